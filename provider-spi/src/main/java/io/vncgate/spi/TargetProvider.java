@@ -1,0 +1,41 @@
+package io.vncgate.spi;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.pf4j.ExtensionPoint;
+
+/**
+ * A source of VNC targets. A provider says <em>where</em> a target is and <em>with what</em>
+ * credentials; the gateway owns <em>how</em> it is reached (transports, SSH host-key policy, TLS,
+ * timeouts).
+ *
+ * <p>Every call goes through a gateway facade with a timeout; an exception or a failed stage
+ * becomes a clear failure for the user. Throw {@link ProviderException} for failures you can
+ * name. Calls may come from any thread and must not block: return a stage and complete it from
+ * your own I/O (e.g. {@code java.net.http.HttpClient.sendAsync}).
+ */
+public interface TargetProvider extends ExtensionPoint {
+
+  /** The provider's name: the prefix of its target ids and its key under {@code providers:}. */
+  String name();
+
+  /**
+   * Called once before any other call, off the event loop: read and validate configuration here
+   * and throw {@link ProviderConfigException} naming the key that is wrong.
+   */
+  void start(ProviderContext context) throws Exception;
+
+  /** The targets this provider offers. The gateway filters them by the caller's token. */
+  CompletionStage<List<TargetInfo>> list(Caller caller);
+
+  /**
+   * Where and how to reach one target, for one connection. Called again for every connection,
+   * so one-shot upstream tickets work.
+   *
+   * @param targetId the full id, {@code name() + "/" + local id}
+   */
+  CompletionStage<TargetRoute> resolve(String targetId, Caller caller);
+
+  /** Release resources. Called once, off the event loop. */
+  default void stop() {}
+}
