@@ -1,0 +1,35 @@
+package io.vncgate.gateway.transport;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+
+/**
+ * A connected byte stream to a target's VNC server, whatever carries it (TCP, an SSH channel, an
+ * upstream WebSocket). Both streams honour backpressure: {@code input()} stops reading while
+ * paused, {@code output()} reports {@code writeQueueFull()} and calls its drain handler. All
+ * handlers run on the Vert.x context the upstream was connected from.
+ */
+public interface Upstream {
+
+  /** Bytes from the VNC server. Ends (end handler) when the server or the transport closes. */
+  ReadStream<Buffer> input();
+
+  /** Bytes to the VNC server. */
+  WriteStream<Buffer> output();
+
+  /**
+   * Called once when the transport ends for a reason other than our own {@link #close()}: a
+   * transport-level explanation such as "SSH session to box1 dropped: connection reset", or
+   * {@code null} when the server simply closed the stream.
+   */
+  Upstream closeHandler(Handler<String> reasonHandler);
+
+  /** Closes the stream and what it alone holds (not a shared SSH session). Idempotent. */
+  Future<Void> close();
+
+  /** For logs: the route, never a secret. */
+  String describe();
+}
