@@ -1,5 +1,24 @@
 package io.vncgate.gateway.cli;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code vncgate} — the command line. */
+@Command(name = "vncgate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "A web VNC gateway: remote desktops in a browser tab and in native viewers, safely.",
+    subcommands = {ServeCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
-  public static void main(String[] args) {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("vncgate: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      return 2;
+    });
+    return cli.execute(args);
+  }
 }

@@ -1,0 +1,185 @@
+package io.vncgate.gateway;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vncgate.gateway.auth.InMemoryTicketStore;
+import io.vncgate.gateway.auth.JwtService;
+import io.vncgate.gateway.config.ConfigException;
+import io.vncgate.gateway.config.GatewayConfig;
+import io.vncgate.gateway.front.TcpFront;
+import io.vncgate.gateway.front.WebSocketFront;
+import io.vncgate.gateway.provider.ProviderRegistry;
+import io.vncgate.gateway.provider.StaticProvider;
+import io.vncgate.gateway.relay.ConnectionListener;
+import io.vncgate.gateway.relay.RelayServices;
+import io.vncgate.gateway.transport.Connectors;
+import io.vncgate.gateway.transport.TcpConnector;
+import io.vncgate.spi.ProviderConfig;
+import io.vncgate.spi.ProviderConfigException;
+import io.vncgate.spi.ProviderContext;
+import io.vncgate.spi.Route;
+import io.vncgate.spi.TargetProvider;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running gateway: providers, transports and fronts, started in one chain and stopped together. */
+public final class Gateway {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+  private final RelayServices services;
+  private final JwtService jwt;
+  private final List<WebSocketFront> httpFronts = new CopyOnWriteArrayList<>();
+  private TcpFront tcpFront;
+  private final List<String> deployments = new ArrayList<>();
+
+  private Gateway(Vertx vertx, GatewayConfig config, RelayServices services, JwtService jwt) {
+    this.vertx = vertx;
+    this.config = config;
+    this.services = services;
+    this.jwt = jwt;
+  }
+
+  /** Starts everything; fails (naming the key) on a config problem found at start. */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    return start(vertx, config, List.of());
+  }
+
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, List<Consumer<Router>> extraRoutes) {
+    JwtService jwt;
+    try {
+      jwt = new JwtService(vertx, config.jwt());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new ConfigException("auth.jwt: the key cannot be used for " + config.jwt().algorithm()
+          + ": " + e.getMessage()));
+    }
+    ProviderRegistry registry = new ProviderRegistry(vertx, config.server().providerTimeout());
+    Duration connectTimeout = config.server().handshakeTimeout().compareTo(Duration.ofSeconds(10)) < 0
+        ? config.server().handshakeTimeout() : Duration.ofSeconds(10);
+    Connectors connectors = new Connectors().register(Route.Tcp.class, new TcpConnector(vertx, connectTimeout));
+    RelayServices services = new RelayServices(vertx, config, new InMemoryTicketStore(Clock.systemUTC()), registry,
+        connectors, ConnectionListener.NONE);
+    Gateway gateway = new Gateway(vertx, config, services, jwt);
+    return gateway.startProviders()
+        .compose(v -> gateway.deployFronts(extraRoutes))
+        .map(v -> gateway)
+        .recover(e -> gateway.close().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  private Future<Void> startProviders() {
+    ProviderConfig providers = config.providers();
+    return vertx.executeBlocking(() -> {
+      for (String name : providers.keys()) {
+        if (!name.equals(StaticProvider.NAME)) {
+          throw new ConfigException("providers." + name + ": no provider named \"" + name
+              + "\" is built in; the built-in provider is \"static\" (plugins come with issue 5)");
+        }
+      }
+      if (providers.has(StaticProvider.NAME)) {
+        startProvider(new StaticProvider(), providers.section(StaticProvider.NAME));
+      }
+      return null;
+    }, false);
+  }
+
+  private void startProvider(TargetProvider provider, ProviderConfig section) {
+    Path dir = config.file().getParent();
+    try {
+      provider.start(new ProviderContext() {
+        @Override
+        public ProviderConfig config() {
+          return section;
+        }
+
+        @Override
+        public Path configDirectory() {
+          return dir;
+        }
+
+        @Override
+        public String gatewayVersion() {
+          return Version.get();
+        }
+      });
+    } catch (ProviderConfigException e) {
+      throw new ConfigException(e.getMessage());
+    } catch (Exception e) {
+      throw new ConfigException("providers." + provider.name() + ": failed to start: " + e.getMessage());
+    }
+    services.providers().add(provider);
+    log.info("provider={} started", provider.name());
+  }
+
+  private Future<Void> deployFronts(List<Consumer<Router>> extraRoutes) {
+    int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
+    Future<String> http = vertx.deployVerticle(() -> {
+      WebSocketFront front = new WebSocketFront(services, jwt, extraRoutes);
+      httpFronts.add(front);
+      return front;
+    }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add);
+    Future<String> tcp = Future.succeededFuture();
+    if (config.server().tcp().enabled()) {
+      tcpFront = new TcpFront(services);
+      tcp = vertx.deployVerticle(tcpFront).onSuccess(deployments::add);
+    }
+    return Future.all(http, tcp).<Void>mapEmpty().onSuccess(v -> logStart());
+  }
+
+  private void logStart() {
+    var s = config.server();
+    log.info("vncgate {} listening on http://{}:{} (WebSocket {}), JWT {} iss={} aud={}", Version.get(), s.host(),
+        httpPort(), io.vncgate.gateway.api.ApiRoutes.WS_PATH, config.jwt().algorithm(), config.jwt().issuer(), config.jwt().audience());
+    if (tcpFront != null) {
+      log.info("native VNC viewers: {}:{} (VNC password = a one-shot ticket)", s.tcp().host(), tcpPort());
+      if (!isLoopback(s.tcp().host())) {
+        log.warn("server.tcp.host {} is not loopback: the TCP front (VNC auth, no TLS) is reachable from the network", s.tcp().host());
+      }
+    }
+    log.info("WebSocket origins allowed: {}", s.originsFor(httpPort()));
+    if (s.allowedOrigins().contains("*")) {
+      log.warn("server.allowed-origins contains \"*\": any web page may open WebSockets to this gateway");
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("127.0.0.1") || host.equals("::1") || host.equals("localhost");
+  }
+
+  public int httpPort() {
+    return httpFronts.isEmpty() ? -1 : httpFronts.get(0).actualPort();
+  }
+
+  public int tcpPort() {
+    return tcpFront == null ? -1 : tcpFront.actualPort();
+  }
+
+  public RelayServices services() {
+    return services;
+  }
+
+  public JwtService jwt() {
+    return jwt;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public Future<Void> close() {
+    List<Future<Void>> undeploys = new ArrayList<>();
+    for (String id : deployments) undeploys.add(vertx.undeploy(id));
+    return Future.join(undeploys)
+        .transform(v -> services.providers().stop())
+        .transform(v -> services.connectors().close());
+  }
+}

@@ -1,0 +1,132 @@
+package io.vncgate.gateway.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vncgate.gateway.auth.JwtService;
+import io.vncgate.gateway.auth.Role;
+import io.vncgate.gateway.auth.TicketGrant;
+import io.vncgate.gateway.auth.UserPrincipal;
+import io.vncgate.gateway.failure.GatewayException;
+import io.vncgate.gateway.failure.Status;
+import io.vncgate.gateway.relay.RelayServices;
+import io.vncgate.spi.TargetInfo;
+import java.time.Instant;
+import java.util.UUID;
+
+/** The REST API under {@code /api/v1}. */
+public final class ApiRoutes {
+  public static final String WS_PATH = "/ws/v1/connect";
+  public static final String TICKET_PROTOCOL_PREFIX = "vncgate.ticket.";
+  private static final String USER = "vncgate.user";
+
+  private final RelayServices services;
+  private final JwtService jwt;
+
+  public ApiRoutes(RelayServices services, JwtService jwt) {
+    this.services = services;
+    this.jwt = jwt;
+  }
+
+  public void mount(Router router) {
+    router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(64 * 1024).setHandleFileUploads(false));
+    router.route("/api/v1/*").handler(this::authenticate);
+    router.get("/api/v1/targets").handler(this::listTargets);
+    router.post("/api/v1/sessions").handler(this::createSession);
+    router.route("/api/v1/*").failureHandler(Json::failureHandler);
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    String token = null;
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      token = header.substring(7).trim();
+    } else if (header != null) {
+      ctx.fail(new GatewayException(Status.UNAUTHORIZED, "the Authorization header must be 'Bearer <jwt>'"));
+      return;
+    }
+    jwt.verify(token).onSuccess(user -> {
+      ctx.put(USER, user);
+      ctx.next();
+    }).onFailure(ctx::fail);
+  }
+
+  private void listTargets(RoutingContext ctx) {
+    UserPrincipal user = ctx.get(USER);
+    services.providers().list(user).onSuccess(list -> {
+      JsonArray arr = new JsonArray();
+      for (TargetInfo t : list) arr.add(targetJson(t));
+      Json.reply(ctx, 200, new JsonObject().put("targets", arr));
+    }).onFailure(ctx::fail);
+  }
+
+  static JsonObject targetJson(TargetInfo t) {
+    return new JsonObject()
+        .put("id", t.id())
+        .put("name", t.name())
+        .put("labels", new JsonObject(new java.util.LinkedHashMap<>(t.labels())))
+        .put("capabilities", new JsonArray(t.capabilities().stream().sorted().toList()));
+  }
+
+  private void createSession(RoutingContext ctx) {
+    UserPrincipal user = ctx.get(USER);
+    JsonObject body;
+    try {
+      body = ctx.body().length() == 0 ? null : ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      body = null;
+    }
+    if (body == null) {
+      ctx.fail(new GatewayException(Status.BAD_REQUEST, "expected a JSON body like {\"target\": \"static/lab1\", \"role\": \"control\"}"));
+      return;
+    }
+    Object targetValue = body.getValue("target");
+    if (!(targetValue instanceof String target) || target.isBlank()) {
+      ctx.fail(new GatewayException(Status.BAD_REQUEST, "\"target\" is required: a target id such as \"static/lab1\""));
+      return;
+    }
+    Object roleValue = body.getValue("role");
+    Role role;
+    if (roleValue == null) {
+      role = user.role();
+    } else {
+      role = roleValue instanceof String s ? Role.parse(s).orElse(null) : null;
+      if (role == null) {
+        ctx.fail(new GatewayException(Status.BAD_REQUEST, "\"role\" must be \"control\" or \"view\""));
+        return;
+      }
+    }
+    if (!user.role().allows(role)) {
+      ctx.fail(new GatewayException(Status.FORBIDDEN, "your token allows only role \"" + user.role().wireName()
+          + "\"; ask for \"view\" or get a token with role control"));
+      return;
+    }
+    services.providers().find(target, user).compose(info -> {
+      Instant expires = Instant.now().plus(services.config().ticketTtl());
+      String id = UUID.randomUUID().toString();
+      String ticket = services.tickets().issue(new TicketGrant(id, user, info.id(), role, expires));
+      return Future.succeededFuture(sessionJson(id, info.id(), role, ticket));
+    }).onSuccess(json -> Json.reply(ctx, 201, json)).onFailure(ctx::fail);
+  }
+
+  private JsonObject sessionJson(String id, String target, Role role, String ticket) {
+    var server = services.config().server();
+    JsonObject json = new JsonObject()
+        .put("id", id)
+        .put("target", target)
+        .put("role", role.wireName())
+        .put("ticket", ticket)
+        .put("expiresInSeconds", services.config().ticketTtl().toSeconds())
+        .put("websocket", new JsonObject()
+            .put("path", WS_PATH)
+            .put("protocols", new JsonArray().add("binary").add(TICKET_PROTOCOL_PREFIX + ticket)));
+    if (server.tcp().enabled()) {
+      json.put("vnc", new JsonObject().put("host", server.tcp().host()).put("port", server.tcp().port()));
+    }
+    return json;
+  }
+}

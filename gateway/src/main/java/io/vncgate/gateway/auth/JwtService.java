@@ -1,0 +1,147 @@
+package io.vncgate.gateway.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vncgate.gateway.config.GatewayConfig;
+import io.vncgate.gateway.failure.GatewayException;
+import io.vncgate.gateway.failure.Status;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Verifies bearer tokens (Vert.x Auth JWT) and mints them for {@code vncgate token}.
+ *
+ * <p>Checked: signature with the configured algorithm only (so {@code alg: none} and algorithm
+ * confusion fail), {@code iss}, {@code aud}, {@code exp} (required), {@code nbf}, and the
+ * {@code vncgate} claim {@code {"targets": [globs], "role": "control"|"view"}}.
+ */
+public final class JwtService {
+  public static final String CLAIM = "vncgate";
+
+  private final GatewayConfig.Jwt config;
+  private final JWTAuth verifier;
+  private final JWTAuth signer;
+
+  public JwtService(Vertx vertx, GatewayConfig.Jwt config) {
+    this.config = config;
+    JWTOptions options = new JWTOptions()
+        .setIssuer(config.issuer())
+        .setAudience(List.of(config.audience()))
+        .setLeeway(5);
+    this.verifier = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(key(config.algorithm(), config.key()))
+        .setJWTOptions(options));
+    this.signer = config.signingKey() == null ? null : JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(key(config.algorithm(), config.signingKey()))
+        .setJWTOptions(new JWTOptions().setAlgorithm(config.algorithm())));
+  }
+
+  private static PubSecKeyOptions key(String algorithm, byte[] material) {
+    return new PubSecKeyOptions().setAlgorithm(algorithm).setBuffer(Buffer.buffer(material));
+  }
+
+  /** Verifies a bearer token; fails with {@link Status#UNAUTHORIZED} saying why in words. */
+  public Future<UserPrincipal> verify(String token) {
+    if (token == null || token.isBlank()) {
+      return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED,
+          "missing bearer token: send 'Authorization: Bearer <jwt>' (mint one with `vncgate token`)"));
+    }
+    String alg = headerAlgorithm(token);
+    if (alg == null) {
+      return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "the bearer token is not a JWT"));
+    }
+    if (!alg.equals(config.algorithm())) {
+      return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED,
+          "token algorithm '" + alg + "' is not accepted; this gateway accepts " + config.algorithm()));
+    }
+    return verifier.authenticate(new TokenCredentials(token))
+        .recover(e -> Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: " + describe(e))))
+        .compose(user -> principal(user.principal(), user.attributes()));
+  }
+
+  private Future<UserPrincipal> principal(JsonObject claims, JsonObject attributes) {
+    // Vert.x keeps exp/iat/nbf in the user's attributes (and the whole payload under accessToken)
+    JsonObject accessToken = attributes.getJsonObject("accessToken", new JsonObject());
+    if (!claims.containsKey("exp") && !attributes.containsKey("exp") && !accessToken.containsKey("exp")) {
+      return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: it has no expiry (exp)"));
+    }
+    String sub = claims.getString("sub");
+    if (sub == null || sub.isBlank()) {
+      return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: it has no subject (sub)"));
+    }
+    Object raw = claims.getValue(CLAIM);
+    if (!(raw instanceof JsonObject claim)) {
+      return Future.failedFuture(new GatewayException(Status.FORBIDDEN,
+          "the token has no '" + CLAIM + "' claim naming the targets and role it grants"));
+    }
+    List<TargetGlob> globs = new ArrayList<>();
+    Object targets = claim.getValue("targets");
+    if (targets instanceof JsonArray arr) {
+      for (Object o : arr) {
+        if (o instanceof String s && !s.isBlank()) globs.add(TargetGlob.of(s));
+      }
+    } else if (targets instanceof String s) {
+      globs.add(TargetGlob.of(s));
+    }
+    Role role = Role.parse(claim.getString("role", "view")).orElse(null);
+    if (role == null) {
+      return Future.failedFuture(new GatewayException(Status.FORBIDDEN,
+          "the token's " + CLAIM + ".role must be 'control' or 'view'"));
+    }
+    return Future.succeededFuture(new UserPrincipal(sub, globs, role));
+  }
+
+  /** True if this gateway can mint tokens (HS* secret, or a private key for RS/ES). */
+  public boolean canSign() {
+    return signer != null;
+  }
+
+  public String mint(String subject, List<String> targets, Role role, Duration ttl) {
+    if (signer == null) {
+      throw new GatewayException(Status.BAD_REQUEST,
+          "cannot mint " + config.algorithm() + " tokens: set auth.jwt.private-key-file to the PEM private key");
+    }
+    JsonObject claims = new JsonObject()
+        .put(CLAIM, new JsonObject().put("targets", new JsonArray(new ArrayList<>(targets))).put("role", role.wireName()));
+    JWTOptions options = new JWTOptions()
+        .setAlgorithm(config.algorithm())
+        .setIssuer(config.issuer())
+        .setAudience(List.of(config.audience()))
+        .setSubject(subject)
+        .setExpiresInSeconds((int) Math.max(1, Math.min(Integer.MAX_VALUE, ttl.toSeconds())));
+    return signer.generateToken(claims, options);
+  }
+
+  private static String headerAlgorithm(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0) return null;
+    try {
+      byte[] header = Base64.getUrlDecoder().decode(token.substring(0, dot));
+      return new JsonObject(new String(header, StandardCharsets.UTF_8)).getString("alg");
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String describe(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String lower = m.toLowerCase();
+    if (lower.contains("expired")) return "it has expired; mint a new one";
+    if (lower.contains("signature")) return "bad signature";
+    if (lower.contains("issuer") || lower.contains("iss")) return "wrong issuer (expected the configured auth.jwt.issuer)";
+    if (lower.contains("audience") || lower.contains("aud")) return "wrong audience (expected the configured auth.jwt.audience)";
+    // never echo token content
+    return m.length() > 120 ? m.substring(0, 120) : m;
+  }
+}

@@ -1,0 +1,55 @@
+package io.vncgate.gateway.cli;
+
+import io.vertx.core.Vertx;
+import io.vncgate.gateway.auth.JwtService;
+import io.vncgate.gateway.auth.Role;
+import io.vncgate.gateway.config.ConfigLoader;
+import io.vncgate.gateway.config.GatewayConfig;
+import io.vncgate.spi.ProviderConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vncgate token --config FILE --sub NAME [--targets GLOB…] [--role control|view] [--ttl 15m]}. */
+@Command(name = "token", description = "Print a JWT signed with the configured key.")
+final class TokenCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML config file")
+  Path config;
+
+  @Option(names = "--sub", required = true, paramLabel = "NAME", description = "the user (JWT subject)")
+  String subject;
+
+  @Option(names = "--targets", paramLabel = "GLOB", split = ",", description = "target-id globs the token grants, e.g. 'static/*' (default: '**', every target)")
+  List<String> targets;
+
+  @Option(names = "--role", paramLabel = "ROLE", defaultValue = "control", description = "control or view (default: ${DEFAULT-VALUE})")
+  String role;
+
+  @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "15m", description = "lifetime, e.g. 15m, 8h (default: ${DEFAULT-VALUE})")
+  String ttl;
+
+  @Override
+  public Integer call() {
+    Role r = Role.parse(role).orElseThrow(() -> new ParameterException(spec.commandLine(), "--role must be control or view, got '" + role + "'"));
+    Duration d = ProviderConfig.parseDuration(ttl).filter(x -> !x.isZero())
+        .orElseThrow(() -> new ParameterException(spec.commandLine(), "--ttl must be a duration like 15m, 8h or 30s, got '" + ttl + "'"));
+    GatewayConfig cfg = ConfigLoader.load(config);
+    Vertx vertx = Vertx.vertx();
+    try {
+      String token = new JwtService(vertx, cfg.jwt()).mint(subject, targets == null || targets.isEmpty() ? List.of("**") : targets, r, d);
+      spec.commandLine().getOut().println(token);
+    } finally {
+      vertx.close();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,155 @@
+package io.vncgate.gateway.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.vncgate.spi.ProviderConfig;
+import io.vncgate.spi.ProviderConfigException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads the YAML config file once, at start, into a validated {@link GatewayConfig}. */
+public final class ConfigLoader {
+  private static final Set<String> ALGORITHMS = Set.of("HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512");
+  private static final int MIN_HMAC_SECRET_BYTES = 32;
+
+  private ConfigLoader() {}
+
+  public static GatewayConfig load(Path file) {
+    Path abs = file.toAbsolutePath().normalize();
+    Map<String, Object> root;
+    try {
+      String text = Files.readString(abs, StandardCharsets.UTF_8);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> parsed = new YAMLMapper().readValue(text, Map.class);
+      root = parsed == null ? Map.of() : parsed;
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("config file " + abs + " does not exist");
+    } catch (JsonProcessingException e) {
+      throw new ConfigException("config file " + abs + " is not valid YAML: " + e.getOriginalMessage()
+          + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
+    } catch (IOException e) {
+      throw new ConfigException("config file " + abs + " cannot be read: " + e.getMessage());
+    }
+    try {
+      return fromMap(abs, root);
+    } catch (ProviderConfigException e) {
+      throw new ConfigException("config " + abs.getFileName() + ": " + e.getMessage());
+    }
+  }
+
+  static GatewayConfig fromMap(Path file, Map<String, Object> map) {
+    Path dir = file.getParent();
+    ProviderConfig root = new ProviderConfig("", map).onlyKeys("server", "auth", "limits", "providers", "plugins");
+
+    ProviderConfig server = root.section("server")
+        .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout");
+    String host = server.string("host", "127.0.0.1");
+    int port = server.integer("port", 6080, 0, 65535); // 0: any free port (tests)
+    List<String> origins = server.strings("allowed-origins"); // empty: the gateway's own origin, once its port is known
+    for (int i = 0; i < origins.size(); i++) {
+      String o = origins.get(i);
+      if (!o.equals("*") && !o.matches("https?://[^/\\s]+")) {
+        throw new ProviderConfigException(server.key("allowed-origins") + "[" + i + "]",
+            "expected an origin like http://host:port (scheme and host, no path), got \"" + o + "\"");
+      }
+    }
+    ProviderConfig tcp = server.section("tcp").onlyKeys("enabled", "host", "port");
+    GatewayConfig.Server serverConfig = new GatewayConfig.Server(host, port, List.copyOf(origins),
+        new GatewayConfig.Tcp(tcp.bool("enabled", true), tcp.string("host", "127.0.0.1"), tcp.integer("port", 6900, 0, 65535)),
+        positive(server, "handshake-timeout", Duration.ofSeconds(30)),
+        server.duration("idle-timeout", Duration.ofMinutes(30)),
+        positive(server, "provider-timeout", Duration.ofSeconds(15)));
+
+    ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets");
+    GatewayConfig.Jwt jwt = jwt(auth.section("jwt"), dir);
+    Duration ticketTtl = positive(auth.section("tickets").onlyKeys("ttl"), "ttl", Duration.ofSeconds(30));
+
+    ProviderConfig limits = root.section("limits").onlyKeys("clipboard");
+    ProviderConfig clip = limits.section("clipboard").onlyKeys("max-bytes", "to-server", "to-viewer");
+    GatewayConfig.Clipboard clipboard = new GatewayConfig.Clipboard(
+        clip.bytes("max-bytes", 1024 * 1024, 0, 256L * 1024 * 1024), clip.bool("to-server", true), clip.bool("to-viewer", true));
+
+    ProviderConfig plugins = root.section("plugins").onlyKeys("dir");
+    Path pluginsDir = plugins.optionalString("dir").map(dir::resolve).orElse(null);
+
+    return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir);
+  }
+
+  private static GatewayConfig.Jwt jwt(ProviderConfig jwt, Path dir) {
+    jwt.onlyKeys("algorithm", "secret-file", "secret-env", "public-key-file", "private-key-file", "issuer", "audience");
+    String alg = jwt.string("algorithm", "HS256").toUpperCase();
+    if (!ALGORITHMS.contains(alg)) {
+      throw jwt.invalid("algorithm", "unsupported \"" + alg + "\"; use one of HS256, RS256, ES256 (or the 384/512 variants)");
+    }
+    String issuer = jwt.string("issuer", "vncgate");
+    String audience = jwt.string("audience", "vncgate");
+    if (alg.startsWith("HS")) {
+      byte[] secret;
+      if (jwt.has("secret-file")) {
+        secret = readSecret(jwt, "secret-file", dir);
+      } else if (jwt.has("secret-env")) {
+        String name = jwt.string("secret-env");
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+          throw jwt.invalid("secret-env", "environment variable " + name + " is not set");
+        }
+        secret = value.strip().getBytes(StandardCharsets.UTF_8);
+      } else {
+        throw jwt.missing("secret-file", "a file holding the " + alg + " secret (at least " + MIN_HMAC_SECRET_BYTES
+            + " bytes; e.g. `head -c 48 /dev/urandom | base64 > jwt.key`)");
+      }
+      if (secret.length < MIN_HMAC_SECRET_BYTES) {
+        throw jwt.invalid(jwt.has("secret-file") ? "secret-file" : "secret-env",
+            "the " + alg + " secret is " + secret.length + " bytes; it must be at least " + MIN_HMAC_SECRET_BYTES);
+      }
+      return new GatewayConfig.Jwt(alg, secret, secret, issuer, audience);
+    }
+    if (!jwt.has("public-key-file")) {
+      throw jwt.missing("public-key-file", "a PEM public key file for " + alg);
+    }
+    byte[] pub = readSecret(jwt, "public-key-file", dir);
+    requirePem(jwt, "public-key-file", pub, "PUBLIC KEY");
+    byte[] priv = null;
+    if (jwt.has("private-key-file")) {
+      priv = readSecret(jwt, "private-key-file", dir);
+      requirePem(jwt, "private-key-file", priv, "PRIVATE KEY");
+    }
+    return new GatewayConfig.Jwt(alg, pub, priv, issuer, audience);
+  }
+
+  private static void requirePem(ProviderConfig c, String key, byte[] content, String kind) {
+    String text = new String(content, StandardCharsets.US_ASCII);
+    if (!text.contains("-----BEGIN " + kind + "-----")) {
+      throw c.invalid(key, "expected a PEM file starting with -----BEGIN " + kind + "----- (PKCS#8 / X.509 SubjectPublicKeyInfo)");
+    }
+  }
+
+  /** Reads a secret file named by {@code key}, relative to the config folder; trailing newlines are dropped. */
+  public static byte[] readSecret(ProviderConfig c, String key, Path dir) {
+    Path p = dir.resolve(c.string(key));
+    try {
+      byte[] bytes = Files.readAllBytes(p);
+      int end = bytes.length;
+      while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) end--;
+      return java.util.Arrays.copyOf(bytes, end);
+    } catch (NoSuchFileException e) {
+      throw c.invalid(key, "file " + p + " does not exist");
+    } catch (IOException e) {
+      throw c.invalid(key, "file " + p + " cannot be read: " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static Duration positive(ProviderConfig c, String key, Duration fallback) {
+    Duration d = c.duration(key, fallback);
+    if (d.isZero() || d.isNegative()) throw c.invalid(key, "must be longer than zero");
+    return d;
+  }
+
+}

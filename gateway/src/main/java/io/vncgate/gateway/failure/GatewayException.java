@@ -1,0 +1,49 @@
+package io.vncgate.gateway.failure;
+
+import io.vncgate.gateway.transport.TransportException;
+import io.vncgate.spi.ProviderException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An expected failure: a status and a message in words that is safe to show the user (it never
+ * holds a secret). Stack-less unless it wraps an unexpected cause.
+ */
+public class GatewayException extends RuntimeException {
+  private final Status status;
+
+  public GatewayException(Status status, String message) {
+    super(message, null, false, false);
+    this.status = status;
+  }
+
+  public GatewayException(Status status, String message, Throwable cause) {
+    super(message, cause, false, false);
+    this.status = status;
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  /**
+   * Maps any throwable to a gateway failure. Known kinds keep their words; anything else becomes
+   * an internal error whose message does not leak internals.
+   */
+  public static GatewayException from(Throwable t) {
+    Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (e instanceof GatewayException g) return g;
+    if (e instanceof ProviderException p) {
+      Status s = switch (p.kind()) {
+        case NOT_FOUND -> Status.NOT_FOUND;
+        case FORBIDDEN -> Status.FORBIDDEN;
+        case UNAVAILABLE -> Status.UPSTREAM_FAILED;
+        case MISCONFIGURED -> Status.INTERNAL;
+      };
+      return new GatewayException(s, p.getMessage());
+    }
+    if (e instanceof TransportException te) return new GatewayException(Status.UPSTREAM_FAILED, te.getMessage());
+    if (e instanceof TimeoutException) return new GatewayException(Status.UPSTREAM_TIMEOUT, "timed out");
+    return new GatewayException(Status.INTERNAL, "internal error (" + e.getClass().getSimpleName() + "); see the gateway log", e);
+  }
+}

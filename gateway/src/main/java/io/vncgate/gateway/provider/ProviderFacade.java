@@ -1,0 +1,80 @@
+package io.vncgate.gateway.provider;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vncgate.gateway.failure.GatewayException;
+import io.vncgate.gateway.failure.Status;
+import io.vncgate.spi.Caller;
+import io.vncgate.spi.TargetInfo;
+import io.vncgate.spi.TargetProvider;
+import io.vncgate.spi.TargetRoute;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * Guards every call into a provider: it runs on a worker (a provider that blocks cannot stall
+ * the event loop), has a timeout, and any exception or failed stage becomes a
+ * {@link GatewayException} in words.
+ */
+final class ProviderFacade {
+  private final Vertx vertx;
+  private final WorkerExecutor worker;
+  private final TargetProvider provider;
+  private final Duration timeout;
+
+  ProviderFacade(Vertx vertx, WorkerExecutor worker, TargetProvider provider, Duration timeout) {
+    this.vertx = vertx;
+    this.worker = worker;
+    this.provider = provider;
+    this.timeout = timeout;
+  }
+
+  String name() {
+    return provider.name();
+  }
+
+  TargetProvider provider() {
+    return provider;
+  }
+
+  Future<List<TargetInfo>> list(Caller caller) {
+    return call("list targets", () -> provider.list(caller));
+  }
+
+  Future<TargetRoute> resolve(String targetId, Caller caller) {
+    return call("resolve " + targetId, () -> provider.resolve(targetId, caller));
+  }
+
+  private <T> Future<T> call(String what, Supplier<CompletionStage<T>> call) {
+    Promise<T> promise = Promise.promise();
+    long timer = vertx.setTimer(timeout.toMillis(), id -> promise.tryFail(new GatewayException(Status.UPSTREAM_TIMEOUT,
+        "provider " + provider.name() + " did not " + what + " within " + timeout.toSeconds() + " s")));
+    worker.<CompletionStage<T>>executeBlocking(() -> {
+          CompletionStage<T> stage = call.get();
+          if (stage == null) throw new IllegalStateException("provider returned no result");
+          return stage;
+        }, false)
+        .compose(Future::fromCompletionStage)
+        .onComplete(ar -> {
+          vertx.cancelTimer(timer);
+          if (ar.succeeded()) {
+            if (ar.result() == null) {
+              promise.tryFail(new GatewayException(Status.INTERNAL, "provider " + provider.name() + " returned nothing for " + what));
+            } else {
+              promise.tryComplete(ar.result());
+            }
+          } else {
+            GatewayException g = GatewayException.from(ar.cause());
+            promise.tryFail(g.status() == Status.INTERNAL
+                ? new GatewayException(Status.UPSTREAM_FAILED, "provider " + provider.name() + " failed to " + what
+                    + ": " + (ar.cause().getMessage() == null ? ar.cause().getClass().getSimpleName() : ar.cause().getMessage()), ar.cause())
+                : g);
+          }
+        });
+    return promise.future();
+  }
+}

@@ -1,0 +1,116 @@
+package io.vncgate.gateway.provider;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vncgate.gateway.auth.UserPrincipal;
+import io.vncgate.gateway.failure.GatewayException;
+import io.vncgate.gateway.failure.Status;
+import io.vncgate.spi.TargetInfo;
+import io.vncgate.spi.TargetProvider;
+import io.vncgate.spi.TargetRoute;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The started providers, by name; lists and resolves targets through their facades. */
+public final class ProviderRegistry {
+  private static final Logger log = LoggerFactory.getLogger(ProviderRegistry.class);
+
+  private final Vertx vertx;
+  private final WorkerExecutor worker;
+  private final Duration timeout;
+  private final Map<String, ProviderFacade> providers = new ConcurrentHashMap<>();
+
+  public ProviderRegistry(Vertx vertx, Duration timeout) {
+    this.vertx = vertx;
+    this.timeout = timeout;
+    this.worker = vertx.createSharedWorkerExecutor("vncgate-providers", 4);
+  }
+
+  /** Registers a provider that has already been started. */
+  public void add(TargetProvider provider) {
+    ProviderFacade previous = providers.putIfAbsent(provider.name(), new ProviderFacade(vertx, worker, provider, timeout));
+    if (previous != null) {
+      throw new IllegalStateException("two providers are named \"" + provider.name() + "\"");
+    }
+  }
+
+  public List<String> names() {
+    return providers.keySet().stream().sorted().toList();
+  }
+
+  /** The targets the user may open, from every provider; a failing provider is logged and left out. */
+  public Future<List<TargetInfo>> list(UserPrincipal user) {
+    List<Future<List<TargetInfo>>> calls = new ArrayList<>();
+    for (ProviderFacade p : providers.values()) {
+      calls.add(p.list(user.caller()).recover(e -> {
+        log.warn("provider={} could not list targets: {}", p.name(), e.getMessage());
+        return Future.succeededFuture(List.of());
+      }));
+    }
+    return Future.all(calls).map(all -> {
+      List<TargetInfo> out = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        List<TargetInfo> part = all.resultAt(i);
+        for (TargetInfo t : part) {
+          if (user.mayOpen(t.id())) out.add(t);
+        }
+      }
+      out.sort(Comparator.comparing(TargetInfo::id));
+      return out;
+    });
+  }
+
+  /** One target the user may open, or a 403/404 failure in words. */
+  public Future<TargetInfo> find(String targetId, UserPrincipal user) {
+    if (!user.mayOpen(targetId)) {
+      return Future.failedFuture(new GatewayException(Status.FORBIDDEN,
+          "your token does not grant target " + targetId + " (it grants " + user.targets() + ")"));
+    }
+    ProviderFacade p = providerOf(targetId);
+    if (p == null) return Future.failedFuture(unknownProvider(targetId));
+    return p.list(user.caller()).compose(list -> list.stream()
+        .filter(t -> t.id().equals(targetId))
+        .findFirst()
+        .map(Future::succeededFuture)
+        .orElseGet(() -> Future.failedFuture(new GatewayException(Status.NOT_FOUND,
+            "no target " + targetId + "; GET /api/v1/targets lists the ones you may open"))));
+  }
+
+  /** Where and how to reach the target, for one connection. */
+  public Future<TargetRoute> resolve(String targetId, UserPrincipal user) {
+    ProviderFacade p = providerOf(targetId);
+    if (p == null) return Future.failedFuture(unknownProvider(targetId));
+    return p.resolve(targetId, user.caller());
+  }
+
+  private ProviderFacade providerOf(String targetId) {
+    int slash = targetId.indexOf('/');
+    return slash <= 0 ? null : providers.get(targetId.substring(0, slash));
+  }
+
+  private GatewayException unknownProvider(String targetId) {
+    return new GatewayException(Status.NOT_FOUND, "no provider serves target " + targetId
+        + "; target ids look like <provider>/<id> and the providers here are " + names());
+  }
+
+  /** Stops every provider, off the event loop. */
+  public Future<Void> stop() {
+    return worker.executeBlocking(() -> {
+      for (ProviderFacade p : providers.values()) {
+        try {
+          p.provider().stop();
+        } catch (RuntimeException e) {
+          log.warn("provider={} failed to stop: {}", p.name(), e.toString());
+        }
+      }
+      return null;
+    }, false).eventually(worker::close).mapEmpty();
+  }
+}

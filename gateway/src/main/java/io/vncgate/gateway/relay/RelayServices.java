@@ -1,0 +1,16 @@
+package io.vncgate.gateway.relay;
+
+import io.vertx.core.Vertx;
+import io.vncgate.gateway.auth.TicketStore;
+import io.vncgate.gateway.config.GatewayConfig;
+import io.vncgate.gateway.provider.ProviderRegistry;
+import io.vncgate.gateway.transport.Connectors;
+
+/** What every connection needs, shared by the fronts. */
+public record RelayServices(
+    Vertx vertx,
+    GatewayConfig config,
+    TicketStore tickets,
+    ProviderRegistry providers,
+    Connectors connectors,
+    ConnectionListener listener) {}

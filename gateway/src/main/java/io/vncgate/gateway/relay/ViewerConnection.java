@@ -1,0 +1,374 @@
+package io.vncgate.gateway.relay;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.Pipe;
+import io.vncgate.gateway.auth.TicketGrant;
+import io.vncgate.gateway.failure.GatewayException;
+import io.vncgate.gateway.failure.Status;
+import io.vncgate.gateway.rfb.ClientMessageFramer;
+import io.vncgate.gateway.rfb.HandshakeStep;
+import io.vncgate.gateway.rfb.MessagePolicy;
+import io.vncgate.gateway.rfb.RfbException;
+import io.vncgate.gateway.rfb.RfbFailure;
+import io.vncgate.gateway.rfb.ServerInit;
+import io.vncgate.gateway.rfb.UpstreamHandshake;
+import io.vncgate.gateway.rfb.ViewerHandshake;
+import io.vncgate.gateway.transport.Upstream;
+import io.vncgate.spi.Credentials;
+import io.vncgate.spi.TargetRoute;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One viewer's connection through the gateway: the RFB handshake on both sides, then a
+ * backpressured relay both ways, the viewer→server half framed and filtered by role.
+ *
+ * <p>Order: the viewer gets the banner at once; when it has answered (and, on the TCP front,
+ * presented its ticket as the VNC password) the gateway resolves the target, connects and does
+ * the upstream handshake; only then does the viewer learn its security result, so every failure
+ * before ServerInit reaches it as an RFB failure reason. Everything runs on one event loop.
+ */
+public final class ViewerConnection {
+  private static final Logger log = LoggerFactory.getLogger(ViewerConnection.class);
+  /** Bytes a viewer may send before the handshake completes. */
+  private static final int MAX_HANDSHAKE_BYTES = 4096;
+
+  private enum State { HANDSHAKE, CONNECTING, RELAYING, CLOSED }
+
+  private final RelayServices services;
+  private final ViewerChannel viewer;
+  private final ViewerHandshake viewerHandshake;
+  private final String refusal;
+  private final Instant startedAt = Instant.now();
+  private final AtomicLong bytesToServer = new AtomicLong();
+  private final AtomicLong bytesToViewer = new AtomicLong();
+
+  private State state = State.HANDSHAKE;
+  private TicketGrant grant;
+  private Upstream upstream;
+  private ClientMessageFramer framer;
+  private long handshakeTimer = -1;
+  private long idleTimer = -1;
+  private long lastActivity = System.nanoTime();
+  private int handshakeBytes;
+
+  private ViewerConnection(RelayServices services, ViewerChannel viewer, ViewerHandshake.Security security,
+      TicketGrant grant, String refusal) {
+    this.services = services;
+    this.viewer = viewer;
+    this.viewerHandshake = new ViewerHandshake(security);
+    this.grant = grant;
+    this.refusal = refusal;
+  }
+
+  /** A browser whose ticket was already redeemed at the WebSocket upgrade. */
+  public static ViewerConnection admitted(RelayServices services, ViewerChannel viewer, TicketGrant grant) {
+    return new ViewerConnection(services, viewer, ViewerHandshake.Security.NONE, grant, null);
+  }
+
+  /** A native viewer that will present its ticket as the VNC password. */
+  public static ViewerConnection withTicketAuth(RelayServices services, ViewerChannel viewer) {
+    return new ViewerConnection(services, viewer, ViewerHandshake.Security.VNC_AUTH, null, null);
+  }
+
+  /** A viewer that will be told {@code reason} as an RFB failure as soon as the protocol allows. */
+  public static ViewerConnection refused(RelayServices services, ViewerChannel viewer, String reason) {
+    return new ViewerConnection(services, viewer, ViewerHandshake.Security.NONE, null, reason);
+  }
+
+  public void start() {
+    handshakeTimer = services.vertx().setTimer(services.config().server().handshakeTimeout().toMillis(), id -> {
+      handshakeTimer = -1;
+      String who = state == State.CONNECTING && grant != null
+          ? "target " + grant.targetId() + " did not complete the RFB handshake"
+          : "the viewer did not complete the RFB handshake";
+      fail(Status.UPSTREAM_TIMEOUT, who + " within " + services.config().server().handshakeTimeout().toSeconds() + " s",
+          "timeout", state == State.CONNECTING);
+    });
+    viewer.input().exceptionHandler(e -> close("viewer connection error: " + e.getMessage()));
+    viewer.input().endHandler(v -> close("the viewer disconnected"));
+    viewer.input().handler(this::onViewerHandshakeData);
+    viewer.output().write(viewerHandshake.start());
+  }
+
+  private void onViewerHandshakeData(Buffer data) {
+    if (state != State.HANDSHAKE) return;
+    handshakeBytes += data.length();
+    if (handshakeBytes > MAX_HANDSHAKE_BYTES) {
+      fail(Status.BAD_REQUEST, "the viewer sent too much data during the RFB handshake", "viewer-protocol", false);
+      return;
+    }
+    onViewerStep(viewerHandshake.onData(data));
+  }
+
+  private void onViewerStep(HandshakeStep step) {
+    if (state == State.CLOSED) return;
+    if (step.output().length() > 0) viewer.output().write(step.output());
+    if (step instanceof HandshakeStep.AwaitAdmission await) {
+      viewer.input().pause();
+      admit(await);
+    } else if (step instanceof HandshakeStep.Ready ready) {
+      startRelay(ready.leftover());
+    } else if (step instanceof HandshakeStep.Failed failed) {
+      closeAfterFailure(Status.BAD_REQUEST, failed.failure().message(), cause(failed.failure()), false);
+    }
+  }
+
+  private void admit(HandshakeStep.AwaitAdmission await) {
+    if (refusal != null) {
+      refuse(Status.UNAUTHORIZED, refusal, "ticket", false);
+      return;
+    }
+    if (grant == null) {
+      grant = services.tickets().redeemVncResponse(await.challenge(), await.response()).orElse(null);
+      if (grant == null) {
+        refuse(Status.UNAUTHORIZED, "the password is not a valid ticket (tickets work once and expire after "
+            + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one", "ticket", false);
+        return;
+      }
+    }
+    state = State.CONNECTING;
+    String target = grant.targetId();
+    services.providers().resolve(target, grant.user())
+        .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unavailable: ")))
+        .compose(route -> services.connectors().connect(route.route())
+            .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unreachable: ")))
+            .compose(up -> upstreamHandshake(up, route)))
+        .onSuccess(this::onUpstreamReady)
+        .onFailure(e -> {
+          GatewayException g = GatewayException.from(e);
+          refuse(g.status(), g.getMessage(), e instanceof UpstreamRfbFailure u ? u.cause : "unreachable", true);
+        });
+  }
+
+  private Future<ServerInit> upstreamHandshake(Upstream up, TargetRoute route) {
+    if (state == State.CLOSED) {
+      up.close();
+      return Future.failedFuture(new GatewayException(Status.BAD_REQUEST, "the viewer went away"));
+    }
+    upstream = up;
+    byte[] password = route.credentials() instanceof Credentials.VncPassword p ? p.password().bytes() : null;
+    UpstreamHandshake handshake = new UpstreamHandshake(password);
+    if (password != null) java.util.Arrays.fill(password, (byte) 0);
+    io.vertx.core.Promise<ServerInit> done = io.vertx.core.Promise.promise();
+    String target = grant.targetId();
+    up.closeHandler(reason -> done.tryFail(new UpstreamRfbFailure("closed", "target " + target
+        + (reason != null ? ": " + reason : " closed the connection during the RFB handshake"))));
+    up.input().endHandler(v -> done.tryFail(new UpstreamRfbFailure("closed",
+        "target " + target + " closed the connection during the RFB handshake")));
+    up.input().exceptionHandler(e -> done.tryFail(new UpstreamRfbFailure("closed",
+        "target " + target + " connection error: " + e.getMessage())));
+    up.input().handler(data -> {
+      HandshakeStep step = handshake.onData(data);
+      if (step.output().length() > 0) up.output().write(step.output());
+      if (step instanceof HandshakeStep.Ready ready) {
+        up.input().pause();
+        up.input().handler(null);
+        upstreamLeftover = ready.leftover();
+        done.tryComplete(ready.serverInit());
+      } else if (step instanceof HandshakeStep.Failed failed) {
+        done.tryFail(new UpstreamRfbFailure(cause(failed.failure()), "target " + target + ": " + failed.failure().message()
+            + hint(failed.failure())));
+      }
+    });
+    up.input().resume();
+    return done.future();
+  }
+
+  private Buffer upstreamLeftover;
+
+  private void onUpstreamReady(ServerInit serverInit) {
+    if (state == State.CLOSED) return;
+    viewer.input().resume();
+    onViewerStep(viewerHandshake.admit(serverInit));
+  }
+
+  private void startRelay(Buffer viewerLeftover) {
+    if (state == State.CLOSED) return;
+    state = State.RELAYING;
+    cancelHandshakeTimer();
+    var clip = services.config().clipboard();
+    framer = new ClientMessageFramer(MessagePolicy.CONTROLLER, clip.maxBytes(), clip.toServer(),
+        (type, bytes, why) -> {
+          log.info("connection={} target={} user={} dropped {} ({} bytes): {}", id(), grant.targetId(),
+              grant.user().subject(), type.wireName(), bytes, why);
+          services.listener().dropped(this, type, why);
+        });
+    viewer.input().pause();
+    viewer.input().handler(null);
+    upstream.input().endHandler(null);
+    upstream.input().exceptionHandler(null);
+    upstream.closeHandler(reason -> close(reason == null ? "the VNC server closed the connection" : reason));
+
+    if (upstreamLeftover != null && upstreamLeftover.length() > 0) {
+      bytesToViewer.addAndGet(upstreamLeftover.length());
+      viewer.output().write(upstreamLeftover);
+    }
+    FramingWriteStream toServer = new FramingWriteStream(framer, new CountingWriteStream(upstream.output(), bytesToServer, this::touch));
+    if (viewerLeftover.length() > 0) {
+      toServer.write(viewerLeftover).onFailure(this::onRelayFailure);
+    }
+    Pipe<Buffer> down = upstream.input().pipe();
+    down.endOnComplete(false);
+    down.to(new CountingWriteStream(viewer.output(), bytesToViewer, this::touch))
+        .onComplete(ar -> close(ar.succeeded() ? "the VNC server closed the connection"
+            : "relay to the viewer failed: " + ar.cause().getMessage()));
+    Pipe<Buffer> up = viewer.input().pipe();
+    up.endOnComplete(false);
+    up.to(toServer).onComplete(ar -> {
+      if (ar.succeeded()) close("the viewer disconnected");
+      else onRelayFailure(ar.cause());
+    });
+    startIdleTimer();
+    log.info("connection={} target={} user={} front={} relaying (viewer {}, server {})", id(), grant.targetId(),
+        grant.user().subject(), viewer.front(), viewer.remote(), upstream.describe());
+    services.listener().relaying(this);
+  }
+
+  private void onRelayFailure(Throwable e) {
+    if (e instanceof RfbException r) {
+      fail(Status.BAD_REQUEST, r.failure().message(), "viewer-protocol", false);
+    } else {
+      close("relay to the VNC server failed: " + e.getMessage());
+    }
+  }
+
+  private void touch() {
+    lastActivity = System.nanoTime();
+  }
+
+  private void startIdleTimer() {
+    long idleMs = services.config().server().idleTimeout().toMillis();
+    if (idleMs <= 0) return;
+    long period = Math.max(1000, Math.min(idleMs / 4, 30_000));
+    idleTimer = services.vertx().setPeriodic(period, id -> {
+      if ((System.nanoTime() - lastActivity) / 1_000_000 >= idleMs) {
+        fail(Status.UPSTREAM_TIMEOUT, "idle for " + services.config().server().idleTimeout().toMinutes()
+            + " min (server.idle-timeout); reconnect to continue", "idle", false);
+      }
+    });
+  }
+
+  /** Tells the viewer why in the RFB handshake, then closes. */
+  private void refuse(Status status, String reason, String cause, boolean upstreamFault) {
+    if (state == State.CLOSED) return;
+    HandshakeStep step = viewerHandshake.refuse(reason);
+    if (step.output().length() > 0) viewer.output().write(step.output());
+    closeAfterFailure(status, reason, cause, upstreamFault);
+  }
+
+  /** A failure at any stage: before relaying it goes into the RFB handshake, after it only as close reason. */
+  private void fail(Status status, String reason, String cause, boolean upstreamFault) {
+    if (state == State.RELAYING || state == State.CLOSED) {
+      closeAfterFailure(status, reason, cause, upstreamFault);
+    } else {
+      refuse(status, reason, cause, upstreamFault);
+    }
+  }
+
+  private void closeAfterFailure(Status status, String reason, String cause, boolean upstreamFault) {
+    if (state == State.CLOSED) return;
+    boolean beforeRelay = state != State.RELAYING;
+    if (beforeRelay) services.listener().handshakeFailed(viewer.front(), cause);
+    String user = grant == null ? "-" : grant.user().subject();
+    String target = grant == null ? "-" : grant.targetId();
+    if (upstreamFault) {
+      log.error("connection={} target={} user={} front={} failed: {}", id(), target, user, viewer.front(), reason);
+    } else {
+      log.info("connection={} target={} user={} front={} refused: {}", id(), target, user, viewer.front(), reason);
+    }
+    shutdown(status, reason);
+  }
+
+  /** Ends the connection normally (either side closed). */
+  public void close(String reason) {
+    if (state == State.CLOSED) return;
+    if (state != State.RELAYING) {
+      closeAfterFailure(Status.UPSTREAM_FAILED, reason, "closed", grant != null && !reason.startsWith("the viewer"));
+      return;
+    }
+    log.info("connection={} target={} user={} front={} closed: {} ({} bytes to server, {} bytes to viewer)", id(),
+        grant.targetId(), grant.user().subject(), viewer.front(), reason, bytesToServer.get(), bytesToViewer.get());
+    shutdown(Status.UPSTREAM_FAILED, reason);
+  }
+
+  /** Ends the connection on an operator's or the session's request. */
+  public void terminate(String reason) {
+    fail(Status.CONFLICT, reason, "terminated", false);
+  }
+
+  private void shutdown(Status status, String reason) {
+    boolean wasRelaying = state == State.RELAYING;
+    state = State.CLOSED;
+    cancelHandshakeTimer();
+    if (idleTimer >= 0) services.vertx().cancelTimer(idleTimer);
+    if (upstream != null) upstream.close();
+    if (wasRelaying && reason.equals("the viewer disconnected")) {
+      viewer.close();
+    } else {
+      viewer.close(status, reason);
+    }
+    services.listener().closed(this, reason);
+  }
+
+  private void cancelHandshakeTimer() {
+    if (handshakeTimer >= 0) {
+      services.vertx().cancelTimer(handshakeTimer);
+      handshakeTimer = -1;
+    }
+  }
+
+  /** Switches the whitelist for this viewer's messages (take-over); applies from the next message. */
+  public void policy(MessagePolicy policy) {
+    if (framer != null) framer.policy(policy);
+  }
+
+  public String id() {
+    return grant == null ? "-" : grant.connectionId();
+  }
+
+  public TicketGrant grant() {
+    return grant;
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  public long bytesToServer() {
+    return bytesToServer.get();
+  }
+
+  public long bytesToViewer() {
+    return bytesToViewer.get();
+  }
+
+  private static String cause(RfbFailure f) {
+    return f.cause().name().toLowerCase().replace('_', '-');
+  }
+
+  private static String hint(RfbFailure f) {
+    return switch (f.cause()) {
+      case AUTH_FAILED -> " (check the VNC password the gateway has for this target)";
+      case TOO_MANY_ATTEMPTS -> " (the VNC server is blocking the gateway after failed logins; fix the stored password, then wait)";
+      default -> "";
+    };
+  }
+
+  private static GatewayException prefix(GatewayException g, String prefix) {
+    return g.getMessage().startsWith("target ") ? g : new GatewayException(g.status(), prefix + g.getMessage());
+  }
+
+  /** An upstream handshake failure with its metrics label. */
+  private static final class UpstreamRfbFailure extends GatewayException {
+    final String cause;
+
+    UpstreamRfbFailure(String cause, String message) {
+      super(Status.UPSTREAM_FAILED, message);
+      this.cause = cause;
+    }
+  }
+}
