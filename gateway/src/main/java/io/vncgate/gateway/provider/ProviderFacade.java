@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.internal.ContextInternal;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.spi.Caller;
@@ -50,7 +51,9 @@ final class ProviderFacade {
   }
 
   private <T> Future<T> call(String what, Supplier<CompletionStage<T>> call) {
-    Promise<T> promise = Promise.promise();
+    // complete on the caller's event loop, never on the worker or the provider's own thread
+    ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
+    Promise<T> promise = caller.promise();
     long timer = vertx.setTimer(timeout.toMillis(), id -> promise.tryFail(new GatewayException(Status.UPSTREAM_TIMEOUT,
         "provider " + provider.name() + " did not " + what + " within " + timeout.toSeconds() + " s")));
     worker.<CompletionStage<T>>executeBlocking(() -> {
@@ -58,7 +61,7 @@ final class ProviderFacade {
           if (stage == null) throw new IllegalStateException("provider returned no result");
           return stage;
         }, false)
-        .compose(Future::fromCompletionStage)
+        .compose(stage -> Future.fromCompletionStage(stage, caller))
         .onComplete(ar -> {
           vertx.cancelTimer(timer);
           if (ar.succeeded()) {

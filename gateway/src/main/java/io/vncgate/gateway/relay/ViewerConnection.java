@@ -95,7 +95,8 @@ public final class ViewerConnection {
   }
 
   private void onViewerHandshakeData(Buffer data) {
-    if (state != State.HANDSHAKE) return;
+    // CONNECTING too: the viewer answers the security types while the upstream side is done
+    if (state != State.HANDSHAKE && state != State.CONNECTING) return;
     handshakeBytes += data.length();
     if (handshakeBytes > MAX_HANDSHAKE_BYTES) {
       fail(Status.BAD_REQUEST, "the viewer sent too much data during the RFB handshake", "viewer-protocol", false);
@@ -106,9 +107,9 @@ public final class ViewerConnection {
 
   private void onViewerStep(HandshakeStep step) {
     if (state == State.CLOSED) return;
+    log.debug("connection={} viewer handshake: {} ({} bytes out)", id(), step.getClass().getSimpleName(), step.output().length());
     if (step.output().length() > 0) viewer.output().write(step.output());
     if (step instanceof HandshakeStep.AwaitAdmission await) {
-      viewer.input().pause();
       admit(await);
     } else if (step instanceof HandshakeStep.Ready ready) {
       startRelay(ready.leftover());
@@ -163,6 +164,8 @@ public final class ViewerConnection {
         "target " + target + " connection error: " + e.getMessage())));
     up.input().handler(data -> {
       HandshakeStep step = handshake.onData(data);
+      log.debug("connection={} upstream handshake: {} bytes in, {} ({} bytes out)", id(), data.length(),
+          step.getClass().getSimpleName(), step.output().length());
       if (step.output().length() > 0) up.output().write(step.output());
       if (step instanceof HandshakeStep.Ready ready) {
         up.input().pause();
@@ -182,7 +185,6 @@ public final class ViewerConnection {
 
   private void onUpstreamReady(ServerInit serverInit) {
     if (state == State.CLOSED) return;
-    viewer.input().resume();
     onViewerStep(viewerHandshake.admit(serverInit));
   }
 
@@ -215,7 +217,7 @@ public final class ViewerConnection {
     down.endOnComplete(false);
     down.to(new CountingWriteStream(viewer.output(), bytesToViewer, this::touch))
         .onComplete(ar -> close(ar.succeeded() ? "the VNC server closed the connection"
-            : "relay to the viewer failed: " + ar.cause().getMessage()));
+            : "connection lost: " + ar.cause().getMessage()));
     Pipe<Buffer> up = viewer.input().pipe();
     up.endOnComplete(false);
     up.to(toServer).onComplete(ar -> {
@@ -232,7 +234,8 @@ public final class ViewerConnection {
     if (e instanceof RfbException r) {
       fail(Status.BAD_REQUEST, r.failure().message(), "viewer-protocol", false);
     } else {
-      close("relay to the VNC server failed: " + e.getMessage());
+      // the viewer's stream failed (it went away without a clean close)
+      close("the viewer disconnected");
     }
   }
 
