@@ -1,0 +1,50 @@
+package io.vncgate.testbeds.impl;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Picks X display numbers in {@value #FIRST}..{@value #LAST} that have neither a socket
+ * ({@code /tmp/.X11-unix/X<n>}) nor a lock file ({@code /tmp/.X<n>-lock}). The start is random so
+ * that parallel builds on one machine rarely collide; the X server's own lock file settles a race,
+ * and the launchers retry when they lose it.
+ */
+public final class Displays {
+
+  static final int FIRST = 40;
+  static final int LAST = 199;
+  private static final Deque<Integer> RECENT = new ArrayDeque<>();
+
+  private Displays() {
+  }
+
+  public static int pickFree() {
+    int span = LAST - FIRST + 1;
+    int start = ThreadLocalRandom.current().nextInt(span);
+    for (int i = 0; i < span; i++) {
+      int display = FIRST + (start + i) % span;
+      if (inUse(display)) {
+        continue;
+      }
+      synchronized (RECENT) {
+        if (RECENT.contains(display)) {
+          continue;
+        }
+        RECENT.addLast(display);
+        if (RECENT.size() > 32) {
+          RECENT.removeFirst();
+        }
+      }
+      return display;
+    }
+    throw new IllegalStateException("no free X display number in " + FIRST + ".." + LAST);
+  }
+
+  public static boolean inUse(int display) {
+    return Files.exists(Path.of("/tmp/.X11-unix/X" + display))
+        || Files.exists(Path.of("/tmp/.X" + display + "-lock"));
+  }
+}
