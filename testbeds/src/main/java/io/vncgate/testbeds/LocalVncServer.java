@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +25,14 @@ public abstract class LocalVncServer implements AutoCloseable {
 
   /** What a subclass launched: the fields of every local server. */
   record Launched(int display, int port, int width, int height, String password, Path workDir,
-                  List<Process> processes, List<Path> logs) {
+                  List<Child> processes, List<Path> logs) {
+  }
+
+  /**
+   * A launched process, stopped in reverse order on close, and how long it may take to exit on
+   * SIGTERM before SIGKILL. X servers need the time to remove their lock file and socket.
+   */
+  record Child(Process process, long graceMillis) {
   }
 
   private final Launched launched;
@@ -211,9 +219,9 @@ public abstract class LocalVncServer implements AutoCloseable {
     Stream.concat(Stream.of(clipboardOwner, primaryOwner), helpers.stream())
         .filter(p -> p != null)
         .forEach(p -> ProcessReaper.stop(p, 1_000));
-    List<Process> servers = new ArrayList<>(launched.processes());
-    java.util.Collections.reverse(servers);
-    servers.forEach(p -> ProcessReaper.stop(p, 3_000));
+    List<Child> servers = new ArrayList<>(launched.processes());
+    Collections.reverse(servers);
+    servers.forEach(child -> ProcessReaper.stop(child.process(), child.graceMillis()));
     Launcher.deleteTree(launched.workDir());
   }
 }

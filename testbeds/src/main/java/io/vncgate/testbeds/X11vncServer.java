@@ -113,15 +113,16 @@ public final class X11vncServer extends LocalVncServer {
         x11vnc = Launcher.start(command(display, port, rfbauth), log, Map.of());
         if (Launcher.awaitLog(x11vnc, log, "PORT=" + port, timeout) == Launcher.Outcome.CLASHED) {
           ProcessReaper.stop(x11vnc, 1_000);
-          ProcessReaper.stop(xvfb, 1_000);
+          ProcessReaper.stop(xvfb, 3_000);
           return null;
         }
         Launcher.awaitRfb(port, password, width, height, timeout, x11vnc, log);
         return new X11vncServer(new Launched(display, port, width, height, password, dir,
-            List.of(xvfb, x11vnc), List.of(xvfbLog, log)));
+            // x11vnc sometimes ignores SIGTERM for seconds and leaves no files behind
+            List.of(new Child(xvfb, 3_000), new Child(x11vnc, 300)), List.of(xvfbLog, log)));
       } catch (RuntimeException e) {
         if (x11vnc != null) {
-          ProcessReaper.stop(x11vnc, 3_000);
+          ProcessReaper.stop(x11vnc, 300);
         }
         ProcessReaper.stop(xvfb, 3_000);
         throw e;

@@ -127,7 +127,7 @@ public final class XvncServer extends LocalVncServer {
         throw e;
       }
       return new XvncServer(new Launched(display, port, width, height, password, dir,
-          List.of(process), List.of(log)));
+          List.of(new Child(process, 3_000)), List.of(log)));
     }
 
     private List<String> command(int display, int port, Path rfbauth) {

@@ -1,8 +1,11 @@
 package io.vncgate.testbeds;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -27,6 +30,12 @@ final class Await {
       sleep();
     } while (System.nanoTime() < deadline);
     fail(String.format("pixel (%d,%d) is %s, expected #%06x", x, y, seen, rgb));
+  }
+
+  /** The X server removed its lock file and socket, i.e. it exited cleanly. */
+  static void assertNoXFiles(int display) {
+    assertFalse(Files.exists(Path.of("/tmp/.X" + display + "-lock")), "lock file of :" + display);
+    assertFalse(Files.exists(Path.of("/tmp/.X11-unix/X" + display)), "socket of :" + display);
   }
 
   static void await(BooleanSupplier condition, String what) {

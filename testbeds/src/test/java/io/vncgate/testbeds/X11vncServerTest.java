@@ -1,11 +1,11 @@
 package io.vncgate.testbeds;
 
+import static io.vncgate.testbeds.Await.assertNoXFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vncgate.testbeds.impl.Displays;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +52,7 @@ class X11vncServerTest {
     X11vncServer x11vnc = X11vncServer.builder().geometry(64, 64).password("pw123456").start();
     var passwordFile = x11vnc.passwordFile();
     x11vnc.close();
-    assertFalse(Displays.inUse(x11vnc.display()), "Xvfb removed its lock and socket");
+    assertNoXFiles(x11vnc.display());
     assertFalse(Files.exists(passwordFile), "temp files removed");
     assertThrows(java.net.ConnectException.class,
         () -> RfbTestClient.connect(x11vnc.host(), x11vnc.port()).close());

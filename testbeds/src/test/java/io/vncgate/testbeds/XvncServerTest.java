@@ -1,5 +1,6 @@
 package io.vncgate.testbeds;
 
+import static io.vncgate.testbeds.Await.assertNoXFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.vncgate.testbeds.impl.Displays;
 import java.net.ConnectException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,8 +141,9 @@ class XvncServerTest {
     assertNotEquals(first.port(), second.port());
     assertEquals(":" + first.display(), first.displayName());
     Path passwordFile = first.passwordFile();
-    Process helper = first.runOnDisplay("xclip", "-selection", "clipboard", "-o", "-loops", "1");
+    Process helper = first.runOnDisplay("xdotool", "sleep", "60");
     first.setClipboard("owned by xclip");
+    assertTrue(helper.isAlive());
 
     first.close();
     second.close();
@@ -150,8 +151,8 @@ class XvncServerTest {
 
     assertFalse(Files.exists(passwordFile), "temp files removed");
     assertFalse(helper.isAlive(), "helpers killed");
-    assertFalse(Displays.inUse(first.display()), "display lock and socket removed");
-    assertFalse(Displays.inUse(second.display()), "display lock and socket removed");
+    assertNoXFiles(first.display());
+    assertNoXFiles(second.display());
     try (RfbTestClient client = RfbTestClient.connect(first.host(), first.port())) {
       fail("port " + first.port() + " still accepts connections");
     } catch (ConnectException expected) {

@@ -40,7 +40,7 @@ public final class Launcher {
     }
   }
 
-  /** Writes {@code text} (no newline added) to a file only the owner can read. */
+  /** Writes {@code content} as is to a file only the owner can read. */
   public static Path writePrivate(Path file, byte[] content) {
     try {
       Files.write(file, content);
