@@ -3,9 +3,11 @@ package io.vncgate.testbeds;
 import io.vncgate.testbeds.impl.ClientMessages;
 import io.vncgate.testbeds.impl.VncAuthDes;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -126,8 +128,8 @@ final class ScriptSession implements Runnable {
     if (script.authFailReason() != null) {
       return fail(script.authFailReason());
     }
-    byte[] expected = VncAuthDes.response(script.password() == null ? "" : script.password(), challenge);
-    if (script.password() == null || !Arrays.equals(expected, response)) {
+    if (script.password() == null
+        || !Arrays.equals(VncAuthDes.response(script.password(), challenge), response)) {
       return fail("Authentication failed");
     }
     write(u32(0));
@@ -158,8 +160,11 @@ final class ScriptSession implements Runnable {
       byte[] message;
       try {
         message = ClientMessages.read(in);
+      } catch (EOFException e) {
+        socket.close();
+        return;
       } catch (IOException e) {
-        if (!socket.isClosed() && !e.getMessage().startsWith("stream ended")) {
+        if (!socket.isClosed()) {
           LOG.info("scripted connection {}: {}; closing", connection.id(), e.getMessage());
         }
         socket.close();
@@ -172,7 +177,7 @@ final class ScriptSession implements Runnable {
       connection.received(message);
       int type = message[0] & 0xFF;
       if (type == ClientMessages.SET_PIXEL_FORMAT) {
-        format = PixelFormat.read(new DataInputStream(new java.io.ByteArrayInputStream(message, 4, 16)));
+        format = PixelFormat.read(new DataInputStream(new ByteArrayInputStream(message, 4, 16)));
       } else if (type == ClientMessages.FRAMEBUFFER_UPDATE_REQUEST) {
         answer(message);
       }

@@ -132,7 +132,7 @@ class ScriptedRfbServerSessionTest {
     RfbTestClient a = RfbTestClient.connect(server.host(), server.port());
     RfbTestClient b = RfbTestClient.connect(server.host(), server.port());
     server.awaitConnections(2, SHORT);
-    assertTrue(threadsNamed(prefix) >= 3, "accept thread plus one per connection");
+    Await.await(() -> threadsNamed(prefix) == 3, "accept thread plus one per connection");
     server.close();
     assertEquals(0, threadsNamed(prefix));
     assertTrue(a.isClosedByPeer(SHORT));
