@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A small blocking RFB client for tests: the handshake (None or VNC auth, protocol 3.3/3.7/3.8),
@@ -107,7 +108,7 @@ public final class RfbTestClient implements AutoCloseable {
 
   /** Full handshake with VNC Authentication, then ClientInit; returns ServerInit. */
   public ServerInitInfo handshakeVncAuth(String password) throws IOException {
-    return handshake(2, password);
+    return handshake(2, Objects.requireNonNull(password, "password"));
   }
 
   private ServerInitInfo handshake(int type, String password) throws IOException {
