@@ -95,6 +95,8 @@ public final class RfbTestClient implements AutoCloseable {
   }
 
   /** ServerInit of the completed handshake, or null. */
+  private Integer forcedMinor;
+
   public ServerInitInfo serverInit() {
     return serverInit;
   }
@@ -111,9 +113,16 @@ public final class RfbTestClient implements AutoCloseable {
     return handshake(2, Objects.requireNonNull(password, "password"));
   }
 
+  /** Answers the server's banner with RFB 3.{@code minor} (3, 7 or 8) instead of the newest it may use. */
+  public RfbTestClient version(int minor) {
+    if (minor != 3 && minor != 7 && minor != 8) throw new IllegalArgumentException("RFB minor version 3, 7 or 8");
+    this.forcedMinor = minor;
+    return this;
+  }
+
   private ServerInitInfo handshake(int type, String password) throws IOException {
     String banner = readBanner();
-    minor = chooseMinor(banner);
+    minor = forcedMinor != null ? Math.min(forcedMinor, chooseMinor(banner)) : chooseMinor(banner);
     sendVersion(minor);
     negotiateSecurityType(type);
     if (type == 2) {

@@ -29,6 +29,10 @@ final class GatewayHarness implements AutoCloseable {
 
   /** {@code targetsYaml}: the list items under providers.static.targets, already indented by 6. */
   GatewayHarness(Path dir, String targetsYaml, String extraYaml) throws Exception {
+    this(dir, targetsYaml, extraYaml, "10s");
+  }
+
+  GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout) throws Exception {
     this.dir = dir;
     Files.writeString(dir.resolve("jwt.key"), SECRET + "\n");
     String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n  tcp: {port: 0}\n  handshake-timeout: 10s\n"
@@ -91,6 +95,13 @@ final class GatewayHarness implements AutoCloseable {
 
   String ticket(String target) throws Exception {
     return session(token("alice", "**", Role.CONTROL), target, "control").getString("ticket");
+  }
+
+  /** A TCP bridge into the WebSocket front offering {@code binary} and the ticket, from the gateway's own origin. */
+  io.vncgate.testbeds.WebSocketTcpBridge bridge(String ticket) {
+    var b = io.vncgate.testbeds.WebSocketTcpBridge.to(vertx, "127.0.0.1", httpPort(), "/ws/v1/connect").origin(origin());
+    b = ticket == null ? b.protocols("binary") : b.protocols("binary", "vncgate.ticket." + ticket);
+    return b.start();
   }
 
   @Override
