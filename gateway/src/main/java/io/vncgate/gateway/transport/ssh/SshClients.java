@@ -23,8 +23,9 @@ final class SshClients {
     // only the identity files named by the route; no ~/.ssh/id_* and no agent
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
-    CoreModuleProperties.IO_CONNECT_TIMEOUT.set(client, settings.connectTimeout());
-    CoreModuleProperties.AUTH_TIMEOUT.set(client, settings.authTimeout());
+    CoreModuleProperties.IO_CONNECT_TIMEOUT.set(client, settings.connectTimeout().plusSeconds(5));
+    // our own timers fail the login with a clear message; MINA's are a backstop a little later
+    CoreModuleProperties.AUTH_TIMEOUT.set(client, settings.authTimeout().plusSeconds(5));
     // the pool closes idle sessions itself; MINA's own idle timeout would cut quiet desktops
     CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
     if (!settings.keepaliveInterval().isZero()) {

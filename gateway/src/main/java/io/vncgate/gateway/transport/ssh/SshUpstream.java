@@ -16,7 +16,6 @@ import org.apache.sshd.client.channel.ChannelDirectTcpip;
  * reason ("SSH session to host:port dropped: …") or null when the VNC server simply closed.
  */
 final class SshUpstream implements Upstream {
-  private final Context context;
   private final ChannelDirectTcpip channel;
   private final PooledSession pooled;
   private final String description;
@@ -29,7 +28,6 @@ final class SshUpstream implements Upstream {
   private boolean reported;
 
   SshUpstream(Context context, ChannelDirectTcpip channel, PooledSession pooled, String description) {
-    this.context = context;
     this.channel = channel;
     this.pooled = pooled;
     this.description = description;

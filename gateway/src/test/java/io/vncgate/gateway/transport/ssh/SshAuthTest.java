@@ -123,6 +123,23 @@ class SshAuthTest {
   }
 
   @Test
+  void serverThatNeverSpeaksSshTimesOutTheLogin(Vertx vertx, VertxTestContext test) throws Exception {
+    SshConnector impatient = new SshConnector(vertx, new SshSettings(java.time.Duration.ofSeconds(2),
+        java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(15), java.time.Duration.ofSeconds(60)));
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      impatient.connect(SshFixture.route(hop(silent.getLocalPort(), ssh.identityFile), echo.actualPort()))
+          .onComplete(test.failing(e -> test.verify(() -> {
+            assertEquals("SSH login as desk@127.0.0.1:" + silent.getLocalPort() + " timed out after 500ms",
+                e.getMessage());
+            test.completeNow();
+          })));
+      assertTrue(test.awaitCompletion(20, TimeUnit.SECONDS));
+    } finally {
+      impatient.close();
+    }
+  }
+
+  @Test
   void forwardingToAClosedPortNamesTheTarget(VertxTestContext test) throws Exception {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
