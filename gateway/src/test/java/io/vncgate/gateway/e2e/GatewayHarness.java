@@ -35,7 +35,7 @@ final class GatewayHarness implements AutoCloseable {
   GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout) throws Exception {
     this.dir = dir;
     Files.writeString(dir.resolve("jwt.key"), SECRET + "\n");
-    String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n  tcp: {port: 0}\n  handshake-timeout: 10s\n"
+    String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n  tcp: {port: 0}\n  handshake-timeout: " + handshakeTimeout + "\n"
         + "auth:\n  jwt: {secret-file: jwt.key}\n"
         + (extraYaml == null ? "" : extraYaml)
         + "providers:\n  static:\n    targets:\n" + targetsYaml;
