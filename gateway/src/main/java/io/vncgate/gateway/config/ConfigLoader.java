@@ -46,7 +46,7 @@ public final class ConfigLoader {
 
   static GatewayConfig fromMap(Path file, Map<String, Object> map) {
     Path dir = file.getParent();
-    ProviderConfig root = new ProviderConfig("", map).onlyKeys("server", "auth", "limits", "providers", "plugins");
+    ProviderConfig root = new ProviderConfig("", map).onlyKeys("server", "auth", "limits", "providers", "plugins", "audit");
 
     ProviderConfig server = root.section("server")
         .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout");
@@ -67,7 +67,8 @@ public final class ConfigLoader {
         server.duration("idle-timeout", Duration.ofMinutes(30)),
         positive(server, "provider-timeout", Duration.ofSeconds(15)));
 
-    ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets");
+    ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets", "admins");
+    List<String> admins = auth.strings("admins");
     GatewayConfig.Jwt jwt = jwt(auth.section("jwt"), dir);
     Duration ticketTtl = positive(auth.section("tickets").onlyKeys("ttl"), "ttl", Duration.ofSeconds(30));
 
@@ -79,7 +80,11 @@ public final class ConfigLoader {
     ProviderConfig plugins = root.section("plugins").onlyKeys("dir");
     Path pluginsDir = plugins.optionalString("dir").map(dir::resolve).orElse(null);
 
-    return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir);
+    ProviderConfig audit = root.section("audit").onlyKeys("file");
+    Path auditFile = audit.optionalString("file").map(dir::resolve).orElse(null);
+
+    return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir,
+        admins, auditFile);
   }
 
   private static GatewayConfig.Jwt jwt(ProviderConfig jwt, Path dir) {

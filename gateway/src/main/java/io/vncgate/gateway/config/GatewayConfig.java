@@ -16,7 +16,9 @@ public record GatewayConfig(
     Duration ticketTtl,
     Clipboard clipboard,
     ProviderConfig providers,
-    Path pluginsDir) {
+    Path pluginsDir,
+    List<String> admins,
+    Path auditFile) {
 
   /** Where the gateway listens and how long it waits. */
   public record Server(

@@ -44,6 +44,12 @@ public final class WebSocketFront extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> Json.reply(ctx, 200, new JsonObject().put("status", "up")));
     router.get(ApiRoutes.WS_PATH).handler(this::upgrade);
+    router.get(EventsSocket.PATH).handler(this::events);
+    router.get("/readyz").handler(ctx -> {
+      boolean ready = services.providers().ready();
+      Json.reply(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "starting")
+          .put("providers", new io.vertx.core.json.JsonArray(services.providers().names())));
+    });
     new ApiRoutes(services, jwt).mount(router);
     extraRoutes.forEach(r -> r.accept(router));
     router.route().last().handler(ctx -> Json.error(ctx, Status.NOT_FOUND,
@@ -55,7 +61,7 @@ public final class WebSocketFront extends VerticleBase {
         .setHost(cfg.host())
         .setPort(cfg.port())
         .setTcpNoDelay(true)
-        .setWebSocketSubProtocols(List.of("binary"))
+        .setWebSocketSubProtocols(List.of("binary", EventsSocket.PROTOCOL))
         .setMaxWebSocketFrameSize(1024 * 1024)
         .setMaxWebSocketMessageSize(64 * 1024 * 1024)
         .setPerMessageWebSocketCompressionSupported(false)
@@ -91,6 +97,20 @@ public final class WebSocketFront extends VerticleBase {
       }
       connection.start();
     }).onFailure(e -> log.info("WebSocket upgrade from {} failed: {}", req.remoteAddress(), e.getMessage()));
+  }
+
+  private void events(RoutingContext ctx) {
+    var req = ctx.request();
+    String origin = req.getHeader("Origin");
+    if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+      Json.error(ctx, Status.BAD_REQUEST, EventsSocket.PATH + " takes a WebSocket upgrade");
+      return;
+    }
+    if (origin != null && !originAllowed(origin)) {
+      Json.error(ctx, Status.FORBIDDEN, "origin " + origin + " is not allowed; the operator can add it to server.allowed-origins");
+      return;
+    }
+    req.toWebSocket().onSuccess(ws -> new EventsSocket(vertx, services, jwt, ws).start());
   }
 
   private boolean originAllowed(String origin) {

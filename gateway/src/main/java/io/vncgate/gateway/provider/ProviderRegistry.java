@@ -41,6 +41,17 @@ public final class ProviderRegistry {
     }
   }
 
+  private volatile boolean ready;
+
+  /** All configured providers have started. */
+  public boolean ready() {
+    return ready;
+  }
+
+  public void markReady() {
+    ready = true;
+  }
+
   public List<String> names() {
     return providers.keySet().stream().sorted().toList();
   }

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 final class GatewayHarness implements AutoCloseable {
   static final String SECRET = "end-to-end-test-secret-0123456789-abcdefgh";
 
-  final Vertx vertx = Vertx.vertx();
+  final Vertx vertx = Vertx.vertx(Gateway.vertxOptions());
   final Path dir;
   final Gateway gateway;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -33,10 +33,15 @@ final class GatewayHarness implements AutoCloseable {
   }
 
   GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout) throws Exception {
+    this(dir, targetsYaml, extraYaml, handshakeTimeout, "");
+  }
+
+  /** {@code authYaml}: extra lines under {@code auth:}, indented by 2. */
+  GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout, String authYaml) throws Exception {
     this.dir = dir;
     Files.writeString(dir.resolve("jwt.key"), SECRET + "\n");
     String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n  tcp: {port: 0}\n  handshake-timeout: " + handshakeTimeout + "\n"
-        + "auth:\n  jwt: {secret-file: jwt.key}\n"
+        + "auth:\n  jwt: {secret-file: jwt.key}\n" + authYaml
         + (extraYaml == null ? "" : extraYaml)
         + "providers:\n  static:\n    targets:\n" + targetsYaml;
     Path config = dir.resolve("vncgate.yaml");
