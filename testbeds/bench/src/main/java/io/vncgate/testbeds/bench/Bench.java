@@ -1,0 +1,219 @@
+package io.vncgate.testbeds.bench;
+
+import io.netty.channel.EventLoop;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code testbeds/bench/run [--quick|--smoke] [--json FILE] [--plots DIR]}: one run on loopback, one
+ * synthetic RFB server, four ways to reach it (direct TCP, websockify, vncgate's WebSocket front,
+ * vncgate's TCP front), each measured for throughput, relay CPU per GB, round trips at 1 and at
+ * many viewers, and memory per idle viewer. Prints a table, writes JSON and SVG plots.
+ */
+public final class Bench {
+  private static final String USAGE = """
+      usage: testbeds/bench/run [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
+                                [--gateway-jar FILE] [--gateway-jvm-opts "OPTS"] [--profile FILE.jfr]
+                                [--only PATH,...] [--skip-idle] [--skip-rtt]
+        --quick      the same shape in under a minute (fewer samples, 1000 idle viewers)
+        --smoke      a few seconds; figures are well-formed, not meaningful (the test suite runs this)
+        --json       where the results go (default: WORK/results.json)
+        --plots      where the SVG plots and summary.md go (default: WORK/plots)
+        --profile    record JFR in the gateway while the vncgate paths run
+        --only       just these paths, no report (for experiments): direct,websockify,vncgate-ws,vncgate-tcp
+        --skip-idle, --skip-rtt  leave out those phases (with --only)
+      """;
+
+  private Bench() {}
+
+  public static void main(String[] args) {
+    int status;
+    try {
+      run(args, System.out);
+      status = 0;
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.err.print(USAGE);
+      status = 2;
+    } catch (Exception e) {
+      System.err.println("bench: failed: " + e.getMessage());
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  /** Runs the benchmark; returns the JSON written (null with --only). */
+  public static JsonObject run(String[] args, PrintStream console) throws Exception {
+    Options o = Options.parse(args);
+    PrintLog out = new PrintLog(console);
+    Settings s = Settings.of(o.mode);
+    Files.createDirectories(o.work);
+    checkFileLimit(s, out);
+    Instant started = Instant.now();
+    out.line("vncgate bench (%s): %d CPUs, %s; work folder %s", s.mode(), Runtime.getRuntime().availableProcessors(),
+        Proc.cpuModel(), o.work);
+
+    Vertx serverVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    Vertx clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    List<RelayProcess> processes = new ArrayList<>();
+    Thread cleanup = new Thread(() -> processes.forEach(RelayProcess::close), "bench-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    try {
+      SyntheticRfbServer server = new SyntheticRfbServer(serverVertx, s.width(), s.height());
+      int serverPort = Phases.await(server.listen(), 10);
+      WebsockifyProcess websockify = WebsockifyProcess.start(o.work, serverPort);
+      processes.add(websockify);
+      GatewayProcess gateway = GatewayProcess.start(o.gatewayJar, o.work, serverPort, o.gatewayJvmOptions);
+      processes.add(gateway);
+      out.line("synthetic RFB server :%d (%dx%d), websockify :%d (pid %d), vncgate :%d ws / :%d tcp (pid %d)",
+          serverPort, s.width(), s.height(), websockify.port, websockify.pid(), gateway.httpPort, gateway.tcpPort,
+          gateway.pid());
+
+      NetClient net = clientVertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
+      Tickets tickets = new Tickets(clientVertx, gateway.httpPort, gateway.token);
+      EventLoop loop = ((ContextInternal) clientVertx.getOrCreateContext()).nettyEventLoop();
+      Map<String, RelayPath> paths = new LinkedHashMap<>();
+      paths.put(RelayPath.DIRECT, RelayPath.direct(net, serverPort));
+      paths.put(RelayPath.WEBSOCKIFY, RelayPath.websockify(net, websockify));
+      paths.put(RelayPath.VNCGATE_WS, RelayPath.vncgateWs(net, gateway, tickets));
+      paths.put(RelayPath.VNCGATE_TCP, RelayPath.vncgateTcp(net, gateway, tickets));
+      Phases phases = new Phases(loop, server, s, out);
+      List<String> selected = o.only.isEmpty() ? RelayPath.ALL : o.only;
+
+      Map<String, PathResult> results = new LinkedHashMap<>();
+      for (String name : selected) results.put(name, new PathResult(name, paths.get(name).description));
+      for (String name : List.of(RelayPath.VNCGATE_WS, RelayPath.VNCGATE_TCP)) {
+        if (selected.contains(name)) phases.warmUp(paths.get(name), s.gatewayWarmupS() / 2);
+      }
+      out.line("gateway warmed up (%.1f s of relaying, not measured)", s.gatewayWarmupS());
+      if (o.profile != null) gateway.startRecording(o.profile.toAbsolutePath());
+      for (String name : selected) {
+        RelayPath path = paths.get(name);
+        out.line("%s: %s", name, path.description);
+        PathResult r = results.get(name);
+        phases.throughput(path, r);
+        if (o.skipRtt) continue;
+        phases.roundTrips(path, r, 1);
+        phases.roundTrips(path, r, s.rttViewers());
+      }
+      if (o.profile != null) {
+        gateway.stopRecording();
+        out.line("JFR recording of the gateway: %s", o.profile.toAbsolutePath());
+      }
+      if (!o.skipIdle) {
+        out.line("idle viewers:");
+        for (String name : selected) {
+          if (name.equals(RelayPath.DIRECT)) continue;
+          int n = name.equals(RelayPath.WEBSOCKIFY) ? s.websockifyIdleViewers() : s.idleViewers();
+          phases.idle(paths.get(name), results.get(name), n);
+        }
+      }
+      if (!o.only.isEmpty()) return null;
+
+      Report report = new Report(s, results, Report.machine(WebsockifyProcess.version()), started);
+      JsonObject json = report.json()
+          .put("log_errors", new JsonObject().put("gateway", gateway.errorLines()).put("websockify", websockify.errorLines()));
+      out.line("");
+      out.line(report.table());
+      Files.createDirectories(o.json.toAbsolutePath().getParent());
+      Files.writeString(o.json, json.encodePrettily() + "\n");
+      report.plots(o.plots);
+      out.line("JSON: %s", o.json.toAbsolutePath());
+      out.line("plots: %s", o.plots.toAbsolutePath());
+      return json;
+    } finally {
+      processes.forEach(RelayProcess::close);
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+      clientVertx.close();
+      serverVertx.close();
+    }
+  }
+
+  /** Each idle viewer holds a socket here and one in the synthetic server: say early if that cannot fit. */
+  private static void checkFileLimit(Settings s, PrintLog out) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+      if (line.startsWith("Max open files")) {
+        String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+        long needed = 2L * s.idleViewers() + 256;
+        if (!soft.equals("unlimited") && Long.parseLong(soft) < needed) {
+          throw new IllegalArgumentException("the open-file limit is " + soft + " but " + s.idleViewers()
+              + " idle viewers need about " + needed + ": raise it (ulimit -n " + needed + ") or use the launcher");
+        }
+      }
+    }
+  }
+
+  /** The command line. */
+  private record Options(String mode, Path work, Path json, Path plots, Path gatewayJar, List<String> gatewayJvmOptions,
+      Path profile, List<String> only, boolean skipIdle, boolean skipRtt) {
+
+    static Options parse(String[] args) {
+      String mode = "full";
+      Path work = null;
+      Path json = null;
+      Path plots = null;
+      Path jar = null;
+      List<String> jvm = List.of();
+      Path profile = null;
+      List<String> only = List.of();
+      boolean skipIdle = false;
+      boolean skipRtt = false;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "--quick" -> mode = "quick";
+          case "--smoke" -> mode = "smoke";
+          case "--full" -> mode = "full";
+          case "--skip-idle" -> skipIdle = true;
+          case "--skip-rtt" -> skipRtt = true;
+          case "--work" -> work = Path.of(value(args, ++i, a));
+          case "--json" -> json = Path.of(value(args, ++i, a));
+          case "--plots" -> plots = Path.of(value(args, ++i, a));
+          case "--gateway-jar" -> jar = Path.of(value(args, ++i, a));
+          case "--gateway-jvm-opts" -> jvm = Arrays.stream(value(args, ++i, a).trim().split("\\s+"))
+              .filter(x -> !x.isEmpty()).toList();
+          case "--profile" -> profile = Path.of(value(args, ++i, a));
+          case "--only" -> {
+            only = List.of(value(args, ++i, a).split(","));
+            for (String p : only) {
+              if (!RelayPath.ALL.contains(p)) throw new IllegalArgumentException("unknown path " + p);
+            }
+          }
+          case "-h", "--help" -> throw new IllegalArgumentException("help");
+          default -> throw new IllegalArgumentException("unknown option " + a);
+        }
+      }
+      if (jar == null) {
+        String prop = System.getProperty("vncgate.jar");
+        if (prop == null) throw new IllegalArgumentException("--gateway-jar is required (the launcher passes it)");
+        jar = Path.of(prop);
+      }
+      if (work == null) work = Path.of("target", "bench-" + mode);
+      if (json == null) json = work.resolve("results.json");
+      if (plots == null) plots = work.resolve("plots");
+      if ((skipRtt || skipIdle) && only.isEmpty()) {
+        throw new IllegalArgumentException("--skip-rtt and --skip-idle go with --only (the report needs every phase)");
+      }
+      return new Options(mode, work, json, plots, jar, jvm, profile, only, skipIdle, skipRtt);
+    }
+
+    private static String value(String[] args, int i, String option) {
+      if (i >= args.length) throw new IllegalArgumentException(option + " needs a value");
+      return args[i];
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package io.vncgate.testbeds.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real gateway, {@code java -jar vncgate.jar serve}, in a JVM of its own, configured with one
+ * static target: the synthetic server. Both fronts on free loopback ports.
+ */
+final class GatewayProcess extends RelayProcess {
+  static final String TARGET = "static/bench";
+  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+
+  final int httpPort;
+  final int tcpPort;
+  final String token;
+
+  private GatewayProcess(Process process, Path log, int httpPort, int tcpPort, String token) {
+    super(process, log);
+    this.httpPort = httpPort;
+    this.tcpPort = tcpPort;
+    this.token = token;
+  }
+
+  static GatewayProcess start(Path jar, Path dir, int serverPort, List<String> jvmOptions) throws IOException {
+    if (!Files.isRegularFile(jar)) {
+      throw new IOException("the gateway jar " + jar + " is missing: build it (mvn -pl gateway -am -DskipTests package)");
+    }
+    int httpPort = freePort();
+    int tcpPort = freePort();
+    byte[] secret = new byte[48];
+    new SecureRandom().nextBytes(secret);
+    Files.writeString(dir.resolve("jwt.key"), Base64.getEncoder().encodeToString(secret) + "\n");
+    Path config = dir.resolve("vncgate.yaml");
+    Files.writeString(config, String.join("\n",
+        "# written by the benchmark (testbeds/bench/run)",
+        "server:",
+        "  host: 127.0.0.1",
+        "  port: " + httpPort,
+        "  allowed-origins: [\"http://127.0.0.1:" + httpPort + "\"]",
+        "  tcp: {enabled: true, host: 127.0.0.1, port: " + tcpPort + "}",
+        "auth:",
+        "  jwt: {algorithm: HS256, secret-file: jwt.key, issuer: vncgate, audience: vncgate}",
+        "  tickets: {ttl: 10m}",
+        "providers:",
+        "  static:",
+        "    targets:",
+        "      - id: bench",
+        "        name: Synthetic RFB server",
+        "        host: 127.0.0.1",
+        "        port: " + serverPort,
+        ""));
+    String token = mintToken(jar, config, dir);
+
+    Path log = dir.resolve("gateway.log");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java());
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config", config.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    GatewayProcess g = new GatewayProcess(p, log, httpPort, tcpPort, token);
+    try {
+      awaitPort(p, httpPort, Duration.ofSeconds(60), log);
+      awaitPort(p, tcpPort, Duration.ofSeconds(10), log);
+    } catch (IOException e) {
+      g.close();
+      throw e;
+    }
+    return g;
+  }
+
+  /** {@code vncgate token}: the JWT the benchmark presents to ask for tickets. */
+  private static String mintToken(Path jar, Path config, Path dir) throws IOException {
+    Path out = dir.resolve("token.out");
+    Process p = new ProcessBuilder(java(), "-jar", jar.toString(), "token", "--config", config.toString(),
+        "--sub", "bench", "--targets", "**", "--role", "control", "--ttl", "1h")
+        .redirectError(dir.resolve("token.err").toFile())
+        .redirectOutput(out.toFile())
+        .start();
+    try {
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IOException("vncgate token failed; see " + dir.resolve("token.err"));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    String token = Files.readString(out, StandardCharsets.US_ASCII).trim();
+    Files.delete(out);
+    return token;
+  }
+
+  /** A full GC ({@code jcmd GC.run}), then the heap in use ({@code jcmd GC.heap_info}). */
+  @Override
+  OptionalLong heapAfterGc() {
+    jcmd("GC.run");
+    String info = jcmd("GC.heap_info");
+    Matcher m = HEAP_USED.matcher(info);
+    return m.find() ? OptionalLong.of(Long.parseLong(m.group(1)) * 1024) : OptionalLong.empty();
+  }
+
+  private String jcmd(String command) {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    try {
+      Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
+      return out;
+    } catch (IOException e) {
+      throw new IllegalStateException("jcmd " + command + " failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Starts Java Flight Recorder in the gateway (for --profile). */
+  void startRecording(Path file) {
+    jcmd("JFR.start name=bench settings=profile filename=" + file);
+  }
+
+  void stopRecording() {
+    jcmd("JFR.stop name=bench");
+  }
+
+  @Override
+  long errorLines() {
+    return countLines(" ERROR ");
+  }
+
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}

@@ -1,0 +1,90 @@
+package io.vncgate.testbeds.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What one path measured. Figures are null where they do not apply (direct has no relay process). */
+final class PathResult {
+  /** The figures that get a ratio to direct and to websockify, in report order. */
+  static final List<String> FIGURES = List.of(
+      "throughput_mb_s", "cpu_s_per_gb",
+      "rtt_p50_ms", "rtt_p99_ms", "rtt_p999_ms",
+      "rtt_1_p50_ms", "rtt_1_p99_ms", "rtt_1_p999_ms",
+      "idle_rss_bytes_per_viewer", "idle_heap_bytes_per_viewer");
+
+  final String name;
+  final String description;
+  final Map<String, Double> figures = new LinkedHashMap<>();
+  long bytesMeasured;
+  double endpointsCpuSPerGb;
+  double cpuUserSPerGb;
+  double cpuSysSPerGb;
+  long rttSamples;
+  long rtt1Samples;
+  int rttViewers;
+  Integer idleViewers;
+  Long idlePssBytesPerViewer;
+  long errors;
+  List<double[]> curve1 = List.of();
+  List<double[]> curveN = List.of();
+
+  PathResult(String name, String description) {
+    this.name = name;
+    this.description = description;
+    FIGURES.forEach(f -> figures.put(f, null));
+  }
+
+  Double get(String figure) {
+    return figures.get(figure);
+  }
+
+  void put(String figure, Double value) {
+    if (!figures.containsKey(figure)) throw new IllegalArgumentException(figure);
+    figures.put(figure, value);
+  }
+
+  JsonObject toJson(PathResult direct, PathResult websockify) {
+    JsonObject o = new JsonObject().put("description", description);
+    figures.forEach(o::put);
+    o.put("rtt_viewers", rttViewers)
+        .put("rtt_samples", rttSamples)
+        .put("rtt_1_samples", rtt1Samples)
+        .put("throughput_bytes_measured", bytesMeasured)
+        .put("cpu_user_s_per_gb", cpuUserSPerGb)
+        .put("cpu_system_s_per_gb", cpuSysSPerGb)
+        .put("endpoints_cpu_s_per_gb", endpointsCpuSPerGb)
+        .put("idle_viewers", idleViewers)
+        .put("idle_pss_bytes_per_viewer", idlePssBytesPerViewer)
+        .put("errors", errors)
+        .put("vs_direct", ratios(direct))
+        .put("vs_websockify", ratios(websockify))
+        .put("rtt_distribution_ms", curveJson(curveN))
+        .put("rtt_1_distribution_ms", curveJson(curve1));
+    return o;
+  }
+
+  /** Each figure divided by the same figure of {@code other}; null where either is missing or zero. */
+  JsonObject ratios(PathResult other) {
+    JsonObject r = new JsonObject();
+    for (String f : FIGURES) {
+      Double a = get(f);
+      Double b = other == null ? null : other.get(f);
+      r.put(f, a == null || b == null || b == 0 ? null : round(a / b, 3));
+    }
+    return r;
+  }
+
+  private static JsonArray curveJson(List<double[]> curve) {
+    JsonArray a = new JsonArray();
+    for (double[] p : curve) a.add(new JsonArray().add(p[0]).add(round(p[1], 4)));
+    return a;
+  }
+
+  static double round(double v, int decimals) {
+    double m = Math.pow(10, decimals);
+    return Math.round(v * m) / m;
+  }
+}

@@ -1,0 +1,275 @@
+package io.vncgate.testbeds.bench;
+
+import io.netty.channel.EventLoop;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The three measurements, each on one path: throughput (with the relay's CPU per GB), round trips
+ * at a given number of viewers, and memory with many idle viewers. Called from the main thread;
+ * viewers live on the client event loop. Every wait is bounded.
+ */
+final class Phases {
+  /** Full-screen requests kept outstanding so the relay never waits for the viewer. */
+  static final int PIPELINE = 2;
+  private static final long OPEN_TIMEOUT_S = 120;
+  private static final int OPEN_CONCURRENCY = 32;
+
+  private final EventLoop loop;
+  private final SyntheticRfbServer server;
+  private final Settings settings;
+  private final PrintLog out;
+
+  Phases(EventLoop loop, SyntheticRfbServer server, Settings settings, PrintLog out) {
+    this.loop = loop;
+    this.server = server;
+    this.settings = settings;
+    this.out = out;
+  }
+
+  /**
+   * Runs the gateway's relay code until the JIT has compiled it (a gateway in service is warm;
+   * websockify has no JIT): streams and round trips for {@code seconds}, nothing recorded.
+   */
+  void warmUp(RelayPath path, double seconds) {
+    RfbViewer streamer = await(path.open(), 30);
+    List<RfbViewer> pingers = openAll(path, 10);
+    onLoop(() -> {
+      streamer.listener((viewer, bytes) -> viewer.requestFullScreen());
+      for (int i = 0; i < PIPELINE; i++) streamer.requestFullScreen();
+      return null;
+    });
+    Pacer.Recorder ignored = new Pacer.Recorder();
+    List<Pacer> pacers = pingers.stream().map(v -> new Pacer(v, loop, TimeUnit.MILLISECONDS.toNanos(1), ignored)).toList();
+    pacers.forEach(p -> p.start(0));
+    sleepS(seconds);
+    pacers.forEach(Pacer::stop);
+    sleepMs(50);
+    List<RfbViewer> all = new ArrayList<>(pingers);
+    all.add(streamer);
+    closeAll(all);
+  }
+
+  /** Streams full-screen updates to one viewer; MB/s at the viewer and relay CPU seconds per GB. */
+  void throughput(RelayPath path, PathResult r) {
+    RfbViewer v = await(path.open(), 30);
+    onLoop(() -> {
+      v.listener((viewer, bytes) -> viewer.requestFullScreen());
+      for (int i = 0; i < PIPELINE; i++) v.requestFullScreen();
+      return null;
+    });
+    sleepS(settings.throughputWarmupS());
+    long b0 = v.received();
+    double[] relay0 = relayCpu(path);
+    double self0 = Proc.cpuSeconds(ProcessHandle.current().pid());
+    long t0 = System.nanoTime();
+    sleepS(settings.throughputS());
+    long b1 = v.received();
+    double[] relay1 = relayCpu(path);
+    double self1 = Proc.cpuSeconds(ProcessHandle.current().pid());
+    long t1 = System.nanoTime();
+    boolean open = v.isOpen();
+    closeAll(List.of(v));
+    if (!open) {
+      throw new IllegalStateException(path.name + ": the viewer was disconnected while streaming: " + v.closed().result());
+    }
+    double gb = (b1 - b0) / 1e9;
+    r.bytesMeasured = b1 - b0;
+    r.put("throughput_mb_s", PathResult.round((b1 - b0) / 1e6 / ((t1 - t0) / 1e9), 1));
+    double user = relay1[0] - relay0[0];
+    double sys = relay1[1] - relay0[1];
+    r.put("cpu_s_per_gb", path.relay == null ? 0.0 : PathResult.round((user + sys) / gb, 4));
+    r.cpuUserSPerGb = PathResult.round(user / gb, 4);
+    r.cpuSysSPerGb = PathResult.round(sys / gb, 4);
+    r.endpointsCpuSPerGb = PathResult.round((self1 - self0) / gb, 4);
+    out.line("  %-12s throughput %8.1f MB/s, relay %.3f CPU-s/GB (user %.3f, system %.3f)", path.name,
+        r.get("throughput_mb_s"), r.get("cpu_s_per_gb"), r.cpuUserSPerGb, r.cpuSysSPerGb);
+  }
+
+  /** Round trips of {@code viewers} viewers at once; fills rtt_* (100) or rtt_1_* (one viewer). */
+  void roundTrips(RelayPath path, PathResult r, int viewers) {
+    boolean single = viewers == 1;
+    long interval = TimeUnit.MICROSECONDS.toNanos(single ? settings.rtt1IntervalUs() : settings.rttNIntervalUs());
+    List<RfbViewer> vs = openAll(path, viewers);
+    if (vs.size() < viewers) {
+      closeAll(vs);
+      throw new IllegalStateException(path.name + ": only " + vs.size() + " of " + viewers + " viewers connected");
+    }
+    Pacer.Recorder rec = new Pacer.Recorder();
+    List<Pacer> pacers = new ArrayList<>();
+    for (RfbViewer v : vs) {
+      Pacer p = new Pacer(v, loop, interval, rec);
+      pacers.add(p);
+      p.start(ThreadLocalRandom.current().nextLong(interval));
+    }
+    sleepS(single ? settings.rtt1WarmupS() : settings.rttNWarmupS());
+    rec.recording = true;
+    sleepS(single ? settings.rtt1S() : settings.rttNS());
+    rec.recording = false;
+    pacers.forEach(Pacer::stop);
+    sleepMs(TimeUnit.NANOSECONDS.toMillis(interval) + 100);
+    long dropped = vs.stream().filter(v -> !v.isOpen()).count();
+    closeAll(vs);
+    if (dropped > 0) {
+      throw new IllegalStateException(path.name + ": " + dropped + " viewers were disconnected during the round trips");
+    }
+    Latencies l = onLoop(() -> rec.latencies); // read after the loop's last write
+    String prefix = single ? "rtt_1_" : "rtt_";
+    r.put(prefix + "p50_ms", PathResult.round(l.percentileMs(50), 4));
+    r.put(prefix + "p99_ms", PathResult.round(l.percentileMs(99), 4));
+    r.put(prefix + "p999_ms", PathResult.round(l.percentileMs(99.9), 4));
+    if (single) {
+      r.rtt1Samples = l.count();
+      r.curve1 = l.curve();
+    } else {
+      r.rttSamples = l.count();
+      r.rttViewers = viewers;
+      r.curveN = l.curve();
+    }
+    out.line("  %-12s %3d viewer%s RTT p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d samples)", path.name, viewers,
+        single ? " " : "s", l.percentileMs(50), l.percentileMs(99), l.percentileMs(99.9), l.count());
+  }
+
+  /** Connects {@code n} viewers that then sit idle; memory of the relay before and after, per viewer. */
+  void idle(RelayPath path, PathResult r, int n) {
+    RelayProcess relay = path.relay;
+    int serverBefore = server.connections();
+    long errorsBefore = relay.errorLines();
+    OptionalLong heap0 = relay.heapAfterGc();
+    long[] mem0 = relay.memory();
+    List<RfbViewer> vs = openAll(path, n);
+    sleepMs(1000);
+    OptionalLong heap1 = relay.heapAfterGc();
+    long[] mem1 = relay.memory();
+    sleepS(settings.idleHoldS());
+    long dropped = vs.stream().filter(v -> !v.isOpen()).count();
+    closeAll(vs);
+    awaitServerConnections(serverBefore);
+    int connected = vs.size();
+    r.errors += (n - connected) + dropped + Math.max(0, relay.errorLines() - errorsBefore);
+    r.idleViewers = connected;
+    if (connected == 0) throw new IllegalStateException(path.name + ": no idle viewer connected");
+    r.put("idle_rss_bytes_per_viewer", (double) ((mem1[0] - mem0[0]) / connected));
+    r.idlePssBytesPerViewer = (mem1[1] - mem0[1]) / connected;
+    if (heap0.isPresent() && heap1.isPresent()) {
+      r.put("idle_heap_bytes_per_viewer", (double) ((heap1.getAsLong() - heap0.getAsLong()) / connected));
+    }
+    out.line("  %-12s %5d idle viewers: RSS %s/viewer, PSS %s/viewer%s, %d errors", path.name, connected,
+        kib(mem1[0] - mem0[0], connected), kib(mem1[1] - mem0[1], connected),
+        heap1.isPresent() ? ", heap " + kib(heap1.getAsLong() - heap0.getAsLong(), connected) + "/viewer" : "",
+        r.errors);
+  }
+
+  private static String kib(long bytes, int n) {
+    return String.format("%.1f KiB", bytes / 1024.0 / n);
+  }
+
+  private double[] relayCpu(RelayPath path) {
+    return path.relay == null ? new double[2] : path.relay.cpuSeconds();
+  }
+
+  /** Opens up to {@code n} viewers, {@value #OPEN_CONCURRENCY} handshakes at a time; the ones that connected. */
+  List<RfbViewer> openAll(RelayPath path, int n) {
+    List<RfbViewer> opened = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger started = new AtomicInteger();
+    AtomicInteger failures = new AtomicInteger();
+    List<String> reasons = Collections.synchronizedList(new ArrayList<>());
+    List<Future<Void>> chains = new ArrayList<>();
+    for (int i = 0; i < Math.min(OPEN_CONCURRENCY, n); i++) {
+      Promise<Void> done = Promise.promise();
+      chains.add(done.future());
+      loop.execute(() -> openNext(path, n, started, opened, failures, reasons, done));
+    }
+    try {
+      Future.join(chains).toCompletionStage().toCompletableFuture().get(OPEN_TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (InterruptedException | ExecutionException | TimeoutException e) {
+      out.line("  %s: opening %d viewers did not finish in %d s", path.name, n, OPEN_TIMEOUT_S);
+    }
+    if (failures.get() > 0) {
+      out.line("  %s: %d of %d viewers failed to connect, e.g. %s", path.name, failures.get(), n,
+          reasons.isEmpty() ? "?" : reasons.get(0));
+    }
+    synchronized (opened) {
+      return new ArrayList<>(opened);
+    }
+  }
+
+  private void openNext(RelayPath path, int n, AtomicInteger started, List<RfbViewer> opened, AtomicInteger failures,
+      List<String> reasons, Promise<Void> done) {
+    if (started.getAndIncrement() >= n) {
+      done.tryComplete();
+      return;
+    }
+    path.open().onComplete(ar -> {
+      if (ar.succeeded()) {
+        opened.add(ar.result());
+      } else {
+        failures.incrementAndGet();
+        if (reasons.size() < 3) reasons.add(String.valueOf(ar.cause().getMessage()));
+      }
+      openNext(path, n, started, opened, failures, reasons, done);
+    });
+  }
+
+  void closeAll(List<RfbViewer> viewers) {
+    onLoop(() -> {
+      viewers.forEach(RfbViewer::close);
+      return null;
+    });
+    List<Future<String>> closed = viewers.stream().map(RfbViewer::closed).toList();
+    try {
+      Future.join(closed).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException | ExecutionException | TimeoutException e) {
+      out.line("  some viewers did not close within 30 s");
+    }
+  }
+
+  /** The relay closes its upstream side once the viewers are gone; wait for that (bounded). */
+  private void awaitServerConnections(int target) {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (server.connections() > target && System.nanoTime() < end) sleepMs(50);
+  }
+
+  /** Runs on the viewers' event loop and waits for the answer (also a memory barrier). */
+  <T> T onLoop(Callable<T> task) {
+    try {
+      return loop.submit(task).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("event-loop task failed: " + e, e);
+    }
+  }
+
+  static <T> T await(Future<T> f, long seconds) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("no answer within " + seconds + " s");
+    }
+  }
+
+  static void sleepS(double seconds) {
+    sleepMs((long) (seconds * 1000));
+  }
+
+  static void sleepMs(long ms) {
+    RelayProcess.sleep(ms);
+  }
+}

@@ -1,0 +1,114 @@
+package io.vncgate.testbeds.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Readings from Linux {@code /proc}: CPU time and memory of a process and its descendants. */
+final class Proc {
+  /** {@code getconf CLK_TCK}: 100 on every Linux this runs on (USER_HZ is fixed at 100 for /proc). */
+  private static final double TICKS_PER_SECOND = 100.0;
+
+  private Proc() {}
+
+  /** The process and every live descendant (websockify forks one child per connection). */
+  static List<Long> tree(long pid) {
+    List<Long> pids = new ArrayList<>();
+    pids.add(pid);
+    ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+    return pids;
+  }
+
+  /** utime + stime of the process (all its threads), in seconds; 0 when it is gone. */
+  static double cpuSeconds(long pid) {
+    double[] t = cpuSplit(pid);
+    return t[0] + t[1];
+  }
+
+  /** {utime, stime} of the process (all its threads), in seconds; zeros when it is gone. */
+  static double[] cpuSplit(long pid) {
+    String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
+    if (stat == null) return new double[2];
+    // the command name (field 2) may hold spaces and parentheses: fields are counted after the last ')'
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    long utime = Long.parseLong(f[11]); // field 14
+    long stime = Long.parseLong(f[12]); // field 15
+    return new double[] {utime / TICKS_PER_SECOND, stime / TICKS_PER_SECOND};
+  }
+
+  /** {user, system} CPU seconds of the process and its live descendants. */
+  static double[] treeCpuSplit(long pid) {
+    double[] sum = new double[2];
+    for (long p : tree(pid)) {
+      double[] t = cpuSplit(p);
+      sum[0] += t[0];
+      sum[1] += t[1];
+    }
+    return sum;
+  }
+
+  /** Resident set size in bytes ({@code VmRSS}); 0 when the process is gone. */
+  static long rssBytes(long pid) {
+    return statusKb(pid, "VmRSS:") * 1024;
+  }
+
+  /**
+   * Memory of a process tree: resident (sum of each process's RSS, counting shared pages once per
+   * process, as {@code ps} shows it) and proportional (PSS: shared pages split between sharers).
+   */
+  static long[] treeRssPss(long pid) {
+    long rss = 0;
+    long pss = 0;
+    for (long p : tree(pid)) {
+      String rollup = read(Path.of("/proc", Long.toString(p), "smaps_rollup"));
+      if (rollup == null) continue;
+      rss += field(rollup, "Rss:") * 1024;
+      pss += field(rollup, "Pss:") * 1024;
+    }
+    return new long[] {rss, pss};
+  }
+
+  private static long statusKb(long pid, String key) {
+    String status = read(Path.of("/proc", Long.toString(pid), "status"));
+    return status == null ? 0 : field(status, key);
+  }
+
+  private static long field(String text, String key) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(key)) {
+        return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]);
+      }
+    }
+    return 0;
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** For the report: the machine the figures come from. */
+  static String cpuModel() {
+    String info = read(Path.of("/proc/cpuinfo"));
+    if (info == null) return "unknown";
+    for (String line : info.split("\n")) {
+      if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
+    }
+    return "unknown";
+  }
+
+  static long memTotalBytes() {
+    String info = read(Path.of("/proc/meminfo"));
+    return info == null ? 0 : field(info, "MemTotal:") * 1024;
+  }
+
+  static String kernel() {
+    String v = read(Path.of("/proc/sys/kernel/osrelease"));
+    return v == null ? "unknown" : v.trim();
+  }
+}

@@ -1,0 +1,153 @@
+package io.vncgate.testbeds.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Turns the results into the JSON file, the console table, a Markdown summary and the plots. */
+final class Report {
+  static final long HEAP_GOAL_BYTES = 64 * 1024;
+
+  private final Settings settings;
+  private final Map<String, PathResult> results;
+  private final JsonObject machine;
+  private final Instant started;
+
+  Report(Settings settings, Map<String, PathResult> results, JsonObject machine, Instant started) {
+    this.settings = settings;
+    this.results = results;
+    this.machine = machine;
+    this.started = started;
+  }
+
+  static JsonObject machine(String websockifyVersion) {
+    return new JsonObject()
+        .put("nproc", Runtime.getRuntime().availableProcessors())
+        .put("cpu_model", Proc.cpuModel())
+        .put("mem_total_bytes", Proc.memTotalBytes())
+        .put("kernel", Proc.kernel())
+        .put("java", System.getProperty("java.runtime.version"))
+        .put("websockify", websockifyVersion);
+  }
+
+  JsonObject json() {
+    PathResult direct = results.get(RelayPath.DIRECT);
+    PathResult websockify = results.get(RelayPath.WEBSOCKIFY);
+    PathResult ws = results.get(RelayPath.VNCGATE_WS);
+    JsonObject o = new JsonObject()
+        .put("tool", "testbeds/bench/run")
+        .put("mode", settings.mode())
+        .put("date", started.truncatedTo(ChronoUnit.SECONDS).toString())
+        .put("machine", machine)
+        .put("settings", settings.toJson());
+    for (PathResult r : results.values()) o.put(r.name, r.toJson(direct, websockify));
+    o.put("idle_heap_bytes_per_viewer", ws.get("idle_heap_bytes_per_viewer"));
+    o.put("idle_viewers", ws.idleViewers);
+    o.put("targets", targets());
+    return o;
+  }
+
+  /** The goals, each with the measured value and whether it is met. */
+  JsonObject targets() {
+    PathResult direct = results.get(RelayPath.DIRECT);
+    PathResult wsk = results.get(RelayPath.WEBSOCKIFY);
+    JsonObject t = new JsonObject();
+    for (String front : List.of(RelayPath.VNCGATE_WS, RelayPath.VNCGATE_TCP)) {
+      PathResult g = results.get(front);
+      JsonObject f = new JsonObject();
+      double thr = g.get("throughput_mb_s") / wsk.get("throughput_mb_s");
+      f.put("throughput_vs_websockify", goal(thr, ">= 1.5", thr >= 1.5));
+      double cpu = g.get("cpu_s_per_gb") / wsk.get("cpu_s_per_gb");
+      f.put("cpu_per_gb_vs_websockify", goal(cpu, "<= 0.5", cpu <= 0.5));
+      double added = g.get("rtt_p99_ms") - direct.get("rtt_p99_ms");
+      f.put("added_p99_ms_over_direct", goal(added, "<= 1.0 ms at " + g.rttViewers + " viewers", added <= 1.0));
+      Double heap = g.get("idle_heap_bytes_per_viewer");
+      boolean heapOk = heap != null && heap <= HEAP_GOAL_BYTES && g.errors == 0;
+      f.put("idle_heap_bytes_per_viewer", goal(heap == null ? Double.NaN : heap,
+          "<= 65536 with " + g.idleViewers + " viewers and no errors (errors: " + g.errors + ")", heapOk));
+      t.put(front, f);
+    }
+    return t;
+  }
+
+  private static JsonObject goal(double value, String goal, boolean met) {
+    return new JsonObject().put("value", Double.isNaN(value) ? null : PathResult.round(value, 3))
+        .put("goal", goal).put("met", met);
+  }
+
+  /** The console table (also used, fenced, in the Markdown summary). */
+  String table() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%-12s %9s %9s | %-24s | %-24s | %10s %10s%n", "path", "MB/s", "CPU-s/GB",
+        "RTT 1 viewer p50/p99/p99.9", "RTT " + settings.rttViewers() + " viewers p50/p99/p99.9", "idle RSS", "idle heap"));
+    for (PathResult r : results.values()) {
+      sb.append(String.format(Locale.ROOT, "%-12s %9.1f %9.3f | %-24s | %-24s | %10s %10s%n", r.name,
+          r.get("throughput_mb_s"), r.get("cpu_s_per_gb"),
+          ms(r, "rtt_1_"), ms(r, "rtt_"), bytes(r.get("idle_rss_bytes_per_viewer")),
+          bytes(r.get("idle_heap_bytes_per_viewer"))));
+    }
+    PathResult wsk = results.get(RelayPath.WEBSOCKIFY);
+    PathResult direct = results.get(RelayPath.DIRECT);
+    sb.append(String.format("%nratios (vncgate / websockify, vncgate / direct):%n"));
+    for (String name : List.of(RelayPath.VNCGATE_WS, RelayPath.VNCGATE_TCP)) {
+      PathResult g = results.get(name);
+      JsonObject vw = g.ratios(wsk);
+      JsonObject vd = g.ratios(direct);
+      sb.append(String.format(Locale.ROOT,
+          "%-12s throughput %.2fx websockify, %.2fx direct; CPU/GB %.2fx websockify; p99@%d %.2fx websockify, %.2fx direct%n",
+          name, vw.getDouble("throughput_mb_s"), vd.getDouble("throughput_mb_s"), vw.getDouble("cpu_s_per_gb"),
+          g.rttViewers, vw.getDouble("rtt_p99_ms"), vd.getDouble("rtt_p99_ms")));
+    }
+    sb.append(String.format("%ntargets:%n"));
+    JsonObject t = targets();
+    for (String front : t.fieldNames()) {
+      JsonObject f = t.getJsonObject(front);
+      for (String k : f.fieldNames()) {
+        JsonObject g = f.getJsonObject(k);
+        sb.append(String.format(Locale.ROOT, "  %-12s %-28s %10s  goal %s  %s%n", front, k, g.getValue("value"),
+            g.getString("goal"), g.getBoolean("met") ? "MET" : "MISSED"));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String ms(PathResult r, String prefix) {
+    return String.format(Locale.ROOT, "%.3f/%.3f/%.3f", r.get(prefix + "p50_ms"), r.get(prefix + "p99_ms"),
+        r.get(prefix + "p999_ms"));
+  }
+
+  private static String bytes(Double b) {
+    return b == null ? "-" : String.format(Locale.ROOT, "%.1f KiB", b / 1024);
+  }
+
+  /** Writes the plots and a Markdown summary into {@code dir}. */
+  void plots(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    List<String> names = new ArrayList<>(results.keySet());
+    Svg.bars(dir.resolve("throughput.svg"), "Throughput at the viewer, one viewer, " + settings.width() + "x"
+        + settings.height() + " Raw updates", "MB/s", names, names.stream().map(n -> results.get(n).get("throughput_mb_s")).toList());
+    List<String> relays = names.stream().filter(n -> !n.equals(RelayPath.DIRECT)).toList();
+    Svg.bars(dir.resolve("cpu-per-gb.svg"), "CPU seconds of the relay process per GB relayed (lower is better)",
+        "CPU-s/GB", relays, relays.stream().map(n -> results.get(n).get("cpu_s_per_gb")).toList());
+    Map<String, List<double[]>> curvesN = new LinkedHashMap<>();
+    Map<String, List<double[]>> curves1 = new LinkedHashMap<>();
+    results.forEach((n, r) -> {
+      curvesN.put(n, r.curveN);
+      curves1.put(n, r.curve1);
+    });
+    Svg.percentiles(dir.resolve("latency-" + settings.rttViewers() + "-viewers.svg"), "Round-trip time, "
+        + settings.rttViewers() + " viewers, one KeyEvent each every " + settings.rttNIntervalUs() / 1000 + " ms", curvesN);
+    Svg.percentiles(dir.resolve("latency-1-viewer.svg"), "Round-trip time, one viewer, one KeyEvent every "
+        + settings.rtt1IntervalUs() / 1000.0 + " ms", curves1);
+    Files.writeString(dir.resolve("summary.md"), "Run " + started.truncatedTo(ChronoUnit.SECONDS) + " (" + settings.mode()
+        + "), " + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model") + ":\n\n```\n" + table() + "```\n");
+  }
+}

@@ -1,0 +1,288 @@
+package io.vncgate.testbeds.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import javax.crypto.Cipher;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The viewer side of RFB 3.8 for the benchmark: handshake (None, or VNC authentication with a
+ * password), then FramebufferUpdates parsed header by header with Raw pixel data skipped, never
+ * copied. It reports each complete update to its {@link Listener}. Runs on one event loop.
+ */
+final class RfbViewer {
+
+  /** Told, on the viewer's event loop, of every complete FramebufferUpdate. */
+  interface Listener {
+    void update(RfbViewer viewer, long bytes);
+  }
+
+  private enum State {
+    VERSION, SECURITY_COUNT, SECURITY_TYPES, CHALLENGE, SECURITY_RESULT, REASON_LENGTH, REASON,
+    SERVER_INIT, NAME, MESSAGE_TYPE, UPDATE_HEADER, RECT_HEADER, RECT_PIXELS, FAILED
+  }
+
+  private static final byte[] VERSION_3_8 = "RFB 003.008\n".getBytes(StandardCharsets.US_ASCII);
+  private static final int NONE = 1;
+  private static final int VNC_AUTH = 2;
+
+  private final String password;
+  private final Promise<Void> ready = Promise.promise();
+  private final Promise<String> closed = Promise.promise();
+  private final Gather gather = new Gather();
+  private ViewerLink link;
+  private Listener listener = (v, b) -> { };
+  private State state = State.VERSION;
+  private int need = 12;
+  private int width;
+  private int height;
+  private int bytesPerPixel;
+  private int rectsLeft;
+  private long pixelsLeft;
+  private long updateBytes;
+  private volatile long received;
+
+  /** @param password the VNC password (a vncgate ticket on its TCP front), or null for security type None */
+  RfbViewer(String password) {
+    this.password = password;
+  }
+
+  void attach(ViewerLink link) {
+    this.link = link;
+  }
+
+  void listener(Listener listener) {
+    this.listener = listener;
+  }
+
+  /** Completes after ServerInit; fails with the server's or the link's reason. */
+  Future<Void> ready() {
+    return ready.future();
+  }
+
+  /** Completes, with the reason, when the connection ends. */
+  Future<String> closed() {
+    return closed.future();
+  }
+
+  boolean isOpen() {
+    return !closed.future().isComplete();
+  }
+
+  /** Every RFB byte received so far (read from any thread). */
+  long received() {
+    return received;
+  }
+
+  int width() {
+    return width;
+  }
+
+  int height() {
+    return height;
+  }
+
+  /** FramebufferUpdateRequest, non-incremental, for the whole screen: answered with one large update. */
+  void requestFullScreen() {
+    link.write(Buffer.buffer(10).appendByte((byte) 3).appendByte((byte) 0).appendInt(0)
+        .appendUnsignedShort(width).appendUnsignedShort(height));
+  }
+
+  /** A KeyEvent (key 'a' down): the synthetic server answers with a 1×1 update. */
+  void ping() {
+    link.write(Buffer.buffer(8).appendByte((byte) 4).appendByte((byte) 1).appendUnsignedShort(0).appendInt(0x61));
+  }
+
+  void close() {
+    if (link != null) link.close();
+  }
+
+  void linkClosed(String reason) {
+    ready.tryFail(reason);
+    closed.tryComplete(reason);
+  }
+
+  /** Bytes from the server, consumed whole (split headers are kept until the rest comes). */
+  void feed(ByteBuf in) {
+    received += in.readableBytes();
+    while (in.isReadable() && state != State.FAILED) {
+      if (state == State.RECT_PIXELS) {
+        int k = (int) Math.min(pixelsLeft, in.readableBytes());
+        in.skipBytes(k);
+        pixelsLeft -= k;
+        updateBytes += k;
+        if (pixelsLeft == 0) rectDone();
+        continue;
+      }
+      ByteBuf b = gather.take(in, need);
+      if (b == null) return;
+      step(b);
+      gather.done(b);
+    }
+  }
+
+  /** Reads exactly {@link #need} bytes of the current step from {@code b}. */
+  private void step(ByteBuf b) {
+    switch (state) {
+      case VERSION -> {
+        byte[] banner = new byte[12];
+        b.readBytes(banner);
+        if (!new String(banner, StandardCharsets.US_ASCII).startsWith("RFB 003.")) {
+          fail("not an RFB server: " + new String(banner, StandardCharsets.US_ASCII).trim());
+          return;
+        }
+        link.write(Buffer.buffer(VERSION_3_8));
+        expect(State.SECURITY_COUNT, 1);
+      }
+      case SECURITY_COUNT -> {
+        int n = b.readUnsignedByte();
+        if (n == 0) expect(State.REASON_LENGTH, 4);
+        else expect(State.SECURITY_TYPES, n);
+      }
+      case SECURITY_TYPES -> securityTypes(b);
+      case CHALLENGE -> {
+        byte[] challenge = new byte[16];
+        b.readBytes(challenge);
+        link.write(Buffer.buffer(vncResponse(challenge, password)));
+        expect(State.SECURITY_RESULT, 4);
+      }
+      case SECURITY_RESULT -> {
+        if (b.readInt() != 0) {
+          expect(State.REASON_LENGTH, 4);
+          return;
+        }
+        link.write(Buffer.buffer(new byte[] {1})); // ClientInit, shared
+        expect(State.SERVER_INIT, 24);
+      }
+      case REASON_LENGTH -> {
+        int n = b.readInt();
+        if (n <= 0 || n > 4096) fail("refused without a reason");
+        else expect(State.REASON, n);
+      }
+      case REASON -> {
+        byte[] reason = new byte[need];
+        b.readBytes(reason);
+        fail("refused: " + new String(reason, StandardCharsets.UTF_8));
+      }
+      case SERVER_INIT -> serverInit(b);
+      case NAME -> {
+        b.skipBytes(need);
+        relaying();
+      }
+      case MESSAGE_TYPE -> {
+        int type = b.readUnsignedByte();
+        if (type != 0) {
+          fail("unexpected server message type " + type);
+          return;
+        }
+        updateBytes = 1;
+        expect(State.UPDATE_HEADER, 3);
+      }
+      case UPDATE_HEADER -> {
+        b.skipBytes(1);
+        rectsLeft = b.readUnsignedShort();
+        updateBytes += 3;
+        if (rectsLeft == 0) updateDone();
+        else expect(State.RECT_HEADER, 12);
+      }
+      case RECT_HEADER -> {
+        b.skipBytes(4);
+        int w = b.readUnsignedShort();
+        int h = b.readUnsignedShort();
+        int encoding = b.readInt();
+        updateBytes += 12;
+        if (encoding != 0) {
+          fail("unexpected encoding " + encoding);
+          return;
+        }
+        pixelsLeft = (long) w * h * bytesPerPixel;
+        state = State.RECT_PIXELS;
+        if (pixelsLeft == 0) rectDone();
+      }
+      default -> throw new IllegalStateException(state.name());
+    }
+  }
+
+  private void securityTypes(ByteBuf b) {
+    boolean none = false;
+    boolean vnc = false;
+    for (int i = 0; i < need; i++) {
+      int t = b.readUnsignedByte();
+      none |= t == NONE;
+      vnc |= t == VNC_AUTH;
+    }
+    if (password != null && vnc) {
+      link.write(Buffer.buffer(new byte[] {VNC_AUTH}));
+      expect(State.CHALLENGE, 16);
+    } else if (password == null && none) {
+      link.write(Buffer.buffer(new byte[] {NONE}));
+      expect(State.SECURITY_RESULT, 4);
+    } else {
+      fail("no usable security type offered");
+    }
+  }
+
+  private void serverInit(ByteBuf b) {
+    width = b.readUnsignedShort();
+    height = b.readUnsignedShort();
+    bytesPerPixel = b.readUnsignedByte() / 8;
+    b.skipBytes(15);
+    int nameLength = b.readInt();
+    if (nameLength > 0) {
+      expect(State.NAME, nameLength);
+    } else {
+      relaying();
+    }
+  }
+
+  /** After ServerInit: SetEncodings [Raw] as every viewer sends, then report ready. */
+  private void relaying() {
+    link.write(Buffer.buffer(8).appendByte((byte) 2).appendByte((byte) 0).appendUnsignedShort(1).appendInt(0));
+    expect(State.MESSAGE_TYPE, 1);
+    ready.tryComplete();
+  }
+
+  private void rectDone() {
+    if (--rectsLeft == 0) {
+      updateDone();
+    } else {
+      expect(State.RECT_HEADER, 12);
+    }
+  }
+
+  private void updateDone() {
+    expect(State.MESSAGE_TYPE, 1);
+    listener.update(this, updateBytes);
+  }
+
+  private void expect(State next, int bytes) {
+    state = next;
+    need = bytes;
+  }
+
+  private void fail(String why) {
+    state = State.FAILED;
+    ready.tryFail(why);
+    closed.tryComplete(why);
+    if (link != null) link.close();
+  }
+
+  /** VNC authentication: DES/ECB of the challenge, key = the password's first 8 bytes, each bit-reversed. */
+  static byte[] vncResponse(byte[] challenge, String password) {
+    byte[] key = new byte[8];
+    byte[] pw = password.getBytes(StandardCharsets.ISO_8859_1);
+    for (int i = 0; i < Math.min(8, pw.length); i++) {
+      key[i] = (byte) (Integer.reverse(pw[i] & 0xFF) >>> 24);
+    }
+    try {
+      Cipher des = Cipher.getInstance("DES/ECB/NoPadding");
+      des.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "DES"));
+      return des.doFinal(challenge);
+    } catch (Exception e) {
+      throw new IllegalStateException("DES is not available", e);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.vncgate.testbeds.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+
+/** One-shot connection tickets from the gateway's API, as a browser page would get them. */
+final class Tickets {
+  private final HttpClient http;
+  private final int port;
+  private final String bearer;
+
+  Tickets(Vertx vertx, int port, String token) {
+    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(16));
+    this.port = port;
+    this.bearer = "Bearer " + token;
+  }
+
+  /** {@code POST /api/v1/sessions} for the bench target, role control: the ticket. */
+  Future<String> next() {
+    RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+        .setURI("/api/v1/sessions").putHeader("Authorization", bearer).putHeader("Content-Type", "application/json");
+    String body = new JsonObject().put("target", GatewayProcess.TARGET).put("role", "control").encode();
+    return http.request(req)
+        .compose(r -> r.send(body))
+        .compose(resp -> resp.body().compose(b -> resp.statusCode() == 201
+            ? Future.succeededFuture(b.toJsonObject().getString("ticket"))
+            : Future.failedFuture("POST /api/v1/sessions answered " + resp.statusCode() + ": " + b)));
+  }
+
+  Future<Void> close() {
+    return http.close();
+  }
+}
