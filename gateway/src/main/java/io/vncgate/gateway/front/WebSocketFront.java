@@ -83,7 +83,7 @@ public final class WebSocketFront extends VerticleBase {
     }
     Optional<String> ticket = ticketOf(req.getHeader("Sec-WebSocket-Protocol"));
     req.toWebSocket().onSuccess(ws -> {
-      WebSocketViewerChannel channel = new WebSocketViewerChannel(ws);
+      WebSocketViewerChannel channel = new WebSocketViewerChannel(ws, req.connection());
       ViewerConnection connection;
       if (ticket.isEmpty()) {
         connection = ViewerConnection.refused(services, channel, "no ticket: offer the WebSocket subprotocol "

@@ -1,13 +1,18 @@
 package io.vncgate.gateway.relay;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
+import io.vncgate.gateway.transport.ByteBufSink;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Passes writes through, counting bytes and noting activity (for metrics and the idle timeout). */
-final class CountingWriteStream implements WriteStream<Buffer> {
+/**
+ * Passes writes through, counting bytes and noting activity (for metrics and the idle timeout).
+ * Takes Netty buffers too when its destination does ({@link ByteBufSink}).
+ */
+final class CountingWriteStream implements ByteBufSink {
   private final WriteStream<Buffer> delegate;
   private final AtomicLong counter;
   private final Runnable onActivity;
@@ -26,7 +31,24 @@ final class CountingWriteStream implements WriteStream<Buffer> {
   }
 
   @Override
-  public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+  public boolean acceptsByteBufs() {
+    return delegate instanceof ByteBufSink s && s.acceptsByteBufs();
+  }
+
+  @Override
+  public void writeByteBuf(ByteBuf buf) {
+    counter.addAndGet(buf.readableBytes());
+    onActivity.run();
+    ((ByteBufSink) delegate).writeByteBuf(buf);
+  }
+
+  @Override
+  public void flush() {
+    if (delegate instanceof ByteBufSink s) s.flush();
+  }
+
+  @Override
+  public CountingWriteStream exceptionHandler(Handler<Throwable> handler) {
     delegate.exceptionHandler(handler);
     return this;
   }
@@ -37,7 +59,7 @@ final class CountingWriteStream implements WriteStream<Buffer> {
   }
 
   @Override
-  public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+  public CountingWriteStream setWriteQueueMaxSize(int maxSize) {
     delegate.setWriteQueueMaxSize(maxSize);
     return this;
   }
@@ -48,7 +70,7 @@ final class CountingWriteStream implements WriteStream<Buffer> {
   }
 
   @Override
-  public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+  public CountingWriteStream drainHandler(Handler<Void> handler) {
     delegate.drainHandler(handler);
     return this;
   }

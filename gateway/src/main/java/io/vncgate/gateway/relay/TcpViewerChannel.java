@@ -1,17 +1,23 @@
 package io.vncgate.gateway.relay;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.failure.Status;
 
-/** A native viewer on the TCP front. The reason reaches it as the RFB failure written before. */
+/**
+ * A native viewer on the TCP front. The reason reaches it as the RFB failure written before.
+ * Bytes go out through {@link ChannelOutput} (server reads relayed without a copy).
+ */
 public final class TcpViewerChannel implements ViewerChannel {
   private final NetSocket socket;
+  private final ChannelOutput output;
 
   public TcpViewerChannel(NetSocket socket) {
     this.socket = socket;
+    this.output = new ChannelOutput(((NetSocketInternal) socket).channelHandlerContext(), false, socket::end);
   }
 
   @Override
@@ -21,17 +27,17 @@ public final class TcpViewerChannel implements ViewerChannel {
 
   @Override
   public WriteStream<Buffer> output() {
-    return socket;
+    return output;
   }
 
   @Override
   public void close(Status status, String reason) {
-    socket.end();
+    close();
   }
 
   @Override
   public void close() {
-    socket.end();
+    output.end();
   }
 
   @Override

@@ -1,9 +1,13 @@
 package io.vncgate.gateway.relay;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.failure.Status;
@@ -11,7 +15,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A browser on the WebSocket front. Reads binary (and continuation) frames only: a text frame
- * closes the socket with 1003 and a reason, as websockify does. Writes go out as binary messages.
+ * closes the socket with 1003 and a reason, as websockify does. Each write goes out as one binary
+ * frame through {@link ChannelOutput} (server reads relayed without a copy, one frame per read).
  */
 public final class WebSocketViewerChannel implements ViewerChannel {
   /** RFC 6455: a close frame's reason is at most 123 bytes of UTF-8. */
@@ -19,11 +24,30 @@ public final class WebSocketViewerChannel implements ViewerChannel {
 
   private final ServerWebSocket ws;
   private final BinaryInput input = new BinaryInput();
+  /** Null when the socket's Netty channel cannot be reached: then writes go through Vert.x (copied). */
+  private final ChannelOutput output;
   private boolean closing;
 
   public WebSocketViewerChannel(ServerWebSocket ws) {
+    this(ws, null);
+  }
+
+  /**
+   * @param upgradedFrom the HTTP connection the WebSocket came from: how its Netty channel is found
+   *     when {@code ws} is a wrapper (vertx-web wraps the sockets of routed upgrades)
+   */
+  public WebSocketViewerChannel(ServerWebSocket ws, HttpConnection upgradedFrom) {
     this.ws = ws;
+    ChannelHandlerContext ctx = nettyContext(ws, upgradedFrom);
+    this.output = ctx == null ? null : new ChannelOutput(ctx, true, ws::end);
     ws.frameHandler(this::onFrame);
+  }
+
+  /** The context of Vert.x's WebSocket handler ("handler", the pipeline's last) or null. */
+  private static ChannelHandlerContext nettyContext(ServerWebSocket ws, HttpConnection upgradedFrom) {
+    if (ws instanceof WebSocketInternal w) return w.channelHandlerContext();
+    if (upgradedFrom instanceof ConnectionBase c) return c.channel().pipeline().context("handler");
+    return null;
   }
 
   private void onFrame(WebSocketFrame frame) {
@@ -41,7 +65,7 @@ public final class WebSocketViewerChannel implements ViewerChannel {
 
   @Override
   public WriteStream<Buffer> output() {
-    return ws;
+    return output != null ? output : ws;
   }
 
   @Override
@@ -57,6 +81,7 @@ public final class WebSocketViewerChannel implements ViewerChannel {
   private void close(short code, String reason) {
     if (closing) return;
     closing = true;
+    if (output != null) output.stop();
     if (!ws.isClosed()) ws.close(code, truncate(reason));
   }
 

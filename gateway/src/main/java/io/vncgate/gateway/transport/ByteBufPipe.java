@@ -1,0 +1,149 @@
+package io.vncgate.gateway.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.Pipe;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+import io.vertx.core.streams.impl.PipeImpl;
+
+/**
+ * The pipe of an upstream socket's input. Into a {@link ByteBufSink} it hands over the socket's
+ * Netty buffers untouched (no copy into a Vert.x buffer, no copy back into a direct buffer when
+ * written, no garbage) and flushes once per read burst; into any other write stream it is Vert.x's
+ * own {@link PipeImpl}. Same contract either way: the source stays paused until {@link #to}; the
+ * future completes when the source ends and fails on a source error; the source is paused while
+ * the destination's queue is full. Runs on the socket's event loop.
+ */
+final class ByteBufPipe implements Pipe<Buffer> {
+  private final ReadStream<Buffer> source;
+  private final Channel channel;
+  private final Promise<Void> result = Promise.promise();
+  private boolean endOnSuccess = true;
+  private boolean endOnFailure = true;
+  private ByteBufSink sink;
+  private PipeImpl<Buffer> fallback;
+  private boolean done;
+
+  /** @param channel the socket's Netty channel (reading stops there while the destination is full) */
+  ByteBufPipe(ReadStream<Buffer> source, Channel channel) {
+    this.source = source;
+    this.channel = channel;
+  }
+
+  @Override
+  public Pipe<Buffer> endOnFailure(boolean end) {
+    endOnFailure = end;
+    return this;
+  }
+
+  @Override
+  public Pipe<Buffer> endOnSuccess(boolean end) {
+    endOnSuccess = end;
+    return this;
+  }
+
+  @Override
+  public Pipe<Buffer> endOnComplete(boolean end) {
+    endOnSuccess = end;
+    endOnFailure = end;
+    return this;
+  }
+
+  @Override
+  public Future<Void> to(WriteStream<Buffer> dst) {
+    if (sink != null || fallback != null) {
+      throw new IllegalStateException("the pipe is already started");
+    }
+    if (!(dst instanceof ByteBufSink s) || !s.acceptsByteBufs()) {
+      fallback = new PipeImpl<>(source);
+      fallback.endOnSuccess(endOnSuccess).endOnFailure(endOnFailure);
+      return fallback.to(dst);
+    }
+    sink = s;
+    source.exceptionHandler(e -> {
+      if (!done) finish(e);
+    });
+    source.resume();
+    return result.future();
+  }
+
+  /** Whether read buffers go to {@link #onByteBuf} (zero-copy mode, still running). */
+  boolean takes() {
+    return sink != null;
+  }
+
+  void onByteBuf(ByteBuf buf) {
+    if (done || !buf.isReadable()) {
+      buf.release();
+      return;
+    }
+    sink.writeByteBuf(buf);
+    if (sink.writeQueueFull()) {
+      // stop reading now, not after the current read burst (which Vert.x's pause alone would allow:
+      // up to 16 more reads queued per slow viewer)
+      channel.config().setAutoRead(false);
+      source.pause();
+      // resumed in a task of its own: the drain may be signalled while this socket is still in its
+      // read-complete callback, where a resume would not deliver what was queued meanwhile
+      sink.drainHandler(v -> channel.eventLoop().execute(this::resume));
+    }
+  }
+
+  private void resume() {
+    if (done) return;
+    channel.config().setAutoRead(true);
+    source.resume();
+  }
+
+  /** The end of a read burst: send it. */
+  void flush() {
+    if (!done) sink.flush();
+  }
+
+  /** The socket closed: what was read is sent and the pipe completes. */
+  void ended() {
+    if (sink == null || done) return;
+    sink.flush();
+    finish(null);
+  }
+
+  /** We closed the socket: nothing more is forwarded. */
+  void stopped() {
+    if (sink != null && !done) finish(null);
+  }
+
+  private void finish(Throwable cause) {
+    done = true;
+    sink.drainHandler(null);
+    // buffers read while paused are still queued in the socket: resume so they reach onByteBuf and are released
+    channel.config().setAutoRead(true);
+    source.resume();
+    if (cause == null ? endOnSuccess : endOnFailure) sink.end();
+    if (cause == null) {
+      result.tryComplete();
+    } else {
+      result.tryFail(cause);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (fallback != null) {
+      fallback.close();
+      return;
+    }
+    if (sink != null && !done) {
+      done = true;
+      sink.drainHandler(null);
+      sink = null; // back to the handler (none: bytes are dropped, as a closed Vert.x pipe does)
+    }
+    source.handler(null);
+    channel.config().setAutoRead(true);
+    source.resume();
+    result.tryFail("pipe closed");
+  }
+}
