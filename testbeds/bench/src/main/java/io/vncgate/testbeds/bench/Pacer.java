@@ -4,7 +4,8 @@ import io.netty.channel.EventLoop;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drives one viewer's round trips: a KeyEvent every {@code interval}, at most one outstanding.
+ * Drives one viewer's round trips: a one-pixel update request every {@code interval}, at most one
+ * outstanding.
  * A request sent on its timer is timed from when it went out (the timer's own lateness is the
  * client's, not the relay's). A request that could not go out when due, because the previous
  * response was late, is timed from when it was due: a slow response is also charged to the

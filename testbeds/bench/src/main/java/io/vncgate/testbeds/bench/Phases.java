@@ -92,8 +92,8 @@ final class Phases {
     r.cpuUserSPerGb = PathResult.round(user / gb, 4);
     r.cpuSysSPerGb = PathResult.round(sys / gb, 4);
     r.endpointsCpuSPerGb = PathResult.round((self1 - self0) / gb, 4);
-    out.line("  %-12s throughput %8.1f MB/s, relay %.3f CPU-s/GB (user %.3f, system %.3f)", path.name,
-        r.get("throughput_mb_s"), r.get("cpu_s_per_gb"), r.cpuUserSPerGb, r.cpuSysSPerGb);
+    out.line("  %-12s throughput %8.1f MB/s, relay %.3f CPU-s/GB (user %.3f, system %.3f), bench JVM %.3f CPU-s/GB",
+        path.name, r.get("throughput_mb_s"), r.get("cpu_s_per_gb"), r.cpuUserSPerGb, r.cpuSysSPerGb, r.endpointsCpuSPerGb);
   }
 
   /** Round trips of {@code viewers} viewers at once; fills rtt_* (100) or rtt_1_* (one viewer). */

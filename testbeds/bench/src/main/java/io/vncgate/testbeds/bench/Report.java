@@ -144,8 +144,8 @@ final class Report {
       curves1.put(n, r.curve1);
     });
     Svg.percentiles(dir.resolve("latency-" + settings.rttViewers() + "-viewers.svg"), "Round-trip time, "
-        + settings.rttViewers() + " viewers, one KeyEvent each every " + settings.rttNIntervalUs() / 1000 + " ms", curvesN);
-    Svg.percentiles(dir.resolve("latency-1-viewer.svg"), "Round-trip time, one viewer, one KeyEvent every "
+        + settings.rttViewers() + " viewers, one request each every " + settings.rttNIntervalUs() / 1000 + " ms", curvesN);
+    Svg.percentiles(dir.resolve("latency-1-viewer.svg"), "Round-trip time, one viewer, one request every "
         + settings.rtt1IntervalUs() / 1000.0 + " ms", curves1);
     Files.writeString(dir.resolve("summary.md"), "Run " + started.truncatedTo(ChronoUnit.SECONDS) + " (" + settings.mode()
         + "), " + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model") + ":\n\n```\n" + table() + "```\n");

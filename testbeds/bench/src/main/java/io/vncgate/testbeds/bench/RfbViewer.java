@@ -91,9 +91,14 @@ final class RfbViewer {
         .appendUnsignedShort(width).appendUnsignedShort(height));
   }
 
-  /** A KeyEvent (key 'a' down): the synthetic server answers with a 1×1 update. */
+  /**
+   * The round trip's request: an incremental FramebufferUpdateRequest for one pixel, answered by
+   * the synthetic server with a 1×1 update. A message every role may send (in a shared session
+   * all but the controller are observers, whose key and pointer events the gateway drops).
+   */
   void ping() {
-    link.write(Buffer.buffer(8).appendByte((byte) 4).appendByte((byte) 1).appendUnsignedShort(0).appendInt(0x61));
+    link.write(Buffer.buffer(10).appendByte((byte) 3).appendByte((byte) 1).appendInt(0)
+        .appendUnsignedShort(1).appendUnsignedShort(1));
   }
 
   void close() {

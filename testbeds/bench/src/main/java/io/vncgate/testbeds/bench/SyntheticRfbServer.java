@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The VNC server every path talks to: RFB 3.8 with security None, a 32 bpp true-colour desktop,
  * and two answers. A FramebufferUpdateRequest larger than one pixel gets the whole screen as one
- * Raw rectangle (the throughput load); a KeyEvent or a 1×1 request gets a 1×1 Raw update (the
- * round trip). Updates are prebuilt off-heap and written without copying, so the server costs
+ * Raw rectangle (the throughput load); a request for one pixel (or a KeyEvent) gets a 1×1 Raw
+ * update (the round trip). Updates are prebuilt off-heap and written without copying, so the server costs
  * little next to what it measures.
  */
 final class SyntheticRfbServer {

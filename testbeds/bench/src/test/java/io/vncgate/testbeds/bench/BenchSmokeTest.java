@@ -1,0 +1,111 @@
+package io.vncgate.testbeds.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the benchmark end to end in its smoke mode (a few seconds, the real gateway jar, real
+ * websockify) and checks what it writes is complete and well-formed. The figures of a smoke run
+ * mean nothing; no test compares them with a threshold.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES) // a hang guard, not a performance limit
+class BenchSmokeTest {
+  private static final List<String> RELAYS = List.of("websockify", "vncgate-ws", "vncgate-tcp");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void smokeRunWritesEveryFigureForEveryPathAndThePlots() throws Exception {
+    Path json = dir.resolve("results.json");
+    Path plots = dir.resolve("plots");
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    JsonObject returned = Bench.run(new String[] {"--smoke", "--work", dir.resolve("work").toString(),
+        "--json", json.toString(), "--plots", plots.toString()}, new PrintStream(console, true, StandardCharsets.UTF_8));
+
+    JsonObject result = new JsonObject(Files.readString(json)); // well-formed, and what run() returned
+    assertEquals(returned, result);
+    assertEquals("smoke", result.getString("mode"));
+    assertTrue(result.getJsonObject("machine").getInteger("nproc") > 0);
+
+    for (String name : RelayPath.ALL) {
+      JsonObject p = result.getJsonObject(name);
+      assertNotNull(p, name + " is missing");
+      for (String f : List.of("throughput_mb_s", "rtt_p50_ms", "rtt_p99_ms", "rtt_p999_ms", "rtt_1_p50_ms",
+          "rtt_1_p99_ms", "rtt_1_p999_ms", "endpoints_cpu_s_per_gb")) {
+        positive(p, name, f);
+      }
+      assertTrue(p.getLong("rtt_samples") > 0 && p.getLong("rtt_1_samples") > 0, name);
+      assertTrue(p.getJsonArray("rtt_distribution_ms").size() > 1, name);
+      for (String ratios : List.of("vs_direct", "vs_websockify")) {
+        JsonObject r = p.getJsonObject(ratios);
+        for (String f : PathResult.FIGURES) assertTrue(r.containsKey(f), name + "." + ratios + "." + f);
+      }
+    }
+    assertEquals(1.0, result.getJsonObject("direct").getJsonObject("vs_direct").getDouble("throughput_mb_s"));
+    assertEquals(1.0, result.getJsonObject("websockify").getJsonObject("vs_websockify").getDouble("throughput_mb_s"));
+
+    JsonObject direct = result.getJsonObject("direct");
+    assertEquals(0.0, direct.getDouble("cpu_s_per_gb"), "direct TCP has no relay process");
+    assertTrue(direct.containsKey("idle_heap_bytes_per_viewer") && direct.getValue("idle_heap_bytes_per_viewer") == null);
+    for (String name : RELAYS) {
+      JsonObject p = result.getJsonObject(name);
+      positive(p, name, "cpu_s_per_gb");
+      positive(p, name, "idle_rss_bytes_per_viewer");
+      assertTrue(p.getInteger("idle_viewers") > 0, name);
+      assertEquals(0, p.getLong("errors"), name + " had errors");
+      positive(p.getJsonObject("vs_websockify"), name, "throughput_mb_s");
+    }
+    assertNull(result.getJsonObject("websockify").getValue("idle_heap_bytes_per_viewer"), "websockify has no JVM heap");
+    for (String name : List.of("vncgate-ws", "vncgate-tcp")) {
+      positive(result.getJsonObject(name), name, "idle_heap_bytes_per_viewer");
+      positive(result.getJsonObject(name).getJsonObject("vs_websockify"), name, "cpu_s_per_gb");
+      positive(result.getJsonObject(name).getJsonObject("vs_direct"), name, "rtt_p99_ms");
+    }
+    positive(result, "top level", "idle_heap_bytes_per_viewer");
+    assertTrue(result.getInteger("idle_viewers") > 0);
+
+    JsonObject targets = result.getJsonObject("targets");
+    for (String front : List.of("vncgate-ws", "vncgate-tcp")) {
+      for (String t : List.of("throughput_vs_websockify", "cpu_per_gb_vs_websockify", "added_p99_ms_over_direct",
+          "idle_heap_bytes_per_viewer")) {
+        JsonObject goal = targets.getJsonObject(front).getJsonObject(t);
+        assertInstanceOf(Number.class, goal.getValue("value"), front + " " + t);
+        assertInstanceOf(Boolean.class, goal.getValue("met"), front + " " + t);
+      }
+    }
+
+    for (String svg : List.of("throughput.svg", "cpu-per-gb.svg", "latency-1-viewer.svg",
+        "latency-" + result.getJsonObject("settings").getInteger("rtt_viewers") + "-viewers.svg")) {
+      String text = Files.readString(plots.resolve(svg));
+      assertTrue(text.startsWith("<svg") && text.trim().endsWith("</svg>"), svg);
+    }
+    assertTrue(Files.readString(plots.resolve("summary.md")).contains("vncgate-ws"));
+    assertTrue(console.toString(StandardCharsets.UTF_8).contains("targets:"));
+    JsonArray curve = result.getJsonObject("vncgate-ws").getJsonArray("rtt_distribution_ms");
+    assertTrue(curve.getJsonArray(curve.size() - 1).getDouble(1) >= curve.getJsonArray(0).getDouble(1),
+        "a distribution rises with the percentile");
+  }
+
+  private static void positive(JsonObject o, String where, String field) {
+    Object v = o.getValue(field);
+    assertInstanceOf(Number.class, v, where + "." + field + " is " + v);
+    assertTrue(((Number) v).doubleValue() > 0, where + "." + field + " is " + v);
+  }
+}
