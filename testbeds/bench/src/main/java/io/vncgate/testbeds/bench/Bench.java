@@ -28,7 +28,7 @@ public final class Bench {
   private static final String USAGE = """
       usage: testbeds/bench/run [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
                                 [--gateway-jar FILE] [--gateway-jvm-opts "OPTS"] [--profile FILE.jfr]
-                                [--only PATH,...] [--skip-idle] [--skip-rtt]
+                                [--only PATH,...] [--skip-idle] [--skip-rtt] [--heap-histograms]
         --quick      the same shape in under a minute (fewer samples, 1000 idle viewers)
         --smoke      a few seconds; figures are well-formed, not meaningful (the test suite runs this)
         --json       where the results go (default: WORK/results.json)
@@ -36,6 +36,7 @@ public final class Bench {
         --profile    record JFR in the gateway while the vncgate paths run
         --only       just these paths, no report (for experiments): direct,websockify,vncgate-ws,vncgate-tcp
         --skip-idle, --skip-rtt  leave out those phases (with --only)
+        --heap-histograms  the gateway's live classes before and with the idle viewers, into WORK
       """;
 
   private Bench() {}
@@ -63,6 +64,7 @@ public final class Bench {
     Settings s = Settings.of(o.mode);
     Files.createDirectories(o.work);
     checkFileLimit(s, out);
+    checkEphemeralPorts(s, out);
     Instant started = Instant.now();
     out.line("vncgate bench (%s): %d CPUs, %s; work folder %s", s.mode(), Runtime.getRuntime().availableProcessors(),
         Proc.cpuModel(), o.work);
@@ -91,7 +93,7 @@ public final class Bench {
       paths.put(RelayPath.WEBSOCKIFY, RelayPath.websockify(net, websockify));
       paths.put(RelayPath.VNCGATE_WS, RelayPath.vncgateWs(net, gateway, tickets));
       paths.put(RelayPath.VNCGATE_TCP, RelayPath.vncgateTcp(net, gateway, tickets));
-      Phases phases = new Phases(loop, server, s, out);
+      Phases phases = new Phases(loop, server, s, out, o.heapHistograms ? o.work : null);
       List<String> selected = o.only.isEmpty() ? RelayPath.ALL : o.only;
 
       Map<String, PathResult> results = new LinkedHashMap<>();
@@ -157,9 +159,33 @@ public final class Bench {
     }
   }
 
+  /**
+   * Every idle viewer takes two ephemeral ports (viewer to relay, relay to server), and closed
+   * connections keep theirs in TIME_WAIT for a minute: say so when a run right after another may
+   * run out.
+   */
+  private static void checkEphemeralPorts(Settings s, PrintLog out) throws IOException {
+    String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+    long ports = Long.parseLong(range[1]) - Long.parseLong(range[0]) + 1;
+    long timeWait = 0;
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      Path p = Path.of(table);
+      if (!Files.exists(p)) continue;
+      for (String line : Files.readAllLines(p)) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length > 3 && f[3].equals("06")) timeWait++;
+      }
+    }
+    long needed = 2L * (s.idleViewers() + s.websockifyIdleViewers()) + 1000;
+    if (ports - timeWait < needed) {
+      out.line("warning: %d ephemeral ports, %d in TIME_WAIT, about %d needed: wait a minute after the last run",
+          ports, timeWait, needed);
+    }
+  }
+
   /** The command line. */
   private record Options(String mode, Path work, Path json, Path plots, Path gatewayJar, List<String> gatewayJvmOptions,
-      Path profile, List<String> only, boolean skipIdle, boolean skipRtt) {
+      Path profile, List<String> only, boolean skipIdle, boolean skipRtt, boolean heapHistograms) {
 
     static Options parse(String[] args) {
       String mode = "full";
@@ -172,6 +198,7 @@ public final class Bench {
       List<String> only = List.of();
       boolean skipIdle = false;
       boolean skipRtt = false;
+      boolean heapHistograms = false;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -180,6 +207,7 @@ public final class Bench {
           case "--full" -> mode = "full";
           case "--skip-idle" -> skipIdle = true;
           case "--skip-rtt" -> skipRtt = true;
+          case "--heap-histograms" -> heapHistograms = true;
           case "--work" -> work = Path.of(value(args, ++i, a));
           case "--json" -> json = Path.of(value(args, ++i, a));
           case "--plots" -> plots = Path.of(value(args, ++i, a));
@@ -208,7 +236,7 @@ public final class Bench {
       if ((skipRtt || skipIdle) && only.isEmpty()) {
         throw new IllegalArgumentException("--skip-rtt and --skip-idle go with --only (the report needs every phase)");
       }
-      return new Options(mode, work, json, plots, jar, jvm, profile, only, skipIdle, skipRtt);
+      return new Options(mode, work, json, plots, jar, jvm, profile, only, skipIdle, skipRtt, heapHistograms);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -111,6 +111,11 @@ final class GatewayProcess extends RelayProcess {
     return m.find() ? OptionalLong.of(Long.parseLong(m.group(1)) * 1024) : OptionalLong.empty();
   }
 
+  @Override
+  void heapHistogram(Path file) throws IOException {
+    Files.writeString(file, jcmd("GC.class_histogram"));
+  }
+
   private String jcmd(String command) {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     try {

@@ -29,12 +29,15 @@ final class Phases {
   private final SyntheticRfbServer server;
   private final Settings settings;
   private final PrintLog out;
+  private final java.nio.file.Path histograms;
 
-  Phases(EventLoop loop, SyntheticRfbServer server, Settings settings, PrintLog out) {
+  /** @param histograms where to write heap histograms of the idle phase, or null */
+  Phases(EventLoop loop, SyntheticRfbServer server, Settings settings, PrintLog out, java.nio.file.Path histograms) {
     this.loop = loop;
     this.server = server;
     this.settings = settings;
     this.out = out;
+    this.histograms = histograms;
   }
 
   /**
@@ -147,10 +150,12 @@ final class Phases {
     long errorsBefore = relay.errorLines();
     OptionalLong heap0 = relay.heapAfterGc();
     long[] mem0 = relay.memory();
+    histogram(relay, path.name + "-before");
     List<RfbViewer> vs = openAll(path, n);
     sleepMs(1000);
     OptionalLong heap1 = relay.heapAfterGc();
     long[] mem1 = relay.memory();
+    histogram(relay, path.name + "-" + vs.size() + "-idle");
     sleepS(settings.idleHoldS());
     long dropped = vs.stream().filter(v -> !v.isOpen()).count();
     closeAll(vs);
@@ -168,6 +173,16 @@ final class Phases {
         kib(mem1[0] - mem0[0], connected), kib(mem1[1] - mem0[1], connected),
         heap1.isPresent() ? ", heap " + kib(heap1.getAsLong() - heap0.getAsLong(), connected) + "/viewer" : "",
         r.errors);
+  }
+
+  /** With --heap-histograms: the relay's live classes, written into the work folder. */
+  private void histogram(RelayProcess relay, String name) {
+    if (histograms == null) return;
+    try {
+      relay.heapHistogram(histograms.resolve("histogram-" + name + ".txt"));
+    } catch (java.io.IOException e) {
+      out.line("  could not write a heap histogram: %s", e.getMessage());
+    }
   }
 
   private static String kib(long bytes, int n) {

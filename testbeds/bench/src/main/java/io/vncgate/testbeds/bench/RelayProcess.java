@@ -36,6 +36,11 @@ abstract class RelayProcess implements AutoCloseable {
     return OptionalLong.empty();
   }
 
+  /** Writes a class histogram of the live heap (for --heap-histograms); nothing for a relay that is not a JVM. */
+  void heapHistogram(Path file) throws IOException {
+    // no heap to show
+  }
+
   /** Lines of the relay's log that report an error. */
   abstract long errorLines();
 
