@@ -51,7 +51,10 @@ public final class Bench {
       System.err.print(USAGE);
       status = 2;
     } catch (Exception e) {
-      System.err.println("bench: failed: " + e.getMessage());
+      System.err.println("bench: failed: " + e);
+      for (StackTraceElement f : e.getStackTrace()) {
+        if (f.getClassName().startsWith("io.vncgate")) System.err.println("  at " + f);
+      }
       status = 1;
     }
     System.exit(status);
@@ -147,7 +150,7 @@ public final class Bench {
 
   /** Each idle viewer holds a socket here and one in the synthetic server: say early if that cannot fit. */
   private static void checkFileLimit(Settings s, PrintLog out) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+    for (String line : Proc.read(Path.of("/proc/self/limits")).split("\n")) {
       if (line.startsWith("Max open files")) {
         String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
         long needed = 2L * s.idleViewers() + 256;
@@ -165,13 +168,17 @@ public final class Bench {
    * run out.
    */
   private static void checkEphemeralPorts(Settings s, PrintLog out) throws IOException {
-    String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+    String text = Proc.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+    if (text == null) return;
+    String[] range = text.trim().split("\\s+");
     long ports = Long.parseLong(range[1]) - Long.parseLong(range[0]) + 1;
     long timeWait = 0;
     for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
       Path p = Path.of(table);
       if (!Files.exists(p)) continue;
-      for (String line : Files.readAllLines(p)) {
+      String tcp = Proc.read(p);
+      if (tcp == null) continue;
+      for (String line : tcp.split("\n")) {
         String[] f = line.trim().split("\\s+");
         if (f.length > 3 && f[3].equals("06")) timeWait++;
       }

@@ -1,6 +1,8 @@
 package io.vncgate.testbeds.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,9 +86,13 @@ final class Proc {
     return 0;
   }
 
-  private static String read(Path p) {
-    try {
-      return Files.readString(p);
+  /**
+   * The whole file in one go. Not {@code Files.readString}: /proc files report size 0, and for
+   * sysctl files a read past the first byte returns nothing.
+   */
+  static String read(Path p) {
+    try (InputStream in = Files.newInputStream(p)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       return null;
     }
