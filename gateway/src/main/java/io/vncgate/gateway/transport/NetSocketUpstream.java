@@ -37,10 +37,12 @@ final class NetSocketUpstream implements Upstream {
   NetSocketUpstream(NetSocket socket, String description) {
     this.socket = (NetSocketInternal) socket;
     this.description = description;
-    this.socket.pause();
     this.socket.channelHandlerContext().channel().config()
         .setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES));
     this.socket.messageHandler(input::onMessage);
+    // after messageHandler: only then does pause() stop the connection itself (before, it would only
+    // clear the demand of Vert.x's buffer queue, which this socket no longer uses)
+    this.socket.pause();
     this.socket.readCompletionHandler(v -> input.readComplete());
     this.socket.closeHandler(v -> onClosed());
   }

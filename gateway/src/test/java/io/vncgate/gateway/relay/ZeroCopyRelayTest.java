@@ -145,6 +145,24 @@ class ZeroCopyRelayTest {
     assertTrue(sent.get() == TOTAL, "and then everything");
   }
 
+  @Test
+  void whatTheServerSendsAtOnceWaitsUntilTheHandshakeReadsIt() throws Exception {
+    NetServer banner = await(vertx.createNetServer()
+        .connectHandler(s -> s.write(Buffer.buffer("RFB 003.008\n")))
+        .listen(0, "127.0.0.1"));
+    CompletableFuture<String> got = new CompletableFuture<>();
+    vertx.runOnContext(v -> connector.connect(new Route.Tcp("127.0.0.1", banner.actualPort())).onSuccess(up ->
+        // the banner is in before anyone reads; the timer runs on the socket's own context
+        vertx.setTimer(300, t -> {
+          up.input().handler(b -> {
+            got.complete(b.toString());
+            up.close();
+          });
+          up.input().resume();
+        })));
+    assertEquals("RFB 003.008\n", got.get(10, TimeUnit.SECONDS));
+  }
+
   private static long readAll(int port, long stallMs) throws Exception {
     return readAll(port, stallMs, () -> { });
   }
