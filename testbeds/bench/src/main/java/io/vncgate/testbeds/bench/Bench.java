@@ -29,7 +29,7 @@ public final class Bench {
       usage: testbeds/bench/run [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
                                 [--gateway-jar FILE] [--gateway-jvm-opts "OPTS"] [--profile FILE.jfr]
                                 [--only PATH,...] [--skip-idle] [--skip-rtt] [--heap-histograms]
-        --quick      the same shape in under a minute (fewer samples, 1000 idle viewers)
+        --quick      the same shape in under a minute (fewer samples, 600 idle viewers)
         --smoke      a few seconds; figures are well-formed, not meaningful (the test suite runs this)
         --json       where the results go (default: WORK/results.json)
         --plots      where the SVG plots and summary.md go (default: WORK/plots)

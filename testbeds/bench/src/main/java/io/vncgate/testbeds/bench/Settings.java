@@ -31,7 +31,7 @@ record Settings(
   static Settings of(String mode) {
     return switch (mode) {
       case "full" -> new Settings(mode, 1920, 1080, 2, 10, 2, 15, 1000, 100, 3, 20, INTERACTIVE_INTERVAL_US, 2000, 200, 5, 10);
-      case "quick" -> new Settings(mode, 1920, 1080, 0.5, 2, 0.5, 2, 1000, 100, 0.5, 3, INTERACTIVE_INTERVAL_US, 1000, 20, 1, 3);
+      case "quick" -> new Settings(mode, 1920, 1080, 0.5, 2, 0.5, 2, 1000, 100, 0.5, 2.5, INTERACTIVE_INTERVAL_US, 600, 20, 1, 3);
       case "smoke" -> new Settings(mode, 640, 480, 0.2, 0.5, 0.1, 0.4, 1000, 10, 0.2, 0.5, INTERACTIVE_INTERVAL_US, 100, 10, 0.2, 0.5);
       default -> throw new IllegalArgumentException("unknown mode " + mode);
     };
