@@ -49,7 +49,8 @@ public final class ConfigLoader {
     ProviderConfig root = new ProviderConfig("", map).onlyKeys("server", "auth", "limits", "providers", "plugins");
 
     ProviderConfig server = root.section("server")
-        .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout");
+        .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout",
+            "ws-keepalive");
     String host = server.string("host", "127.0.0.1");
     int port = server.integer("port", 6080, 0, 65535); // 0: any free port (tests)
     List<String> origins = server.strings("allowed-origins"); // empty: the gateway's own origin, once its port is known
@@ -61,11 +62,16 @@ public final class ConfigLoader {
       }
     }
     ProviderConfig tcp = server.section("tcp").onlyKeys("enabled", "host", "port");
+    Duration keepalive = server.duration("ws-keepalive", Duration.ofSeconds(25));
+    if (!keepalive.isZero() && keepalive.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw server.invalid("ws-keepalive", "must be at least 1s, or 0s to send no pings");
+    }
     GatewayConfig.Server serverConfig = new GatewayConfig.Server(host, port, List.copyOf(origins),
         new GatewayConfig.Tcp(tcp.bool("enabled", true), tcp.string("host", "127.0.0.1"), tcp.integer("port", 6900, 0, 65535)),
         positive(server, "handshake-timeout", Duration.ofSeconds(30)),
         server.duration("idle-timeout", Duration.ofMinutes(30)),
-        positive(server, "provider-timeout", Duration.ofSeconds(15)));
+        positive(server, "provider-timeout", Duration.ofSeconds(15)),
+        keepalive);
 
     ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets");
     GatewayConfig.Jwt jwt = jwt(auth.section("jwt"), dir);

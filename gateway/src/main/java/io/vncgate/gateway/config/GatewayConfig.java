@@ -26,7 +26,9 @@ public record GatewayConfig(
       Tcp tcp,
       Duration handshakeTimeout,
       Duration idleTimeout,
-      Duration providerTimeout) {
+      Duration providerTimeout,
+      /* a WebSocket ping to every browser this often, so idle proxies keep the connection; zero: none */
+      Duration wsKeepalive) {
 
     /**
      * The origins allowed to open WebSockets: the configured ones, or by default the gateway's own

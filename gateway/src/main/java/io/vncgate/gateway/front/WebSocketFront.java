@@ -77,6 +77,7 @@ public final class WebSocketFront extends VerticleBase {
     }
     Optional<String> ticket = ticketOf(req.getHeader("Sec-WebSocket-Protocol"));
     req.toWebSocket().onSuccess(ws -> {
+      WebSocketKeepAlive.start(vertx, ws, services.config().server().wsKeepalive());
       WebSocketViewerChannel channel = new WebSocketViewerChannel(ws);
       ViewerConnection connection;
       if (ticket.isEmpty()) {
