@@ -155,7 +155,7 @@ function showViewer(token, claims, tokenRole, f) {
     const t = targets.find((x) => x.id === f.target);
     if (!t || v !== viewer) return;
     v.labels = t.labels || {};
-    $("target-name").textContent = t.name && t.name !== t.id ? t.name + " (" + t.id + ")" : t.id;
+    $("target-name").textContent = t.name && t.name !== t.id ? t.name + " · " + t.id : t.id;
     document.title = (t.name || t.id) + " — vncgate";
     render(v);
   }, () => {});
