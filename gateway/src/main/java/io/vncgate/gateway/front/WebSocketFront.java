@@ -69,18 +69,25 @@ public final class WebSocketFront extends VerticleBase {
     return server.requestHandler(router).listen();
   }
 
-  private void upgrade(RoutingContext ctx) {
+  /** A WebSocket upgrade from an allowed origin; otherwise answers with a JSON error and returns false. */
+  private boolean acceptableUpgrade(RoutingContext ctx, String what) {
     var req = ctx.request();
     if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-      Json.error(ctx, Status.BAD_REQUEST, ApiRoutes.WS_PATH + " takes a WebSocket upgrade (RFB in binary frames), not a plain HTTP request");
-      return;
+      Json.error(ctx, Status.BAD_REQUEST, req.path() + " takes a WebSocket upgrade (" + what + "), not a plain HTTP request");
+      return false;
     }
     String origin = req.getHeader("Origin");
     if (origin != null && !originAllowed(origin)) {
       log.info("refused WebSocket from {}: origin {} is not in server.allowed-origins", req.remoteAddress(), origin);
       Json.error(ctx, Status.FORBIDDEN, "origin " + origin + " is not allowed; the operator can add it to server.allowed-origins");
-      return;
+      return false;
     }
+    return true;
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    if (!acceptableUpgrade(ctx, "RFB in binary frames")) return;
+    var req = ctx.request();
     Optional<String> ticket = ticketOf(req.getHeader("Sec-WebSocket-Protocol"));
     req.toWebSocket().onSuccess(ws -> {
       WebSocketViewerChannel channel = new WebSocketViewerChannel(ws);
@@ -100,17 +107,8 @@ public final class WebSocketFront extends VerticleBase {
   }
 
   private void events(RoutingContext ctx) {
-    var req = ctx.request();
-    String origin = req.getHeader("Origin");
-    if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-      Json.error(ctx, Status.BAD_REQUEST, EventsSocket.PATH + " takes a WebSocket upgrade");
-      return;
-    }
-    if (origin != null && !originAllowed(origin)) {
-      Json.error(ctx, Status.FORBIDDEN, "origin " + origin + " is not allowed; the operator can add it to server.allowed-origins");
-      return;
-    }
-    req.toWebSocket().onSuccess(ws -> new EventsSocket(vertx, services, jwt, ws).start());
+    if (!acceptableUpgrade(ctx, "JSON events")) return;
+    ctx.request().toWebSocket().onSuccess(ws -> new EventsSocket(vertx, services, jwt, ws).start());
   }
 
   private boolean originAllowed(String origin) {
