@@ -253,8 +253,8 @@ public final class ViewerConnection {
     long period = Math.max(1000, Math.min(idleMs / 4, 30_000));
     idleTimer = services.vertx().setPeriodic(period, id -> {
       if ((System.nanoTime() - lastActivity) / 1_000_000 >= idleMs) {
-        fail(Status.UPSTREAM_TIMEOUT, "idle for " + services.config().server().idleTimeout().toMinutes()
-            + " min (server.idle-timeout); reconnect to continue", "idle", false);
+        fail(Status.UPSTREAM_TIMEOUT, "idle for " + human(services.config().server().idleTimeout())
+            + " (server.idle-timeout); reconnect to continue", "idle", false);
       }
     });
   }
@@ -351,6 +351,10 @@ public final class ViewerConnection {
 
   public long bytesToViewer() {
     return bytesToViewer.get();
+  }
+
+  private static String human(java.time.Duration d) {
+    return d.toSeconds() < 120 ? d.toSeconds() + " s" : d.toMinutes() < 120 ? d.toMinutes() + " min" : d.toHours() + " h";
   }
 
   private static String cause(RfbFailure f) {
