@@ -16,6 +16,7 @@ import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.transport.Connectors;
 import io.vncgate.gateway.transport.TcpConnector;
+import io.vncgate.gateway.transport.ssh.SshConnector;
 import io.vncgate.spi.Route;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,6 +63,7 @@ public final class Gateway {
     Duration connectTimeout = config.server().handshakeTimeout().compareTo(Duration.ofSeconds(10)) < 0
         ? config.server().handshakeTimeout() : Duration.ofSeconds(10);
     Connectors connectors = new Connectors().register(Route.Tcp.class, new TcpConnector(vertx, connectTimeout));
+    connectors.register(Route.Ssh.class, new SshConnector(vertx, config.ssh()));
     RelayServices services = new RelayServices(vertx, config, new InMemoryTicketStore(Clock.systemUTC()), registry,
         connectors, ConnectionListener.NONE);
     Gateway gateway = new Gateway(vertx, config, services, jwt);
