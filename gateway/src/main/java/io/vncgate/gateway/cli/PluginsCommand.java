@@ -99,7 +99,7 @@ final class PluginsCommand implements Callable<Integer> {
         servedBy = "NOTHING: plugin " + p.plugin().id() + " is " + p.plugin().outcome() + " (see above)";
         allServed = false;
       } else {
-        servedBy = "NOTHING: " + ((ConfiguredProviders.Missing) c).message();
+        servedBy = "NOTHING: " + ((ConfiguredProviders.Missing) c).reason();
         allServed = false;
       }
       rows.add(new String[] {"providers." + c.name(), servedBy});

@@ -58,7 +58,7 @@ class PluginsCommandTest {
     assertTrue(out.matches("(?s).*\\nproviders\\.static +built in\\n.*"), out);
     assertTrue(out.matches("(?s).*\\nproviders\\.fixture +plugin fixture 1\\.0\\.0\\n.*"), out);
     assertTrue(out.matches("(?s).*\\nproviders\\.future +NOTHING: plugin future is incompatible \\(see above\\)\\n.*"), out);
-    assertTrue(out.contains("providers.nope     NOTHING: providers.nope: no provider named \"nope\": built in is static; "
+    assertTrue(out.contains("providers.nope     NOTHING: no provider named \"nope\": built in is static; "
         + "plugins found: fixture (from " + good + "), future (from " + old + ", incompatible), x (from " + broken
         + ", broken), thrower (from " + thrower + ", failed)"), out);
   }

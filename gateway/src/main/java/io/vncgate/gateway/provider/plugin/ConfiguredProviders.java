@@ -37,8 +37,12 @@ public final class ConfiguredProviders {
   /** The plugin that would serve it (its id is the provider's name) was found but did not start. */
   public record PluginNotStarted(String name, PluginReport plugin) implements Choice {}
 
-  /** Nothing serves it; {@code message} says so naming the key. */
-  public record Missing(String name, String message) implements Choice {}
+  /** Nothing serves it: {@code reason} says what there is; {@link #message()} also names the key. */
+  public record Missing(String name, String key, String reason) implements Choice {
+    public String message() {
+      return key + ": " + reason;
+    }
+  }
 
   private ConfiguredProviders() {}
 
@@ -61,7 +65,7 @@ public final class ConfiguredProviders {
     if (found.isPresent()) return new FromPlugin(name, found.get());
     Optional<PluginReport> failed = catalog.notStarted(name);
     if (failed.isPresent()) return new PluginNotStarted(name, failed.get());
-    return new Missing(name, key + ": no provider named \"" + name + "\": built in is "
+    return new Missing(name, key, "no provider named \"" + name + "\": built in is "
         + String.join(", ", BUILT_IN.keySet().stream().sorted().toList()) + "; plugins found: " + found(catalog));
   }
 
@@ -70,11 +74,11 @@ public final class ConfiguredProviders {
       return "none (looked in " + String.join(", ", catalog.sources().searched()) + ")";
     }
     return catalog.plugins().stream().map(p -> {
-      String id = p.id() == null ? "?" : p.id();
+      if (p.id() == null) return p.source() + " (" + p.outcome() + ")";
       String what = p.started()
-          ? (p.providers().equals(List.of(id)) ? "" : ", provides " + String.join(", ", p.providers()))
+          ? (p.providers().equals(List.of(p.id())) ? "" : ", provides " + String.join(", ", p.providers()))
           : ", " + p.outcome();
-      return id + " (from " + p.source() + what + ")";
+      return p.id() + " (from " + p.source() + what + ")";
     }).collect(Collectors.joining(", "));
   }
 }

@@ -71,11 +71,12 @@ class ProviderLoaderTest {
   @Test
   void configuredProviderWithNoPluginStopsStartUpNamingTheKeyAndWhatWasFound() throws Exception {
     Path zip = goodFixture();
+    Path junk = Files.writeString(plugins().resolve("junk.zip"), "not a zip");
     Path config = TestGateway.config(dir, "providers:\n  fixture: {}\n  foo: {targets: []}\n");
     Throwable e = TestGateway.failure(config);
     assertInstanceOf(ConfigException.class, e);
-    assertEquals("providers.foo: no provider named \"foo\": built in is static; plugins found: fixture (from " + zip + ")",
-        e.getMessage());
+    assertEquals("providers.foo: no provider named \"foo\": built in is static; plugins found: fixture (from " + zip
+        + "), " + junk + " (broken)", e.getMessage());
   }
 
   @Test
