@@ -51,7 +51,7 @@ public final class ProviderRegistry {
   }
 
   /** Records a configured provider that could not start: its targets are absent, and why. */
-  public void unavailable(String name, String reason) {
+  public void markUnavailable(String name, String reason) {
     unavailable.put(name, reason);
   }
 

@@ -84,7 +84,7 @@ public final class ProviderLoader {
               context, config.server().providerTimeout(), starter, registry);
         } else if (c instanceof PluginNotStarted notStarted) {
           PluginReport p = notStarted.plugin();
-          registry.unavailable(c.name(), "plugin " + p.label() + " is " + p.outcome() + ": " + p.reason());
+          registry.markUnavailable(c.name(), "plugin " + p.label() + " is " + p.outcome() + ": " + p.reason());
           log.error("{}: plugin {} is {}: {}; the targets of {} are absent", key, p.label(), p.outcome(), p.reason(), key);
         }
       }
@@ -119,7 +119,7 @@ public final class ProviderLoader {
       Throwable cause = e.getCause();
       if (cause instanceof ProviderConfigException) throw new ConfigException(cause.getMessage());
       String why = origin + " failed to start: " + PluginCatalog.words(cause);
-      registry.unavailable(name, why);
+      registry.markUnavailable(name, why);
       if (cause instanceof ProviderException) {
         log.error("{}: {}; its targets are absent", key, why);
       } else {
@@ -128,7 +128,7 @@ public final class ProviderLoader {
       return;
     } catch (TimeoutException e) {
       String why = origin + " did not start within " + timeout.toSeconds() + " s (server.provider-timeout)";
-      registry.unavailable(name, why);
+      registry.markUnavailable(name, why);
       log.error("{}: {}; its targets are absent", key, why);
       start.thenRun(() -> stopQuietly(provider));   // if it ever finishes, release what it holds
       return;
