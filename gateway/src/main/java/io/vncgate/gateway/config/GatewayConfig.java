@@ -1,5 +1,6 @@
 package io.vncgate.gateway.config;
 
+import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,8 @@ public record GatewayConfig(
     ProviderConfig providers,
     Path pluginsDir,
     List<String> admins,
-    Path auditFile) {
+    Path auditFile,
+    SshSettings ssh) {
 
   /** Where the gateway listens and how long it waits. */
   public record Server(

@@ -47,8 +47,12 @@ public final class WebSocketFront extends VerticleBase {
     router.get(EventsSocket.PATH).handler(this::events);
     router.get("/readyz").handler(ctx -> {
       boolean ready = services.providers().ready();
-      Json.reply(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "starting")
-          .put("providers", new io.vertx.core.json.JsonArray(services.providers().names())));
+      JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready")
+          .put("providers", new io.vertx.core.json.JsonArray(services.providers().names()));
+      if (!services.providers().unavailable().isEmpty()) {
+        body.put("unavailable", new JsonObject(new java.util.LinkedHashMap<>(services.providers().unavailable())));
+      }
+      Json.reply(ctx, ready ? 200 : 503, body);
     });
     new ApiRoutes(services, jwt).mount(router);
     extraRoutes.forEach(r -> r.accept(router));
