@@ -4,24 +4,29 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
+import io.vncgate.gateway.audit.AuditLog;
 import io.vncgate.gateway.auth.InMemoryTicketStore;
+import io.vncgate.gateway.metrics.GatewayMetrics;
+import io.vncgate.gateway.session.LocalSessionRegistry;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.config.ConfigException;
 import io.vncgate.gateway.config.GatewayConfig;
 import io.vncgate.gateway.front.TcpFront;
 import io.vncgate.gateway.front.WebSocketFront;
 import io.vncgate.gateway.provider.ProviderRegistry;
-import io.vncgate.gateway.provider.StaticProvider;
+import io.vncgate.gateway.provider.plugin.ProviderLoader;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.transport.Connectors;
 import io.vncgate.gateway.transport.TcpConnector;
-import io.vncgate.spi.ProviderConfig;
-import io.vncgate.spi.ProviderConfigException;
-import io.vncgate.spi.ProviderContext;
+import io.vncgate.gateway.transport.ssh.SshConnector;
 import io.vncgate.spi.Route;
-import io.vncgate.spi.TargetProvider;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +39,7 @@ import org.slf4j.LoggerFactory;
 /** The running gateway: providers, transports and fronts, started in one chain and stopped together. */
 public final class Gateway {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  static final String METRICS_REGISTRY = "vncgate";
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -58,7 +64,7 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, List<Consumer<Router>> extraRoutes) {
     JwtService jwt;
     try {
-      jwt = new JwtService(vertx, config.jwt());
+      jwt = new JwtService(vertx, config.jwt(), java.util.Set.copyOf(config.admins()));
     } catch (RuntimeException e) {
       return Future.failedFuture(new ConfigException("auth.jwt: the key cannot be used for " + config.jwt().algorithm()
           + ": " + e.getMessage()));
@@ -67,57 +73,55 @@ public final class Gateway {
     Duration connectTimeout = config.server().handshakeTimeout().compareTo(Duration.ofSeconds(10)) < 0
         ? config.server().handshakeTimeout() : Duration.ofSeconds(10);
     Connectors connectors = new Connectors().register(Route.Tcp.class, new TcpConnector(vertx, connectTimeout));
+    connectors.register(Route.Ssh.class, new SshConnector(vertx, config.ssh()));
+    AuditLog audit;
+    try {
+      audit = config.auditFile() == null ? AuditLog.toLog() : AuditLog.toFile(config.auditFile());
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(new ConfigException("audit.file: cannot open " + config.auditFile() + ": " + e.getMessage()));
+    }
+    LocalSessionRegistry sessions = new LocalSessionRegistry(vertx, config.ticketTtl(), audit);
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GatewayMetrics metrics = new GatewayMetrics(meters, sessions);
+    ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit)));
     RelayServices services = new RelayServices(vertx, config, new InMemoryTicketStore(Clock.systemUTC()), registry,
-        connectors, ConnectionListener.NONE);
+        connectors, listener, sessions, audit);
+    List<Consumer<Router>> routes = new ArrayList<>(extraRoutes);
+    routes.add(router -> router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(meters.scrape() + vertxMeters())));
     Gateway gateway = new Gateway(vertx, config, services, jwt);
     return gateway.startProviders()
-        .compose(v -> gateway.deployFronts(extraRoutes))
+        .compose(v -> gateway.deployFronts(routes))
         .map(v -> gateway)
         .recover(e -> gateway.close().transform(ignored -> Future.failedFuture(e)));
   }
 
-  private Future<Void> startProviders() {
-    ProviderConfig providers = config.providers();
-    return vertx.executeBlocking(() -> {
-      for (String name : providers.keys()) {
-        if (!name.equals(StaticProvider.NAME)) {
-          throw new ConfigException("providers." + name + ": no provider named \"" + name
-              + "\" is built in; the built-in provider is \"static\" (plugins come with issue 5)");
-        }
-      }
-      if (providers.has(StaticProvider.NAME)) {
-        startProvider(new StaticProvider(), providers.section(StaticProvider.NAME));
-      }
-      return null;
-    }, false);
+  /** Vert.x options with Micrometer metrics on, exported in Prometheus format at {@code /metrics}. */
+  public static VertxOptions vertxOptions() {
+    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setRegistryName(METRICS_REGISTRY)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
   }
 
-  private void startProvider(TargetProvider provider, ProviderConfig section) {
-    Path dir = config.file().getParent();
-    try {
-      provider.start(new ProviderContext() {
-        @Override
-        public ProviderConfig config() {
-          return section;
-        }
+  /** What Vert.x measured of itself (HTTP, net, event bus) when started with {@link #vertxOptions()}. */
+  private static String vertxMeters() {
+    return BackendRegistries.getNow(METRICS_REGISTRY) instanceof PrometheusMeterRegistry p ? p.scrape() : "";
+  }
 
-        @Override
-        public Path configDirectory() {
-          return dir;
-        }
+  /** Audits connections refused before relaying (bad tickets, failed handshakes) with their cause. */
+  private static ConnectionListener auditRefusals(AuditLog audit) {
+    return new ConnectionListener() {
+      @Override
+      public void closed(io.vncgate.gateway.relay.ViewerConnection c, String reason) {
+        if (c.grant() == null) audit.event("auth.refused", null, null, null, null, reason);
+      }
+    };
+  }
 
-        @Override
-        public String gatewayVersion() {
-          return Version.get();
-        }
-      });
-    } catch (ProviderConfigException e) {
-      throw new ConfigException(e.getMessage());
-    } catch (Exception e) {
-      throw new ConfigException("providers." + provider.name() + ": failed to start: " + e.getMessage());
-    }
-    services.providers().add(provider);
-    log.info("provider={} started", provider.name());
+  private Future<Void> startProviders() {
+    return ProviderLoader.start(vertx, config, services.providers());
   }
 
   private Future<Void> deployFronts(List<Consumer<Router>> extraRoutes) {
@@ -180,6 +184,10 @@ public final class Gateway {
     for (String id : deployments) undeploys.add(vertx.undeploy(id));
     return Future.join(undeploys)
         .transform(v -> services.providers().stop())
-        .transform(v -> services.connectors().close());
+        .transform(v -> services.connectors().close())
+        .eventually(() -> {
+          services.audit().close();
+          return Future.succeededFuture();
+        });
   }
 }

@@ -1,7 +1,6 @@
 package io.vncgate.gateway.api;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,13 +15,12 @@ import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.spi.TargetInfo;
 import java.time.Instant;
-import java.util.UUID;
 
 /** The REST API under {@code /api/v1}. */
 public final class ApiRoutes {
   public static final String WS_PATH = "/ws/v1/connect";
   public static final String TICKET_PROTOCOL_PREFIX = "vncgate.ticket.";
-  private static final String USER = "vncgate.user";
+  static final String USER = "vncgate.user";
 
   private final RelayServices services;
   private final JwtService jwt;
@@ -37,6 +35,7 @@ public final class ApiRoutes {
     router.route("/api/v1/*").handler(this::authenticate);
     router.get("/api/v1/targets").handler(this::listTargets);
     router.post("/api/v1/sessions").handler(this::createSession);
+    new SessionRoutes(services).mount(router);
     router.route("/api/v1/*").failureHandler(Json::failureHandler);
   }
 
@@ -52,7 +51,11 @@ public final class ApiRoutes {
     jwt.verify(token).onSuccess(user -> {
       ctx.put(USER, user);
       ctx.next();
-    }).onFailure(ctx::fail);
+    }).onFailure(e -> {
+      services.audit().event("auth.refused", null, null, null, null,
+          ctx.request().method() + " " + ctx.request().path() + ": " + e.getMessage());
+      ctx.fail(e);
+    });
   }
 
   private void listTargets(RoutingContext ctx) {
@@ -74,12 +77,7 @@ public final class ApiRoutes {
 
   private void createSession(RoutingContext ctx) {
     UserPrincipal user = ctx.get(USER);
-    JsonObject body;
-    try {
-      body = ctx.body().length() == 0 ? null : ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      body = null;
-    }
+    JsonObject body = Json.body(ctx);
     if (body == null) {
       ctx.fail(new GatewayException(Status.BAD_REQUEST, "expected a JSON body like {\"target\": \"static/lab1\", \"role\": \"control\"}"));
       return;
@@ -107,9 +105,11 @@ public final class ApiRoutes {
     }
     services.providers().find(target, user).compose(info -> {
       Instant expires = Instant.now().plus(services.config().ticketTtl());
-      String id = UUID.randomUUID().toString();
-      String ticket = services.tickets().issue(new TicketGrant(id, user, info.id(), role, expires));
-      return Future.succeededFuture(sessionJson(id, info.id(), role, ticket));
+      var reservation = services.sessions().reserve(info.id(), user.subject(), role);
+      String ticket = services.tickets().issue(
+          new TicketGrant(reservation.viewerId(), reservation.sessionId(), user, info.id(), role, expires));
+      return Future.succeededFuture(sessionJson(reservation.sessionId(), info.id(), role, ticket)
+          .put("viewer", reservation.viewerId()));
     }).onSuccess(json -> Json.reply(ctx, 201, json)).onFailure(ctx::fail);
   }
 

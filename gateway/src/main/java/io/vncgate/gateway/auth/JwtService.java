@@ -32,9 +32,16 @@ public final class JwtService {
   private final GatewayConfig.Jwt config;
   private final JWTAuth verifier;
   private final JWTAuth signer;
+  private final java.util.Set<String> admins;
 
   public JwtService(Vertx vertx, GatewayConfig.Jwt config) {
+    this(vertx, config, java.util.Set.of());
+  }
+
+  /** @param admins subjects that are operators whatever their token says ({@code auth.admins}) */
+  public JwtService(Vertx vertx, GatewayConfig.Jwt config, java.util.Set<String> admins) {
     this.config = config;
+    this.admins = java.util.Set.copyOf(admins);
     JWTOptions options = new JWTOptions()
         .setIssuer(config.issuer())
         .setAudience(List.of(config.audience()))
@@ -99,7 +106,8 @@ public final class JwtService {
       return Future.failedFuture(new GatewayException(Status.FORBIDDEN,
           "the token's " + CLAIM + ".role must be 'control' or 'view'"));
     }
-    return Future.succeededFuture(new UserPrincipal(sub, globs, role));
+    boolean admin = admins.contains(sub) || Boolean.TRUE.equals(claim.getValue("admin"));
+    return Future.succeededFuture(new UserPrincipal(sub, globs, role, admin));
   }
 
   /** True if this gateway can mint tokens (HS* secret, or a private key for RS/ES). */

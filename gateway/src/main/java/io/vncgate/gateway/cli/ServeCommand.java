@@ -22,7 +22,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GatewayConfig cfg = ConfigLoader.load(config);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(Gateway.vertxOptions());
     Gateway gateway;
     try {
       gateway = Gateway.start(vertx, cfg, List.of(WebUi::mount)).await(60, TimeUnit.SECONDS);

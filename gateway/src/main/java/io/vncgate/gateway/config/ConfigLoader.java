@@ -2,6 +2,7 @@ package io.vncgate.gateway.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderConfigException;
 import java.io.IOException;
@@ -46,7 +47,7 @@ public final class ConfigLoader {
 
   static GatewayConfig fromMap(Path file, Map<String, Object> map) {
     Path dir = file.getParent();
-    ProviderConfig root = new ProviderConfig("", map).onlyKeys("server", "auth", "limits", "providers", "plugins");
+    ProviderConfig root = new ProviderConfig("", map).onlyKeys("server", "auth", "limits", "providers", "plugins", "audit", "ssh");
 
     ProviderConfig server = root.section("server")
         .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout",
@@ -73,7 +74,8 @@ public final class ConfigLoader {
         positive(server, "provider-timeout", Duration.ofSeconds(15)),
         keepalive);
 
-    ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets");
+    ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets", "admins");
+    List<String> admins = auth.strings("admins");
     GatewayConfig.Jwt jwt = jwt(auth.section("jwt"), dir);
     Duration ticketTtl = positive(auth.section("tickets").onlyKeys("ttl"), "ttl", Duration.ofSeconds(30));
 
@@ -85,7 +87,19 @@ public final class ConfigLoader {
     ProviderConfig plugins = root.section("plugins").onlyKeys("dir");
     Path pluginsDir = plugins.optionalString("dir").map(dir::resolve).orElse(null);
 
-    return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir);
+    ProviderConfig audit = root.section("audit").onlyKeys("file");
+    Path auditFile = audit.optionalString("file").map(dir::resolve).orElse(null);
+
+    return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir,
+        admins, auditFile, ssh(root.section("ssh")));
+  }
+
+  /** The SSH route's timing ({@code ssh:}); absent keys keep {@link SshSettings#DEFAULTS}. */
+  private static SshSettings ssh(ProviderConfig ssh) {
+    ssh.onlyKeys("connect-timeout", "auth-timeout", "keepalive", "idle-session-close");
+    SshSettings d = SshSettings.DEFAULTS;
+    return new SshSettings(positive(ssh, "connect-timeout", d.connectTimeout()), positive(ssh, "auth-timeout", d.authTimeout()),
+        ssh.duration("keepalive", d.keepaliveInterval()), ssh.duration("idle-session-close", d.idleSessionClose()));
   }
 
   private static GatewayConfig.Jwt jwt(ProviderConfig jwt, Path dir) {

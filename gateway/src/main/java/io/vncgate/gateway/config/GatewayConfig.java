@@ -1,5 +1,6 @@
 package io.vncgate.gateway.config;
 
+import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,10 @@ public record GatewayConfig(
     Duration ticketTtl,
     Clipboard clipboard,
     ProviderConfig providers,
-    Path pluginsDir) {
+    Path pluginsDir,
+    List<String> admins,
+    Path auditFile,
+    SshSettings ssh) {
 
   /** Where the gateway listens and how long it waits. */
   public record Server(

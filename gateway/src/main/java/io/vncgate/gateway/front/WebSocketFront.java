@@ -44,6 +44,16 @@ public final class WebSocketFront extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> Json.reply(ctx, 200, new JsonObject().put("status", "up")));
     router.get(ApiRoutes.WS_PATH).handler(this::upgrade);
+    router.get(EventsSocket.PATH).handler(this::events);
+    router.get("/readyz").handler(ctx -> {
+      boolean ready = services.providers().ready();
+      JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready")
+          .put("providers", new io.vertx.core.json.JsonArray(services.providers().names()));
+      if (!services.providers().unavailable().isEmpty()) {
+        body.put("unavailable", new JsonObject(new java.util.LinkedHashMap<>(services.providers().unavailable())));
+      }
+      Json.reply(ctx, ready ? 200 : 503, body);
+    });
     new ApiRoutes(services, jwt).mount(router);
     extraRoutes.forEach(r -> r.accept(router));
     router.route().last().handler(ctx -> Json.error(ctx, Status.NOT_FOUND,
@@ -55,7 +65,7 @@ public final class WebSocketFront extends VerticleBase {
         .setHost(cfg.host())
         .setPort(cfg.port())
         .setTcpNoDelay(true)
-        .setWebSocketSubProtocols(List.of("binary"))
+        .setWebSocketSubProtocols(List.of("binary", EventsSocket.PROTOCOL))
         .setMaxWebSocketFrameSize(1024 * 1024)
         .setMaxWebSocketMessageSize(64 * 1024 * 1024)
         .setPerMessageWebSocketCompressionSupported(false)
@@ -63,18 +73,25 @@ public final class WebSocketFront extends VerticleBase {
     return server.requestHandler(router).listen();
   }
 
-  private void upgrade(RoutingContext ctx) {
+  /** A WebSocket upgrade from an allowed origin; otherwise answers with a JSON error and returns false. */
+  private boolean acceptableUpgrade(RoutingContext ctx, String what) {
     var req = ctx.request();
     if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-      Json.error(ctx, Status.BAD_REQUEST, ApiRoutes.WS_PATH + " takes a WebSocket upgrade (RFB in binary frames), not a plain HTTP request");
-      return;
+      Json.error(ctx, Status.BAD_REQUEST, req.path() + " takes a WebSocket upgrade (" + what + "), not a plain HTTP request");
+      return false;
     }
     String origin = req.getHeader("Origin");
     if (origin != null && !originAllowed(origin)) {
       log.info("refused WebSocket from {}: origin {} is not in server.allowed-origins", req.remoteAddress(), origin);
       Json.error(ctx, Status.FORBIDDEN, "origin " + origin + " is not allowed; the operator can add it to server.allowed-origins");
-      return;
+      return false;
     }
+    return true;
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    if (!acceptableUpgrade(ctx, "RFB in binary frames")) return;
+    var req = ctx.request();
     Optional<String> ticket = ticketOf(req.getHeader("Sec-WebSocket-Protocol"));
     req.toWebSocket().onSuccess(ws -> {
       WebSocketKeepAlive.start(vertx, ws, services.config().server().wsKeepalive());
@@ -92,6 +109,11 @@ public final class WebSocketFront extends VerticleBase {
       }
       connection.start();
     }).onFailure(e -> log.info("WebSocket upgrade from {} failed: {}", req.remoteAddress(), e.getMessage()));
+  }
+
+  private void events(RoutingContext ctx) {
+    if (!acceptableUpgrade(ctx, "JSON events")) return;
+    ctx.request().toWebSocket().onSuccess(ws -> new EventsSocket(vertx, services, jwt, ws).start());
   }
 
   private boolean originAllowed(String origin) {

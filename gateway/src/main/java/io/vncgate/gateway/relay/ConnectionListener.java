@@ -1,11 +1,21 @@
 package io.vncgate.gateway.relay;
 
 import io.vncgate.gateway.rfb.ClientMessageType;
+import io.vncgate.gateway.rfb.MessagePolicy;
+import java.util.List;
 
 /** Hooks for the roster, metrics and audit. Called on the connection's event loop. */
 public interface ConnectionListener {
 
-  /** The handshake finished on both sides; bytes now flow. */
+  /**
+   * Both handshakes are done and the relay is about to start: the whitelist for this viewer's
+   * messages, or null for no opinion. Decided before any viewer byte is framed.
+   */
+  default MessagePolicy joining(ViewerConnection connection) {
+    return null;
+  }
+
+  /** Bytes now flow. */
   default void relaying(ViewerConnection connection) {}
 
   /** A viewer message was dropped (role, clipboard policy or size). */
@@ -18,4 +28,39 @@ public interface ConnectionListener {
   default void closed(ViewerConnection connection, String reason) {}
 
   ConnectionListener NONE = new ConnectionListener() {};
+
+  /** Calls each listener in order; the first policy given wins, and none given means observer. */
+  static ConnectionListener all(List<ConnectionListener> listeners) {
+    return new ConnectionListener() {
+      @Override
+      public MessagePolicy joining(ViewerConnection c) {
+        MessagePolicy chosen = null;
+        for (ConnectionListener l : listeners) {
+          MessagePolicy p = l.joining(c);
+          if (chosen == null) chosen = p;
+        }
+        return chosen == null ? MessagePolicy.OBSERVER : chosen;
+      }
+
+      @Override
+      public void relaying(ViewerConnection c) {
+        listeners.forEach(l -> l.relaying(c));
+      }
+
+      @Override
+      public void dropped(ViewerConnection c, ClientMessageType type, String why) {
+        listeners.forEach(l -> l.dropped(c, type, why));
+      }
+
+      @Override
+      public void handshakeFailed(String front, String cause) {
+        listeners.forEach(l -> l.handshakeFailed(front, cause));
+      }
+
+      @Override
+      public void closed(ViewerConnection c, String reason) {
+        listeners.forEach(l -> l.closed(c, reason));
+      }
+    };
+  }
 }

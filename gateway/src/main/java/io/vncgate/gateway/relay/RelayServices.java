@@ -13,4 +13,6 @@ public record RelayServices(
     TicketStore tickets,
     ProviderRegistry providers,
     Connectors connectors,
-    ConnectionListener listener) {}
+    ConnectionListener listener,
+    io.vncgate.gateway.session.SessionRegistry sessions,
+    io.vncgate.gateway.audit.AuditLog audit) {}

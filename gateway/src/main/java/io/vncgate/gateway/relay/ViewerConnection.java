@@ -47,6 +47,7 @@ public final class ViewerConnection {
   private final AtomicLong bytesToViewer = new AtomicLong();
 
   private State state = State.HANDSHAKE;
+  private io.vertx.core.Context context;
   private TicketGrant grant;
   private Upstream upstream;
   private ClientMessageFramer framer;
@@ -80,6 +81,7 @@ public final class ViewerConnection {
   }
 
   public void start() {
+    context = services.vertx().getOrCreateContext();
     handshakeTimer = services.vertx().setTimer(services.config().server().handshakeTimeout().toMillis(), id -> {
       handshakeTimer = -1;
       String who = state == State.CONNECTING && grant != null
@@ -193,7 +195,9 @@ public final class ViewerConnection {
     state = State.RELAYING;
     cancelHandshakeTimer();
     var clip = services.config().clipboard();
-    framer = new ClientMessageFramer(MessagePolicy.CONTROLLER, clip.maxBytes(), clip.toServer(),
+    // the role is decided before any viewer byte is framed, leftover bytes included
+    MessagePolicy policy = services.listener().joining(this);
+    framer = new ClientMessageFramer(policy == null ? MessagePolicy.OBSERVER : policy, clip.maxBytes(), clip.toServer(),
         (type, bytes, why) -> {
           log.info("connection={} target={} user={} dropped {} ({} bytes): {}", id(), grant.targetId(),
               grant.user().subject(), type.wireName(), bytes, why);
@@ -249,8 +253,8 @@ public final class ViewerConnection {
     long period = Math.max(1000, Math.min(idleMs / 4, 30_000));
     idleTimer = services.vertx().setPeriodic(period, id -> {
       if ((System.nanoTime() - lastActivity) / 1_000_000 >= idleMs) {
-        fail(Status.UPSTREAM_TIMEOUT, "idle for " + services.config().server().idleTimeout().toMinutes()
-            + " min (server.idle-timeout); reconnect to continue", "idle", false);
+        fail(Status.UPSTREAM_TIMEOUT, "idle for " + human(services.config().server().idleTimeout())
+            + " (server.idle-timeout); reconnect to continue", "idle", false);
       }
     });
   }
@@ -298,9 +302,9 @@ public final class ViewerConnection {
     shutdown(Status.UPSTREAM_FAILED, reason);
   }
 
-  /** Ends the connection on an operator's or the session's request. */
-  public void terminate(String reason) {
-    fail(Status.CONFLICT, reason, "terminated", false);
+  /** Ends the connection on an operator's or the session's request; safe from any thread. */
+  public void terminateFromAnyThread(String reason) {
+    context.runOnContext(v -> fail(Status.CONFLICT, reason, "terminated", false));
   }
 
   private void shutdown(Status status, String reason) {
@@ -347,6 +351,10 @@ public final class ViewerConnection {
 
   public long bytesToViewer() {
     return bytesToViewer.get();
+  }
+
+  private static String human(java.time.Duration d) {
+    return d.toSeconds() < 120 ? d.toSeconds() + " s" : d.toMinutes() < 120 ? d.toMinutes() + " min" : d.toHours() + " h";
   }
 
   private static String cause(RfbFailure f) {

@@ -61,7 +61,7 @@ public final class WebSocketViewerChannel implements ViewerChannel {
   }
 
   /** Cuts a reason to what fits a close frame, on a character boundary. */
-  static String truncate(String reason) {
+  public static String truncate(String reason) {
     byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
     if (bytes.length <= MAX_CLOSE_REASON_BYTES) return reason;
     StringBuilder sb = new StringBuilder();

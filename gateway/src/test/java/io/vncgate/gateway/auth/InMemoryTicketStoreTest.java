@@ -27,7 +27,7 @@ class InMemoryTicketStoreTest {
 
   private TicketGrant grant() {
     UserPrincipal alice = new UserPrincipal("alice", List.of(TargetGlob.of("static/*")), Role.CONTROL);
-    return new TicketGrant("c1", alice, "static/lab1", Role.CONTROL, now.get().plusSeconds(30));
+    return new TicketGrant("c1", "s1", alice, "static/lab1", Role.CONTROL, now.get().plusSeconds(30));
   }
 
   @Test

@@ -22,17 +22,32 @@ import java.util.concurrent.TimeUnit;
 final class GatewayHarness implements AutoCloseable {
   static final String SECRET = "end-to-end-test-secret-0123456789-abcdefgh";
 
-  final Vertx vertx = Vertx.vertx();
+  final Vertx vertx = Vertx.vertx(Gateway.vertxOptions());
   final Path dir;
   final Gateway gateway;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** {@code targetsYaml}: the list items under providers.static.targets, already indented by 6. */
   GatewayHarness(Path dir, String targetsYaml, String extraYaml) throws Exception {
+    this(dir, targetsYaml, extraYaml, "10s");
+  }
+
+  GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout) throws Exception {
+    this(dir, targetsYaml, extraYaml, handshakeTimeout, "");
+  }
+
+  /** {@code authYaml}: extra lines under {@code auth:}, indented by 2. */
+  GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout, String authYaml) throws Exception {
+    this(dir, targetsYaml, extraYaml, handshakeTimeout, authYaml, "");
+  }
+
+  /** {@code serverYaml}: extra lines under {@code server:}, indented by 2. */
+  GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout, String authYaml,
+      String serverYaml) throws Exception {
     this.dir = dir;
     Files.writeString(dir.resolve("jwt.key"), SECRET + "\n");
-    String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n  tcp: {port: 0}\n  handshake-timeout: 10s\n"
-        + "auth:\n  jwt: {secret-file: jwt.key}\n"
+    String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n  tcp: {port: 0}\n  handshake-timeout: " + handshakeTimeout + "\n" + serverYaml
+        + "auth:\n  jwt: {secret-file: jwt.key}\n" + authYaml
         + (extraYaml == null ? "" : extraYaml)
         + "providers:\n  static:\n    targets:\n" + targetsYaml;
     Path config = dir.resolve("vncgate.yaml");
@@ -91,6 +106,13 @@ final class GatewayHarness implements AutoCloseable {
 
   String ticket(String target) throws Exception {
     return session(token("alice", "**", Role.CONTROL), target, "control").getString("ticket");
+  }
+
+  /** A TCP bridge into the WebSocket front offering {@code binary} and the ticket, from the gateway's own origin. */
+  io.vncgate.testbeds.WebSocketTcpBridge bridge(String ticket) {
+    var b = io.vncgate.testbeds.WebSocketTcpBridge.to(vertx, "127.0.0.1", httpPort(), "/ws/v1/connect").origin(origin());
+    b = ticket == null ? b.protocols("binary") : b.protocols("binary", "vncgate.ticket." + ticket);
+    return b.start();
   }
 
   @Override

@@ -1,0 +1,130 @@
+package io.vncgate.gateway.front;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vncgate.gateway.auth.JwtService;
+import io.vncgate.gateway.relay.RelayServices;
+import io.vncgate.gateway.session.Session;
+import io.vncgate.gateway.session.SessionEvents;
+import io.vncgate.gateway.session.Viewer;
+
+/**
+ * The push channel of one viewer: a JSON WebSocket at {@code /ws/v1/events} (subprotocol
+ * {@code vncgate.events}). The client's first text message authenticates it:
+ * {@code {"token": "<jwt>", "viewer": "<viewer id>"}} (a token never goes into a URL). The
+ * gateway then sends {@code {"type": "role", ...}} at once and on every change of control, and
+ * {@code {"type": "ended", "reason": ...}} when the viewer's connection ends.
+ */
+final class EventsSocket {
+  static final String PATH = "/ws/v1/events";
+  static final String PROTOCOL = "vncgate.events";
+  private static final long AUTH_TIMEOUT_MS = 10_000;
+  private static final long PING_MS = 25_000;
+
+  private final Vertx vertx;
+  private final RelayServices services;
+  private final JwtService jwt;
+  private final ServerWebSocket ws;
+  private MessageConsumer<JsonObject> consumer;
+  private long authTimer;
+  private long pingTimer = -1;
+  private String viewerId;
+
+  EventsSocket(Vertx vertx, RelayServices services, JwtService jwt, ServerWebSocket ws) {
+    this.vertx = vertx;
+    this.services = services;
+    this.jwt = jwt;
+    this.ws = ws;
+  }
+
+  void start() {
+    authTimer = vertx.setTimer(AUTH_TIMEOUT_MS, id -> close(1008, "send {\"token\": ..., \"viewer\": ...} as the first message"));
+    ws.closeHandler(v -> cleanup());
+    ws.binaryMessageHandler(b -> close(1003, "this channel speaks JSON text messages"));
+    ws.textMessageHandler(this::onFirstMessage);
+  }
+
+  private void onFirstMessage(String text) {
+    ws.textMessageHandler(t -> { }); // later client messages are ignored
+    vertx.cancelTimer(authTimer);
+    JsonObject hello;
+    try {
+      hello = new JsonObject(text);
+    } catch (DecodeException e) {
+      close(1008, "the first message must be JSON {\"token\": ..., \"viewer\": ...}");
+      return;
+    }
+    String viewer = hello.getValue("viewer") instanceof String s ? s : null;
+    if (viewer == null) {
+      close(1008, "\"viewer\" is required: the viewer id from POST /api/v1/sessions");
+      return;
+    }
+    jwt.verify(hello.getValue("token") instanceof String s ? s : null).onComplete(ar -> {
+      if (ar.failed()) {
+        close(1008, ar.cause().getMessage());
+        return;
+      }
+      Session session = services.sessions().sessionOfViewer(viewer).orElse(null);
+      Viewer v = session == null ? null : session.viewer(viewer).orElse(null);
+      if (v == null) {
+        close(1008, "no viewer " + viewer + ": it has disconnected or its ticket expired");
+        return;
+      }
+      if (!v.user().equals(ar.result().subject())) {
+        close(1008, "viewer " + viewer + " is not yours");
+        return;
+      }
+      subscribe(session, v);
+    });
+  }
+
+  private void subscribe(Session session, Viewer viewer) {
+    viewerId = viewer.id();
+    consumer = vertx.eventBus().consumer(SessionEvents.address(session.id()), msg -> {
+      JsonObject event = msg.body();
+      if ("control".equals(event.getString("type"))) {
+        send(role(session, viewer));
+      } else if ("left".equals(event.getString("type")) && viewerId.equals(event.getString("viewer"))) {
+        send(new JsonObject().put("type", "ended").put("session", session.id()).put("viewer", viewerId)
+            .put("reason", event.getString("reason")));
+        close(1000, "the viewer's connection ended");
+      }
+    });
+    consumer.completion().onSuccess(v -> send(role(session, viewer)));
+    pingTimer = vertx.setPeriodic(PING_MS, id -> {
+      if (!ws.isClosed()) ws.writePing(io.vertx.core.buffer.Buffer.buffer("ka"));
+    });
+  }
+
+  private static JsonObject role(Session session, Viewer viewer) {
+    return new JsonObject()
+        .put("type", "role")
+        .put("session", session.id())
+        .put("viewer", viewer.id())
+        .put("role", session.roleOf(viewer).wireName())
+        .put("mayControl", viewer.maxRole() == io.vncgate.gateway.auth.Role.CONTROL)
+        .put("controller", session.controller()
+            .map(c -> (Object) new JsonObject().put("viewer", c.id()).put("user", c.user())).orElse(null));
+  }
+
+  private void send(JsonObject event) {
+    if (!ws.isClosed()) ws.writeTextMessage(event.encode());
+  }
+
+  private void close(int code, String reason) {
+    if (!ws.isClosed()) ws.close((short) code, io.vncgate.gateway.relay.WebSocketViewerChannel.truncate(reason));
+    cleanup();
+  }
+
+  private void cleanup() {
+    vertx.cancelTimer(authTimer);
+    if (pingTimer >= 0) vertx.cancelTimer(pingTimer);
+    if (consumer != null) {
+      consumer.unregister();
+      consumer = null;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package io.vncgate.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vncgate.gateway.auth.Role;
+import io.vncgate.gateway.relay.ConnectionListener;
+import io.vncgate.gateway.relay.ViewerConnection;
+import io.vncgate.gateway.rfb.ClientMessageType;
+import io.vncgate.gateway.session.Session;
+import io.vncgate.gateway.session.SessionRegistry;
+import io.vncgate.gateway.session.Viewer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
+
+/**
+ * The gateway's own meters: sessions, viewers by role, bytes each way, dropped viewer messages by
+ * type, handshake failures by cause and front, and the connect latency (viewer connected →
+ * relaying).
+ */
+public final class GatewayMetrics implements ConnectionListener {
+  private final MeterRegistry registry;
+  private final SessionRegistry sessions;
+  private final Timer connectLatency;
+  private final AtomicLong closedToServer = new AtomicLong();
+  private final AtomicLong closedToViewer = new AtomicLong();
+
+  public GatewayMetrics(MeterRegistry registry, SessionRegistry sessions) {
+    this.registry = registry;
+    this.sessions = sessions;
+    Gauge.builder("vncgate.sessions", sessions, s -> s.sessions().size())
+        .description("shared desktop sessions with at least one viewer").register(registry);
+    for (Role role : Role.values()) {
+      Gauge.builder("vncgate.viewers", sessions, s -> countViewers(s, role))
+          .tag("role", role.wireName()).description("connected viewers by current role").register(registry);
+    }
+    FunctionCounter.builder("vncgate.relayed", this, m -> m.bytes(ViewerConnection::bytesToServer, closedToServer))
+        .tag("direction", "to_server").baseUnit("bytes").description("bytes relayed viewer to server").register(registry);
+    FunctionCounter.builder("vncgate.relayed", this, m -> m.bytes(ViewerConnection::bytesToViewer, closedToViewer))
+        .tag("direction", "to_viewer").baseUnit("bytes").description("bytes relayed server to viewer").register(registry);
+    connectLatency = Timer.builder("vncgate.connect")
+        .description("from a viewer's connection to relaying (both RFB handshakes, provider and transport)")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+  }
+
+  private static double countViewers(SessionRegistry s, Role role) {
+    long n = 0;
+    for (Session session : s.sessions()) {
+      for (Viewer v : session.viewers()) if (session.roleOf(v) == role) n++;
+    }
+    return n;
+  }
+
+  private double bytes(ToLongFunction<ViewerConnection> live, AtomicLong closed) {
+    long total = closed.get();
+    for (Session session : sessions.sessions()) {
+      for (Viewer v : session.viewers()) {
+        ViewerConnection c = v.connection();
+        if (c != null) total += live.applyAsLong(c);
+      }
+    }
+    return total;
+  }
+
+  @Override
+  public void relaying(ViewerConnection connection) {
+    connectLatency.record(Duration.between(connection.startedAt(), Instant.now()));
+  }
+
+  @Override
+  public void dropped(ViewerConnection connection, ClientMessageType type, String why) {
+    Counter.builder("vncgate.dropped.messages")
+        .description("viewer messages the gateway dropped (observer input, clipboard policy or size)")
+        .tag("type", type.wireName())
+        .tag("reason", why.startsWith("role") ? "role" : why.contains("exceeds") ? "size" : "policy")
+        .register(registry).increment();
+  }
+
+  @Override
+  public void handshakeFailed(String front, String cause) {
+    Counter.builder("vncgate.handshake.failures")
+        .description("connections that failed before relaying, by cause")
+        .tag("front", front).tag("cause", cause)
+        .register(registry).increment();
+  }
+
+  @Override
+  public void closed(ViewerConnection connection, String reason) {
+    // the session registry forgets the viewer at close; keep its bytes in the totals
+    closedToServer.addAndGet(connection.bytesToServer());
+    closedToViewer.addAndGet(connection.bytesToViewer());
+  }
+}

@@ -1,0 +1,57 @@
+package io.vncgate.gateway.session;
+
+import io.vncgate.gateway.auth.Role;
+import io.vncgate.gateway.relay.ViewerConnection;
+import java.time.Instant;
+
+/**
+ * One viewer in a session: a connection by {@code user} that may at most have {@code maxRole}.
+ * Its current role is {@link Role#CONTROL} exactly when it is the session's controller.
+ */
+public final class Viewer {
+  private final String id;
+  private final String user;
+  private final Role maxRole;
+  private volatile Instant connectedAt;
+  private volatile ViewerConnection connection;
+
+  Viewer(String id, String user, Role maxRole) {
+    this.id = id;
+    this.user = user;
+    this.maxRole = maxRole;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String user() {
+    return user;
+  }
+
+  /** The most this viewer may have: what it asked for when it joined. */
+  public Role maxRole() {
+    return maxRole;
+  }
+
+  public Instant connectedAt() {
+    return connectedAt;
+  }
+
+  public boolean connected() {
+    return connection != null;
+  }
+
+  public ViewerConnection connection() {
+    return connection;
+  }
+
+  void attach(ViewerConnection c) {
+    connection = c;
+    connectedAt = Instant.now();
+  }
+
+  void detach() {
+    connection = null;
+  }
+}

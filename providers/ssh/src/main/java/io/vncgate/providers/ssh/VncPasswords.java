@@ -1,0 +1,40 @@
+package io.vncgate.providers.ssh;
+
+import io.vncgate.spi.Credentials;
+import io.vncgate.spi.ProviderException;
+import io.vncgate.spi.ProviderException.Kind;
+import io.vncgate.spi.Secret;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** Reads a VNC password file at resolve time; the value never reaches a message or a log. */
+final class VncPasswords {
+  private VncPasswords() {}
+
+  static Credentials read(Path file, String targetId) {
+    if (file == null) return new Credentials.None();
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new ProviderException(Kind.MISCONFIGURED, "VNC password file " + file + " for " + targetId
+          + " does not exist");
+    } catch (IOException e) {
+      throw new ProviderException(Kind.MISCONFIGURED, "VNC password file " + file + " for " + targetId
+          + " cannot be read (" + e.getClass().getSimpleName() + ")");
+    }
+    int end = bytes.length;
+    while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) end--;
+    byte[] password = Arrays.copyOf(bytes, end);
+    Arrays.fill(bytes, (byte) 0);
+    if (password.length == 0) {
+      throw new ProviderException(Kind.MISCONFIGURED, "VNC password file " + file + " for " + targetId + " is empty");
+    }
+    Secret secret = Secret.of(password);
+    Arrays.fill(password, (byte) 0);
+    return new Credentials.VncPassword(secret);
+  }
+}

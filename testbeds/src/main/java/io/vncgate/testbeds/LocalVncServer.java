@@ -1,0 +1,227 @@
+package io.vncgate.testbeds;
+
+import io.vncgate.testbeds.impl.Launcher;
+import io.vncgate.testbeds.impl.ProcessReaper;
+import io.vncgate.testbeds.impl.Tools;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+/**
+ * A real VNC server on its own X display, started by a subclass, with helpers that run X tools
+ * against that display. Every helper has a timeout and fails with the tool's own error text.
+ */
+public abstract class LocalVncServer implements AutoCloseable {
+
+  static final Duration TOOL_TIMEOUT = Duration.ofSeconds(10);
+
+  /** What a subclass launched: the fields of every local server. */
+  record Launched(int display, int port, int width, int height, String password, Path workDir,
+                  List<Child> processes, List<Path> logs) {
+  }
+
+  /**
+   * A launched process, stopped in reverse order on close, and how long it may take to exit on
+   * SIGTERM before SIGKILL. X servers need the time to remove their lock file and socket.
+   */
+  record Child(Process process, long graceMillis) {
+  }
+
+  private final Launched launched;
+  private final List<Process> helpers = new CopyOnWriteArrayList<>();
+  private Process clipboardOwner;
+  private Process primaryOwner;
+  private boolean closed;
+
+  LocalVncServer(Launched launched) {
+    this.launched = launched;
+  }
+
+  /** Always {@code 127.0.0.1}: the servers listen on loopback only. */
+  public String host() {
+    return "127.0.0.1";
+  }
+
+  public int port() {
+    return launched.port();
+  }
+
+  public int display() {
+    return launched.display();
+  }
+
+  /** {@code ":N"}, the value of DISPLAY for X clients. */
+  public String displayName() {
+    return ":" + launched.display();
+  }
+
+  public int width() {
+    return launched.width();
+  }
+
+  public int height() {
+    return launched.height();
+  }
+
+  /** The VNC password, when the server requires VNC authentication. */
+  public Optional<String> password() {
+    return Optional.ofNullable(launched.password());
+  }
+
+  /** A file holding the plain password text (no newline), e.g. for a gateway password-file. */
+  public Path passwordFile() {
+    if (launched.password() == null) {
+      throw new IllegalStateException("this server has no password");
+    }
+    return launched.workDir().resolve("password.txt");
+  }
+
+  /** The last lines of the server logs, for failure messages. */
+  public String logTail() {
+    return String.join("\n", launched.logs().stream().map(Launcher::tail).toList());
+  }
+
+  /** Paints the root window: {@code xsetroot -solid colour} (e.g. "#ff8800", "red"). */
+  public void setRootColor(String colour) {
+    runTool("xsetroot", "-solid", colour);
+  }
+
+  /** The CLIPBOARD selection as text, or "" when nobody owns it. */
+  public String clipboard() {
+    return readSelection("clipboard");
+  }
+
+  /** The PRIMARY selection as text, or "" when nobody owns it. */
+  public String primary() {
+    return readSelection("primary");
+  }
+
+  /**
+   * Owns the CLIPBOARD selection with this text. An {@code xclip} process keeps serving it until
+   * another owner (e.g. Xvnc on a client's cut text) takes over, or until close.
+   */
+  public synchronized void setClipboard(String text) {
+    if (clipboardOwner != null) {
+      ProcessReaper.stop(clipboardOwner, 1_000);
+    }
+    clipboardOwner = ownSelection("clipboard", text);
+  }
+
+  /** Like {@link #setClipboard} for the PRIMARY selection. */
+  public synchronized void setPrimary(String text) {
+    if (primaryOwner != null) {
+      ProcessReaper.stop(primaryOwner, 1_000);
+    }
+    primaryOwner = ownSelection("primary", text);
+  }
+
+  /** Runs {@code xdotool args…} and returns its output, e.g. for "getmouselocation". */
+  public String xdotool(String... args) {
+    List<String> command = new ArrayList<>(List.of("xdotool"));
+    command.addAll(List.of(args));
+    return Tools.check(env(), null, TOOL_TIMEOUT, command);
+  }
+
+  /** Starts any X client on this display; it is killed on close. */
+  public Process runOnDisplay(String... command) {
+    Tools.require(command[0]);
+    try {
+      ProcessBuilder builder = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      builder.environment().putAll(env());
+      Process process = ProcessReaper.track(builder.start());
+      helpers.add(process);
+      return process;
+    } catch (IOException e) {
+      throw new TestbedException("cannot start " + command[0] + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Environment for X clients of this display. */
+  public Map<String, String> env() {
+    return Map.of("DISPLAY", displayName());
+  }
+
+  private String runTool(String... command) {
+    return Tools.check(env(), null, TOOL_TIMEOUT, List.of(command));
+  }
+
+  private String readSelection(String selection) {
+    Tools.Result result = Tools.run(env(), null, TOOL_TIMEOUT,
+        List.of("xclip", "-selection", selection, "-o"));
+    if (result.exitCode() == 0) {
+      return result.stdout();
+    }
+    if (result.stderr().contains("not available") || result.stderr().contains("no owner")) {
+      return "";
+    }
+    throw new TestbedException("xclip -selection " + selection + " -o exited with "
+        + result.exitCode() + ": " + result.stderr().strip());
+  }
+
+  private Process ownSelection(String selection, String text) {
+    Tools.require("xclip");
+    try {
+      ProcessBuilder builder = new ProcessBuilder("xclip", "-selection", selection, "-i", "-quiet")
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      builder.environment().putAll(env());
+      Process owner = ProcessReaper.track(builder.start());
+      try (var stdin = owner.getOutputStream()) {
+        stdin.write(text.getBytes(StandardCharsets.UTF_8));
+      }
+      awaitSelection(selection, text, owner);
+      return owner;
+    } catch (IOException e) {
+      throw new TestbedException("cannot run xclip: " + e.getMessage(), e);
+    }
+  }
+
+  /** xclip owns the selection shortly after reading stdin; wait until a reader sees the text. */
+  private void awaitSelection(String selection, String text, Process owner) {
+    long deadline = System.nanoTime() + TOOL_TIMEOUT.toNanos();
+    String seen = "";
+    while (System.nanoTime() < deadline) {
+      if (!owner.isAlive()) {
+        throw new TestbedException("xclip exited with " + owner.exitValue()
+            + " instead of owning the " + selection + " selection");
+      }
+      seen = readSelection(selection);
+      if (seen.equals(text)) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TestbedException("interrupted", e);
+      }
+    }
+    throw new TestbedException(selection + " selection still reads '" + seen + "' after xclip");
+  }
+
+  /** Kills helpers, xclip owners and the server processes, and deletes the work directory. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    Stream.concat(Stream.of(clipboardOwner, primaryOwner), helpers.stream())
+        .filter(p -> p != null)
+        .forEach(p -> ProcessReaper.stop(p, 1_000));
+    List<Child> servers = new ArrayList<>(launched.processes());
+    Collections.reverse(servers);
+    servers.forEach(child -> ProcessReaper.stop(child.process(), child.graceMillis()));
+    Launcher.deleteTree(launched.workDir());
+  }
+}

@@ -1,0 +1,155 @@
+package io.vncgate.testbeds;
+
+import io.vncgate.testbeds.impl.Displays;
+import io.vncgate.testbeds.impl.Launcher;
+import io.vncgate.testbeds.impl.ProcessReaper;
+import io.vncgate.testbeds.impl.Tools;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * TigerVNC {@code Xvnc} (1.12) on a free display and a free loopback port: an X server and a VNC
+ * server in one process. {@code start()} returns once a full RFB handshake has succeeded.
+ *
+ * <p>TigerVNC blacklists 127.0.0.1 after 5 connections that end before authenticating (a bare
+ * connect-and-close counts), for 10 s and longer after that; then it answers
+ * "Too many security failures". Use {@link Builder#blacklist(boolean) blacklist(false)} in tests
+ * that fail on purpose often.
+ */
+public final class XvncServer extends LocalVncServer {
+
+  private static final int ATTEMPTS = 5;
+
+  private XvncServer(Launched launched) {
+    super(launched);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Fails with "Xvnc not found: install tigervnc-standalone-server (see .ci/install-deps)". */
+  public static void require() {
+    Tools.require("Xvnc");
+  }
+
+  public static final class Builder {
+
+    private int width = 1024;
+    private int height = 768;
+    private String password;
+    private String desktopName = "vncgate-test";
+    private boolean blacklist = true;
+    private final List<String> extraArgs = new ArrayList<>();
+    private Duration timeout = Duration.ofSeconds(15);
+
+    private Builder() {
+    }
+
+    public Builder geometry(int width, int height) {
+      this.width = width;
+      this.height = height;
+      return this;
+    }
+
+    /** Require VNC authentication with this password (only the first 8 bytes count). */
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    /** Desktop name sent in ServerInit ({@code -desktop}). */
+    public Builder desktopName(String name) {
+      this.desktopName = name;
+      return this;
+    }
+
+    /** TigerVNC's source-address blacklist ({@code -UseBlacklist}); on by default, as shipped. */
+    public Builder blacklist(boolean enabled) {
+      this.blacklist = enabled;
+      return this;
+    }
+
+    /** More Xvnc parameters, e.g. {@code "-AcceptSetDesktopSize=0"}, {@code "-MaxCutText", "64"}. */
+    public Builder extraArgs(String... args) {
+      extraArgs.addAll(List.of(args));
+      return this;
+    }
+
+    /** How long to wait for the server to become ready (default 15 s). */
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    public XvncServer start() {
+      require();
+      Path dir = Launcher.workDir("vncgate-xvnc-");
+      try {
+        Path rfbauth = null;
+        if (password != null) {
+          rfbauth = dir.resolve("passwd");
+          Launcher.runToFile(List.of("vncpasswd", "-f"), password + "\n", rfbauth);
+          Launcher.writePrivate(dir.resolve("password.txt"), password.getBytes(StandardCharsets.UTF_8));
+        }
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+          XvncServer server = tryStart(dir, rfbauth);
+          if (server != null) {
+            return server;
+          }
+        }
+        throw new TestbedException("Xvnc: display or port taken " + ATTEMPTS + " times in a row");
+      } catch (RuntimeException e) {
+        Launcher.deleteTree(dir);
+        throw e;
+      }
+    }
+
+    /** One launch on a fresh display and port; null when another process had either. */
+    private XvncServer tryStart(Path dir, Path rfbauth) {
+      int display = Displays.pickFree();
+      int port = FreePorts.next();
+      Path log = dir.resolve("Xvnc-" + display + ".log");
+      Process process = Launcher.start(command(display, port, rfbauth), log, Map.of());
+      try {
+        if (Launcher.awaitLog(process, log, "Listening for VNC connections", timeout)
+            == Launcher.Outcome.CLASHED) {
+          ProcessReaper.stop(process, 1_000);
+          return null;
+        }
+        Launcher.awaitRfb(port, password, width, height, timeout, process, log);
+      } catch (RuntimeException e) {
+        ProcessReaper.stop(process, 3_000);
+        throw e;
+      }
+      return new XvncServer(new Launched(display, port, width, height, password, dir,
+          List.of(new Child(process, 3_000)), List.of(log)));
+    }
+
+    private List<String> command(int display, int port, Path rfbauth) {
+      List<String> command = new ArrayList<>(List.of(
+          "Xvnc", ":" + display,
+          "-rfbport", String.valueOf(port),
+          "-interface", "127.0.0.1",
+          "-nolisten", "tcp",
+          "-geometry", width + "x" + height,
+          "-depth", "24",
+          "-desktop", desktopName,
+          "-AlwaysShared"));
+      if (rfbauth == null) {
+        command.addAll(List.of("-SecurityTypes", "None"));
+      } else {
+        command.addAll(List.of("-SecurityTypes", "VncAuth", "-rfbauth", rfbauth.toString()));
+      }
+      if (!blacklist) {
+        command.add("-UseBlacklist=0");
+      }
+      command.addAll(extraArgs);
+      return command;
+    }
+  }
+}
