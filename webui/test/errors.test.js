@@ -48,7 +48,10 @@ test("close codes: a lost connection retries, an idle close and an ended session
   assert.equal(explain({ source: "close", code: 1011, reason: "the VNC server closed the connection", wasConnected: true }, ctx).retry, "backoff");
   assert.equal(explain({ source: "close", code: 1011, reason: "idle for 30 min (server.idle-timeout); reconnect to continue", wasConnected: true }, ctx).retry, "never");
   assert.equal(explain({ source: "close", code: 1008, reason: "something the page does not know", wasConnected: true }, ctx).retry, "never");
-  assert.equal(explain({ source: "ended", reason: "ended by admin" }, ctx).retry, "never");
+  assert.equal(explain({ source: "ended", reason: "session ended by operator admin" }, ctx).retry, "never");
+  assert.match(explain({ source: "ended", reason: "disconnected by operator admin" }, ctx).title, /operator disconnected you/);
+  assert.equal(explain({ source: "ended", reason: "the VNC server closed the connection" }, ctx).retry, "backoff");
+  assert.equal(explain({ source: "close", code: 1008, reason: "session ended by operator admin", wasConnected: true }, ctx).retry, "never");
 });
 
 test("a WebSocket that never opened hints at allowed-origins", () => {

@@ -69,8 +69,8 @@ export class Api {
     return this.call("POST", "/api/v1/sessions/" + encodeURIComponent(session) + "/control", { viewer });
   }
 
-  giveBack(session, viewer) {
-    return this.call("DELETE", "/api/v1/sessions/" + encodeURIComponent(session) + "/control", { viewer });
+  release(session, viewer) {
+    return this.call("POST", "/api/v1/sessions/" + encodeURIComponent(session) + "/release", { viewer });
   }
 }
 

@@ -30,8 +30,8 @@ export function explain(failure, context = {}) {
     case "close":
       return explainClose(failure, target);
     case "ended":
-      return result("The session was ended", failure.reason,
-        "An operator or the gateway ended it. Reconnect when you are allowed to again.", STOP);
+      // the push channel's word on why this viewer's connection ended: an operator, or a plain drop
+      return explainReason(failure.reason || "", target, true);
     default:
       return result("Something went wrong", String(failure.message || ""), "Reload the page.", STOP);
   }
@@ -82,8 +82,12 @@ function explainReason(reason, target, wasConnected) {
   if (r.startsWith("idle for") || r.includes("idle-timeout")) {
     return result("Closed after a long idle time", reason, "Press Reconnect when you need the desktop again.", STOP);
   }
-  if (r.includes("ended") || r.includes("terminated") || r.includes("removed") || r.includes("kicked")) {
-    return result("The session was ended", reason, "An operator ended it. Press Reconnect when you are allowed to again.", STOP);
+  if (r.includes("by operator")) {
+    return result(r.startsWith("session ended") ? "An operator ended this session" : "An operator disconnected you", reason,
+      "Press Reconnect when you are allowed to again.", STOP);
+  }
+  if (r.includes("session ended") || r.includes("terminated")) {
+    return result("The session was ended", reason, "Press Reconnect when you are allowed to again.", STOP);
   }
   if (r.includes("not allowed") || r.includes("forbidden") || r.includes("no longer")) {
     return result("The gateway refused the connection", reason, "Ask the gateway's operator for access.", STOP);

@@ -1,8 +1,9 @@
 // The push channel for role changes: a small JSON WebSocket at /ws/v1/events, subprotocol
 // "vncgate.events". The JWT goes in the first text message (never in the URL):
 //   → {"token": "<jwt>", "viewer": "<viewer id>"}
-//   ← {"type": "role", "session", "viewer", "role": "control"|"view", "controller": {"viewer", "user"}|null}
-//   ← {"type": "ended", "reason": "..."}
+//   ← {"type": "role", "session", "viewer", "role": "control"|"view", "mayControl": true|false,
+//      "controller": {"viewer", "user"}|null}          at once, then on every change of control
+//   ← {"type": "ended", "reason": "..."}               when this viewer's connection ends
 // If the gateway has no such endpoint the socket never opens and onUnavailable() is called once.
 
 export const EVENTS_PATH = "/ws/v1/events";
@@ -61,11 +62,12 @@ export class SessionEvents {
       return;
     }
     if (msg.type === "role" && (!msg.viewer || msg.viewer === this.viewer)) {
-      this.onRole(msg.role, msg.controller || null);
+      this.onRole(msg.role, msg.controller || null, typeof msg.mayControl === "boolean" ? msg.mayControl : null);
     } else if (msg.type === "role") {
       // someone else's role changed: still tells us who controls now
-      this.onRole(null, msg.controller || null);
+      this.onRole(null, msg.controller || null, null);
     } else if (msg.type === "ended") {
+      this.stop(); // the gateway closes this channel next; nothing to reconnect to
       this.onEnded(msg.reason || "");
     }
   }

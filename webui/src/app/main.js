@@ -187,7 +187,7 @@ function render(v) {
   document.body.classList.toggle("view-only", viewOnly);
   $("viewonly-banner").hidden = !viewOnly;
   const badge = $("role-badge");
-  badge.hidden = !connected;
+  badge.hidden = !connected || v.role === null;
   badge.textContent = v.viewOnly ? "View only" : "You control";
   badge.dataset.role = v.viewOnly ? "view" : "control";
 
@@ -202,7 +202,7 @@ function render(v) {
   controller.textContent = who;
 
   const shared = v.features.control === true && connected && !!(v.session && v.session.viewer);
-  $("take-control").hidden = !(shared && v.viewOnly && v.canControl);
+  $("take-control").hidden = !(shared && v.viewOnly && v.mayControl);
   $("give-back").hidden = !(shared && !v.viewOnly && v.features.giveBack);
   $("paste").disabled = !connected || v.viewOnly;
   $("paste").title = "Send your clipboard to the desktop, then press " + pasteShortcutLabel(v.labels) + " there";
@@ -354,6 +354,17 @@ function toast(text) {
 window.addEventListener("hashchange", () => {
   takeTokenFromUrl();
   route();
+});
+// Leaving the page (or the browser freezing it in its back/forward cache) closes the desktop's
+// connections at once, so a reload never finds its own old connection still holding control.
+window.addEventListener("pagehide", () => {
+  if (viewer) {
+    viewer.destroy();
+    viewer = null;
+  }
+});
+window.addEventListener("pageshow", (e) => {
+  if (e.persisted) route();
 });
 window.addEventListener("online", () => {
   if (viewer && viewer.state === "waiting") viewer.reconnectNow();

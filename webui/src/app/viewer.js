@@ -11,6 +11,8 @@ import { pasteKeyEvents } from "./keys.js";
 /** A connection that lasted this long resets the backoff. */
 const STABLE_MS = 10000;
 const ROSTER_POLL_MS = 5000;
+/** How long after asking for a session an uncontrolled desktop is claimed by a viewer that asked for control. */
+const CLAIM_MS = 15000;
 
 export class Viewer extends EventTarget {
   constructor({ token, user, canControl, target, requestedRole, labels, screen }) {
@@ -18,7 +20,8 @@ export class Viewer extends EventTarget {
     this.api = new Api(token);
     this.token = token;
     this.user = user;
-    this.canControl = canControl;
+    this.canControl = canControl; // the token's role allows control
+    this.mayControl = canControl; // this viewer may take control (the gateway says so per viewer)
     this.target = target;
     this.requestedRole = requestedRole; // null: the token's highest role
     this.labels = labels || {};
@@ -43,6 +46,8 @@ export class Viewer extends EventTarget {
     this.attempt = 0;
     this.userStopped = false;
     this.endedReason = null;
+    this.claimUntil = 0;
+    this.claiming = false;
   }
 
   get rfb() {
@@ -82,8 +87,20 @@ export class Viewer extends EventTarget {
     }
     if (attempt !== this.attempt || this.userStopped) return;
     this.session = { id: reply.id, viewer: reply.viewer || null };
-    this.role = reply.role === "view" ? "view" : "control";
-    this.controller = this.role === "control" && !reply.viewer ? { viewer: null, user: this.user } : this.controller;
+    if (reply.viewer) {
+      // a shared session: the reply's role is the most this viewer may do; whether it controls
+      // is decided when it connects and arrives on the push channel (until then: view only)
+      this.mayControl = this.canControl && reply.role === "control";
+      this.role = null;
+      this.controller = null;
+      // asked for control: if nobody controls once we are in (say the previous tab of this user
+      // was still leaving when we joined), take it rather than leave the desktop without one
+      this.claimUntil = this.mayControl && this.requestedRole !== "view" ? Date.now() + CLAIM_MS : 0;
+    } else {
+      this.mayControl = false;
+      this.role = reply.role === "view" ? "view" : "control";
+      this.controller = this.role === "control" ? { viewer: null, user: this.user } : null;
+    }
     this.openRfb(reply);
     this.followRoles();
   }
@@ -114,6 +131,7 @@ export class Viewer extends EventTarget {
       this.problem = null;
       this.change();
       if (!this.viewOnly) rfb.focus({ preventScroll: true });
+      this.maybeClaim();
     });
     rfb.addEventListener("securityfailure", (e) => {
       const reason = e.detail.reason || "security negotiation failed (status " + e.detail.status + ")";
@@ -222,7 +240,7 @@ export class Viewer extends EventTarget {
     this.events = new SessionEvents({
       token: this.token,
       viewer: session.viewer,
-      onRole: (role, controller) => this.onRole(role, controller),
+      onRole: (role, controller, mayControl) => this.onRole(role, controller, mayControl),
       onEnded: (reason) => this.onEnded(reason),
       onUnavailable: () => {
         // no push channel on this gateway: fall back to reading the roster now and then
@@ -257,15 +275,36 @@ export class Viewer extends EventTarget {
     if (mine) {
       const me = (mine.viewers || []).find((v) => v.id === session.viewer);
       if (me && (me.role === "control" || me.role === "view")) this.setRole(me.role);
+      if (me && typeof me.mayControl === "boolean") this.mayControl = me.mayControl;
       this.controller = controllerOf(mine);
     }
     this.change();
+    this.maybeClaim();
   }
 
-  onRole(role, controller) {
+  onRole(role, controller, mayControl) {
+    if (typeof mayControl === "boolean") this.mayControl = mayControl;
     if (role) this.setRole(role);
     this.controller = controller;
     this.change();
+    this.maybeClaim();
+  }
+
+  /**
+   * Right after joining, a viewer that asked for control takes it when nobody has it or when
+   * the same user holds it elsewhere: a reload or reconnect whose old connection is still
+   * leaving, or the same user's other tab. Someone else in control ends that window, so control
+   * given away or taken by another user is never taken back behind anyone's back.
+   */
+  maybeClaim() {
+    const other = this.controller && this.controller.user !== this.user;
+    if (this.role === "control" || other) this.claimUntil = 0;
+    if (Date.now() >= this.claimUntil || this.claiming || this.state !== "connected") return;
+    if (!this.mayControl || this.role !== "view" || this.isMe(this.controller)) return;
+    this.claiming = true;
+    this.takeControl(true).finally(() => {
+      this.claiming = false;
+    });
   }
 
   onEnded(reason) {
@@ -280,7 +319,7 @@ export class Viewer extends EventTarget {
     const before = this.role;
     this.role = role;
     if (this.rfb) this.rfb.viewOnly = this.viewOnly;
-    if (before && before !== role) {
+    if (before !== null && before !== role) {
       this.notice(role === "control" ? "You have control now." : "You are now watching (view only).");
     }
   }
@@ -289,7 +328,7 @@ export class Viewer extends EventTarget {
     return !!(controller && this.session && controller.viewer && controller.viewer === this.session.viewer);
   }
 
-  async takeControl() {
+  async takeControl(quiet = false) {
     if (!this.session) return;
     try {
       await this.api.takeControl(this.session.id, this.session.viewer);
@@ -297,7 +336,7 @@ export class Viewer extends EventTarget {
       this.controller = { viewer: this.session.viewer, user: this.user };
       if (this.rfb) this.rfb.focus({ preventScroll: true });
     } catch (e) {
-      this.controlFailed(e, "take control");
+      if (!quiet) this.controlFailed(e, "take control");
     }
     this.change();
   }
@@ -305,7 +344,8 @@ export class Viewer extends EventTarget {
   async giveBack() {
     if (!this.session) return;
     try {
-      await this.api.giveBack(this.session.id, this.session.viewer);
+      await this.api.release(this.session.id, this.session.viewer);
+      this.claimUntil = 0;
       this.setRole("view");
       this.controller = null;
     } catch (e) {
