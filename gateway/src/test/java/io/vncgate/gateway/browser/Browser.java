@@ -34,11 +34,16 @@ final class Browser implements AutoCloseable {
   final ChromeDriver driver;
   private final Path profile;
 
-  static boolean available() {
-    return Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER));
+  /** Fails, naming the Debian packages, when the browser or its driver is missing (tests never skip for that). */
+  static void require() {
+    if (!Files.isExecutable(Path.of(CHROMIUM)) || !Files.isExecutable(Path.of(CHROMEDRIVER))) {
+      throw new IllegalStateException(CHROMIUM + " or " + CHROMEDRIVER
+          + " not found: install chromium and chromium-driver (see .ci/install-deps)");
+    }
   }
 
   Browser(Path tempDir) throws IOException {
+    require();
     profile = Files.createTempDirectory(tempDir, "chromium-profile");
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);

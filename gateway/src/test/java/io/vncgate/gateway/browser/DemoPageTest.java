@@ -3,7 +3,6 @@ package io.vncgate.gateway.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vncgate.gateway.demo.Demo;
 import java.net.URI;
@@ -24,7 +23,6 @@ class DemoPageTest {
 
   @Test
   void demoStartsServesThePageAndTheDesktopRendersAndTicks() throws Exception {
-    assumeTrue(Browser.available(), "needs chromium and chromedriver");
     try (Demo demo = Demo.start(new Demo.Options(0, false, Duration.ofMinutes(10), "tester"));
         Browser browser = new Browser(dir)) {
       assertTrue(demo.url().matches("http://127\\.0\\.0\\.1:\\d+/#token=[\\w-]+\\.[\\w-]+\\.[\\w-]+&target=static/demo"), demo.url());

@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vncgate.gateway.auth.Role;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.vncgate.testbeds.XvncServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -24,35 +20,30 @@ import org.openqa.selenium.WindowType;
 import org.openqa.selenium.interactions.Actions;
 
 /**
- * Take-over in two pages: Alice controls, Bob watches and takes control, both pages flip without
- * reloading, and only the controller's pointer moves the X pointer. Runs against issue 3's session
- * API on the gateway (skipped while the gateway answers 404 there) and, meanwhile, against a
- * double of that contract in front of the same gateway.
+ * Take-over in two pages on the gateway's shared sessions: Alice controls, Bob watches and takes
+ * control, both pages flip without reloading (push channel), only the controller's pointer moves
+ * the X pointer, and control can be given back.
  */
 @Timeout(180)
 class TakeOverTest {
   static final Duration CONNECT = Duration.ofSeconds(20);
   static final Duration FLIP = Duration.ofSeconds(5);
   @TempDir static Path dir;
-  static LocalXvnc xvnc;
+  static XvncServer xvnc;
   static UiGateway gw;
-  static SessionsContractDouble contract;
   static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(LocalXvnc.available() && Browser.available(), "needs Xvnc, chromium and chromedriver");
-    xvnc = LocalXvnc.start(dir, 800, 600);
-    xvnc.rootColour("#225533");
-    gw = new UiGateway(dir, UiGateway.target("shared", xvnc.port, null), null);
-    contract = new SessionsContractDouble(gw.vertx, gw.gateway.httpPort());
+    xvnc = XvncServer.builder().geometry(800, 600).password("webui-t2").start();
+    xvnc.setRootColor("#225533");
+    gw = new UiGateway(dir, UiGateway.target("shared", xvnc.port(), xvnc.passwordFile(), null), null);
     browser = new Browser(dir);
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (browser != null) browser.close();
-    if (contract != null) contract.close();
     if (gw != null) gw.close();
     if (xvnc != null) xvnc.close();
   }
@@ -68,24 +59,9 @@ class TakeOverTest {
     browser.driver.get("about:blank");
   }
 
-  static boolean gatewayHasSessions() throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gw.origin() + "/api/v1/sessions"))
-        .header("Authorization", "Bearer " + gw.token("probe", Role.VIEW)).build(), HttpResponse.BodyHandlers.ofString());
-    return r.statusCode() != 404;
-  }
-
   @Test
-  void takeOverFlipsBothPagesOnTheGateway() throws Exception {
-    assumeTrue(gatewayHasSessions(), "the gateway has no GET /api/v1/sessions yet (issue 3): nothing to take over");
-    scenario(gw.origin(), false);
-  }
-
-  @Test
-  void takeOverFlipsBothPagesAgainstTheSessionContract() throws Exception {
-    scenario(contract.origin(), true);
-  }
-
-  private void scenario(String origin, boolean giveBack) throws Exception {
+  void takeOverFlipsBothPagesAndGiveBackFreesControl() throws Exception {
+    String origin = gw.origin();
     String alice = browser.driver.getWindowHandle();
     browser.driver.get(origin + "/#token=" + gw.token("alice", Role.CONTROL) + "&target=static/shared");
     browser.awaitConnected(CONNECT);
@@ -101,50 +77,41 @@ class TakeOverTest {
     browser.screenshot(Path.of("target", "screenshots", "observer-may-take-over.png"));
 
     // only the controller's pointer reaches the desktop
-    xvnc.x("xdotool", "mousemove", "5", "5");
+    XPointer.moveTo(xvnc, 5, 5);
     moveOverCanvas();
     Thread.sleep(500);
-    assertArrayEquals(new int[] {5, 5}, xvnc.pointer(), "Bob, observing, must not move the X pointer");
+    assertArrayEquals(new int[] {5, 5}, XPointer.of(xvnc), "Bob, observing, must not move the X pointer");
 
     browser.byId("take-control").click();
     browser.await(FLIP, "Bob should control after taking over", d -> "YOU CONTROL".equals(browser.text("role-badge")));
     moveOverCanvas();
-    browser.await(FLIP, "Bob's pointer should now move the X pointer", d -> !pointerAt(5, 5));
+    browser.await(FLIP, "Bob's pointer should now move the X pointer", d -> !XPointer.at(xvnc, 5, 5));
 
     browser.driver.switchTo().window(alice);
     browser.await(FLIP, "Alice should learn she only watches now, without reloading", d -> "VIEW ONLY".equals(browser.text("role-badge"))
         && browser.text("controller").equals("Controlled by bob") && browser.visible("take-control") && browser.visible("viewonly-banner"));
-    xvnc.x("xdotool", "mousemove", "5", "5");
+    XPointer.moveTo(xvnc, 5, 5);
     moveOverCanvas();
     Thread.sleep(500);
-    assertArrayEquals(new int[] {5, 5}, xvnc.pointer(), "Alice, observing now, must not move the X pointer");
+    assertArrayEquals(new int[] {5, 5}, XPointer.of(xvnc), "Alice, observing now, must not move the X pointer");
 
     browser.byId("take-control").click();
     browser.await(FLIP, "Alice takes it back", d -> "YOU CONTROL".equals(browser.text("role-badge")));
     browser.driver.switchTo().window(bob);
     browser.await(FLIP, "Bob flips back to watching", d -> "VIEW ONLY".equals(browser.text("role-badge")));
 
-    if (giveBack) {
-      browser.driver.switchTo().window(alice);
-      assertTrue(browser.visible("give-back"));
-      browser.byId("give-back").click();
-      browser.await(FLIP, "Alice watches after giving control back", d -> "VIEW ONLY".equals(browser.text("role-badge")));
-      browser.driver.switchTo().window(bob);
-      browser.await(FLIP, "Bob sees that nobody controls", d -> browser.text("controller").equals("Nobody controls"));
-    }
+    browser.driver.switchTo().window(alice);
+    assertTrue(browser.visible("give-back"));
+    browser.byId("give-back").click();
+    browser.await(FLIP, "Alice watches after giving control back", d -> "VIEW ONLY".equals(browser.text("role-badge"))
+        && browser.visible("take-control"));
+    browser.driver.switchTo().window(bob);
+    browser.await(FLIP, "Bob sees that nobody controls and may take it", d -> browser.text("controller").equals("Nobody controls")
+        && browser.visible("take-control"));
   }
 
   private static void moveOverCanvas() {
     new Actions(browser.driver).moveToElement(browser.driver.findElement(By.cssSelector("#screen canvas")), 10, 10)
         .moveByOffset(40, 25).perform();
-  }
-
-  private static boolean pointerAt(int x, int y) {
-    try {
-      int[] p = xvnc.pointer();
-      return p[0] == x && p[1] == y;
-    } catch (Exception e) {
-      return true;
-    }
   }
 }

@@ -31,7 +31,13 @@ final class UiGateway implements AutoCloseable {
   }
 
   static String target(String id, int port, String labelsYaml) {
+    return target(id, port, null, labelsYaml);
+  }
+
+  /** A static target; {@code passwordFile} (absolute) when the server wants VNC authentication. */
+  static String target(String id, int port, Path passwordFile, String labelsYaml) {
     return "      - id: " + id + "\n        host: 127.0.0.1\n        port: " + port + "\n"
+        + (passwordFile == null ? "" : "        password-file: " + passwordFile.toAbsolutePath() + "\n")
         + (labelsYaml == null ? "" : "        labels: " + labelsYaml + "\n");
   }
 

@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vncgate.gateway.auth.Role;
+import io.vncgate.testbeds.FreePorts;
+import io.vncgate.testbeds.XvncServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -27,20 +28,19 @@ class ViewerPageTest {
   static final Duration SOON = Duration.ofSeconds(10);
   static final String ROOT = "#3366cc";
   @TempDir static Path dir;
-  static LocalXvnc xvnc;
+  static XvncServer xvnc;
   static DroppingProxy proxy;
   static UiGateway gw;
   static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(LocalXvnc.available() && Browser.available(), "needs Xvnc, chromium and chromedriver");
-    xvnc = LocalXvnc.start(dir, 1024, 768);
-    xvnc.rootColour(ROOT);
-    proxy = new DroppingProxy(xvnc.port);
-    gw = new UiGateway(dir, UiGateway.target("lab1", xvnc.port, "{os: linux}")
-        + UiGateway.target("flaky", proxy.port(), null)
-        + UiGateway.target("down", LocalXvnc.freePort(), null), null);
+    xvnc = XvncServer.builder().geometry(1024, 768).password("webui-t1").start();
+    xvnc.setRootColor(ROOT);
+    proxy = new DroppingProxy(xvnc.port());
+    gw = new UiGateway(dir, UiGateway.target("lab1", xvnc.port(), xvnc.passwordFile(), "{os: linux}")
+        + UiGateway.target("flaky", proxy.port(), xvnc.passwordFile(), null)
+        + UiGateway.target("down", FreePorts.next(), null), null);
     browser = new Browser(dir);
     browser.grantClipboard(gw.origin());
   }
@@ -71,6 +71,11 @@ class ViewerPageTest {
     browser.driver.get(gw.viewerUrl(gw.token(user, role), target, viewOnly));
   }
 
+  /** The first viewer that asks for control gets it once its connection is up (shared sessions). */
+  private static void awaitControl() {
+    browser.await(SOON, "this viewer should control", d -> "YOU CONTROL".equals(browser.text("role-badge")));
+  }
+
   private static WebElement canvas() {
     return browser.driver.findElement(By.cssSelector("#screen canvas"));
   }
@@ -84,7 +89,7 @@ class ViewerPageTest {
       int[] p = browser.pixel(512, 384);
       return p[0] == 0x33 && p[1] == 0x66 && p[2] == 0xcc;
     });
-    assertEquals("YOU CONTROL", browser.text("role-badge"));
+    awaitControl();
     assertFalse(browser.visible("viewonly-banner"));
     assertTrue(browser.byId("paste").isEnabled());
     browser.screenshot(Path.of("target", "screenshots", "viewer.png"));
@@ -108,22 +113,18 @@ class ViewerPageTest {
   void toolbarPasteReachesTheXClipboard() throws Exception {
     open("alice", Role.CONTROL, "static/lab1", false);
     browser.awaitConnected(CONNECT);
+    awaitControl();
     String text = "pasted through vncgate " + System.nanoTime();
     browser.writeClipboard(text);
     browser.byId("paste").click();
-    browser.await(SOON, "the X clipboard did not get the text", d -> {
-      try {
-        return xvnc.clipboard().equals(text);
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    browser.await(SOON, "the X clipboard did not get the text", d -> xvnc.clipboard().equals(text));
   }
 
   @Test
   void pasteFallsBackToATextFieldWhenTheBrowserClipboardCannotBeRead() throws Exception {
     open("alice", Role.CONTROL, "static/lab1", false);
     browser.awaitConnected(CONNECT);
+    awaitControl();
     // as in a non-secure context or when the user refuses the permission
     browser.js("navigator.clipboard.readText = () => Promise.reject(new DOMException('denied', 'NotAllowedError'))");
     browser.byId("paste").click();
@@ -131,21 +132,16 @@ class ViewerPageTest {
     String text = "typed into the paste box " + System.nanoTime();
     browser.byId("paste-text").sendKeys(text);
     browser.byId("paste-send").click();
-    browser.await(SOON, "the X clipboard did not get the text", d -> {
-      try {
-        return xvnc.clipboard().equals(text);
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    browser.await(SOON, "the X clipboard did not get the text", d -> xvnc.clipboard().equals(text));
   }
 
   @Test
   void copyIsEnabledWhenTheDesktopsClipboardChangesAndCopiesIt() throws Exception {
     open("alice", Role.CONTROL, "static/lab1", false);
     browser.awaitConnected(CONNECT);
+    awaitControl();
     String text = "copied on the desktop " + System.nanoTime();
-    xvnc.xWithInput(text, "xclip", "-i", "-selection", "clipboard");
+    xvnc.setClipboard(text);
     browser.await(SOON, "Copy did not become enabled", d -> browser.byId("copy").isEnabled());
     browser.writeClipboard("something else");
     browser.byId("copy").click();
@@ -154,7 +150,7 @@ class ViewerPageTest {
 
   @Test
   void observerSeesViewOnlyAndItsPointerDoesNotReachTheServer() throws Exception {
-    xvnc.x("xdotool", "mousemove", "5", "5");
+    XPointer.moveTo(xvnc, 5, 5);
     open("bob", Role.VIEW, "static/lab1", true);
     browser.awaitConnected(CONNECT);
     assertEquals("VIEW ONLY", browser.text("role-badge"));
@@ -167,21 +163,15 @@ class ViewerPageTest {
 
     new Actions(browser.driver).moveToElement(canvas(), 40, 40).click().moveByOffset(30, 30).perform();
     Thread.sleep(500);
-    assertArrayEquals(new int[] {5, 5}, xvnc.pointer(), "the observer's pointer must not move the X pointer");
+    assertArrayEquals(new int[] {5, 5}, XPointer.of(xvnc), "the observer's pointer must not move the X pointer");
 
     // the same gesture from a controller does move it: the check above can see a change
     browser.driver.switchTo().newWindow(WindowType.TAB);
     open("alice", Role.CONTROL, "static/lab1", false);
     browser.awaitConnected(CONNECT);
+    awaitControl();
     new Actions(browser.driver).moveToElement(canvas(), 40, 40).moveByOffset(30, 30).perform();
-    browser.await(SOON, "the controller's pointer did not move the X pointer", d -> {
-      try {
-        int[] p = xvnc.pointer();
-        return p[0] != 5 || p[1] != 5;
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    browser.await(SOON, "the controller's pointer did not move the X pointer", d -> !XPointer.at(xvnc, 5, 5));
   }
 
   @Test
@@ -216,6 +206,7 @@ class ViewerPageTest {
     browser.await(SOON, "the drop was not noticed", d -> !"connected".equals(browser.js(
         "return document.getElementById('status').dataset.state")));
     browser.awaitConnected(CONNECT);
+    awaitControl();
     assertTrue(proxy.connections.get() > before, "a new upstream connection was made");
     browser.await(SOON, "the desktop is not drawn again", d -> {
       int[] p = browser.pixel(512, 384);
