@@ -33,7 +33,11 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!verbose && LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
-      logback.getLogger("io.vncgate").setLevel(Level.WARN);
+      // the URL is what matters here: keep the console to warnings (also loggers set to INFO by name)
+      for (ch.qos.logback.classic.Logger l : logback.getLoggerList()) {
+        if (l.getLevel() != null && !l.getLevel().isGreaterOrEqual(Level.WARN)) l.setLevel(Level.WARN);
+      }
+      logback.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
     }
     PrintWriter out = spec.commandLine().getOut();
     System.setProperty("java.awt.headless", "true");
