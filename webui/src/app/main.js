@@ -183,7 +183,7 @@ function render(v) {
   if (v.state === "stopped" && v.problem) text = v.problem.title;
   setStatus(v.state, text);
 
-  const viewOnly = connected && v.viewOnly;
+  const viewOnly = connected && v.role === "view";
   document.body.classList.toggle("view-only", viewOnly);
   $("viewonly-banner").hidden = !viewOnly;
   const badge = $("role-badge");

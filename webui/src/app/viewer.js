@@ -75,6 +75,7 @@ export class Viewer extends EventTarget {
   async connect() {
     clearTimeout(this.retryTimer);
     this.closeConnection();
+    this.endedReason = null;
     const attempt = ++this.attempt;
     this.state = "requesting";
     this.change();
@@ -236,7 +237,7 @@ export class Viewer extends EventTarget {
       return;
     }
     await this.refreshRoster();
-    if (this.session !== session || this.features.control === false) return;
+    if (this.session !== session || !this.conn || this.events || this.features.control === false) return;
     this.events = new SessionEvents({
       token: this.token,
       viewer: session.viewer,
@@ -322,6 +323,7 @@ export class Viewer extends EventTarget {
     if (before !== null && before !== role) {
       this.notice(role === "control" ? "You have control now." : "You are now watching (view only).");
     }
+    if (role === "control" && before !== "control" && this.rfb) this.rfb.focus({ preventScroll: true });
   }
 
   isMe(controller) {
@@ -349,7 +351,7 @@ export class Viewer extends EventTarget {
       this.setRole("view");
       this.controller = null;
     } catch (e) {
-      if (e instanceof ApiError && (e.status === 404 || e.status === 405)) {
+      if (e instanceof ApiError && (e.status === 405 || (e.status === 404 && /no such endpoint/.test(e.message)))) {
         this.features.giveBack = false;
         this.notice("This gateway cannot hand control back; another viewer can take it with “Take control”.");
       } else {
