@@ -320,7 +320,8 @@ export class Viewer extends EventTarget {
     const before = this.role;
     this.role = role;
     if (this.rfb) this.rfb.viewOnly = this.viewOnly;
-    if (before !== null && before !== role) {
+    // no toast while joining (the first role messages settle who controls), only for later changes
+    if (before !== null && before !== role && Date.now() >= this.claimUntil) {
       this.notice(role === "control" ? "You have control now." : "You are now watching (view only).");
     }
     if (role === "control" && before !== "control" && this.rfb) this.rfb.focus({ preventScroll: true });
