@@ -20,17 +20,13 @@ import io.vncgate.gateway.config.GatewayConfig;
 import io.vncgate.gateway.front.TcpFront;
 import io.vncgate.gateway.front.WebSocketFront;
 import io.vncgate.gateway.provider.ProviderRegistry;
-import io.vncgate.gateway.provider.StaticProvider;
+import io.vncgate.gateway.provider.plugin.ProviderLoader;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.transport.Connectors;
 import io.vncgate.gateway.transport.TcpConnector;
-import io.vncgate.spi.ProviderConfig;
-import io.vncgate.spi.ProviderConfigException;
-import io.vncgate.spi.ProviderContext;
+import io.vncgate.gateway.transport.ssh.SshConnector;
 import io.vncgate.spi.Route;
-import io.vncgate.spi.TargetProvider;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,6 +73,7 @@ public final class Gateway {
     Duration connectTimeout = config.server().handshakeTimeout().compareTo(Duration.ofSeconds(10)) < 0
         ? config.server().handshakeTimeout() : Duration.ofSeconds(10);
     Connectors connectors = new Connectors().register(Route.Tcp.class, new TcpConnector(vertx, connectTimeout));
+    connectors.register(Route.Ssh.class, new SshConnector(vertx, config.ssh()));
     AuditLog audit;
     try {
       audit = config.auditFile() == null ? AuditLog.toLog() : AuditLog.toFile(config.auditFile());
@@ -95,7 +92,6 @@ public final class Gateway {
         .end(meters.scrape() + vertxMeters())));
     Gateway gateway = new Gateway(vertx, config, services, jwt);
     return gateway.startProviders()
-        .onSuccess(v -> registry.markReady())
         .compose(v -> gateway.deployFronts(routes))
         .map(v -> gateway)
         .recover(e -> gateway.close().transform(ignored -> Future.failedFuture(e)));
@@ -125,47 +121,7 @@ public final class Gateway {
   }
 
   private Future<Void> startProviders() {
-    ProviderConfig providers = config.providers();
-    return vertx.executeBlocking(() -> {
-      for (String name : providers.keys()) {
-        if (!name.equals(StaticProvider.NAME)) {
-          throw new ConfigException("providers." + name + ": no provider named \"" + name
-              + "\" is built in; the built-in provider is \"static\" (plugins come with issue 5)");
-        }
-      }
-      if (providers.has(StaticProvider.NAME)) {
-        startProvider(new StaticProvider(), providers.section(StaticProvider.NAME));
-      }
-      return null;
-    }, false);
-  }
-
-  private void startProvider(TargetProvider provider, ProviderConfig section) {
-    Path dir = config.file().getParent();
-    try {
-      provider.start(new ProviderContext() {
-        @Override
-        public ProviderConfig config() {
-          return section;
-        }
-
-        @Override
-        public Path configDirectory() {
-          return dir;
-        }
-
-        @Override
-        public String gatewayVersion() {
-          return Version.get();
-        }
-      });
-    } catch (ProviderConfigException e) {
-      throw new ConfigException(e.getMessage());
-    } catch (Exception e) {
-      throw new ConfigException("providers." + provider.name() + ": failed to start: " + e.getMessage());
-    }
-    services.providers().add(provider);
-    log.info("provider={} started", provider.name());
+    return ProviderLoader.start(vertx, config, services.providers());
   }
 
   private Future<Void> deployFronts(List<Consumer<Router>> extraRoutes) {

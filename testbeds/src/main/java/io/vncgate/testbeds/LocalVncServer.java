@@ -224,4 +224,85 @@ public abstract class LocalVncServer implements AutoCloseable {
     servers.forEach(child -> ProcessReaper.stop(child.process(), child.graceMillis()));
     Launcher.deleteTree(launched.workDir());
   }
+
+  /**
+   * What the launchers' builders share: geometry, password, extra options, timeout, and the launch
+   * itself — a private work folder, the password file, up to five tries on a fresh display and port.
+   */
+  public abstract static class Builder<B extends Builder<B, S>, S extends LocalVncServer> {
+    private static final int ATTEMPTS = 5;
+
+    int width = 1024;
+    int height = 768;
+    String password;
+    final List<String> extraArgs = new ArrayList<>();
+    Duration timeout = Duration.ofSeconds(15);
+
+    Builder() {
+    }
+
+    public B geometry(int width, int height) {
+      this.width = width;
+      this.height = height;
+      return self();
+    }
+
+    /** Require VNC authentication with this password (only the first 8 bytes count). */
+    public B password(String password) {
+      this.password = password;
+      return self();
+    }
+
+    /** More options for the VNC server process, e.g. {@code "-viewonly"} or {@code "-MaxCutText", "64"}. */
+    public B extraArgs(String... args) {
+      extraArgs.addAll(List.of(args));
+      return self();
+    }
+
+    /** How long to wait for each process to become ready (default 15 s). */
+    public B timeout(Duration timeout) {
+      this.timeout = timeout;
+      return self();
+    }
+
+    public S start() {
+      requireTools();
+      Path dir = Launcher.workDir("vncgate-" + name().toLowerCase() + "-");
+      try {
+        Path rfbauth = null;
+        if (password != null) {
+          rfbauth = dir.resolve("passwd");
+          writeRfbAuth(password, rfbauth);
+          Launcher.writePrivate(dir.resolve("password.txt"), password.getBytes(StandardCharsets.UTF_8));
+        }
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+          S server = tryStart(dir, rfbauth);
+          if (server != null) {
+            return server;
+          }
+        }
+        throw new TestbedException(name() + ": display or port taken " + ATTEMPTS + " times in a row");
+      } catch (RuntimeException e) {
+        Launcher.deleteTree(dir);
+        throw e;
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+      return (B) this;
+    }
+
+    /** The program's name for messages and the work folder, e.g. {@code Xvnc}. */
+    abstract String name();
+
+    /** Fails naming the Debian package when a program is missing. */
+    abstract void requireTools();
+
+    /** Writes the server's own (obfuscated) password file. */
+    abstract void writeRfbAuth(String password, Path file);
+
+    /** One launch on a fresh display and port; null when another process had either. */
+    abstract S tryStart(Path dir, Path rfbauth);
+  }
 }

@@ -17,7 +17,6 @@ import java.util.Map;
  */
 public final class X11vncServer extends LocalVncServer {
 
-  private static final int ATTEMPTS = 5;
 
   private X11vncServer(Launched launched) {
     super(launched);
@@ -33,67 +32,35 @@ public final class X11vncServer extends LocalVncServer {
     Tools.require("Xvfb");
   }
 
-  public static final class Builder {
+  public static final class Builder extends LocalVncServer.Builder<Builder, X11vncServer> {
 
-    private int width = 1024;
-    private int height = 768;
-    private String password;
-    private final List<String> extraArgs = new ArrayList<>();
-    private Duration timeout = Duration.ofSeconds(15);
 
     private Builder() {
     }
 
-    public Builder geometry(int width, int height) {
-      this.width = width;
-      this.height = height;
-      return this;
+
+
+
+
+    @Override
+    String name() {
+      return "x11vnc";
     }
 
-    /** Require VNC authentication with this password (only the first 8 bytes count). */
-    public Builder password(String password) {
-      this.password = password;
-      return this;
-    }
-
-    /** More x11vnc options, e.g. {@code "-viewonly"}. */
-    public Builder extraArgs(String... args) {
-      extraArgs.addAll(List.of(args));
-      return this;
-    }
-
-    /** How long to wait for each process to become ready (default 15 s). */
-    public Builder timeout(Duration timeout) {
-      this.timeout = timeout;
-      return this;
-    }
-
-    public X11vncServer start() {
+    @Override
+    void requireTools() {
       require();
-      Path dir = Launcher.workDir("vncgate-x11vnc-");
-      try {
-        Path rfbauth = null;
-        if (password != null) {
-          rfbauth = dir.resolve("passwd");
-          Tools.check(Map.of(), null, LocalVncServer.TOOL_TIMEOUT,
-              List.of("x11vnc", "-storepasswd", password, rfbauth.toString()));
-          Launcher.writePrivate(dir.resolve("password.txt"), password.getBytes(StandardCharsets.UTF_8));
-        }
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-          X11vncServer server = tryStart(dir, rfbauth);
-          if (server != null) {
-            return server;
-          }
-        }
-        throw new TestbedException("x11vnc: display or port taken " + ATTEMPTS + " times in a row");
-      } catch (RuntimeException e) {
-        Launcher.deleteTree(dir);
-        throw e;
-      }
+    }
+
+    @Override
+    void writeRfbAuth(String password, Path file) {
+      Tools.check(Map.of(), null, LocalVncServer.TOOL_TIMEOUT,
+          List.of("x11vnc", "-storepasswd", password, file.toString()));
     }
 
     /** Xvfb, then x11vnc on it; null when another process had the display or the port. */
-    private X11vncServer tryStart(Path dir, Path rfbauth) {
+    @Override
+    X11vncServer tryStart(Path dir, Path rfbauth) {
       int display = Displays.pickFree();
       Path xvfbLog = dir.resolve("Xvfb-" + display + ".log");
       Path xvfbReady = dir.resolve("Xvfb-" + display + ".ready");

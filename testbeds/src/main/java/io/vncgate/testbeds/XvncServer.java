@@ -22,7 +22,6 @@ import java.util.Map;
  */
 public final class XvncServer extends LocalVncServer {
 
-  private static final int ATTEMPTS = 5;
 
   private XvncServer(Launched launched) {
     super(launched);
@@ -37,30 +36,15 @@ public final class XvncServer extends LocalVncServer {
     Tools.require("Xvnc");
   }
 
-  public static final class Builder {
+  public static final class Builder extends LocalVncServer.Builder<Builder, XvncServer> {
 
-    private int width = 1024;
-    private int height = 768;
-    private String password;
     private String desktopName = "vncgate-test";
     private boolean blacklist = true;
-    private final List<String> extraArgs = new ArrayList<>();
-    private Duration timeout = Duration.ofSeconds(15);
 
     private Builder() {
     }
 
-    public Builder geometry(int width, int height) {
-      this.width = width;
-      this.height = height;
-      return this;
-    }
 
-    /** Require VNC authentication with this password (only the first 8 bytes count). */
-    public Builder password(String password) {
-      this.password = password;
-      return this;
-    }
 
     /** Desktop name sent in ServerInit ({@code -desktop}). */
     public Builder desktopName(String name) {
@@ -74,43 +58,25 @@ public final class XvncServer extends LocalVncServer {
       return this;
     }
 
-    /** More Xvnc parameters, e.g. {@code "-AcceptSetDesktopSize=0"}, {@code "-MaxCutText", "64"}. */
-    public Builder extraArgs(String... args) {
-      extraArgs.addAll(List.of(args));
-      return this;
+
+
+    @Override
+    String name() {
+      return "Xvnc";
     }
 
-    /** How long to wait for the server to become ready (default 15 s). */
-    public Builder timeout(Duration timeout) {
-      this.timeout = timeout;
-      return this;
-    }
-
-    public XvncServer start() {
+    @Override
+    void requireTools() {
       require();
-      Path dir = Launcher.workDir("vncgate-xvnc-");
-      try {
-        Path rfbauth = null;
-        if (password != null) {
-          rfbauth = dir.resolve("passwd");
-          Launcher.runToFile(List.of("vncpasswd", "-f"), password + "\n", rfbauth);
-          Launcher.writePrivate(dir.resolve("password.txt"), password.getBytes(StandardCharsets.UTF_8));
-        }
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-          XvncServer server = tryStart(dir, rfbauth);
-          if (server != null) {
-            return server;
-          }
-        }
-        throw new TestbedException("Xvnc: display or port taken " + ATTEMPTS + " times in a row");
-      } catch (RuntimeException e) {
-        Launcher.deleteTree(dir);
-        throw e;
-      }
     }
 
-    /** One launch on a fresh display and port; null when another process had either. */
-    private XvncServer tryStart(Path dir, Path rfbauth) {
+    @Override
+    void writeRfbAuth(String password, Path file) {
+      Launcher.runToFile(List.of("vncpasswd", "-f"), password + "\n", file);
+    }
+
+    @Override
+    XvncServer tryStart(Path dir, Path rfbauth) {
       int display = Displays.pickFree();
       int port = FreePorts.next();
       Path log = dir.resolve("Xvnc-" + display + ".log");

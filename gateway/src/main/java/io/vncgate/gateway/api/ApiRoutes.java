@@ -1,7 +1,6 @@
 package io.vncgate.gateway.api;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -78,12 +77,7 @@ public final class ApiRoutes {
 
   private void createSession(RoutingContext ctx) {
     UserPrincipal user = ctx.get(USER);
-    JsonObject body;
-    try {
-      body = ctx.body().length() == 0 ? null : ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      body = null;
-    }
+    JsonObject body = Json.body(ctx);
     if (body == null) {
       ctx.fail(new GatewayException(Status.BAD_REQUEST, "expected a JSON body like {\"target\": \"static/lab1\", \"role\": \"control\"}"));
       return;

@@ -13,6 +13,15 @@ public final class Json {
 
   private Json() {}
 
+  /** The request body as a JSON object, or null when it is empty or not a JSON object. */
+  public static JsonObject body(RoutingContext ctx) {
+    try {
+      return ctx.body().length() == 0 ? null : ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   public static void reply(RoutingContext ctx, int status, JsonObject body) {
     ctx.response()
         .setStatusCode(status)

@@ -60,7 +60,7 @@ final class SessionRoutes {
   private void viewerAction(RoutingContext ctx, boolean take) {
     UserPrincipal user = ctx.get(ApiRoutes.USER);
     String sessionId = ctx.pathParam("id");
-    JsonObject body = bodyOf(ctx);
+    JsonObject body = Json.body(ctx);
     Object viewer = body == null ? null : body.getValue("viewer");
     if (!(viewer instanceof String viewerId) || viewerId.isBlank()) {
       throw new GatewayException(Status.BAD_REQUEST, "expected a JSON body like {\"viewer\": \"<your viewer id from POST /api/v1/sessions>\"}");
@@ -93,13 +93,5 @@ final class SessionRoutes {
           "only operators may end sessions or viewers (auth.admins in the config, or vncgate.admin: true in the token)");
     }
     return user;
-  }
-
-  private static JsonObject bodyOf(RoutingContext ctx) {
-    try {
-      return ctx.body().length() == 0 ? null : ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 }

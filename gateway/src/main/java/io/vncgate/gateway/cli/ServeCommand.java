@@ -4,7 +4,9 @@ import io.vertx.core.Vertx;
 import io.vncgate.gateway.Gateway;
 import io.vncgate.gateway.config.ConfigLoader;
 import io.vncgate.gateway.config.GatewayConfig;
+import io.vncgate.gateway.ui.WebUi;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,7 @@ final class ServeCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx(Gateway.vertxOptions());
     Gateway gateway;
     try {
-      gateway = Gateway.start(vertx, cfg).await(60, TimeUnit.SECONDS);
+      gateway = Gateway.start(vertx, cfg, List.of(WebUi::mount)).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
       throw e;

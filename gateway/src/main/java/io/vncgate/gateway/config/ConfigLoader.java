@@ -2,6 +2,7 @@ package io.vncgate.gateway.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderConfigException;
 import java.io.IOException;
@@ -46,10 +47,11 @@ public final class ConfigLoader {
 
   static GatewayConfig fromMap(Path file, Map<String, Object> map) {
     Path dir = file.getParent();
-    ProviderConfig root = new ProviderConfig("", map).onlyKeys("server", "auth", "limits", "providers", "plugins", "audit");
+    ProviderConfig root = new ProviderConfig("", map).onlyKeys("server", "auth", "limits", "providers", "plugins", "audit", "ssh");
 
     ProviderConfig server = root.section("server")
-        .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout");
+        .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout",
+            "ws-keepalive");
     String host = server.string("host", "127.0.0.1");
     int port = server.integer("port", 6080, 0, 65535); // 0: any free port (tests)
     List<String> origins = server.strings("allowed-origins"); // empty: the gateway's own origin, once its port is known
@@ -61,11 +63,16 @@ public final class ConfigLoader {
       }
     }
     ProviderConfig tcp = server.section("tcp").onlyKeys("enabled", "host", "port");
+    Duration keepalive = server.duration("ws-keepalive", Duration.ofSeconds(25));
+    if (!keepalive.isZero() && keepalive.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw server.invalid("ws-keepalive", "must be at least 1s, or 0s to send no pings");
+    }
     GatewayConfig.Server serverConfig = new GatewayConfig.Server(host, port, List.copyOf(origins),
         new GatewayConfig.Tcp(tcp.bool("enabled", true), tcp.string("host", "127.0.0.1"), tcp.integer("port", 6900, 0, 65535)),
         positive(server, "handshake-timeout", Duration.ofSeconds(30)),
         server.duration("idle-timeout", Duration.ofMinutes(30)),
-        positive(server, "provider-timeout", Duration.ofSeconds(15)));
+        positive(server, "provider-timeout", Duration.ofSeconds(15)),
+        keepalive);
 
     ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets", "admins");
     List<String> admins = auth.strings("admins");
@@ -84,7 +91,15 @@ public final class ConfigLoader {
     Path auditFile = audit.optionalString("file").map(dir::resolve).orElse(null);
 
     return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir,
-        admins, auditFile);
+        admins, auditFile, ssh(root.section("ssh")));
+  }
+
+  /** The SSH route's timing ({@code ssh:}); absent keys keep {@link SshSettings#DEFAULTS}. */
+  private static SshSettings ssh(ProviderConfig ssh) {
+    ssh.onlyKeys("connect-timeout", "auth-timeout", "keepalive", "idle-session-close");
+    SshSettings d = SshSettings.DEFAULTS;
+    return new SshSettings(positive(ssh, "connect-timeout", d.connectTimeout()), positive(ssh, "auth-timeout", d.authTimeout()),
+        ssh.duration("keepalive", d.keepaliveInterval()), ssh.duration("idle-session-close", d.idleSessionClose()));
   }
 
   private static GatewayConfig.Jwt jwt(ProviderConfig jwt, Path dir) {

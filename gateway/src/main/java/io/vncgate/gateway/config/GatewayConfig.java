@@ -1,5 +1,6 @@
 package io.vncgate.gateway.config;
 
+import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,8 @@ public record GatewayConfig(
     ProviderConfig providers,
     Path pluginsDir,
     List<String> admins,
-    Path auditFile) {
+    Path auditFile,
+    SshSettings ssh) {
 
   /** Where the gateway listens and how long it waits. */
   public record Server(
@@ -28,7 +30,9 @@ public record GatewayConfig(
       Tcp tcp,
       Duration handshakeTimeout,
       Duration idleTimeout,
-      Duration providerTimeout) {
+      Duration providerTimeout,
+      /* a WebSocket ping to every browser this often, so idle proxies keep the connection; zero: none */
+      Duration wsKeepalive) {
 
     /**
      * The origins allowed to open WebSockets: the configured ones, or by default the gateway's own

@@ -22,7 +22,6 @@ final class EventsSocket {
   static final String PATH = "/ws/v1/events";
   static final String PROTOCOL = "vncgate.events";
   private static final long AUTH_TIMEOUT_MS = 10_000;
-  private static final long PING_MS = 25_000;
 
   private final Vertx vertx;
   private final RelayServices services;
@@ -30,7 +29,6 @@ final class EventsSocket {
   private final ServerWebSocket ws;
   private MessageConsumer<JsonObject> consumer;
   private long authTimer;
-  private long pingTimer = -1;
   private String viewerId;
 
   EventsSocket(Vertx vertx, RelayServices services, JwtService jwt, ServerWebSocket ws) {
@@ -94,9 +92,7 @@ final class EventsSocket {
       }
     });
     consumer.completion().onSuccess(v -> send(role(session, viewer)));
-    pingTimer = vertx.setPeriodic(PING_MS, id -> {
-      if (!ws.isClosed()) ws.writePing(io.vertx.core.buffer.Buffer.buffer("ka"));
-    });
+    WebSocketKeepAlive.start(vertx, ws, services.config().server().wsKeepalive());
   }
 
   private static JsonObject role(Session session, Viewer viewer) {
@@ -121,7 +117,6 @@ final class EventsSocket {
 
   private void cleanup() {
     vertx.cancelTimer(authTimer);
-    if (pingTimer >= 0) vertx.cancelTimer(pingTimer);
     if (consumer != null) {
       consumer.unregister();
       consumer = null;

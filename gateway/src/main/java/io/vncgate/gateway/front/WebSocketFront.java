@@ -47,8 +47,12 @@ public final class WebSocketFront extends VerticleBase {
     router.get(EventsSocket.PATH).handler(this::events);
     router.get("/readyz").handler(ctx -> {
       boolean ready = services.providers().ready();
-      Json.reply(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "starting")
-          .put("providers", new io.vertx.core.json.JsonArray(services.providers().names())));
+      JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready")
+          .put("providers", new io.vertx.core.json.JsonArray(services.providers().names()));
+      if (!services.providers().unavailable().isEmpty()) {
+        body.put("unavailable", new JsonObject(new java.util.LinkedHashMap<>(services.providers().unavailable())));
+      }
+      Json.reply(ctx, ready ? 200 : 503, body);
     });
     new ApiRoutes(services, jwt).mount(router);
     extraRoutes.forEach(r -> r.accept(router));
@@ -69,20 +73,28 @@ public final class WebSocketFront extends VerticleBase {
     return server.requestHandler(router).listen();
   }
 
-  private void upgrade(RoutingContext ctx) {
+  /** A WebSocket upgrade from an allowed origin; otherwise answers with a JSON error and returns false. */
+  private boolean acceptableUpgrade(RoutingContext ctx, String what) {
     var req = ctx.request();
     if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-      Json.error(ctx, Status.BAD_REQUEST, ApiRoutes.WS_PATH + " takes a WebSocket upgrade (RFB in binary frames), not a plain HTTP request");
-      return;
+      Json.error(ctx, Status.BAD_REQUEST, req.path() + " takes a WebSocket upgrade (" + what + "), not a plain HTTP request");
+      return false;
     }
     String origin = req.getHeader("Origin");
     if (origin != null && !originAllowed(origin)) {
       log.info("refused WebSocket from {}: origin {} is not in server.allowed-origins", req.remoteAddress(), origin);
       Json.error(ctx, Status.FORBIDDEN, "origin " + origin + " is not allowed; the operator can add it to server.allowed-origins");
-      return;
+      return false;
     }
+    return true;
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    if (!acceptableUpgrade(ctx, "RFB in binary frames")) return;
+    var req = ctx.request();
     Optional<String> ticket = ticketOf(req.getHeader("Sec-WebSocket-Protocol"));
     req.toWebSocket().onSuccess(ws -> {
+      WebSocketKeepAlive.start(vertx, ws, services.config().server().wsKeepalive());
       WebSocketViewerChannel channel = new WebSocketViewerChannel(ws, req.connection());
       ViewerConnection connection;
       if (ticket.isEmpty()) {
@@ -100,17 +112,8 @@ public final class WebSocketFront extends VerticleBase {
   }
 
   private void events(RoutingContext ctx) {
-    var req = ctx.request();
-    String origin = req.getHeader("Origin");
-    if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-      Json.error(ctx, Status.BAD_REQUEST, EventsSocket.PATH + " takes a WebSocket upgrade");
-      return;
-    }
-    if (origin != null && !originAllowed(origin)) {
-      Json.error(ctx, Status.FORBIDDEN, "origin " + origin + " is not allowed; the operator can add it to server.allowed-origins");
-      return;
-    }
-    req.toWebSocket().onSuccess(ws -> new EventsSocket(vertx, services, jwt, ws).start());
+    if (!acceptableUpgrade(ctx, "JSON events")) return;
+    ctx.request().toWebSocket().onSuccess(ws -> new EventsSocket(vertx, services, jwt, ws).start());
   }
 
   private boolean originAllowed(String origin) {

@@ -14,11 +14,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The started providers, by name; lists and resolves targets through their facades. */
+/**
+ * The started providers, by name; lists and resolves targets through their facades. It also
+ * knows which configured providers could not start ({@link #unavailable()}), so readiness and
+ * error messages can say why their targets are absent.
+ */
 public final class ProviderRegistry {
   private static final Logger log = LoggerFactory.getLogger(ProviderRegistry.class);
 
@@ -26,6 +32,9 @@ public final class ProviderRegistry {
   private final WorkerExecutor worker;
   private final Duration timeout;
   private final Map<String, ProviderFacade> providers = new ConcurrentHashMap<>();
+  private final Map<String, String> unavailable = new ConcurrentHashMap<>();
+  private final List<Runnable> afterStop = new CopyOnWriteArrayList<>();
+  private volatile boolean startupDone;
 
   public ProviderRegistry(Vertx vertx, Duration timeout) {
     this.vertx = vertx;
@@ -41,15 +50,29 @@ public final class ProviderRegistry {
     }
   }
 
-  private volatile boolean ready;
-
-  /** All configured providers have started. */
-  public boolean ready() {
-    return ready;
+  /** Records a configured provider that could not start: its targets are absent, and why. */
+  public void markUnavailable(String name, String reason) {
+    unavailable.put(name, reason);
   }
 
-  public void markReady() {
-    ready = true;
+  /** Configured providers that could not start, by name, with the reason. */
+  public Map<String, String> unavailable() {
+    return new TreeMap<>(unavailable);
+  }
+
+  /** Called once every configured provider has been started (or recorded as unavailable). */
+  public void startupDone() {
+    startupDone = true;
+  }
+
+  /** True once start-up is done and every configured provider started (for {@code /readyz}). */
+  public boolean ready() {
+    return startupDone && unavailable.isEmpty();
+  }
+
+  /** Runs {@code action} after every provider has stopped (e.g. unloading their plugins). */
+  public void afterStop(Runnable action) {
+    afterStop.add(action);
   }
 
   public List<String> names() {
@@ -107,20 +130,35 @@ public final class ProviderRegistry {
   }
 
   private GatewayException unknownProvider(String targetId) {
+    int slash = targetId.indexOf('/');
+    String why = slash <= 0 ? null : unavailable.get(targetId.substring(0, slash));
+    if (why != null) {
+      return new GatewayException(Status.UNAVAILABLE, "provider " + targetId.substring(0, slash)
+          + " is not available: " + why);
+    }
     return new GatewayException(Status.NOT_FOUND, "no provider serves target " + targetId
         + "; target ids look like <provider>/<id> and the providers here are " + names());
   }
 
-  /** Stops every provider, off the event loop. */
+  /** Stops every provider, then runs the {@link #afterStop} actions, off the event loop. */
   public Future<Void> stop() {
     return worker.executeBlocking(() -> {
       for (ProviderFacade p : providers.values()) {
         try {
           p.provider().stop();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
           log.warn("provider={} failed to stop: {}", p.name(), e.toString());
         }
       }
+      providers.clear();
+      for (Runnable action : afterStop) {
+        try {
+          action.run();
+        } catch (RuntimeException e) {
+          log.warn("cleanup after stopping providers failed: {}", e.toString());
+        }
+      }
+      afterStop.clear();
       return null;
     }, false).eventually(worker::close).mapEmpty();
   }

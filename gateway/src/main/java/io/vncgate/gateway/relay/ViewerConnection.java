@@ -15,7 +15,7 @@ import io.vncgate.gateway.rfb.ServerInit;
 import io.vncgate.gateway.rfb.UpstreamHandshake;
 import io.vncgate.gateway.rfb.ViewerHandshake;
 import io.vncgate.gateway.transport.Upstream;
-import io.vncgate.spi.Credentials;
+import io.vncgate.gateway.transport.UpstreamPassword;
 import io.vncgate.spi.TargetRoute;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * backpressured relay both ways, the viewer→server half framed and filtered by role.
  *
  * <p>Order: the viewer gets the banner at once; when it has answered (and, on the TCP front,
- * presented its ticket as the VNC password) the gateway resolves the target, connects and does
- * the upstream handshake; only then does the viewer learn its security result, so every failure
- * before ServerInit reaches it as an RFB failure reason. Everything runs on one event loop.
+ * presented its ticket as the VNC password) the gateway resolves the target, connects, reads the
+ * target's VNC password on its SSH host when it is kept there, and does the upstream handshake;
+ * only then does the viewer learn its security result, so every failure before ServerInit
+ * reaches it as an RFB failure reason. Everything runs on one event loop.
  */
 public final class ViewerConnection {
   private static final Logger log = LoggerFactory.getLogger(ViewerConnection.class);
@@ -153,9 +154,22 @@ public final class ViewerConnection {
       return Future.failedFuture(new GatewayException(Status.BAD_REQUEST, "the viewer went away"));
     }
     upstream = up;
-    byte[] password = route.credentials() instanceof Credentials.VncPassword p ? p.password().bytes() : null;
-    UpstreamHandshake handshake = new UpstreamHandshake(password);
-    if (password != null) java.util.Arrays.fill(password, (byte) 0);
+    String target = grant.targetId();
+    // the password may first be read on the SSH host; the viewer may leave meanwhile
+    return UpstreamPassword.of(route, up)
+        .recover(e -> Future.failedFuture(new UpstreamRfbFailure("password",
+            "target " + target + ": " + GatewayException.from(e).getMessage())))
+        .compose(password -> {
+          UpstreamHandshake handshake = new UpstreamHandshake(password);
+          if (password != null) java.util.Arrays.fill(password, (byte) 0);
+          if (state == State.CLOSED) {
+            return Future.failedFuture(new GatewayException(Status.BAD_REQUEST, "the viewer went away"));
+          }
+          return upstreamHandshake(up, handshake);
+        });
+  }
+
+  private Future<ServerInit> upstreamHandshake(Upstream up, UpstreamHandshake handshake) {
     io.vertx.core.Promise<ServerInit> done = io.vertx.core.Promise.promise();
     String target = grant.targetId();
     up.closeHandler(reason -> done.tryFail(new UpstreamRfbFailure("closed", "target " + target
@@ -253,8 +267,8 @@ public final class ViewerConnection {
     long period = Math.max(1000, Math.min(idleMs / 4, 30_000));
     idleTimer = services.vertx().setPeriodic(period, id -> {
       if ((System.nanoTime() - lastActivity) / 1_000_000 >= idleMs) {
-        fail(Status.UPSTREAM_TIMEOUT, "idle for " + services.config().server().idleTimeout().toMinutes()
-            + " min (server.idle-timeout); reconnect to continue", "idle", false);
+        fail(Status.UPSTREAM_TIMEOUT, "idle for " + human(services.config().server().idleTimeout())
+            + " (server.idle-timeout); reconnect to continue", "idle", false);
       }
     });
   }
@@ -353,6 +367,10 @@ public final class ViewerConnection {
     return bytesToViewer.get();
   }
 
+  private static String human(java.time.Duration d) {
+    return d.toSeconds() < 120 ? d.toSeconds() + " s" : d.toMinutes() < 120 ? d.toMinutes() + " min" : d.toHours() + " h";
+  }
+
   private static String cause(RfbFailure f) {
     return f.cause().name().toLowerCase().replace('_', '-');
   }
@@ -369,7 +387,7 @@ public final class ViewerConnection {
     return g.getMessage().startsWith("target ") ? g : new GatewayException(g.status(), prefix + g.getMessage());
   }
 
-  /** An upstream handshake failure with its metrics label. */
+  /** An upstream handshake failure (or its password's) with its metrics label. */
   private static final class UpstreamRfbFailure extends GatewayException {
     final String cause;
 

@@ -32,4 +32,20 @@ public interface Upstream {
 
   /** For logs: the route, never a secret. */
   String describe();
+
+  /**
+   * Reads a small file on the host this transport ends at (the last SSH hop), over the
+   * transport's own session, without blocking: e.g. a VNC password kept there. Completes on this
+   * upstream's context with the file's bytes, which the caller owns and should zero after use.
+   * Fails with a {@link TransportException} in plain words ("No such file or directory", "the
+   * file is larger than 1024 bytes ...") that never contain the file's contents. A transport
+   * without such a host (plain TCP) fails at once.
+   *
+   * @param path an absolute path on that host
+   * @param maxBytes the largest file accepted
+   */
+  default Future<byte[]> readRemoteFile(String path, int maxBytes) {
+    return Future.failedFuture(new TransportException("reading a file on the host needs an SSH route, not "
+        + describe()));
+  }
 }

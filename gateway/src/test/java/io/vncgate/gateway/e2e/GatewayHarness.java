@@ -38,9 +38,15 @@ final class GatewayHarness implements AutoCloseable {
 
   /** {@code authYaml}: extra lines under {@code auth:}, indented by 2. */
   GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout, String authYaml) throws Exception {
+    this(dir, targetsYaml, extraYaml, handshakeTimeout, authYaml, "");
+  }
+
+  /** {@code serverYaml}: extra lines under {@code server:}, indented by 2. */
+  GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout, String authYaml,
+      String serverYaml) throws Exception {
     this.dir = dir;
     Files.writeString(dir.resolve("jwt.key"), SECRET + "\n");
-    String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n  tcp: {port: 0}\n  handshake-timeout: " + handshakeTimeout + "\n"
+    String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n  tcp: {port: 0}\n  handshake-timeout: " + handshakeTimeout + "\n" + serverYaml
         + "auth:\n  jwt: {secret-file: jwt.key}\n" + authYaml
         + (extraYaml == null ? "" : extraYaml)
         + "providers:\n  static:\n    targets:\n" + targetsYaml;

@@ -97,6 +97,8 @@ class RelayFailuresTest {
   @Test
   void unreachableTargetIsNamedWithTheCause() throws Exception {
     assertEquals("target static/down unreachable: connection refused", refusalOverWebSocket("down"));
+    String metrics = gw.get("/metrics", null).body();
+    assertTrue(metrics.matches("(?s).*vncgate_handshake_failures_total\\{cause=\"unreachable\",front=\"ws\"} [1-9].*"), metrics);
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelListener;
@@ -22,11 +23,13 @@ import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.forward.ForwardingFilter;
 import org.apache.sshd.server.forward.TcpForwardingFilter;
 import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.server.shell.ProcessShellFactory;
 
 /**
  * An in-process SSH server on a free loopback port, for tests of the SSH route: public-key auth
  * for one user, a freshly generated host key, and {@code direct-tcpip} forwarding only to
- * 127.0.0.1 (like {@code ssh -L} to a VNC server on the host's loopback). No shell, no exec.
+ * 127.0.0.1 (like {@code ssh -L} to a VNC server on the host's loopback). No shell; exec
+ * requests are refused unless {@link #allowExec()} turns them on.
  *
  * <pre>{@code
  * KeyPair user = SshKeys.generate(SshKeys.Type.ED25519);
@@ -44,6 +47,7 @@ public final class TestSshServer implements AutoCloseable {
   private final AtomicInteger sessionsCreated = new AtomicInteger();
   private final AtomicInteger sessionsOpen = new AtomicInteger();
   private final AtomicInteger forwardsOpened = new AtomicInteger();
+  private final List<String> execCommands = new CopyOnWriteArrayList<>();
 
   private TestSshServer(String user, List<PublicKey> authorized, KeyPair hostKey) {
     this.hostKey = hostKey;
@@ -140,7 +144,26 @@ public final class TestSshServer implements AutoCloseable {
     return sessionsOpen.get();
   }
 
-  /** Forwarding channels successfully opened since start. */
+  /**
+   * Lets the logged-in user run commands, the way OpenSSH runs them: {@code /bin/sh -c <command>}
+   * as a real process (this JVM's OS user, its working directory), its stdout and stderr sent on
+   * the channel and its exit status reported. So a command line is parsed by a real POSIX shell.
+   * Without this call exec requests are refused. Returns this server.
+   */
+  public TestSshServer allowExec() {
+    sshd.setCommandFactory((channel, command) -> {
+      execCommands.add(command);
+      return new ProcessShellFactory(command, List.of("/bin/sh", "-c", command)).createShell(channel);
+    });
+    return this;
+  }
+
+  /** The command lines of exec requests this server ran, in order. */
+  public List<String> execCommands() {
+    return List.copyOf(execCommands);
+  }
+
+  /** Channels (forwarding, or exec after {@link #allowExec()}) successfully opened since start. */
   public int channelsOpened() {
     return forwardsOpened.get();
   }

@@ -133,8 +133,10 @@ final class ChannelReadStream implements ReadStream<Buffer> {
   private void end() {
     if (ended) return;
     ended = true;
+    // the owner first: it tells its close handler why the channel ended (e.g. the SSH session
+    // dropped) before a pipe on this stream completes and its owner assumes a plain close
+    onEnd.run();
     Handler<Void> h = endHandler;
     if (h != null) h.handle(null);
-    onEnd.run();
   }
 }

@@ -116,7 +116,8 @@ public final class SshConnector implements Connector {
     opening.addListener(f -> {
       vertx.cancelTimer(timer);
       if (f.isOpened()) {
-        SshUpstream upstream = new SshUpstream(context, opened, pooled, route.describe());
+        SshUpstream upstream = new SshUpstream(context, opened, pooled, route.describe(),
+            settings.connectTimeout());
         if (!promise.tryComplete(upstream)) upstream.close();
         log.debug("SSH channel open: {}", route.describe());
       } else {

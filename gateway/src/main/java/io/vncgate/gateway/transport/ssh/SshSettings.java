@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * Timing of the SSH route.
  *
- * @param connectTimeout TCP connect to the SSH server, and opening a forwarding channel
+ * @param connectTimeout TCP connect to the SSH server, opening a forwarding channel, and reading a
+ *     VNC password file on the host ({@code cat} over an exec channel)
  * @param authTimeout key exchange, host-key check and key authentication after the TCP connect
  * @param keepaliveInterval how often an idle session sends a keep-alive; after 3 unanswered ones
  *     the session counts as dropped. Zero turns keep-alives off.
@@ -26,6 +27,10 @@ public record SshSettings(Duration connectTimeout, Duration authTimeout, Duratio
     positive(authTimeout, "authTimeout");
     notNegative(keepaliveInterval, "keepaliveInterval");
     notNegative(idleSessionClose, "idleSessionClose");
+  }
+
+  public SshSettings withConnectTimeout(Duration timeout) {
+    return new SshSettings(timeout, authTimeout, keepaliveInterval, idleSessionClose);
   }
 
   public SshSettings withIdleSessionClose(Duration idle) {

@@ -77,7 +77,7 @@ public class SshTargetProvider implements TargetProvider {
   @Override
   public CompletionStage<TargetRoute> resolve(String targetId, Caller caller) {
     return unwrapped(find(targetId).thenApplyAsync(host -> new TargetRoute(route(host),
-        VncPasswords.read(host.access().vnc().passwordFile(), targetId)), executor));
+        VncPasswords.of(host.access().vnc(), targetId)), executor));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.vncgate.providers.ssh;
 
+import io.vncgate.providers.ssh.config.VncEndpoint;
 import io.vncgate.spi.Credentials;
 import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.ProviderException.Kind;
@@ -13,6 +14,12 @@ import java.util.Arrays;
 /** Reads a VNC password file at resolve time; the value never reaches a message or a log. */
 final class VncPasswords {
   private VncPasswords() {}
+
+  /** A file on the host is only named here: the gateway reads it over SSH for each connection. */
+  static Credentials of(VncEndpoint vnc, String targetId) {
+    if (vnc.passwordRemoteFile() != null) return new Credentials.VncPasswordOnHost(vnc.passwordRemoteFile());
+    return read(vnc.passwordFile(), targetId);
+  }
 
   static Credentials read(Path file, String targetId) {
     if (file == null) return new Credentials.None();

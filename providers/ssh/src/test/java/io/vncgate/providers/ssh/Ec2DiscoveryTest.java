@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vncgate.spi.Credentials;
 import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.Route;
 import io.vncgate.spi.TargetInfo;
+import io.vncgate.spi.TargetRoute;
 import io.vncgate.testbeds.cloud.Ec2Testbed;
 import io.vncgate.testbeds.cloud.Ec2Testbed.Instance;
 import java.nio.file.Files;
@@ -90,6 +92,13 @@ class Ec2DiscoveryTest {
     provider.stop();
     Route.Ssh priv = (Route.Ssh) await(start(", address: private").resolve("ssh/aws/i-0005", CALLER)).route();
     assertEquals("10.1.0.5", priv.hops().get(0).host());
+  }
+
+  @Test
+  void passwordRemoteFileInTheAwsSectionNamesTheFileOnEachInstance() throws Throwable {
+    TargetRoute route = await(start(", vnc: {password-remote-file: /home/ec2-user/.vnc/plain}")
+        .resolve("ssh/aws/i-0001", CALLER));
+    assertEquals(new Credentials.VncPasswordOnHost("/home/ec2-user/.vnc/plain"), route.credentials());
   }
 
   @Test

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vncgate.spi.Credentials;
 import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.Route;
 import io.vncgate.spi.SshHop;
 import io.vncgate.spi.TargetInfo;
+import io.vncgate.spi.TargetRoute;
 import io.vncgate.testbeds.cloud.HetznerApiTestbed;
 import io.vncgate.testbeds.cloud.HetznerApiTestbed.Server;
 import java.nio.file.Files;
@@ -97,6 +99,12 @@ class HetznerDiscoveryTest {
     Route.Ssh priv = (Route.Ssh) await(start(", network: private").resolve("ssh/hetzner/web-4", CALLER)).route();
     assertEquals("10.0.0.14", priv.hops().get(0).host());
     assertEquals("127.0.0.1:5900", priv.targetHost() + ":" + priv.targetPort());
+  }
+
+  @Test
+  void passwordRemoteFileInTheHetznerSectionNamesTheFileOnEachServer() throws Throwable {
+    TargetRoute route = await(start(", vnc: {password-remote-file: /root/.vnc/plain}").resolve("ssh/hetzner/web-2", CALLER));
+    assertEquals(new Credentials.VncPasswordOnHost("/root/.vnc/plain"), route.credentials());
   }
 
   @Test

@@ -34,7 +34,9 @@ class SshConfigTest {
       "reserved id     | hosts: [{id: hetzner, host: h}]                          | providers.ssh.hosts[0].id",
       "duplicate id    | hosts: [{id: b, host: h}, {id: b, host: k}]              | providers.ssh.hosts[1].id",
       "vnc port        | hosts: [{id: b, host: h, vnc: {port: 0}}]                | providers.ssh.hosts[0].vnc.port",
-      "remote password | hosts: [{id: b, host: h, vnc: {password-remote-file: /p}}] | providers.ssh.hosts[0].vnc.password-remote-file",
+      "both passwords  | hosts: [{id: b, host: h, vnc: {password-file: f, password-remote-file: /p}}] | providers.ssh.hosts[0].vnc.password-remote-file",
+      "relative remote | hosts: [{id: b, host: h, vnc: {password-remote-file: .vnc/plain}}] | providers.ssh.hosts[0].vnc.password-remote-file",
+      "hetzner remote  | hetzner: {token-file: t, vnc: {password-remote-file: '~/p'}} | providers.ssh.hetzner.vnc.password-remote-file",
       "top-level typo  | host: []                                                 | providers.ssh.host",
       "bad ttl         | discovery-ttl: soon                                      | providers.ssh.discovery-ttl",
       "hetzner token   | hetzner: {label-selector: x}                             | providers.ssh.hetzner.token-file",
@@ -52,9 +54,30 @@ class SshConfigTest {
   }
 
   @Test
-  void passwordRemoteFileIsRefusedAsNotSupportedYet() {
-    ProviderConfigException e = failure(BASE + "hosts: [{id: b, host: h, vnc: {password-remote-file: /home/desk/.vnc/plain}}]");
-    assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
+  void passwordOnTheGatewayAndOnTheHostTogetherIsRefusedInWords() {
+    ProviderConfigException e = failure(BASE
+        + "hosts: [{id: b, host: h, vnc: {password-file: b.vncpass, password-remote-file: /home/desk/.vnc/plain}}]");
+    assertEquals("providers.ssh.hosts[0].vnc.password-remote-file: set either password-file (a file on the gateway)"
+        + " or password-remote-file (a file on the host), not both", e.getMessage());
+  }
+
+  @Test
+  void defaultsAreCheckedEvenWhenNoEntryUsesThem() {
+    assertEquals("providers.ssh.defaults.vnc.password-remote-file", failure("""
+        known-hosts: known_hosts
+        defaults: {vnc: {password-file: f, password-remote-file: /p}}
+        """).key());
+    assertEquals("providers.ssh.defaults.vnc.password-remote-file", failure("""
+        known-hosts: known_hosts
+        defaults: {vnc: {password-remote-file: p}}
+        """).key());
+  }
+
+  @Test
+  void passwordRemoteFileMustBeAnAbsolutePath() {
+    ProviderConfigException e = failure(BASE + "hosts: [{id: b, host: h, vnc: {password-remote-file: .vnc/plain}}]");
+    assertEquals("providers.ssh.hosts[0].vnc.password-remote-file: a path on the host must be absolute: \".vnc/plain\""
+        + " (e.g. /home/desk/.vnc/plain)", e.getMessage());
   }
 
   @Test

@@ -38,6 +38,7 @@ class SshInventoryTest {
            vnc: {password-file: secrets/box1.vncpass}}
         - {id: box2, host: box2.example, user: root, identity-file: [keys/a, keys/b],
            vnc: {host: 10.1.1.1, port: 5900}}
+        - {id: box3, host: 10.0.0.7, vnc: {password-remote-file: /home/desk/.vnc/it's plain}}
       """;
 
   @TempDir
@@ -61,7 +62,8 @@ class SshInventoryTest {
     List<TargetInfo> targets = await(provider.list(CALLER));
     assertEquals(List.of(
         new TargetInfo("ssh/box1", "Box 1", Map.of("os", "linux"), java.util.Set.of()),
-        new TargetInfo("ssh/box2", "box2")), targets);
+        new TargetInfo("ssh/box2", "box2"),
+        new TargetInfo("ssh/box3", "box3")), targets);
   }
 
   @Test
@@ -88,6 +90,32 @@ class SshInventoryTest {
     assertEquals("10.1.1.1", ssh.targetHost());
     assertEquals(5900, ssh.targetPort());
     assertInstanceOf(Credentials.None.class, route.credentials());
+  }
+
+  @Test
+  void passwordRemoteFileNamesTheFileOnTheHostForTheGatewayToRead() throws Throwable {
+    TargetRoute route = await(provider.resolve("ssh/box3", CALLER));
+    assertEquals(new Credentials.VncPasswordOnHost("/home/desk/.vnc/it's plain"), route.credentials());
+    assertEquals(5901, ((Route.Ssh) route.route()).targetPort(), "the defaults' VNC port still applies");
+  }
+
+  @Test
+  void anEntrysOwnPasswordSettingReplacesTheDefaultsOfTheOtherKind() throws Throwable {
+    Files.writeString(dir.resolve("default.vncpass"), "from-defaults\n");
+    SshTargetProvider mixed = TestConfig.start(dir, """
+        known-hosts: known_hosts
+        defaults: {user: desk, identity-file: id_ed25519, vnc: {password-file: default.vncpass}}
+        hosts:
+          - {id: plain, host: 10.0.0.5}
+          - {id: remote, host: 10.0.0.6, vnc: {password-remote-file: /etc/vnc/pw}}
+        """);
+    try {
+      assertEquals(Secret.of("from-defaults"),
+          ((Credentials.VncPassword) await(mixed.resolve("ssh/plain", CALLER)).credentials()).password());
+      assertEquals(new Credentials.VncPasswordOnHost("/etc/vnc/pw"), await(mixed.resolve("ssh/remote", CALLER)).credentials());
+    } finally {
+      mixed.stop();
+    }
   }
 
   @Test

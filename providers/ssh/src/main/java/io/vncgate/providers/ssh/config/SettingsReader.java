@@ -1,5 +1,6 @@
 package io.vncgate.providers.ssh.config;
 
+import io.vncgate.spi.Credentials;
 import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderConfigException;
 import java.net.URI;
@@ -35,6 +36,8 @@ public final class SettingsReader {
   public static SshProviderSettings read(ProviderConfig config, Path configDir) {
     config.onlyKeys("known-hosts", "pinned-keys", "discovery-ttl", "defaults", "hosts", "hetzner", "aws");
     ProviderConfig defaults = config.section("defaults").onlyKeys(ACCESS_KEYS);
+    // checked even when no entry falls back on them
+    checkPasswordKeys(defaults.section("vnc"));
     SettingsReader reader = new SettingsReader(configDir, defaults);
     Path knownHosts = config.optionalString("known-hosts").map(reader::path).orElse(null);
     List<String> pinned = config.strings("pinned-keys");
@@ -105,19 +108,35 @@ public final class SettingsReader {
     return new Access(port, user, keys.stream().map(this::path).toList(), vnc(own.section("vnc")));
   }
 
+  /** The VNC endpoint; the entry's own password setting, of either kind, replaces the defaults'. */
   private VncEndpoint vnc(ProviderConfig own) {
     ProviderConfig fallback = defaults.section("vnc");
-    for (ProviderConfig c : List.of(own, fallback)) {
-      c.onlyKeys("host", "port", "password-file", "password-remote-file");
-      if (c.has("password-remote-file")) {
-        throw c.invalid("password-remote-file", "not supported yet; use password-file (a file next to the"
-            + " gateway's config holding the VNC password)");
-      }
-    }
+    checkPasswordKeys(own);
+    ProviderConfig passwords = own.has("password-file") || own.has("password-remote-file") ? own : fallback;
     VncEndpoint d = VncEndpoint.DEFAULT;
-    Optional<String> password = own.optionalString("password-file").or(() -> fallback.optionalString("password-file"));
     return new VncEndpoint(own.string("host", fallback.string("host", d.host())),
-        own.port("port", fallback.port("port", d.port())), password.map(this::path).orElse(null));
+        own.port("port", fallback.port("port", d.port())),
+        passwords.optionalString("password-file").map(this::path).orElse(null),
+        passwords.optionalString("password-remote-file").map(p -> remotePath(passwords, p)).orElse(null));
+  }
+
+  /** Known keys, at most one password source, and a remote path the gateway will accept. */
+  private static void checkPasswordKeys(ProviderConfig vnc) {
+    vnc.onlyKeys("host", "port", "password-file", "password-remote-file");
+    if (vnc.has("password-file") && vnc.has("password-remote-file")) {
+      throw vnc.invalid("password-remote-file", "set either password-file (a file on the gateway) or"
+          + " password-remote-file (a file on the host), not both");
+    }
+    vnc.optionalString("password-remote-file").ifPresent(p -> remotePath(vnc, p));
+  }
+
+  /** A path on the SSH host: absolute, one line; checked as the gateway will check it. */
+  private static String remotePath(ProviderConfig c, String text) {
+    try {
+      return new Credentials.VncPasswordOnHost(text.strip()).path();
+    } catch (IllegalArgumentException e) {
+      throw c.invalid("password-remote-file", e.getMessage() + " (e.g. /home/desk/.vnc/plain)");
+    }
   }
 
   private static Map<String, String> labels(ProviderConfig host) {

@@ -1,0 +1,157 @@
+package io.vncgate.gateway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vncgate.gateway.Gateway;
+import io.vncgate.gateway.auth.Role;
+import io.vncgate.gateway.auth.UserPrincipal;
+import io.vncgate.gateway.config.ConfigLoader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** `vncgate open` against a running gateway, with --no-browser so it prints the URL. */
+@Timeout(60)
+class OpenCommandTest {
+  @TempDir static Path dir;
+  static Vertx vertx;
+  static Gateway gateway;
+  static Path config;
+  static int port;
+
+  record Result(int code, String out, String err) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Files.writeString(dir.resolve("jwt.key"), "open-command-test-secret-0123456789-abcdefg\n");
+    config = dir.resolve("vncgate.yaml");
+    Files.writeString(config, "server: {host: 127.0.0.1, port: " + port + ", tcp: {enabled: false}}\n"
+        + "auth: {jwt: {secret-file: jwt.key}}\n"
+        + "providers: {static: {targets: [{id: lab1, host: 127.0.0.1, port: 5999}, {id: lab2, host: 127.0.0.1, port: 5998}]}}\n");
+    vertx = Vertx.vertx();
+    gateway = Gateway.start(vertx, ConfigLoader.load(config)).await(30, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (gateway != null) gateway.close().await(10, TimeUnit.SECONDS);
+    if (vertx != null) vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  static String tokenIn(String out, String fragmentRest) {
+    Matcher m = Pattern.compile("http://127\\.0\\.0\\.1:" + port + "/#token=([\\w.-]+)&" + Pattern.quote(fragmentRest) + "\\s")
+        .matcher(out);
+    assertTrue(m.find(), "no viewer URL ending in '" + fragmentRest + "' in: " + out);
+    return m.group(1);
+  }
+
+  static List<String> targetsFor(String token) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/api/v1/targets")).header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return new JsonObject(r.body()).getJsonArray("targets").stream().map(t -> ((JsonObject) t).getString("id")).toList();
+  }
+
+  @Test
+  void printsTheViewerUrlWithATokenForThatTargetOnly() throws Exception {
+    Result r = run("open", "static/lab1", "--config", config.toString(), "--no-browser", "--user", "operator");
+    assertEquals(0, r.code(), r.err());
+    String token = tokenIn(r.out(), "target=static/lab1");
+    assertFalse(r.out().contains("role=view"), r.out());
+    UserPrincipal user = gateway.jwt().verify(token).await(10, TimeUnit.SECONDS);
+    assertEquals("operator", user.subject());
+    assertEquals(Role.CONTROL, user.role());
+    assertEquals(List.of("static/lab1"), targetsFor(token), "the token opens only that target");
+  }
+
+  @Test
+  void viewOnlyMintsAViewTokenAndAsksThePageForViewOnly() throws Exception {
+    Result r = run("open", "static/lab2", "--config", config.toString(), "--no-browser", "--view-only");
+    assertEquals(0, r.code(), r.err());
+    String token = tokenIn(r.out(), "target=static/lab2&role=view");
+    assertEquals(Role.VIEW, gateway.jwt().verify(token).await(10, TimeUnit.SECONDS).role());
+  }
+
+  @Test
+  void givenTokenIsUsedAsIsAndUnknownTargetsAreNamedWithTheAlternatives() throws Exception {
+    String token = gateway.jwt().mint("alice", List.of("**"), Role.CONTROL, Duration.ofMinutes(5));
+    String url = "http://127.0.0.1:" + port;
+    Result ok = run("open", "static/lab2", "--token", token, "--url", url, "--no-browser");
+    assertEquals(0, ok.code(), ok.err());
+    assertEquals(token, tokenIn(ok.out(), "target=static/lab2"));
+
+    Result nope = run("open", "static/nope", "--token", token, "--url", url, "--no-browser");
+    assertEquals(2, nope.code());
+    assertTrue(nope.err().contains("no target static/nope") && nope.err().contains("static/lab1, static/lab2"), nope.err());
+    assertFalse(nope.out().contains("#token="), "no URL when the target does not exist");
+  }
+
+  @Test
+  void anUnknownTargetWithAMintedTokenIsNamed() {
+    Result r = run("open", "static/nope", "--config", config.toString(), "--no-browser");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("has no target static/nope"), r.err());
+  }
+
+  @Test
+  void noRunningGatewayIsExplained() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    Result r = run("open", "static/lab1", "--config", config.toString(), "--url", "http://127.0.0.1:" + closed, "--no-browser");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("no gateway answers at http://127.0.0.1:" + closed) && r.err().contains("vncgate serve"), r.err());
+  }
+
+  @Test
+  void aTokenThatTheGatewayRefusesIsExplained() {
+    String bad = gateway.jwt().mint("alice", List.of("**"), Role.CONTROL, Duration.ofMinutes(5)) + "x";
+    Result r = run("open", "static/lab1", "--token", bad, "--url", "http://127.0.0.1:" + port, "--no-browser");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("refused the token (HTTP 401)"), r.err());
+  }
+
+  @Test
+  void needsAConfigOrAToken() {
+    Result r = run("open", "static/lab1", "--no-browser");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--config FILE") && r.err().contains("--token JWT"), r.err());
+  }
+}

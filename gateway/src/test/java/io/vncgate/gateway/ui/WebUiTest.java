@@ -1,0 +1,99 @@
+package io.vncgate.gateway.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vncgate.gateway.Gateway;
+import io.vncgate.gateway.config.ConfigLoader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The web UI as the gateway serves it: files from the webui jar, security headers, the API untouched. */
+@Timeout(60)
+class WebUiTest {
+  @TempDir static Path dir;
+  static Vertx vertx;
+  static Gateway gateway;
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    Files.writeString(dir.resolve("jwt.key"), "web-ui-test-secret-0123456789-abcdefghijklm\n");
+    Path config = dir.resolve("vncgate.yaml");
+    Files.writeString(config, "server: {host: 127.0.0.1, port: 0, tcp: {enabled: false}}\nauth: {jwt: {secret-file: jwt.key}}\n");
+    vertx = Vertx.vertx();
+    gateway = Gateway.start(vertx, ConfigLoader.load(config), List.of(WebUi::mount)).await(30, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close().await(10, TimeUnit.SECONDS);
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  static HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void pageIsServedFromRootWithSecurityHeaders() throws Exception {
+    HttpResponse<String> r = get("/");
+    assertEquals(200, r.statusCode());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+    String csp = r.headers().firstValue("Content-Security-Policy").orElse("");
+    assertEquals(WebUi.CONTENT_SECURITY_POLICY, csp);
+    assertTrue(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), csp);
+    assertTrue(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"), csp);
+    assertFalse(csp.contains("http:") || csp.contains("https:") || csp.contains("*"), "no other origins: " + csp);
+    assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(""));
+    assertEquals("no-referrer", r.headers().firstValue("Referrer-Policy").orElse(""));
+    assertEquals("DENY", r.headers().firstValue("X-Frame-Options").orElse(""));
+    assertTrue(r.body().contains("<script type=\"module\" src=\"app/main.js\"></script>"), r.body());
+    assertFalse(r.body().matches("(?s).*<script>.*"), "no inline script");
+  }
+
+  @Test
+  void scriptsAndNoVncCoreAreServedAsJavaScript() throws Exception {
+    for (String path : List.of("/app/main.js", "/app/viewer.js", "/novnc/core/rfb.js", "/novnc/vendor/pako/lib/zlib/inflate.js")) {
+      HttpResponse<String> r = get(path);
+      assertEquals(200, r.statusCode(), path);
+      assertTrue(r.headers().firstValue("Content-Type").orElse("").contains("javascript"), path + ": " + r.headers());
+      assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(""), path);
+    }
+    assertTrue(get("/app/style.css").headers().firstValue("Content-Type").orElse("").startsWith("text/css"));
+    assertEquals("1.7.0", new JsonObject(get("/build-info.json").body()).getString("novnc"));
+  }
+
+  @Test
+  void apiAndUnknownPathsStayJson() throws Exception {
+    HttpResponse<String> api = get("/api/v1/nope");
+    assertEquals(401, api.statusCode());
+    assertTrue(api.headers().firstValue("Content-Security-Policy").isEmpty(), "API replies are not pages");
+    HttpResponse<String> missing = get("/no/such/file.js");
+    assertEquals(404, missing.statusCode());
+    assertTrue(new JsonObject(missing.body()).getString("error").contains("/no/such/file.js"));
+    assertEquals(200, get("/healthz").statusCode());
+  }
+
+  @Test
+  void noDirectoryListingsOrPathEscapes() throws Exception {
+    assertEquals(404, get("/novnc/core/").statusCode());
+    assertEquals(404, get("/../pom.xml").statusCode());
+    assertEquals(404, get("/%2e%2e/%2e%2e/etc/passwd").statusCode());
+  }
+}

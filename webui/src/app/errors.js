@@ -1,0 +1,125 @@
+// Every failure the viewer can meet, explained in words with what to do next, and whether the
+// page should try again by itself. Inputs are plain objects so this can be tested without a
+// browser:
+//   {source: "http", status, message}        a JSON {"error"} reply from the gateway's API
+//   {source: "network", message}             fetch could not reach the gateway
+//   {source: "rfb", reason}                  an RFB failure reason (noVNC "securityfailure")
+//   {source: "close", code, reason, wasConnected}   the WebSocket's close code and reason
+//   {source: "ended", reason}                the session was ended (push channel)
+//
+// retry: "backoff" (the page reconnects by itself, with growing delays) or "never" (it waits
+// for the user: the same attempt would fail the same way).
+
+const RETRY = "backoff";
+const STOP = "never";
+
+function result(title, detail, next, retry) {
+  return { title, detail: detail || "", next, retry };
+}
+
+export function explain(failure, context = {}) {
+  const target = context.target || "this target";
+  switch (failure.source) {
+    case "http":
+      return explainHttp(failure, target);
+    case "network":
+      return result("The gateway does not answer", failure.message,
+        "Check that vncgate is running and that this computer can reach it. The page keeps trying.", RETRY);
+    case "rfb":
+      return explainReason(failure.reason || "", target, false);
+    case "close":
+      return explainClose(failure, target);
+    case "ended":
+      // the push channel's word on why this viewer's connection ended: an operator, or a plain drop
+      return explainReason(failure.reason || "", target, true);
+    default:
+      return result("Something went wrong", String(failure.message || ""), "Reload the page.", STOP);
+  }
+}
+
+function explainHttp({ status, message }, target) {
+  if (status === 401) {
+    return result("Your sign-in token was not accepted", message,
+      "Open a fresh link: run `vncgate open " + target + "` (or `vncgate demo`) again, or ask whoever sent you the link for a new one.", STOP);
+  }
+  if (status === 403) {
+    return result("You are not allowed to do that", message,
+      "Ask the gateway's operator for a token that grants this target (or the control role).", STOP);
+  }
+  if (status === 404) {
+    return result("There is no target " + target, message, "Pick a target from the list.", STOP);
+  }
+  if (status === 400 || status === 405 || status === 413) {
+    return result("The gateway did not understand the page", message,
+      "The page and the gateway may be different versions: reload the page.", STOP);
+  }
+  if (status === 502 || status === 504) {
+    return result("The desktop is not available", message,
+      "Check that the desktop is running and reachable from the gateway. The page keeps trying.", RETRY);
+  }
+  if (status === 503) {
+    return result("The gateway is not ready yet", message, "It is starting or its providers are not ready. The page keeps trying.", RETRY);
+  }
+  return result("The gateway failed (HTTP " + status + ")", message,
+    "The page keeps trying; if this lasts, the gateway's log says why.", RETRY);
+}
+
+function explainReason(reason, target, wasConnected) {
+  const r = reason.toLowerCase();
+  if (r.includes("ticket")) {
+    return result("The connection ticket was not accepted", reason,
+      "Tickets work once and expire quickly; the page asks for a fresh one.", RETRY);
+  }
+  if (r.includes("too many") || r.includes("blocking the gateway")) {
+    return result("The desktop's VNC server is blocking the gateway", reason,
+      "It saw too many failed logins. The operator must fix the VNC password stored for " + target
+        + " and wait for the block to expire; then press Reconnect.", STOP);
+  }
+  if (r.includes("authentication failed") || r.includes("check the vnc password")) {
+    return result("The gateway could not log in to the desktop", reason,
+      "The VNC password the gateway holds for " + target + " is wrong; tell the operator.", STOP);
+  }
+  if (r.startsWith("idle for") || r.includes("idle-timeout")) {
+    return result("Closed after a long idle time", reason, "Press Reconnect when you need the desktop again.", STOP);
+  }
+  if (r.includes("by operator")) {
+    return result(r.startsWith("session ended") ? "An operator ended this session" : "An operator disconnected you", reason,
+      "Press Reconnect when you are allowed to again.", STOP);
+  }
+  if (r.includes("session ended") || r.includes("terminated")) {
+    return result("The session was ended", reason, "Press Reconnect when you are allowed to again.", STOP);
+  }
+  if (r.includes("not allowed") || r.includes("forbidden") || r.includes("no longer")) {
+    return result("The gateway refused the connection", reason, "Ask the gateway's operator for access.", STOP);
+  }
+  if (r.includes("did not speak rfb") || r.includes("not a server") || r.includes("unsupported")) {
+    return result("The target does not speak VNC as expected", reason,
+      "The target's address may point at another service; tell the operator.", STOP);
+  }
+  if (wasConnected) {
+    return result("The desktop's connection closed", reason, "The page reconnects by itself.", RETRY);
+  }
+  return result("The desktop is not reachable", reason,
+    "Check that the desktop is running and reachable from the gateway. The page keeps trying.", RETRY);
+}
+
+function explainClose({ code, reason, wasConnected }, target) {
+  if (reason) {
+    const explained = explainReason(reason, target, wasConnected);
+    // a policy close (1008) that no rule recognised is still not worth repeating
+    return code === 1008 && explained.retry === RETRY && !reason.toLowerCase().includes("ticket")
+      ? { ...explained, title: "The gateway refused the connection", next: "Press Reconnect to try again.", retry: STOP }
+      : explained;
+  }
+  if (code === 1003) {
+    return result("The page and the gateway disagree on the protocol", "WebSocket closed with code 1003",
+      "Reload the page; if it persists, the page and gateway versions differ.", STOP);
+  }
+  if (!wasConnected) {
+    return result("Could not open a connection to the gateway", code ? "WebSocket closed with code " + code : "",
+      "Check that the gateway is running. If it is, this page's address may be missing from the gateway's "
+        + "server.allowed-origins. The page keeps trying.", RETRY);
+  }
+  return result("The connection to the gateway was lost", code ? "WebSocket closed with code " + code : "",
+    "The page reconnects by itself.", RETRY);
+}

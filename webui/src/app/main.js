@@ -1,0 +1,374 @@
+// The page: sign-in (token from the URL fragment), the list of desktops, and the viewer with
+// its toolbar. Everything the page shows is rendered from the Viewer's state on "change".
+import { Api, ApiError } from "./api.js";
+import { explain } from "./errors.js";
+import { fragmentFor, jwtClaims, parseFragment, secondsLeft } from "./fragment.js";
+import { pasteShortcutLabel } from "./keys.js";
+import { Viewer } from "./viewer.js";
+
+const TOKEN_KEY = "vncgate.token";
+const SCALE_KEY = "vncgate.scale";
+const $ = (id) => document.getElementById(id);
+
+let viewer = null;
+let countdown = null;
+
+/** Moves a token from the fragment to sessionStorage and takes it out of the address bar. */
+function takeTokenFromUrl() {
+  const f = parseFragment(location.hash);
+  if (!f.token) return;
+  sessionStorage.setItem(TOKEN_KEY, f.token);
+  history.replaceState(null, "", location.pathname + location.search + fragmentFor(f.target, f.role));
+}
+
+function show(view) {
+  for (const id of ["signin-view", "targets-view", "viewer-view"]) $(id).hidden = id !== view;
+  $("tools").hidden = view !== "viewer-view";
+  document.body.dataset.view = view;
+}
+
+function route() {
+  const f = parseFragment(location.hash);
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (viewer && (viewer.target !== f.target || viewer.requestedRole !== f.role || viewer.token !== token)) {
+    viewer.destroy();
+    viewer = null;
+  }
+  if (!token) {
+    showSignin("This page needs a sign-in token.");
+    return;
+  }
+  const claims = jwtClaims(token);
+  const left = secondsLeft(claims, Date.now());
+  if (left !== null && left <= 0) {
+    showSignin("Your sign-in token has expired. Open a fresh link (run `vncgate open` again) or paste a new token.");
+    return;
+  }
+  const role = claims.vncgate && claims.vncgate.role === "view" ? "view" : "control";
+  $("user").textContent = (claims.sub || "") + (role === "view" ? " (view only)" : "");
+  if (!f.target) {
+    showTargets(token, role);
+  } else if (!viewer) {
+    showViewer(token, claims, role, f);
+  }
+}
+
+// ----- sign-in -----
+
+function showSignin(reason) {
+  show("signin-view");
+  setStatus("idle", "Not signed in");
+  $("signin-reason").textContent = reason;
+  $("target-name").textContent = "";
+  document.title = "vncgate";
+}
+
+$("signin-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const token = $("signin-token").value.trim().replace(/^Bearer\s+/i, "");
+  if (!token) return;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $("signin-token").value = "";
+  route();
+});
+
+// ----- the list of desktops -----
+
+async function showTargets(token, tokenRole) {
+  show("targets-view");
+  setStatus("idle", "Pick a desktop");
+  $("target-name").textContent = "";
+  document.title = "Desktops — vncgate";
+  const list = $("target-list");
+  const message = $("targets-message");
+  list.replaceChildren();
+  message.textContent = "Loading…";
+  let targets;
+  try {
+    targets = await new Api(token).targets();
+  } catch (e) {
+    const p = explain(e instanceof ApiError ? e.failure : { source: "network", message: String(e) });
+    message.textContent = p.title + (p.detail ? ": " + p.detail : "") + ". " + p.next;
+    return;
+  }
+  message.textContent = targets.length ? "" : "Your token grants no desktops on this gateway. Ask its operator.";
+  for (const t of targets) {
+    const li = document.createElement("li");
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = t.name || t.id;
+    const id = document.createElement("span");
+    id.className = "id";
+    id.textContent = t.id;
+    const labels = document.createElement("span");
+    labels.className = "labels";
+    for (const [k, v] of Object.entries(t.labels || {})) {
+      const chip = document.createElement("span");
+      chip.className = "chip";
+      chip.textContent = k + "=" + v;
+      labels.append(chip);
+    }
+    const actions = document.createElement("span");
+    actions.className = "actions";
+    if (tokenRole === "control") actions.append(link("Open", fragmentFor(t.id, null), "accent"));
+    actions.append(link("Watch", fragmentFor(t.id, "view"), ""));
+    li.append(name, id, labels, actions);
+    list.append(li);
+  }
+}
+
+function link(text, href, cls) {
+  const a = document.createElement("a");
+  a.className = "button " + cls;
+  a.href = href;
+  a.textContent = text;
+  return a;
+}
+
+// ----- the viewer -----
+
+function showViewer(token, claims, tokenRole, f) {
+  show("viewer-view");
+  $("target-name").textContent = f.target;
+  document.title = f.target + " — vncgate";
+  viewer = new Viewer({
+    token,
+    user: claims.sub || "",
+    canControl: tokenRole === "control",
+    target: f.target,
+    requestedRole: f.role,
+    labels: {},
+    screen: $("screen"),
+  });
+  viewer.scale = localStorage.getItem(SCALE_KEY) === "1:1" ? "1:1" : "fit";
+  viewer.addEventListener("change", () => render(viewer));
+  viewer.addEventListener("notice", (e) => toast(e.detail.text));
+  viewer.addEventListener("clipboard", () => {
+    $("copy").disabled = false;
+    $("copy").classList.add("fresh");
+  });
+  $("copy").disabled = true;
+  $("copy").classList.remove("fresh");
+  viewer.start();
+  const v = viewer;
+  new Api(token).targets().then((targets) => {
+    const t = targets.find((x) => x.id === f.target);
+    if (!t || v !== viewer) return;
+    v.labels = t.labels || {};
+    $("target-name").textContent = t.name && t.name !== t.id ? t.name + " · " + t.id : t.id;
+    document.title = (t.name || t.id) + " — vncgate";
+    render(v);
+  }, () => {});
+}
+
+const STATE_TEXT = {
+  idle: "Starting…",
+  requesting: "Connecting…",
+  connecting: "Connecting…",
+  connected: "Connected",
+  waiting: "Reconnecting",
+  stopped: "Disconnected",
+};
+
+function setStatus(state, text) {
+  $("status").dataset.state = state;
+  $("status-text").textContent = text;
+}
+
+function render(v) {
+  if (v !== viewer) return;
+  const connected = v.state === "connected";
+  let text = STATE_TEXT[v.state] || v.state;
+  if (v.state === "waiting") text = "Reconnecting in " + Math.max(0, Math.ceil((v.retryAt - Date.now()) / 1000)) + " s";
+  if (v.state === "stopped" && v.problem) text = v.problem.title;
+  setStatus(v.state, text);
+
+  const viewOnly = connected && v.role === "view";
+  document.body.classList.toggle("view-only", viewOnly);
+  $("viewonly-banner").hidden = !viewOnly;
+  const badge = $("role-badge");
+  badge.hidden = !connected || v.role === null;
+  badge.textContent = v.viewOnly ? "View only" : "You control";
+  badge.dataset.role = v.viewOnly ? "view" : "control";
+
+  const controller = $("controller");
+  let who = "";
+  if (connected && v.viewOnly && v.controller && !v.isMe(v.controller) && v.controller.user) {
+    who = "Controlled by " + v.controller.user;
+  } else if (connected && v.viewOnly && v.features.control && !v.controller) {
+    who = "Nobody controls";
+  }
+  controller.hidden = !who;
+  controller.textContent = who;
+
+  const shared = v.features.control === true && connected && !!(v.session && v.session.viewer);
+  $("take-control").hidden = !(shared && v.viewOnly && v.mayControl);
+  $("give-back").hidden = !(shared && !v.viewOnly && v.features.giveBack);
+  $("paste").disabled = !connected || v.viewOnly;
+  $("paste").title = "Send your clipboard to the desktop, then press " + pasteShortcutLabel(v.labels) + " there";
+  $("cad").disabled = !connected || v.viewOnly;
+  $("scale").textContent = v.scale === "fit" ? "Fit" : "1:1";
+  $("scale").setAttribute("aria-pressed", String(v.scale === "fit"));
+  $("disconnect").textContent = v.state === "stopped" ? "Reconnect" : "Disconnect";
+  $("copy").disabled = v.remoteClipboard === null;
+
+  renderOverlay(v);
+}
+
+function renderOverlay(v) {
+  const overlay = $("overlay");
+  clearInterval(countdown);
+  countdown = null;
+  if (v.state === "connected" || v.state === "idle") {
+    overlay.hidden = true;
+    return;
+  }
+  overlay.hidden = false;
+  overlay.dataset.state = v.state;
+  const p = v.problem;
+  if (v.state === "stopped" && !p) {
+    $("overlay-title").textContent = "Disconnected";
+    $("overlay-detail").textContent = "";
+    $("overlay-next").textContent = "You disconnected from " + v.target + ". Press Reconnect to continue.";
+  } else if (!p) {
+    $("overlay-title").textContent = "Connecting to " + v.target + "…";
+    $("overlay-detail").textContent = "";
+    $("overlay-next").textContent = "";
+  } else {
+    $("overlay-title").textContent = p.title;
+    $("overlay-detail").textContent = p.detail;
+    $("overlay-next").textContent = p.next;
+  }
+  const retry = $("overlay-retry");
+  if (v.state === "waiting") {
+    const tick = () => {
+      const s = Math.max(0, Math.ceil((v.retryAt - Date.now()) / 1000));
+      retry.textContent = "Trying again in " + s + " s.";
+      setStatus("waiting", "Reconnecting in " + s + " s");
+    };
+    tick();
+    countdown = setInterval(tick, 1000);
+  } else if (v.state === "requesting" || v.state === "connecting") {
+    retry.textContent = p ? "Trying again now…" : "";
+  } else {
+    retry.textContent = "";
+  }
+  $("reconnect").hidden = v.state === "requesting" || v.state === "connecting";
+  $("reconnect").textContent = v.state === "stopped" ? "Reconnect" : "Reconnect now";
+}
+
+// ----- toolbar -----
+
+$("home").addEventListener("click", (e) => {
+  e.preventDefault();
+  location.hash = "";
+});
+$("back").addEventListener("click", () => {
+  location.hash = "";
+});
+$("reconnect").addEventListener("click", () => viewer && viewer.reconnectNow());
+$("disconnect").addEventListener("click", () => {
+  if (!viewer) return;
+  if (viewer.state === "stopped") viewer.reconnectNow();
+  else viewer.stop();
+});
+$("take-control").addEventListener("click", () => viewer && viewer.takeControl());
+$("give-back").addEventListener("click", () => viewer && viewer.giveBack());
+$("cad").addEventListener("click", () => viewer && viewer.ctrlAltDel());
+$("scale").addEventListener("click", () => {
+  if (!viewer) return;
+  const next = viewer.scale === "fit" ? "1:1" : "fit";
+  localStorage.setItem(SCALE_KEY, next);
+  viewer.setScale(next);
+});
+$("fullscreen").addEventListener("click", () => {
+  if (document.fullscreenElement) document.exitFullscreen();
+  else document.documentElement.requestFullscreen().catch((e) => toast("Full screen is not available: " + e.message));
+});
+document.addEventListener("fullscreenchange", () => {
+  $("fullscreen").textContent = document.fullscreenElement ? "Exit full screen" : "Full screen";
+});
+
+$("paste").addEventListener("click", async () => {
+  if (!viewer) return;
+  let text = null;
+  if (navigator.clipboard && navigator.clipboard.readText) {
+    try {
+      text = await navigator.clipboard.readText();
+    } catch {
+      text = null; // not allowed (permission, insecure context, no user gesture): ask instead
+    }
+  }
+  if (text === null || text === "") {
+    openPasteDialog(text === ""
+      ? "Your clipboard is empty (or holds no text). Type or paste the text to send here, then press Send."
+      : "This browser did not let the page read your clipboard. Paste (Ctrl+V) or type the text here, then press Send.");
+    return;
+  }
+  viewer.paste(text);
+});
+
+function openPasteDialog(why) {
+  $("paste-why").textContent = why;
+  $("paste-text").value = "";
+  $("paste-dialog").showModal();
+  $("paste-text").focus();
+}
+
+$("paste-dialog").addEventListener("close", () => {
+  const text = $("paste-text").value;
+  if ($("paste-dialog").returnValue === "send" && text && viewer) viewer.paste(text);
+  $("paste-text").value = "";
+});
+$("paste-text").addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+    e.preventDefault();
+    $("paste-dialog").close("send");
+  }
+});
+
+$("copy").addEventListener("click", async () => {
+  if (!viewer || viewer.remoteClipboard === null) return;
+  const text = viewer.remoteClipboard;
+  $("copy").classList.remove("fresh");
+  try {
+    await navigator.clipboard.writeText(text);
+    toast("Copied " + [...text].length + " characters from the desktop's clipboard.");
+  } catch {
+    $("copy-text").value = text;
+    $("copy-dialog").showModal();
+    $("copy-text").select();
+  }
+});
+
+// ----- toasts -----
+
+function toast(text) {
+  const el = document.createElement("div");
+  el.className = "toast";
+  el.textContent = text;
+  $("toasts").append(el);
+  setTimeout(() => el.remove(), 5000);
+}
+
+window.addEventListener("hashchange", () => {
+  takeTokenFromUrl();
+  route();
+});
+// Leaving the page (or the browser freezing it in its back/forward cache) closes the desktop's
+// connections at once, so a reload never finds its own old connection still holding control.
+window.addEventListener("pagehide", () => {
+  if (viewer) {
+    viewer.destroy();
+    viewer = null;
+  }
+});
+window.addEventListener("pageshow", (e) => {
+  if (e.persisted) route();
+});
+window.addEventListener("online", () => {
+  if (viewer && viewer.state === "waiting") viewer.reconnectNow();
+});
+
+takeTokenFromUrl();
+route();
