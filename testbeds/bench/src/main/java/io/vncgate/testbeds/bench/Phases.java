@@ -153,8 +153,10 @@ final class Phases {
     histogram(relay, path.name + "-before");
     List<RfbViewer> vs = openAll(path, n);
     sleepMs(1000);
-    OptionalLong heap1 = relay.heapAfterGc();
+    // resident memory before the second full GC: a full GC may hand heap back to the OS (G1
+    // shrinks to MaxHeapFreeRatio), which would subtract from what the viewers added
     long[] mem1 = relay.memory();
+    OptionalLong heap1 = relay.heapAfterGc();
     histogram(relay, path.name + "-" + vs.size() + "-idle");
     sleepS(settings.idleHoldS());
     long dropped = vs.stream().filter(v -> !v.isOpen()).count();
