@@ -10,7 +10,6 @@ public enum Status {
   FORBIDDEN(403, 1008),
   NOT_FOUND(404, 1008),
   CONFLICT(409, 1008),
-  PAYLOAD_TOO_LARGE(413, 1009),
   /** The target or its provider could not be reached or refused us. */
   UPSTREAM_FAILED(502, 1011),
   /** A provider or a target did not answer in time. */

@@ -27,8 +27,6 @@ public interface ConnectionListener {
   /** The connection ended (after relaying or not). */
   default void closed(ViewerConnection connection, String reason) {}
 
-  ConnectionListener NONE = new ConnectionListener() {};
-
   /** Calls each listener in order; the first policy given wins, and none given means observer. */
   static ConnectionListener all(List<ConnectionListener> listeners) {
     return new ConnectionListener() {

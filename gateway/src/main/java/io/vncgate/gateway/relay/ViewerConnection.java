@@ -154,6 +154,7 @@ public final class ViewerConnection {
       return Future.failedFuture(new GatewayException(Status.BAD_REQUEST, "the viewer went away"));
     }
     upstream = up;
+    limits = route.limits();
     String target = grant.targetId();
     // the password may first be read on the SSH host; the viewer may leave meanwhile
     return UpstreamPassword.of(route, up)
@@ -198,6 +199,7 @@ public final class ViewerConnection {
   }
 
   private Buffer upstreamLeftover;
+  private io.vncgate.spi.Limits limits = io.vncgate.spi.Limits.DEFAULTS;
 
   private void onUpstreamReady(ServerInit serverInit) {
     if (state == State.CLOSED) return;
@@ -209,9 +211,12 @@ public final class ViewerConnection {
     state = State.RELAYING;
     cancelHandshakeTimer();
     var clip = services.config().clipboard();
+    // the provider may narrow the gateway's clipboard policy for this target, never widen it
+    long clipboardMax = limits.clipboardMaxBytes() > 0 ? Math.min(limits.clipboardMaxBytes(), clip.maxBytes()) : clip.maxBytes();
+    boolean clipboardToServer = clip.toServer() && limits.clipboardToServer();
     // the role is decided before any viewer byte is framed, leftover bytes included
     MessagePolicy policy = services.listener().joining(this);
-    framer = new ClientMessageFramer(policy == null ? MessagePolicy.OBSERVER : policy, clip.maxBytes(), clip.toServer(),
+    framer = new ClientMessageFramer(policy == null ? MessagePolicy.OBSERVER : policy, clipboardMax, clipboardToServer,
         (type, bytes, why) -> {
           log.info("connection={} target={} user={} dropped {} ({} bytes): {}", id(), grant.targetId(),
               grant.user().subject(), type.wireName(), bytes, why);
