@@ -26,6 +26,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -270,10 +271,13 @@ class SharedSessionTest {
 
     assertEquals(200, gw.post("/api/v1/sessions/" + bob.session() + "/control", bob.token(),
         new JsonObject().put("viewer", bob.viewer()).encode()).statusCode());
-    List<JsonObject> audit = auditLines();
-    assertTrue(audit.stream().anyMatch(l -> l.getString("event").equals("viewer.joined") && "alice".equals(l.getString("user"))), audit.toString());
-    assertTrue(audit.stream().anyMatch(l -> l.getString("event").equals("control.taken") && "bob".equals(l.getString("user"))
-        && bob.viewer().equals(l.getString("viewer")) && l.getString("cause").contains("alice")), audit.toString());
+    // The audit log is shared by every test of this class and written off the event loop:
+    // wait for this test's own line, not for any control.taken.
+    Predicate<JsonObject> bobTookOver = l -> l.getString("event").equals("control.taken") && "bob".equals(l.getString("user"))
+        && bob.viewer().equals(l.getString("viewer")) && l.getString("cause").contains("alice");
+    List<JsonObject> audit = auditLinesUntil(bobTookOver);
+    assertTrue(audit.stream().anyMatch(l -> l.getString("event").equals("viewer.joined") && alice.viewer().equals(l.getString("viewer"))), audit.toString());
+    assertTrue(audit.stream().anyMatch(bobTookOver), audit.toString());
     for (JsonObject l : audit) assertTrue(l.containsKey("time") && l.containsKey("event"), l.encode());
     assertFalse(Files.readString(gw.dir.resolve("audit.log")).contains(alice.token()), "no token in the audit log");
   }
@@ -285,13 +289,15 @@ class SharedSessionTest {
     }
   }
 
-  private static List<JsonObject> auditLines() throws Exception {
+  private static List<JsonObject> auditLinesUntil(Predicate<JsonObject> wanted) throws Exception {
     List<JsonObject> out = new ArrayList<>();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       out.clear();
-      for (String l : Files.readAllLines(gw.dir.resolve("audit.log"))) if (!l.isBlank()) out.add(new JsonObject(l));
-      if (out.stream().anyMatch(l -> l.getString("event").equals("control.taken"))) break;
+      String text = Files.readString(gw.dir.resolve("audit.log"));
+      // only whole lines: the writer may be half-way through the last one
+      for (String l : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) if (!l.isBlank()) out.add(new JsonObject(l));
+      if (out.stream().anyMatch(wanted)) break;
       Thread.sleep(100);
     }
     return out;
