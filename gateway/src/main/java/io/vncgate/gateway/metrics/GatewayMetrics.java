@@ -76,9 +76,18 @@ public final class GatewayMetrics implements ConnectionListener {
 
   @Override
   public void dropped(ViewerConnection connection, ClientMessageType type, String why) {
+    countDropped(type.wireName(), why);
+  }
+
+  @Override
+  public void droppedFromServer(ViewerConnection connection, String wireName, String why) {
+    countDropped(wireName, why);
+  }
+
+  private void countDropped(String wireName, String why) {
     Counter.builder("vncgate.dropped.messages")
-        .description("viewer messages the gateway dropped (observer input, clipboard policy or size)")
-        .tag("type", type.wireName())
+        .description("messages the gateway dropped: observer input, clipboard by policy or size (type ServerCutText: from the target)")
+        .tag("type", wireName)
         .tag("reason", why.startsWith("role") ? "role" : why.contains("exceeds") ? "size" : "policy")
         .register(registry).increment();
   }

@@ -21,6 +21,9 @@ public interface ConnectionListener {
   /** A viewer message was dropped (role, clipboard policy or size). */
   default void dropped(ViewerConnection connection, ClientMessageType type, String why) {}
 
+  /** A target message was dropped on its way to the viewer (clipboard policy or size). */
+  default void droppedFromServer(ViewerConnection connection, String wireName, String why) {}
+
   /** The connection failed before relaying; {@code cause} is a short label for metrics. */
   default void handshakeFailed(String front, String cause) {}
 
@@ -48,6 +51,11 @@ public interface ConnectionListener {
       @Override
       public void dropped(ViewerConnection c, ClientMessageType type, String why) {
         listeners.forEach(l -> l.dropped(c, type, why));
+      }
+
+      @Override
+      public void droppedFromServer(ViewerConnection c, String wireName, String why) {
+        listeners.forEach(l -> l.droppedFromServer(c, wireName, why));
       }
 
       @Override

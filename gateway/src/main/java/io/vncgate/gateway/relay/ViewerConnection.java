@@ -7,6 +7,7 @@ import io.vncgate.gateway.auth.TicketGrant;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
+import io.vncgate.gateway.rfb.ServerMessageFramer;
 import io.vncgate.gateway.rfb.HandshakeStep;
 import io.vncgate.gateway.rfb.MessagePolicy;
 import io.vncgate.gateway.rfb.RfbException;
@@ -199,10 +200,12 @@ public final class ViewerConnection {
   }
 
   private Buffer upstreamLeftover;
+  private ServerInit serverInit;
   private io.vncgate.spi.Limits limits = io.vncgate.spi.Limits.DEFAULTS;
 
   private void onUpstreamReady(ServerInit serverInit) {
     if (state == State.CLOSED) return;
+    this.serverInit = serverInit;
     onViewerStep(viewerHandshake.admit(serverInit));
   }
 
@@ -214,6 +217,7 @@ public final class ViewerConnection {
     // the provider may narrow the gateway's clipboard policy for this target, never widen it
     long clipboardMax = limits.clipboardMaxBytes() > 0 ? Math.min(limits.clipboardMaxBytes(), clip.maxBytes()) : clip.maxBytes();
     boolean clipboardToServer = clip.toServer() && limits.clipboardToServer();
+    boolean clipboardToViewer = clip.toViewer() && limits.clipboardToViewer();
     // the role is decided before any viewer byte is framed, leftover bytes included
     MessagePolicy policy = services.listener().joining(this);
     framer = new ClientMessageFramer(policy == null ? MessagePolicy.OBSERVER : policy, clipboardMax, clipboardToServer,
@@ -222,6 +226,16 @@ public final class ViewerConnection {
               grant.user().subject(), type.wireName(), bytes, why);
           services.listener().dropped(this, type, why);
         });
+    ServerMessageFramer serverFramer = new ServerMessageFramer(serverInit.pixelFormat(), clipboardMax, clipboardToViewer,
+        (type, bytes, why) -> {
+          log.info("connection={} target={} user={} dropped {} from the target ({} bytes): {}", id(), grant.targetId(),
+              grant.user().subject(), type, bytes, why);
+          services.listener().droppedFromServer(this, type, why);
+        });
+    framer.formatListener(serverFramer::pixelFormatSent);
+    ServerMessageFilter toViewer = new ServerMessageFilter(serverFramer,
+        new CountingWriteStream(viewer.output(), bytesToViewer, this::touch),
+        e -> fail(Status.UPSTREAM_FAILED, "target " + grant.targetId() + " " + e.failure().message(), "target-protocol", true));
     viewer.input().pause();
     viewer.input().handler(null);
     upstream.input().endHandler(null);
@@ -229,8 +243,7 @@ public final class ViewerConnection {
     upstream.closeHandler(reason -> close(reason == null ? "the VNC server closed the connection" : reason));
 
     if (upstreamLeftover != null && upstreamLeftover.length() > 0) {
-      bytesToViewer.addAndGet(upstreamLeftover.length());
-      viewer.output().write(upstreamLeftover);
+      toViewer.write(upstreamLeftover);
     }
     FramingWriteStream toServer = new FramingWriteStream(framer, new CountingWriteStream(upstream.output(), bytesToServer, this::touch));
     if (viewerLeftover.length() > 0) {
@@ -238,7 +251,7 @@ public final class ViewerConnection {
     }
     Pipe<Buffer> down = upstream.input().pipe();
     down.endOnComplete(false);
-    down.to(new CountingWriteStream(viewer.output(), bytesToViewer, this::touch))
+    down.to(toViewer)
         .onComplete(ar -> close(ar.succeeded() ? "the VNC server closed the connection"
             : "connection lost: " + ar.cause().getMessage()));
     Pipe<Buffer> up = viewer.input().pipe();

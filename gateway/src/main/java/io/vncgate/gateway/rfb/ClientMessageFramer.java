@@ -23,6 +23,15 @@ public final class ClientMessageFramer {
     void dropped(ClientMessageType type, long bytes, String why);
   }
 
+  /** Told when a SetPixelFormat is forwarded (the server side's framing depends on it). */
+  public interface FormatListener {
+    /**
+     * @param afterSyncFence the message right before was a ClientFence request with SyncNext: the
+     *     target's answer to it marks where the new format starts
+     */
+    void pixelFormatSent(byte[] pixelFormat, boolean afterSyncFence);
+  }
+
   /** Longest clipboard cap accepted: whole messages up to the cap are buffered in memory. */
   public static final long MAX_CLIPBOARD_BYTES = 1L << 30;
 
@@ -31,6 +40,8 @@ public final class ClientMessageFramer {
   static final int MAX_FENCE_PAYLOAD = 64;
 
   private static final int CAPS_ONLY = 0x01000000;
+  private static final int FENCE_REQUEST = 0x80000000;
+  private static final int FENCE_SYNC_NEXT = 0x4;
   private static final int ACTION_MASK = 0xFF000000;
   private static final long TEXT_CHAT_NO_DATA = 0xFFFFFFFDL;
 
@@ -49,6 +60,8 @@ public final class ClientMessageFramer {
   private long passed;
   private long dropped;
   private RfbException failure;
+  private FormatListener formatListener = (f, s) -> { };
+  private boolean afterSyncFence;
 
   /** Set by {@link #frameHeader}: the message being framed and its capped body (-1: none). */
   private ClientMessageType type;
@@ -64,6 +77,11 @@ public final class ClientMessageFramer {
     this.clipboardMaxBytes = clipboardMaxBytes;
     this.clipboardAllowed = clipboardAllowed;
     this.listener = listener == null ? (t, b, w) -> { } : listener;
+  }
+
+  /** Who hears about forwarded SetPixelFormat messages (the server-side framer). */
+  public void formatListener(FormatListener listener) {
+    this.formatListener = Objects.requireNonNull(listener, "listener");
   }
 
   /** Switches the policy; messages whose header is framed from now on are judged by it. */
@@ -158,10 +176,22 @@ public final class ClientMessageFramer {
         return;
       }
       int length = (int) pendingLength;
+      Buffer narrowed = null;
       if (pendingType == ClientMessageType.SET_ENCODINGS) {
         trackEncodings(length);
+        narrowed = narrowEncodings(length);
+      } else if (pendingType == ClientMessageType.SET_PIXEL_FORMAT) {
+        byte[] format = new byte[ServerInit.PIXEL_FORMAT_LENGTH];
+        for (int i = 0; i < format.length; i++) format[i] = (byte) in.u8(4 + i);
+        formatListener.pixelFormatSent(format, afterSyncFence);
       }
-      out.add(in, length);
+      afterSyncFence = pendingType == ClientMessageType.CLIENT_FENCE
+          && (in.s32(4) & (FENCE_REQUEST | FENCE_SYNC_NEXT)) == (FENCE_REQUEST | FENCE_SYNC_NEXT);
+      if (narrowed == null) {
+        out.add(in, length);
+      } else {
+        out.addCopy(in, narrowed);
+      }
       in.skip(length);
       passed++;
       pendingLength = -1;
@@ -316,6 +346,27 @@ public final class ClientMessageFramer {
       throw malformed("viewer sent unknown QEMU audio operation " + operation);
     }
     return fixed(ClientMessageType.QEMU_AUDIO, operation == 2 ? 10 : 4);
+  }
+
+  /**
+   * The SetEncodings without the encodings the gateway cannot frame on the way back
+   * ({@link ServerMessageFramer#canFrame}), or null when nothing had to go.
+   */
+  private Buffer narrowEncodings(int length) {
+    int count = (length - 4) / 4;
+    int kept = 0;
+    for (int at = 4; at < length; at += 4) {
+      if (ServerMessageFramer.canFrame(in.s32(at))) kept++;
+    }
+    if (kept == count) {
+      return null;
+    }
+    Buffer narrowed = Buffer.buffer(4 + 4 * kept).appendByte((byte) 2).appendByte((byte) 0).appendUnsignedShort(kept);
+    for (int at = 4; at < length; at += 4) {
+      int encoding = in.s32(at);
+      if (ServerMessageFramer.canFrame(encoding)) narrowed.appendInt(encoding);
+    }
+    return narrowed;
   }
 
   /** The latest SetEncodings replaces the set: re-read the two pseudo-encodings we care about. */

@@ -23,6 +23,18 @@ final class ForwardedRuns {
     runEnd = start + length;
   }
 
+  /** Forwards {@code replacement} in place of the next message of the queue (which the caller skips). */
+  void addCopy(ByteQueue queue, Buffer replacement) {
+    if (runStart >= 0) {
+      flushInto(queue);
+      runStart = -1;
+    }
+    if (joined == null) {
+      joined = Buffer.buffer();
+    }
+    joined.appendBuffer(replacement);
+  }
+
   /** The forwarded bytes; call before the queue settles (slices refer to its buffer). */
   Buffer finish(ByteQueue queue) {
     Buffer result;

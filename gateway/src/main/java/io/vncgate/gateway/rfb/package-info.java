@@ -9,7 +9,11 @@
  *       refuse.
  *   <li>{@link io.vncgate.gateway.rfb.ClientMessageFramer}: client-to-server messages after the
  *       handshake, framed one by one and filtered by a per-role {@link
- *       io.vncgate.gateway.rfb.MessagePolicy}.
+ *       io.vncgate.gateway.rfb.MessagePolicy}; SetEncodings is narrowed to what the server side
+ *       can frame.
+ *   <li>{@link io.vncgate.gateway.rfb.ServerMessageFramer}: server-to-client messages, followed by
+ *       their headers while the bytes stream through (ranges of each read, never buffered whole),
+ *       for the clipboard policy toward viewers and to stop a target that breaks the framing.
  * </ul>
  *
  * <p>Every parser is a small state machine named after the spec: each call appends to one

@@ -199,6 +199,36 @@ class RelayFailuresTest {
   }
 
   @Test
+  void targetClipboardOverTheCapIsSkippedAndWhatFollowsArrives() throws Exception {
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("static/desktop"));
+         RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
+      client.readTimeout(Duration.ofSeconds(10));
+      client.handshakeNone();
+      ScriptedRfbServer.Connection upstream = desktop.connections().get(desktop.connections().size() - 1);
+      upstream.sendServerCutText("y".repeat(5000));     // over the 1 KiB cap
+      upstream.sendServerCutText("small copy");          // under it
+      assertEquals("small copy", client.readServerCutText());
+      assertEquals(List.of("small copy"), client.serverCutTexts());
+      assertFalse(client.isClosedByPeer(Duration.ofMillis(300)));
+    }
+  }
+
+  @Test
+  void aTargetThatBreaksTheProtocolIsCutOffWithAReason() throws Exception {
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("static/desktop"));
+         RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
+      client.handshakeNone();
+      ScriptedRfbServer.Connection upstream = desktop.connections().get(desktop.connections().size() - 1);
+      upstream.send(new byte[] {2, 77, 0, 0});           // a Bell, then no RFB message at all
+      assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
+      WebSocketClose close = bridge.awaitClose(1, Duration.ofSeconds(5));
+      assertEquals(1011, close.code());
+      assertEquals("target static/desktop sent unknown RFB message type 77", close.reason());
+      assertTrue(upstream.awaitClosed(Duration.ofSeconds(5)), "the target connection is closed too");
+    }
+  }
+
+  @Test
   void unknownMessageTypeClosesWithAReason() throws Exception {
     try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("static/desktop"));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {

@@ -546,4 +546,32 @@ class ClientMessageFramerTest {
     assertThrows(IllegalArgumentException.class,
         () -> new ClientMessageFramer(MessagePolicy.CONTROLLER, (1L << 30) + 1, true, null));
   }
+
+  // ---------------------------------------------------------------- what the server side needs
+
+  @Test
+  void setEncodingsIsNarrowedToWhatTheServerSideCanFrame() throws RfbException {
+    // 21 (JPEG, no length), -314 (alpha cursor) and 15 (TRLE) cannot be followed on the way back
+    byte[] input = cat(setEncodings(7, 21, 16, -314, 0, 15, -260, -239), key(1), setEncodings(21));
+    byte[] forwarded = cat(setEncodings(7, 16, 0, -260, -239), key(1), setEncodings());
+    assertFraming(MessagePolicy.CONTROLLER, CAP, true, input, forwarded, List.of(), 3);
+  }
+
+  @Test
+  void aForwardedSetPixelFormatIsToldWithWhetherASyncFenceCameRightBefore() throws RfbException {
+    List<String> told = new ArrayList<>();
+    ClientMessageFramer framer = new ClientMessageFramer(MessagePolicy.CONTROLLER, CAP, true, null);
+    framer.formatListener((format, synced) -> told.add(Wire.hex(format) + " " + synced));
+    byte[] syncNext = Wire.of().u8(248, 0, 0, 0).u32(0x80000004L).u8(0).bytes();
+    framer.feed(Buffer.buffer(cat(setPixelFormat(), syncNext, setPixelFormat(), fence(0), setPixelFormat(),
+        syncNext, fbur(), setPixelFormat())));
+    String pf = Wire.hex(Wire.pixelFormat32());
+    assertEquals(List.of(pf + " false", pf + " true", pf + " false", pf + " false"), told);
+
+    ClientMessageFramer observer = new ClientMessageFramer(MessagePolicy.OBSERVER, CAP, true, null);
+    List<String> none = new ArrayList<>();
+    observer.formatListener((format, synced) -> none.add("told"));
+    observer.feed(Buffer.buffer(cat(setPixelFormat(), key(1))));
+    assertEquals(List.of("told"), none, "observers may set their pixel format; the server side must know");
+  }
 }

@@ -86,6 +86,10 @@ final class Phases {
     if (!open) {
       throw new IllegalStateException(path.name + ": the viewer was disconnected while streaming: " + v.closed().result());
     }
+    if (b1 <= b0) {
+      throw new IllegalStateException(path.name + ": no bytes reached the viewer in " + settings.throughputS()
+          + " s of streaming; the relay or the synthetic server stalled (see the relay's log in the work folder)");
+    }
     double gb = (b1 - b0) / 1e9;
     r.bytesMeasured = b1 - b0;
     r.put("throughput_mb_s", PathResult.round((b1 - b0) / 1e6 / ((t1 - t0) / 1e9), 1));

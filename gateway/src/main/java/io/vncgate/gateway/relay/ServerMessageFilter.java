@@ -1,0 +1,171 @@
+package io.vncgate.gateway.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vncgate.gateway.rfb.RfbException;
+import io.vncgate.gateway.rfb.ServerMessageFramer;
+import io.vncgate.gateway.transport.ByteBufSink;
+import java.util.function.Consumer;
+
+/**
+ * The server→viewer half of the relay: every byte from the target passes the
+ * {@link ServerMessageFramer}, which forwards ranges of each read (as slices of the read's own
+ * buffer: no copy) and leaves out dropped clipboard messages. A read that is forwarded whole, the
+ * usual case, goes on as the very buffer it arrived in. Flow control is the viewer's. A target that
+ * breaks the framing is reported once to {@code onError}; nothing more is forwarded.
+ */
+final class ServerMessageFilter implements ByteBufSink {
+  private final ServerMessageFramer framer;
+  private final ByteBufSink viewer;
+  private final Consumer<RfbException> onError;
+  private final Ranges ranges = new Ranges();
+  private boolean failed;
+
+  ServerMessageFilter(ServerMessageFramer framer, ByteBufSink viewer, Consumer<RfbException> onError) {
+    this.framer = framer;
+    this.viewer = viewer;
+    this.onError = onError;
+  }
+
+  @Override
+  public boolean acceptsByteBufs() {
+    return viewer.acceptsByteBufs();
+  }
+
+  @Override
+  public void writeByteBuf(ByteBuf buf) {
+    if (!frame(BufferInternal.buffer(buf))) {
+      buf.release();
+      return;
+    }
+    int base = buf.readerIndex();
+    if (ranges.isWhole(buf.readableBytes())) {
+      ranges.clear();
+      viewer.writeByteBuf(buf);
+      return;
+    }
+    for (int i = 0; i < ranges.count; i++) {
+      byte[] held = ranges.held[i];
+      if (held != null) {
+        viewer.writeByteBuf(Unpooled.wrappedBuffer(held));
+      } else {
+        viewer.writeByteBuf(buf.retainedSlice(base + ranges.from[i], ranges.to[i] - ranges.from[i]));
+      }
+    }
+    ranges.clear();
+    buf.release();
+  }
+
+  @Override
+  public Future<Void> write(Buffer data) {
+    if (!frame(data)) {
+      return Future.succeededFuture();
+    }
+    Future<Void> last = Future.succeededFuture();
+    if (ranges.isWhole(data.length())) {
+      last = viewer.write(data);
+    } else {
+      for (int i = 0; i < ranges.count; i++) {
+        byte[] held = ranges.held[i];
+        last = viewer.write(held != null ? Buffer.buffer(held) : data.slice(ranges.from[i], ranges.to[i]));
+      }
+    }
+    ranges.clear();
+    return last;
+  }
+
+  /** Fills {@link #ranges}; false when nothing may be forwarded (the target broke the framing). */
+  private boolean frame(Buffer data) {
+    if (failed) {
+      return false;
+    }
+    try {
+      framer.feed(data, ranges);
+      return true;
+    } catch (RfbException e) {
+      failed = true;
+      // what preceded the bad bytes is not worth sending: the connection is closed with the reason
+      ranges.clear();
+      onError.accept(e);
+      return false;
+    }
+  }
+
+  @Override
+  public void flush() {
+    viewer.flush();
+  }
+
+  @Override
+  public ServerMessageFilter exceptionHandler(Handler<Throwable> handler) {
+    viewer.exceptionHandler(handler);
+    return this;
+  }
+
+  @Override
+  public Future<Void> end() {
+    return viewer.end();
+  }
+
+  @Override
+  public ServerMessageFilter setWriteQueueMaxSize(int maxSize) {
+    viewer.setWriteQueueMaxSize(maxSize);
+    return this;
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return viewer.writeQueueFull();
+  }
+
+  @Override
+  public ServerMessageFilter drainHandler(Handler<Void> handler) {
+    viewer.drainHandler(handler);
+    return this;
+  }
+
+  /** The forwarded parts of one read, in order: ranges of it, or held header bytes. */
+  private static final class Ranges implements ServerMessageFramer.Output {
+    int count;
+    int[] from = new int[8];
+    int[] to = new int[8];
+    byte[][] held = new byte[8][];
+
+    @Override
+    public void forward(int start, int end) {
+      add(start, end, null);
+    }
+
+    @Override
+    public void forwardHeld(byte[] bytes, int length) {
+      byte[] copy = new byte[length];
+      System.arraycopy(bytes, 0, copy, 0, length);
+      add(0, length, copy);
+    }
+
+    private void add(int start, int end, byte[] bytes) {
+      if (count == from.length) {
+        from = java.util.Arrays.copyOf(from, count * 2);
+        to = java.util.Arrays.copyOf(to, count * 2);
+        held = java.util.Arrays.copyOf(held, count * 2);
+      }
+      from[count] = start;
+      to[count] = end;
+      held[count] = bytes;
+      count++;
+    }
+
+    boolean isWhole(int length) {
+      return count == 1 && held[0] == null && from[0] == 0 && to[0] == length;
+    }
+
+    void clear() {
+      for (int i = 0; i < count; i++) held[i] = null;
+      count = 0;
+    }
+  }
+}

@@ -1,0 +1,533 @@
+package io.vncgate.gateway.rfb;
+
+import io.vertx.core.buffer.Buffer;
+import io.vncgate.gateway.rfb.RfbFailure.Cause;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Frames the target's server-to-client messages after ServerInit (rfb-reference.md §4) without
+ * holding them: bytes are forwarded as they arrive, as ranges of the caller's chunk, while the
+ * framer follows message and rectangle boundaries by reading headers only. Rectangle payloads are
+ * never looked at (Raw pixels, zlib/ZRLE/Tight data are passed by length), so the cost does not
+ * grow with the bytes relayed.
+ *
+ * <p>What it is for: the clipboard from the target to the viewer ({@code ServerCutText}) can be
+ * dropped by policy or size, and a target that breaks the framing is stopped with a reason instead
+ * of confusing the viewer. A ServerCutText header is the only thing held back (8 bytes) until it
+ * is judged; a dropped message is skipped as it arrives, never buffered.
+ *
+ * <p>The encodings it can frame are {@link #FRAMEABLE_ENCODINGS}; the viewer's SetEncodings is
+ * narrowed to them ({@link ClientMessageFramer}), so a target only sends what can be framed.
+ * Rectangle sizes of Raw, RRE, Hextile, Tight and cursors depend on the pixel format: the one from
+ * ServerInit, replaced when the viewer's SetPixelFormat takes effect ({@link #pixelFormatSent}).
+ *
+ * <p>Not thread-safe except {@link #pixelFormatSent}: feed from one thread.
+ */
+public final class ServerMessageFramer {
+
+  /** Where the bytes of a fed chunk go. */
+  public interface Output {
+    /** Forward bytes {@code [from, to)} of the chunk being fed. */
+    void forward(int from, int to);
+
+    /** Forward bytes held from earlier chunks (a ServerCutText header judged in this chunk). */
+    void forwardHeld(byte[] bytes, int length);
+  }
+
+  /** Told once per dropped message. */
+  public interface Listener {
+    void dropped(String wireName, long bytes, String why);
+  }
+
+  static final int ENCODING_VMWARE_CURSOR = 0x574d5664;
+  static final int ENCODING_VMWARE_LED_STATE = 0x574d5668;
+
+  /**
+   * Rectangle encodings whose length the framer can follow (real and pseudo), besides the
+   * compression and quality levels (-256..-247, -32..-23), which are settings only. Not JPEG (21),
+   * which has no length, nor TRLE or alpha cursors.
+   */
+  private static final int[] FRAMEABLE_ENCODINGS = {
+      0, 1, 2, 4, 5, 6, 7, 16, 17, 50,    // Raw CopyRect RRE CoRRE Hextile zlib Tight ZRLE ZYWRLE H.264
+      -260,                               // TightPNG
+      -223, -224, -239, -240, -307, -308, // DesktopSize LastRect Cursor XCursor DesktopName ExtendedDesktopSize
+      -257, -258, -259, -261, -309, -312, -313, -316, // QEMU pointer/key/audio/LED, xvp, Fence, ContinuousUpdates, ExtendedMouseButtons
+      ClientMessageFramer.EXTENDED_CLIPBOARD, // a capability only: never a rectangle
+      ENCODING_VMWARE_CURSOR, ENCODING_VMWARE_LED_STATE,
+  };
+
+  static final int MAX_FENCE_PAYLOAD = 64;
+  private static final int FENCE_REQUEST = 0x80000000;
+  private static final int HEADER_MAX = 16;
+
+  /** What to do when the bytes asked for (a header or a payload run) are in. */
+  private enum Step {
+    TYPE, UPDATE, RECT, COLOUR_MAP, CUT_TEXT, FENCE, FENCE_DONE, XVP, QEMU, QEMU_AUDIO_LENGTH,
+    MESSAGE_DONE, DROPPED, RECT_DONE, LENGTH_THEN_RECT_DONE, RRE, CORRE, DESKTOP_SIZES, VMWARE_CURSOR, H264,
+    HEXTILE_TILE, HEXTILE_SUBRECTS, HEXTILE_TILE_DONE,
+    TIGHT_CONTROL, TIGHT_FILTER, TIGHT_PALETTE, TIGHT_DATA, TIGHT_LENGTH
+  }
+
+  private final long clipboardMaxBytes;
+  private final boolean clipboardAllowed;
+  private final Listener listener;
+  private final AtomicReference<PendingFormat> pendingFormat = new AtomicReference<>();
+
+  // pixel format in use
+  private int bytesPerPixel;
+  private int tightPixel;
+
+  // what is being collected: a header of `need` bytes into `header`, or a run of `run` bytes
+  private final byte[] header = new byte[HEADER_MAX];
+  private int need;
+  private int have;
+  private long run;
+  private boolean skipping;
+  private Step next = Step.TYPE;
+
+  // a message held back until judged: its first bytes are in `header`; heldInChunk is where it
+  // starts in the current chunk, -1 when it started in an earlier one
+  private boolean holding;
+  private int heldInChunk = -1;
+
+  // the update being framed
+  private int rectsLeft;
+  private boolean untilLastRect;
+  private int rectWidth;
+  private int rectHeight;
+  private int tilesAcross;
+  private int tilesLeft;
+  private int tileIndex;
+  private int hextileSubencoding;
+  private int compactShift;
+  private long compactLength;
+  private long tightDataSize;
+  private int tightPaletteSize;
+
+  private RfbException failure;
+  private long forwardedMessages;
+  private long droppedMessages;
+
+  // the chunk being fed and the forwarded run in it
+  private Buffer chunk;
+  private int pos;
+  private int runStart = -1;
+  private Output out;
+
+  /**
+   * @param pixelFormat the 16-byte PIXEL_FORMAT of ServerInit
+   * @param clipboardMaxBytes a ServerCutText whose text is longer is dropped
+   * @param clipboardAllowed false: every ServerCutText is dropped
+   */
+  public ServerMessageFramer(byte[] pixelFormat, long clipboardMaxBytes, boolean clipboardAllowed, Listener listener) {
+    usePixelFormat(pixelFormat);
+    this.clipboardMaxBytes = clipboardMaxBytes;
+    this.clipboardAllowed = clipboardAllowed;
+    this.listener = listener == null ? (t, b, w) -> { } : listener;
+    expect(1, Step.TYPE);
+  }
+
+  /** Whether the framer can follow rectangles of this encoding (for narrowing SetEncodings). */
+  public static boolean canFrame(int encoding) {
+    if (encoding >= -256 && encoding <= -247 || encoding >= -32 && encoding <= -23) return true;
+    for (int e : FRAMEABLE_ENCODINGS) {
+      if (e == encoding) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The viewer sent SetPixelFormat (forwarded to the target). It takes effect where the target
+   * switches: after the target's answer to the viewer's synchronising fence when the viewer sent
+   * one right before it (TigerVNC's way), else at the next FramebufferUpdate (a viewer without
+   * fences changes format only with no update outstanding; noVNC sets it once, before its first
+   * request). May be called from any thread.
+   */
+  public void pixelFormatSent(byte[] pixelFormat, boolean afterSyncFence) {
+    if (pixelFormat.length != ServerInit.PIXEL_FORMAT_LENGTH) {
+      throw new IllegalArgumentException("pixel format must be 16 bytes, got " + pixelFormat.length);
+    }
+    pendingFormat.set(new PendingFormat(pixelFormat.clone(), afterSyncFence));
+  }
+
+  public long messagesForwarded() {
+    return forwardedMessages;
+  }
+
+  public long messagesDropped() {
+    return droppedMessages;
+  }
+
+  /**
+   * Frames {@code data}, telling {@code output} which of its bytes go to the viewer, in order.
+   *
+   * @throws RfbException PROTOCOL_ERROR when the target sends something that cannot be framed;
+   *     what came before it in this chunk has been forwarded, and every later feed throws the same
+   */
+  public void feed(Buffer data, Output output) throws RfbException {
+    if (failure != null) throw failure;
+    chunk = data;
+    out = output;
+    pos = 0;
+    runStart = -1;
+    if (holding) heldInChunk = -1;
+    int length = data.length();
+    try {
+      while (pos < length) {
+        if (run > 0) {
+          int n = (int) Math.min(run, length - pos);
+          if (skipping) {
+            closeRun();
+          } else if (runStart < 0) {
+            runStart = pos;
+          }
+          pos += n;
+          run -= n;
+          if (run > 0) break;
+          skipping = false;
+          step(next);
+        } else {
+          collect(length);
+          if (have == need) step(next);
+        }
+      }
+      if (!holding) closeRun();
+      else if (heldInChunk >= 0) {
+        // the held message stays held: what came before it goes now
+        closeRunAt(heldInChunk);
+      }
+    } catch (RfbException e) {
+      failure = e;
+      closeRun();
+      throw e;
+    } finally {
+      chunk = null;
+      out = null;
+    }
+  }
+
+  /** Copies header bytes from the chunk; forwarded with the run unless held. */
+  private void collect(int length) {
+    int n = Math.min(need - have, length - pos);
+    chunk.getBytes(pos, pos + n, header, have);
+    if (!holding && runStart < 0) runStart = pos;
+    pos += n;
+    have += n;
+  }
+
+  private void expect(int bytes, Step then) {
+    need = bytes;
+    have = 0;
+    next = then;
+  }
+
+  private void pass(long bytes, Step then) throws RfbException {
+    next = then;
+    if (bytes == 0) {
+      step(then);
+    } else {
+      run = bytes;
+      skipping = false;
+    }
+  }
+
+  private void step(Step step) throws RfbException {
+    switch (step) {
+      case TYPE -> type();
+      case MESSAGE_DONE -> messageDone();
+      case DROPPED -> expect(1, Step.TYPE);
+      case UPDATE -> {
+        rectsLeft = u16(1);
+        untilLastRect = rectsLeft == 0xFFFF;
+        nextRect();
+      }
+      case RECT -> rect();
+      case RECT_DONE -> nextRect();
+      case LENGTH_THEN_RECT_DONE -> pass(u32(0), Step.RECT_DONE);
+      case RRE -> pass(u32(0) * (bytesPerPixel + 8), Step.RECT_DONE);
+      case CORRE -> pass(u32(0) * (bytesPerPixel + 4), Step.RECT_DONE);
+      case DESKTOP_SIZES -> pass(16L * u8(0), Step.RECT_DONE);
+      case H264 -> pass(u32(0), Step.RECT_DONE);
+      case VMWARE_CURSOR -> vmwareCursor();
+      case HEXTILE_TILE -> hextileTile();
+      case HEXTILE_SUBRECTS -> {
+        int colours = ((hextileSubencoding & 2) != 0 ? bytesPerPixel : 0) + ((hextileSubencoding & 4) != 0 ? bytesPerPixel : 0);
+        int count = u8(colours);
+        pass((long) count * ((hextileSubencoding & 16) != 0 ? bytesPerPixel + 2 : 2), Step.HEXTILE_TILE_DONE);
+      }
+      case HEXTILE_TILE_DONE -> nextTile();
+      case TIGHT_CONTROL -> tightControl();
+      case TIGHT_FILTER -> tightFilter();
+      case TIGHT_PALETTE -> {
+        tightPaletteSize = u8(0) + 1;
+        tightDataSize = tightPaletteSize == 2 ? (long) ((rectWidth + 7) / 8) * rectHeight : (long) rectWidth * rectHeight;
+        pass((long) tightPaletteSize * tightPixel, Step.TIGHT_DATA);
+      }
+      case TIGHT_DATA -> {
+        if (tightDataSize < 12) pass(tightDataSize, Step.RECT_DONE);
+        else compactLength();
+      }
+      case TIGHT_LENGTH -> {
+        int b = u8(0);
+        compactLength |= (long) (b & (compactShift == 14 ? 0xFF : 0x7F)) << compactShift;
+        if ((b & 0x80) != 0 && compactShift < 14) {
+          compactShift += 7;
+          expect(1, Step.TIGHT_LENGTH);
+        } else {
+          pass(compactLength, Step.RECT_DONE);
+        }
+      }
+      case COLOUR_MAP -> pass(6L * u16(3), Step.MESSAGE_DONE);
+      case CUT_TEXT -> cutText();
+      case FENCE -> {
+        int payload = u8(7);
+        if (payload > MAX_FENCE_PAYLOAD) {
+          throw malformed("sent a ServerFence with " + payload + " bytes of payload, more than the limit of " + MAX_FENCE_PAYLOAD);
+        }
+        boolean response = (s32(3) & FENCE_REQUEST) == 0;
+        pass(payload, response ? Step.FENCE_DONE : Step.MESSAGE_DONE);
+      }
+      case FENCE_DONE -> {
+        PendingFormat p = pendingFormat.get();
+        if (p != null && p.afterSyncFence && pendingFormat.compareAndSet(p, null)) usePixelFormat(p.format);
+        messageDone();
+      }
+      case XVP -> messageDone();
+      case QEMU -> qemu();
+      case QEMU_AUDIO_LENGTH -> pass(u32(0), Step.MESSAGE_DONE);
+    }
+  }
+
+  private void type() throws RfbException {
+    int type = u8(0);
+    switch (type) {
+      case 0 -> {
+        PendingFormat p = pendingFormat.get();
+        if (p != null && !p.afterSyncFence && pendingFormat.compareAndSet(p, null)) usePixelFormat(p.format);
+        expect(3, Step.UPDATE);
+      }
+      case 1 -> expect(5, Step.COLOUR_MAP);
+      case 2 -> messageDone();
+      case 3 -> {
+        // held back until judged: the type byte is already in the run, take it out
+        holding = true;
+        heldInChunk = pos - 1;
+        if (runStart == heldInChunk) runStart = -1;
+        else if (runStart >= 0) closeRunAt(heldInChunk);
+        header[0] = 3;
+        need = 8;
+        have = 1;
+        next = Step.CUT_TEXT;
+      }
+      case 150 -> messageDone();
+      case 248 -> expect(8, Step.FENCE);
+      case 250 -> expect(3, Step.XVP);
+      case 255 -> expect(3, Step.QEMU);
+      default -> throw malformed("sent unknown RFB message type " + type);
+    }
+  }
+
+  private void messageDone() {
+    forwardedMessages++;
+    expect(1, Step.TYPE);
+  }
+
+  private void nextRect() throws RfbException {
+    if (!untilLastRect && rectsLeft == 0) {
+      messageDone();
+      return;
+    }
+    if (!untilLastRect) rectsLeft--;
+    expect(12, Step.RECT);
+  }
+
+  private void rect() throws RfbException {
+    rectWidth = u16(4);
+    rectHeight = u16(6);
+    int encoding = s32(8);
+    long w = rectWidth;
+    long h = rectHeight;
+    switch (encoding) {
+      case 0 -> pass(w * h * bytesPerPixel, Step.RECT_DONE);                    // Raw
+      case 1 -> pass(4, Step.RECT_DONE);                                        // CopyRect
+      case 2 -> expect(4 + bytesPerPixel, Step.RRE);
+      case 4 -> expect(4 + bytesPerPixel, Step.CORRE);
+      case 5 -> startHextile();
+      case 6, 16, 17 -> expect(4, Step.LENGTH_THEN_RECT_DONE);                 // zlib, ZRLE, ZYWRLE
+      case 7, -260 -> expect(1, Step.TIGHT_CONTROL);                          // Tight, TightPNG
+      case 50 -> expect(8, Step.H264);                                          // U32 length, U32 flags
+      case -239 -> pass(w * h * bytesPerPixel + (w + 7) / 8 * h, Step.RECT_DONE); // Cursor
+      case -240 -> pass(w * h > 0 ? 6 + 2 * ((w + 7) / 8) * h : 0, Step.RECT_DONE); // XCursor
+      case -307 -> expect(4, Step.LENGTH_THEN_RECT_DONE);                       // DesktopName
+      case -308 -> expect(4, Step.DESKTOP_SIZES);                               // ExtendedDesktopSize
+      case ENCODING_VMWARE_CURSOR -> expect(2, Step.VMWARE_CURSOR);
+      case ENCODING_VMWARE_LED_STATE -> pass(4, Step.RECT_DONE);
+      case -261 -> pass(1, Step.RECT_DONE);                                     // QEMU LED state
+      case -224 -> {                                                            // LastRect
+        untilLastRect = false;
+        rectsLeft = 0;
+        nextRect();
+      }
+      case -223, -257, -258, -259, -309, -312, -313, -316 -> nextRect();        // acknowledgements, no payload
+      default -> throw malformed("sent a rectangle in encoding " + encoding + ", which the gateway cannot frame"
+          + " (the viewer's SetEncodings was narrowed to those it can; the target sent it unasked)");
+    }
+  }
+
+  private void vmwareCursor() throws RfbException {
+    long pixels = (long) rectWidth * rectHeight;
+    switch (u8(0)) {
+      case 0 -> pass(2 * pixels * bytesPerPixel, Step.RECT_DONE); // AND and XOR masks
+      case 1 -> pass(4 * pixels, Step.RECT_DONE);                  // RGBA
+      default -> throw malformed("sent a VMware cursor of unknown type " + u8(0));
+    }
+  }
+
+  private void startHextile() throws RfbException {
+    tilesAcross = (rectWidth + 15) / 16;
+    tilesLeft = tilesAcross * ((rectHeight + 15) / 16);
+    tileIndex = 0;
+    if (tilesLeft == 0) nextRect();
+    else expect(1, Step.HEXTILE_TILE);
+  }
+
+  private void hextileTile() throws RfbException {
+    hextileSubencoding = u8(0);
+    if ((hextileSubencoding & 1) != 0) {
+      int column = tileIndex % tilesAcross;
+      int row = tileIndex / tilesAcross;
+      long tw = Math.min(16, rectWidth - column * 16);
+      long th = Math.min(16, rectHeight - row * 16);
+      pass(tw * th * bytesPerPixel, Step.HEXTILE_TILE_DONE);
+      return;
+    }
+    int colours = ((hextileSubencoding & 2) != 0 ? bytesPerPixel : 0) + ((hextileSubencoding & 4) != 0 ? bytesPerPixel : 0);
+    if ((hextileSubencoding & 8) != 0) expect(colours + 1, Step.HEXTILE_SUBRECTS);
+    else pass(colours, Step.HEXTILE_TILE_DONE);
+  }
+
+  private void nextTile() throws RfbException {
+    tileIndex++;
+    if (--tilesLeft == 0) nextRect();
+    else expect(1, Step.HEXTILE_TILE);
+  }
+
+  private void tightControl() throws RfbException {
+    int control = u8(0);
+    int compression = control >> 4;
+    if (compression == 8) {
+      pass(tightPixel, Step.RECT_DONE);                  // fill
+    } else if (compression == 9 || compression == 10) {
+      compactLength();                                   // JPEG, PNG
+    } else if (compression > 10) {
+      throw malformed("sent a Tight rectangle with unknown compression control " + control);
+    } else if ((control & 0x40) != 0) {
+      expect(1, Step.TIGHT_FILTER);
+    } else {
+      tightDataSize = (long) rectWidth * rectHeight * tightPixel; // copy filter
+      step(Step.TIGHT_DATA);
+    }
+  }
+
+  private void tightFilter() throws RfbException {
+    switch (u8(0)) {
+      case 0, 2 -> {                                     // copy, gradient
+        tightDataSize = (long) rectWidth * rectHeight * tightPixel;
+        step(Step.TIGHT_DATA);
+      }
+      case 1 -> expect(1, Step.TIGHT_PALETTE);
+      default -> throw malformed("sent a Tight rectangle with unknown filter " + u8(0));
+    }
+  }
+
+  /** Tight's compact length: 1 to 3 bytes, 7 bits each (the third 8). */
+  private void compactLength() {
+    compactShift = 0;
+    compactLength = 0;
+    expect(1, Step.TIGHT_LENGTH);
+  }
+
+  private void qemu() throws RfbException {
+    int subtype = u8(0);
+    int operation = u16(1);
+    if (subtype != 1 || operation > 2) {
+      throw malformed("sent unknown QEMU server message " + subtype + "/" + operation);
+    }
+    if (operation == 2) expect(4, Step.QEMU_AUDIO_LENGTH);
+    else messageDone();
+  }
+
+  /** The 8-byte ServerCutText header is in: forward the message or skip it. */
+  private void cutText() throws RfbException {
+    long body = Math.abs((long) s32(4));
+    String why = !clipboardAllowed ? "clipboard to viewer disabled"
+        : body > clipboardMaxBytes ? "clipboard " + body + " bytes exceeds the limit of " + clipboardMaxBytes + " bytes"
+        : null;
+    holding = false;
+    if (why == null) {
+      if (heldInChunk < 0) {
+        out.forwardHeld(header, 8);
+      } else if (runStart < 0) {
+        runStart = heldInChunk;
+      }
+      heldInChunk = -1;
+      pass(body, Step.MESSAGE_DONE);
+      return;
+    }
+    heldInChunk = -1;
+    droppedMessages++;
+    listener.dropped("ServerCutText", 8 + body, why);
+    expect(1, Step.TYPE);
+    if (body > 0) {
+      // skipped as it arrives; then the next message's type byte is collected
+      run = body;
+      skipping = true;
+      next = Step.DROPPED;
+    }
+  }
+
+  private void closeRun() {
+    closeRunAt(pos);
+  }
+
+  private void closeRunAt(int end) {
+    if (runStart >= 0 && end > runStart) out.forward(runStart, end);
+    runStart = -1;
+  }
+
+  private void usePixelFormat(byte[] format) {
+    int bpp = format[0] & 0xFF;
+    int depth = format[1] & 0xFF;
+    boolean trueColour = format[3] != 0;
+    boolean max255 = u16(format, 4) == 255 && u16(format, 6) == 255 && u16(format, 8) == 255;
+    bytesPerPixel = Math.max(1, bpp / 8);
+    // Tight sends 3 bytes per pixel for 32 bpp depth 24 true colour (TPIXEL)
+    tightPixel = bpp == 32 && depth == 24 && trueColour && max255 ? 3 : bytesPerPixel;
+  }
+
+  private int u8(int at) {
+    return header[at] & 0xFF;
+  }
+
+  private int u16(int at) {
+    return u16(header, at);
+  }
+
+  private static int u16(byte[] b, int at) {
+    return (b[at] & 0xFF) << 8 | b[at + 1] & 0xFF;
+  }
+
+  private int s32(int at) {
+    return (header[at] & 0xFF) << 24 | (header[at + 1] & 0xFF) << 16 | (header[at + 2] & 0xFF) << 8 | header[at + 3] & 0xFF;
+  }
+
+  private long u32(int at) {
+    return s32(at) & 0xFFFFFFFFL;
+  }
+
+  private static RfbException malformed(String message) {
+    return new RfbException(Cause.PROTOCOL_ERROR, message);
+  }
+
+  private record PendingFormat(byte[] format, boolean afterSyncFence) {}
+}

@@ -1,0 +1,265 @@
+package io.vncgate.gateway.rfb;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ServerMessageFramerTest {
+
+  private static final int BPP = 4;
+
+  // ---- messages, built by hand from rfb-reference.md §4 ----
+
+  private static Wire update(int rects) {
+    return Wire.of().u8(0, 0).u16(rects);
+  }
+
+  private static Wire rect(Wire w, int width, int height, int encoding) {
+    return w.u16(0).u16(0).u16(width).u16(height).s32(encoding);
+  }
+
+  private static byte[] cutText(String text) {
+    return Wire.of().u8(3, 0, 0, 0).u32(text.length()).ascii(text).bytes();
+  }
+
+  /** An update with a rectangle of every frameable kind, at 32 bpp depth 24 (Tight pixels are 3 bytes). */
+  private static byte[] everyEncoding() {
+    Wire w = update(19);
+    rect(w, 3, 2, 0).zeros(3 * 2 * BPP);                                   // Raw
+    rect(w, 5, 5, 1).u16(7).u16(9);                                         // CopyRect
+    rect(w, 8, 8, 2).u32(2).zeros(BPP).zeros(2 * (BPP + 8));               // RRE: 2 subrects
+    rect(w, 8, 8, 4).u32(1).zeros(BPP).zeros(BPP + 4);                     // CoRRE
+    // Hextile 20x17: 4 tiles (16x16, 4x16, 16x1, 4x1)
+    rect(w, 20, 17, 5)
+        .u8(1).zeros(16 * 16 * BPP)                                        // raw tile
+        .u8(2 | 4 | 8).zeros(BPP).zeros(BPP).u8(3).zeros(3 * 2)            // bg, fg, 3 plain subrects
+        .u8(8 | 16).u8(2).zeros(2 * (BPP + 2))                             // 2 coloured subrects
+        .u8(0);                                                            // nothing: same background
+    rect(w, 4, 4, 6).u32(5).zeros(5);                                      // zlib
+    rect(w, 4, 4, 7).u8(0x80).zeros(3);                                    // Tight fill (TPIXEL 3)
+    rect(w, 64, 64, 7).u8(0x90).u8(0x85, 0x01).zeros(133);                 // Tight JPEG, 2-byte compact length
+    rect(w, 2, 1, 7).u8(0x00).zeros(2 * 3);                                // Tight copy, 6 bytes < 12: raw
+    rect(w, 16, 4, 7).u8(0x40).u8(1).u8(1).zeros(2 * 3).zeros(8);          // Tight palette of 2: 2*4=8 bytes < 12, no length
+    rect(w, 100, 100, 7).u8(0x40).u8(1).u8(4).zeros(5 * 3).u8(0x14).zeros(20); // palette of 5, 1-byte length
+    rect(w, 8, 8, 16).u32(4).zeros(4);                                     // ZRLE
+    rect(w, 9, 3, -239).zeros(9 * 3 * BPP).zeros(2 * 3);                  // Cursor: pixels + mask
+    rect(w, 8, 2, -240).zeros(6).zeros(2 * 1 * 2);                        // XCursor
+    rect(w, 0, 0, -307).u32(4).ascii("desk");                             // DesktopName
+    rect(w, 1024, 768, -308).u8(2, 0, 0, 0).zeros(2 * 16);                 // ExtendedDesktopSize, 2 screens
+    rect(w, 2, 2, 0x574d5664).u8(1, 0).zeros(2 * 2 * 4);                  // VMware alpha cursor
+    rect(w, 0, 0, -261).u8(5);                                            // QEMU LED state
+    rect(w, 1, 1, 50).u32(3).u32(0).zeros(3);                              // H.264
+    return w.bytes();
+  }
+
+  private static byte[] otherMessages() {
+    return Wire.concat(
+        Wire.of().u8(1, 0).u16(0).u16(2).zeros(12).bytes(),              // SetColourMapEntries, 2 colours
+        Wire.of().u8(2).bytes(),                                          // Bell
+        Wire.of().u8(150).bytes(),                                        // EndOfContinuousUpdates
+        Wire.of().u8(248, 0, 0, 0).u32(0).u8(3).u8(1, 2, 3).bytes(),      // ServerFence (response) with 3 bytes
+        Wire.of().u8(250, 0, 1, 1).bytes(),                               // xvp
+        Wire.of().u8(255, 1).u16(2).u32(4).zeros(4).bytes(),              // QEMU audio data
+        Wire.of().u8(255, 1).u16(1).bytes(),                              // QEMU audio begin
+        update(0).bytes(),                                                // empty update
+        // LastRect ends an update that announced 65535 rectangles
+        rect(rect(update(0xFFFF), 1, 1, 0).zeros(BPP), 0, 0, -224).bytes());
+  }
+
+  // ---- harness ----
+
+  private record Fed(byte[] forwarded, List<String> drops) {}
+
+  private static Fed feed(ServerMessageFramer framer, List<Buffer> parts, List<String> drops) throws RfbException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Buffer part : parts) {
+      framer.feed(part, new ServerMessageFramer.Output() {
+        @Override
+        public void forward(int from, int to) {
+          out.writeBytes(part.getBytes(from, to));
+        }
+
+        @Override
+        public void forwardHeld(byte[] bytes, int length) {
+          out.write(bytes, 0, length);
+        }
+      });
+    }
+    return new Fed(out.toByteArray(), drops);
+  }
+
+  private static ServerMessageFramer framer(long max, boolean allowed, List<String> drops) {
+    return new ServerMessageFramer(Wire.pixelFormat32(), max, allowed, (type, bytes, why) -> drops.add(type + " " + bytes + " " + why));
+  }
+
+  private static void assertEverySplit(byte[] stream, byte[] expected, long max, boolean allowed, int expectedDrops) throws Exception {
+    for (Splits.Split split : Splits.of(stream)) {
+      List<String> drops = new ArrayList<>();
+      Fed fed = feed(framer(max, allowed, drops), split.buffers(), drops);
+      assertArrayEquals(expected, fed.forwarded(), split.label());
+      assertEquals(expectedDrops, drops.size(), split.label() + ": " + drops);
+    }
+  }
+
+  // ---- tests ----
+
+  @Test
+  void everyEncodingAndMessagePassesUntouchedHoweverItIsCut() throws Exception {
+    byte[] stream = Wire.concat(everyEncoding(), otherMessages(), cutText("hello"), new byte[] {2});
+    assertEverySplit(stream, stream, 1024, true, 0);
+  }
+
+  @Test
+  void tightCompactLengthsOfThreeBytesAreFollowed() throws Exception {
+    // 0x81 0x81 0x01: 1 + 1<<7 + 1<<14 = 16513 bytes of zlib data
+    byte[] stream = Wire.concat(rect(update(1), 100, 100, 7).u8(0x40).u8(1).u8(4).zeros(5 * 3).u8(0x81, 0x81, 0x01)
+        .zeros(16513).bytes(), new byte[] {2});
+    for (int at : new int[] {17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 1000, stream.length - 1}) {
+      ServerMessageFramer framer = framer(1024, true, new ArrayList<>());
+      byte[] out = feed(framer, List.of(Buffer.buffer(stream).slice(0, at), Buffer.buffer(stream).slice(at, stream.length)), List.of()).forwarded();
+      assertArrayEquals(stream, out, "split at " + at);
+      assertEquals(2, framer.messagesForwarded(), "split at " + at);
+    }
+  }
+
+  @Test
+  void theFramerCountsWholeMessagesSoItReallyFollowsTheBoundaries() throws Exception {
+    byte[] stream = Wire.concat(everyEncoding(), otherMessages(), cutText("x"));
+    ServerMessageFramer framer = framer(1024, true, new ArrayList<>());
+    feed(framer, List.of(Buffer.buffer(stream)), List.of());
+    // 1 update + 9 others (the two updates at the end included) + 1 cut text
+    assertEquals(11, framer.messagesForwarded());
+    // one byte more is the start of a next message, not a leftover of this one
+    assertThrows(RfbException.class, () -> feed(framer, List.of(Buffer.buffer(new byte[] {42})), List.of()));
+  }
+
+  @Test
+  void clipboardToTheViewerDisabledDropsEveryServerCutTextAndNothingElse() throws Exception {
+    byte[] before = everyEncoding();
+    byte[] after = otherMessages();
+    byte[] stream = Wire.concat(before, cutText("secret"), after, cutText(""), cutText("more"));
+    assertEverySplit(stream, Wire.concat(before, after), 1024, false, 3);
+  }
+
+  @Test
+  void aServerCutTextOverTheLimitIsDroppedAndOneAtTheLimitPasses() throws Exception {
+    byte[] atLimit = cutText("12345678");
+    byte[] over = cutText("123456789");
+    byte[] bell = {2};
+    assertEverySplit(Wire.concat(bell, over, bell, atLimit, bell), Wire.concat(bell, bell, atLimit, bell), 8, true, 1);
+  }
+
+  @Test
+  void extendedClipboardMessagesAreFramedByTheirAbsoluteLength() throws Exception {
+    byte[] caps = Wire.of().u8(3, 0, 0, 0).s32(-8).u32(0x01000001L).u32(4096).bytes();
+    assertEverySplit(Wire.concat(caps, new byte[] {2}), Wire.concat(caps, new byte[] {2}), 1024, true, 0);
+    assertEverySplit(Wire.concat(caps, new byte[] {2}), new byte[] {2}, 1024, false, 1);
+  }
+
+  @Test
+  void aHugeDroppedClipboardIsSkippedNotBuffered() throws Exception {
+    List<String> drops = new ArrayList<>();
+    ServerMessageFramer framer = framer(16, true, drops);
+    byte[] header = Wire.of().u8(3, 0, 0, 0).u32(50_000_000).bytes();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ServerMessageFramer.Output sink = new ServerMessageFramer.Output() {
+      @Override
+      public void forward(int from, int to) {
+        out.write(0);
+      }
+
+      @Override
+      public void forwardHeld(byte[] bytes, int length) {
+        out.write(0);
+      }
+    };
+    framer.feed(Buffer.buffer(header), sink);
+    byte[] chunk = new byte[1 << 20];
+    for (int i = 0; i < 47; i++) framer.feed(Buffer.buffer(chunk), sink);
+    framer.feed(Buffer.buffer(new byte[50_000_000 - 47 * (1 << 20)]), sink);
+    framer.feed(Buffer.buffer(new byte[] {2}), sink);
+    assertEquals(1, out.size(), "only the Bell after it is forwarded");
+    assertEquals(1, drops.size());
+    assertTrue(drops.get(0).contains("exceeds the limit of 16 bytes"), drops.get(0));
+  }
+
+  @Test
+  void unknownMessagesAndEncodingsStopTheStreamWithAReason() {
+    RfbException type = assertThrows(RfbException.class,
+        () -> feed(framer(1024, true, new ArrayList<>()), List.of(Buffer.buffer(new byte[] {2, 77})), List.of()));
+    assertEquals("sent unknown RFB message type 77", type.failure().message());
+    assertEquals(RfbFailure.Cause.PROTOCOL_ERROR, type.failure().cause());
+
+    byte[] jpeg = rect(update(1), 4, 4, 21).zeros(10).bytes();
+    RfbException encoding = assertThrows(RfbException.class,
+        () -> feed(framer(1024, true, new ArrayList<>()), List.of(Buffer.buffer(jpeg)), List.of()));
+    assertTrue(encoding.failure().message().startsWith("sent a rectangle in encoding 21, which the gateway cannot frame"),
+        encoding.failure().message());
+
+    byte[] fence = Wire.of().u8(248, 0, 0, 0).u32(0).u8(200).bytes();
+    assertThrows(RfbException.class, () -> feed(framer(1024, true, new ArrayList<>()), List.of(Buffer.buffer(fence)), List.of()));
+  }
+
+  @Test
+  void aFailedFramerKeepsFailing() {
+    ServerMessageFramer framer = framer(1024, true, new ArrayList<>());
+    assertThrows(RfbException.class, () -> feed(framer, List.of(Buffer.buffer(new byte[] {99})), List.of()));
+    assertThrows(RfbException.class, () -> feed(framer, List.of(Buffer.buffer(new byte[] {2})), List.of()));
+  }
+
+  /** 16 bpp, depth 16, true colour 31/63/31. */
+  private static byte[] pixelFormat16() {
+    return Wire.of().u8(16, 16, 0, 1).u16(31).u16(63).u16(31).u8(11, 5, 0).zeros(3).bytes();
+  }
+
+  @Test
+  void aNewPixelFormatCountsFromTheNextUpdate() throws Exception {
+    ServerMessageFramer framer = framer(1024, true, new ArrayList<>());
+    byte[] old = rect(update(1), 2, 2, 0).zeros(2 * 2 * 4).bytes();
+    feed(framer, List.of(Buffer.buffer(old)), List.of());
+    framer.pixelFormatSent(pixelFormat16(), false);
+    byte[] now = Wire.concat(rect(update(1), 2, 2, 0).zeros(2 * 2 * 2).bytes(), new byte[] {2});
+    byte[] out = feed(framer, List.of(Buffer.buffer(now)), List.of()).forwarded();
+    assertArrayEquals(now, out);
+    assertEquals(3, framer.messagesForwarded(), "the Bell after the 16 bpp update is its own message");
+  }
+
+  @Test
+  void aPixelFormatSynchronisedByAFenceCountsFromTheFenceAnswer() throws Exception {
+    ServerMessageFramer framer = framer(1024, true, new ArrayList<>());
+    framer.pixelFormatSent(pixelFormat16(), true);
+    byte[] inFlight = rect(update(1), 2, 2, 0).zeros(2 * 2 * 4).bytes();    // still 32 bpp
+    byte[] answer = Wire.of().u8(248, 0, 0, 0).u32(0x4).u8(0).bytes();     // fence response (no request bit)
+    byte[] after = rect(update(1), 2, 2, 0).zeros(2 * 2 * 2).bytes();      // 16 bpp
+    byte[] stream = Wire.concat(inFlight, answer, after, new byte[] {2});
+    assertArrayEquals(stream, feed(framer, List.of(Buffer.buffer(stream)), List.of()).forwarded());
+    assertEquals(4, framer.messagesForwarded());
+  }
+
+  @Test
+  void tightPixelsAreFourBytesWhenTheFormatIsNot888() throws Exception {
+    ServerMessageFramer framer = new ServerMessageFramer(
+        Wire.of().u8(32, 32, 0, 1).u16(1023).u16(1023).u16(1023).u8(20, 10, 0).zeros(3).bytes(), 1024, true, null);
+    byte[] fill = Wire.concat(rect(update(1), 4, 4, 7).u8(0x80).zeros(4).bytes(), new byte[] {2});
+    assertArrayEquals(fill, feed(framer, List.of(Buffer.buffer(fill)), List.of()).forwarded());
+    assertEquals(2, framer.messagesForwarded());
+  }
+
+  @Test
+  void canFrameNamesWhatSetEncodingsMayKeep() {
+    for (int e : new int[] {0, 1, 2, 5, 6, 7, 16, -223, -224, -239, -258, -308, -312, -313, -256, -247, -32, -23, 0xC0A1E5CE}) {
+      assertTrue(ServerMessageFramer.canFrame(e), "encoding " + e);
+    }
+    for (int e : new int[] {21, 15, -314, -246, -33, 99, 0x574d5665}) {
+      assertFalse(ServerMessageFramer.canFrame(e), "encoding " + e);
+    }
+  }
+}
