@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,6 +141,64 @@ class RelayToRealServersTest {
       }).get(20, TimeUnit.SECONDS);
       assertEquals(640, image.getWidth());
       assertEquals(480, image.getHeight());
+    } finally {
+      client.stop();
+    }
+  }
+
+  /**
+   * Vernacular asks for Hextile, RRE, zlib, CopyRect and Raw at the pixel format given: real
+   * servers answer in those encodings at 8 and 16 bits per pixel (and with a colour map for
+   * indexed colour), which the gateway must follow rectangle by rectangle on the way back.
+   */
+  @ParameterizedTest(name = "{0} at {1}")
+  @CsvSource({"auth, BPP_8_INDEXED", "auth, BPP_8_TRUE", "auth, BPP_16_TRUE", "x11vnc, BPP_8_INDEXED", "x11vnc, BPP_16_TRUE",
+      "x11vnc, BPP_24_TRUE"})
+  void nativeViewersAtEveryColourDepthAreFollowedRectangleByRectangle(String target, String depth) throws Exception {
+    String ticket = gw.ticket("static/" + target);
+    CompletableFuture<BufferedImage> frame = new CompletableFuture<>();
+    CompletableFuture<Throwable> error = new CompletableFuture<>();
+    VernacularConfig config = new VernacularConfig();
+    config.setPasswordSupplier(() -> ticket);
+    config.setShared(true);
+    config.setColorDepth(com.shinyhut.vernacular.client.rendering.ColorDepth.valueOf(depth));
+    config.setErrorListener(error::complete);
+    java.util.concurrent.atomic.AtomicInteger updates = new java.util.concurrent.atomic.AtomicInteger();
+    config.setScreenUpdateListener(image -> {
+      BufferedImage b = (BufferedImage) image;
+      int rgb = b.getRGB(b.getWidth() / 2, b.getHeight() / 2);
+      int red = rgb >> 16 & 0xff;
+      int blue = rgb & 0xff;
+      // the Xvnc root is blue (#3366cc, or a grid of it and #2255bb while repainted): blue stays
+      // the strongest at any depth; x11vnc's root is not set
+      boolean painted = !target.equals("auth") || blue > red + 0x40;
+      if (updates.incrementAndGet() >= 3 && painted) frame.complete(b);
+    });
+    VernacularClient client = new VernacularClient(config);
+    client.start("127.0.0.1", gw.tcpPort());
+    try {
+      // more updates after the first, so a framing slip would surface as a cut-off connection
+      for (int i = 0; i < 20 && !frame.isDone() && !error.isDone(); i++) {
+        if (target.equals("x11vnc")) {
+          client.moveMouse(10 + i * 5, 10 + i * 3);
+        } else {
+          if (i % 2 == 0) {
+            // a fine two-colour grid: Hextile tiles with subrectangles, RRE with many
+            xvncAuth.runOnDisplay("xsetroot", "-mod", "5", "7", "-fg", "#2255bb", "-bg", "#3366cc")
+                .waitFor(5, TimeUnit.SECONDS);
+          } else {
+            xvncAuth.setRootColor("#3366cc");
+          }
+        }
+        Thread.sleep(150);
+      }
+      if (target.equals("auth")) xvncAuth.setRootColor("#3366cc");
+      BufferedImage image = CompletableFuture.anyOf(frame, error).thenApply(o -> {
+        if (o instanceof Throwable t) throw new AssertionError("vernacular failed at " + depth, t);
+        return (BufferedImage) o;
+      }).get(20, TimeUnit.SECONDS);
+      assertEquals(target.equals("auth") ? 640 : 320, image.getWidth());
+      assertFalse(error.isDone(), () -> "vernacular reported " + error.join());
     } finally {
       client.stop();
     }
