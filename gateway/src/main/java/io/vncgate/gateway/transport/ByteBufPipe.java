@@ -81,7 +81,7 @@ final class ByteBufPipe implements Pipe<Buffer> {
       buf.release();
       return;
     }
-    sink.writeByteBuf(buf);
+    sink.writeByteBuf(compact(buf));
     if (sink.writeQueueFull()) {
       // stop reading now, not after the current read burst (which Vert.x's pause alone would allow:
       // up to 16 more reads queued per slow viewer)
@@ -92,6 +92,27 @@ final class ByteBufPipe implements Pipe<Buffer> {
       sink.drainHandler(v -> channel.eventLoop().execute(this::resume));
     }
   }
+
+  /**
+   * A read that filled little of a large buffer is copied into one of its size. The sink's water
+   * marks count bytes, not capacity: without this, a slow viewer's queue of small reads, each in a
+   * buffer sized for the largest read, would hold many times the bytes it counts. Copying a small
+   * read costs little; full reads, where the bytes are, are never copied.
+   */
+  static ByteBuf compact(ByteBuf buf) {
+    int readable = buf.readableBytes();
+    if (buf.capacity() - readable <= SPARE_ALLOWED || readable >= buf.capacity() / 4) {
+      return buf;
+    }
+    try {
+      return buf.alloc().directBuffer(readable, readable).writeBytes(buf);
+    } finally {
+      buf.release();
+    }
+  }
+
+  /** Unused capacity a read may keep without being compacted. */
+  static final int SPARE_ALLOWED = 64 * 1024;
 
   private void resume() {
     if (done) return;

@@ -22,11 +22,14 @@ import io.vertx.core.streams.WriteStream;
 final class NetSocketUpstream implements Upstream {
   /**
    * The largest single read from the server (Netty's default is 64 KiB). A framebuffer update is
-   * often megabytes; bigger reads mean fewer reads, writes and WebSocket frames per megabyte, and
-   * the adaptive allocator still shrinks to small reads for small messages. Measured with
-   * testbeds/bench/run: 64 KiB → 256 KiB took the WebSocket front from about 0.95 to 1.5 GB/s.
+   * often megabytes; bigger reads mean fewer reads, writes, wake-ups and WebSocket frames per
+   * megabyte, and the adaptive allocator still shrinks to small reads for small messages. Measured
+   * with testbeds/bench/run on 2 cores: 64 KiB → 256 KiB took the WebSocket front from about 0.95 to
+   * 1.5 GB/s; 256 KiB → 1 MiB from about 1.5 to 1.9 GB/s and the relay's CPU from about 0.45 to
+   * 0.37 s per GB (the kernel's per-call and per-segment work, not copying, was what shrank). 2 and
+   * 4 MiB were no better: the allocator's cost rose more than the kernel's fell.
    */
-  static final int MAX_READ_BYTES = 256 * 1024;
+  static final int MAX_READ_BYTES = 1024 * 1024;
 
   private final NetSocketInternal socket;
   private final String description;

@@ -16,7 +16,7 @@ final class TcpLink implements ViewerLink {
 
   static Future<Void> connect(NetClient client, int port, RfbViewer viewer) {
     return client.connect(port, "127.0.0.1").map(s -> {
-      NetSocketInternal socket = (NetSocketInternal) s;
+      NetSocketInternal socket = ViewerLink.largeReads((NetSocketInternal) s);
       TcpLink link = new TcpLink(socket);
       viewer.attach(link);
       socket.messageHandler(msg -> {

@@ -48,7 +48,7 @@ final class WsLink implements ViewerLink {
       byte[] nonce = new byte[16];
       ThreadLocalRandom.current().nextBytes(nonce);
       String key = Base64.getEncoder().encodeToString(nonce);
-      WsLink link = new WsLink((NetSocketInternal) s, viewer, key);
+      WsLink link = new WsLink(ViewerLink.largeReads((NetSocketInternal) s), viewer, key);
       return link.upgrade(port, path, protocols, key);
     });
   }
