@@ -133,8 +133,14 @@ public final class Gateway {
     }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add);
     Future<String> tcp = Future.succeededFuture();
     if (config.server().tcp().enabled()) {
-      tcpFront = new TcpFront(services);
-      tcp = vertx.deployVerticle(tcpFront).onSuccess(deployments::add);
+      // one listener per event loop, like the HTTP front (Vert.x shares the port between them),
+      // so native viewers' relays are spread over the cores; port 0 gets one (each would pick its own)
+      int tcpInstances = config.server().tcp().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
+      tcp = vertx.deployVerticle(() -> {
+        TcpFront front = new TcpFront(services);
+        if (tcpFront == null) tcpFront = front;
+        return front;
+      }, new DeploymentOptions().setInstances(tcpInstances)).onSuccess(deployments::add);
     }
     return Future.all(http, tcp).<Void>mapEmpty().onSuccess(v -> logStart());
   }

@@ -44,9 +44,15 @@ final class GatewayHarness implements AutoCloseable {
   /** {@code serverYaml}: extra lines under {@code server:}, indented by 2. */
   GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout, String authYaml,
       String serverYaml) throws Exception {
+    this(dir, targetsYaml, extraYaml, handshakeTimeout, authYaml, serverYaml, 0);
+  }
+
+  /** {@code tcpPort}: the TCP front's port; 0 picks a free one (and deploys one listener). */
+  GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout, String authYaml,
+      String serverYaml, int tcpPort) throws Exception {
     this.dir = dir;
     Files.writeString(dir.resolve("jwt.key"), SECRET + "\n");
-    String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n  tcp: {port: 0}\n  handshake-timeout: " + handshakeTimeout + "\n" + serverYaml
+    String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n  tcp: {port: " + tcpPort + "}\n  handshake-timeout: " + handshakeTimeout + "\n" + serverYaml
         + "auth:\n  jwt: {secret-file: jwt.key}\n" + authYaml
         + (extraYaml == null ? "" : extraYaml)
         + "providers:\n  static:\n    targets:\n" + targetsYaml;

@@ -19,12 +19,16 @@ final class Messages {
         .appendUnsignedShort(1920).appendUnsignedShort(1080);
   }
 
-  /** noVNC 1.x's list: Tight, ZRLE, Hextile, Raw, CopyRect and its pseudo-encodings (20 entries). */
+  /**
+   * noVNC 1.7's list at depth 24 (rfb.js _sendEncodings, without H.264): 24 entries, one of which
+   * (JPEG, 21) the gateway removes because it cannot frame it on the way back.
+   */
+  static final int[] NOVNC_ENCODINGS = {1, 7, -260, 16, 21, 5, 2, 6, 0, -32 + 6, -256 + 2, -223, -224, -258, -261, -308,
+      -309, -312, -313, -307, 0xC0A1E5CE, -316, 0x574d5664, -239};
+
   static Buffer setEncodings() {
-    int[] encodings = {7, 16, 5, 0, 1, -21, -256, -223, -224, -239, -258, -261, -307, -308, -309, -312, -313, -316,
-        0xC0A1E5CE, -32};
-    Buffer b = Buffer.buffer().appendByte((byte) 2).appendByte((byte) 0).appendUnsignedShort(encodings.length);
-    for (int e : encodings) b.appendInt(e);
+    Buffer b = Buffer.buffer().appendByte((byte) 2).appendByte((byte) 0).appendUnsignedShort(NOVNC_ENCODINGS.length);
+    for (int e : NOVNC_ENCODINGS) b.appendInt(e);
     return b;
   }
 
