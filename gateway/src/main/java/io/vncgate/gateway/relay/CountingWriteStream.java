@@ -2,7 +2,6 @@ package io.vncgate.gateway.relay;
 
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.transport.ByteBufSink;
@@ -12,13 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Passes writes through, counting bytes and noting activity (for metrics and the idle timeout).
  * Takes Netty buffers too when its destination does ({@link ByteBufSink}).
  */
-final class CountingWriteStream implements ByteBufSink {
-  private final WriteStream<Buffer> delegate;
+final class CountingWriteStream extends ForwardingWriteStream implements ByteBufSink {
   private final AtomicLong counter;
   private final Runnable onActivity;
 
   CountingWriteStream(WriteStream<Buffer> delegate, AtomicLong counter, Runnable onActivity) {
-    this.delegate = delegate;
+    super(delegate);
     this.counter = counter;
     this.onActivity = onActivity;
   }
@@ -45,33 +43,5 @@ final class CountingWriteStream implements ByteBufSink {
   @Override
   public void flush() {
     if (delegate instanceof ByteBufSink s) s.flush();
-  }
-
-  @Override
-  public CountingWriteStream exceptionHandler(Handler<Throwable> handler) {
-    delegate.exceptionHandler(handler);
-    return this;
-  }
-
-  @Override
-  public Future<Void> end() {
-    return delegate.end();
-  }
-
-  @Override
-  public CountingWriteStream setWriteQueueMaxSize(int maxSize) {
-    delegate.setWriteQueueMaxSize(maxSize);
-    return this;
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return delegate.writeQueueFull();
-  }
-
-  @Override
-  public CountingWriteStream drainHandler(Handler<Void> handler) {
-    delegate.drainHandler(handler);
-    return this;
   }
 }

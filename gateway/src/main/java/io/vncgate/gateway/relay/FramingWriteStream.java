@@ -1,7 +1,6 @@
 package io.vncgate.gateway.relay;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
@@ -13,13 +12,12 @@ import io.vncgate.gateway.rfb.RfbException;
  * Backpressure is the server stream's, so a Vert.x pipe into this pauses the viewer when the
  * server is slow. A protocol error fails the write, which fails the pipe with the reason.
  */
-final class FramingWriteStream implements WriteStream<Buffer> {
+final class FramingWriteStream extends ForwardingWriteStream {
   private final ClientMessageFramer framer;
-  private final WriteStream<Buffer> upstream;
 
   FramingWriteStream(ClientMessageFramer framer, WriteStream<Buffer> upstream) {
+    super(upstream);
     this.framer = framer;
-    this.upstream = upstream;
   }
 
   @Override
@@ -30,34 +28,6 @@ final class FramingWriteStream implements WriteStream<Buffer> {
     } catch (RfbException e) {
       return Future.failedFuture(e);
     }
-    return out.length() == 0 ? Future.succeededFuture() : upstream.write(out);
-  }
-
-  @Override
-  public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-    upstream.exceptionHandler(handler);
-    return this;
-  }
-
-  @Override
-  public Future<Void> end() {
-    return upstream.end();
-  }
-
-  @Override
-  public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
-    upstream.setWriteQueueMaxSize(maxSize);
-    return this;
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return upstream.writeQueueFull();
-  }
-
-  @Override
-  public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
-    upstream.drainHandler(handler);
-    return this;
+    return out.length() == 0 ? Future.succeededFuture() : delegate.write(out);
   }
 }

@@ -3,12 +3,12 @@ package io.vncgate.gateway.relay;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vncgate.gateway.rfb.RfbException;
 import io.vncgate.gateway.rfb.ServerMessageFramer;
 import io.vncgate.gateway.transport.ByteBufSink;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * usual case, goes on as the very buffer it arrived in. Flow control is the viewer's. A target that
  * breaks the framing is reported once to {@code onError}; nothing more is forwarded.
  */
-final class ServerMessageFilter implements ByteBufSink {
+final class ServerMessageFilter extends ForwardingWriteStream implements ByteBufSink {
   private final ServerMessageFramer framer;
   private final ByteBufSink viewer;
   private final Consumer<RfbException> onError;
@@ -26,6 +26,7 @@ final class ServerMessageFilter implements ByteBufSink {
   private boolean failed;
 
   ServerMessageFilter(ServerMessageFramer framer, ByteBufSink viewer, Consumer<RfbException> onError) {
+    super(viewer);
     this.framer = framer;
     this.viewer = viewer;
     this.onError = onError;
@@ -100,34 +101,6 @@ final class ServerMessageFilter implements ByteBufSink {
     viewer.flush();
   }
 
-  @Override
-  public ServerMessageFilter exceptionHandler(Handler<Throwable> handler) {
-    viewer.exceptionHandler(handler);
-    return this;
-  }
-
-  @Override
-  public Future<Void> end() {
-    return viewer.end();
-  }
-
-  @Override
-  public ServerMessageFilter setWriteQueueMaxSize(int maxSize) {
-    viewer.setWriteQueueMaxSize(maxSize);
-    return this;
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return viewer.writeQueueFull();
-  }
-
-  @Override
-  public ServerMessageFilter drainHandler(Handler<Void> handler) {
-    viewer.drainHandler(handler);
-    return this;
-  }
-
   /** The forwarded parts of one read, in order: ranges of it, or held header bytes. */
   private static final class Ranges implements ServerMessageFramer.Output {
     int count;
@@ -149,9 +122,9 @@ final class ServerMessageFilter implements ByteBufSink {
 
     private void add(int start, int end, byte[] bytes) {
       if (count == from.length) {
-        from = java.util.Arrays.copyOf(from, count * 2);
-        to = java.util.Arrays.copyOf(to, count * 2);
-        held = java.util.Arrays.copyOf(held, count * 2);
+        from = Arrays.copyOf(from, count * 2);
+        to = Arrays.copyOf(to, count * 2);
+        held = Arrays.copyOf(held, count * 2);
       }
       from[count] = start;
       to[count] = end;
