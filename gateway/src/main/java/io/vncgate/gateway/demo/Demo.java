@@ -2,16 +2,14 @@ package io.vncgate.gateway.demo;
 
 import io.vertx.core.Vertx;
 import io.vncgate.gateway.Gateway;
+import io.vncgate.gateway.TempDirs;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.config.ConfigLoader;
 import io.vncgate.gateway.ui.WebUi;
 import java.io.IOException;
 import java.net.BindException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -48,7 +46,7 @@ public final class Demo implements AutoCloseable {
   }
 
   public static Demo start(Options options) throws Exception {
-    Demo demo = new Demo(Files.createTempDirectory("vncgate-demo-"));
+    Demo demo = new Demo(TempDirs.create("vncgate-demo-"));
     try {
       demo.startAll(options);
       return demo;
@@ -148,26 +146,7 @@ public final class Demo implements AutoCloseable {
     } catch (Exception e) {
       log.debug("closing Vert.x: {}", e.getMessage());
     }
-    deleteTree(dir);
+    TempDirs.deleteTree(dir);
   }
 
-  private static void deleteTree(Path root) {
-    try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      log.debug("could not delete {}: {}", root, e.getMessage());
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.vncgate.gateway.provider.plugin;
 
+import io.vncgate.gateway.TempDirs;
 import io.vncgate.gateway.provider.plugin.PluginReport.Outcome;
 import io.vncgate.spi.TargetProvider;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
@@ -66,7 +66,7 @@ public final class PluginCatalog implements AutoCloseable {
     if (sources.zips().isEmpty()) return new PluginCatalog(sources, List.of(), Map.of(), null, null);
     Path work;
     try {
-      work = Files.createTempDirectory("vncgate-plugins-");
+      work = TempDirs.create("vncgate-plugins-");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a folder to unpack plugins into", e);
     }
@@ -237,11 +237,7 @@ public final class PluginCatalog implements AutoCloseable {
     } catch (RuntimeException | LinkageError e) {
       log.warn("unloading plugins: {}", words(e));
     }
-    try (Stream<Path> files = Files.walk(workDir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      log.debug("cannot delete {}: {}", workDir, e.toString());
-    }
+    TempDirs.deleteTree(workDir);
   }
 
   /** The version PF4J compares {@code plugin.requires} with: {@code major.minor.patch}, or "0.0.0" (accept all) in a dev build. */
