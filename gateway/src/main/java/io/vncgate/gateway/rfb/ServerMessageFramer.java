@@ -40,12 +40,13 @@ public final class ServerMessageFramer {
   }
 
   static final int ENCODING_VMWARE_CURSOR = 0x574d5664;
+  static final int ENCODING_VMWARE_CURSOR_POSITION = 0x574d5666;
   static final int ENCODING_VMWARE_LED_STATE = 0x574d5668;
 
   /**
    * Rectangle encodings whose length the framer can follow (real and pseudo), besides the
-   * compression and quality levels (-256..-247, -32..-23), which are settings only. Not JPEG (21),
-   * which has no length, nor TRLE or alpha cursors.
+   * settings-only pseudo-encodings ({@link #isSetting}). Not JPEG (21), which has no length, nor
+   * TRLE, alpha cursors (-314) or client redirects (-311).
    */
   private static final int[] FRAMEABLE_ENCODINGS = {
       0, 1, 2, 4, 5, 6, 7, 16, 17, 50,    // Raw CopyRect RRE CoRRE Hextile zlib Tight ZRLE ZYWRLE H.264
@@ -53,7 +54,7 @@ public final class ServerMessageFramer {
       -223, -224, -239, -240, -307, -308, // DesktopSize LastRect Cursor XCursor DesktopName ExtendedDesktopSize
       -257, -258, -259, -261, -309, -312, -313, -316, // QEMU pointer/key/audio/LED, xvp, Fence, ContinuousUpdates, ExtendedMouseButtons
       ClientMessageFramer.EXTENDED_CLIPBOARD, // a capability only: never a rectangle
-      ENCODING_VMWARE_CURSOR, ENCODING_VMWARE_LED_STATE,
+      ENCODING_VMWARE_CURSOR, ENCODING_VMWARE_CURSOR_POSITION, ENCODING_VMWARE_LED_STATE,
   };
 
   static final int MAX_FENCE_PAYLOAD = 64;
@@ -129,11 +130,21 @@ public final class ServerMessageFramer {
 
   /** Whether the framer can follow rectangles of this encoding (for narrowing SetEncodings). */
   public static boolean canFrame(int encoding) {
-    if (encoding >= -256 && encoding <= -247 || encoding >= -32 && encoding <= -23) return true;
+    if (isSetting(encoding)) return true;
     for (int e : FRAMEABLE_ENCODINGS) {
       if (e == encoding) return true;
     }
     return false;
+  }
+
+  /**
+   * Pseudo-encodings that only carry a setting to the server, never a rectangle: compression
+   * levels (-256..-247), quality levels (-32..-23), and TurboVNC's fine quality (-512..-412) and
+   * JPEG subsampling (-768..-763) that TigerVNC's viewer sends.
+   */
+  private static boolean isSetting(int encoding) {
+    return encoding >= -256 && encoding <= -247 || encoding >= -32 && encoding <= -23
+        || encoding >= -512 && encoding <= -412 || encoding >= -768 && encoding <= -763;
   }
 
   /**
@@ -368,7 +379,7 @@ public final class ServerMessageFramer {
         rectsLeft = 0;
         nextRect();
       }
-      case -223, -257, -258, -259, -309, -312, -313, -316 -> nextRect();        // acknowledgements, no payload
+      case -223, -257, -258, -259, -309, -312, -313, -316, ENCODING_VMWARE_CURSOR_POSITION -> nextRect(); // no payload
       default -> throw malformed("sent a rectangle in encoding " + encoding + ", which the gateway cannot frame"
           + " (the viewer's SetEncodings was narrowed to those it can; the target sent it unasked)");
     }

@@ -32,7 +32,7 @@ class ServerMessageFramerTest {
 
   /** An update with a rectangle of every frameable kind, at 32 bpp depth 24 (Tight pixels are 3 bytes). */
   private static byte[] everyEncoding() {
-    Wire w = update(19);
+    Wire w = update(20);
     rect(w, 3, 2, 0).zeros(3 * 2 * BPP);                                   // Raw
     rect(w, 5, 5, 1).u16(7).u16(9);                                         // CopyRect
     rect(w, 8, 8, 2).u32(2).zeros(BPP).zeros(2 * (BPP + 8));               // RRE: 2 subrects
@@ -57,6 +57,7 @@ class ServerMessageFramerTest {
     rect(w, 2, 2, 0x574d5664).u8(1, 0).zeros(2 * 2 * 4);                  // VMware alpha cursor
     rect(w, 0, 0, -261).u8(5);                                            // QEMU LED state
     rect(w, 1, 1, 50).u32(3).u32(0).zeros(3);                              // H.264
+    rect(w, 0, 0, 0x574d5666);                                             // VMware cursor position
     return w.bytes();
   }
 
@@ -255,10 +256,11 @@ class ServerMessageFramerTest {
 
   @Test
   void canFrameNamesWhatSetEncodingsMayKeep() {
-    for (int e : new int[] {0, 1, 2, 5, 6, 7, 16, -223, -224, -239, -258, -308, -312, -313, -256, -247, -32, -23, 0xC0A1E5CE}) {
+    for (int e : new int[] {0, 1, 2, 5, 6, 7, 16, -223, -224, -239, -258, -308, -312, -313, -256, -247, -32, -23, 0xC0A1E5CE,
+        -512, -412, -768, -763, 0x574d5666}) {
       assertTrue(ServerMessageFramer.canFrame(e), "encoding " + e);
     }
-    for (int e : new int[] {21, 15, -314, -246, -33, 99, 0x574d5665}) {
+    for (int e : new int[] {21, 15, -314, -311, -246, -33, -411, -513, -762, -769, 99, 0x574d5665}) {
       assertFalse(ServerMessageFramer.canFrame(e), "encoding " + e);
     }
   }
