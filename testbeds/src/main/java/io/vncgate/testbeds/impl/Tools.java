@@ -21,6 +21,7 @@ public final class Tools {
   private static final Map<String, String> PACKAGES = Map.of(
       "Xvnc", "tigervnc-standalone-server",
       "vncpasswd", "tigervnc-tools",
+      "xtigervncviewer", "tigervnc-viewer",
       "x11vnc", "x11vnc",
       "Xvfb", "xvfb",
       "xclip", "xclip",
