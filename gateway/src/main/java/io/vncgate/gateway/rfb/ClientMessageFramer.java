@@ -350,13 +350,13 @@ public final class ClientMessageFramer {
 
   /**
    * The SetEncodings without the encodings the gateway cannot frame on the way back
-   * ({@link ServerMessageFramer#canFrame}), or null when nothing had to go.
+   * ({@link Encodings#canFrame}), or null when nothing had to go.
    */
   private Buffer narrowEncodings(int length) {
     int count = (length - 4) / 4;
     int kept = 0;
     for (int at = 4; at < length; at += 4) {
-      if (ServerMessageFramer.canFrame(in.s32(at))) kept++;
+      if (Encodings.canFrame(in.s32(at))) kept++;
     }
     if (kept == count) {
       return null;
@@ -364,7 +364,7 @@ public final class ClientMessageFramer {
     Buffer narrowed = Buffer.buffer(4 + 4 * kept).appendByte((byte) 2).appendByte((byte) 0).appendUnsignedShort(kept);
     for (int at = 4; at < length; at += 4) {
       int encoding = in.s32(at);
-      if (ServerMessageFramer.canFrame(encoding)) narrowed.appendInt(encoding);
+      if (Encodings.canFrame(encoding)) narrowed.appendInt(encoding);
     }
     return narrowed;
   }

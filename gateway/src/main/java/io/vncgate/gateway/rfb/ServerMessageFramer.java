@@ -16,14 +16,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * of confusing the viewer. A ServerCutText header is the only thing held back (8 bytes) until it
  * is judged; a dropped message is skipped as it arrives, never buffered.
  *
- * <p>The encodings it can frame are {@link #FRAMEABLE_ENCODINGS}; the viewer's SetEncodings is
+ * <p>The encodings it can frame are {@link Encodings#canFrame}'s; the viewer's SetEncodings is
  * narrowed to them ({@link ClientMessageFramer}), so a target only sends what can be framed.
  * Rectangle sizes of Raw, RRE, Hextile, Tight and cursors depend on the pixel format: the one from
  * ServerInit, replaced when the viewer's SetPixelFormat takes effect ({@link #pixelFormatSent}).
  *
  * <p>Not thread-safe except {@link #pixelFormatSent}: feed from one thread.
  */
-public final class ServerMessageFramer {
+public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.Step> {
 
   /** Where the bytes of a fed chunk go. */
   public interface Output {
@@ -39,30 +39,11 @@ public final class ServerMessageFramer {
     void dropped(String wireName, long bytes, String why);
   }
 
-  static final int ENCODING_VMWARE_CURSOR = 0x574d5664;
-  static final int ENCODING_VMWARE_CURSOR_POSITION = 0x574d5666;
-  static final int ENCODING_VMWARE_LED_STATE = 0x574d5668;
-
-  /**
-   * Rectangle encodings whose length the framer can follow (real and pseudo), besides the
-   * settings-only pseudo-encodings ({@link #isSetting}). Not JPEG (21), which has no length, nor
-   * TRLE, alpha cursors (-314) or client redirects (-311).
-   */
-  private static final int[] FRAMEABLE_ENCODINGS = {
-      0, 1, 2, 4, 5, 6, 7, 16, 17, 50,    // Raw CopyRect RRE CoRRE Hextile zlib Tight ZRLE ZYWRLE H.264
-      -260,                               // TightPNG
-      -223, -224, -239, -240, -307, -308, // DesktopSize LastRect Cursor XCursor DesktopName ExtendedDesktopSize
-      -257, -258, -259, -261, -309, -312, -313, -316, // QEMU pointer/key/audio/LED, xvp, Fence, ContinuousUpdates, ExtendedMouseButtons
-      ClientMessageFramer.EXTENDED_CLIPBOARD, // a capability only: never a rectangle
-      ENCODING_VMWARE_CURSOR, ENCODING_VMWARE_CURSOR_POSITION, ENCODING_VMWARE_LED_STATE,
-  };
-
   static final int MAX_FENCE_PAYLOAD = 64;
   private static final int FENCE_REQUEST = 0x80000000;
-  private static final int HEADER_MAX = 16;
 
   /** What to do when the bytes asked for (a header or a payload run) are in. */
-  private enum Step {
+  enum Step {
     TYPE, UPDATE, RECT, COLOUR_MAP, CUT_TEXT, FENCE, FENCE_DONE, XVP, QEMU, QEMU_AUDIO_LENGTH,
     MESSAGE_DONE, DROPPED, RECT_DONE, LENGTH_THEN_RECT_DONE, RRE, CORRE, DESKTOP_SIZES, VMWARE_CURSOR, H264,
     HEXTILE_TILE, HEXTILE_SUBRECTS, HEXTILE_TILE_DONE,
@@ -77,19 +58,6 @@ public final class ServerMessageFramer {
   // pixel format in use
   private int bytesPerPixel;
   private int tightPixel;
-
-  // what is being collected: a header of `need` bytes into `header`, or a run of `run` bytes
-  private final byte[] header = new byte[HEADER_MAX];
-  private int need;
-  private int have;
-  private long run;
-  private boolean skipping;
-  private Step next = Step.TYPE;
-
-  // a message held back until judged: its first bytes are in `header`; heldInChunk is where it
-  // starts in the current chunk, -1 when it started in an earlier one
-  private boolean holding;
-  private int heldInChunk = -1;
 
   // the update being framed
   private int rectsLeft;
@@ -109,12 +77,6 @@ public final class ServerMessageFramer {
   private long forwardedMessages;
   private long droppedMessages;
 
-  // the chunk being fed and the forwarded run in it
-  private Buffer chunk;
-  private int pos;
-  private int runStart = -1;
-  private Output out;
-
   /**
    * @param pixelFormat the 16-byte PIXEL_FORMAT of ServerInit
    * @param clipboardMaxBytes a ServerCutText whose text is longer is dropped
@@ -126,25 +88,6 @@ public final class ServerMessageFramer {
     this.clipboardAllowed = clipboardAllowed;
     this.listener = listener == null ? (t, b, w) -> { } : listener;
     expect(1, Step.TYPE);
-  }
-
-  /** Whether the framer can follow rectangles of this encoding (for narrowing SetEncodings). */
-  public static boolean canFrame(int encoding) {
-    if (isSetting(encoding)) return true;
-    for (int e : FRAMEABLE_ENCODINGS) {
-      if (e == encoding) return true;
-    }
-    return false;
-  }
-
-  /**
-   * Pseudo-encodings that only carry a setting to the server, never a rectangle: compression
-   * levels (-256..-247), quality levels (-32..-23), and TurboVNC's fine quality (-512..-412) and
-   * JPEG subsampling (-768..-763) that TigerVNC's viewer sends.
-   */
-  private static boolean isSetting(int encoding) {
-    return encoding >= -256 && encoding <= -247 || encoding >= -32 && encoding <= -23
-        || encoding >= -512 && encoding <= -412 || encoding >= -768 && encoding <= -763;
   }
 
   /**
@@ -177,72 +120,16 @@ public final class ServerMessageFramer {
    */
   public void feed(Buffer data, Output output) throws RfbException {
     if (failure != null) throw failure;
-    chunk = data;
-    out = output;
-    pos = 0;
-    runStart = -1;
-    if (holding) heldInChunk = -1;
-    int length = data.length();
     try {
-      while (pos < length) {
-        if (run > 0) {
-          int n = (int) Math.min(run, length - pos);
-          if (skipping) {
-            closeRun();
-          } else if (runStart < 0) {
-            runStart = pos;
-          }
-          pos += n;
-          run -= n;
-          if (run > 0) break;
-          skipping = false;
-          step(next);
-        } else {
-          collect(length);
-          if (have == need) step(next);
-        }
-      }
-      if (!holding) closeRun();
-      else if (heldInChunk >= 0) {
-        // the held message stays held: what came before it goes now
-        closeRunAt(heldInChunk);
-      }
+      stream(data, output);
     } catch (RfbException e) {
       failure = e;
-      closeRun();
       throw e;
-    } finally {
-      chunk = null;
-      out = null;
     }
   }
 
-  /** Copies header bytes from the chunk; forwarded with the run unless held. */
-  private void collect(int length) {
-    int n = Math.min(need - have, length - pos);
-    chunk.getBytes(pos, pos + n, header, have);
-    if (!holding && runStart < 0) runStart = pos;
-    pos += n;
-    have += n;
-  }
-
-  private void expect(int bytes, Step then) {
-    need = bytes;
-    have = 0;
-    next = then;
-  }
-
-  private void pass(long bytes, Step then) throws RfbException {
-    next = then;
-    if (bytes == 0) {
-      step(then);
-    } else {
-      run = bytes;
-      skipping = false;
-    }
-  }
-
-  private void step(Step step) throws RfbException {
+  @Override
+  protected void step(Step step) throws RfbException {
     switch (step) {
       case TYPE -> type();
       case MESSAGE_DONE -> messageDone();
@@ -320,15 +207,8 @@ public final class ServerMessageFramer {
       case 1 -> expect(5, Step.COLOUR_MAP);
       case 2 -> messageDone();
       case 3 -> {
-        // held back until judged: the type byte is already in the run, take it out
-        holding = true;
-        heldInChunk = pos - 1;
-        if (runStart == heldInChunk) runStart = -1;
-        else if (runStart >= 0) closeRunAt(heldInChunk);
-        header[0] = 3;
-        need = 8;
-        have = 1;
-        next = Step.CUT_TEXT;
+        holdLastByte(); // judged once its 8-byte header is in
+        expectMore(8, Step.CUT_TEXT);
       }
       case 150 -> messageDone();
       case 248 -> expect(8, Step.FENCE);
@@ -371,15 +251,15 @@ public final class ServerMessageFramer {
       case -240 -> pass(w * h > 0 ? 6 + 2 * ((w + 7) / 8) * h : 0, Step.RECT_DONE); // XCursor
       case -307 -> expect(4, Step.LENGTH_THEN_RECT_DONE);                       // DesktopName
       case -308 -> expect(4, Step.DESKTOP_SIZES);                               // ExtendedDesktopSize
-      case ENCODING_VMWARE_CURSOR -> expect(2, Step.VMWARE_CURSOR);
-      case ENCODING_VMWARE_LED_STATE -> pass(4, Step.RECT_DONE);
+      case Encodings.VMWARE_CURSOR -> expect(2, Step.VMWARE_CURSOR);
+      case Encodings.VMWARE_LED_STATE -> pass(4, Step.RECT_DONE);
       case -261 -> pass(1, Step.RECT_DONE);                                     // QEMU LED state
       case -224 -> {                                                            // LastRect
         untilLastRect = false;
         rectsLeft = 0;
         nextRect();
       }
-      case -223, -257, -258, -259, -309, -312, -313, -316, ENCODING_VMWARE_CURSOR_POSITION -> nextRect(); // no payload
+      case -223, -257, -258, -259, -309, -312, -313, -316, Encodings.VMWARE_CURSOR_POSITION -> nextRect(); // no payload
       default -> throw malformed("sent a rectangle in encoding " + encoding + ", which the gateway cannot frame"
           + " (the viewer's SetEncodings was narrowed to those it can; the target sent it unasked)");
     }
@@ -474,36 +354,19 @@ public final class ServerMessageFramer {
     String why = !clipboardAllowed ? "clipboard to viewer disabled"
         : body > clipboardMaxBytes ? "clipboard " + body + " bytes exceeds the limit of " + clipboardMaxBytes + " bytes"
         : null;
-    holding = false;
     if (why == null) {
-      if (heldInChunk < 0) {
-        out.forwardHeld(header, 8);
-      } else if (runStart < 0) {
-        runStart = heldInChunk;
-      }
-      heldInChunk = -1;
+      releaseHeld(8);
       pass(body, Step.MESSAGE_DONE);
       return;
     }
-    heldInChunk = -1;
+    dropHeld();
     droppedMessages++;
     listener.dropped("ServerCutText", 8 + body, why);
-    expect(1, Step.TYPE);
-    if (body > 0) {
-      // skipped as it arrives; then the next message's type byte is collected
-      run = body;
-      skipping = true;
-      next = Step.DROPPED;
+    if (body == 0) {
+      expect(1, Step.TYPE);
+    } else {
+      skip(body, Step.DROPPED); // as it arrives, never buffered
     }
-  }
-
-  private void closeRun() {
-    closeRunAt(pos);
-  }
-
-  private void closeRunAt(int end) {
-    if (runStart >= 0 && end > runStart) out.forward(runStart, end);
-    runStart = -1;
   }
 
   private void usePixelFormat(byte[] format) {
@@ -514,26 +377,6 @@ public final class ServerMessageFramer {
     bytesPerPixel = Math.max(1, bpp / 8);
     // Tight sends 3 bytes per pixel for 32 bpp depth 24 true colour (TPIXEL)
     tightPixel = bpp == 32 && depth == 24 && trueColour && max255 ? 3 : bytesPerPixel;
-  }
-
-  private int u8(int at) {
-    return header[at] & 0xFF;
-  }
-
-  private int u16(int at) {
-    return u16(header, at);
-  }
-
-  private static int u16(byte[] b, int at) {
-    return (b[at] & 0xFF) << 8 | b[at + 1] & 0xFF;
-  }
-
-  private int s32(int at) {
-    return (header[at] & 0xFF) << 24 | (header[at + 1] & 0xFF) << 16 | (header[at + 2] & 0xFF) << 8 | header[at + 3] & 0xFF;
-  }
-
-  private long u32(int at) {
-    return s32(at) & 0xFFFFFFFFL;
   }
 
   private static RfbException malformed(String message) {

@@ -13,7 +13,10 @@
  *       can frame.
  *   <li>{@link io.vncgate.gateway.rfb.ServerMessageFramer}: server-to-client messages, followed by
  *       their headers while the bytes stream through (ranges of each read, never buffered whole),
- *       for the clipboard policy toward viewers and to stop a target that breaks the framing.
+ *       for the clipboard policy toward viewers and to stop a target that breaks the framing;
+ *       its streaming (headers collected, payloads passed by length, a message held until judged)
+ *       is {@link io.vncgate.gateway.rfb.HeaderStream}, the encodings it can follow
+ *       {@link io.vncgate.gateway.rfb.Encodings}.
  * </ul>
  *
  * <p>Every parser is a small state machine named after the spec: each call appends to one

@@ -255,13 +255,13 @@ class ServerMessageFramerTest {
   }
 
   @Test
-  void canFrameNamesWhatSetEncodingsMayKeep() {
+  void encodingsCanFrameNamesWhatSetEncodingsMayKeep() {
     for (int e : new int[] {0, 1, 2, 5, 6, 7, 16, -223, -224, -239, -258, -308, -312, -313, -256, -247, -32, -23, 0xC0A1E5CE,
         -512, -412, -768, -763, 0x574d5666}) {
-      assertTrue(ServerMessageFramer.canFrame(e), "encoding " + e);
+      assertTrue(Encodings.canFrame(e), "encoding " + e);
     }
     for (int e : new int[] {21, 15, -314, -311, -246, -33, -411, -513, -762, -769, 99, 0x574d5665}) {
-      assertFalse(ServerMessageFramer.canFrame(e), "encoding " + e);
+      assertFalse(Encodings.canFrame(e), "encoding " + e);
     }
   }
 }
