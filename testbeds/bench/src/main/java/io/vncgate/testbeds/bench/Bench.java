@@ -106,11 +106,22 @@ public final class Bench {
       }
       out.line("gateway warmed up (%.1f s of relaying, not measured)", s.gatewayWarmupS());
       if (o.profile != null) gateway.startRecording(o.profile.toAbsolutePath());
+      // throughput: rounds of every path, interleaved and rotated, so that the machine's load
+      // changing during the run does not favour one path; the median round counts
+      Map<String, List<Phases.ThroughputSample>> rounds = new LinkedHashMap<>();
+      for (String name : selected) rounds.put(name, new ArrayList<>());
+      out.line("throughput, %d round(s) of %.0f s per path:", s.throughputRounds(), s.throughputS());
+      for (int round = 0; round < s.throughputRounds(); round++) {
+        for (int i = 0; i < selected.size(); i++) {
+          String name = selected.get((i + round) % selected.size());
+          rounds.get(name).add(phases.throughputRound(paths.get(name), round));
+        }
+      }
+      for (String name : selected) phases.throughput(paths.get(name), results.get(name), rounds.get(name));
       for (String name : selected) {
         RelayPath path = paths.get(name);
         out.line("%s: %s", name, path.description);
         PathResult r = results.get(name);
-        phases.throughput(path, r);
         if (o.skipRtt) continue;
         phases.roundTrips(path, r, 1);
         phases.roundTrips(path, r, s.rttViewers());

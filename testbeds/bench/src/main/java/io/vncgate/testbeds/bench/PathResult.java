@@ -19,6 +19,7 @@ final class PathResult {
   final String description;
   final Map<String, Double> figures = new LinkedHashMap<>();
   long bytesMeasured;
+  List<Phases.ThroughputSample> throughputRounds = List.of();
   double endpointsCpuSPerGb;
   double cpuUserSPerGb;
   double cpuSysSPerGb;
@@ -53,6 +54,7 @@ final class PathResult {
         .put("rtt_samples", rttSamples)
         .put("rtt_1_samples", rtt1Samples)
         .put("throughput_bytes_measured", bytesMeasured)
+        .put("throughput_rounds", roundsJson())
         .put("cpu_user_s_per_gb", cpuUserSPerGb)
         .put("cpu_system_s_per_gb", cpuSysSPerGb)
         .put("endpoints_cpu_s_per_gb", endpointsCpuSPerGb)
@@ -64,6 +66,16 @@ final class PathResult {
         .put("rtt_distribution_ms", curveJson(curveN))
         .put("rtt_1_distribution_ms", curveJson(curve1));
     return o;
+  }
+
+  private JsonArray roundsJson() {
+    JsonArray a = new JsonArray();
+    for (Phases.ThroughputSample t : throughputRounds) {
+      a.add(new JsonObject().put("mb_s", round(t.mbPerS(), 1))
+          .put("cpu_s_per_gb", round((t.relayUserS() + t.relaySystemS()) / t.gb(), 4))
+          .put("bytes", t.bytes()));
+    }
+    return a;
   }
 
   /** Each figure divided by the same figure of {@code other}; null where either is missing or zero. */

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -63,8 +64,23 @@ final class Phases {
     closeAll(all);
   }
 
-  /** Streams full-screen updates to one viewer; MB/s at the viewer and relay CPU seconds per GB. */
-  void throughput(RelayPath path, PathResult r) {
+  /** One round of streaming on one path: bytes at the viewer, seconds, and CPU seconds spent. */
+  record ThroughputSample(long bytes, double seconds, double relayUserS, double relaySystemS, double endpointsS) {
+    double mbPerS() {
+      return bytes / 1e6 / seconds;
+    }
+
+    double gb() {
+      return bytes / 1e9;
+    }
+  }
+
+  /**
+   * Streams full-screen updates to one viewer for one round: MB/s at the viewer and the relay's
+   * CPU seconds. Rounds of all paths are interleaved by the caller, so a change in the machine's
+   * load during the run falls on every path alike.
+   */
+  ThroughputSample throughputRound(RelayPath path, int round) {
     RfbViewer v = await(path.open(), 30);
     onLoop(() -> {
       v.listener((viewer, bytes) -> viewer.requestFullScreen());
@@ -90,18 +106,36 @@ final class Phases {
       throw new IllegalStateException(path.name + ": no bytes reached the viewer in " + settings.throughputS()
           + " s of streaming; the relay or the synthetic server stalled (see the relay's log in the work folder)");
     }
-    double gb = (b1 - b0) / 1e9;
-    r.bytesMeasured = b1 - b0;
-    r.put("throughput_mb_s", PathResult.round((b1 - b0) / 1e6 / ((t1 - t0) / 1e9), 1));
-    double user = relay1[0] - relay0[0];
-    double sys = relay1[1] - relay0[1];
-    r.put("cpu_s_per_gb", path.relay == null ? 0.0 : PathResult.round((user + sys) / gb, 4));
-    r.cpuUserSPerGb = PathResult.round(user / gb, 4);
-    r.cpuSysSPerGb = PathResult.round(sys / gb, 4);
-    r.endpointsCpuSPerGb = PathResult.round((self1 - self0) / gb, 4);
-    out.line("  %-12s throughput %8.1f MB/s, relay %.3f CPU-s/GB (user %.3f, system %.3f), bench JVM %.3f CPU-s/GB",
-        path.name, r.get("throughput_mb_s"), r.get("cpu_s_per_gb"), r.cpuUserSPerGb, r.cpuSysSPerGb, r.endpointsCpuSPerGb);
+    ThroughputSample sample = new ThroughputSample(b1 - b0, (t1 - t0) / 1e9, relay1[0] - relay0[0], relay1[1] - relay0[1],
+        self1 - self0);
+    double gb = sample.gb();
+    out.line("  %-12s round %d: %8.1f MB/s, relay %.3f CPU-s/GB (user %.3f, system %.3f), bench JVM %.3f CPU-s/GB",
+        path.name, round + 1, sample.mbPerS(), path.relay == null ? 0.0 : (sample.relayUserS() + sample.relaySystemS()) / gb,
+        sample.relayUserS() / gb, sample.relaySystemS() / gb, sample.endpointsS() / gb);
+    return sample;
   }
+
+  /** The path's throughput figures: the median round (by MB/s, and by CPU per GB), every round kept. */
+  void throughput(RelayPath path, PathResult r, List<ThroughputSample> rounds) {
+    List<ThroughputSample> byRate = new ArrayList<>(rounds);
+    byRate.sort(Comparator.comparingDouble(ThroughputSample::mbPerS));
+    List<ThroughputSample> byCpu = new ArrayList<>(rounds);
+    byCpu.sort(Comparator.comparingDouble(x -> (x.relayUserS() + x.relaySystemS()) / x.gb()));
+    ThroughputSample rate = byRate.get(byRate.size() / 2);
+    ThroughputSample cpu = byCpu.get(byCpu.size() / 2);
+    r.bytesMeasured = rounds.stream().mapToLong(ThroughputSample::bytes).sum();
+    r.throughputRounds = List.copyOf(rounds);
+    r.put("throughput_mb_s", PathResult.round(rate.mbPerS(), 1));
+    r.put("cpu_s_per_gb", path.relay == null ? 0.0 : PathResult.round((cpu.relayUserS() + cpu.relaySystemS()) / cpu.gb(), 4));
+    r.cpuUserSPerGb = PathResult.round(cpu.relayUserS() / cpu.gb(), 4);
+    r.cpuSysSPerGb = PathResult.round(cpu.relaySystemS() / cpu.gb(), 4);
+    r.endpointsCpuSPerGb = PathResult.round(cpu.endpointsS() / cpu.gb(), 4);
+    out.line("  %-12s throughput %8.1f MB/s, relay %.3f CPU-s/GB (user %.3f, system %.3f), bench JVM %.3f CPU-s/GB"
+        + (rounds.size() > 1 ? " (medians of %d rounds)" : ""),
+        path.name, r.get("throughput_mb_s"), r.get("cpu_s_per_gb"), r.cpuUserSPerGb, r.cpuSysSPerGb, r.endpointsCpuSPerGb,
+        rounds.size());
+  }
+
 
   /** Round trips of {@code viewers} viewers at once; fills rtt_* (100) or rtt_1_* (one viewer). */
   void roundTrips(RelayPath path, PathResult r, int viewers) {

@@ -13,6 +13,7 @@ record Settings(
     int height,
     double throughputWarmupS,
     double throughputS,
+    int throughputRounds,
     double rtt1WarmupS,
     double rtt1S,
     long rtt1IntervalUs,
@@ -30,9 +31,9 @@ record Settings(
 
   static Settings of(String mode) {
     return switch (mode) {
-      case "full" -> new Settings(mode, 1920, 1080, 2, 10, 2, 15, 1000, 100, 3, 20, INTERACTIVE_INTERVAL_US, 2000, 200, 5, 10);
-      case "quick" -> new Settings(mode, 1920, 1080, 0.5, 2, 0.5, 2, 1000, 100, 0.5, 2.5, INTERACTIVE_INTERVAL_US, 600, 20, 1, 3);
-      case "smoke" -> new Settings(mode, 640, 480, 0.2, 0.5, 0.1, 0.4, 1000, 10, 0.2, 0.5, INTERACTIVE_INTERVAL_US, 100, 10, 0.2, 0.5);
+      case "full" -> new Settings(mode, 1920, 1080, 2, 4, 3, 2, 15, 1000, 100, 3, 20, INTERACTIVE_INTERVAL_US, 2000, 200, 5, 10);
+      case "quick" -> new Settings(mode, 1920, 1080, 0.5, 2, 1, 0.5, 2, 1000, 100, 0.5, 2.5, INTERACTIVE_INTERVAL_US, 600, 20, 1, 3);
+      case "smoke" -> new Settings(mode, 640, 480, 0.2, 0.5, 2, 0.1, 0.4, 1000, 10, 0.2, 0.5, INTERACTIVE_INTERVAL_US, 100, 10, 0.2, 0.5);
       default -> throw new IllegalArgumentException("unknown mode " + mode);
     };
   }
@@ -44,6 +45,7 @@ record Settings(
         .put("full_update_bytes", SyntheticRfbServer.fullUpdateBytes(width, height))
         .put("throughput_warmup_s", throughputWarmupS)
         .put("throughput_s", throughputS)
+        .put("throughput_rounds", throughputRounds)
         .put("rtt_1_warmup_s", rtt1WarmupS)
         .put("rtt_1_s", rtt1S)
         .put("rtt_1_interval_us", rtt1IntervalUs)
