@@ -12,6 +12,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.vncgate.gateway.audit.AuditLog;
 import io.vncgate.gateway.auth.InMemoryTicketStore;
+import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.metrics.GatewayMetrics;
 import io.vncgate.gateway.session.LocalSessionRegistry;
 import io.vncgate.gateway.auth.JwtService;
@@ -62,6 +63,12 @@ public final class Gateway {
   }
 
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, List<Consumer<Router>> extraRoutes) {
+    return start(vertx, config, extraRoutes, new InMemoryTicketStore(Clock.systemUTC()));
+  }
+
+  /** @param tickets where tickets live (this process's memory, or a store shared by a cluster) */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, List<Consumer<Router>> extraRoutes,
+      TicketStore tickets) {
     JwtService jwt;
     try {
       jwt = new JwtService(vertx, config.jwt(), java.util.Set.copyOf(config.admins()));
@@ -84,7 +91,7 @@ public final class Gateway {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(meters, sessions);
     ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit)));
-    RelayServices services = new RelayServices(vertx, config, new InMemoryTicketStore(Clock.systemUTC()), registry,
+    RelayServices services = new RelayServices(vertx, config, tickets, registry,
         connectors, listener, sessions, audit);
     List<Consumer<Router>> routes = new ArrayList<>(extraRoutes);
     routes.add(router -> router.get("/metrics").handler(ctx -> ctx.response()

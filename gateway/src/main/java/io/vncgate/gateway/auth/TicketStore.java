@@ -16,7 +16,8 @@ public interface TicketStore {
 
   /**
    * Redeems the ticket a native viewer typed as its VNC password: the one live ticket whose
-   * first 8 characters (all VNC auth uses) answer the challenge.
+   * first 8 characters (all VNC auth uses) answer the challenge. This searches the live tickets
+   * (the response does not say which was used), so it may take milliseconds: never on an event loop.
    */
   Optional<TicketGrant> redeemVncResponse(byte[] challenge, byte[] response);
 }

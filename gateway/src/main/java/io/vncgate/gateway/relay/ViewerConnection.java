@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.Pipe;
 import io.vncgate.gateway.auth.TicketGrant;
+import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
@@ -127,14 +128,27 @@ public final class ViewerConnection {
       refuse(Status.UNAUTHORIZED, refusal, "ticket", false);
       return;
     }
-    if (grant == null) {
-      grant = services.tickets().redeemVncResponse(await.challenge(), await.response()).orElse(null);
-      if (grant == null) {
-        refuse(Status.UNAUTHORIZED, "the password is not a valid ticket (tickets work once and expire after "
-            + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one", "ticket", false);
-        return;
-      }
+    if (grant != null) {
+      connect();
+      return;
     }
+    // which live ticket was typed is found by trying them all: off the event loop
+    TicketStore tickets = services.tickets();
+    services.vertx().executeBlocking(() -> tickets.redeemVncResponse(await.challenge(), await.response()), false)
+        .onComplete(ar -> {
+          if (state == State.CLOSED) return; // the viewer left (or timed out) meanwhile
+          grant = ar.succeeded() ? ar.result().orElse(null) : null;
+          if (grant == null) {
+            refuse(Status.UNAUTHORIZED, "the password is not a valid ticket (tickets work once and expire after "
+                + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one", "ticket", false);
+            return;
+          }
+          connect();
+        });
+  }
+
+  /** Admitted: resolve the target, connect and do the upstream handshake. */
+  private void connect() {
     state = State.CONNECTING;
     String target = grant.targetId();
     services.providers().resolve(target, grant.user())

@@ -28,19 +28,73 @@ public final class VncAuth {
     if (challenge16.length != CHALLENGE_LENGTH) {
       throw new IllegalArgumentException("challenge must be 16 bytes, got " + challenge16.length);
     }
+    byte[] key = desKey(password);
+    try {
+      Cipher des = newCipher();
+      des.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "DES"));
+      return des.doFinal(challenge16);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("DES failed: " + e.getMessage(), e);
+    } finally {
+      Arrays.fill(key, (byte) 0);
+    }
+  }
+
+  /** The DES key of {@code password}: its first 8 bytes (zero-padded), each byte's bits reversed. */
+  public static byte[] desKey(byte[] password) {
     byte[] key = new byte[8];
     for (int i = 0; i < Math.min(8, password.length); i++) {
       key[i] = (byte) (Integer.reverse(password[i] & 0xFF) >>> 24);
     }
+    return key;
+  }
+
+  private static Cipher newCipher() {
     try {
-      Cipher des = Cipher.getInstance("DES/ECB/NoPadding");
-      des.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "DES"));
-      return des.doFinal(challenge16);
+      return Cipher.getInstance("DES/ECB/NoPadding");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("DES/ECB/NoPadding is not available in this JDK", e);
-    } finally {
-      Arrays.fill(key, (byte) 0);
     }
+  }
+
+  /**
+   * A check of one challenge's response against many keys ({@link #desKey}), for finding whose
+   * password a viewer used. Made once per response: one cipher, re-keyed per candidate (about a
+   * microsecond each, where a cipher per candidate costs ten). Not thread-safe.
+   */
+  public static final class ResponseCheck {
+    private final byte[] challenge;
+    private final byte[] response;
+    private final byte[] expected = new byte[CHALLENGE_LENGTH];
+    private final Cipher des;
+
+    private ResponseCheck(byte[] challenge, byte[] response) {
+      this.challenge = challenge.clone();
+      this.response = response.clone();
+      this.des = newCipher();
+    }
+
+    /** Whether the response answers the challenge for {@code desKey}, compared in constant time. */
+    public boolean answeredBy(byte[] desKey) {
+      try {
+        des.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(desKey, "DES"));
+        des.doFinal(challenge, 0, CHALLENGE_LENGTH, expected, 0);
+        return MessageDigest.isEqual(expected, response);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("DES failed: " + e.getMessage(), e);
+      } finally {
+        Arrays.fill(expected, (byte) 0);
+      }
+    }
+  }
+
+  /** A check of {@code response} to {@code challenge}; null when either is not 16 bytes (it answers nothing). */
+  public static ResponseCheck check(byte[] challenge, byte[] response) {
+    if (challenge == null || response == null
+        || challenge.length != CHALLENGE_LENGTH || response.length != CHALLENGE_LENGTH) {
+      return null;
+    }
+    return new ResponseCheck(challenge, response);
   }
 
   /** 16 fresh random bytes from a {@link SecureRandom}. */
@@ -52,13 +106,13 @@ public final class VncAuth {
 
   /** Whether {@code response} answers {@code challenge} for {@code password}, in constant time. */
   public static boolean matches(byte[] challenge, byte[] response, byte[] password) {
-    if (challenge == null || response == null || password == null
-        || challenge.length != CHALLENGE_LENGTH || response.length != CHALLENGE_LENGTH) {
-      return false;
+    ResponseCheck check = password == null ? null : check(challenge, response);
+    if (check == null) return false;
+    byte[] key = desKey(password);
+    try {
+      return check.answeredBy(key);
+    } finally {
+      Arrays.fill(key, (byte) 0);
     }
-    byte[] expected = response(challenge, password);
-    boolean equal = MessageDigest.isEqual(expected, response);
-    Arrays.fill(expected, (byte) 0);
-    return equal;
   }
 }

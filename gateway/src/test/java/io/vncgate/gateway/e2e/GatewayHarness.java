@@ -3,7 +3,9 @@ package io.vncgate.gateway.e2e;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.Gateway;
+import io.vncgate.gateway.auth.InMemoryTicketStore;
 import io.vncgate.gateway.auth.Role;
+import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.config.ConfigLoader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +53,13 @@ final class GatewayHarness implements AutoCloseable {
   /** {@code tcpPort}: the TCP front's port; 0 picks a free one (and deploys one listener). */
   GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout, String authYaml,
       String serverYaml, int tcpPort) throws Exception {
+    this(dir, targetsYaml, extraYaml, handshakeTimeout, authYaml, serverYaml, tcpPort,
+        new InMemoryTicketStore(Clock.systemUTC()));
+  }
+
+  /** {@code tickets}: the gateway's ticket store (to watch or fill it from a test). */
+  GatewayHarness(Path dir, String targetsYaml, String extraYaml, String handshakeTimeout, String authYaml,
+      String serverYaml, int tcpPort, TicketStore tickets) throws Exception {
     this.dir = dir;
     Files.writeString(dir.resolve("jwt.key"), SECRET + "\n");
     String yaml = "server:\n  host: 127.0.0.1\n  port: 0\n  tcp: {port: " + tcpPort + "}\n  handshake-timeout: " + handshakeTimeout + "\n" + serverYaml
@@ -58,7 +68,7 @@ final class GatewayHarness implements AutoCloseable {
         + "providers:\n  static:\n    targets:\n" + targetsYaml;
     Path config = dir.resolve("vncgate.yaml");
     Files.writeString(config, yaml);
-    gateway = Gateway.start(vertx, ConfigLoader.load(config)).await(30, TimeUnit.SECONDS);
+    gateway = Gateway.start(vertx, ConfigLoader.load(config), List.of(), tickets).await(30, TimeUnit.SECONDS);
   }
 
   static String target(String id, int port, String passwordFile) {
