@@ -27,8 +27,9 @@ final class NetSocketUpstream implements Upstream {
    * with testbeds/bench/run on 2 cores: 64 KiB → 256 KiB took the WebSocket front from about 0.95 to
    * 1.5 GB/s; 256 KiB → 1 MiB from about 1.5 to 1.9 GB/s and the relay's CPU from about 0.45 to
    * 0.37 s per GB (the kernel's per-call and per-segment work, not copying, was what shrank). 2 and
-   * 4 MiB were no better: the JVM's user time per GB rose (with either of Netty's allocators) more
-   * than the kernel's fell.
+   * 4 MiB were no better: Netty does not pool buffers that large, so each read zeroed a fresh one
+   * (15 % of the relay's CPU at 4 MiB), and reads still averaged about 1 MB, what the socket holds
+   * when the relay wakes.
    */
   static final int MAX_READ_BYTES = 1024 * 1024;
 
