@@ -11,6 +11,7 @@ import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.failure.Status;
+import io.vncgate.gateway.transport.ForwardingReadStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -23,7 +24,7 @@ public final class WebSocketViewerChannel implements ViewerChannel {
   static final int MAX_CLOSE_REASON_BYTES = 123;
 
   private final ServerWebSocket ws;
-  private final BinaryInput input = new BinaryInput();
+  private final BinaryInput input;
   /** Null when the socket's Netty channel cannot be reached: then writes go through Vert.x (copied). */
   private final ChannelOutput output;
   private boolean closing;
@@ -38,6 +39,7 @@ public final class WebSocketViewerChannel implements ViewerChannel {
    */
   public WebSocketViewerChannel(ServerWebSocket ws, HttpConnection upgradedFrom) {
     this.ws = ws;
+    this.input = new BinaryInput();
     ChannelHandlerContext ctx = nettyContext(ws, upgradedFrom);
     this.output = ctx == null ? null : new ChannelOutput(ctx, true, ws::end);
     ws.frameHandler(this::onFrame);
@@ -113,42 +115,16 @@ public final class WebSocketViewerChannel implements ViewerChannel {
   }
 
   /** The binary payload stream; flow control is the socket's own. */
-  private final class BinaryInput implements ReadStream<Buffer> {
+  private final class BinaryInput extends ForwardingReadStream {
     private Handler<Buffer> handler;
 
-    @Override
-    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> h) {
-      ws.exceptionHandler(h);
-      return this;
+    BinaryInput() {
+      super(ws);
     }
 
     @Override
     public ReadStream<Buffer> handler(Handler<Buffer> h) {
       handler = h;
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> pause() {
-      ws.pause();
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> resume() {
-      ws.resume();
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> fetch(long amount) {
-      ws.fetch(amount);
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> endHandler(Handler<Void> h) {
-      ws.endHandler(h);
       return this;
     }
   }

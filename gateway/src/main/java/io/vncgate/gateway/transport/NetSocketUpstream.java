@@ -35,13 +35,14 @@ final class NetSocketUpstream implements Upstream {
 
   private final NetSocketInternal socket;
   private final String description;
-  private final Input input = new Input();
+  private final Input input;
   private Handler<String> closeHandler;
   private boolean closedByUs;
 
   NetSocketUpstream(NetSocket socket, String description) {
     this.socket = (NetSocketInternal) socket;
     this.description = description;
+    this.input = new Input();
     this.socket.channelHandlerContext().channel().config()
         .setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES));
     this.socket.messageHandler(input::onMessage);
@@ -87,11 +88,15 @@ final class NetSocketUpstream implements Upstream {
   }
 
   /** The server's bytes: copied into Vert.x buffers for a handler, or handed to the relay's pipe as they are. */
-  private final class Input implements ReadStream<Buffer> {
+  private final class Input extends ForwardingReadStream {
     private Handler<Buffer> handler;
     private Handler<Void> endHandler;
     private ByteBufPipe pipe;
     private boolean ended;
+
+    Input() {
+      super(socket);
+    }
 
     void onMessage(Object msg) {
       if (!(msg instanceof ByteBuf buf)) {
@@ -133,26 +138,8 @@ final class NetSocketUpstream implements Upstream {
     }
 
     @Override
-    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> h) {
-      socket.exceptionHandler(h);
-      return this;
-    }
-
-    @Override
     public ReadStream<Buffer> handler(Handler<Buffer> h) {
       handler = h;
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> pause() {
-      socket.pause();
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> resume() {
-      socket.resume();
       return this;
     }
 
