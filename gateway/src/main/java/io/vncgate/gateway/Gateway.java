@@ -104,9 +104,12 @@ public final class Gateway {
         .recover(e -> gateway.close().transform(ignored -> Future.failedFuture(e)));
   }
 
-  /** Vert.x options with Micrometer metrics on, exported in Prometheus format at {@code /metrics}. */
+  /**
+   * Vert.x options with Micrometer metrics on, exported in Prometheus format at {@code /metrics},
+   * and Netty's epoll transport where it loads (Linux; NIO elsewhere).
+   */
   public static VertxOptions vertxOptions() {
-    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+    return new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setRegistryName(METRICS_REGISTRY)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
