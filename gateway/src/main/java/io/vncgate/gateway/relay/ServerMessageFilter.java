@@ -79,6 +79,11 @@ final class ServerMessageFilter extends ForwardingWriteStream implements ByteBuf
     return last;
   }
 
+  @Override
+  public long bytesAhead() {
+    return failed ? 0 : framer.opaqueBytesAhead();
+  }
+
   /** Fills {@link #ranges}; false when nothing may be forwarded (the target broke the framing). */
   private boolean frame(Buffer data) {
     if (failed) {

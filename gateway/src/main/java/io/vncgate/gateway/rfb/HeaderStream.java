@@ -85,6 +85,14 @@ abstract class HeaderStream<S> {
     }
   }
 
+  /**
+   * Bytes still to come of a run forwarded unread (a rectangle's pixel data, say); 0 when the next
+   * bytes are a header, are dropped, or belong to a held message.
+   */
+  protected final long passing() {
+    return skipping || holding ? 0 : run;
+  }
+
   /** Copies header bytes from the chunk; forwarded with the run unless held. */
   private void collect(int length) {
     int n = Math.min(need - have, length - pos);

@@ -128,6 +128,14 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     }
   }
 
+  /**
+   * How many of the bytes that come next are opaque payload (pixel or compressed data) that the
+   * target has still to send: bytes that will come, whatever the viewer does.
+   */
+  public long opaqueBytesAhead() {
+    return failure != null ? 0 : passing();
+  }
+
   @Override
   protected void step(Step step) throws RfbException {
     switch (step) {

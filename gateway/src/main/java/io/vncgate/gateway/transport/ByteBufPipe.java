@@ -17,10 +17,15 @@ import io.vertx.core.streams.impl.PipeImpl;
  * own {@link PipeImpl}. Same contract either way: the source stays paused until {@link #to}; the
  * future completes when the source ends and fails on a source error; the source is paused while
  * the destination's queue is full. Runs on the socket's event loop.
+ *
+ * <p>While the sink says a large message is coming in ({@link ByteBufSink#bytesAhead}), the socket
+ * is read in fewer, larger pieces ({@link BulkReads}).
  */
 final class ByteBufPipe implements Pipe<Buffer> {
   private final ReadStream<Buffer> source;
   private final Channel channel;
+  /** Null when the socket cannot wait for large reads (not epoll, or TLS). */
+  private BulkReads bulk;
   private final Promise<Void> result = Promise.promise();
   private boolean endOnSuccess = true;
   private boolean endOnFailure = true;
@@ -64,6 +69,11 @@ final class ByteBufPipe implements Pipe<Buffer> {
       return fallback.to(dst);
     }
     sink = s;
+    bulk = BulkReads.of(channel);
+    if (bulk != null && channel.config().getRecvByteBufAllocator() instanceof BulkReadAllocator reads) {
+      BulkReads b = bulk;
+      reads.bulk(b::active);
+    }
     source.exceptionHandler(e -> {
       if (!done) finish(e);
     });
@@ -81,6 +91,7 @@ final class ByteBufPipe implements Pipe<Buffer> {
       buf.release();
       return;
     }
+    if (bulk != null) bulk.read(buf.readableBytes());
     sink.writeByteBuf(compact(buf));
     if (sink.writeQueueFull()) {
       // stop reading now, not after the current read burst (which Vert.x's pause alone would allow:
@@ -122,7 +133,9 @@ final class ByteBufPipe implements Pipe<Buffer> {
 
   /** The end of a read burst: send it. */
   void flush() {
-    if (!done) sink.flush();
+    if (done) return;
+    sink.flush();
+    if (bulk != null) bulk.burstDone(sink.bytesAhead());
   }
 
   /** The socket closed: what was read is sent and the pipe completes. */
@@ -139,6 +152,7 @@ final class ByteBufPipe implements Pipe<Buffer> {
 
   private void finish(Throwable cause) {
     done = true;
+    if (bulk != null) bulk.stop();
     sink.drainHandler(null);
     // buffers read while paused are still queued in the socket: resume so they reach onByteBuf and are released
     channel.config().setAutoRead(true);
@@ -159,6 +173,7 @@ final class ByteBufPipe implements Pipe<Buffer> {
     }
     if (sink != null && !done) {
       done = true;
+      if (bulk != null) bulk.stop();
       sink.drainHandler(null);
       sink = null; // back to the handler (none: bytes are dropped, as a closed Vert.x pipe does)
     }

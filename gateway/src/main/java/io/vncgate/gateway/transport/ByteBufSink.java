@@ -20,4 +20,13 @@ public interface ByteBufSink extends WriteStream<Buffer> {
 
   /** Sends what was written since the last flush. */
   void flush();
+
+  /**
+   * How many of the source's next bytes are certain to come without anything being asked: what is
+   * left of a message the source is sending (0 when unknown). Lets the source be read in larger
+   * pieces ({@link BulkReads}).
+   */
+  default long bytesAhead() {
+    return 0;
+  }
 }

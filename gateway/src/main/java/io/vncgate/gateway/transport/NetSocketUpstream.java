@@ -2,7 +2,6 @@ package io.vncgate.gateway.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -27,9 +26,9 @@ final class NetSocketUpstream implements Upstream {
    * with testbeds/bench/run on 2 cores: 64 KiB → 256 KiB took the WebSocket front from about 0.95 to
    * 1.5 GB/s; 256 KiB → 1 MiB from about 1.5 to 1.9 GB/s and the relay's CPU from about 0.45 to
    * 0.37 s per GB (the kernel's per-call and per-segment work, not copying, was what shrank). 2 and
-   * 4 MiB were no better: Netty does not pool buffers that large, so each read zeroed a fresh one
-   * (15 % of the relay's CPU at 4 MiB), and reads still averaged about 1 MB, what the socket holds
-   * when the relay wakes.
+   * 4 MiB were no better by themselves: reads still averaged about 1 MB, what the socket holds
+   * when the relay wakes (and each zeroed a fresh buffer, which Main now avoids). Reads of 4 MiB
+   * pay only when the relay is also woken later: {@link BulkReads}, during large payloads.
    */
   static final int MAX_READ_BYTES = 1024 * 1024;
 
@@ -44,7 +43,7 @@ final class NetSocketUpstream implements Upstream {
     this.description = description;
     this.input = new Input();
     this.socket.channelHandlerContext().channel().config()
-        .setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES));
+        .setRecvByteBufAllocator(new BulkReadAllocator(64, 2048, MAX_READ_BYTES));
     this.socket.messageHandler(input::onMessage);
     // after messageHandler: only then does pause() stop the connection itself (before, it would only
     // clear the demand of Vert.x's buffer queue, which this socket no longer uses)

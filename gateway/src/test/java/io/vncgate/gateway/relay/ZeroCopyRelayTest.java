@@ -68,9 +68,9 @@ class ZeroCopyRelayTest {
       int n = (int) Math.min(64 * 1024, TOTAL - at);
       byte[] chunk = new byte[n];
       for (int i = 0; i < n; i++) chunk[i] = at(at + i);
-      s.write(Buffer.buffer(chunk));
       at += n;
-      sent.set(at);
+      sent.set(at); // before the write: once written, the viewer may have it before this line runs
+      s.write(Buffer.buffer(chunk));
     }
     if (at >= TOTAL) {
       s.end();
