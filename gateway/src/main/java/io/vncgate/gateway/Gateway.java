@@ -166,6 +166,13 @@ public final class Gateway {
       }
     }
     log.info("WebSocket origins allowed: {}", s.originsFor(httpPort()));
+    if (vertx.isNativeTransportEnabled()) {
+      log.info("relay on Netty's epoll transport: large payloads are read in bulk");
+    } else {
+      Throwable why = vertx.unavailableNativeTransportCause();
+      log.info("relay on Java NIO ({}): large payloads are read as they come",
+          why == null ? "epoll not asked for" : "epoll unavailable: " + why.getMessage());
+    }
     if (s.allowedOrigins().contains("*")) {
       log.warn("server.allowed-origins contains \"*\": any web page may open WebSockets to this gateway");
     }
