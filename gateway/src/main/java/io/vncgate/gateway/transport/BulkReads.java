@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Fewer, larger reads while a large payload streams in from the server (a big rectangle's pixel
- * data): the socket is told not to report itself readable before up to {@value #BULK_BYTES} bytes
- * are waiting ({@code SO_RCVLOWAT}), and reads are that large. Per gigabyte relayed that is a
+ * data): the socket is told not to report itself readable before up to {@value #MAX_LOW_WATER}
+ * bytes are waiting ({@code SO_RCVLOWAT}), and reads take up to {@value #BULK_BYTES}. Per gigabyte relayed that is a
  * quarter of the wake-ups and system calls of 1 MiB reads: about 10 % less CPU in the relay on
  * this project's benchmark, and less in the server and viewer too (docs/performance.md).
  *
@@ -23,8 +23,15 @@ import java.util.concurrent.TimeUnit;
  * socket's event loop.
  */
 final class BulkReads {
-  /** The largest low-water mark and read. */
+  /** The read size while the mark is raised: room for all that waits when the relay wakes. */
   static final int BULK_BYTES = 4 * 1024 * 1024;
+  /**
+   * The largest low-water mark. Half the read size: with a 4 MiB mark the bench's throughput fell
+   * from about 2.2 to 2.0 GB/s at the same CPU (the server stopped sending while the relay was
+   * being woken — Linux fits the receive window to a mark the buffer cannot otherwise hold); at
+   * 2 MiB the server keeps sending meanwhile.
+   */
+  static final int MAX_LOW_WATER = 2 * 1024 * 1024;
   /** A read burst at least this large (a full ordinary read) shows the server streaming fast. */
   static final int FAST_BURST_BYTES = 1024 * 1024;
   /** With the mark raised, this long without a read drops it (checked this often). */
@@ -74,12 +81,12 @@ final class BulkReads {
   /**
    * The low-water mark after a burst of {@code lastBurst} bytes with {@code ahead} bytes of the
    * payload still to come: 1 (report any byte) unless a large payload streams in fast; never more
-   * than {@code ahead}, twice the last burst, or {@link #BULK_BYTES}.
+   * than {@code ahead}, twice the last burst, or {@link #MAX_LOW_WATER}.
    */
   static int lowWaterFor(long ahead, long lastBurst, boolean active) {
     boolean streaming = lastBurst >= FAST_BURST_BYTES || active && lastBurst > 0;
     if (ahead < FAST_BURST_BYTES || !streaming) return 1;
-    return (int) Math.min(Math.min(ahead, BULK_BYTES), Math.max(2 * lastBurst, FAST_BURST_BYTES));
+    return (int) Math.min(Math.min(ahead, MAX_LOW_WATER), Math.max(2 * lastBurst, FAST_BURST_BYTES));
   }
 
   /** Back to ordinary reads (the relay stopped, or the server went quiet). */

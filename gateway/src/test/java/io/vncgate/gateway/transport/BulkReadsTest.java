@@ -1,6 +1,6 @@
 package io.vncgate.gateway.transport;
 
-import static io.vncgate.gateway.transport.BulkReads.BULK_BYTES;
+import static io.vncgate.gateway.transport.BulkReads.MAX_LOW_WATER;
 import static io.vncgate.gateway.transport.BulkReads.FAST_BURST_BYTES;
 import static io.vncgate.gateway.transport.BulkReads.lowWaterFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,19 +13,20 @@ class BulkReadsTest {
   private static final int MIB = 1024 * 1024;
 
   @Test
-  void aFastLargePayloadIsWaitedForInPiecesOfUpToFourMebibytes() {
-    assertEquals(2 * MIB, lowWaterFor(100 * MIB, MIB, false), "twice the burst that showed the server fast");
-    assertEquals(BULK_BYTES, lowWaterFor(100 * MIB, 3 * MIB, true), "never more than the bulk size");
+  void aFastLargePayloadIsWaitedForInPiecesOfUpToTwoMebibytes() {
+    assertEquals(3 * MIB / 2, lowWaterFor(100 * MIB, 3 * MIB / 4, true), "twice the last burst");
+    assertEquals(MAX_LOW_WATER, lowWaterFor(100 * MIB, MIB, false), "twice the burst that showed the server fast");
+    assertEquals(MAX_LOW_WATER, lowWaterFor(100 * MIB, 3 * MIB, true), "never more than the largest mark");
   }
 
   @Test
   void neverMoreThanThePayloadStillToCome() {
-    assertEquals(3 * MIB / 2, lowWaterFor(3 * MIB / 2, 4 * MIB, true));
+    assertEquals(3 * MIB / 2 - 1, lowWaterFor(3 * MIB / 2 - 1, 4 * MIB, true));
     for (long ahead = FAST_BURST_BYTES; ahead < 6 * MIB; ahead += 333_333) {
       for (long burst = 0; burst < 6 * MIB; burst += 250_000) {
         for (boolean active : new boolean[] {false, true}) {
           int mark = lowWaterFor(ahead, burst, active);
-          assertTrue(mark >= 1 && mark <= ahead && mark <= BULK_BYTES, ahead + "/" + burst + "/" + active + " → " + mark);
+          assertTrue(mark >= 1 && mark <= ahead && mark <= MAX_LOW_WATER, ahead + "/" + burst + "/" + active + " → " + mark);
           assertTrue(mark == 1 || mark <= Math.max(2 * burst, FAST_BURST_BYTES), "at most twice the last burst");
         }
       }
