@@ -137,7 +137,12 @@ public final class ViewerConnection {
     services.vertx().executeBlocking(() -> tickets.redeemVncResponse(await.challenge(), await.response()), false)
         .onComplete(ar -> {
           if (state == State.CLOSED) return; // the viewer left (or timed out) meanwhile
-          grant = ar.succeeded() ? ar.result().orElse(null) : null;
+          if (ar.failed()) {
+            log.error("connection={} checking the VNC password against the tickets failed", id(), ar.cause());
+            refuse(Status.INTERNAL, "the gateway could not check the ticket: try again, or tell its operator", "ticket", false);
+            return;
+          }
+          grant = ar.result().orElse(null);
           if (grant == null) {
             refuse(Status.UNAUTHORIZED, "the password is not a valid ticket (tickets work once and expire after "
                 + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one", "ticket", false);

@@ -94,9 +94,15 @@ final class BulkReads {
     mark(1);
   }
 
+  /** Whether the quiet-time check is scheduled (it is exactly while the mark is raised). */
+  boolean watching() {
+    return quietCheck != null;
+  }
+
   private void mark(int bytes) {
-    if (bytes == lowWater || !channel.isActive()) return;
-    channel.config().setOption(SO_RCVLOWAT, bytes);
+    if (bytes == lowWater) return;
+    // a closed socket takes no option, but the check below must still be cancelled
+    if (channel.isActive()) channel.config().setOption(SO_RCVLOWAT, bytes);
     lowWater = bytes;
     if (bytes > 1 && quietCheck == null) {
       readSinceCheck = true;
@@ -108,7 +114,7 @@ final class BulkReads {
   }
 
   private void checkQuiet() {
-    if (!readSinceCheck) {
+    if (!readSinceCheck || !channel.isActive()) {
       // lowering the mark makes the kernel report what is already waiting
       mark(1);
     }

@@ -71,8 +71,7 @@ final class ByteBufPipe implements Pipe<Buffer> {
     sink = s;
     bulk = BulkReads.of(channel);
     if (bulk != null && channel.config().getRecvByteBufAllocator() instanceof BulkReadAllocator reads) {
-      BulkReads b = bulk;
-      reads.bulk(b::active);
+      reads.bulk(bulk::active);
     }
     source.exceptionHandler(e -> {
       if (!done) finish(e);
