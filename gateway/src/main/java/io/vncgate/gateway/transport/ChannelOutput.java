@@ -1,0 +1,141 @@
+package io.vncgate.gateway.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.util.function.Supplier;
+
+/**
+ * The bytes to one end of a relay, written straight into its Netty channel: as they are (TCP) or
+ * each write as one binary WebSocket frame (a browser). Every write goes through here, in order,
+ * from the first handshake byte; Vert.x's socket is only used to close. A read of the other end is
+ * taken as the Netty buffer it arrived in ({@link ByteBufSink}), without a copy, and a read burst
+ * is flushed once. {@link #writeQueueFull()} is the channel's writability (Netty's write-buffer
+ * water marks). Runs on the channel's event loop.
+ */
+public final class ChannelOutput implements ByteBufSink {
+  private static final String WRITABILITY_HANDLER = "vncgate-writability";
+
+  /**
+   * How much may wait in the gateway for one end before the other's socket is no longer read
+   * (Netty's default is 32/64 KiB, far less than one server read, so the relay would pause after
+   * every read). A slow viewer holds at most this plus one read (1 MiB): about 2 MiB, in buffers
+   * close to their size ({@code ByteBufPipe.compact}). Raising the marks to 1/2 MiB measured no
+   * faster.
+   */
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 1024 * 1024);
+
+  private final ChannelHandlerContext ctx;
+  private final boolean webSocket;
+  private final ContextInternal context;
+  private final Supplier<Future<Void>> end;
+  private final ChannelPromise quiet;
+  private Handler<Void> drainHandler;
+  private boolean stopped;
+
+  /**
+   * @param ctx the context of Vert.x's handler (the last in the pipeline), so writes pass every
+   *     outbound handler (WebSocket encoder, TLS)
+   * @param end how the Vert.x socket ends (flushes, then closes)
+   */
+  public ChannelOutput(ChannelHandlerContext ctx, boolean webSocket, Supplier<Future<Void>> end) {
+    this.ctx = ctx;
+    this.webSocket = webSocket;
+    this.context = (ContextInternal) Vertx.currentContext();
+    if (context == null) throw new IllegalStateException("a channel output is made on its connection's Vert.x context");
+    this.end = end;
+    this.quiet = new VoidChannelPromise(ctx.channel(), false);
+    ctx.channel().config().setWriteBufferWaterMark(WATER_MARK);
+    ctx.pipeline().addBefore(ctx.name(), WRITABILITY_HANDLER, new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelWritabilityChanged(ChannelHandlerContext c) {
+        Handler<Void> h = drainHandler;
+        if (h != null && c.channel().isWritable()) h.handle(null);
+        c.fireChannelWritabilityChanged();
+      }
+    });
+  }
+
+  /** After the other end is told to go away (e.g. a WebSocket close frame is on its way) nothing more is written. */
+  public void stop() {
+    stopped = true;
+  }
+
+  @Override
+  public boolean acceptsByteBufs() {
+    return !stopped;
+  }
+
+  @Override
+  public void writeByteBuf(ByteBuf buf) {
+    if (stopped) {
+      buf.release();
+      return;
+    }
+    ctx.write(webSocket ? new BinaryWebSocketFrame(buf) : buf, quiet);
+  }
+
+  @Override
+  public void flush() {
+    ctx.flush();
+  }
+
+  @Override
+  public Future<Void> write(Buffer data) {
+    if (stopped) return context.failedFuture("the viewer connection is closing");
+    // as NetSocket.write does: the buffer's bytes are written as they are, not copied
+    ByteBuf buf = ((BufferInternal) data).getByteBuf();
+    PromiseInternal<Void> promise = context.promise();
+    ChannelPromise written = ctx.newPromise();
+    written.addListener(f -> {
+      if (f.isSuccess()) promise.tryComplete();
+      else promise.tryFail(f.cause());
+    });
+    ctx.writeAndFlush(webSocket ? new BinaryWebSocketFrame(buf) : buf, written);
+    return promise.future();
+  }
+
+  @Override
+  public Future<Void> end() {
+    stopped = true;
+    return end.get();
+  }
+
+  @Override
+  public ChannelOutput exceptionHandler(Handler<Throwable> handler) {
+    // write failures mean the connection is gone; the viewer's input reports that
+    return this;
+  }
+
+  @Override
+  public ChannelOutput setWriteQueueMaxSize(int maxSize) {
+    int high = Math.max(maxSize, 2);
+    ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
+    return this;
+  }
+
+  /** Not when the channel is closed: it will never drain, and what is written to it is dropped. */
+  @Override
+  public boolean writeQueueFull() {
+    Channel channel = ctx.channel();
+    return !channel.isWritable() && channel.isActive();
+  }
+
+  @Override
+  public ChannelOutput drainHandler(Handler<Void> handler) {
+    drainHandler = handler;
+    return this;
+  }
+}
