@@ -264,7 +264,8 @@ public final class ViewerConnection {
     if (upstreamLeftover != null && upstreamLeftover.length() > 0) {
       toViewer.write(upstreamLeftover);
     }
-    FramingWriteStream toServer = new FramingWriteStream(framer, new CountingWriteStream(upstream.output(), bytesToServer, this::touch));
+    FramingWriteStream toServer = new FramingWriteStream(framer,
+        new CountingWriteStream(upstream.output(), bytesToServer, this::touch), this::onRelayFailure);
     if (viewerLeftover.length() > 0) {
       toServer.write(viewerLeftover).onFailure(this::onRelayFailure);
     }

@@ -1,6 +1,13 @@
 package io.vncgate.gateway.relay;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
@@ -10,22 +17,31 @@ import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
+import io.vncgate.gateway.transport.ChannelOutput;
 import io.vncgate.gateway.failure.Status;
+import io.vncgate.gateway.transport.ByteBufInput;
 import io.vncgate.gateway.transport.ForwardingReadStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 
 /**
  * A browser on the WebSocket front. Reads binary (and continuation) frames only: a text frame
- * closes the socket with 1003 and a reason, as websockify does. Each write goes out as one binary
- * frame through {@link ChannelOutput} (server reads relayed without a copy, one frame per read).
+ * closes the socket with 1003 and a reason, as websockify does. Binary frames are taken from the
+ * Netty pipeline before Vert.x sees them ({@link BinaryFrames}): their payload reaches the relay as
+ * the Netty buffer it was decoded into, not copied into a Vert.x buffer; Vert.x still answers
+ * pings and does the closing handshake. Each write goes out as one binary frame through
+ * {@link ChannelOutput} (server reads relayed without a copy, one frame per read).
  */
 public final class WebSocketViewerChannel implements ViewerChannel {
   /** RFC 6455: a close frame's reason is at most 123 bytes of UTF-8. */
   static final int MAX_CLOSE_REASON_BYTES = 123;
+  private static final String BINARY_FRAMES_HANDLER = "vncgate-binary-frames";
 
   private final ServerWebSocket ws;
-  private final BinaryInput input;
-  /** Null when the socket's Netty channel cannot be reached: then writes go through Vert.x (copied). */
+  private final ReadStream<Buffer> input;
+  /** Null when the socket's Netty channel cannot be reached. */
+  private final BinaryFrames frames;
+  /** Null when the socket's Netty channel cannot be reached: then frames and writes go through Vert.x (copied). */
   private final ChannelOutput output;
   private boolean closing;
 
@@ -34,14 +50,24 @@ public final class WebSocketViewerChannel implements ViewerChannel {
   }
 
   /**
+   * Made on the socket's context, before anything of it is read.
+   *
    * @param upgradedFrom the HTTP connection the WebSocket came from: how its Netty channel is found
    *     when {@code ws} is a wrapper (vertx-web wraps the sockets of routed upgrades)
    */
   public WebSocketViewerChannel(ServerWebSocket ws, HttpConnection upgradedFrom) {
     this.ws = ws;
-    this.input = new BinaryInput();
     ChannelHandlerContext ctx = nettyContext(ws, upgradedFrom);
-    this.output = ctx == null ? null : new ChannelOutput(ctx, true, ws::end);
+    if (ctx == null) {
+      this.frames = null;
+      this.input = new VertxBinaryInput();
+      this.output = null;
+    } else {
+      this.frames = new BinaryFrames(ctx.channel());
+      this.input = frames.input;
+      this.output = new ChannelOutput(ctx, true, ws::end);
+      ctx.pipeline().addBefore(ctx.name(), BINARY_FRAMES_HANDLER, frames);
+    }
     ws.frameHandler(this::onFrame);
   }
 
@@ -52,11 +78,13 @@ public final class WebSocketViewerChannel implements ViewerChannel {
     return null;
   }
 
+  /** The frames Vert.x sees: all but binary ones, unless the channel could not be reached. */
   private void onFrame(WebSocketFrame frame) {
     if (frame.isText()) {
       close((short) 1003, "text frames are not accepted: send RFB in binary frames");
-    } else if ((frame.isBinary() || frame.isContinuation()) && input.handler != null && !closing) {
-      input.handler.handle(frame.binaryData());
+    } else if ((frame.isBinary() || frame.isContinuation()) && input instanceof VertxBinaryInput in
+        && in.handler != null && !closing) {
+      in.handler.handle(frame.binaryData());
     }
   }
 
@@ -84,6 +112,8 @@ public final class WebSocketViewerChannel implements ViewerChannel {
     if (closing) return;
     closing = true;
     if (output != null) output.stop();
+    // read again if the relay had paused the viewer: the closing handshake needs the viewer's close frame
+    if (frames != null) frames.resume();
     if (!ws.isClosed()) ws.close(code, truncate(reason));
   }
 
@@ -114,11 +144,118 @@ public final class WebSocketViewerChannel implements ViewerChannel {
     return String.valueOf(ws.remoteAddress());
   }
 
-  /** The binary payload stream; flow control is the socket's own. */
-  private final class BinaryInput extends ForwardingReadStream {
+  /**
+   * Takes binary frames (and the continuations of binary messages) out of the channel before
+   * Vert.x's handler and hands their payload to {@link #input} as it is; text, close, ping and pong
+   * frames go on to Vert.x. Paused, it stops the channel reading and keeps the frames already
+   * decoded until resumed, so nothing is lost or reordered. Runs on the channel's event loop.
+   */
+  private final class BinaryFrames extends ChannelInboundHandlerAdapter implements ReadStream<Buffer> {
+    final ByteBufInput input;
+    private final Channel channel;
+    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
+    private boolean paused;
+    private boolean inText;
+
+    BinaryFrames(Channel channel) {
+      this.channel = channel;
+      this.input = new ByteBufInput(this, channel);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      boolean binary = msg instanceof BinaryWebSocketFrame || msg instanceof ContinuationWebSocketFrame && !inText;
+      if (msg instanceof io.netty.handler.codec.http.websocketx.WebSocketFrame f
+          && (f instanceof TextWebSocketFrame || f instanceof ContinuationWebSocketFrame && inText)) {
+        inText = !f.isFinalFragment();
+      }
+      if (!binary) {
+        ctx.fireChannelRead(msg);
+        return;
+      }
+      ByteBuf payload = ((ByteBufHolder) msg).content();
+      if (closing) {
+        payload.release();
+      } else if (paused || !held.isEmpty()) {
+        held.add(payload);
+      } else {
+        input.onMessage(payload);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      input.readComplete();
+      ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      drop();
+      // Vert.x first: the relay, told of the end, closes the socket, which Vert.x must already know is closed
+      ctx.fireChannelInactive();
+      input.ended();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+      drop();
+    }
+
+    private void drop() {
+      ByteBuf b;
+      while ((b = held.poll()) != null) b.release();
+    }
+
+    @Override
+    public ReadStream<Buffer> pause() {
+      paused = true;
+      channel.config().setAutoRead(false);
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> resume() {
+      return fetch(Long.MAX_VALUE);
+    }
+
+    @Override
+    public ReadStream<Buffer> fetch(long amount) {
+      if (amount <= 0) return this;
+      paused = false;
+      ByteBuf b;
+      while (!paused && (b = held.poll()) != null) {
+        if (closing) b.release();
+        else input.onMessage(b);
+      }
+      if (!paused) channel.config().setAutoRead(true);
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> h) {
+      ws.exceptionHandler(h);
+      return this;
+    }
+
+    /** Bytes go to {@link #input}, which has its own handler. */
+    @Override
+    public ReadStream<Buffer> handler(Handler<Buffer> h) {
+      return this;
+    }
+
+    /** The end is {@link #input}'s, told from {@link #channelInactive}. */
+    @Override
+    public ReadStream<Buffer> endHandler(Handler<Void> h) {
+      return this;
+    }
+  }
+
+  /** Without the Netty channel: binary payloads as Vert.x delivers them (copied); flow control is the socket's. */
+  private final class VertxBinaryInput extends ForwardingReadStream {
     private Handler<Buffer> handler;
 
-    BinaryInput() {
+    VertxBinaryInput() {
       super(ws);
     }
 

@@ -68,9 +68,12 @@ final class ByteQueue {
     return buf.getBytes(pos + offset, pos + offset + length);
   }
 
-  /** A view of absolute range [start, end), sharing bytes; valid until the next append. */
+  /**
+   * A view of absolute range [start, end), sharing bytes; valid until the next append. The whole
+   * buffer is the buffer itself: a caller's buffer passed on whole stays the one it gave.
+   */
   Buffer slice(int start, int end) {
-    return buf.slice(start, end);
+    return start == 0 && end == buf.length() ? buf : buf.slice(start, end);
   }
 
   void skip(int n) {

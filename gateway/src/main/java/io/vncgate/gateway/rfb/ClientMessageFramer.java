@@ -95,7 +95,10 @@ public final class ClientMessageFramer {
 
   /**
    * Frames {@code data} and returns the whole allowed messages in it (with what was pending),
-   * concatenated and untouched; possibly empty, possibly a slice sharing bytes with {@code data}.
+   * concatenated and untouched; possibly empty, possibly a slice sharing bytes with {@code data},
+   * and {@code data} itself when nothing was pending and all of it passed (the usual case).
+   * Nothing returned refers to {@code data} after the next feed, and the framer keeps no
+   * reference to it: a partial message left over is copied.
    *
    * @throws RfbException VIEWER_PROTOCOL_ERROR for an unknown or malformed message; nothing from
    *     this feed is returned and every later feed throws the same: close the connection

@@ -128,6 +128,9 @@ final class ByteBufPipe implements Pipe<Buffer> {
     if (done) return;
     channel.config().setAutoRead(true);
     source.resume();
+    // what the source handed over from its queue on resuming came outside a read burst, whose end
+    // flushes: unflushed, it could fill the destination again and wait for a drain that never comes
+    if (!done) sink.flush();
   }
 
   /** The end of a read burst: send it. */

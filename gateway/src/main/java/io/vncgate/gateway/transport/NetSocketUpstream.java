@@ -1,22 +1,17 @@
 package io.vncgate.gateway.transport;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.streams.Pipe;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 
 /**
  * An {@link Upstream} over a Vert.x {@link NetSocket}. The socket delivers its Netty buffers as
- * read: the handshake gets them as Vert.x buffers (copied, it is a few hundred bytes), the relay's
- * pipe gets them untouched when its destination is a {@link ByteBufSink}. One queue either way
- * (the socket's own while paused), so no byte is stranded when the relay takes over.
+ * read ({@link ByteBufInput}: copied for the handshake, untouched for the relay) and is written
+ * through its channel ({@link ChannelOutput}: the viewer's reads go on as they came).
  */
 final class NetSocketUpstream implements Upstream {
   /**
@@ -34,14 +29,16 @@ final class NetSocketUpstream implements Upstream {
 
   private final NetSocketInternal socket;
   private final String description;
-  private final Input input;
+  private final ByteBufInput input;
+  private final ChannelOutput output;
   private Handler<String> closeHandler;
   private boolean closedByUs;
 
   NetSocketUpstream(NetSocket socket, String description) {
     this.socket = (NetSocketInternal) socket;
     this.description = description;
-    this.input = new Input();
+    this.input = new ByteBufInput(socket, this.socket.channelHandlerContext().channel());
+    this.output = new ChannelOutput(this.socket.channelHandlerContext(), false, socket::end);
     this.socket.channelHandlerContext().channel().config()
         .setRecvByteBufAllocator(new BulkReadAllocator(64, 2048, MAX_READ_BYTES));
     this.socket.messageHandler(input::onMessage);
@@ -57,9 +54,10 @@ final class NetSocketUpstream implements Upstream {
     return input;
   }
 
+  /** Writes go straight into the socket's channel; the relay's are Netty buffers, flushed once per read burst. */
   @Override
   public WriteStream<Buffer> output() {
-    return socket;
+    return output;
   }
 
   @Override
@@ -78,88 +76,12 @@ final class NetSocketUpstream implements Upstream {
   public Future<Void> close() {
     closedByUs = true;
     input.stopped();
+    output.stop();
     return socket.close();
   }
 
   @Override
   public String describe() {
     return description;
-  }
-
-  /** The server's bytes: copied into Vert.x buffers for a handler, or handed to the relay's pipe as they are. */
-  private final class Input extends ForwardingReadStream {
-    private Handler<Buffer> handler;
-    private Handler<Void> endHandler;
-    private ByteBufPipe pipe;
-    private boolean ended;
-
-    Input() {
-      super(socket);
-    }
-
-    void onMessage(Object msg) {
-      if (!(msg instanceof ByteBuf buf)) {
-        ReferenceCountUtil.release(msg);
-        return;
-      }
-      if (pipe != null && pipe.takes()) {
-        pipe.onByteBuf(buf);
-        return;
-      }
-      Handler<Buffer> h = handler;
-      if (h == null || !buf.isReadable()) {
-        buf.release();
-        return;
-      }
-      Buffer copy;
-      try {
-        copy = Buffer.buffer(ByteBufUtil.getBytes(buf));
-      } finally {
-        buf.release();
-      }
-      h.handle(copy);
-    }
-
-    void readComplete() {
-      if (pipe != null && pipe.takes()) pipe.flush();
-    }
-
-    void ended() {
-      if (ended) return;
-      ended = true;
-      if (pipe != null) pipe.ended();
-      Handler<Void> h = endHandler;
-      if (h != null) h.handle(null);
-    }
-
-    void stopped() {
-      if (pipe != null) pipe.stopped();
-    }
-
-    @Override
-    public ReadStream<Buffer> handler(Handler<Buffer> h) {
-      handler = h;
-      return this;
-    }
-
-    /** Any demand resumes the socket (nothing here asks for a counted amount). */
-    @Override
-    public ReadStream<Buffer> fetch(long amount) {
-      if (amount > 0) socket.resume();
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> endHandler(Handler<Void> h) {
-      endHandler = h;
-      return this;
-    }
-
-    @Override
-    public Pipe<Buffer> pipe() {
-      pause();
-      pipe = new ByteBufPipe(this, socket.channelHandlerContext().channel());
-      return pipe;
-    }
   }
 }
