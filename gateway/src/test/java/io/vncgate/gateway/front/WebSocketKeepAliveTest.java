@@ -84,4 +84,29 @@ class WebSocketKeepAliveTest {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void theTimerEndsWhenTheSocketCloses() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      CompletableFuture<io.vertx.core.http.ServerWebSocket> accepted = new CompletableFuture<>();
+      CompletableFuture<Long> timer = new CompletableFuture<>();
+      var server = vertx.createHttpServer().webSocketHandler(ws -> {
+        timer.complete(WebSocketKeepAlive.start(vertx, ws, Duration.ofHours(1)));
+        accepted.complete(ws);
+      }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      var client = vertx.createWebSocketClient();
+      var ws = client.connect(server.actualPort(), "127.0.0.1", "/").await(10, TimeUnit.SECONDS);
+      long id = timer.get(10, TimeUnit.SECONDS);
+      ws.close().await(10, TimeUnit.SECONDS);
+      var serverSide = accepted.get(10, TimeUnit.SECONDS);
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (!serverSide.isClosed() && System.nanoTime() < end) Thread.sleep(10);
+      Thread.sleep(100);
+      // still scheduled, it would hold the socket (and the relay behind it) until its next tick, an hour away
+      assertTrue(!vertx.cancelTimer(id), "the ping timer outlived its socket");
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
 }
