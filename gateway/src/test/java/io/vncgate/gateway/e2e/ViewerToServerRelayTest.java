@@ -32,6 +32,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -148,17 +149,7 @@ class ViewerToServerRelayTest {
     // the handler is set as the connection completes: the gateway's banner follows at once
     NetSocket s = natives.connect(gw.tcpPort(), "127.0.0.1")
         .map(c -> c.handler(b -> write(toIn, b.getBytes()))).await(10, TimeUnit.SECONDS);
-    RfbTestClient viewer = RfbTestClient.over(in, new OutputStream() {
-      @Override
-      public void write(int b) {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        s.write(Buffer.buffer(Arrays.copyOfRange(b, off, off + len)));
-      }
-    });
+    RfbTestClient viewer = client(in, s::write);
     viewer.handshakeVncAuth(gw.ticket("static/ctl"));
     assertHeldBack(s, () -> s.close().await(10, TimeUnit.SECONDS));
   }
@@ -219,7 +210,14 @@ class ViewerToServerRelayTest {
     PipedOutputStream toIn = new PipedOutputStream(in);
     // the handler is set as the upgrade completes, on the socket's event loop: the banner follows at once
     WebSocket ws = clients.connect(o).map(w -> w.handler(b -> write(toIn, b.getBytes()))).await(10, TimeUnit.SECONDS);
-    RfbTestClient viewer = RfbTestClient.over(in, new OutputStream() {
+    RfbTestClient viewer = client(in, ws::writeBinaryMessage);
+    viewer.handshakeNone();
+    return ws;
+  }
+
+  /** An RFB client whose bytes go out through {@code send} and whose input is what the connection feeds {@code in}. */
+  private static RfbTestClient client(InputStream in, Consumer<Buffer> send) {
+    return RfbTestClient.over(in, new OutputStream() {
       @Override
       public void write(int b) {
         write(new byte[] {(byte) b}, 0, 1);
@@ -227,11 +225,9 @@ class ViewerToServerRelayTest {
 
       @Override
       public void write(byte[] b, int off, int len) {
-        ws.writeBinaryMessage(Buffer.buffer(Arrays.copyOfRange(b, off, off + len)));
+        send.accept(Buffer.buffer(Arrays.copyOfRange(b, off, off + len)));
       }
     });
-    viewer.handshakeNone();
-    return ws;
   }
 
   private static void write(OutputStream out, byte[] bytes) {
