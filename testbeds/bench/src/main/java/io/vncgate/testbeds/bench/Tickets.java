@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -16,7 +17,9 @@ final class Tickets {
   private final String bearer;
 
   Tickets(Vertx vertx, int port, String token) {
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+    // no keep-alive timeout: a pooled connection timing out as a request goes out fails the request
+    // ("Connection was closed", seen once in a full run); the gateway keeps them open
+    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(0),
         new PoolOptions().setHttp1MaxSize(16));
     this.port = port;
     this.bearer = "Bearer " + token;
@@ -24,6 +27,11 @@ final class Tickets {
 
   /** {@code POST /api/v1/sessions} for the bench target, role control: the ticket. */
   Future<String> next() {
+    // a connection the gateway closed between two requests: once more, on a new connection
+    return post().recover(e -> e instanceof HttpClosedException ? post() : Future.failedFuture(e));
+  }
+
+  private Future<String> post() {
     RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
         .setURI("/api/v1/sessions").putHeader("Authorization", bearer).putHeader("Content-Type", "application/json");
     String body = new JsonObject().put("target", GatewayProcess.TARGET).put("role", "control").encode();
