@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
@@ -145,7 +144,7 @@ public final class WebSocketViewerChannel implements ViewerChannel {
   }
 
   /**
-   * Takes binary frames (and the continuations of binary messages) out of the channel before
+   * Takes binary and continuation frames out of the channel before
    * Vert.x's handler and hands their payload to {@link #input} as it is; text, close, ping and pong
    * frames go on to Vert.x. Paused, it stops the channel reading and keeps the frames already
    * decoded until resumed, so nothing is lost or reordered. Runs on the channel's event loop.
@@ -155,7 +154,6 @@ public final class WebSocketViewerChannel implements ViewerChannel {
     private final Channel channel;
     private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
     private boolean paused;
-    private boolean inText;
 
     BinaryFrames(Channel channel) {
       this.channel = channel;
@@ -164,12 +162,9 @@ public final class WebSocketViewerChannel implements ViewerChannel {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      boolean binary = msg instanceof BinaryWebSocketFrame || msg instanceof ContinuationWebSocketFrame && !inText;
-      if (msg instanceof io.netty.handler.codec.http.websocketx.WebSocketFrame f
-          && (f instanceof TextWebSocketFrame || f instanceof ContinuationWebSocketFrame && inText)) {
-        inText = !f.isFinalFragment();
-      }
-      if (!binary) {
+      // a text frame goes to Vert.x and closes the socket there and then (onFrame): the rest of its
+      // message, and everything after it, is dropped below as the socket is closing
+      if (!(msg instanceof BinaryWebSocketFrame || msg instanceof ContinuationWebSocketFrame)) {
         ctx.fireChannelRead(msg);
         return;
       }

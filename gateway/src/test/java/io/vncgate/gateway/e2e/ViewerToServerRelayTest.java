@@ -120,6 +120,20 @@ class ViewerToServerRelayTest {
   }
 
   @Test
+  void aFragmentedTextMessageClosesWith1003AndNothingOfItIsRelayed() throws Exception {
+    WebSocket ws = webSocket();
+    CompletableFuture<Short> closed = new CompletableFuture<>();
+    ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+    byte[] key = inputStream(1); // a KeyEvent: it would be relayed if the continuation passed as binary
+    CompletableFuture<byte[]> got = server.expect(key.length);
+    ws.writeFrame(WebSocketFrame.textFrame("not rfb", false));
+    ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(key), true));
+    assertEquals((short) 1003, closed.get(10, TimeUnit.SECONDS));
+    Thread.sleep(200);
+    assertTrue(!got.isDone(), "nothing of the text message reached the server");
+  }
+
+  @Test
   void everyByteArrivesInOrderThroughTheTcpFront() throws Exception {
     byte[] input = inputStream(60_000);
     CompletableFuture<byte[]> got = server.expect(input.length);
