@@ -73,8 +73,8 @@ public final class Bench {
     checkFileLimit(s, out);
     checkEphemeralPorts(s, out);
     Instant started = Instant.now();
-    out.line("vncgate bench (%s): %d CPUs, %s; work folder %s", s.mode(), Runtime.getRuntime().availableProcessors(),
-        Proc.cpuModel(), o.work);
+    out.line("vncgate bench (%s): %d CPUs, %s, TCP congestion control %s; work folder %s", s.mode(),
+        Runtime.getRuntime().availableProcessors(), Proc.cpuModel(), Proc.tcpCongestionControl(), o.work);
 
     // epoll where it loads: its timers wake the loop to the microsecond, NIO's selector only to the
     // millisecond, which makes a loop with round-trip timers due sooner than that poll without sleeping

@@ -117,4 +117,14 @@ final class Proc {
     String v = read(Path.of("/proc/sys/kernel/osrelease"));
     return v == null ? "unknown" : v.trim();
   }
+
+  /**
+   * The kernel's default TCP congestion control, which every loopback connection of the run uses.
+   * It moves every figure: with {@code bbr} loopback flows pace and get reordered (fast
+   * retransmits by the thousand), with {@code cubic} (Debian's default) they do not.
+   */
+  static String tcpCongestionControl() {
+    String v = read(Path.of("/proc/sys/net/ipv4/tcp_congestion_control"));
+    return v == null ? "unknown" : v.trim();
+  }
 }

@@ -34,6 +34,7 @@ final class Report {
         .put("cpu_model", Proc.cpuModel())
         .put("mem_total_bytes", Proc.memTotalBytes())
         .put("kernel", Proc.kernel())
+        .put("tcp_congestion_control", Proc.tcpCongestionControl())
         .put("java", System.getProperty("java.runtime.version"))
         .put("websockify", websockifyVersion);
   }
@@ -148,6 +149,7 @@ final class Report {
     Svg.percentiles(dir.resolve("latency-1-viewer.svg"), "Round-trip time, one viewer, one request every "
         + settings.rtt1IntervalUs() / 1000.0 + " ms", curves1);
     Files.writeString(dir.resolve("summary.md"), "Run " + started.truncatedTo(ChronoUnit.SECONDS) + " (" + settings.mode()
-        + "), " + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model") + ":\n\n```\n" + table() + "```\n");
+        + "), " + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model") + ", TCP congestion control "
+        + machine.getString("tcp_congestion_control") + ":\n\n```\n" + table() + "```\n");
   }
 }

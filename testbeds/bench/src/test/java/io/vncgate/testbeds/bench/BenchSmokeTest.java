@@ -43,6 +43,7 @@ class BenchSmokeTest {
     assertEquals(returned, result);
     assertEquals("smoke", result.getString("mode"));
     assertTrue(result.getJsonObject("machine").getInteger("nproc") > 0);
+    assertTrue(!result.getJsonObject("machine").getString("tcp_congestion_control").isBlank());
 
     for (String name : RelayPath.ALL) {
       JsonObject p = result.getJsonObject(name);
