@@ -56,8 +56,7 @@ final class FramingWriteStream extends ForwardingWriteStream implements ByteBufS
       buf.release();
       return;
     }
-    // a Vert.x buffer over a Netty one indexes from 0, not from the reader index
-    Buffer in = BufferInternal.buffer(buf.readerIndex() == 0 ? buf : buf.slice());
+    Buffer in = ByteBufSink.view(buf);
     Buffer out;
     try {
       out = framer.feed(in);

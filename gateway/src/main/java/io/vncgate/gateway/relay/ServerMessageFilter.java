@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vncgate.gateway.rfb.RfbException;
 import io.vncgate.gateway.rfb.ServerMessageFramer;
 import io.vncgate.gateway.transport.ByteBufSink;
@@ -39,7 +38,8 @@ final class ServerMessageFilter extends ForwardingWriteStream implements ByteBuf
 
   @Override
   public void writeByteBuf(ByteBuf buf) {
-    if (!frame(BufferInternal.buffer(buf))) {
+    // ranges are relative to the reader index (base below)
+    if (!frame(ByteBufSink.view(buf))) {
       buf.release();
       return;
     }

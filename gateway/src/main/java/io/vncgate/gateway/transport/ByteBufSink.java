@@ -2,6 +2,7 @@ package io.vncgate.gateway.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
 
 /**
@@ -28,5 +29,14 @@ public interface ByteBufSink extends WriteStream<Buffer> {
    */
   default long bytesAhead() {
     return 0;
+  }
+
+  /**
+   * A Vert.x buffer over {@code buf}'s readable bytes, sharing them (no copy), for code that frames
+   * Vert.x buffers. A Vert.x buffer made straight from a Netty one indexes from 0, not from its
+   * reader index; this one starts at the reader index, so positions in it are relative to it.
+   */
+  static Buffer view(ByteBuf buf) {
+    return BufferInternal.buffer(buf.readerIndex() == 0 ? buf : buf.slice());
   }
 }

@@ -94,7 +94,7 @@ public final class ChannelOutput implements ByteBufSink {
 
   @Override
   public Future<Void> write(Buffer data) {
-    if (stopped) return context.failedFuture("the viewer connection is closing");
+    if (stopped) return context.failedFuture("the connection is closing");
     // as NetSocket.write does: the buffer's bytes are written as they are, not copied
     ByteBuf buf = ((BufferInternal) data).getByteBuf();
     PromiseInternal<Void> promise = context.promise();
@@ -115,7 +115,7 @@ public final class ChannelOutput implements ByteBufSink {
 
   @Override
   public ChannelOutput exceptionHandler(Handler<Throwable> handler) {
-    // write failures mean the connection is gone; the viewer's input reports that
+    // write failures mean the connection is gone; its input reports that
     return this;
   }
 

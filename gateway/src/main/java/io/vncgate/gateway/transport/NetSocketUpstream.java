@@ -1,5 +1,6 @@
 package io.vncgate.gateway.transport;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -37,9 +38,10 @@ final class NetSocketUpstream implements Upstream {
   NetSocketUpstream(NetSocket socket, String description) {
     this.socket = (NetSocketInternal) socket;
     this.description = description;
-    this.input = new ByteBufInput(socket, this.socket.channelHandlerContext().channel());
-    this.output = new ChannelOutput(this.socket.channelHandlerContext(), false, socket::end);
-    this.socket.channelHandlerContext().channel().config()
+    ChannelHandlerContext ctx = this.socket.channelHandlerContext();
+    this.input = new ByteBufInput(socket, ctx.channel());
+    this.output = new ChannelOutput(ctx, false, socket::end);
+    ctx.channel().config()
         .setRecvByteBufAllocator(new BulkReadAllocator(64, 2048, MAX_READ_BYTES));
     this.socket.messageHandler(input::onMessage);
     // after messageHandler: only then does pause() stop the connection itself (before, it would only
