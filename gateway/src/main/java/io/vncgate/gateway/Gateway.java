@@ -14,6 +14,8 @@ import io.vncgate.gateway.audit.AuditLog;
 import io.vncgate.gateway.auth.InMemoryTicketStore;
 import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.metrics.GatewayMetrics;
+import io.vncgate.gateway.transport.SplicePipe;
+import io.vncgate.gateway.transport.ZeroCopy;
 import io.vncgate.gateway.session.LocalSessionRegistry;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.config.ConfigException;
@@ -167,7 +169,7 @@ public final class Gateway {
     }
     log.info("WebSocket origins allowed: {}", s.originsFor(httpPort()));
     if (vertx.isNativeTransportEnabled()) {
-      log.info("relay on Netty's epoll transport: large payloads are read in bulk");
+      log.info("relay on Netty's epoll transport: {}", zeroCopyNote(s.zeroCopy()));
     } else {
       Throwable why = vertx.unavailableNativeTransportCause();
       log.info("relay on Java NIO ({}): large payloads are read as they come",
@@ -176,6 +178,20 @@ public final class Gateway {
     if (s.allowedOrigins().contains("*")) {
       log.warn("server.allowed-origins contains \"*\": any web page may open WebSockets to this gateway");
     }
+  }
+
+  /** What server.zero-copy does here, in words for the start-up log. */
+  private static String zeroCopyNote(ZeroCopy mode) {
+    String splicing = "large payloads are spliced socket to socket (server.zero-copy: " + mode.value();
+    if (mode == ZeroCopy.NEVER) return "large payloads are read in bulk (server.zero-copy: never)";
+    if (!SplicePipe.available()) {
+      return "large payloads are read in bulk (server.zero-copy: " + mode.value() + ", but JNA could not load to size splice pipes)";
+    }
+    if (mode == ZeroCopy.ALWAYS) return splicing + ")";
+    String cc = SplicePipe.defaultCongestionControl();
+    return mode.splicesUnder(cc) ? splicing + ", TCP congestion control " + cc + ")"
+        : "large payloads are read in bulk (server.zero-copy: auto, and the TCP congestion control is " + cc
+            + ", under which splicing measured slower; `always` splices anyway)";
   }
 
   private static boolean isLoopback(String host) {

@@ -2,6 +2,7 @@ package io.vncgate.gateway.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.vncgate.gateway.transport.ZeroCopy;
 import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderConfigException;
@@ -51,7 +52,7 @@ public final class ConfigLoader {
 
     ProviderConfig server = root.section("server")
         .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout",
-            "ws-keepalive");
+            "ws-keepalive", "zero-copy");
     String host = server.string("host", "127.0.0.1");
     int port = server.integer("port", 6080, 0, 65535); // 0: any free port (tests)
     List<String> origins = server.strings("allowed-origins"); // empty: the gateway's own origin, once its port is known
@@ -67,12 +68,19 @@ public final class ConfigLoader {
     if (!keepalive.isZero() && keepalive.compareTo(Duration.ofSeconds(1)) < 0) {
       throw server.invalid("ws-keepalive", "must be at least 1s, or 0s to send no pings");
     }
+    String zeroCopyValue = server.string("zero-copy", ZeroCopy.AUTO.value());
+    ZeroCopy zeroCopy = ZeroCopy.of(zeroCopyValue);
+    if (zeroCopy == null) {
+      boolean yamlBoolean = zeroCopyValue.equals("true") || zeroCopyValue.equals("false");
+      throw server.invalid("zero-copy", "expected auto, always or never, got \"" + zeroCopyValue + "\""
+          + (yamlBoolean ? " (YAML reads yes, no, on, off as true or false)" : ""));
+    }
     GatewayConfig.Server serverConfig = new GatewayConfig.Server(host, port, List.copyOf(origins),
         new GatewayConfig.Tcp(tcp.bool("enabled", true), tcp.string("host", "127.0.0.1"), tcp.integer("port", 6900, 0, 65535)),
         positive(server, "handshake-timeout", Duration.ofSeconds(30)),
         server.duration("idle-timeout", Duration.ofMinutes(30)),
         positive(server, "provider-timeout", Duration.ofSeconds(15)),
-        keepalive);
+        keepalive, zeroCopy);
 
     ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets", "admins");
     List<String> admins = auth.strings("admins");

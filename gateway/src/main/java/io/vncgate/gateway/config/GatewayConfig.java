@@ -1,5 +1,6 @@
 package io.vncgate.gateway.config;
 
+import io.vncgate.gateway.transport.ZeroCopy;
 import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
 import java.nio.file.Path;
@@ -32,7 +33,9 @@ public record GatewayConfig(
       Duration idleTimeout,
       Duration providerTimeout,
       /* a WebSocket ping to every browser this often, so idle proxies keep the connection; zero: none */
-      Duration wsKeepalive) {
+      Duration wsKeepalive,
+      /* whether large server payloads are spliced to viewers socket to socket */
+      ZeroCopy zeroCopy) {
 
     /**
      * The origins allowed to open WebSockets: the configured ones, or by default the gateway's own

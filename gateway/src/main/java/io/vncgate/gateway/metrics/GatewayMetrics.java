@@ -28,6 +28,7 @@ public final class GatewayMetrics implements ConnectionListener {
   private final Timer connectLatency;
   private final AtomicLong closedToServer = new AtomicLong();
   private final AtomicLong closedToViewer = new AtomicLong();
+  private final AtomicLong closedSpliced = new AtomicLong();
 
   public GatewayMetrics(MeterRegistry registry, SessionRegistry sessions) {
     this.registry = registry;
@@ -42,6 +43,9 @@ public final class GatewayMetrics implements ConnectionListener {
         .tag("direction", "to_server").baseUnit("bytes").description("bytes relayed viewer to server").register(registry);
     FunctionCounter.builder("vncgate.relayed", this, m -> m.bytes(ViewerConnection::bytesToViewer, closedToViewer))
         .tag("direction", "to_viewer").baseUnit("bytes").description("bytes relayed server to viewer").register(registry);
+    FunctionCounter.builder("vncgate.spliced", this, m -> m.bytes(ViewerConnection::bytesSpliced, closedSpliced))
+        .baseUnit("bytes").description("of the bytes relayed server to viewer, those spliced socket to socket (zero-copy)")
+        .register(registry);
     connectLatency = Timer.builder("vncgate.connect")
         .description("from a viewer's connection to relaying (both RFB handshakes, provider and transport)")
         .publishPercentileHistogram()
@@ -105,5 +109,6 @@ public final class GatewayMetrics implements ConnectionListener {
     // the session registry forgets the viewer at close; keep its bytes in the totals
     closedToServer.addAndGet(connection.bytesToServer());
     closedToViewer.addAndGet(connection.bytesToViewer());
+    closedSpliced.addAndGet(connection.bytesSpliced());
   }
 }

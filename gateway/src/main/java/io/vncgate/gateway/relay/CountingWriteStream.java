@@ -1,10 +1,12 @@
 package io.vncgate.gateway.relay;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.unix.FileDescriptor;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.transport.ByteBufSink;
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -13,11 +15,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class CountingWriteStream extends ForwardingWriteStream implements ByteBufSink {
   private final AtomicLong counter;
+  private final AtomicLong spliced;
   private final Runnable onActivity;
 
   CountingWriteStream(WriteStream<Buffer> delegate, AtomicLong counter, Runnable onActivity) {
+    this(delegate, counter, new AtomicLong(), onActivity);
+  }
+
+  /** @param spliced counts those of {@code counter}'s bytes that were spliced (never in the gateway's memory) */
+  CountingWriteStream(WriteStream<Buffer> delegate, AtomicLong counter, AtomicLong spliced, Runnable onActivity) {
     super(delegate);
     this.counter = counter;
+    this.spliced = spliced;
     this.onActivity = onActivity;
   }
 
@@ -43,5 +52,21 @@ final class CountingWriteStream extends ForwardingWriteStream implements ByteBuf
   @Override
   public void flush() {
     if (delegate instanceof ByteBufSink s) s.flush();
+  }
+
+  @Override
+  public long spliceable() {
+    return delegate instanceof ByteBufSink s ? s.spliceable() : 0;
+  }
+
+  @Override
+  public int spliceFrom(FileDescriptor socket, long max) throws IOException {
+    int n = ((ByteBufSink) delegate).spliceFrom(socket, max);
+    if (n > 0) {
+      counter.addAndGet(n);
+      spliced.addAndGet(n);
+      onActivity.run();
+    }
+    return n;
   }
 }

@@ -2,11 +2,13 @@ package io.vncgate.gateway.relay;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.unix.FileDescriptor;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vncgate.gateway.rfb.RfbException;
 import io.vncgate.gateway.rfb.ServerMessageFramer;
 import io.vncgate.gateway.transport.ByteBufSink;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -14,10 +16,19 @@ import java.util.function.Consumer;
  * The server→viewer half of the relay: every byte from the target passes the
  * {@link ServerMessageFramer}, which forwards ranges of each read (as slices of the read's own
  * buffer: no copy) and leaves out dropped clipboard messages. A read that is forwarded whole, the
- * usual case, goes on as the very buffer it arrived in. Flow control is the viewer's. A target that
- * breaks the framing is reported once to {@code onError}; nothing more is forwarded.
+ * usual case, goes on as the very buffer it arrived in. Opaque payload of at least
+ * {@value #MIN_SPLICE_BYTES} bytes (a large rectangle's pixels) may go from the target's socket to
+ * the viewer's without being read at all ({@link #spliceFrom}), when the viewer's output allows.
+ * Flow control is the viewer's. A target that breaks the framing is reported once to
+ * {@code onError}; nothing more is forwarded.
  */
 final class ServerMessageFilter extends ForwardingWriteStream implements ByteBufSink {
+  /**
+   * Payload shorter than this is read and forwarded: splicing costs two system calls and a pipe
+   * whatever the length, copying a few kilobytes costs less.
+   */
+  static final long MIN_SPLICE_BYTES = 64 * 1024;
+
   private final ServerMessageFramer framer;
   private final ByteBufSink viewer;
   private final Consumer<RfbException> onError;
@@ -82,6 +93,26 @@ final class ServerMessageFilter extends ForwardingWriteStream implements ByteBuf
   @Override
   public long bytesAhead() {
     return failed ? 0 : framer.opaqueBytesAhead();
+  }
+
+  @Override
+  public long spliceable() {
+    long ahead = bytesAhead();
+    return ahead < MIN_SPLICE_BYTES ? 0 : Math.min(ahead, viewer.spliceable());
+  }
+
+  @Override
+  public int spliceFrom(FileDescriptor socket, long max) throws IOException {
+    int n = viewer.spliceFrom(socket, Math.min(max, spliceable()));
+    if (n > 0) {
+      try {
+        framer.skipped(n);
+      } catch (RfbException e) {
+        failed = true;
+        onError.accept(e);
+      }
+    }
+    return n;
   }
 
   /** Fills {@link #ranges}; false when nothing may be forwarded (the target broke the framing). */

@@ -16,6 +16,7 @@ import io.vncgate.gateway.rfb.ServerInit;
 import io.vncgate.gateway.rfb.ServerMessageFramer;
 import io.vncgate.gateway.rfb.UpstreamHandshake;
 import io.vncgate.gateway.rfb.ViewerHandshake;
+import io.vncgate.gateway.transport.ChannelOutput;
 import io.vncgate.gateway.transport.Upstream;
 import io.vncgate.gateway.transport.UpstreamPassword;
 import io.vncgate.spi.TargetRoute;
@@ -48,6 +49,7 @@ public final class ViewerConnection {
   private final Instant startedAt = Instant.now();
   private final AtomicLong bytesToServer = new AtomicLong();
   private final AtomicLong bytesToViewer = new AtomicLong();
+  private final AtomicLong bytesSpliced = new AtomicLong();
 
   private State state = State.HANDSHAKE;
   private io.vertx.core.Context context;
@@ -252,8 +254,10 @@ public final class ViewerConnection {
           services.listener().droppedFromServer(this, type, why);
         });
     framer.formatListener(serverFramer::pixelFormatSent);
+    // large server payloads may go socket to socket, unread, where the config and the sockets allow
+    if (viewer.output() instanceof ChannelOutput out) out.allowSplicing(services.config().server().zeroCopy());
     ServerMessageFilter toViewer = new ServerMessageFilter(serverFramer,
-        new CountingWriteStream(viewer.output(), bytesToViewer, this::touch),
+        new CountingWriteStream(viewer.output(), bytesToViewer, bytesSpliced, this::touch),
         e -> fail(Status.UPSTREAM_FAILED, "target " + grant.targetId() + " " + e.failure().message(), "target-protocol", true));
     viewer.input().pause();
     viewer.input().handler(null);
@@ -349,8 +353,9 @@ public final class ViewerConnection {
       closeAfterFailure(Status.UPSTREAM_FAILED, reason, "closed", grant != null && !reason.startsWith("the viewer"));
       return;
     }
-    log.info("connection={} target={} user={} front={} closed: {} ({} bytes to server, {} bytes to viewer)", id(),
-        grant.targetId(), grant.user().subject(), viewer.front(), reason, bytesToServer.get(), bytesToViewer.get());
+    log.info("connection={} target={} user={} front={} closed: {} ({} bytes to server, {} bytes to viewer, {} of them spliced)",
+        id(), grant.targetId(), grant.user().subject(), viewer.front(), reason, bytesToServer.get(), bytesToViewer.get(),
+        bytesSpliced.get());
     shutdown(Status.UPSTREAM_FAILED, reason);
   }
 
@@ -403,6 +408,11 @@ public final class ViewerConnection {
 
   public long bytesToViewer() {
     return bytesToViewer.get();
+  }
+
+  /** Of {@link #bytesToViewer()}, those spliced from the target's socket (never in the gateway's memory). */
+  public long bytesSpliced() {
+    return bytesSpliced.get();
   }
 
   private static String human(java.time.Duration d) {

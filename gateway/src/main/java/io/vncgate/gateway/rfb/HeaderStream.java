@@ -93,6 +93,18 @@ abstract class HeaderStream<S> {
     return skipping || holding ? 0 : run;
   }
 
+  /**
+   * {@code bytes} of the run ({@code 0 < bytes <= passing()}) went on by another way, unseen, between
+   * two chunks; the grammar goes on after them.
+   */
+  protected final void passedElsewhere(long bytes) throws RfbException {
+    if (bytes <= 0 || bytes > passing()) {
+      throw new IllegalArgumentException(bytes + " bytes passed elsewhere, " + passing() + " were passing");
+    }
+    run -= bytes;
+    if (run == 0) step(next);
+  }
+
   /** Copies header bytes from the chunk; forwarded with the run unless held. */
   private void collect(int length) {
     int n = Math.min(need - have, length - pos);

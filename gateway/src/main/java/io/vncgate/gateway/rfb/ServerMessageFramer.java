@@ -136,6 +136,22 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     return failure != null ? 0 : passing();
   }
 
+  /**
+   * {@code bytes} of the opaque payload ahead ({@code 0 < bytes <= opaqueBytesAhead()}) went to the
+   * viewer without being fed (spliced).
+   *
+   * @throws RfbException as {@link #feed} would, when what the grammar takes after them cannot be
+   */
+  public void skipped(long bytes) throws RfbException {
+    if (failure != null) throw failure;
+    try {
+      passedElsewhere(bytes);
+    } catch (RfbException e) {
+      failure = e;
+      throw e;
+    }
+  }
+
   @Override
   protected void step(Step step) throws RfbException {
     switch (step) {

@@ -2,6 +2,7 @@ package io.vncgate.gateway.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.unix.FileDescriptor;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -9,6 +10,7 @@ import io.vertx.core.streams.Pipe;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.core.streams.impl.PipeImpl;
+import java.io.IOException;
 
 /**
  * The pipe of an upstream socket's input. Into a {@link ByteBufSink} it hands over the socket's
@@ -18,14 +20,25 @@ import io.vertx.core.streams.impl.PipeImpl;
  * future completes when the source ends and fails on a source error; the source is paused while
  * the destination's queue is full. Runs on the socket's event loop.
  *
- * <p>While the sink says a large message is coming in ({@link ByteBufSink#bytesAhead}), the socket
- * is read in fewer, larger pieces ({@link BulkReads}).
+ * <p>When the sink says the bytes that come next may be spliced ({@link ByteBufSink#spliceable}),
+ * they are, right after the read that led up to them; reads are then kept to
+ * {@value #LEAD_BYTES} bytes, so that what follows stays in the socket to be spliced. Otherwise,
+ * while the sink says a large message is coming in ({@link ByteBufSink#bytesAhead}), the socket is
+ * read in fewer, larger pieces ({@link BulkReads}).
  */
 final class ByteBufPipe implements Pipe<Buffer> {
+  /**
+   * A read's size while its next bytes are to be spliced: Netty reads when the socket is readable,
+   * and there is no knowing how much waits without reading, so the read is kept short.
+   */
+  static final int LEAD_BYTES = 4096;
+
   private final ReadStream<Buffer> source;
   private final Channel channel;
   /** Null when the socket cannot wait for large reads (not epoll, or TLS). */
   private BulkReads bulk;
+  /** The socket's descriptor when bytes may be spliced from it (epoll, no TLS, splice available), else null. */
+  private FileDescriptor socket;
   private final Promise<Void> result = Promise.promise();
   private boolean endOnSuccess = true;
   private boolean endOnFailure = true;
@@ -70,14 +83,22 @@ final class ByteBufPipe implements Pipe<Buffer> {
     }
     sink = s;
     bulk = BulkReads.of(channel);
-    if (bulk != null && channel.config().getRecvByteBufAllocator() instanceof BulkReadAllocator reads) {
-      reads.bulk(bulk::active);
+    socket = SplicePipe.socketOf(channel);
+    if (channel.config().getRecvByteBufAllocator() instanceof RelayReadAllocator reads) {
+      reads.size(this::readSize);
     }
     source.exceptionHandler(e -> {
       if (!done) finish(e);
     });
     source.resume();
     return result.future();
+  }
+
+  /** The next read's size: short before bytes to splice, large while bulk reads are on, else adaptive (0). */
+  private int readSize() {
+    if (done) return 0;
+    if (socket != null && sink.spliceable() > 0) return LEAD_BYTES;
+    return bulk != null && bulk.active() ? BulkReads.BULK_BYTES : 0;
   }
 
   /** Whether read buffers go to {@link #onByteBuf} (zero-copy mode, still running). */
@@ -92,7 +113,8 @@ final class ByteBufPipe implements Pipe<Buffer> {
     }
     if (bulk != null) bulk.read(buf.readableBytes());
     sink.writeByteBuf(compact(buf));
-    if (sink.writeQueueFull()) {
+    if (socket != null) spliceWhatFollows();
+    if (!done && sink.writeQueueFull()) {
       // stop reading now, not after the current read burst (which Vert.x's pause alone would allow:
       // up to 16 more reads queued per slow viewer)
       channel.config().setAutoRead(false);
@@ -100,6 +122,19 @@ final class ByteBufPipe implements Pipe<Buffer> {
       // resumed in a task of its own: the drain may be signalled while this socket is still in its
       // read-complete callback, where a resume would not deliver what was queued meanwhile
       sink.drainHandler(v -> channel.eventLoop().execute(this::resume));
+    }
+  }
+
+  /** Splices from the socket while the sink takes it: what is in the socket now, as far as the sink allows. */
+  private void spliceWhatFollows() {
+    try {
+      long wanted;
+      while (!done && (wanted = sink.spliceable()) > 0 && !sink.writeQueueFull()) {
+        if (sink.spliceFrom(socket, wanted) == 0) return;
+      }
+    } catch (IOException e) {
+      // a socket failed (reset): as a failed read would have reported
+      finish(e);
     }
   }
 

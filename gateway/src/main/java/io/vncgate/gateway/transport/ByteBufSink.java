@@ -1,9 +1,11 @@
 package io.vncgate.gateway.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.unix.FileDescriptor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
+import java.io.IOException;
 
 /**
  * A write stream that can also take Netty buffers as they were read, without copying them into
@@ -28,6 +30,24 @@ public interface ByteBufSink extends WriteStream<Buffer> {
    * pieces ({@link BulkReads}).
    */
   default long bytesAhead() {
+    return 0;
+  }
+
+  /**
+   * How many of the source's next bytes may go from its socket to this sink without being read
+   * (spliced, {@link SplicePipe}); 0 when they must be read. Asked between reads.
+   */
+  default long spliceable() {
+    return 0;
+  }
+
+  /**
+   * Takes up to {@code max} bytes ({@code 0 < max <= spliceable()}) straight from {@code socket}:
+   * how many it took, 0 when none now. Not flushed.
+   *
+   * @throws IOException when a socket failed (reset)
+   */
+  default int spliceFrom(FileDescriptor socket, long max) throws IOException {
     return 0;
   }
 

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -15,6 +16,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.io.IOException;
 import java.util.function.Supplier;
 
 /**
@@ -22,8 +24,10 @@ import java.util.function.Supplier;
  * each write as one binary WebSocket frame (a browser). Every write goes through here, in order,
  * from the first handshake byte; Vert.x's socket is only used to close. A read of the other end is
  * taken as the Netty buffer it arrived in ({@link ByteBufSink}), without a copy, and a read burst
- * is flushed once. {@link #writeQueueFull()} is the channel's writability (Netty's write-buffer
- * water marks). Runs on the channel's event loop.
+ * is flushed once; once {@link #allowSplicing allowed}, bytes spliced from the other end's socket
+ * are queued in order with the rest ({@link SpliceWriter}). {@link #writeQueueFull()} is the
+ * channel's writability (Netty's write-buffer water marks) or a full splice pipe. Runs on the
+ * channel's event loop.
  */
 public final class ChannelOutput implements ByteBufSink {
   private static final String WRITABILITY_HANDLER = "vncgate-writability";
@@ -42,6 +46,8 @@ public final class ChannelOutput implements ByteBufSink {
   private final ContextInternal context;
   private final Supplier<Future<Void>> end;
   private final ChannelPromise quiet;
+  /** Null unless bytes may be spliced into this channel. */
+  private SpliceWriter splice;
   private Handler<Void> drainHandler;
   private boolean stopped;
 
@@ -61,11 +67,24 @@ public final class ChannelOutput implements ByteBufSink {
     ctx.pipeline().addBefore(ctx.name(), WRITABILITY_HANDLER, new ChannelInboundHandlerAdapter() {
       @Override
       public void channelWritabilityChanged(ChannelHandlerContext c) {
-        Handler<Void> h = drainHandler;
-        if (h != null && c.channel().isWritable()) h.handle(null);
+        drained();
         c.fireChannelWritabilityChanged();
       }
     });
+  }
+
+  /**
+   * Lets bytes be spliced into this channel from another socket when its socket allows it and
+   * {@code mode} says so for it ({@link ZeroCopy}); whether they may be.
+   */
+  public boolean allowSplicing(ZeroCopy mode) {
+    if (splice == null) splice = SpliceWriter.of(ctx, webSocket, mode, this::drained);
+    return splice != null;
+  }
+
+  private void drained() {
+    Handler<Void> h = drainHandler;
+    if (h != null && !writeQueueFull()) h.handle(null);
   }
 
   /** After the other end is told to go away (e.g. a WebSocket close frame is on its way) nothing more is written. */
@@ -90,6 +109,16 @@ public final class ChannelOutput implements ByteBufSink {
   @Override
   public void flush() {
     ctx.flush();
+  }
+
+  @Override
+  public long spliceable() {
+    return splice == null || stopped ? 0 : splice.room();
+  }
+
+  @Override
+  public int spliceFrom(FileDescriptor socket, long max) throws IOException {
+    return splice == null || stopped ? 0 : splice.spliceFrom(socket, max);
   }
 
   @Override
@@ -130,7 +159,7 @@ public final class ChannelOutput implements ByteBufSink {
   @Override
   public boolean writeQueueFull() {
     Channel channel = ctx.channel();
-    return !channel.isWritable() && channel.isActive();
+    return (!channel.isWritable() || splice != null && splice.full()) && channel.isActive();
   }
 
   @Override

@@ -42,7 +42,7 @@ final class NetSocketUpstream implements Upstream {
     this.input = new ByteBufInput(socket, ctx.channel());
     this.output = new ChannelOutput(ctx, false, socket::end);
     ctx.channel().config()
-        .setRecvByteBufAllocator(new BulkReadAllocator(64, 2048, MAX_READ_BYTES));
+        .setRecvByteBufAllocator(new RelayReadAllocator(64, 2048, MAX_READ_BYTES));
     this.socket.messageHandler(input::onMessage);
     // after messageHandler: only then does pause() stop the connection itself (before, it would only
     // clear the demand of Vert.x's buffer queue, which this socket no longer uses)

@@ -29,6 +29,7 @@ public final class Bench {
       usage: testbeds/bench/run [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
                                 [--gateway-jar FILE] [--gateway-jvm-opts "OPTS"] [--profile FILE.jfr]
                                 [--only PATH,...] [--skip-idle] [--skip-rtt] [--heap-histograms]
+                                [--zero-copy auto|always|never]
         --quick      the same shape in under a minute (fewer samples, 600 idle viewers)
         --smoke      a few seconds; figures are well-formed, not meaningful (the test suite runs this)
         --json       where the results go (default: WORK/results.json)
@@ -37,6 +38,7 @@ public final class Bench {
         --only       just these paths, no report (for experiments): direct,websockify,vncgate-ws,vncgate-tcp
         --skip-idle, --skip-rtt  leave out those phases (with --only)
         --heap-histograms  the gateway's live classes before and with the idle viewers, into WORK
+        --zero-copy  the gateway's server.zero-copy (default: its own default, auto)
       """;
 
   private Bench() {}
@@ -92,11 +94,13 @@ public final class Bench {
       int serverPort = Phases.await(server.listen(), 10);
       WebsockifyProcess websockify = WebsockifyProcess.start(o.work, serverPort);
       processes.add(websockify);
-      GatewayProcess gateway = GatewayProcess.start(o.gatewayJar, o.work, serverPort, o.gatewayJvmOptions);
+      GatewayProcess gateway = GatewayProcess.start(o.gatewayJar, o.work, serverPort, o.gatewayJvmOptions, o.zeroCopy);
       processes.add(gateway);
       out.line("synthetic RFB server :%d (%dx%d), websockify :%d (pid %d), vncgate :%d ws / :%d tcp (pid %d)",
           serverPort, s.width(), s.height(), websockify.port, websockify.pid(), gateway.httpPort, gateway.tcpPort,
           gateway.pid());
+      String relayMode = gateway.relayMode();
+      out.line("vncgate: %s", relayMode == null ? "(its log does not say how it relays)" : relayMode);
 
       NetClient net = clientVertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
       Tickets tickets = new Tickets(clientVertx, gateway.httpPort, gateway.token);
@@ -128,6 +132,10 @@ public final class Bench {
         }
       }
       for (String name : selected) phases.throughput(paths.get(name), results.get(name), rounds.get(name));
+      double splicedShare = gateway.splicedShare();
+      if (selected.contains(RelayPath.VNCGATE_WS) || selected.contains(RelayPath.VNCGATE_TCP)) {
+        out.line("vncgate spliced %.1f %% of the bytes it relayed to viewers so far (warm-up included)", 100 * splicedShare);
+      }
       for (String name : selected) {
         RelayPath path = paths.get(name);
         out.line("%s: %s", name, path.description);
@@ -152,7 +160,9 @@ public final class Bench {
 
       Report report = new Report(s, results, Report.machine(WebsockifyProcess.version()), started);
       JsonObject json = report.json()
-          .put("log_errors", new JsonObject().put("gateway", gateway.errorLines()).put("websockify", websockify.errorLines()));
+          .put("log_errors", new JsonObject().put("gateway", gateway.errorLines()).put("websockify", websockify.errorLines()))
+          .put("gateway", new JsonObject().put("relay", relayMode)
+              .put("spliced_share", Double.isNaN(splicedShare) ? null : splicedShare));
       out.line("");
       out.line(report.table());
       Files.createDirectories(o.json.toAbsolutePath().getParent());
@@ -213,7 +223,7 @@ public final class Bench {
 
   /** The command line. */
   private record Options(String mode, Path work, Path json, Path plots, Path gatewayJar, List<String> gatewayJvmOptions,
-      Path profile, List<String> only, boolean skipIdle, boolean skipRtt, boolean heapHistograms) {
+      Path profile, List<String> only, boolean skipIdle, boolean skipRtt, boolean heapHistograms, String zeroCopy) {
 
     static Options parse(String[] args) {
       String mode = "full";
@@ -227,6 +237,7 @@ public final class Bench {
       boolean skipIdle = false;
       boolean skipRtt = false;
       boolean heapHistograms = false;
+      String zeroCopy = null;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -243,6 +254,12 @@ public final class Bench {
           case "--gateway-jvm-opts" -> jvm = Arrays.stream(value(args, ++i, a).trim().split("\\s+"))
               .filter(x -> !x.isEmpty()).toList();
           case "--profile" -> profile = Path.of(value(args, ++i, a));
+          case "--zero-copy" -> {
+            zeroCopy = value(args, ++i, a);
+            if (!List.of("auto", "always", "never").contains(zeroCopy)) {
+              throw new IllegalArgumentException("--zero-copy takes auto, always or never, not " + zeroCopy);
+            }
+          }
           case "--only" -> {
             only = List.of(value(args, ++i, a).split(","));
             for (String p : only) {
@@ -264,7 +281,7 @@ public final class Bench {
       if ((skipRtt || skipIdle) && only.isEmpty()) {
         throw new IllegalArgumentException("--skip-rtt and --skip-idle go with --only (the report needs every phase)");
       }
-      return new Options(mode, work, json, plots, jar, jvm, profile, only, skipIdle, skipRtt, heapHistograms);
+      return new Options(mode, work, json, plots, jar, jvm, profile, only, skipIdle, skipRtt, heapHistograms, zeroCopy);
     }
 
     private static String value(String[] args, int i, String option) {

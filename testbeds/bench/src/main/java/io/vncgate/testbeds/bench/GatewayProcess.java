@@ -33,7 +33,8 @@ final class GatewayProcess extends RelayProcess {
     this.token = token;
   }
 
-  static GatewayProcess start(Path jar, Path dir, int serverPort, List<String> jvmOptions) throws IOException {
+  /** @param zeroCopy the gateway's {@code server.zero-copy}, or null for its default */
+  static GatewayProcess start(Path jar, Path dir, int serverPort, List<String> jvmOptions, String zeroCopy) throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IOException("the gateway jar " + jar + " is missing: build it (mvn -pl gateway -am -DskipTests package)");
     }
@@ -50,6 +51,7 @@ final class GatewayProcess extends RelayProcess {
         "  port: " + httpPort,
         "  allowed-origins: [\"http://127.0.0.1:" + httpPort + "\"]",
         "  tcp: {enabled: true, host: 127.0.0.1, port: " + tcpPort + "}",
+        zeroCopy == null ? "" : "  zero-copy: " + zeroCopy,
         "auth:",
         "  jwt: {algorithm: HS256, secret-file: jwt.key, issuer: vncgate, audience: vncgate}",
         "  tickets: {ttl: 10m}",
@@ -138,6 +140,45 @@ final class GatewayProcess extends RelayProcess {
 
   void stopRecording() {
     jcmd("JFR.stop name=bench");
+  }
+
+  /** How the gateway said it relays large payloads at start ("relay on ..." in its log); null if it did not. */
+  String relayMode() {
+    try (var lines = Files.lines(log())) {
+      return lines.filter(l -> l.contains(" relay on ")).map(l -> l.substring(l.indexOf(" relay on ") + 1)).findFirst()
+          .orElse(null);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Of the bytes the gateway relayed to viewers so far, the share it spliced socket to socket (its
+   * {@code /metrics}); NaN when they cannot be read.
+   */
+  double splicedShare() {
+    try {
+      var client = java.net.http.HttpClient.newHttpClient();
+      var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+          .timeout(Duration.ofSeconds(10)).build();
+      String body = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      double spliced = metric(body, "vncgate_spliced_bytes_total");
+      double relayed = metric(body, "vncgate_relayed_bytes_total{direction=\"to_viewer\"");
+      return relayed > 0 ? spliced / relayed : Double.NaN;
+    } catch (IOException e) {
+      return Double.NaN;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Double.NaN;
+    }
+  }
+
+  /** The value of the first sample whose line starts with {@code prefix}; NaN when there is none. */
+  private static double metric(String prometheusText, String prefix) {
+    for (String line : prometheusText.split("\n")) {
+      if (line.startsWith(prefix)) return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+    return Double.NaN;
   }
 
   @Override

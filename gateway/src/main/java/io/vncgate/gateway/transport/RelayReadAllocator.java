@@ -6,45 +6,48 @@ import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
-import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
- * Netty's adaptive read sizes, except while {@link BulkReads} has the socket wait for a large
- * payload: then each read is {@value BulkReads#BULK_BYTES} bytes.
+ * Netty's adaptive read sizes, except when the relay asks for a size of its own: large reads while
+ * {@link BulkReads} has the socket wait for a large payload, short ones when what follows a read
+ * is to be spliced and should stay in the socket ({@link ByteBufPipe}).
  */
-final class BulkReadAllocator implements RecvByteBufAllocator {
+final class RelayReadAllocator implements RecvByteBufAllocator {
   private final AdaptiveRecvByteBufAllocator sizes;
-  private BooleanSupplier bulk = () -> false;
+  private IntSupplier size = () -> 0;
 
-  BulkReadAllocator(int minimum, int initial, int maximum) {
+  RelayReadAllocator(int minimum, int initial, int maximum) {
     this.sizes = new AdaptiveRecvByteBufAllocator(minimum, initial, maximum);
   }
 
-  /** While {@code bulk} is true, reads are {@value BulkReads#BULK_BYTES} bytes. Set on the socket's event loop. */
-  void bulk(BooleanSupplier bulk) {
-    this.bulk = bulk;
+  /** The size of the next read; 0 leaves it to the adaptive sizes. Set on the socket's event loop. */
+  void size(IntSupplier size) {
+    this.size = size;
   }
 
   @Override
   public Handle newHandle() {
-    return new BulkHandle((ExtendedHandle) sizes.newHandle());
+    return new RelayHandle((ExtendedHandle) sizes.newHandle());
   }
 
-  private final class BulkHandle implements ExtendedHandle {
+  private final class RelayHandle implements ExtendedHandle {
     private final ExtendedHandle adaptive;
 
-    BulkHandle(ExtendedHandle adaptive) {
+    RelayHandle(ExtendedHandle adaptive) {
       this.adaptive = adaptive;
     }
 
     @Override
     public ByteBuf allocate(ByteBufAllocator alloc) {
-      return bulk.getAsBoolean() ? alloc.ioBuffer(BulkReads.BULK_BYTES, BulkReads.BULK_BYTES) : adaptive.allocate(alloc);
+      int n = size.getAsInt();
+      return n > 0 ? alloc.ioBuffer(n, n) : adaptive.allocate(alloc);
     }
 
     @Override
     public int guess() {
-      return bulk.getAsBoolean() ? BulkReads.BULK_BYTES : adaptive.guess();
+      int n = size.getAsInt();
+      return n > 0 ? n : adaptive.guess();
     }
 
     @Override

@@ -1,0 +1,53 @@
+package io.vncgate.gateway.transport;
+
+import java.util.Locale;
+
+/**
+ * Whether the relay splices large server payloads to viewers socket to socket ({@code splice(2)},
+ * {@link SplicePipe}) instead of reading and writing them: the config key
+ * {@code server.zero-copy}.
+ *
+ * <p>Splicing halves the relay's CPU per GB or better, but it is not a win everywhere. Measured on
+ * this project's benchmark (docs/performance.md, loopback, 2 cores): with the TCP congestion
+ * control {@code cubic} (Linux's default) it relayed 1.7× websockify's throughput at a quarter of
+ * its CPU per GB, against 1.4× at 0.6 for reading and writing; with {@code bbr} it was slower than
+ * reading and writing (about 1.6 against 2.1 GB/s), because the server's and viewer's own copies
+ * of the spliced bytes cost more there. So by default ({@link #AUTO}) a viewer's socket is spliced
+ * into unless it runs {@code bbr}.
+ */
+public enum ZeroCopy {
+  /** Splice unless the viewer's socket runs {@code bbr}, or its congestion control cannot be read. */
+  AUTO,
+  /** Splice whenever the sockets allow it (epoll, no TLS, pipes available). */
+  ALWAYS,
+  /** Never splice: every byte is read and written. */
+  NEVER;
+
+  /** The congestion controls under which {@link #AUTO} reads and writes instead. */
+  private static final String BBR = "bbr";
+
+  /** The config value: {@code auto}, {@code always} or {@code never}. */
+  public String value() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The mode for a config value; null when there is none of that name. */
+  public static ZeroCopy of(String value) {
+    for (ZeroCopy z : values()) {
+      if (z.value().equals(value.toLowerCase(Locale.ROOT))) return z;
+    }
+    return null;
+  }
+
+  /**
+   * Whether to splice into a socket that runs {@code congestionControl} (null when it could not be
+   * read).
+   */
+  public boolean splicesUnder(String congestionControl) {
+    return switch (this) {
+      case ALWAYS -> true;
+      case NEVER -> false;
+      case AUTO -> congestionControl != null && !congestionControl.startsWith(BBR);
+    };
+  }
+}
