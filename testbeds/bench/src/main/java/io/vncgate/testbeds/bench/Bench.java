@@ -99,8 +99,6 @@ public final class Bench {
       out.line("synthetic RFB server :%d (%dx%d), websockify :%d (pid %d), vncgate :%d ws / :%d tcp (pid %d)",
           serverPort, s.width(), s.height(), websockify.port, websockify.pid(), gateway.httpPort, gateway.tcpPort,
           gateway.pid());
-      String relayMode = gateway.relayMode();
-      out.line("vncgate: %s", relayMode == null ? "(its log does not say how it relays)" : relayMode);
 
       NetClient net = clientVertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
       Tickets tickets = new Tickets(clientVertx, gateway.httpPort, gateway.token);
@@ -119,6 +117,9 @@ public final class Bench {
         if (selected.contains(name)) phases.warmUp(paths.get(name), s.gatewayWarmupS() / 2);
       }
       out.line("gateway warmed up (%.1f s of relaying, not measured)", s.gatewayWarmupS());
+      // read after the warm-up: the gateway logs it once its fronts listen, which may come after the bench connects
+      String relayMode = gateway.relayMode();
+      out.line("vncgate: %s", relayMode == null ? "(its log does not say how it relays)" : relayMode);
       if (o.profile != null) gateway.startRecording(o.profile.toAbsolutePath());
       // throughput: rounds of every path, interleaved and rotated, so that the machine's load
       // changing during the run does not favour one path; the median round counts
