@@ -255,7 +255,7 @@ public final class ViewerConnection {
         });
     framer.formatListener(serverFramer::pixelFormatSent);
     // large server payloads may go socket to socket, unread, where the config and the sockets allow
-    if (viewer.output() instanceof ChannelOutput out) out.allowSplicing(services.config().server().zeroCopy());
+    if (viewer.output() instanceof ChannelOutput out) out.prepareForRelay(services.config().server().zeroCopy());
     ServerMessageFilter toViewer = new ServerMessageFilter(serverFramer,
         new CountingWriteStream(viewer.output(), bytesToViewer, bytesSpliced, this::touch),
         e -> fail(Status.UPSTREAM_FAILED, "target " + grant.targetId() + " " + e.failure().message(), "target-protocol", true));

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.WriteBufferWaterMark;
@@ -17,6 +18,7 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
 /**
@@ -24,7 +26,7 @@ import java.util.function.Supplier;
  * each write as one binary WebSocket frame (a browser). Every write goes through here, in order,
  * from the first handshake byte; Vert.x's socket is only used to close. A read of the other end is
  * taken as the Netty buffer it arrived in ({@link ByteBufSink}), without a copy, and a read burst
- * is flushed once; once {@link #allowSplicing allowed}, bytes spliced from the other end's socket
+ * is flushed once; once {@link #prepareForRelay allowed}, bytes spliced from the other end's socket
  * are queued in order with the rest ({@link SpliceWriter}). {@link #writeQueueFull()} is the
  * channel's writability (Netty's write-buffer water marks) or a full splice pipe. Runs on the
  * channel's event loop.
@@ -40,6 +42,17 @@ public final class ChannelOutput implements ByteBufSink {
    * faster.
    */
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 1024 * 1024);
+
+  /**
+   * The send buffer asked for a loopback peer when the relay reads and writes (Linux doubles it,
+   * for its bookkeeping, to 1 MiB). The kernel's own sizing grows it to 4 MiB under load, which
+   * on loopback is far more than is ever in flight (the round trip is microseconds) and measured
+   * slow under the congestion control {@code bbr}, which paces loopback flows: each send then also
+   * did much of the paced transmission and the ACK processing, with interrupts off
+   * (testbeds/bench/run, 2 cores: 2.1 → 2.8–3.0 GB/s and 0.33 → 0.19–0.22 relay CPU-s/GB; under
+   * {@code cubic} 3.46 → 3.17 GB/s and 0.233 → 0.197; docs/performance.md).
+   */
+  static final int LOOPBACK_SEND_BUFFER = 512 * 1024;
 
   private final ChannelHandlerContext ctx;
   private final boolean webSocket;
@@ -74,11 +87,17 @@ public final class ChannelOutput implements ByteBufSink {
   }
 
   /**
-   * Lets bytes be spliced into this channel from another socket when its socket allows it and
-   * {@code mode} says so for it ({@link ZeroCopy}); whether they may be.
+   * Readies this channel for a server's bytes: spliced into it from the server's socket when its
+   * socket allows and {@code mode} says so for it ({@link ZeroCopy}); otherwise, when the other end
+   * is on this machine (a reverse proxy, the benchmark), with a send buffer of
+   * {@value #LOOPBACK_SEND_BUFFER} bytes. Whether bytes may be spliced.
    */
-  public boolean allowSplicing(ZeroCopy mode) {
+  public boolean prepareForRelay(ZeroCopy mode) {
     if (splice == null) splice = SpliceWriter.of(ctx, webSocket, mode, this::drained);
+    if (splice == null && ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+        && a.getAddress().isLoopbackAddress()) {
+      ctx.channel().config().setOption(ChannelOption.SO_SNDBUF, LOOPBACK_SEND_BUFFER);
+    }
     return splice != null;
   }
 
