@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /** A gateway serving the web UI, configured from YAML in a temp folder, on a free loopback port. */
 final class UiGateway implements AutoCloseable {
-  final Vertx vertx = Vertx.vertx();
+  /** As the gateway runs (epoll, metrics): the relay's zero-copy paths need epoll sockets. */
+  final Vertx vertx = Vertx.vertx(Gateway.vertxOptions());
   final Gateway gateway;
 
   /** {@code targetsYaml}: items under providers.static.targets, indented by 6. */
@@ -43,6 +44,12 @@ final class UiGateway implements AutoCloseable {
 
   String origin() {
     return "http://127.0.0.1:" + gateway.httpPort();
+  }
+
+  /** The gateway's {@code /metrics} text. */
+  String metrics() throws Exception {
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(origin() + "/metrics")).build();
+    return java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 
   String token(String user, Role role) {
