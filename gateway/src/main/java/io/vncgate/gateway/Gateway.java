@@ -182,16 +182,16 @@ public final class Gateway {
 
   /** What server.zero-copy does here, in words for the start-up log. */
   private static String zeroCopyNote(ZeroCopy mode) {
-    String splicing = "large payloads are spliced socket to socket (server.zero-copy: " + mode.value();
-    if (mode == ZeroCopy.NEVER) return "large payloads are read in bulk (server.zero-copy: never)";
-    if (!SplicePipe.available()) {
-      return "large payloads are read in bulk (server.zero-copy: " + mode.value() + ", but JNA could not load to size splice pipes)";
-    }
-    if (mode == ZeroCopy.ALWAYS) return splicing + ")";
+    String key = "server.zero-copy: " + mode.value();
+    String bulk = "large payloads are read in bulk (" + key;
+    String spliced = "large payloads are spliced socket to socket (" + key;
+    if (mode == ZeroCopy.NEVER) return bulk + ")";
+    if (!SplicePipe.available()) return bulk + ", but JNA could not load to size splice pipes)";
+    if (mode == ZeroCopy.ALWAYS) return spliced + ")";
     String cc = SplicePipe.defaultCongestionControl();
-    return mode.splicesUnder(cc) ? splicing + ", TCP congestion control " + cc + ")"
-        : "large payloads are read in bulk (server.zero-copy: auto, and the TCP congestion control is " + cc
-            + ", under which splicing measured slower; `always` splices anyway)";
+    if (cc == null) return bulk + ", and the TCP congestion control could not be read; `always` splices)";
+    return mode.splicesUnder(cc) ? spliced + ", TCP congestion control " + cc + ")"
+        : bulk + ", and the TCP congestion control is " + cc + ", under which splicing measured slower; `always` splices anyway)";
   }
 
   private static boolean isLoopback(String host) {

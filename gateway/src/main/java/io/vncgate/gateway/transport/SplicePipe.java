@@ -12,6 +12,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,7 +105,7 @@ public final class SplicePipe {
   /** The congestion control new TCP sockets get on this machine (for the start-up log); null when unknown. */
   public static String defaultCongestionControl() {
     try {
-      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/tcp_congestion_control")).trim();
+      return Files.readString(Path.of("/proc/sys/net/ipv4/tcp_congestion_control")).trim();
     } catch (IOException | RuntimeException e) {
       return null;
     }

@@ -7,11 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vncgate.gateway.transport.ZeroCopy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** server.zero-copy: auto by default; always and never taken in any case; anything else refused naming the key. */
-class ZeroCopyConfigTest {
+/**
+ * server.ws-keepalive: default 25 s, 0s turns pings off, sub-second intervals are refused.
+ * server.zero-copy: auto by default; always and never taken in any case; anything else refused
+ * naming the key and the choices.
+ */
+class ServerKeysConfigTest {
   @TempDir Path dir;
 
   private GatewayConfig load(String server) throws Exception {
@@ -22,19 +27,38 @@ class ZeroCopyConfigTest {
   }
 
   @Test
-  void defaultsToAuto() throws Exception {
+  void defaultsTo25Seconds() throws Exception {
+    assertEquals(Duration.ofSeconds(25), load("").server().wsKeepalive());
+  }
+
+  @Test
+  void zeroTurnsPingsOffAndOtherDurationsAreTaken() throws Exception {
+    assertEquals(Duration.ZERO, load("server: {ws-keepalive: 0s}\n").server().wsKeepalive());
+    assertEquals(Duration.ofMinutes(1), load("server: {ws-keepalive: 1m}\n").server().wsKeepalive());
+  }
+
+  @Test
+  void subSecondAndGarbageAreRefusedNamingTheKey() {
+    String m = assertThrows(ConfigException.class, () -> load("server: {ws-keepalive: 500ms}\n")).getMessage();
+    assertTrue(m.contains("server.ws-keepalive") && m.contains("at least 1s"), m);
+    m = assertThrows(ConfigException.class, () -> load("server: {ws-keepalive: often}\n")).getMessage();
+    assertTrue(m.contains("server.ws-keepalive"), m);
+  }
+
+  @Test
+  void zeroCopyDefaultsToAuto() throws Exception {
     assertEquals(ZeroCopy.AUTO, load("").server().zeroCopy());
   }
 
   @Test
-  void alwaysAndNeverAreTaken() throws Exception {
+  void zeroCopyAlwaysAndNeverAreTaken() throws Exception {
     assertEquals(ZeroCopy.ALWAYS, load("server: {zero-copy: always}\n").server().zeroCopy());
     assertEquals(ZeroCopy.NEVER, load("server: {zero-copy: Never}\n").server().zeroCopy());
     assertEquals(ZeroCopy.AUTO, load("server: {zero-copy: auto}\n").server().zeroCopy());
   }
 
   @Test
-  void anythingElseIsRefusedNamingTheKeyAndTheChoices() {
+  void zeroCopyAnythingElseIsRefusedNamingTheKeyAndTheChoices() {
     String m = assertThrows(ConfigException.class, () -> load("server: {zero-copy: splice}\n")).getMessage();
     assertTrue(m.contains("server.zero-copy") && m.contains("auto, always or never") && m.contains("\"splice\""), m);
     // YAML 1.1 makes these booleans: the message says so, or "got true" would puzzle whoever wrote "on"
