@@ -48,6 +48,8 @@ public final class Gateway {
   private final GatewayConfig config;
   private final RelayServices services;
   private final JwtService jwt;
+  /** How large payloads are relayed, in words for the start-up log. */
+  private final String relayNote;
   private final List<WebSocketFront> httpFronts = new CopyOnWriteArrayList<>();
   private TcpFront tcpFront;
   private final List<String> deployments = new ArrayList<>();
@@ -57,6 +59,9 @@ public final class Gateway {
     this.config = config;
     this.services = services;
     this.jwt = jwt;
+    // on the starting thread, not an event loop: the first use of SplicePipe loads JNA (a native
+    // library unpacked to disk) and this reads /proc
+    this.relayNote = zeroCopyNote(config.server().zeroCopy());
   }
 
   /** Starts everything; fails (naming the key) on a config problem found at start. */
@@ -169,7 +174,7 @@ public final class Gateway {
     }
     log.info("WebSocket origins allowed: {}", s.originsFor(httpPort()));
     if (vertx.isNativeTransportEnabled()) {
-      log.info("relay on Netty's epoll transport: {}", zeroCopyNote(s.zeroCopy()));
+      log.info("relay on Netty's epoll transport: {}", relayNote);
     } else {
       Throwable why = vertx.unavailableNativeTransportCause();
       log.info("relay on Java NIO ({}): large payloads are read as they come",
