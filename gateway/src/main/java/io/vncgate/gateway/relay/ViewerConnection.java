@@ -254,6 +254,8 @@ public final class ViewerConnection {
           services.listener().droppedFromServer(this, type, why);
         });
     framer.formatListener(serverFramer::pixelFormatSent);
+    // 7-byte pointer events only once the target itself confirmed ExtendedMouseButtons
+    serverFramer.onExtendedMouseButtons(framer::extendedPointerConfirmed);
     // large server payloads may go socket to socket, unread, where the config and the sockets allow
     if (viewer.output() instanceof ChannelOutput out) out.prepareForRelay(services.config().server().zeroCopy());
     ServerMessageFilter toViewer = new ServerMessageFilter(serverFramer,

@@ -9,7 +9,16 @@ import java.util.Objects;
 
 /**
  * Frames the viewer's client-to-server messages after the handshake, one whole message at a
- * time, and forwards only those the current {@link MessagePolicy} allows, byte for byte.
+ * time, and forwards only those the current {@link MessagePolicy} allows, in their canonical
+ * form: what the server receives is exactly what the gateway judged.
+ *
+ * <p>Canonical means the message is framed as the servers read it (TigerVNC's SMsgReader,
+ * libvncserver's rfbserver.c, QEMU's ui/vnc.c), its declared length agrees with its structure,
+ * and its padding is zero. A message whose declared length disagrees with its structure (an
+ * extended-clipboard caps, request, peek or notify with trailing bytes, which Xvnc would parse as
+ * further messages) is dropped and counted, for every role. A message that is already canonical
+ * (the usual case) is forwarded as the very bytes that came in; only one that is not is copied
+ * (padding zeroed, a pointer event's ambiguous marker bit cleared).
  *
  * <p>Partial messages wait in one accumulation buffer. A message is judged when its header is
  * framed, by the policy of that moment. Dropped messages and clipboard-like messages larger than
@@ -18,10 +27,16 @@ import java.util.Objects;
  */
 public final class ClientMessageFramer {
 
-  /** Told once per dropped message, for metrics and logs. */
+  /**
+   * Told once per dropped message, for metrics and logs; {@code why} starts with
+   * {@value #MALFORMED} when its declared length disagrees with its structure.
+   */
   public interface Listener {
     void dropped(ClientMessageType type, long bytes, String why);
   }
+
+  /** How the reason of a message dropped for its structure starts. */
+  public static final String MALFORMED = "malformed: ";
 
   /** Told when a SetPixelFormat is forwarded (the server side's framing depends on it). */
   public interface FormatListener {
@@ -40,6 +55,10 @@ public final class ClientMessageFramer {
   static final int MAX_FENCE_PAYLOAD = 64;
 
   private static final int CAPS_ONLY = 0x01000000;
+  private static final int CLIPBOARD_REQUEST = 0x02000000;
+  private static final int CLIPBOARD_PEEK = 0x04000000;
+  private static final int CLIPBOARD_NOTIFY = 0x08000000;
+  private static final int CLIPBOARD_PROVIDE = 0x10000000;
   private static final int FENCE_REQUEST = 0x80000000;
   private static final int FENCE_SYNC_NEXT = 0x4;
   private static final int ACTION_MASK = 0xFF000000;
@@ -56,6 +75,7 @@ public final class ClientMessageFramer {
   private long pendingLength = -1;
   private ClientMessageType pendingType;
   private boolean extendedPointer;
+  private volatile boolean serverExtendedPointer;
   private boolean extendedClipboard;
   private long passed;
   private long dropped;
@@ -63,9 +83,13 @@ public final class ClientMessageFramer {
   private FormatListener formatListener = (f, s) -> { };
   private boolean afterSyncFence;
 
-  /** Set by {@link #frameHeader}: the message being framed and its capped body (-1: none). */
+  /**
+   * Set by {@link #frameHeader}: the message being framed, its capped body (-1: none), and why
+   * its declared length disagrees with its structure (null: it agrees).
+   */
   private ClientMessageType type;
   private long cappedBody;
+  private String malformed;
 
   public ClientMessageFramer(MessagePolicy policy, long clipboardMaxBytes, boolean clipboardAllowed,
       Listener listener) {
@@ -141,6 +165,18 @@ public final class ClientMessageFramer {
     return extendedPointer;
   }
 
+  /**
+   * The target sent the ExtendedMouseButtons pseudo-rectangle (-316, seen by the server-side
+   * framer): it reads 7-byte pointer events while the viewer's SetEncodings lists -316. Until then
+   * pointer events are framed as 6 bytes, and one with the marker bit (0x80) set while the viewer
+   * lists -316 is forwarded with the bit cleared, so a server that supports the extension (and
+   * reads 7 bytes on the viewer's word alone, as TigerVNC 1.15 does) and one that does not (Xvnc
+   * 1.12) both read 6. May be called from any thread.
+   */
+  public void extendedPointerConfirmed() {
+    serverExtendedPointer = true;
+  }
+
   /** Whether the viewer's last forwarded SetEncodings advertised the extended clipboard. */
   public boolean extendedClipboard() {
     return extendedClipboard;
@@ -179,21 +215,26 @@ public final class ClientMessageFramer {
         return;
       }
       int length = (int) pendingLength;
-      Buffer narrowed = null;
+      Buffer canonical;
       if (pendingType == ClientMessageType.SET_ENCODINGS) {
         trackEncodings(length);
-        narrowed = narrowEncodings(length);
-      } else if (pendingType == ClientMessageType.SET_PIXEL_FORMAT) {
-        byte[] format = new byte[ServerInit.PIXEL_FORMAT_LENGTH];
-        for (int i = 0; i < format.length; i++) format[i] = (byte) in.u8(4 + i);
-        formatListener.pixelFormatSent(format, afterSyncFence);
+        canonical = narrowEncodings(length);
+        if (canonical == null) canonical = zeroed(length, 1, 2, -1, -1);
+      } else {
+        canonical = canonical(pendingType, length);
+        if (pendingType == ClientMessageType.SET_PIXEL_FORMAT) {
+          byte[] format = new byte[ServerInit.PIXEL_FORMAT_LENGTH];
+          for (int i = 0; i < format.length; i++) format[i] = (byte) in.u8(4 + i);
+          for (int i = 13; i < format.length; i++) format[i] = 0;
+          formatListener.pixelFormatSent(format, afterSyncFence);
+        }
       }
       afterSyncFence = pendingType == ClientMessageType.CLIENT_FENCE
           && (in.s32(4) & (FENCE_REQUEST | FENCE_SYNC_NEXT)) == (FENCE_REQUEST | FENCE_SYNC_NEXT);
-      if (narrowed == null) {
+      if (canonical == null) {
         out.add(in, length);
       } else {
-        out.addCopy(in, narrowed);
+        out.addCopy(in, canonical);
       }
       in.skip(length);
       passed++;
@@ -219,7 +260,7 @@ public final class ClientMessageFramer {
       };
       return what + cappedBody + " bytes exceeds the limit of " + clipboardMaxBytes + " bytes";
     }
-    return null;
+    return malformed == null ? null : MALFORMED + malformed;
   }
 
   /**
@@ -228,9 +269,10 @@ public final class ClientMessageFramer {
    */
   private long frameHeader(int avail) throws RfbException {
     cappedBody = -1;
+    malformed = null;
     int wireType = in.u8(0);
     switch (wireType) {
-      case 0: return fixed(ClientMessageType.SET_PIXEL_FORMAT, 20);
+      case 0: return avail < 20 ? -1 : setPixelFormat();
       case 2:
         if (avail < 4) {
           return -1;
@@ -244,7 +286,9 @@ public final class ClientMessageFramer {
           return -1;
         }
         type = ClientMessageType.POINTER_EVENT;
-        return extendedPointer && (in.u8(1) & 0x80) != 0 ? 7 : 6;
+        // 7 bytes only when both ends agreed on the extension: the viewer lists it (the server
+        // reads its latest SetEncodings in the same order) and the server confirmed it
+        return extendedPointer && serverExtendedPointer && (in.u8(1) & 0x80) != 0 ? 7 : 6;
       case 6: return avail < 8 ? -1 : cutText(avail);
       case 7:
         if (avail < 12) {
@@ -286,25 +330,119 @@ public final class ClientMessageFramer {
     return length;
   }
 
-  /** {@code 8 + abs(S32 len)}; negative and negotiated: extended clipboard, flags decide caps. */
+  /**
+   * {@code 8 + abs(S32 len)}; negative: extended clipboard, whose flags say caps or another
+   * action. Every server reads the whole declared length of a classic message, and libvncserver
+   * and QEMU of an extended one; Xvnc reads only {@code 4 + 4·formats} bytes of caps and 4 of
+   * request, peek and notify (SMsgReader::readExtendedClipboard), and treats a negative length as
+   * extended even when the viewer did not enable it, where libvncserver and QEMU close: so those
+   * disagreements are {@link #malformed}. Provide is a zlib stream Xvnc reads to its declared end.
+   */
   private long cutText(int avail) throws RfbException {
     int len = in.s32(4);
     long body = Math.abs((long) len);
     type = CLIENT_CUT_TEXT;
-    if (len < 0 && extendedClipboard) {
-      if (body < 4) {
-        throw malformed("viewer sent an extended clipboard message of " + body
-            + " bytes, too short for its flags");
-      }
-      if (avail < 12) {
-        return -1;
-      }
-      if ((in.s32(8) & ACTION_MASK) == CAPS_ONLY) {
-        type = CLIPBOARD_CAPS;
-      }
-    }
     cappedBody = body;
+    if (len >= 0) {
+      return 8 + body;
+    }
+    if (!extendedClipboard) {
+      malformed = "an extended clipboard message (negative length) but the viewer's SetEncodings does not"
+          + " enable the extended clipboard (0xC0A1E5CE)";
+      return 8 + body;
+    }
+    if (body < 4) {
+      throw malformed("viewer sent an extended clipboard message of " + body
+          + " bytes, too short for its flags");
+    }
+    if (avail < 12) {
+      return -1;
+    }
+    int flags = in.s32(8);
+    int action = flags & ACTION_MASK;
+    switch (action) {
+      case CAPS_ONLY -> {
+        type = CLIPBOARD_CAPS;
+        long canonical = 4 + 4L * Integer.bitCount(flags & 0xFFFF);
+        if (body != canonical) {
+          malformed = "an extended clipboard caps message of " + body + " bytes, but its "
+              + Integer.bitCount(flags & 0xFFFF) + " formats make it " + canonical;
+        }
+      }
+      case CLIPBOARD_REQUEST, CLIPBOARD_PEEK, CLIPBOARD_NOTIFY -> {
+        if (body != 4) {
+          malformed = "an extended clipboard " + actionName(action) + " message of " + body
+              + " bytes, but it is its 4 bytes of flags only";
+        }
+      }
+      case CLIPBOARD_PROVIDE -> { }
+      default -> malformed = "an extended clipboard message whose action bits 0x"
+          + Integer.toHexString(action >>> 24) + " are not exactly one of caps, request, peek, notify, provide";
+    }
     return 8 + body;
+  }
+
+  private static String actionName(int action) {
+    return switch (action) {
+      case CLIPBOARD_REQUEST -> "request";
+      case CLIPBOARD_PEEK -> "peek";
+      default -> "notify";
+    };
+  }
+
+  /**
+   * 20 bytes. Servers close the connection on bits per pixel other than 8, 16 and 32; a format
+   * whose Tight pixel size servers disagree on ({@link ServerMessageFramer#ambiguousTightPixel})
+   * would make the server-side framing differ from the server's: both are {@link #malformed}.
+   */
+  private long setPixelFormat() {
+    type = ClientMessageType.SET_PIXEL_FORMAT;
+    int bpp = in.u8(4);
+    if (bpp != 8 && bpp != 16 && bpp != 32) {
+      malformed = "a SetPixelFormat of " + bpp + " bits per pixel (servers take 8, 16 or 32)";
+    } else {
+      byte[] format = in.bytes(4, ServerInit.PIXEL_FORMAT_LENGTH);
+      String why = ServerMessageFramer.ambiguousTightPixel(format);
+      if (why != null) malformed = "a SetPixelFormat of " + why;
+    }
+    return 20;
+  }
+
+  /**
+   * The canonical form of the whole message at the read position when it differs from the bytes
+   * that came (a copy), else null: padding zeroed; a 6-byte pointer event with the marker bit set
+   * while the viewer lists ExtendedMouseButtons and the server has not confirmed it, with the bit
+   * cleared ({@link #extendedPointerConfirmed}).
+   */
+  private Buffer canonical(ClientMessageType t, int length) {
+    return switch (t) {
+      case SET_PIXEL_FORMAT -> zeroed(length, 1, 4, 17, 20);
+      case KEY_EVENT -> zeroed(length, 2, 4, -1, -1);
+      case CLIENT_CUT_TEXT, CLIPBOARD_CAPS, CLIENT_FENCE -> zeroed(length, 1, 4, -1, -1);
+      case SET_DESKTOP_SIZE -> zeroed(length, 1, 2, 7, 8);
+      case XVP -> zeroed(length, 1, 2, -1, -1);
+      case POINTER_EVENT -> {
+        if (length != 6 || !extendedPointer || (in.u8(1) & 0x80) == 0) yield null;
+        Buffer copy = Buffer.buffer(in.bytes(0, length));
+        copy.setByte(1, (byte) (in.u8(1) & 0x7F));
+        yield copy;
+      }
+      default -> null;
+    };
+  }
+
+  /** A copy with bytes [from, to) and [from2, to2) zeroed, or null when they are zero already. */
+  private Buffer zeroed(int length, int from, int to, int from2, int to2) {
+    boolean clean = true;
+    for (int i = from; i < to; i++) clean &= in.u8(i) == 0;
+    for (int i = from2; i < to2; i++) clean &= in.u8(i) == 0;
+    if (clean) {
+      return null;
+    }
+    byte[] bytes = in.bytes(0, length);
+    for (int i = from; i < to; i++) bytes[i] = 0;
+    for (int i = from2; i < to2; i++) bytes[i] = 0;
+    return Buffer.buffer(bytes);
   }
 
   private long fence() throws RfbException {

@@ -61,7 +61,6 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
 
   // the update being framed
   private int rectsLeft;
-  private boolean untilLastRect;
   private int rectWidth;
   private int rectHeight;
   private int tilesAcross;
@@ -73,6 +72,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
   private long tightDataSize;
   private int tightPaletteSize;
 
+  private Runnable extendedMouseButtons = () -> { };
   private RfbException failure;
   private long forwardedMessages;
   private long droppedMessages;
@@ -102,6 +102,14 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       throw new IllegalArgumentException("pixel format must be 16 bytes, got " + pixelFormat.length);
     }
     pendingFormat.set(new PendingFormat(pixelFormat.clone(), afterSyncFence));
+  }
+
+  /**
+   * Who hears that the target sent the ExtendedMouseButtons pseudo-rectangle (-316): the target
+   * supports 7-byte pointer events (the viewer-side framer may frame them from now on).
+   */
+  public void onExtendedMouseButtons(Runnable listener) {
+    this.extendedMouseButtons = java.util.Objects.requireNonNull(listener, "listener");
   }
 
   public long messagesForwarded() {
@@ -159,8 +167,9 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       case MESSAGE_DONE -> messageDone();
       case DROPPED -> expect(1, Step.TYPE);
       case UPDATE -> {
+        // a count, 0xFFFF included, as noVNC (core/rfb.js _framebufferUpdate) and TigerVNC's
+        // CMsgReader read it: a LastRect only ends an update early
         rectsLeft = u16(1);
-        untilLastRect = rectsLeft == 0xFFFF;
         nextRect();
       }
       case RECT -> rect();
@@ -248,11 +257,11 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
   }
 
   private void nextRect() throws RfbException {
-    if (!untilLastRect && rectsLeft == 0) {
+    if (rectsLeft == 0) {
       messageDone();
       return;
     }
-    if (!untilLastRect) rectsLeft--;
+    rectsLeft--;
     expect(12, Step.RECT);
   }
 
@@ -279,11 +288,14 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       case Encodings.VMWARE_LED_STATE -> pass(4, Step.RECT_DONE);
       case -261 -> pass(1, Step.RECT_DONE);                                     // QEMU LED state
       case -224 -> {                                                            // LastRect
-        untilLastRect = false;
         rectsLeft = 0;
         nextRect();
       }
-      case -223, -257, -258, -259, -309, -312, -313, -316, Encodings.VMWARE_CURSOR_POSITION -> nextRect(); // no payload
+      case -316 -> {                                                            // ExtendedMouseButtons
+        extendedMouseButtons.run(); // the target confirms: it reads 7-byte pointer events when asked
+        nextRect();
+      }
+      case -223, -257, -258, -259, -309, -312, -313, Encodings.VMWARE_CURSOR_POSITION -> nextRect(); // no payload
       default -> throw malformed("sent a rectangle in encoding " + encoding + ", which the gateway cannot frame"
           + " (the viewer's SetEncodings was narrowed to those it can; the target sent it unasked)");
     }
@@ -399,8 +411,26 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     boolean trueColour = format[3] != 0;
     boolean max255 = u16(format, 4) == 255 && u16(format, 6) == 255 && u16(format, 8) == 255;
     bytesPerPixel = Math.max(1, bpp / 8);
-    // Tight sends 3 bytes per pixel for 32 bpp depth 24 true colour (TPIXEL)
-    tightPixel = bpp == 32 && depth == 24 && trueColour && max255 ? 3 : bytesPerPixel;
+    // Tight sends 3 bytes per pixel (TPIXEL) for TigerVNC's PixelFormat::is888(): 32 bpp, depth 24,
+    // true colour, maxima 255 and byte-aligned shifts
+    boolean aligned = (format[10] & 7) == 0 && (format[11] & 7) == 0 && (format[12] & 7) == 0;
+    tightPixel = bpp == 32 && depth == 24 && trueColour && max255 && aligned ? 3 : bytesPerPixel;
+  }
+
+  /**
+   * Why servers would frame Tight rectangles of this pixel format differently, or null when they
+   * agree: libvncserver sends 3-byte Tight pixels for any depth 24 with maxima 255 (tight.c),
+   * TigerVNC only for {@code is888()} (true colour, byte-aligned shifts). The gateway cannot
+   * follow both, so such a SetPixelFormat is not forwarded.
+   */
+  static String ambiguousTightPixel(byte[] format) {
+    int depth = format[1] & 0xFF;
+    boolean max255 = u16(format, 4) == 255 && u16(format, 6) == 255 && u16(format, 8) == 255;
+    if (depth != 24 || !max255) return null;
+    boolean aligned = (format[10] & 7) == 0 && (format[11] & 7) == 0 && (format[12] & 7) == 0;
+    boolean trueColour = format[3] != 0;
+    if ((format[0] & 0xFF) == 32 && trueColour && aligned) return null;
+    return "depth 24 with maxima 255 but not 32 bpp true colour with byte-aligned shifts (servers disagree on its Tight pixel size)";
   }
 
   private static RfbException malformed(String message) {

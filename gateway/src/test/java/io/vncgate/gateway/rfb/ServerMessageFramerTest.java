@@ -254,6 +254,61 @@ class ServerMessageFramerTest {
     assertEquals(2, framer.messagesForwarded());
   }
 
+  /**
+   * Issue #12, item 2: noVNC 1.7 (_framebufferUpdate) and TigerVNC's CMsgReader count 65535
+   * rectangles like any other number and stop early only at a LastRect. A hostile target sends
+   * 65535 empty rectangles and then a ServerCutText: the viewer reads it as a ServerCutText, so the
+   * gateway must judge it as one (a framer waiting for a LastRect would pass it as a rectangle).
+   */
+  @Test
+  void anUpdateOf65535RectanglesIsACountAndTheClipboardAfterItIsJudged() throws Exception {
+    Wire w = update(0xFFFF);
+    for (int i = 0; i < 0xFFFF; i++) rect(w, 0, 0, 0);
+    byte[] update = w.bytes();
+    byte[] secret = cutText("a secret the target smuggles");
+    byte[] stream = Wire.concat(update, secret, new byte[] {2});
+    for (int at : new int[] {1, 3, 4, update.length - 1, update.length, update.length + 1, update.length + 8, stream.length - 1}) {
+      List<String> drops = new ArrayList<>();
+      ServerMessageFramer framer = framer(1024, false, drops);
+      byte[] out = feed(framer, List.of(Buffer.buffer(stream).slice(0, at), Buffer.buffer(stream).slice(at, stream.length)),
+          drops).forwarded();
+      assertArrayEquals(Wire.concat(update, new byte[] {2}), out, "split at " + at);
+      assertEquals(List.of("ServerCutText " + secret.length + " clipboard to viewer disabled"), drops, "split at " + at);
+      assertEquals(2, framer.messagesForwarded(), "split at " + at);
+    }
+    // over max-bytes likewise
+    List<String> drops = new ArrayList<>();
+    byte[] out = feed(framer(8, true, drops), List.of(Buffer.buffer(stream)), drops).forwarded();
+    assertArrayEquals(Wire.concat(update, new byte[] {2}), out);
+    assertEquals(1, drops.size(), drops.toString());
+    // a LastRect still ends it early
+    byte[] early = Wire.concat(rect(rect(update(0xFFFF), 0, 0, 0), 0, 0, -224).bytes(), secret, new byte[] {2});
+    assertEverySplit(early, Wire.concat(rect(rect(update(0xFFFF), 0, 0, 0), 0, 0, -224).bytes(), new byte[] {2}), 1024, false, 1);
+  }
+
+  @Test
+  void theTargetsExtendedMouseButtonsRectangleIsTold() throws Exception {
+    ServerMessageFramer framer = framer(1024, true, new ArrayList<>());
+    int[] told = {0};
+    framer.onExtendedMouseButtons(() -> told[0]++);
+    byte[] stream = Wire.concat(rect(update(1), 0, 0, -313).bytes(), new byte[] {2});
+    feed(framer, List.of(Buffer.buffer(stream)), List.of());
+    assertEquals(0, told[0]);
+    byte[] confirm = Wire.concat(rect(rect(update(2), 0, 0, -316), 2, 2, 0).zeros(16).bytes(), new byte[] {2});
+    assertArrayEquals(confirm, feed(framer, List.of(Buffer.buffer(confirm)), List.of()).forwarded());
+    assertEquals(1, told[0]);
+  }
+
+  @Test
+  void tightPixelsAreFourBytesWhenShiftsAreNotByteAligned() throws Exception {
+    // 32 bpp, depth 24, 255 maxima, red shift 17: TigerVNC's is888() is false, so 4-byte pixels
+    ServerMessageFramer framer = new ServerMessageFramer(
+        Wire.of().u8(32, 24, 0, 1).u16(255).u16(255).u16(255).u8(17, 8, 0).zeros(3).bytes(), 1024, true, null);
+    byte[] fill = Wire.concat(rect(update(1), 4, 4, 7).u8(0x80).zeros(4).bytes(), new byte[] {2});
+    assertArrayEquals(fill, feed(framer, List.of(Buffer.buffer(fill)), List.of()).forwarded());
+    assertEquals(2, framer.messagesForwarded());
+  }
+
   @Test
   void encodingsCanFrameNamesWhatSetEncodingsMayKeep() {
     for (int e : new int[] {0, 1, 2, 5, 6, 7, 16, -223, -224, -239, -258, -308, -312, -313, -256, -247, -32, -23, 0xC0A1E5CE,
