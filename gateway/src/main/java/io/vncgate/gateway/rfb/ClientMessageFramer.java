@@ -45,6 +45,18 @@ public final class ClientMessageFramer {
      *     target's answer to it marks where the new format starts
      */
     void pixelFormatSent(byte[] pixelFormat, boolean afterSyncFence);
+
+    /**
+     * The same, with where the format takes effect on the way back.
+     *
+     * @param fence 0: at the next FramebufferUpdate; n: at the target's answer to the n-th
+     *     ClientFence request forwarded on this connection
+     * @param gatewayFence that fence request is the gateway's own, sent right before the
+     *     SetPixelFormat: its answer must not reach the viewer
+     */
+    default void pixelFormatSent(byte[] pixelFormat, long fence, boolean gatewayFence) {
+      pixelFormatSent(pixelFormat, fence > 0);
+    }
   }
 
   /** Longest clipboard cap accepted: whole messages up to the cap are buffered in memory. */
@@ -61,6 +73,8 @@ public final class ClientMessageFramer {
   private static final int CLIPBOARD_PROVIDE = 0x10000000;
   private static final int FENCE_REQUEST = 0x80000000;
   private static final int FENCE_SYNC_NEXT = 0x4;
+  /** The gateway's own fence before a SetPixelFormat: request, BlockBefore, SyncNext. */
+  private static final int GATEWAY_FENCE_FLAGS = FENCE_REQUEST | 0x1 | FENCE_SYNC_NEXT;
   private static final int ACTION_MASK = 0xFF000000;
   private static final long TEXT_CHAT_NO_DATA = 0xFFFFFFFDL;
 
@@ -82,6 +96,9 @@ public final class ClientMessageFramer {
   private RfbException failure;
   private FormatListener formatListener = (f, s) -> { };
   private boolean afterSyncFence;
+  private long fenceRequests;
+  private boolean updatesRequested;
+  private volatile boolean serverFences;
 
   /**
    * Set by {@link #frameHeader}: the message being framed, its capped body (-1: none), and why
@@ -177,6 +194,14 @@ public final class ClientMessageFramer {
     serverExtendedPointer = true;
   }
 
+  /**
+   * The target sent a fence request (seen by the server-side framer): it supports fences, so the
+   * gateway may synchronise a SetPixelFormat with one of its own. May be called from any thread.
+   */
+  public void serverFencesConfirmed() {
+    serverFences = true;
+  }
+
   /** Whether the viewer's last forwarded SetEncodings advertised the extended clipboard. */
   public boolean extendedClipboard() {
     return extendedClipboard;
@@ -223,14 +248,16 @@ public final class ClientMessageFramer {
       } else {
         canonical = canonical(pendingType, length);
         if (pendingType == ClientMessageType.SET_PIXEL_FORMAT) {
-          byte[] format = new byte[ServerInit.PIXEL_FORMAT_LENGTH];
-          for (int i = 0; i < format.length; i++) format[i] = (byte) in.u8(4 + i);
-          for (int i = 13; i < format.length; i++) format[i] = 0;
-          formatListener.pixelFormatSent(format, afterSyncFence);
+          canonical = pixelFormatSent(length, canonical);
         }
       }
       afterSyncFence = pendingType == ClientMessageType.CLIENT_FENCE
           && (in.s32(4) & (FENCE_REQUEST | FENCE_SYNC_NEXT)) == (FENCE_REQUEST | FENCE_SYNC_NEXT);
+      if (pendingType == ClientMessageType.CLIENT_FENCE && (in.s32(4) & FENCE_REQUEST) != 0) {
+        fenceRequests++;
+      }
+      updatesRequested |= pendingType == ClientMessageType.FRAMEBUFFER_UPDATE_REQUEST
+          || pendingType == ClientMessageType.ENABLE_CONTINUOUS_UPDATES;
       if (canonical == null) {
         out.add(in, length);
       } else {
@@ -240,6 +267,33 @@ public final class ClientMessageFramer {
       passed++;
       pendingLength = -1;
     }
+  }
+
+  /**
+   * Tells the server side where the forwarded SetPixelFormat takes effect, and returns what to
+   * forward for it. The target applies it to the updates it begins after reading it; updates it
+   * began before may still be on their way, so "the next update" is exact only before the first
+   * update request. After one, the viewer's own synchronising fence (TigerVNC's way) marks the
+   * switch; without it, and when the target supports fences, the gateway sends its own
+   * (request, BlockBefore, SyncNext) right before the SetPixelFormat and drops the answer, so a
+   * viewer cannot make the gateway frame updates in a format the target is not using.
+   */
+  private Buffer pixelFormatSent(int length, Buffer canonical) {
+    byte[] format = new byte[ServerInit.PIXEL_FORMAT_LENGTH];
+    for (int i = 0; i < 13; i++) format[i] = (byte) in.u8(4 + i);
+    if (afterSyncFence) {
+      formatListener.pixelFormatSent(format, fenceRequests, false);
+      return canonical;
+    }
+    if (!updatesRequested || !serverFences) {
+      formatListener.pixelFormatSent(format, 0, false);
+      return canonical;
+    }
+    fenceRequests++;
+    formatListener.pixelFormatSent(format, fenceRequests, true);
+    Buffer withFence = Buffer.buffer(9 + length)
+        .appendByte((byte) 248).appendBytes(new byte[3]).appendInt(GATEWAY_FENCE_FLAGS).appendByte((byte) 0);
+    return canonical != null ? withFence.appendBuffer(canonical) : withFence.appendBuffer(in.slice(in.position(), in.position() + length));
   }
 
   /** Null when the framed message passes, else why it is dropped. */

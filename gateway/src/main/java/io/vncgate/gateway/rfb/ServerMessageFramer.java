@@ -2,7 +2,9 @@ package io.vncgate.gateway.rfb;
 
 import io.vertx.core.buffer.Buffer;
 import io.vncgate.gateway.rfb.RfbFailure.Cause;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Frames the target's server-to-client messages after ServerInit (rfb-reference.md §4) without
@@ -44,7 +46,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
 
   /** What to do when the bytes asked for (a header or a payload run) are in. */
   enum Step {
-    TYPE, UPDATE, RECT, COLOUR_MAP, CUT_TEXT, FENCE, FENCE_DONE, XVP, QEMU, QEMU_AUDIO_LENGTH,
+    TYPE, UPDATE, RECT, COLOUR_MAP, CUT_TEXT, FENCE, FENCE_DONE, FENCE_DROPPED, XVP, QEMU, QEMU_AUDIO_LENGTH,
     MESSAGE_DONE, DROPPED, RECT_DONE, LENGTH_THEN_RECT_DONE, RRE, CORRE, DESKTOP_SIZES, VMWARE_CURSOR, H264,
     HEXTILE_TILE, HEXTILE_SUBRECTS, HEXTILE_TILE_DONE,
     TIGHT_CONTROL, TIGHT_FILTER, TIGHT_PALETTE, TIGHT_DATA, TIGHT_LENGTH
@@ -53,7 +55,13 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
   private final long clipboardMaxBytes;
   private final boolean clipboardAllowed;
   private final Listener listener;
-  private final AtomicReference<PendingFormat> pendingFormat = new AtomicReference<>();
+  /** Pixel formats sent and not yet in effect, in the order the viewer sent them. */
+  private final Queue<PendingFormat> pendingFormats = new ConcurrentLinkedQueue<>();
+  /** Ordinals of the fence requests the gateway itself sent: their answers are not the viewer's. */
+  private final Queue<Long> gatewayFences = new ConcurrentLinkedQueue<>();
+  /** Fence answers (ServerFence without the request bit) seen so far. */
+  private final AtomicLong fenceAnswers = new AtomicLong();
+  private Runnable fenceSupport = () -> { };
 
   // pixel format in use
   private int bytesPerPixel;
@@ -98,10 +106,29 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
    * request). May be called from any thread.
    */
   public void pixelFormatSent(byte[] pixelFormat, boolean afterSyncFence) {
+    pixelFormatSent(pixelFormat, afterSyncFence ? fenceAnswers.get() + 1 : 0, false);
+  }
+
+  /**
+   * The viewer sent SetPixelFormat (forwarded to the target, after the formats sent before it).
+   *
+   * @param fence 0: it takes effect at the next FramebufferUpdate; n: at the target's answer to
+   *     the n-th fence request of the connection (a synchronising fence sent right before it:
+   *     TigerVNC answers it once the format is in effect, with every update before the answer in
+   *     the old format)
+   * @param gatewayFence that fence was the gateway's own: its answer is not forwarded
+   */
+  public void pixelFormatSent(byte[] pixelFormat, long fence, boolean gatewayFence) {
     if (pixelFormat.length != ServerInit.PIXEL_FORMAT_LENGTH) {
       throw new IllegalArgumentException("pixel format must be 16 bytes, got " + pixelFormat.length);
     }
-    pendingFormat.set(new PendingFormat(pixelFormat.clone(), afterSyncFence));
+    if (gatewayFence) gatewayFences.add(fence);
+    pendingFormats.add(new PendingFormat(pixelFormat.clone(), fence));
+  }
+
+  /** Who hears that the target sent a fence request: it supports fences (ClientFence may be sent). */
+  public void onFenceSupport(Runnable listener) {
+    this.fenceSupport = java.util.Objects.requireNonNull(listener, "listener");
   }
 
   /**
@@ -211,18 +238,32 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       case COLOUR_MAP -> pass(6L * u16(3), Step.MESSAGE_DONE);
       case CUT_TEXT -> cutText();
       case FENCE -> {
-        int payload = u8(7);
+        // the whole 9-byte header is held (from the type byte): the gateway's own answers are dropped
+        int payload = u8(8);
         if (payload > MAX_FENCE_PAYLOAD) {
           throw malformed("sent a ServerFence with " + payload + " bytes of payload, more than the limit of " + MAX_FENCE_PAYLOAD);
         }
-        boolean response = (s32(3) & FENCE_REQUEST) == 0;
-        pass(payload, response ? Step.FENCE_DONE : Step.MESSAGE_DONE);
+        if ((s32(4) & FENCE_REQUEST) != 0) {
+          fenceSupport.run();
+          releaseHeld(9);
+          pass(payload, Step.MESSAGE_DONE);
+          return;
+        }
+        long answer = fenceAnswers.incrementAndGet();
+        applyFormatsUpTo(answer);
+        Long own = gatewayFences.peek();
+        if (own != null && own == answer) {
+          gatewayFences.poll();
+          dropHeld();
+          if (payload == 0) expect(1, Step.TYPE);
+          else skip(payload, Step.FENCE_DROPPED);
+          return;
+        }
+        releaseHeld(9);
+        pass(payload, Step.FENCE_DONE);
       }
-      case FENCE_DONE -> {
-        PendingFormat p = pendingFormat.get();
-        if (p != null && p.afterSyncFence && pendingFormat.compareAndSet(p, null)) usePixelFormat(p.format);
-        messageDone();
-      }
+      case FENCE_DONE -> messageDone();
+      case FENCE_DROPPED -> expect(1, Step.TYPE);
       case XVP -> messageDone();
       case QEMU -> qemu();
       case QEMU_AUDIO_LENGTH -> pass(u32(0), Step.MESSAGE_DONE);
@@ -233,8 +274,11 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     int type = u8(0);
     switch (type) {
       case 0 -> {
-        PendingFormat p = pendingFormat.get();
-        if (p != null && !p.afterSyncFence && pendingFormat.compareAndSet(p, null)) usePixelFormat(p.format);
+        // formats waiting for the next update (no fence), in order, up to one that waits for a fence
+        for (PendingFormat p = pendingFormats.peek(); p != null && p.fence == 0; p = pendingFormats.peek()) {
+          pendingFormats.poll();
+          usePixelFormat(p.format);
+        }
         expect(3, Step.UPDATE);
       }
       case 1 -> expect(5, Step.COLOUR_MAP);
@@ -244,7 +288,10 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
         expectMore(8, Step.CUT_TEXT);
       }
       case 150 -> messageDone();
-      case 248 -> expect(8, Step.FENCE);
+      case 248 -> {
+        holdLastByte(); // judged once its 9-byte header is in
+        expectMore(9, Step.FENCE);
+      }
       case 250 -> expect(3, Step.XVP);
       case 255 -> expect(3, Step.QEMU);
       default -> throw malformed("sent unknown RFB message type " + type);
@@ -437,5 +484,13 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     return new RfbException(Cause.PROTOCOL_ERROR, message);
   }
 
-  private record PendingFormat(byte[] format, boolean afterSyncFence) {}
+  /** Formats waiting for fence answers up to {@code answer} take effect, in order. */
+  private void applyFormatsUpTo(long answer) {
+    for (PendingFormat p = pendingFormats.peek(); p != null && p.fence > 0 && p.fence <= answer; p = pendingFormats.peek()) {
+      pendingFormats.poll();
+      usePixelFormat(p.format);
+    }
+  }
+
+  private record PendingFormat(byte[] format, long fence) {}
 }

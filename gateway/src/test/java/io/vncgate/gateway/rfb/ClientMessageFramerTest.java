@@ -456,6 +456,44 @@ class ClientMessageFramerTest {
     assertSame(canonical, f.feed(canonical), "canonical messages are forwarded as the buffer that came, no copy");
   }
 
+  /**
+   * After an update request a SetPixelFormat without the viewer's own synchronising fence would
+   * take effect at an unknown point of the target's stream: when the target supports fences the
+   * gateway sends its own right before it; before any update request, the next update is exact.
+   */
+  @Test
+  void aPixelFormatAfterAnUpdateRequestGetsTheGatewaysOwnSyncFence() throws RfbException {
+    byte[] ownFence = Wire.of().u8(248, 0, 0, 0).u32(0x80000005L).u8(0).bytes();
+    byte[] syncNext = Wire.of().u8(248, 0, 0, 0).u32(0x80000004L).u8(0).bytes();
+    byte[] input = cat(setPixelFormat(), fbur(), fence(0), setPixelFormat(), syncNext, setPixelFormat(), key(1));
+    byte[] expected = cat(setPixelFormat(), fbur(), fence(0), ownFence, setPixelFormat(), syncNext, setPixelFormat(), key(1));
+    for (Split split : Splits.of(input)) {
+      List<String> told = new ArrayList<>();
+      ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.CONTROLLER, CAP, true, null);
+      f.serverFencesConfirmed();
+      f.formatListener(new ClientMessageFramer.FormatListener() {
+        @Override
+        public void pixelFormatSent(byte[] format, boolean synced) {
+          fail("the full form is called");
+        }
+
+        @Override
+        public void pixelFormatSent(byte[] format, long fence, boolean gatewayFence) {
+          told.add(fence + " " + gatewayFence);
+        }
+      });
+      Buffer out = Buffer.buffer();
+      for (Buffer part : split.buffers()) out.appendBuffer(f.feed(part));
+      assertEquals(Wire.hex(expected), Wire.hex(out.getBytes()), split.label());
+      // fence(0) is request 1, the gateway's 2, the viewer's SyncNext 3
+      assertEquals(List.of("0 false", "2 true", "3 false"), told, split.label());
+    }
+    // a target that never sent a fence cannot take one: the next update, as before
+    ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.OBSERVER, CAP, true, null);
+    Buffer out = f.feed(Buffer.buffer(cat(fbur(), setPixelFormat())));
+    assertEquals(Wire.hex(cat(fbur(), setPixelFormat())), Wire.hex(out.getBytes()));
+  }
+
   @Test
   void aPixelFormatServersWouldReadDifferentlyIsDropped() throws RfbException {
     byte[] bpp24 = setPixelFormat();

@@ -245,6 +245,47 @@ class ServerMessageFramerTest {
     assertEquals(4, framer.messagesForwarded());
   }
 
+  /**
+   * A viewer sends a plain fence request A, an update request, then its synchronising fence B and
+   * a SetPixelFormat. The target answers A, sends the update in the old format, then answers B: the
+   * new format counts from B's answer, not from the first answer after the SetPixelFormat.
+   */
+  @Test
+  void aPixelFormatWaitsForTheAnswerToItsOwnFenceNotAnEarlierOne() throws Exception {
+    ServerMessageFramer framer = framer(1024, true, new ArrayList<>());
+    framer.pixelFormatSent(pixelFormat16(), 2, false);        // B is the connection's 2nd fence request
+    byte[] answerA = Wire.of().u8(248, 0, 0, 0).u32(0).u8(1).u8(7).bytes();
+    byte[] old = rect(update(1), 2, 2, 0).zeros(2 * 2 * 4).bytes();   // still 32 bpp
+    byte[] answerB = Wire.of().u8(248, 0, 0, 0).u32(0x4).u8(0).bytes();
+    byte[] now = rect(update(1), 2, 2, 0).zeros(2 * 2 * 2).bytes();   // 16 bpp
+    byte[] stream = Wire.concat(answerA, old, answerB, now, new byte[] {2});
+    for (Splits.Split split : Splits.of(stream)) {
+      ServerMessageFramer f = framer(1024, true, new ArrayList<>());
+      f.pixelFormatSent(pixelFormat16(), 2, false);
+      assertArrayEquals(stream, feed(f, split.buffers(), List.of()).forwarded(), split.label());
+      assertEquals(5, f.messagesForwarded(), split.label());
+    }
+    assertArrayEquals(stream, feed(framer, List.of(Buffer.buffer(stream)), List.of()).forwarded());
+  }
+
+  @Test
+  void theAnswerToTheGatewaysOwnFenceIsNotForwardedAndSwitchesTheFormat() throws Exception {
+    byte[] serverRequest = Wire.of().u8(248, 0, 0, 0).u32(0x80000000L).u8(0).bytes();
+    byte[] old = rect(update(1), 2, 2, 0).zeros(2 * 2 * 4).bytes();
+    byte[] ownAnswer = Wire.of().u8(248, 0, 0, 0).u32(0x5).u8(0).bytes();
+    byte[] now = rect(update(1), 2, 2, 0).zeros(2 * 2 * 2).bytes();
+    byte[] stream = Wire.concat(serverRequest, old, ownAnswer, now, new byte[] {2});
+    for (Splits.Split split : Splits.of(stream)) {
+      ServerMessageFramer f = framer(1024, true, new ArrayList<>());
+      int[] support = {0};
+      f.onFenceSupport(() -> support[0]++);
+      f.pixelFormatSent(pixelFormat16(), 1, true);
+      assertArrayEquals(Wire.concat(serverRequest, old, now, new byte[] {2}), feed(f, split.buffers(), List.of()).forwarded(),
+          split.label());
+      assertEquals(1, support[0], split.label());
+    }
+  }
+
   @Test
   void tightPixelsAreFourBytesWhenTheFormatIsNot888() throws Exception {
     ServerMessageFramer framer = new ServerMessageFramer(
