@@ -350,6 +350,10 @@ public final class ClientMessageFramer {
         }
         type = ClientMessageType.ULTRA_FILE_TRANSFER;
         cappedBody = in.u32(8);
+        if (cappedBody != 0 && !fileTransferHasData(in.u8(1), in.u8(2))) {
+          malformed = "a FileTransfer of content type " + in.u8(1) + "/" + in.u8(2) + " with " + cappedBody
+              + " bytes of data, which libvncserver does not read (it takes them for messages)";
+        }
         return 12 + cappedBody;
       case 8: return fixed(ClientMessageType.ULTRA_SET_SCALE, 4);
       case 9: return fixed(ClientMessageType.ULTRA_SET_SERVER_INPUT, 4);
@@ -434,6 +438,16 @@ public final class ClientMessageFramer {
           + Integer.toHexString(action >>> 24) + " are not exactly one of caps, request, peek, notify, provide";
     }
     return 8 + body;
+  }
+
+  /**
+   * Whether libvncserver's rfbProcessFileTransfer reads the {@code length} bytes after an UltraVNC
+   * FileTransfer header: directory content (1/1), file transfer request (3), file packet (5),
+   * offer (8) and command (10); for the others the length is "garbage" to it and nothing is read.
+   */
+  private static boolean fileTransferHasData(int contentType, int contentParam) {
+    return contentType == 1 && contentParam == 1 || contentType == 3 || contentType == 5 || contentType == 8
+        || contentType == 10;
   }
 
   private static String actionName(int action) {

@@ -80,7 +80,7 @@ class ClientMessageFramerTest {
   }
 
   static byte[] fileTransfer(byte[] data) {
-    return Wire.of().u8(7, 1, 0, 0).u32(0).u32(data.length).raw(data).bytes();
+    return Wire.of().u8(7, 5, 0, 0).u32(0).u32(data.length).raw(data).bytes();   // FilePacket
   }
 
   static byte[] setScale() {
@@ -421,6 +421,17 @@ class ClientMessageFramerTest {
     assertFraming(MessagePolicy.CONTROLLER, CAP, true, cat(setEncodings(EXT_CLIPBOARD), notifyWithTail, fbur()),
         cat(setEncodings(EXT_CLIPBOARD), fbur()), List.of(new Drop(CLIENT_CUT_TEXT, 20, ClientMessageFramer.MALFORMED
             + "an extended clipboard notify message of 12 bytes, but it is its 4 bytes of flags only")), 2);
+  }
+
+  @Test
+  void aFileTransferCarriesDataOnlyWhereLibvncserverReadsIt() throws RfbException {
+    // drives list (1/2) and end of file (6): libvncserver reads the 12-byte header alone
+    byte[] drives = Wire.of().u8(7, 1, 2, 0).u32(0).u32(0).bytes();
+    byte[] smuggler = Wire.of().u8(7, 6, 0, 0).u32(0).u32(8).raw(key(0x61)).bytes();
+    assertFraming(MessagePolicy.CONTROLLER, CAP, true, cat(drives, smuggler, fileTransfer(new byte[4]), key(1)),
+        cat(drives, fileTransfer(new byte[4]), key(1)), List.of(new Drop(ULTRA_FILE_TRANSFER, 20,
+            ClientMessageFramer.MALFORMED + "a FileTransfer of content type 6/0 with 8 bytes of data, which libvncserver"
+                + " does not read (it takes them for messages)")), 3);
   }
 
   @Test
