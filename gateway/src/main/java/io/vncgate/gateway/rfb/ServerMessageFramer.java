@@ -46,7 +46,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
 
   /** What to do when the bytes asked for (a header or a payload run) are in. */
   enum Step {
-    TYPE, UPDATE, RECT, COLOUR_MAP, CUT_TEXT, FENCE, FENCE_DONE, FENCE_DROPPED, XVP, QEMU, QEMU_AUDIO_LENGTH,
+    TYPE, UPDATE, RECT, COLOUR_MAP, CUT_TEXT, CUT_TEXT_FLAGS, FENCE, FENCE_DONE, FENCE_DROPPED, XVP, QEMU, QEMU_AUDIO_LENGTH,
     MESSAGE_DONE, DROPPED, RECT_DONE, LENGTH_THEN_RECT_DONE, RRE, CORRE, DESKTOP_SIZES, VMWARE_CURSOR, H264,
     HEXTILE_TILE, HEXTILE_SUBRECTS, HEXTILE_TILE_DONE,
     TIGHT_CONTROL, TIGHT_FILTER, TIGHT_PALETTE, TIGHT_DATA, TIGHT_LENGTH
@@ -237,6 +237,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       }
       case COLOUR_MAP -> pass(6L * u16(3), Step.MESSAGE_DONE);
       case CUT_TEXT -> cutText();
+      case CUT_TEXT_FLAGS -> cutTextFlags();
       case FENCE -> {
         // the whole 9-byte header is held (from the type byte): the gateway's own answers are dropped
         int payload = u8(8);
@@ -436,19 +437,56 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     long body = Math.abs((long) s32(4));
     String why = !clipboardAllowed ? "clipboard to viewer disabled"
         : body > clipboardMaxBytes ? "clipboard " + body + " bytes exceeds the limit of " + clipboardMaxBytes + " bytes"
+        : s32(4) < 0 && body < 4 ? ClientMessageFramer.MALFORMED + "an extended clipboard message of " + body
+            + " bytes, too short for its flags"
         : null;
+    if (why == null && s32(4) < 0) {
+      expectMore(12, Step.CUT_TEXT_FLAGS); // still held: judged with its flags
+      return;
+    }
     if (why == null) {
       releaseHeld(8);
       pass(body, Step.MESSAGE_DONE);
       return;
     }
+    dropCutText(body, why, body);
+  }
+
+  /**
+   * An extended ServerCutText's flags are in (12 bytes held). Viewers read a negative length as
+   * extended whether or not they enabled it, and TigerVNC's CMsgReader and noVNC read only
+   * {@code 4 + 4·formats} bytes of caps and 4 of request, peek and notify, the rest as further
+   * messages: one whose declared length disagrees is dropped, as from viewers.
+   */
+  private void cutTextFlags() throws RfbException {
+    long body = Math.abs((long) s32(4));
+    int flags = s32(8);
+    int action = flags & 0xFF000000;
+    long canonical = switch (action) {
+      case 0x01000000 -> 4 + 4L * Integer.bitCount(flags & 0xFFFF);
+      case 0x02000000, 0x04000000, 0x08000000 -> 4;
+      case 0x10000000 -> body;
+      default -> -1;
+    };
+    if (canonical == body) {
+      releaseHeld(12);
+      pass(body - 4, Step.MESSAGE_DONE);
+      return;
+    }
+    dropCutText(body, ClientMessageFramer.MALFORMED + (canonical < 0
+        ? "an extended clipboard message whose action bits 0x" + Integer.toHexString(action >>> 24)
+            + " are not exactly one of caps, request, peek, notify, provide"
+        : "an extended clipboard message of " + body + " bytes whose flags make it " + canonical), body - 4);
+  }
+
+  private void dropCutText(long body, String why, long left) {
     dropHeld();
     droppedMessages++;
     listener.dropped("ServerCutText", 8 + body, why);
-    if (body == 0) {
+    if (left == 0) {
       expect(1, Step.TYPE);
     } else {
-      skip(body, Step.DROPPED); // as it arrives, never buffered
+      skip(left, Step.DROPPED); // as it arrives, never buffered
     }
   }
 

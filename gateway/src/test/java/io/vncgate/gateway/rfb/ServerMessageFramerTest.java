@@ -165,6 +165,27 @@ class ServerMessageFramerTest {
     assertEverySplit(Wire.concat(caps, new byte[] {2}), new byte[] {2}, 1024, false, 1);
   }
 
+  /** A hostile target's caps with a tail: TigerVNC's CMsgReader and noVNC would read the tail as messages. */
+  @Test
+  void anExtendedServerCutTextWhoseLengthDisagreesWithItsFlagsIsDropped() throws Exception {
+    byte[] tail = Wire.concat(cutText("inner"), new byte[] {2});
+    byte[] smuggler = Wire.of().u8(3, 0, 0, 0).s32(-(8 + tail.length)).u32(0x01000001L).u32(4096).raw(tail).bytes();
+    byte[] notify = Wire.of().u8(3, 0, 0, 0).s32(-4).u32(0x08000001L).bytes();
+    byte[] provide = Wire.of().u8(3, 0, 0, 0).s32(-7).u32(0x10000001L).u8(0x78, 0x9c, 3).bytes();
+    byte[] notifyWithTail = Wire.of().u8(3, 0, 0, 0).s32(-5).u32(0x08000001L).u8(2).bytes();
+    byte[] stream = Wire.concat(notify, smuggler, provide, notifyWithTail, new byte[] {2});
+    for (Splits.Split split : Splits.of(stream)) {
+      List<String> drops = new ArrayList<>();
+      Fed fed = feed(framer(1024, true, drops), split.buffers(), drops);
+      assertArrayEquals(Wire.concat(notify, provide, new byte[] {2}), fed.forwarded(), split.label());
+      assertEquals(List.of(
+          "ServerCutText " + smuggler.length + " " + ClientMessageFramer.MALFORMED + "an extended clipboard message of "
+              + (8 + tail.length) + " bytes whose flags make it 8",
+          "ServerCutText 13 " + ClientMessageFramer.MALFORMED + "an extended clipboard message of 5 bytes whose flags make it 4"),
+          drops, split.label());
+    }
+  }
+
   @Test
   void aHugeDroppedClipboardIsSkippedNotBuffered() throws Exception {
     List<String> drops = new ArrayList<>();
