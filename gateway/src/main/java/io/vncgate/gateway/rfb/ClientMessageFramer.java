@@ -136,8 +136,10 @@ public final class ClientMessageFramer {
 
   /**
    * Frames {@code data} and returns the whole allowed messages in it (with what was pending),
-   * concatenated and untouched; possibly empty, possibly a slice sharing bytes with {@code data},
-   * and {@code data} itself when nothing was pending and all of it passed (the usual case).
+   * concatenated, each in its canonical form (the bytes that came when they are canonical already);
+   * possibly empty, possibly a slice sharing bytes with {@code data}, and {@code data} itself when
+   * nothing was pending and all of it passed unchanged (the usual case). Before a SetPixelFormat the
+   * gateway may add a fence of its own ({@link #pixelFormatSent(int, Buffer)}).
    * Nothing returned refers to {@code data} after the next feed, and the framer keeps no
    * reference to it: a partial message left over is copied.
    *
