@@ -265,6 +265,7 @@ public final class ViewerConnection {
       }
     });
     serverFramer.onFenceSupport(framer::serverFencesConfirmed);
+    framer.updateProgress(serverFramer::updatesBegun, serverFramer::updatesDone);
     // 7-byte pointer events only once the target itself confirmed ExtendedMouseButtons
     serverFramer.onExtendedMouseButtons(framer::extendedPointerConfirmed);
     // large server payloads may go socket to socket, unread, where the config and the sockets allow

@@ -99,6 +99,10 @@ public final class ClientMessageFramer {
   private long fenceRequests;
   private boolean updatesRequested;
   private volatile boolean serverFences;
+  private java.util.function.LongSupplier updatesBegun = () -> 0;
+  private java.util.function.LongSupplier updatesDone = () -> 1;
+  /** Updates begun when the last update request was forwarded. */
+  private long updatesBegunAtRequest;
 
   /**
    * Set by {@link #frameHeader}: the message being framed, its capped body (-1: none), and why
@@ -204,6 +208,16 @@ public final class ClientMessageFramer {
     serverFences = true;
   }
 
+  /**
+   * Where the server side is: FramebufferUpdates begun and seen whole (for a SetPixelFormat to a
+   * target without fences, {@link #pixelFormatSent(int, Buffer)}). Unset, every SetPixelFormat
+   * counts from the next update.
+   */
+  public void updateProgress(java.util.function.LongSupplier begun, java.util.function.LongSupplier done) {
+    this.updatesBegun = Objects.requireNonNull(begun, "begun");
+    this.updatesDone = Objects.requireNonNull(done, "done");
+  }
+
   /** Whether the viewer's last forwarded SetEncodings advertised the extended clipboard. */
   public boolean extendedClipboard() {
     return extendedClipboard;
@@ -258,8 +272,11 @@ public final class ClientMessageFramer {
       if (pendingType == ClientMessageType.CLIENT_FENCE && (in.s32(4) & FENCE_REQUEST) != 0) {
         fenceRequests++;
       }
-      updatesRequested |= pendingType == ClientMessageType.FRAMEBUFFER_UPDATE_REQUEST
-          || pendingType == ClientMessageType.ENABLE_CONTINUOUS_UPDATES;
+      if (pendingType == ClientMessageType.FRAMEBUFFER_UPDATE_REQUEST
+          || pendingType == ClientMessageType.ENABLE_CONTINUOUS_UPDATES) {
+        updatesRequested = true;
+        updatesBegunAtRequest = updatesBegun.getAsLong();
+      }
       if (canonical == null) {
         out.add(in, length);
       } else {
@@ -278,7 +295,10 @@ public final class ClientMessageFramer {
    * update request. After one, the viewer's own synchronising fence (TigerVNC's way) marks the
    * switch; without it, and when the target supports fences, the gateway sends its own
    * (request, BlockBefore, SyncNext) right before the SetPixelFormat and drops the answer, so a
-   * viewer cannot make the gateway frame updates in a format the target is not using.
+   * viewer cannot make the gateway frame updates in a format the target is not using. A target
+   * without fences: the next update is exact once an update begun after the last request has
+   * been seen whole (no request outstanding: TigerVNC's viewer waits for that); before, the
+   * SetPixelFormat is dropped ({@link #judge}).
    */
   private Buffer pixelFormatSent(int length, Buffer canonical) {
     byte[] format = new byte[ServerInit.PIXEL_FORMAT_LENGTH];
@@ -315,6 +335,12 @@ public final class ClientMessageFramer {
         default -> "clipboard ";
       };
       return what + cappedBody + " bytes exceeds the limit of " + clipboardMaxBytes + " bytes";
+    }
+    if (malformed == null && type == ClientMessageType.SET_PIXEL_FORMAT && !afterSyncFence && updatesRequested
+        && !serverFences && updatesDone.getAsLong() <= updatesBegunAtRequest) {
+      // an update begun before the target reads it may be on its way, in the old format
+      return MALFORMED + "a SetPixelFormat while an update request is outstanding, to a target without fences:"
+          + " where the format changes could not be known";
     }
     return malformed == null ? null : MALFORMED + malformed;
   }

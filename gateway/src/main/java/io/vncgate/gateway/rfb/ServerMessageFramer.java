@@ -62,6 +62,9 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
   /** Fence answers (ServerFence without the request bit) seen so far. */
   private final AtomicLong fenceAnswers = new AtomicLong();
   private Runnable fenceSupport = () -> { };
+  /** FramebufferUpdates whose header was seen, and those seen whole. */
+  private final AtomicLong updatesBegun = new AtomicLong();
+  private final AtomicLong updatesDone = new AtomicLong();
 
   // pixel format in use
   private int bytesPerPixel;
@@ -137,6 +140,16 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
    */
   public void onExtendedMouseButtons(Runnable listener) {
     this.extendedMouseButtons = java.util.Objects.requireNonNull(listener, "listener");
+  }
+
+  /** FramebufferUpdates whose header has been seen. May be called from any thread. */
+  public long updatesBegun() {
+    return updatesBegun.get();
+  }
+
+  /** FramebufferUpdates seen whole. May be called from any thread. */
+  public long updatesDone() {
+    return updatesDone.get();
   }
 
   public long messagesForwarded() {
@@ -280,6 +293,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
           pendingFormats.poll();
           usePixelFormat(p.format);
         }
+        updatesBegun.incrementAndGet();
         expect(3, Step.UPDATE);
       }
       case 1 -> expect(5, Step.COLOUR_MAP);
@@ -306,6 +320,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
 
   private void nextRect() throws RfbException {
     if (rectsLeft == 0) {
+      updatesDone.incrementAndGet();
       messageDone();
       return;
     }

@@ -505,6 +505,31 @@ class ClientMessageFramerTest {
     assertEquals(Wire.hex(cat(fbur(), setPixelFormat())), Wire.hex(out.getBytes()));
   }
 
+  /**
+   * A target without fences: after an update request, a SetPixelFormat counts from the next update
+   * only once an update begun after that request has been seen whole; before, an update in the
+   * old format may be on its way, and the SetPixelFormat is dropped.
+   */
+  @Test
+  void toATargetWithoutFencesAPixelFormatWaitsForTheOutstandingUpdate() throws RfbException {
+    long[] begun = {0};
+    long[] done = {0};
+    List<Drop> drops = new ArrayList<>();
+    List<String> told = new ArrayList<>();
+    ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.OBSERVER, CAP, true, (t, b, w) -> drops.add(new Drop(t, b, w)));
+    f.updateProgress(() -> begun[0], () -> done[0]);
+    f.formatListener((format, synced) -> told.add("told " + synced));
+    assertEquals(Wire.hex(cat(setPixelFormat(), fbur())), Wire.hex(f.feed(Buffer.buffer(cat(setPixelFormat(), fbur()))).getBytes()));
+    assertEquals(Wire.hex(fbur()), Wire.hex(f.feed(Buffer.buffer(cat(setPixelFormat(), fbur()))).getBytes()));
+    assertEquals(List.of(new Drop(SET_PIXEL_FORMAT, 20, ClientMessageFramer.MALFORMED + "a SetPixelFormat while an update"
+        + " request is outstanding, to a target without fences: where the format changes could not be known")), drops);
+    begun[0] = 1;   // the answer has begun: still not safe
+    assertEquals(0, f.feed(Buffer.buffer(setPixelFormat())).length());
+    done[0] = 1;    // seen whole, no request since: the next update is the new format's
+    assertEquals(Wire.hex(setPixelFormat()), Wire.hex(f.feed(Buffer.buffer(setPixelFormat())).getBytes()));
+    assertEquals(List.of("told false", "told false"), told);
+  }
+
   @Test
   void aPixelFormatServersWouldReadDifferentlyIsDropped() throws RfbException {
     byte[] bpp24 = setPixelFormat();

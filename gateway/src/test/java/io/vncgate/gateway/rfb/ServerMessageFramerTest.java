@@ -138,6 +138,8 @@ class ServerMessageFramerTest {
     feed(framer, List.of(Buffer.buffer(stream)), List.of());
     // 1 update + 9 others (the two updates at the end included) + 1 cut text
     assertEquals(11, framer.messagesForwarded());
+    assertEquals(3, framer.updatesBegun());
+    assertEquals(3, framer.updatesDone());
     // one byte more is the start of a next message, not a leftover of this one
     assertThrows(RfbException.class, () -> feed(framer, List.of(Buffer.buffer(new byte[] {42})), List.of()));
   }
