@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.ViewerConnection;
+import io.vncgate.gateway.rfb.ClientMessageFramer;
 import io.vncgate.gateway.rfb.ClientMessageType;
 import io.vncgate.gateway.session.Session;
 import io.vncgate.gateway.session.SessionRegistry;
@@ -92,7 +93,8 @@ public final class GatewayMetrics implements ConnectionListener {
     Counter.builder("vncgate.dropped.messages")
         .description("messages the gateway dropped: observer input, clipboard by policy or size (type ServerCutText: from the target)")
         .tag("type", wireName)
-        .tag("reason", why.startsWith("role") ? "role" : why.contains("exceeds") ? "size" : "policy")
+        .tag("reason", why.startsWith("role") ? "role" : why.startsWith(ClientMessageFramer.MALFORMED) ? "malformed"
+            : why.contains("exceeds") ? "size" : "policy")
         .register(registry).increment();
   }
 

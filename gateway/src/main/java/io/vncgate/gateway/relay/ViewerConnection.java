@@ -253,7 +253,21 @@ public final class ViewerConnection {
               grant.user().subject(), type, bytes, why);
           services.listener().droppedFromServer(this, type, why);
         });
-    framer.formatListener(serverFramer::pixelFormatSent);
+    framer.formatListener(new ClientMessageFramer.FormatListener() {
+      @Override
+      public void pixelFormatSent(byte[] pixelFormat, boolean afterSyncFence) {
+        serverFramer.pixelFormatSent(pixelFormat, afterSyncFence);
+      }
+
+      @Override
+      public void pixelFormatSent(byte[] pixelFormat, long fence, boolean gatewayFence) {
+        serverFramer.pixelFormatSent(pixelFormat, fence, gatewayFence);
+      }
+    });
+    serverFramer.onFenceSupport(framer::serverFencesConfirmed);
+    framer.updateProgress(serverFramer::updatesBegun, serverFramer::updatesDone);
+    // 7-byte pointer events only once the target itself confirmed ExtendedMouseButtons
+    serverFramer.onExtendedMouseButtons(framer::extendedPointerConfirmed);
     // large server payloads may go socket to socket, unread, where the config and the sockets allow
     if (viewer.output() instanceof ChannelOutput out) out.prepareForRelay(services.config().server().zeroCopy());
     ServerMessageFilter toViewer = new ServerMessageFilter(serverFramer,

@@ -2,7 +2,9 @@ package io.vncgate.gateway.rfb;
 
 import io.vertx.core.buffer.Buffer;
 import io.vncgate.gateway.rfb.RfbFailure.Cause;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Frames the target's server-to-client messages after ServerInit (rfb-reference.md §4) without
@@ -44,7 +46,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
 
   /** What to do when the bytes asked for (a header or a payload run) are in. */
   enum Step {
-    TYPE, UPDATE, RECT, COLOUR_MAP, CUT_TEXT, FENCE, FENCE_DONE, XVP, QEMU, QEMU_AUDIO_LENGTH,
+    TYPE, UPDATE, RECT, COLOUR_MAP, CUT_TEXT, CUT_TEXT_FLAGS, FENCE, FENCE_DONE, FENCE_DROPPED, XVP, QEMU, QEMU_AUDIO_LENGTH,
     MESSAGE_DONE, DROPPED, RECT_DONE, LENGTH_THEN_RECT_DONE, RRE, CORRE, DESKTOP_SIZES, VMWARE_CURSOR, H264,
     HEXTILE_TILE, HEXTILE_SUBRECTS, HEXTILE_TILE_DONE,
     TIGHT_CONTROL, TIGHT_FILTER, TIGHT_PALETTE, TIGHT_DATA, TIGHT_LENGTH
@@ -53,7 +55,16 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
   private final long clipboardMaxBytes;
   private final boolean clipboardAllowed;
   private final Listener listener;
-  private final AtomicReference<PendingFormat> pendingFormat = new AtomicReference<>();
+  /** Pixel formats sent and not yet in effect, in the order the viewer sent them. */
+  private final Queue<PendingFormat> pendingFormats = new ConcurrentLinkedQueue<>();
+  /** Ordinals of the fence requests the gateway itself sent: their answers are not the viewer's. */
+  private final Queue<Long> gatewayFences = new ConcurrentLinkedQueue<>();
+  /** Fence answers (ServerFence without the request bit) seen so far. */
+  private final AtomicLong fenceAnswers = new AtomicLong();
+  private Runnable fenceSupport = () -> { };
+  /** FramebufferUpdates whose header was seen, and those seen whole. */
+  private final AtomicLong updatesBegun = new AtomicLong();
+  private final AtomicLong updatesDone = new AtomicLong();
 
   // pixel format in use
   private int bytesPerPixel;
@@ -61,7 +72,6 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
 
   // the update being framed
   private int rectsLeft;
-  private boolean untilLastRect;
   private int rectWidth;
   private int rectHeight;
   private int tilesAcross;
@@ -73,6 +83,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
   private long tightDataSize;
   private int tightPaletteSize;
 
+  private Runnable extendedMouseButtons = () -> { };
   private RfbException failure;
   private long forwardedMessages;
   private long droppedMessages;
@@ -98,10 +109,47 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
    * request). May be called from any thread.
    */
   public void pixelFormatSent(byte[] pixelFormat, boolean afterSyncFence) {
+    pixelFormatSent(pixelFormat, afterSyncFence ? fenceAnswers.get() + 1 : 0, false);
+  }
+
+  /**
+   * The viewer sent SetPixelFormat (forwarded to the target, after the formats sent before it).
+   *
+   * @param fence 0: it takes effect at the next FramebufferUpdate; n: at the target's answer to
+   *     the n-th fence request of the connection (a synchronising fence sent right before it:
+   *     TigerVNC answers it once the format is in effect, with every update before the answer in
+   *     the old format)
+   * @param gatewayFence that fence was the gateway's own: its answer is not forwarded
+   */
+  public void pixelFormatSent(byte[] pixelFormat, long fence, boolean gatewayFence) {
     if (pixelFormat.length != ServerInit.PIXEL_FORMAT_LENGTH) {
       throw new IllegalArgumentException("pixel format must be 16 bytes, got " + pixelFormat.length);
     }
-    pendingFormat.set(new PendingFormat(pixelFormat.clone(), afterSyncFence));
+    if (gatewayFence) gatewayFences.add(fence);
+    pendingFormats.add(new PendingFormat(pixelFormat.clone(), fence));
+  }
+
+  /** Who hears that the target sent a fence request: it supports fences (ClientFence may be sent). */
+  public void onFenceSupport(Runnable listener) {
+    this.fenceSupport = java.util.Objects.requireNonNull(listener, "listener");
+  }
+
+  /**
+   * Who hears that the target sent the ExtendedMouseButtons pseudo-rectangle (-316): the target
+   * supports 7-byte pointer events (the viewer-side framer may frame them from now on).
+   */
+  public void onExtendedMouseButtons(Runnable listener) {
+    this.extendedMouseButtons = java.util.Objects.requireNonNull(listener, "listener");
+  }
+
+  /** FramebufferUpdates whose header has been seen. May be called from any thread. */
+  public long updatesBegun() {
+    return updatesBegun.get();
+  }
+
+  /** FramebufferUpdates seen whole. May be called from any thread. */
+  public long updatesDone() {
+    return updatesDone.get();
   }
 
   public long messagesForwarded() {
@@ -159,8 +207,9 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       case MESSAGE_DONE -> messageDone();
       case DROPPED -> expect(1, Step.TYPE);
       case UPDATE -> {
+        // a count, 0xFFFF included, as noVNC (core/rfb.js _framebufferUpdate) and TigerVNC's
+        // CMsgReader read it: a LastRect only ends an update early
         rectsLeft = u16(1);
-        untilLastRect = rectsLeft == 0xFFFF;
         nextRect();
       }
       case RECT -> rect();
@@ -201,19 +250,34 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       }
       case COLOUR_MAP -> pass(6L * u16(3), Step.MESSAGE_DONE);
       case CUT_TEXT -> cutText();
+      case CUT_TEXT_FLAGS -> cutTextFlags();
       case FENCE -> {
-        int payload = u8(7);
+        // the whole 9-byte header is held (from the type byte): the gateway's own answers are dropped
+        int payload = u8(8);
         if (payload > MAX_FENCE_PAYLOAD) {
           throw malformed("sent a ServerFence with " + payload + " bytes of payload, more than the limit of " + MAX_FENCE_PAYLOAD);
         }
-        boolean response = (s32(3) & FENCE_REQUEST) == 0;
-        pass(payload, response ? Step.FENCE_DONE : Step.MESSAGE_DONE);
+        if ((s32(4) & FENCE_REQUEST) != 0) {
+          fenceSupport.run();
+          releaseHeld(9);
+          pass(payload, Step.MESSAGE_DONE);
+          return;
+        }
+        long answer = fenceAnswers.incrementAndGet();
+        applyFormatsUpTo(answer);
+        Long own = gatewayFences.peek();
+        if (own != null && own == answer) {
+          gatewayFences.poll();
+          dropHeld();
+          if (payload == 0) expect(1, Step.TYPE);
+          else skip(payload, Step.FENCE_DROPPED);
+          return;
+        }
+        releaseHeld(9);
+        pass(payload, Step.FENCE_DONE);
       }
-      case FENCE_DONE -> {
-        PendingFormat p = pendingFormat.get();
-        if (p != null && p.afterSyncFence && pendingFormat.compareAndSet(p, null)) usePixelFormat(p.format);
-        messageDone();
-      }
+      case FENCE_DONE -> messageDone();
+      case FENCE_DROPPED -> expect(1, Step.TYPE);
       case XVP -> messageDone();
       case QEMU -> qemu();
       case QEMU_AUDIO_LENGTH -> pass(u32(0), Step.MESSAGE_DONE);
@@ -224,8 +288,12 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     int type = u8(0);
     switch (type) {
       case 0 -> {
-        PendingFormat p = pendingFormat.get();
-        if (p != null && !p.afterSyncFence && pendingFormat.compareAndSet(p, null)) usePixelFormat(p.format);
+        // formats waiting for the next update (no fence), in order, up to one that waits for a fence
+        for (PendingFormat p = pendingFormats.peek(); p != null && p.fence == 0; p = pendingFormats.peek()) {
+          pendingFormats.poll();
+          usePixelFormat(p.format);
+        }
+        updatesBegun.incrementAndGet();
         expect(3, Step.UPDATE);
       }
       case 1 -> expect(5, Step.COLOUR_MAP);
@@ -235,7 +303,10 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
         expectMore(8, Step.CUT_TEXT);
       }
       case 150 -> messageDone();
-      case 248 -> expect(8, Step.FENCE);
+      case 248 -> {
+        holdLastByte(); // judged once its 9-byte header is in
+        expectMore(9, Step.FENCE);
+      }
       case 250 -> expect(3, Step.XVP);
       case 255 -> expect(3, Step.QEMU);
       default -> throw malformed("sent unknown RFB message type " + type);
@@ -248,11 +319,12 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
   }
 
   private void nextRect() throws RfbException {
-    if (!untilLastRect && rectsLeft == 0) {
+    if (rectsLeft == 0) {
+      updatesDone.incrementAndGet();
       messageDone();
       return;
     }
-    if (!untilLastRect) rectsLeft--;
+    rectsLeft--;
     expect(12, Step.RECT);
   }
 
@@ -279,11 +351,14 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       case Encodings.VMWARE_LED_STATE -> pass(4, Step.RECT_DONE);
       case -261 -> pass(1, Step.RECT_DONE);                                     // QEMU LED state
       case -224 -> {                                                            // LastRect
-        untilLastRect = false;
         rectsLeft = 0;
         nextRect();
       }
-      case -223, -257, -258, -259, -309, -312, -313, -316, Encodings.VMWARE_CURSOR_POSITION -> nextRect(); // no payload
+      case -316 -> {                                                            // ExtendedMouseButtons
+        extendedMouseButtons.run(); // the target confirms: it reads 7-byte pointer events when asked
+        nextRect();
+      }
+      case -223, -257, -258, -259, -309, -312, -313, Encodings.VMWARE_CURSOR_POSITION -> nextRect(); // no payload
       default -> throw malformed("sent a rectangle in encoding " + encoding + ", which the gateway cannot frame"
           + " (the viewer's SetEncodings was narrowed to those it can; the target sent it unasked)");
     }
@@ -377,19 +452,56 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     long body = Math.abs((long) s32(4));
     String why = !clipboardAllowed ? "clipboard to viewer disabled"
         : body > clipboardMaxBytes ? "clipboard " + body + " bytes exceeds the limit of " + clipboardMaxBytes + " bytes"
+        : s32(4) < 0 && body < 4 ? ClientMessageFramer.MALFORMED + "an extended clipboard message of " + body
+            + " bytes, too short for its flags"
         : null;
+    if (why == null && s32(4) < 0) {
+      expectMore(12, Step.CUT_TEXT_FLAGS); // still held: judged with its flags
+      return;
+    }
     if (why == null) {
       releaseHeld(8);
       pass(body, Step.MESSAGE_DONE);
       return;
     }
+    dropCutText(body, why, body);
+  }
+
+  /**
+   * An extended ServerCutText's flags are in (12 bytes held). Viewers read a negative length as
+   * extended whether or not they enabled it, and TigerVNC's CMsgReader and noVNC read only
+   * {@code 4 + 4·formats} bytes of caps and 4 of request, peek and notify, the rest as further
+   * messages: one whose declared length disagrees is dropped, as from viewers.
+   */
+  private void cutTextFlags() throws RfbException {
+    long body = Math.abs((long) s32(4));
+    int flags = s32(8);
+    int action = flags & 0xFF000000;
+    long canonical = switch (action) {
+      case 0x01000000 -> 4 + 4L * Integer.bitCount(flags & 0xFFFF);
+      case 0x02000000, 0x04000000, 0x08000000 -> 4;
+      case 0x10000000 -> body;
+      default -> -1;
+    };
+    if (canonical == body) {
+      releaseHeld(12);
+      pass(body - 4, Step.MESSAGE_DONE);
+      return;
+    }
+    dropCutText(body, ClientMessageFramer.MALFORMED + (canonical < 0
+        ? "an extended clipboard message whose action bits 0x" + Integer.toHexString(action >>> 24)
+            + " are not exactly one of caps, request, peek, notify, provide"
+        : "an extended clipboard message of " + body + " bytes whose flags make it " + canonical), body - 4);
+  }
+
+  private void dropCutText(long body, String why, long left) {
     dropHeld();
     droppedMessages++;
     listener.dropped("ServerCutText", 8 + body, why);
-    if (body == 0) {
+    if (left == 0) {
       expect(1, Step.TYPE);
     } else {
-      skip(body, Step.DROPPED); // as it arrives, never buffered
+      skip(left, Step.DROPPED); // as it arrives, never buffered
     }
   }
 
@@ -399,13 +511,39 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     boolean trueColour = format[3] != 0;
     boolean max255 = u16(format, 4) == 255 && u16(format, 6) == 255 && u16(format, 8) == 255;
     bytesPerPixel = Math.max(1, bpp / 8);
-    // Tight sends 3 bytes per pixel for 32 bpp depth 24 true colour (TPIXEL)
-    tightPixel = bpp == 32 && depth == 24 && trueColour && max255 ? 3 : bytesPerPixel;
+    // Tight sends 3 bytes per pixel (TPIXEL) for TigerVNC's PixelFormat::is888(): 32 bpp, depth 24,
+    // true colour, maxima 255 and byte-aligned shifts
+    boolean aligned = (format[10] & 7) == 0 && (format[11] & 7) == 0 && (format[12] & 7) == 0;
+    tightPixel = bpp == 32 && depth == 24 && trueColour && max255 && aligned ? 3 : bytesPerPixel;
+  }
+
+  /**
+   * Why servers would frame Tight rectangles of this pixel format differently, or null when they
+   * agree: libvncserver sends 3-byte Tight pixels for any depth 24 with maxima 255 (tight.c),
+   * TigerVNC only for {@code is888()} (true colour, byte-aligned shifts). The gateway cannot
+   * follow both, so such a SetPixelFormat is not forwarded.
+   */
+  static String ambiguousTightPixel(byte[] format) {
+    int depth = format[1] & 0xFF;
+    boolean max255 = u16(format, 4) == 255 && u16(format, 6) == 255 && u16(format, 8) == 255;
+    if (depth != 24 || !max255) return null;
+    boolean aligned = (format[10] & 7) == 0 && (format[11] & 7) == 0 && (format[12] & 7) == 0;
+    boolean trueColour = format[3] != 0;
+    if ((format[0] & 0xFF) == 32 && trueColour && aligned) return null;
+    return "depth 24 with maxima 255 but not 32 bpp true colour with byte-aligned shifts (servers disagree on its Tight pixel size)";
   }
 
   private static RfbException malformed(String message) {
     return new RfbException(Cause.PROTOCOL_ERROR, message);
   }
 
-  private record PendingFormat(byte[] format, boolean afterSyncFence) {}
+  /** Formats waiting for fence answers up to {@code answer} take effect, in order. */
+  private void applyFormatsUpTo(long answer) {
+    for (PendingFormat p = pendingFormats.peek(); p != null && p.fence > 0 && p.fence <= answer; p = pendingFormats.peek()) {
+      pendingFormats.poll();
+      usePixelFormat(p.format);
+    }
+  }
+
+  private record PendingFormat(byte[] format, long fence) {}
 }

@@ -80,7 +80,7 @@ class ClientMessageFramerTest {
   }
 
   static byte[] fileTransfer(byte[] data) {
-    return Wire.of().u8(7, 1, 0, 0).u32(0).u32(data.length).raw(data).bytes();
+    return Wire.of().u8(7, 5, 0, 0).u32(0).u32(data.length).raw(data).bytes();   // FilePacket
   }
 
   static byte[] setScale() {
@@ -284,12 +284,51 @@ class ClientMessageFramerTest {
   // ---------------------------------------------------------------- extended pointer
 
   @Test
-  void pointerWithBit7IsSixBytesUntilExtendedMouseButtonsAreAdvertised() throws RfbException {
+  void pointerWithBit7IsSevenBytesOnlyWhenTheViewerListsAndTheServerConfirmedExtendedMouseButtons()
+      throws RfbException {
     byte[] all = cat(pointer(0x80), setEncodings(0, EXT_MOUSE), extendedPointer(0x80, 0x01), pointer(0x01),
         setEncodings(0, 7), pointer(0x80), key(1));
-    assertPassesUnchanged(all, 7);
-    assertClassifiedAs(all, POINTER_EVENT, SET_ENCODINGS, POINTER_EVENT, POINTER_EVENT, SET_ENCODINGS,
-        POINTER_EVENT, KEY_EVENT);
+    for (Split split : Splits.of(all)) {
+      List<ClientMessageType> asked = new ArrayList<>();
+      ClientMessageFramer f = new ClientMessageFramer(t -> asked.add(t), CAP, true, null);
+      f.extendedPointerConfirmed();
+      Buffer out = Buffer.buffer();
+      for (Buffer part : split.buffers()) out.appendBuffer(f.feed(part));
+      assertEquals(Wire.hex(all), Wire.hex(out.getBytes()), split.label());
+      assertEquals(List.of(POINTER_EVENT, SET_ENCODINGS, POINTER_EVENT, POINTER_EVENT, SET_ENCODINGS,
+          POINTER_EVENT, KEY_EVENT), asked, split.label());
+    }
+  }
+
+  /**
+   * Issue #12, item 3: the viewer listing -316 is not enough. Xvnc 1.12 does not support the
+   * extension and reads 6 bytes; the byte after them (here 0x06, a ClientCutText) is a message to
+   * it. Until the server confirms, the gateway frames 6 and clears the marker bit, so a server
+   * that does support it (TigerVNC 1.15 reads 7 on the viewer's word) reads 6 as well.
+   */
+  @Test
+  void beforeTheServerConfirmsThePointerIsSixBytesWithTheMarkerBitCleared() throws RfbException {
+    byte[] smuggle = cat(setEncodings(0, EXT_MOUSE), extendedPointer(0x81, 0x06),
+        Wire.of().u8(0, 0, 0).u32(13).ascii("smuggled-text").bytes());
+    // the gateway sees: SetEncodings, PointerEvent (6), ClientCutText of 13 bytes: dropped as clipboard
+    assertFraming(MessagePolicy.CONTROLLER, CAP, false, smuggle,
+        cat(setEncodings(0, EXT_MOUSE), pointer(0x01)),
+        List.of(new Drop(CLIENT_CUT_TEXT, 21, "clipboard to server disabled")), 2);
+    // not listed: bit 7 is the old button 8, left alone, 6 bytes
+    assertPassesUnchanged(cat(pointer(0x80), key(1)), 2);
+  }
+
+  @Test
+  void theServersConfirmationSwitchesToSevenBytesFromTheNextPointerEvent() throws RfbException {
+    ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.CONTROLLER, CAP, true, null);
+    Buffer first = f.feed(Buffer.buffer(cat(setEncodings(EXT_MOUSE), pointer(0x80))));
+    assertEquals(Wire.hex(cat(setEncodings(EXT_MOUSE), pointer(0x00))), Wire.hex(first.getBytes()));
+    f.extendedPointerConfirmed();
+    Buffer second = f.feed(Buffer.buffer(cat(extendedPointer(0x80, 0x01), pointer(0x01))));
+    assertEquals(Wire.hex(cat(extendedPointer(0x80, 0x01), pointer(0x01))), Wire.hex(second.getBytes()));
+    // the viewer's latest SetEncodings still decides: without -316 the server reads 6 again
+    Buffer third = f.feed(Buffer.buffer(cat(setEncodings(0), pointer(0x80), key(1))));
+    assertEquals(Wire.hex(cat(setEncodings(0), pointer(0x80), key(1))), Wire.hex(third.getBytes()));
   }
 
   @Test
@@ -316,11 +355,15 @@ class ClientMessageFramerTest {
     byte[] caps = extendedClipboard(0x01000001, Wire.of().u32(1 << 20).bytes());
     byte[] provide = extendedClipboard(0x10000001, new byte[] {0x78, (byte) 0x9c, 1, 2, 3});
     byte[] request = extendedClipboard(0x02000001, new byte[0]);
-    byte[] capsAndNotify = extendedClipboard(0x09000001, new byte[0]);
-    byte[] all = cat(setEncodings(EXT_CLIPBOARD), caps, provide, request, capsAndNotify, cutText("classic"));
-    assertPassesUnchanged(all, 6);
-    assertClassifiedAs(all, SET_ENCODINGS, CLIPBOARD_CAPS, CLIENT_CUT_TEXT, CLIENT_CUT_TEXT, CLIENT_CUT_TEXT,
-        CLIENT_CUT_TEXT);
+    byte[] all = cat(setEncodings(EXT_CLIPBOARD), caps, provide, request, cutText("classic"));
+    assertPassesUnchanged(all, 5);
+    assertClassifiedAs(all, SET_ENCODINGS, CLIPBOARD_CAPS, CLIENT_CUT_TEXT, CLIENT_CUT_TEXT, CLIENT_CUT_TEXT);
+    // two actions at once: Xvnc reads caps, QEMU both; servers disagree, so it is not forwarded
+    byte[] capsAndNotify = extendedClipboard(0x09000001, new byte[4]);
+    assertFraming(MessagePolicy.CONTROLLER, CAP, true, cat(setEncodings(EXT_CLIPBOARD), capsAndNotify, key(1)),
+        cat(setEncodings(EXT_CLIPBOARD), key(1)), List.of(new Drop(CLIENT_CUT_TEXT, 16, ClientMessageFramer.MALFORMED
+            + "an extended clipboard message whose action bits 0x9 are not exactly one of caps, request, peek,"
+            + " notify, provide")), 2);
   }
 
   @Test
@@ -333,11 +376,177 @@ class ClientMessageFramerTest {
   }
 
   @Test
-  void negativeLengthWithoutNegotiationIsPlainCutText() throws RfbException {
+  void negativeLengthWithoutNegotiationIsNeverForwarded() throws RfbException {
+    // Xvnc reads it as extended anyway (and would parse a caps' tail as messages), libvncserver
+    // and QEMU close: the gateway drops it
     byte[] caps = extendedClipboard(0x01000001, Wire.of().u32(1 << 20).bytes());
-    assertClassifiedAs(cat(caps, fbur()), CLIENT_CUT_TEXT, FRAMEBUFFER_UPDATE_REQUEST);
+    assertFraming(MessagePolicy.CONTROLLER, CAP, true, cat(caps, fbur()), fbur(),
+        List.of(new Drop(CLIENT_CUT_TEXT, caps.length, ClientMessageFramer.MALFORMED + "an extended clipboard"
+            + " message (negative length) but the viewer's SetEncodings does not enable the extended clipboard"
+            + " (0xC0A1E5CE)")), 1);
     assertFraming(MessagePolicy.OBSERVER, CAP, true, cat(caps, fbur()), fbur(),
         List.of(new Drop(CLIENT_CUT_TEXT, caps.length, "role view")), 1);
+  }
+
+  // ---------------------------------------------------------------- canonical forms (issue #12, item 1)
+
+  /**
+   * The attack: an observer's caps message whose declared length covers a PointerEvent, a
+   * KeyEvent and a ClientCutText after its one size. Xvnc reads 4 + 4 bytes of it and the rest as
+   * messages; the gateway drops it whole, for observers and controllers alike.
+   */
+  @Test
+  void aCapsMessageWithTrailingBytesIsDroppedWholeForEveryRole() throws RfbException {
+    byte[] tail = cat(pointer(0x01), key(0xFFE5), cutText("pwned"));
+    byte[] smuggler = extendedClipboard(0x01000001, cat(Wire.of().u32(1 << 20).bytes(), tail));
+    String why = ClientMessageFramer.MALFORMED + "an extended clipboard caps message of " + (8 + tail.length)
+        + " bytes, but its 1 formats make it 8";
+    for (MessagePolicy policy : List.of(MessagePolicy.OBSERVER, MessagePolicy.CONTROLLER)) {
+      assertFraming(policy, CAP, true, cat(setEncodings(EXT_CLIPBOARD), smuggler, fbur()),
+          cat(setEncodings(EXT_CLIPBOARD), fbur()), List.of(new Drop(CLIPBOARD_CAPS, smuggler.length, why)), 2);
+    }
+    // short of its sizes: dropped too
+    byte[] short1 = extendedClipboard(0x01000003, Wire.of().u32(1).bytes());
+    assertFraming(MessagePolicy.OBSERVER, CAP, true, cat(setEncodings(EXT_CLIPBOARD), short1, fbur()),
+        cat(setEncodings(EXT_CLIPBOARD), fbur()), List.of(new Drop(CLIPBOARD_CAPS, 16,
+            ClientMessageFramer.MALFORMED + "an extended clipboard caps message of 8 bytes, but its 2 formats make it 12")), 2);
+  }
+
+  @Test
+  void requestPeekAndNotifyAreTheirFlagsAlone() throws RfbException {
+    byte[] exact = cat(extendedClipboard(0x02000001, new byte[0]), extendedClipboard(0x04000000, new byte[0]),
+        extendedClipboard(0x08000001, new byte[0]));
+    assertPassesUnchanged(cat(setEncodings(EXT_CLIPBOARD), exact), 4);
+    byte[] notifyWithTail = extendedClipboard(0x08000001, key(0x61));
+    assertFraming(MessagePolicy.CONTROLLER, CAP, true, cat(setEncodings(EXT_CLIPBOARD), notifyWithTail, fbur()),
+        cat(setEncodings(EXT_CLIPBOARD), fbur()), List.of(new Drop(CLIENT_CUT_TEXT, 20, ClientMessageFramer.MALFORMED
+            + "an extended clipboard notify message of 12 bytes, but it is its 4 bytes of flags only")), 2);
+  }
+
+  @Test
+  void aFileTransferCarriesDataOnlyWhereLibvncserverReadsIt() throws RfbException {
+    // drives list (1/2) and end of file (6): libvncserver reads the 12-byte header alone
+    byte[] drives = Wire.of().u8(7, 1, 2, 0).u32(0).u32(0).bytes();
+    byte[] smuggler = Wire.of().u8(7, 6, 0, 0).u32(0).u32(8).raw(key(0x61)).bytes();
+    assertFraming(MessagePolicy.CONTROLLER, CAP, true, cat(drives, smuggler, fileTransfer(new byte[4]), key(1)),
+        cat(drives, fileTransfer(new byte[4]), key(1)), List.of(new Drop(ULTRA_FILE_TRANSFER, 20,
+            ClientMessageFramer.MALFORMED + "a FileTransfer of content type 6/0 with 8 bytes of data, which libvncserver"
+                + " does not read (it takes them for messages)")), 3);
+  }
+
+  @Test
+  void paddingIsZeroedOnTheWayAndAMessageAlreadyCanonicalIsTheBytesThatCame() throws RfbException {
+    byte[] spf = setPixelFormat();
+    spf[2] = 7;
+    spf[18] = 9;
+    byte[] enc = setEncodings(0, 7);
+    enc[1] = 1;
+    byte[] keyEvent = key(0x61);
+    keyEvent[3] = 5;
+    byte[] cut = cutText("x");
+    cut[1] = 1;
+    byte[] fence = fence(2);
+    fence[3] = 1;
+    byte[] size = setDesktopSize(1);
+    size[1] = 1;
+    size[7] = 2;
+    byte[] x = xvp();
+    x[1] = 3;
+    byte[] dirty = cat(spf, enc, keyEvent, fbur(), cut, fence, size, x, enableContinuousUpdates(), qemuAudio(2));
+    byte[] clean = cat(setPixelFormat(), setEncodings(0, 7), key(0x61), fbur(), cutText("x"), fence(2),
+        setDesktopSize(1), xvp(), enableContinuousUpdates(), qemuAudio(2));
+    assertFraming(MessagePolicy.CONTROLLER, CAP, true, dirty, clean, List.of(), 10);
+    // observers: the same for what they may send
+    byte[] observerDirty = cat(spf, enc, fbur(), fence, enableContinuousUpdates(), qemuAudio(2));
+    byte[] observerClean = cat(setPixelFormat(), setEncodings(0, 7), fbur(), fence(2), enableContinuousUpdates(),
+        qemuAudio(2));
+    assertFraming(MessagePolicy.OBSERVER, CAP, true, observerDirty, observerClean, List.of(), 6);
+
+    ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.CONTROLLER, CAP, true, null);
+    Buffer canonical = Buffer.buffer(clean);
+    assertSame(canonical, f.feed(canonical), "canonical messages are forwarded as the buffer that came, no copy");
+  }
+
+  /**
+   * After an update request a SetPixelFormat without the viewer's own synchronising fence would
+   * take effect at an unknown point of the target's stream: when the target supports fences the
+   * gateway sends its own right before it; before any update request, the next update is exact.
+   */
+  @Test
+  void aPixelFormatAfterAnUpdateRequestGetsTheGatewaysOwnSyncFence() throws RfbException {
+    byte[] ownFence = Wire.of().u8(248, 0, 0, 0).u32(0x80000005L).u8(0).bytes();
+    byte[] syncNext = Wire.of().u8(248, 0, 0, 0).u32(0x80000004L).u8(0).bytes();
+    byte[] input = cat(setPixelFormat(), fbur(), fence(0), setPixelFormat(), syncNext, setPixelFormat(), key(1));
+    byte[] expected = cat(setPixelFormat(), fbur(), fence(0), ownFence, setPixelFormat(), syncNext, setPixelFormat(), key(1));
+    for (Split split : Splits.of(input)) {
+      List<String> told = new ArrayList<>();
+      ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.CONTROLLER, CAP, true, null);
+      f.serverFencesConfirmed();
+      f.formatListener(new ClientMessageFramer.FormatListener() {
+        @Override
+        public void pixelFormatSent(byte[] format, boolean synced) {
+          fail("the full form is called");
+        }
+
+        @Override
+        public void pixelFormatSent(byte[] format, long fence, boolean gatewayFence) {
+          told.add(fence + " " + gatewayFence);
+        }
+      });
+      Buffer out = Buffer.buffer();
+      for (Buffer part : split.buffers()) out.appendBuffer(f.feed(part));
+      assertEquals(Wire.hex(expected), Wire.hex(out.getBytes()), split.label());
+      // fence(0) is request 1, the gateway's 2, the viewer's SyncNext 3
+      assertEquals(List.of("0 false", "2 true", "3 false"), told, split.label());
+    }
+    // a target that never sent a fence cannot take one: the next update, as before
+    ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.OBSERVER, CAP, true, null);
+    Buffer out = f.feed(Buffer.buffer(cat(fbur(), setPixelFormat())));
+    assertEquals(Wire.hex(cat(fbur(), setPixelFormat())), Wire.hex(out.getBytes()));
+  }
+
+  /**
+   * A target without fences: after an update request, a SetPixelFormat counts from the next update
+   * only once an update begun after that request has been seen whole; before, an update in the
+   * old format may be on its way, and the SetPixelFormat is dropped.
+   */
+  @Test
+  void toATargetWithoutFencesAPixelFormatWaitsForTheOutstandingUpdate() throws RfbException {
+    long[] begun = {0};
+    long[] done = {0};
+    List<Drop> drops = new ArrayList<>();
+    List<String> told = new ArrayList<>();
+    ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.OBSERVER, CAP, true, (t, b, w) -> drops.add(new Drop(t, b, w)));
+    f.updateProgress(() -> begun[0], () -> done[0]);
+    f.formatListener((format, synced) -> told.add("told " + synced));
+    assertEquals(Wire.hex(cat(setPixelFormat(), fbur())), Wire.hex(f.feed(Buffer.buffer(cat(setPixelFormat(), fbur()))).getBytes()));
+    assertEquals(Wire.hex(fbur()), Wire.hex(f.feed(Buffer.buffer(cat(setPixelFormat(), fbur()))).getBytes()));
+    assertEquals(List.of(new Drop(SET_PIXEL_FORMAT, 20, ClientMessageFramer.MALFORMED + "a SetPixelFormat while an update"
+        + " request is outstanding, to a target without fences: where the format changes could not be known")), drops);
+    begun[0] = 1;   // the answer has begun: still not safe
+    assertEquals(0, f.feed(Buffer.buffer(setPixelFormat())).length());
+    done[0] = 1;    // seen whole, no request since: the next update is the new format's
+    assertEquals(Wire.hex(setPixelFormat()), Wire.hex(f.feed(Buffer.buffer(setPixelFormat())).getBytes()));
+    assertEquals(List.of("told false", "told false"), told);
+  }
+
+  @Test
+  void aPixelFormatServersWouldReadDifferentlyIsDropped() throws RfbException {
+    byte[] bpp24 = setPixelFormat();
+    bpp24[4] = 24;
+    byte[] unalignedShifts = setPixelFormat();
+    unalignedShifts[4 + 10] = 17; // red shift 17: libvncserver sends 3-byte Tight pixels, TigerVNC 4
+    List<String> told = new ArrayList<>();
+    List<Drop> drops = new ArrayList<>();
+    ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.OBSERVER, CAP, true,
+        (t, b, w) -> drops.add(new Drop(t, b, w)));
+    f.formatListener((format, synced) -> told.add(Wire.hex(format)));
+    Buffer out = f.feed(Buffer.buffer(cat(bpp24, unalignedShifts, fbur())));
+    assertEquals(Wire.hex(fbur()), Wire.hex(out.getBytes()));
+    assertEquals(List.of(), told, "the server side keeps the format the server keeps");
+    assertEquals(2, drops.size());
+    assertTrue(drops.stream().allMatch(d -> d.type() == SET_PIXEL_FORMAT && d.why().startsWith(ClientMessageFramer.MALFORMED)),
+        drops.toString());
   }
 
   @Test

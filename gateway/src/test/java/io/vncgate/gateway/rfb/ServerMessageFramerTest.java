@@ -138,6 +138,8 @@ class ServerMessageFramerTest {
     feed(framer, List.of(Buffer.buffer(stream)), List.of());
     // 1 update + 9 others (the two updates at the end included) + 1 cut text
     assertEquals(11, framer.messagesForwarded());
+    assertEquals(3, framer.updatesBegun());
+    assertEquals(3, framer.updatesDone());
     // one byte more is the start of a next message, not a leftover of this one
     assertThrows(RfbException.class, () -> feed(framer, List.of(Buffer.buffer(new byte[] {42})), List.of()));
   }
@@ -163,6 +165,27 @@ class ServerMessageFramerTest {
     byte[] caps = Wire.of().u8(3, 0, 0, 0).s32(-8).u32(0x01000001L).u32(4096).bytes();
     assertEverySplit(Wire.concat(caps, new byte[] {2}), Wire.concat(caps, new byte[] {2}), 1024, true, 0);
     assertEverySplit(Wire.concat(caps, new byte[] {2}), new byte[] {2}, 1024, false, 1);
+  }
+
+  /** A hostile target's caps with a tail: TigerVNC's CMsgReader and noVNC would read the tail as messages. */
+  @Test
+  void anExtendedServerCutTextWhoseLengthDisagreesWithItsFlagsIsDropped() throws Exception {
+    byte[] tail = Wire.concat(cutText("inner"), new byte[] {2});
+    byte[] smuggler = Wire.of().u8(3, 0, 0, 0).s32(-(8 + tail.length)).u32(0x01000001L).u32(4096).raw(tail).bytes();
+    byte[] notify = Wire.of().u8(3, 0, 0, 0).s32(-4).u32(0x08000001L).bytes();
+    byte[] provide = Wire.of().u8(3, 0, 0, 0).s32(-7).u32(0x10000001L).u8(0x78, 0x9c, 3).bytes();
+    byte[] notifyWithTail = Wire.of().u8(3, 0, 0, 0).s32(-5).u32(0x08000001L).u8(2).bytes();
+    byte[] stream = Wire.concat(notify, smuggler, provide, notifyWithTail, new byte[] {2});
+    for (Splits.Split split : Splits.of(stream)) {
+      List<String> drops = new ArrayList<>();
+      Fed fed = feed(framer(1024, true, drops), split.buffers(), drops);
+      assertArrayEquals(Wire.concat(notify, provide, new byte[] {2}), fed.forwarded(), split.label());
+      assertEquals(List.of(
+          "ServerCutText " + smuggler.length + " " + ClientMessageFramer.MALFORMED + "an extended clipboard message of "
+              + (8 + tail.length) + " bytes whose flags make it 8",
+          "ServerCutText 13 " + ClientMessageFramer.MALFORMED + "an extended clipboard message of 5 bytes whose flags make it 4"),
+          drops, split.label());
+    }
   }
 
   @Test
@@ -245,10 +268,106 @@ class ServerMessageFramerTest {
     assertEquals(4, framer.messagesForwarded());
   }
 
+  /**
+   * A viewer sends a plain fence request A, an update request, then its synchronising fence B and
+   * a SetPixelFormat. The target answers A, sends the update in the old format, then answers B: the
+   * new format counts from B's answer, not from the first answer after the SetPixelFormat.
+   */
+  @Test
+  void aPixelFormatWaitsForTheAnswerToItsOwnFenceNotAnEarlierOne() throws Exception {
+    ServerMessageFramer framer = framer(1024, true, new ArrayList<>());
+    framer.pixelFormatSent(pixelFormat16(), 2, false);        // B is the connection's 2nd fence request
+    byte[] answerA = Wire.of().u8(248, 0, 0, 0).u32(0).u8(1).u8(7).bytes();
+    byte[] old = rect(update(1), 2, 2, 0).zeros(2 * 2 * 4).bytes();   // still 32 bpp
+    byte[] answerB = Wire.of().u8(248, 0, 0, 0).u32(0x4).u8(0).bytes();
+    byte[] now = rect(update(1), 2, 2, 0).zeros(2 * 2 * 2).bytes();   // 16 bpp
+    byte[] stream = Wire.concat(answerA, old, answerB, now, new byte[] {2});
+    for (Splits.Split split : Splits.of(stream)) {
+      ServerMessageFramer f = framer(1024, true, new ArrayList<>());
+      f.pixelFormatSent(pixelFormat16(), 2, false);
+      assertArrayEquals(stream, feed(f, split.buffers(), List.of()).forwarded(), split.label());
+      assertEquals(5, f.messagesForwarded(), split.label());
+    }
+    assertArrayEquals(stream, feed(framer, List.of(Buffer.buffer(stream)), List.of()).forwarded());
+  }
+
+  @Test
+  void theAnswerToTheGatewaysOwnFenceIsNotForwardedAndSwitchesTheFormat() throws Exception {
+    byte[] serverRequest = Wire.of().u8(248, 0, 0, 0).u32(0x80000000L).u8(0).bytes();
+    byte[] old = rect(update(1), 2, 2, 0).zeros(2 * 2 * 4).bytes();
+    byte[] ownAnswer = Wire.of().u8(248, 0, 0, 0).u32(0x5).u8(0).bytes();
+    byte[] now = rect(update(1), 2, 2, 0).zeros(2 * 2 * 2).bytes();
+    byte[] stream = Wire.concat(serverRequest, old, ownAnswer, now, new byte[] {2});
+    for (Splits.Split split : Splits.of(stream)) {
+      ServerMessageFramer f = framer(1024, true, new ArrayList<>());
+      int[] support = {0};
+      f.onFenceSupport(() -> support[0]++);
+      f.pixelFormatSent(pixelFormat16(), 1, true);
+      assertArrayEquals(Wire.concat(serverRequest, old, now, new byte[] {2}), feed(f, split.buffers(), List.of()).forwarded(),
+          split.label());
+      assertEquals(1, support[0], split.label());
+    }
+  }
+
   @Test
   void tightPixelsAreFourBytesWhenTheFormatIsNot888() throws Exception {
     ServerMessageFramer framer = new ServerMessageFramer(
         Wire.of().u8(32, 32, 0, 1).u16(1023).u16(1023).u16(1023).u8(20, 10, 0).zeros(3).bytes(), 1024, true, null);
+    byte[] fill = Wire.concat(rect(update(1), 4, 4, 7).u8(0x80).zeros(4).bytes(), new byte[] {2});
+    assertArrayEquals(fill, feed(framer, List.of(Buffer.buffer(fill)), List.of()).forwarded());
+    assertEquals(2, framer.messagesForwarded());
+  }
+
+  /**
+   * Issue #12, item 2: noVNC 1.7 (_framebufferUpdate) and TigerVNC's CMsgReader count 65535
+   * rectangles like any other number and stop early only at a LastRect. A hostile target sends
+   * 65535 empty rectangles and then a ServerCutText: the viewer reads it as a ServerCutText, so the
+   * gateway must judge it as one (a framer waiting for a LastRect would pass it as a rectangle).
+   */
+  @Test
+  void anUpdateOf65535RectanglesIsACountAndTheClipboardAfterItIsJudged() throws Exception {
+    Wire w = update(0xFFFF);
+    for (int i = 0; i < 0xFFFF; i++) rect(w, 0, 0, 0);
+    byte[] update = w.bytes();
+    byte[] secret = cutText("a secret the target smuggles");
+    byte[] stream = Wire.concat(update, secret, new byte[] {2});
+    for (int at : new int[] {1, 3, 4, update.length - 1, update.length, update.length + 1, update.length + 8, stream.length - 1}) {
+      List<String> drops = new ArrayList<>();
+      ServerMessageFramer framer = framer(1024, false, drops);
+      byte[] out = feed(framer, List.of(Buffer.buffer(stream).slice(0, at), Buffer.buffer(stream).slice(at, stream.length)),
+          drops).forwarded();
+      assertArrayEquals(Wire.concat(update, new byte[] {2}), out, "split at " + at);
+      assertEquals(List.of("ServerCutText " + secret.length + " clipboard to viewer disabled"), drops, "split at " + at);
+      assertEquals(2, framer.messagesForwarded(), "split at " + at);
+    }
+    // over max-bytes likewise
+    List<String> drops = new ArrayList<>();
+    byte[] out = feed(framer(8, true, drops), List.of(Buffer.buffer(stream)), drops).forwarded();
+    assertArrayEquals(Wire.concat(update, new byte[] {2}), out);
+    assertEquals(1, drops.size(), drops.toString());
+    // a LastRect still ends it early
+    byte[] early = Wire.concat(rect(rect(update(0xFFFF), 0, 0, 0), 0, 0, -224).bytes(), secret, new byte[] {2});
+    assertEverySplit(early, Wire.concat(rect(rect(update(0xFFFF), 0, 0, 0), 0, 0, -224).bytes(), new byte[] {2}), 1024, false, 1);
+  }
+
+  @Test
+  void theTargetsExtendedMouseButtonsRectangleIsTold() throws Exception {
+    ServerMessageFramer framer = framer(1024, true, new ArrayList<>());
+    int[] told = {0};
+    framer.onExtendedMouseButtons(() -> told[0]++);
+    byte[] stream = Wire.concat(rect(update(1), 0, 0, -313).bytes(), new byte[] {2});
+    feed(framer, List.of(Buffer.buffer(stream)), List.of());
+    assertEquals(0, told[0]);
+    byte[] confirm = Wire.concat(rect(rect(update(2), 0, 0, -316), 2, 2, 0).zeros(16).bytes(), new byte[] {2});
+    assertArrayEquals(confirm, feed(framer, List.of(Buffer.buffer(confirm)), List.of()).forwarded());
+    assertEquals(1, told[0]);
+  }
+
+  @Test
+  void tightPixelsAreFourBytesWhenShiftsAreNotByteAligned() throws Exception {
+    // 32 bpp, depth 24, 255 maxima, red shift 17: TigerVNC's is888() is false, so 4-byte pixels
+    ServerMessageFramer framer = new ServerMessageFramer(
+        Wire.of().u8(32, 24, 0, 1).u16(255).u16(255).u16(255).u8(17, 8, 0).zeros(3).bytes(), 1024, true, null);
     byte[] fill = Wire.concat(rect(update(1), 4, 4, 7).u8(0x80).zeros(4).bytes(), new byte[] {2});
     assertArrayEquals(fill, feed(framer, List.of(Buffer.buffer(fill)), List.of()).forwarded());
     assertEquals(2, framer.messagesForwarded());
