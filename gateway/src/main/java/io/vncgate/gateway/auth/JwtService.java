@@ -83,6 +83,12 @@ public final class JwtService {
       return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED,
           "invalid token: its header lists critical extensions (crit) that this gateway does not support"));
     }
+    // Vert.x reads exp, nbf and iat as numbers before it looks at anything else (a string threw):
+    // their types are checked first, on the still unverified payload; their values once verified
+    String typeProblem = claimTypeProblem(payload(token));
+    if (typeProblem != null) {
+      return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: " + typeProblem));
+    }
     Future<io.vertx.ext.auth.User> checked;
     try {
       checked = verifier.authenticate(new TokenCredentials(token));
@@ -100,15 +106,23 @@ public final class JwtService {
         });
   }
 
-  /** exp (required), nbf and iat: JSON numbers of seconds since 1970, checked with {@link #LEEWAY_SECONDS}. */
-  private static String timeProblem(JsonObject payload) {
-    long now = System.currentTimeMillis() / 1000;
-    if (!payload.containsKey("exp")) return "it has no expiry (exp)";
+  /** exp, nbf and iat, where present, must be JSON numbers; null when they are (or the payload is unreadable). */
+  private static String claimTypeProblem(JsonObject payload) {
+    if (payload == null) return null; // the signature check will say what is wrong
     for (String claim : List.of("exp", "nbf", "iat")) {
       if (payload.containsKey(claim) && !(payload.getValue(claim) instanceof Number)) {
         return "its " + claim + " must be a number of seconds since 1970";
       }
     }
+    return null;
+  }
+
+  /** exp (required), nbf and iat: JSON numbers of seconds since 1970, checked with {@link #LEEWAY_SECONDS}. */
+  private static String timeProblem(JsonObject payload) {
+    long now = System.currentTimeMillis() / 1000;
+    if (!payload.containsKey("exp")) return "it has no expiry (exp)";
+    String typeProblem = claimTypeProblem(payload);
+    if (typeProblem != null) return typeProblem;
     if (now - LEEWAY_SECONDS >= payload.getLong("exp")) return "it has expired; mint a new one";
     if (payload.containsKey("nbf") && payload.getLong("nbf") > now + LEEWAY_SECONDS) {
       return "it is not valid yet (nbf " + java.time.Instant.ofEpochSecond(payload.getLong("nbf"))
@@ -174,6 +188,17 @@ public final class JwtService {
         .setSubject(subject)
         .setExpiresInSeconds((int) Math.max(1, Math.min(Integer.MAX_VALUE, ttl.toSeconds())));
     return signer.generateToken(claims, options);
+  }
+
+  /** The token's (unverified) payload, or null when it is not base64url JSON. */
+  private static JsonObject payload(String token) {
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 3) return null;
+    try {
+      return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** The token's (unverified) header, or null when it is not base64url JSON. */

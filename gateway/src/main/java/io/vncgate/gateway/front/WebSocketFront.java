@@ -72,6 +72,9 @@ public final class WebSocketFront extends VerticleBase {
         .setHost(cfg.host())
         .setPort(cfg.port())
         .setTcpNoDelay(true)
+        // HTTP/1.1 only: with h2c on, Vert.x waits for a connection's first bytes (to tell HTTP/2
+        // from 1.1) before the connection handler sees it, so idle sockets would escape the caps
+        .setHttp2ClearTextEnabled(false)
         .setWebSocketSubProtocols(List.of("binary", EventsSocket.PROTOCOL))
         .setMaxWebSocketFrameSize(limits.wsMaxFrameBytes())
         // RFB frames are taken one by one and the events socket frames its own messages: nothing
