@@ -54,6 +54,7 @@ public final class Gateway {
   private final List<WebSocketFront> httpFronts = new CopyOnWriteArrayList<>();
   /** Open connections of both fronts, against limits.connections. */
   private final ConnectionLimiter limiter;
+  private final int maxConnections;
   private TcpFront tcpFront;
   private final List<String> deployments = new ArrayList<>();
 
@@ -65,7 +66,8 @@ public final class Gateway {
     // on the starting thread, not an event loop: the first use of SplicePipe loads JNA (a native
     // library unpacked to disk) and this reads /proc
     this.relayNote = zeroCopyNote(config.server().zeroCopy());
-    this.limiter = new ConnectionLimiter(config.limits().maxConnections(), config.limits().maxConnectionsPerAddress());
+    this.maxConnections = GatewayConfig.effectiveMaxConnections(config.limits(), maxFileDescriptors());
+    this.limiter = new ConnectionLimiter(maxConnections, config.limits().maxConnectionsPerAddress());
   }
 
   /** Starts everything; fails (naming the key) on a config problem found at start. */
@@ -192,16 +194,17 @@ public final class Gateway {
           why == null ? "epoll not asked for" : "epoll unavailable: " + why.getMessage());
     }
     var limits = config.limits();
-    log.info("limits: {} connections, {} per address; HTTP request heads within {} ms; {} live tickets per user,"
-        + " {} failed redemptions per address per {} s", limits.maxConnections(), limits.maxConnectionsPerAddress(),
-        limits.headerTimeout().toMillis(), limits.ticketsPerUser(), limits.ticketFailuresPerAddress(),
-        limits.ticketFailureWindow().toSeconds());
     long fds = maxFileDescriptors();
+    log.info("limits: {} connections{}, {} per address; HTTP request heads within {} ms; {} live tickets per user,"
+        + " {} failed redemptions per address per {} s", maxConnections,
+        limits.maxConnections() == GatewayConfig.Limits.AUTO ? " (from the open-file limit " + fds + ")" : "",
+        limits.maxConnectionsPerAddress(), limits.headerTimeout().toMillis(), limits.ticketsPerUser(),
+        limits.ticketFailuresPerAddress(), limits.ticketFailureWindow().toSeconds());
     // a relayed viewer holds two descriptors (viewer and target); the gateway needs some for itself
-    if (fds > 0 && 2L * limits.maxConnections() + 256 > fds) {
+    if (fds > 0 && 2L * maxConnections + 256 > fds) {
       log.warn("limits.connections.max {} needs about {} file descriptors, but the process may open only {}:"
-          + " raise `ulimit -n` (LimitNOFILE=) or lower limits.connections.max", limits.maxConnections(),
-          2L * limits.maxConnections() + 256, fds);
+          + " raise `ulimit -n` (LimitNOFILE=) or lower limits.connections.max", maxConnections,
+          2L * maxConnections + 256, fds);
     }
     if (s.allowedOrigins().contains("*")) {
       log.warn("server.allowed-origins contains \"*\": any web page may open WebSockets to this gateway");

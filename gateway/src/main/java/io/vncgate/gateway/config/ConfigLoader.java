@@ -106,9 +106,9 @@ public final class ConfigLoader {
   private static GatewayConfig.Limits limits(ProviderConfig limits) {
     GatewayConfig.Limits d = GatewayConfig.Limits.DEFAULTS;
     ProviderConfig conn = limits.section("connections").onlyKeys("max", "per-address");
-    int max = conn.integer("max", d.maxConnections(), 1, 1_000_000);
+    int max = conn.has("max") ? conn.integer("max", 0, 1, 1_000_000) : GatewayConfig.Limits.AUTO;
     int perAddress = conn.integer("per-address", d.maxConnectionsPerAddress(), 1, 1_000_000);
-    if (perAddress > max) {
+    if (max != GatewayConfig.Limits.AUTO && perAddress > max) {
       throw conn.invalid("per-address", "is " + perAddress + ", more than limits.connections.max (" + max + ")");
     }
     ProviderConfig http = limits.section("http").onlyKeys("header-timeout");

@@ -13,6 +13,9 @@ public final class ConnectionLimiter {
   private final int perAddress;
   private final AtomicInteger open = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> byAddress = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong(
+      System.nanoTime() - 20_000_000_000L);
+  private final java.util.concurrent.atomic.AtomicLong unloggedRefusals = new java.util.concurrent.atomic.AtomicLong();
 
   public ConnectionLimiter(int max, int perAddress) {
     this.max = max;
@@ -44,6 +47,20 @@ public final class ConnectionLimiter {
           + "): close some, or try again shortly";
     }
     return null;
+  }
+
+  /**
+   * Whether a refusal should be logged at info: at most one every 10 s (a flood would otherwise
+   * flood the log); returns how many went unlogged before it, or -1 for "log at debug".
+   */
+  public long logRefusal() {
+    long now = System.nanoTime();
+    long last = lastRefusalLog.get();
+    if (now - last >= 10_000_000_000L && lastRefusalLog.compareAndSet(last, now)) {
+      return unloggedRefusals.getAndSet(0);
+    }
+    unloggedRefusals.incrementAndGet();
+    return -1;
   }
 
   /** Forgets a connection {@link #tryOpen} admitted. */

@@ -87,7 +87,13 @@ final class HttpGuard {
     if (refusal == null) {
       onClose(conn, () -> limiter.release(address));
     } else {
-      log.info("HTTP connection from {} over the limit: {}", address, refusal);
+      long unlogged = limiter.logRefusal();
+      if (unlogged >= 0) {
+        log.info("HTTP connection from {} refused: {}{}", address, refusal,
+            unlogged > 0 ? " (and " + unlogged + " more refusals since the last such line)" : "");
+      } else {
+        log.debug("HTTP connection from {} refused: {}", address, refusal);
+      }
     }
     long deadline = refusal == null ? headerTimeoutNanos : Math.min(headerTimeoutNanos, REFUSED_GRACE_MS * 1_000_000);
     watched.put(conn, new Watched(refusal, System.nanoTime(), deadline));

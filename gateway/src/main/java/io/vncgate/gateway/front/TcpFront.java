@@ -58,7 +58,13 @@ public final class TcpFront extends VerticleBase {
         return;
       }
     }
-    log.info("native viewer from {} refused: {}", socket.remoteAddress(), refusal);
+    long unlogged = limiter.logRefusal();
+    if (unlogged >= 0) {
+      log.info("native viewer from {} refused: {}{}", socket.remoteAddress(), refusal,
+          unlogged > 0 ? " (and " + unlogged + " more refusals since the last such line)" : "");
+    } else {
+      log.debug("native viewer from {} refused: {}", socket.remoteAddress(), refusal);
+    }
     RfbRefusal.tell(vertx, socket, refusal);
   }
 
