@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vncgate.gateway.relay.WebSocketViewerChannel;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,10 @@ final class WebSocketFrameLimit extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(WebSocketFrameLimit.class);
   private static final String NAME = "vncgate-frame-limit";
 
+  private static final long CLOSE_DELAY_MS = 1_000;
+
   private final int maxFrameBytes;
+  private boolean closing;
 
   private WebSocketFrameLimit(int maxFrameBytes) {
     this.maxFrameBytes = maxFrameBytes;
@@ -48,8 +52,15 @@ final class WebSocketFrameLimit extends ChannelInboundHandlerAdapter {
         ? "a WebSocket frame is larger than the gateway accepts (limits.websocket.max-frame: " + maxFrameBytes + " bytes)"
         : "WebSocket protocol error: " + e.getMessage();
     log.info("closing WebSocket from {} with {}: {}", ctx.channel().remoteAddress(), status.code(), reason);
-    // written from here, toward the socket, past Vert.x's handler (which would close with 1000)
+    // written from here, toward the socket, past Vert.x's handler (which would close with 1000).
+    // The socket closes a moment later, not at once: the client may still be sending the rest of
+    // the frame (the decoder now skips it), and closing on unread bytes would reset the connection
+    // and could lose the close frame on its way
+    if (closing) return;
+    closing = true;
     ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), WebSocketViewerChannel.truncate(reason)))
-        .addListener(f -> ctx.close());
+        .addListener(f -> ctx.executor().schedule(() -> {
+          ctx.close();
+        }, CLOSE_DELAY_MS, TimeUnit.MILLISECONDS));
   }
 }
