@@ -35,6 +35,7 @@ final class EventsSocket {
   /** The text message being assembled from frames, or null. */
   private Buffer message;
   private boolean greeted;
+  private boolean closing;
 
   EventsSocket(Vertx vertx, RelayServices services, JwtService jwt, ServerWebSocket ws) {
     this.vertx = vertx;
@@ -56,7 +57,7 @@ final class EventsSocket {
    * later ones are ignored. Binary frames are refused.
    */
   private void onFrame(WebSocketFrame frame) {
-    if (ws.isClosed() || !(frame.isText() || frame.isBinary() || frame.isContinuation())) return;
+    if (closing || ws.isClosed() || !(frame.isText() || frame.isBinary() || frame.isContinuation())) return;
     if (frame.isBinary() || (frame.isContinuation() && message == null)) {
       close(1003, "this channel speaks JSON text messages");
       return;
@@ -143,6 +144,8 @@ final class EventsSocket {
   }
 
   private void close(int code, String reason) {
+    closing = true;
+    message = null;
     if (!ws.isClosed()) ws.close((short) code, io.vncgate.gateway.relay.WebSocketViewerChannel.truncate(reason));
     cleanup();
   }
