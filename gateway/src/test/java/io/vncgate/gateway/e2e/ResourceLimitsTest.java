@@ -120,7 +120,12 @@ class ResourceLimitsTest {
     List<Socket> idle = new ArrayList<>(idleSockets("127.0.0.31", gw.httpPort(), 6));
     try {
       idle.addAll(idleSockets("127.0.0.32", gw.httpPort(), 6));
-      idle.addAll(idleSockets("127.0.0.33", gw.tcpPort(), 2)); // native viewers count too
+      List<Socket> viewers = idleSockets("127.0.0.33", gw.tcpPort(), 2); // native viewers count too
+      idle.addAll(viewers);
+      for (Socket v : viewers) {
+        // the banner comes once the TCP front (another event loop) has counted the connection
+        assertEquals("RFB 003.008\n", new String(v.getInputStream().readNBytes(12), StandardCharsets.US_ASCII));
+      }
       String refused = get("127.0.0.34", "/api/v1/targets");
       assertTrue(refused.startsWith("HTTP/1.1 503"), refused);
       assertTrue(new JsonObject(body(refused)).getString("error").contains("limits.connections.max"), refused);
