@@ -20,6 +20,7 @@ import io.vncgate.gateway.session.LocalSessionRegistry;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.config.ConfigException;
 import io.vncgate.gateway.config.GatewayConfig;
+import io.vncgate.gateway.front.ConnectionLimiter;
 import io.vncgate.gateway.front.TcpFront;
 import io.vncgate.gateway.front.WebSocketFront;
 import io.vncgate.gateway.provider.ProviderRegistry;
@@ -51,6 +52,9 @@ public final class Gateway {
   /** How large payloads are relayed, in words for the start-up log. */
   private final String relayNote;
   private final List<WebSocketFront> httpFronts = new CopyOnWriteArrayList<>();
+  /** Open connections of both fronts, against limits.connections. */
+  private final ConnectionLimiter limiter;
+  private final int maxConnections;
   private TcpFront tcpFront;
   private final List<String> deployments = new ArrayList<>();
 
@@ -62,6 +66,8 @@ public final class Gateway {
     // on the starting thread, not an event loop: the first use of SplicePipe loads JNA (a native
     // library unpacked to disk) and this reads /proc
     this.relayNote = zeroCopyNote(config.server().zeroCopy());
+    this.maxConnections = GatewayConfig.effectiveMaxConnections(config.limits(), maxFileDescriptors());
+    this.limiter = new ConnectionLimiter(maxConnections, config.limits().maxConnectionsPerAddress());
   }
 
   /** Starts everything; fails (naming the key) on a config problem found at start. */
@@ -116,9 +122,16 @@ public final class Gateway {
    * and Netty's epoll transport where it loads (Linux; NIO elsewhere).
    */
   public static VertxOptions vertxOptions() {
+    // the request method is a label, but clients choose it: every name would be a new series kept
+    // forever, so the label is Vert.x's own only for the methods the gateway answers, else OTHER
+    var labels = java.util.EnumSet.copyOf(MicrometerMetricsOptions.DEFAULT_LABELS);
+    labels.remove(io.vertx.micrometer.Label.HTTP_METHOD);
     return new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setRegistryName(METRICS_REGISTRY)
+        .setLabels(labels)
+        .setServerRequestTagsProvider(req -> io.micrometer.core.instrument.Tags.of(
+            io.vertx.micrometer.Label.HTTP_METHOD.toString(), WebSocketFront.methodLabel(req.method().name())))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
   }
 
@@ -132,7 +145,7 @@ public final class Gateway {
     return new ConnectionListener() {
       @Override
       public void closed(io.vncgate.gateway.relay.ViewerConnection c, String reason) {
-        if (c.grant() == null) audit.event("auth.refused", null, null, null, null, reason);
+        if (c.grant() == null) audit.event("auth.refused", null, null, null, null, reason, c.remote());
       }
     };
   }
@@ -144,7 +157,7 @@ public final class Gateway {
   private Future<Void> deployFronts(List<Consumer<Router>> extraRoutes) {
     int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
     Future<String> http = vertx.deployVerticle(() -> {
-      WebSocketFront front = new WebSocketFront(services, jwt, extraRoutes);
+      WebSocketFront front = new WebSocketFront(services, jwt, extraRoutes, limiter);
       httpFronts.add(front);
       return front;
     }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add);
@@ -154,7 +167,7 @@ public final class Gateway {
       // so native viewers' relays are spread over the cores; port 0 gets one (each would pick its own)
       int tcpInstances = config.server().tcp().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       tcp = vertx.deployVerticle(() -> {
-        TcpFront front = new TcpFront(services);
+        TcpFront front = new TcpFront(services, limiter);
         if (tcpFront == null) tcpFront = front;
         return front;
       }, new DeploymentOptions().setInstances(tcpInstances)).onSuccess(deployments::add);
@@ -180,6 +193,19 @@ public final class Gateway {
       log.info("relay on Java NIO ({}): large payloads are read as they come",
           why == null ? "epoll not asked for" : "epoll unavailable: " + why.getMessage());
     }
+    var limits = config.limits();
+    long fds = maxFileDescriptors();
+    log.info("limits: {} connections{}, {} per address; HTTP request heads within {} ms; {} live tickets per user,"
+        + " {} failed redemptions per address per {} s", maxConnections,
+        limits.maxConnections() == GatewayConfig.Limits.AUTO ? " (from the open-file limit " + fds + ")" : "",
+        limits.maxConnectionsPerAddress(), limits.headerTimeout().toMillis(), limits.ticketsPerUser(),
+        limits.ticketFailuresPerAddress(), limits.ticketFailureWindow().toSeconds());
+    // a relayed viewer holds two descriptors (viewer and target); the gateway needs some for itself
+    if (fds > 0 && 2L * maxConnections + 256 > fds) {
+      log.warn("limits.connections.max {} needs about {} file descriptors, but the process may open only {}:"
+          + " raise `ulimit -n` (LimitNOFILE=) or lower limits.connections.max", maxConnections,
+          2L * maxConnections + 256, fds);
+    }
     if (s.allowedOrigins().contains("*")) {
       log.warn("server.allowed-origins contains \"*\": any web page may open WebSockets to this gateway");
     }
@@ -197,6 +223,12 @@ public final class Gateway {
     if (cc == null) return bulk + ", and the TCP congestion control could not be read; `always` splices)";
     return mode.splicesUnder(cc) ? spliced + ", TCP congestion control " + cc + ")"
         : bulk + ", and the TCP congestion control is " + cc + ", under which splicing measured slower; `always` splices anyway)";
+  }
+
+  /** The process's limit on open files, or -1 where the JVM does not say. */
+  private static long maxFileDescriptors() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean u ? u.getMaxFileDescriptorCount() : -1;
   }
 
   private static boolean isLoopback(String host) {

@@ -53,7 +53,8 @@ public final class ApiRoutes {
       ctx.next();
     }).onFailure(e -> {
       services.audit().event("auth.refused", null, null, null, null,
-          ctx.request().method() + " " + ctx.request().path() + ": " + e.getMessage());
+          ctx.request().method() + " " + ctx.request().path() + ": " + e.getMessage(),
+          String.valueOf(ctx.request().remoteAddress()));
       ctx.fail(e);
     });
   }
@@ -101,6 +102,13 @@ public final class ApiRoutes {
     if (!user.role().allows(role)) {
       ctx.fail(new GatewayException(Status.FORBIDDEN, "your token allows only role \"" + user.role().wireName()
           + "\"; ask for \"view\" or get a token with role control"));
+      return;
+    }
+    int perUser = services.config().limits().ticketsPerUser();
+    if (services.tickets().liveTickets(user.subject()) >= perUser) {
+      ctx.fail(new GatewayException(Status.TOO_MANY_REQUESTS, "you hold " + perUser + " unused tickets, the most one user may"
+          + " (limits.tickets.per-user): connect with one, or wait up to " + services.config().ticketTtl().toSeconds()
+          + " s for them to expire"));
       return;
     }
     services.providers().find(target, user).compose(info -> {

@@ -48,7 +48,13 @@ public final class AuditLog implements AutoCloseable {
   }
 
   public void event(String event, String user, String target, String session, String viewer, String cause) {
+    event(event, user, target, session, viewer, cause, null);
+  }
+
+  /** @param remote the client's address and port (refusals before a user is known) */
+  public void event(String event, String user, String target, String session, String viewer, String cause, String remote) {
     JsonObject line = new JsonObject().put("time", Instant.now().toString()).put("event", event);
+    if (remote != null) line.put("remote", remote);
     if (user != null) line.put("user", user);
     if (target != null) line.put("target", target);
     if (session != null) line.put("session", session);

@@ -75,6 +75,16 @@ public final class InMemoryTicketStore implements TicketStore {
     return Optional.of(e.grant);
   }
 
+  @Override
+  public int liveTickets(String subject) {
+    Instant now = now();
+    int n = 0;
+    for (Entry e : byPrefix.values()) {
+      if (e.grant.user().subject().equals(subject) && e.grant.expiresAt().isAfter(now)) n++;
+    }
+    return n;
+  }
+
   /** Live tickets, for metrics and tests. */
   public int size() {
     prune();

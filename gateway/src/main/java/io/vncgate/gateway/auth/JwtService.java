@@ -28,6 +28,8 @@ import java.util.List;
  */
 public final class JwtService {
   public static final String CLAIM = "vncgate";
+  /** Clock skew allowed between the gateway and a token's issuer, for exp, nbf and iat. */
+  public static final int LEEWAY_SECONDS = 5;
 
   private final GatewayConfig.Jwt config;
   private final JWTAuth verifier;
@@ -42,10 +44,12 @@ public final class JwtService {
   public JwtService(Vertx vertx, GatewayConfig.Jwt config, java.util.Set<String> admins) {
     this.config = config;
     this.admins = java.util.Set.copyOf(admins);
+    // exp, nbf and iat are checked here (principal), not by Vert.x: it reads them unchecked (a
+    // string or null there threw out of authenticate) and calls a future nbf "expired"
     JWTOptions options = new JWTOptions()
         .setIssuer(config.issuer())
         .setAudience(List.of(config.audience()))
-        .setLeeway(5);
+        .setIgnoreExpiration(true);
     this.verifier = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(key(config.algorithm(), config.key()))
         .setJWTOptions(options));
@@ -64,7 +68,8 @@ public final class JwtService {
       return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED,
           "missing bearer token: send 'Authorization: Bearer <jwt>' (mint one with `vncgate token`)"));
     }
-    String alg = headerAlgorithm(token);
+    JsonObject header = header(token);
+    String alg = header == null || !(header.getValue("alg") instanceof String a) ? null : a;
     if (alg == null) {
       return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "the bearer token is not a JWT"));
     }
@@ -72,18 +77,72 @@ public final class JwtService {
       return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED,
           "token algorithm '" + alg + "' is not accepted; this gateway accepts " + config.algorithm()));
     }
-    return verifier.authenticate(new TokenCredentials(token))
+    if (header.containsKey("crit")) {
+      // RFC 7515 4.1.11: a recipient must refuse a token whose critical extensions it does not
+      // understand; this gateway understands none
+      return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED,
+          "invalid token: its header lists critical extensions (crit) that this gateway does not support"));
+    }
+    // Vert.x reads exp, nbf and iat as numbers before it looks at anything else (a string threw):
+    // their types are checked first, on the still unverified payload; their values once verified
+    String typeProblem = claimTypeProblem(payload(token));
+    if (typeProblem != null) {
+      return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: " + typeProblem));
+    }
+    Future<io.vertx.ext.auth.User> checked;
+    try {
+      checked = verifier.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      checked = Future.failedFuture(e);
+    }
+    return checked
         .recover(e -> Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: " + describe(e))))
-        .compose(user -> principal(user.principal(), user.attributes()));
+        .compose(user -> {
+          try {
+            return principal(user.principal(), user.attributes());
+          } catch (RuntimeException e) {
+            return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: its claims cannot be read"));
+          }
+        });
+  }
+
+  /** exp, nbf and iat, where present, must be JSON numbers; null when they are (or the payload is unreadable). */
+  private static String claimTypeProblem(JsonObject payload) {
+    if (payload == null) return null; // the signature check will say what is wrong
+    for (String claim : List.of("exp", "nbf", "iat")) {
+      if (payload.containsKey(claim) && !(payload.getValue(claim) instanceof Number)) {
+        return "its " + claim + " must be a number of seconds since 1970";
+      }
+    }
+    return null;
+  }
+
+  /** exp (required), nbf and iat: JSON numbers of seconds since 1970, checked with {@link #LEEWAY_SECONDS}. */
+  private static String timeProblem(JsonObject payload) {
+    long now = System.currentTimeMillis() / 1000;
+    if (!payload.containsKey("exp")) return "it has no expiry (exp)";
+    String typeProblem = claimTypeProblem(payload);
+    if (typeProblem != null) return typeProblem;
+    if (now - LEEWAY_SECONDS >= payload.getLong("exp")) return "it has expired; mint a new one";
+    if (payload.containsKey("nbf") && payload.getLong("nbf") > now + LEEWAY_SECONDS) {
+      return "it is not valid yet (nbf " + java.time.Instant.ofEpochSecond(payload.getLong("nbf"))
+          + "); wait, or check the clocks of the gateway and the token's issuer";
+    }
+    if (payload.containsKey("iat") && payload.getLong("iat") > now + LEEWAY_SECONDS) {
+      return "it was issued in the future (iat " + java.time.Instant.ofEpochSecond(payload.getLong("iat"))
+          + "); check the clocks of the gateway and the token's issuer";
+    }
+    return null;
   }
 
   private Future<UserPrincipal> principal(JsonObject claims, JsonObject attributes) {
-    // Vert.x keeps exp/iat/nbf in the user's attributes (and the whole payload under accessToken)
+    // Vert.x keeps the whole verified payload under accessToken
     JsonObject accessToken = attributes.getJsonObject("accessToken", new JsonObject());
-    if (!claims.containsKey("exp") && !attributes.containsKey("exp") && !accessToken.containsKey("exp")) {
-      return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: it has no expiry (exp)"));
+    String timeProblem = timeProblem(accessToken);
+    if (timeProblem != null) {
+      return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: " + timeProblem));
     }
-    String sub = claims.getString("sub");
+    String sub = claims.getValue("sub") instanceof String s ? s : null;
     if (sub == null || sub.isBlank()) {
       return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: it has no subject (sub)"));
     }
@@ -131,12 +190,24 @@ public final class JwtService {
     return signer.generateToken(claims, options);
   }
 
-  private static String headerAlgorithm(String token) {
+  /** The token's (unverified) payload, or null when it is not base64url JSON. */
+  private static JsonObject payload(String token) {
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 3) return null;
+    try {
+      return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The token's (unverified) header, or null when it is not base64url JSON. */
+  private static JsonObject header(String token) {
     int dot = token.indexOf('.');
     if (dot <= 0) return null;
     try {
       byte[] header = Base64.getUrlDecoder().decode(token.substring(0, dot));
-      return new JsonObject(new String(header, StandardCharsets.UTF_8)).getString("alg");
+      return new JsonObject(new String(header, StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       return null;
     }

@@ -20,4 +20,7 @@ public interface TicketStore {
    * (the response does not say which was used), so it may take milliseconds: never on an event loop.
    */
   Optional<TicketGrant> redeemVncResponse(byte[] challenge, byte[] response);
+
+  /** The live (unredeemed, unexpired) tickets issued to {@code subject}, for {@code limits.tickets.per-user}. */
+  int liveTickets(String subject);
 }

@@ -87,7 +87,7 @@ public final class ConfigLoader {
     GatewayConfig.Jwt jwt = jwt(auth.section("jwt"), dir);
     Duration ticketTtl = positive(auth.section("tickets").onlyKeys("ttl"), "ttl", Duration.ofSeconds(30));
 
-    ProviderConfig limits = root.section("limits").onlyKeys("clipboard");
+    ProviderConfig limits = root.section("limits").onlyKeys("clipboard", "connections", "http", "websocket", "tickets");
     ProviderConfig clip = limits.section("clipboard").onlyKeys("max-bytes", "to-server", "to-viewer");
     GatewayConfig.Clipboard clipboard = new GatewayConfig.Clipboard(
         clip.bytes("max-bytes", 1024 * 1024, 0, 256L * 1024 * 1024), clip.bool("to-server", true), clip.bool("to-viewer", true));
@@ -99,7 +99,31 @@ public final class ConfigLoader {
     Path auditFile = audit.optionalString("file").map(dir::resolve).orElse(null);
 
     return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir,
-        admins, auditFile, ssh(root.section("ssh")));
+        admins, auditFile, ssh(root.section("ssh")), limits(limits));
+  }
+
+  /** {@code limits.connections/http/websocket/tickets}; absent keys keep {@link GatewayConfig.Limits#DEFAULTS}. */
+  private static GatewayConfig.Limits limits(ProviderConfig limits) {
+    GatewayConfig.Limits d = GatewayConfig.Limits.DEFAULTS;
+    ProviderConfig conn = limits.section("connections").onlyKeys("max", "per-address");
+    int max = conn.has("max") ? conn.integer("max", 0, 1, 1_000_000) : GatewayConfig.Limits.AUTO;
+    int perAddress = conn.integer("per-address", d.maxConnectionsPerAddress(), 1, 1_000_000);
+    if (max != GatewayConfig.Limits.AUTO && perAddress > max) {
+      throw conn.invalid("per-address", "is " + perAddress + ", more than limits.connections.max (" + max + ")");
+    }
+    ProviderConfig http = limits.section("http").onlyKeys("header-timeout");
+    Duration headerTimeout = positive(http, "header-timeout", d.headerTimeout());
+    ProviderConfig ws = limits.section("websocket").onlyKeys("max-frame", "events-message");
+    int maxFrame = (int) ws.bytes("max-frame", d.wsMaxFrameBytes(), 1024, 64L * 1024 * 1024);
+    int eventsMessage = (int) ws.bytes("events-message", d.wsFirstMessageBytes(), 512, 1024 * 1024);
+    if (eventsMessage > maxFrame) {
+      throw ws.invalid("events-message", "is " + eventsMessage + " bytes, more than limits.websocket.max-frame (" + maxFrame + ")");
+    }
+    ProviderConfig tickets = limits.section("tickets").onlyKeys("per-user", "failures-per-address", "failure-window");
+    return new GatewayConfig.Limits(max, perAddress, headerTimeout, maxFrame, eventsMessage,
+        tickets.integer("per-user", d.ticketsPerUser(), 1, 100_000),
+        tickets.integer("failures-per-address", d.ticketFailuresPerAddress(), 1, 1_000_000),
+        positive(tickets, "failure-window", d.ticketFailureWindow()));
   }
 
   /** The SSH route's timing ({@code ssh:}); absent keys keep {@link SshSettings#DEFAULTS}. */

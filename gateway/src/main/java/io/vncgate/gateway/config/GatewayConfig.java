@@ -21,7 +21,9 @@ public record GatewayConfig(
     Path pluginsDir,
     List<String> admins,
     Path auditFile,
-    SshSettings ssh) {
+    SshSettings ssh,
+    /* what one client may hold or try before it is authenticated (limits.connections, .http, .websocket, .tickets) */
+    Limits limits) {
 
   /** Where the gateway listens and how long it waits. */
   public record Server(
@@ -68,6 +70,41 @@ public record GatewayConfig(
     public String toString() {
       return "Jwt[algorithm=" + algorithm + ", issuer=" + issuer + ", audience=" + audience + "]";
     }
+  }
+
+  /**
+   * Bounds on what clients may hold or try, most of it before they are authenticated.
+   *
+   * @param maxConnections open connections on both fronts together ({@code limits.connections.max});
+   *     {@link #AUTO} (the default): half the process's open-file limit less 256, at most 10,000
+   * @param maxConnectionsPerAddress of them, from one remote address ({@code limits.connections.per-address})
+   * @param headerTimeout an HTTP connection must deliver a complete request head within this time of
+   *     opening or of its previous response; a slow trickle does not extend it ({@code limits.http.header-timeout})
+   * @param wsMaxFrameBytes largest WebSocket frame a client may send ({@code limits.websocket.max-frame})
+   * @param wsFirstMessageBytes largest message on {@code /ws/v1/events}, whose first one authenticates
+   *     ({@code limits.websocket.events-message})
+   * @param ticketsPerUser live (unused, unexpired) tickets one user may hold ({@code limits.tickets.per-user})
+   * @param ticketFailuresPerAddress failed ticket redemptions one address may make per window before it is
+   *     refused for the rest of the window ({@code limits.tickets.failures-per-address})
+   * @param ticketFailureWindow that window ({@code limits.tickets.failure-window})
+   */
+  public record Limits(int maxConnections, int maxConnectionsPerAddress, Duration headerTimeout, int wsMaxFrameBytes,
+      int wsFirstMessageBytes, int ticketsPerUser, int ticketFailuresPerAddress, Duration ticketFailureWindow) {
+    /** {@code maxConnections} sized at start from the process's open-file limit. */
+    public static final int AUTO = -1;
+    public static final Limits DEFAULTS = new Limits(AUTO, 256, Duration.ofSeconds(10), 1024 * 1024, 8 * 1024,
+        20, 20, Duration.ofMinutes(1));
+  }
+
+  /**
+   * {@code limits.connections.max} as it applies: the configured value, or for {@link Limits#AUTO}
+   * half of {@code maxFileDescriptors} less 256 (a relayed viewer holds two descriptors), from 64 to
+   * 10,000; 10,000 where the limit is unknown (-1).
+   */
+  public static int effectiveMaxConnections(Limits limits, long maxFileDescriptors) {
+    if (limits.maxConnections() != Limits.AUTO) return limits.maxConnections();
+    if (maxFileDescriptors <= 0) return 10_000;
+    return (int) Math.max(64, Math.min(10_000, (maxFileDescriptors - 256) / 2));
   }
 
   /** Gateway-wide clipboard policy; providers may narrow it per target. */

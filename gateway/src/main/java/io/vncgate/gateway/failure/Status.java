@@ -10,6 +10,8 @@ public enum Status {
   FORBIDDEN(403, 1008),
   NOT_FOUND(404, 1008),
   CONFLICT(409, 1008),
+  /** A per-user or per-address limit was reached; trying again later (or with fewer) works. */
+  TOO_MANY_REQUESTS(429, 1008),
   /** The target or its provider could not be reached or refused us. */
   UPSTREAM_FAILED(502, 1011),
   /** A provider or a target did not answer in time. */

@@ -1,8 +1,10 @@
 package io.vncgate.gateway.front;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.auth.JwtService;
@@ -30,6 +32,10 @@ final class EventsSocket {
   private MessageConsumer<JsonObject> consumer;
   private long authTimer;
   private String viewerId;
+  /** The text message being assembled from frames, or null. */
+  private Buffer message;
+  private boolean greeted;
+  private boolean closing;
 
   EventsSocket(Vertx vertx, RelayServices services, JwtService jwt, ServerWebSocket ws) {
     this.vertx = vertx;
@@ -39,15 +45,40 @@ final class EventsSocket {
   }
 
   void start() {
+    // until subscribed: the token's check may fail in any way, the socket still ends in time
     authTimer = vertx.setTimer(AUTH_TIMEOUT_MS, id -> close(1008, "send {\"token\": ..., \"viewer\": ...} as the first message"));
     ws.closeHandler(v -> cleanup());
-    ws.binaryMessageHandler(b -> close(1003, "this channel speaks JSON text messages"));
-    ws.textMessageHandler(this::onFirstMessage);
+    ws.frameHandler(this::onFrame);
+  }
+
+  /**
+   * Frames, assembled here into messages of at most {@code limits.websocket.events-message} bytes
+   * (Vert.x would assemble up to its server-wide limit first): the first message authenticates,
+   * later ones are ignored. Binary frames are refused.
+   */
+  private void onFrame(WebSocketFrame frame) {
+    if (closing || ws.isClosed() || !(frame.isText() || frame.isBinary() || frame.isContinuation())) return;
+    if (frame.isBinary() || (frame.isContinuation() && message == null)) {
+      close(1003, "this channel speaks JSON text messages");
+      return;
+    }
+    int max = services.config().limits().wsFirstMessageBytes();
+    Buffer data = frame.binaryData();
+    if ((message == null ? 0 : message.length()) + data.length() > max) {
+      close(1009, "messages on this channel are at most " + max + " bytes (limits.websocket.events-message)");
+      return;
+    }
+    message = message == null ? data.copy() : message.appendBuffer(data);
+    if (!frame.isFinal()) return;
+    String text = message.toString(java.nio.charset.StandardCharsets.UTF_8);
+    message = null;
+    if (!greeted) {
+      greeted = true;
+      onFirstMessage(text);
+    } // later client messages are ignored
   }
 
   private void onFirstMessage(String text) {
-    ws.textMessageHandler(t -> { }); // later client messages are ignored
-    vertx.cancelTimer(authTimer);
     JsonObject hello;
     try {
       hello = new JsonObject(text);
@@ -80,6 +111,8 @@ final class EventsSocket {
   }
 
   private void subscribe(Session session, Viewer viewer) {
+    if (ws.isClosed()) return;
+    vertx.cancelTimer(authTimer);
     viewerId = viewer.id();
     consumer = vertx.eventBus().consumer(SessionEvents.address(session.id()), msg -> {
       JsonObject event = msg.body();
@@ -111,6 +144,8 @@ final class EventsSocket {
   }
 
   private void close(int code, String reason) {
+    closing = true;
+    message = null;
     if (!ws.isClosed()) ws.close((short) code, io.vncgate.gateway.relay.WebSocketViewerChannel.truncate(reason));
     cleanup();
   }

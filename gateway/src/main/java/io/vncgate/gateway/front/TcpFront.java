@@ -2,22 +2,31 @@ package io.vncgate.gateway.front;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.relay.TcpViewerChannel;
 import io.vncgate.gateway.relay.ViewerConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The TCP front for native viewers (TigerVNC vncviewer, remote-viewer): VNC authentication whose
  * password is a one-shot ticket. Loopback by default ({@code server.tcp.host}).
  */
 public final class TcpFront extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(TcpFront.class);
+
   private final RelayServices services;
+  private final ConnectionLimiter limiter;
   private NetServer server;
 
-  public TcpFront(RelayServices services) {
+  /** @param limiter the connection caps shared with the HTTP front */
+  public TcpFront(RelayServices services, ConnectionLimiter limiter) {
     this.services = services;
+    this.limiter = limiter;
   }
 
   @Override
@@ -28,8 +37,35 @@ public final class TcpFront extends VerticleBase {
         .setPort(tcp.port())
         .setTcpNoDelay(true));
     return server
-        .connectHandler(socket -> ViewerConnection.withTicketAuth(services, new TcpViewerChannel(socket)).start())
+        .connectHandler(this::connected)
         .listen();
+  }
+
+  /**
+   * A native viewer: counted against the connection caps and checked against the ticket throttle,
+   * then given the ticket login; refused with an RFB failure reason otherwise (the socket is not
+   * read for a ticket). Its pre-login time is bounded by {@code server.handshake-timeout}.
+   */
+  private void connected(NetSocket socket) {
+    String address = HttpGuard.addressOf(socket.remoteAddress());
+    String refusal = limiter.tryOpen(address);
+    if (refusal == null) {
+      ((NetSocketInternal) socket).channelHandlerContext().channel().closeFuture()
+          .addListener(f -> limiter.release(address));
+      refusal = services.redeemThrottle().refusal(address);
+      if (refusal == null) {
+        ViewerConnection.withTicketAuth(services, new TcpViewerChannel(socket)).start();
+        return;
+      }
+    }
+    long unlogged = limiter.logRefusal();
+    if (unlogged >= 0) {
+      log.info("native viewer from {} refused: {}{}", socket.remoteAddress(), refusal,
+          unlogged > 0 ? " (and " + unlogged + " more refusals since the last such line)" : "");
+    } else {
+      log.debug("native viewer from {} refused: {}", socket.remoteAddress(), refusal);
+    }
+    RfbRefusal.tell(vertx, socket, refusal);
   }
 
   public int actualPort() {

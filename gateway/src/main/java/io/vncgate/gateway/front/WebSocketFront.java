@@ -31,12 +31,17 @@ public final class WebSocketFront extends VerticleBase {
   private final RelayServices services;
   private final JwtService jwt;
   private final List<Consumer<Router>> extraRoutes;
+  private final ConnectionLimiter limiter;
+  private HttpGuard guard;
   private HttpServer server;
 
-  public WebSocketFront(RelayServices services, JwtService jwt, List<Consumer<Router>> extraRoutes) {
+  /** @param limiter the connection caps shared with the other front instances and the TCP front */
+  public WebSocketFront(RelayServices services, JwtService jwt, List<Consumer<Router>> extraRoutes,
+      ConnectionLimiter limiter) {
     this.services = services;
     this.jwt = jwt;
     this.extraRoutes = extraRoutes;
+    this.limiter = limiter;
   }
 
   @Override
@@ -61,16 +66,48 @@ public final class WebSocketFront extends VerticleBase {
     router.route().failureHandler(Json::failureHandler);
 
     var cfg = services.config().server();
+    var limits = services.config().limits();
+    guard = new HttpGuard(vertx, limiter, limits.headerTimeout());
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(cfg.host())
         .setPort(cfg.port())
         .setTcpNoDelay(true)
+        // HTTP/1.1 only: with h2c on, Vert.x waits for a connection's first bytes (to tell HTTP/2
+        // from 1.1) before the connection handler sees it, so idle sockets would escape the caps
+        .setHttp2ClearTextEnabled(false)
         .setWebSocketSubProtocols(List.of("binary", EventsSocket.PROTOCOL))
-        .setMaxWebSocketFrameSize(1024 * 1024)
-        .setMaxWebSocketMessageSize(64 * 1024 * 1024)
+        .setMaxWebSocketFrameSize(limits.wsMaxFrameBytes())
+        // RFB frames are taken one by one and the events socket frames its own messages: nothing
+        // is assembled into larger messages
+        .setMaxWebSocketMessageSize(limits.wsMaxFrameBytes())
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false));
-    return server.requestHandler(router).listen();
+    guard.start();
+    return server
+        .connectionHandler(guard::connection)
+        .invalidRequestHandler(WebSocketFront::invalidRequest)
+        .requestHandler(req -> {
+          if (guard.admit(req)) router.handle(req);
+        })
+        .listen();
+  }
+
+  /** A request Netty could not parse (line or headers too long, bad syntax): a JSON error, then close. */
+  private static void invalidRequest(io.vertx.core.http.HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    int status = cause instanceof io.netty.handler.codec.TooLongFrameException
+        ? (cause.getClass().getSimpleName().contains("Header") ? 431 : 414) : 400;
+    String message = switch (status) {
+      case 431 -> "the request headers are too large";
+      case 414 -> "the request line is too long";
+      default -> "the request is not valid HTTP/1.1";
+    };
+    var conn = req.connection();
+    req.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .putHeader("Connection", "close")
+        .end(new JsonObject().put("error", message).encode())
+        .onComplete(ar -> conn.close());
   }
 
   /** A WebSocket upgrade from an allowed origin; otherwise answers with a JSON error and returns false. */
@@ -93,15 +130,22 @@ public final class WebSocketFront extends VerticleBase {
     if (!acceptableUpgrade(ctx, "RFB in binary frames")) return;
     var req = ctx.request();
     Optional<String> ticket = ticketOf(req.getHeader("Sec-WebSocket-Protocol"));
+    String address = HttpGuard.addressOf(req.remoteAddress());
     req.toWebSocket().onSuccess(ws -> {
+      upgraded(req);
       WebSocketKeepAlive.start(vertx, ws, services.config().server().wsKeepalive());
       WebSocketViewerChannel channel = new WebSocketViewerChannel(ws, req.connection());
       ViewerConnection connection;
+      String throttled = ticket.isEmpty() ? null : services.redeemThrottle().refusal(address);
       if (ticket.isEmpty()) {
         connection = ViewerConnection.refused(services, channel, "no ticket: offer the WebSocket subprotocol "
             + ApiRoutes.TICKET_PROTOCOL_PREFIX + "<ticket> from POST /api/v1/sessions");
+      } else if (throttled != null) {
+        // not even looked up: guessing from one address goes at limits.tickets.failures-per-address a window
+        connection = ViewerConnection.refused(services, channel, throttled);
       } else {
         Optional<TicketGrant> grant = services.tickets().redeem(ticket.get());
+        if (grant.isEmpty()) services.redeemThrottle().failed(address);
         connection = grant.isPresent()
             ? ViewerConnection.admitted(services, channel, grant.get())
             : ViewerConnection.refused(services, channel, "the ticket is not valid (tickets work once and expire after "
@@ -113,12 +157,27 @@ public final class WebSocketFront extends VerticleBase {
 
   private void events(RoutingContext ctx) {
     if (!acceptableUpgrade(ctx, "JSON events")) return;
-    ctx.request().toWebSocket().onSuccess(ws -> new EventsSocket(vertx, services, jwt, ws).start());
+    var req = ctx.request();
+    req.toWebSocket().onSuccess(ws -> {
+      upgraded(req);
+      new EventsSocket(vertx, services, jwt, ws).start();
+    });
+  }
+
+  /** The connection is a WebSocket now: no HTTP header deadline, and frames over the cap close with 1009. */
+  private void upgraded(io.vertx.core.http.HttpServerRequest req) {
+    guard.upgraded(req.connection());
+    WebSocketFrameLimit.install(req.connection(), services.config().limits().wsMaxFrameBytes());
   }
 
   private boolean originAllowed(String origin) {
     List<String> allowed = services.config().server().originsFor(server.actualPort());
     return allowed.contains("*") || allowed.stream().anyMatch(a -> a.equalsIgnoreCase(origin));
+  }
+
+  /** The request method as metrics name it: itself for the methods the gateway answers, else {@code OTHER}. */
+  public static String methodLabel(String method) {
+    return HttpGuard.methodLabel(method);
   }
 
   static Optional<String> ticketOf(String protocolsHeader) {
@@ -138,6 +197,7 @@ public final class WebSocketFront extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (guard != null) guard.stop();
     return server == null ? Future.succeededFuture() : server.close();
   }
 }

@@ -3,6 +3,7 @@ package io.vncgate.gateway.relay;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.Pipe;
+import io.vncgate.gateway.auth.RedeemThrottle;
 import io.vncgate.gateway.auth.TicketGrant;
 import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.failure.GatewayException;
@@ -134,6 +135,13 @@ public final class ViewerConnection {
       connect();
       return;
     }
+    // a remote address that guessed too many tickets is refused without a search (limits.tickets)
+    String address = RedeemThrottle.hostOf(viewer.remote());
+    String throttled = services.redeemThrottle().refusal(address);
+    if (throttled != null) {
+      refuse(Status.TOO_MANY_REQUESTS, throttled, "ticket-throttled", false);
+      return;
+    }
     // which live ticket was typed is found by trying them all: off the event loop
     TicketStore tickets = services.tickets();
     services.vertx().executeBlocking(() -> tickets.redeemVncResponse(await.challenge(), await.response()), false)
@@ -146,6 +154,7 @@ public final class ViewerConnection {
           }
           grant = ar.result().orElse(null);
           if (grant == null) {
+            services.redeemThrottle().failed(address);
             refuse(Status.UNAUTHORIZED, "the password is not a valid ticket (tickets work once and expire after "
                 + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one", "ticket", false);
             return;
@@ -355,7 +364,8 @@ public final class ViewerConnection {
     if (upstreamFault) {
       log.error("connection={} target={} user={} front={} failed: {}", id(), target, user, viewer.front(), reason);
     } else {
-      log.info("connection={} target={} user={} front={} refused: {}", id(), target, user, viewer.front(), reason);
+      log.info("connection={} target={} user={} front={} remote={} refused: {}", id(), target, user, viewer.front(),
+          viewer.remote(), reason);
     }
     shutdown(status, reason);
   }
@@ -410,6 +420,11 @@ public final class ViewerConnection {
 
   public TicketGrant grant() {
     return grant;
+  }
+
+  /** The viewer's address and port, for logs and the audit trail. */
+  public String remote() {
+    return viewer.remote();
   }
 
   public Instant startedAt() {

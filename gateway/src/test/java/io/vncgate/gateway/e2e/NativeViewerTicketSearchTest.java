@@ -77,5 +77,10 @@ class NativeViewerTicketSearchTest {
       searches.add(Context.isOnEventLoopThread());
       return store.redeemVncResponse(challenge, response);
     }
+
+    @Override
+    public int liveTickets(String subject) {
+      return store.liveTickets(subject);
+    }
   }
 }

@@ -1,0 +1,76 @@
+package io.vncgate.gateway.front;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Counts the open connections of both fronts, in all and per remote address, against
+ * {@code limits.connections.max} and {@code .per-address}. Shared by every front instance (any
+ * event loop); each admitted connection is released exactly once, when its socket closes.
+ */
+public final class ConnectionLimiter {
+  private final int max;
+  private final int perAddress;
+  private final AtomicInteger open = new AtomicInteger();
+  private final ConcurrentHashMap<String, Integer> byAddress = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong(
+      System.nanoTime() - 20_000_000_000L);
+  private final java.util.concurrent.atomic.AtomicLong unloggedRefusals = new java.util.concurrent.atomic.AtomicLong();
+
+  public ConnectionLimiter(int max, int perAddress) {
+    this.max = max;
+    this.perAddress = perAddress;
+  }
+
+  /**
+   * Counts a new connection from {@code address}, or refuses it.
+   *
+   * @return null when admitted (call {@link #release} when it closes), else why not, in words
+   */
+  public String tryOpen(String address) {
+    if (open.incrementAndGet() > max) {
+      open.decrementAndGet();
+      return "the gateway has its maximum of " + max + " open connections (limits.connections.max): try again shortly";
+    }
+    boolean[] over = new boolean[1];
+    byAddress.compute(address, (a, n) -> {
+      int count = n == null ? 0 : n;
+      if (count >= perAddress) {
+        over[0] = true;
+        return n;
+      }
+      return count + 1;
+    });
+    if (over[0]) {
+      open.decrementAndGet();
+      return "too many open connections from " + address + " (limits.connections.per-address: " + perAddress
+          + "): close some, or try again shortly";
+    }
+    return null;
+  }
+
+  /**
+   * Whether a refusal should be logged at info: at most one every 10 s (a flood would otherwise
+   * flood the log); returns how many went unlogged before it, or -1 for "log at debug".
+   */
+  public long logRefusal() {
+    long now = System.nanoTime();
+    long last = lastRefusalLog.get();
+    if (now - last >= 10_000_000_000L && lastRefusalLog.compareAndSet(last, now)) {
+      return unloggedRefusals.getAndSet(0);
+    }
+    unloggedRefusals.incrementAndGet();
+    return -1;
+  }
+
+  /** Forgets a connection {@link #tryOpen} admitted. */
+  public void release(String address) {
+    open.decrementAndGet();
+    byAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /** Open connections counted, for tests and metrics. */
+  public int open() {
+    return open.get();
+  }
+}
