@@ -65,6 +65,7 @@ public final class WebSocketFront extends VerticleBase {
         .setHost(cfg.host())
         .setPort(cfg.port())
         .setTcpNoDelay(true)
+        .setTcpQuickAck(true) // else Vert.x on epoll puts viewer sockets in delayed-ACK mode (see TcpConnector)
         .setWebSocketSubProtocols(List.of("binary", EventsSocket.PROTOCOL))
         .setMaxWebSocketFrameSize(1024 * 1024)
         .setMaxWebSocketMessageSize(64 * 1024 * 1024)
