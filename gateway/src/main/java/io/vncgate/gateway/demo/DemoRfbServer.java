@@ -34,7 +34,7 @@ public final class DemoRfbServer extends VerticleBase {
   public Future<?> start() {
     desktop = new DemoDesktop(clock, text);
     timer = vertx.setPeriodic(TICK_MS, id -> desktop.tick());
-    server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true));
+    server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true).setTcpQuickAck(true));
     server.connectHandler(socket -> new DemoRfbSession(socket, desktop).start());
     return server.listen();
   }

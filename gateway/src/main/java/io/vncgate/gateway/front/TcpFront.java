@@ -35,7 +35,8 @@ public final class TcpFront extends VerticleBase {
     server = vertx.createNetServer(new NetServerOptions()
         .setHost(tcp.host())
         .setPort(tcp.port())
-        .setTcpNoDelay(true));
+        .setTcpNoDelay(true)
+        .setTcpQuickAck(true)); // else Vert.x on epoll puts viewer sockets in delayed-ACK mode (see TcpConnector)
     return server
         .connectHandler(this::connected)
         .listen();

@@ -72,6 +72,7 @@ public final class WebSocketFront extends VerticleBase {
         .setHost(cfg.host())
         .setPort(cfg.port())
         .setTcpNoDelay(true)
+        .setTcpQuickAck(true) // else Vert.x on epoll puts viewer sockets in delayed-ACK mode (see TcpConnector)
         // HTTP/1.1 only: with h2c on, Vert.x waits for a connection's first bytes (to tell HTTP/2
         // from 1.1) before the connection handler sees it, so idle sockets would escape the caps
         .setHttp2ClearTextEnabled(false)

@@ -19,6 +19,10 @@ public final class TcpConnector implements Connector {
     this.client = vertx.createNetClient(new NetClientOptions()
         .setConnectTimeout((int) connectTimeout.toMillis())
         .setTcpNoDelay(true)
+        // Vert.x on epoll sets TCP_QUICKACK to this (false unless told), and a socket set to false
+        // enters delayed-ACK mode before connect(): the handshake's last ACK then waits for the
+        // 200 ms delayed-ACK timer, and with it the server's accept() and its banner (issue #13)
+        .setTcpQuickAck(true)
         .setTcpKeepAlive(true));
   }
 
