@@ -166,7 +166,15 @@ public final class ViewerConnection {
         .onSuccess(this::onUpstreamReady)
         .onFailure(e -> {
           GatewayException g = GatewayException.from(e);
-          refuse(g.status(), g.getMessage(), e instanceof UpstreamRfbFailure u ? u.cause : "unreachable", true);
+          String cause = e instanceof UpstreamRfbFailure u ? u.cause : "unreachable";
+          if (g.logDetail() != null) {
+            log.error("connection={} target={} user={}: {}", id(), target, grant.user().subject(), g.logDetail());
+          }
+          if (OperatorFailures.isFinal(cause) || g.status() == Status.NEEDS_OPERATOR) {
+            refuse(Status.NEEDS_OPERATOR, OperatorFailures.finalReason(g.getMessage()), cause, true);
+          } else {
+            refuse(g.status(), g.getMessage(), cause, true);
+          }
         });
   }
 
@@ -180,8 +188,10 @@ public final class ViewerConnection {
     String target = grant.targetId();
     // the password may first be read on the SSH host; the viewer may leave meanwhile
     return UpstreamPassword.of(route, up)
-        .recover(e -> Future.failedFuture(new UpstreamRfbFailure("password",
-            "target " + target + ": " + GatewayException.from(e).getMessage())))
+        .recover(e -> {
+          GatewayException g = GatewayException.from(e);
+          return Future.failedFuture(new UpstreamRfbFailure("password", "target " + target + ": " + g.getMessage(), g.logDetail()));
+        })
         .compose(password -> {
           UpstreamHandshake handshake = new UpstreamHandshake(password);
           if (password != null) java.util.Arrays.fill(password, (byte) 0);
@@ -201,7 +211,15 @@ public final class ViewerConnection {
         "target " + target + " closed the connection during the RFB handshake")));
     up.input().exceptionHandler(e -> done.tryFail(new UpstreamRfbFailure("closed",
         "target " + target + " connection error: " + e.getMessage())));
+    // a target that accepts and then says nothing (an HTTP server waiting for a request) is named
+    // long before the handshake timeout
+    java.time.Duration bannerTimeout = services.config().server().bannerTimeout();
+    long bannerTimer = services.vertx().setTimer(bannerTimeout.toMillis(), id -> done.tryFail(new UpstreamRfbFailure("no-banner",
+        "target " + target + " sent no RFB banner within " + human(bannerTimeout) + ": is it a VNC server?"
+            + " (server.banner-timeout)")));
+    done.future().onComplete(ar -> services.vertx().cancelTimer(bannerTimer));
     up.input().handler(data -> {
+      services.vertx().cancelTimer(bannerTimer);
       HandshakeStep step = handshake.onData(data);
       log.debug("connection={} upstream handshake: {} bytes in, {} ({} bytes out)", id(), data.length(),
           step.getClass().getSimpleName(), step.output().length());
@@ -212,8 +230,7 @@ public final class ViewerConnection {
         upstreamLeftover = ready.leftover();
         done.tryComplete(ready.serverInit());
       } else if (step instanceof HandshakeStep.Failed failed) {
-        done.tryFail(new UpstreamRfbFailure(cause(failed.failure()), "target " + target + ": " + failed.failure().message()
-            + hint(failed.failure())));
+        done.tryFail(new UpstreamRfbFailure(cause(failed.failure()), OperatorFailures.describe(target, failed.failure())));
       }
     });
     up.input().resume();
@@ -416,6 +433,7 @@ public final class ViewerConnection {
   }
 
   private static String human(java.time.Duration d) {
+    if (d.toSeconds() < 10 && d.toMillis() % 1000 != 0) return d.toMillis() + " ms";
     return d.toSeconds() < 120 ? d.toSeconds() + " s" : d.toMinutes() < 120 ? d.toMinutes() + " min" : d.toHours() + " h";
   }
 
@@ -423,16 +441,8 @@ public final class ViewerConnection {
     return f.cause().name().toLowerCase().replace('_', '-');
   }
 
-  private static String hint(RfbFailure f) {
-    return switch (f.cause()) {
-      case AUTH_FAILED -> " (check the VNC password the gateway has for this target)";
-      case TOO_MANY_ATTEMPTS -> " (the VNC server is blocking the gateway after failed logins; fix the stored password, then wait)";
-      default -> "";
-    };
-  }
-
   private static GatewayException prefix(GatewayException g, String prefix) {
-    return g.getMessage().startsWith("target ") ? g : new GatewayException(g.status(), prefix + g.getMessage());
+    return g.getMessage().startsWith("target ") ? g : new GatewayException(g.status(), prefix + g.getMessage(), g.logDetail());
   }
 
   /** An upstream handshake failure (or its password's) with its metrics label. */
@@ -440,7 +450,11 @@ public final class ViewerConnection {
     final String cause;
 
     UpstreamRfbFailure(String cause, String message) {
-      super(Status.UPSTREAM_FAILED, message);
+      this(cause, message, null);
+    }
+
+    UpstreamRfbFailure(String cause, String message, String logDetail) {
+      super(Status.UPSTREAM_FAILED, message, logDetail);
       this.cause = cause;
     }
   }
