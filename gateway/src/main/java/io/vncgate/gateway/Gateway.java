@@ -20,6 +20,7 @@ import io.vncgate.gateway.session.LocalSessionRegistry;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.config.ConfigException;
 import io.vncgate.gateway.config.GatewayConfig;
+import io.vncgate.gateway.front.ListenFailure;
 import io.vncgate.gateway.front.TcpFront;
 import io.vncgate.gateway.front.WebSocketFront;
 import io.vncgate.gateway.provider.ProviderRegistry;
@@ -147,7 +148,9 @@ public final class Gateway {
       WebSocketFront front = new WebSocketFront(services, jwt, extraRoutes);
       httpFronts.add(front);
       return front;
-    }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add);
+    }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add)
+        .recover(e -> Future.failedFuture(ListenFailure.describe(e, "server.host", config.server().host(), "server.port",
+            config.server().port())));
     Future<String> tcp = Future.succeededFuture();
     if (config.server().tcp().enabled()) {
       // one listener per event loop, like the HTTP front (Vert.x shares the port between them),
@@ -157,7 +160,9 @@ public final class Gateway {
         TcpFront front = new TcpFront(services);
         if (tcpFront == null) tcpFront = front;
         return front;
-      }, new DeploymentOptions().setInstances(tcpInstances)).onSuccess(deployments::add);
+      }, new DeploymentOptions().setInstances(tcpInstances)).onSuccess(deployments::add)
+          .recover(e -> Future.failedFuture(ListenFailure.describe(e, "server.tcp.host", config.server().tcp().host(),
+              "server.tcp.port", config.server().tcp().port())));
     }
     return Future.all(http, tcp).<Void>mapEmpty().onSuccess(v -> logStart());
   }
