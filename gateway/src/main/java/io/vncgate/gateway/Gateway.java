@@ -228,7 +228,25 @@ public final class Gateway {
     return config;
   }
 
+  /** The reason viewers get (and the audit records) when the gateway stops. */
+  public static final String SHUTTING_DOWN = "the gateway is shutting down";
+
   public Future<Void> close() {
+    // viewers first, in words (WebSocket 1001 Going Away), before the fronts drop their sockets
+    int told = services.sessions().goingAway(SHUTTING_DOWN);
+    return viewersGone(told == 0 ? 0 : 40)
+        .transform(v -> undeployFronts());
+  }
+
+  /** Waits (up to {@code checks} × 50 ms) until no viewer is listed any more. */
+  private Future<Void> viewersGone(int checks) {
+    if (checks <= 0 || services.sessions().sessions().isEmpty()) return Future.succeededFuture();
+    io.vertx.core.Promise<Void> gone = io.vertx.core.Promise.promise();
+    vertx.setTimer(50, id -> viewersGone(checks - 1).onComplete(gone));
+    return gone.future();
+  }
+
+  private Future<Void> undeployFronts() {
     List<Future<Void>> undeploys = new ArrayList<>();
     for (String id : deployments) undeploys.add(vertx.undeploy(id));
     return Future.join(undeploys)

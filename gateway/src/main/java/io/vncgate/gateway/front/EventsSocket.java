@@ -75,6 +75,10 @@ final class EventsSocket {
         close(1008, "viewer " + viewer + " is not yours");
         return;
       }
+      if (!ar.result().mayOpen(session.targetId())) {
+        close(1008, "the token does not grant target " + session.targetId());
+        return;
+      }
       subscribe(session, v);
     });
   }

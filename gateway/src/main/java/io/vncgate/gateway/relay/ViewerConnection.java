@@ -98,6 +98,7 @@ public final class ViewerConnection {
     viewer.input().exceptionHandler(e -> close("viewer connection error: " + e.getMessage()));
     viewer.input().endHandler(v -> close("the viewer disconnected"));
     viewer.input().handler(this::onViewerHandshakeData);
+    if (grant != null) services.listener().redeemed(this); // a browser: its ticket was redeemed at the upgrade
     viewer.output().write(viewerHandshake.start());
   }
 
@@ -150,6 +151,7 @@ public final class ViewerConnection {
                 + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one", "ticket", false);
             return;
           }
+          services.listener().redeemed(this);
           connect();
         });
   }
@@ -374,6 +376,15 @@ public final class ViewerConnection {
         id(), grant.targetId(), grant.user().subject(), viewer.front(), reason, bytesToServer.get(), bytesToViewer.get(),
         bytesSpliced.get());
     shutdown(Status.UPSTREAM_FAILED, reason);
+  }
+
+  /**
+   * The gateway is stopping: the viewer is told so (WebSocket close 1001 Going Away with the
+   * reason; before ServerInit an RFB failure reason; a native viewer after ServerInit just sees the
+   * close) and the audit says so. Safe from any thread.
+   */
+  public void goingAwayFromAnyThread(String reason) {
+    if (context != null) context.runOnContext(v -> fail(Status.GOING_AWAY, reason, "shutdown", false));
   }
 
   /** Ends the connection on an operator's or the session's request; safe from any thread. */
