@@ -369,7 +369,9 @@ public final class ViewerConnection {
   public void close(String reason) {
     if (state == State.CLOSED) return;
     if (state != State.RELAYING) {
-      closeAfterFailure(Status.UPSTREAM_FAILED, reason, "closed", grant != null && !reason.startsWith("the viewer"));
+      // the viewer leaving (cleanly or not) is no upstream fault: info, not error
+      closeAfterFailure(Status.UPSTREAM_FAILED, reason, "closed", grant != null && !reason.startsWith("the viewer")
+          && !reason.startsWith("viewer "));
       return;
     }
     log.info("connection={} target={} user={} front={} closed: {} ({} bytes to server, {} bytes to viewer, {} of them spliced)",
