@@ -10,7 +10,8 @@ import javax.crypto.spec.SecretKeySpec;
  * or the obfuscated file TigerVNC's and TightVNC's {@code vncpasswd} write ({@code ~/.vnc/passwd}:
  * the password, zero-padded to 8 bytes, DES-encrypted with a fixed, well-known key; a second 8
  * bytes may hold the view-only password, which the gateway does not use). Which one a file is, is
- * told by its shape: 8 or 16 bytes without a line break whose first block decrypts to a password.
+ * told by its shape: 8 or 16 bytes whose first block decrypts to a password (printable ASCII,
+ * zero-padded); anything else is text.
  */
 public final class VncPasswordFile {
   /** The fixed key of vncpasswd's obfuscation (TigerVNC {@code d3desObfuscationKey}); not a secret. */
@@ -74,25 +75,26 @@ public final class VncPasswordFile {
   }
 
   /**
-   * 8 or 16 bytes, no line break, and the first block decrypts to 1 to 8 non-zero bytes followed
-   * only by zeros; besides, either a byte that text would not hold or the zero padding must be
-   * there (so an 8-character text password without a newline stays text).
+   * 8 or 16 bytes whose first block decrypts to 1 to 8 printable ASCII characters followed only by
+   * zeros. When the bytes could also be a plain-text password (printable ASCII and line breaks
+   * only; an obfuscated block looks like that about once in 2,000), the zero padding decides: an
+   * 8-character password has none, so such a file stays text.
    */
   private static boolean looksObfuscated(byte[] file) {
     if (file.length != BLOCK && file.length != 2 * BLOCK) return false;
-    boolean binary = false;
+    boolean asciiText = true;
     for (byte b : file) {
-      if (b == '\n') return false;
-      if ((b & 0xff) < 0x20 || (b & 0xff) >= 0x7f) binary = true;
+      int c = b & 0xff;
+      if (!(c >= 0x20 && c < 0x7f) && c != '\n' && c != '\r' && c != '\t') asciiText = false;
     }
     byte[] plain = decrypt(Arrays.copyOf(file, BLOCK));
     try {
       int n = 0;
-      while (n < BLOCK && plain[n] != 0) n++;
+      while (n < BLOCK && plain[n] >= 0x20 && plain[n] < 0x7f) n++;
       for (int i = n; i < BLOCK; i++) {
         if (plain[i] != 0) return false;
       }
-      return n > 0 && (binary || n < BLOCK);
+      return n > 0 && (!asciiText || n < BLOCK);
     } finally {
       Arrays.fill(plain, (byte) 0);
     }

@@ -65,6 +65,7 @@ public class GatewayException extends RuntimeException {
     }
     if (e instanceof TransportException te) return new GatewayException(Status.UPSTREAM_FAILED, te.getMessage());
     if (e instanceof TimeoutException) return new GatewayException(Status.UPSTREAM_TIMEOUT, "timed out");
-    return new GatewayException(Status.INTERNAL, "internal error (" + e.getClass().getSimpleName() + "); see the gateway log", e);
+    // no Java class name for the user: the cause (with its stack) is for the operator's log
+    return new GatewayException(Status.INTERNAL, "internal error in the gateway; its operator's log says why", e);
   }
 }

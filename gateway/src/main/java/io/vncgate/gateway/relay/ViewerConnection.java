@@ -171,6 +171,8 @@ public final class ViewerConnection {
           String cause = e instanceof UpstreamRfbFailure u ? u.cause : "unreachable";
           if (g.logDetail() != null) {
             log.error("connection={} target={} user={}: {}", id(), target, grant.user().subject(), g.logDetail());
+          } else if (g.status() == Status.INTERNAL && g.getCause() != null) {
+            log.error("connection={} target={} user={}: unexpected failure", id(), target, grant.user().subject(), g.getCause());
           }
           if (OperatorFailures.isFinal(cause) || g.status() == Status.NEEDS_OPERATOR) {
             refuse(Status.NEEDS_OPERATOR, OperatorFailures.finalReason(g.getMessage()), cause, true);
