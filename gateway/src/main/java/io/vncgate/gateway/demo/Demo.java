@@ -57,6 +57,7 @@ public final class Demo implements AutoCloseable {
   }
 
   private void startAll(Options options) throws Exception {
+    XvncDesktop.sweepOrphans(); // the demo's folders are swept by TempDirs.create
     desktop = new DemoRfbServer();
     vertx.deployVerticle(desktop).await(30, TimeUnit.SECONDS);
     notes.add("demo desktop: an RFB server in this process on 127.0.0.1:" + desktop.port() + " (text: "

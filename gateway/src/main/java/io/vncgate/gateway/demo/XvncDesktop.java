@@ -57,7 +57,7 @@ public final class XvncDesktop implements AutoCloseable {
       Path logFile = dir.resolve("Xvnc-" + display + ".log");
       List<String> xvncCommand = List.of(xvncPath.toString(), ":" + display, "-rfbport", String.valueOf(port),
           "-localhost", "-interface", "127.0.0.1", "-SecurityTypes", "None", "-AlwaysShared", "-nolisten", "tcp",
-          "-geometry", "1280x800", "-depth", "24", "-desktop", "vncgate demo (Xvnc :" + display + ")");
+          "-geometry", "1280x800", "-depth", "24", "-desktop", DESKTOP_PREFIX + display + ")");
       ProcessBuilder pb = new ProcessBuilder(watchdog(xvncCommand, dir))
           .redirectErrorStream(true).redirectOutput(logFile.toFile());
       pb.environment().put("VNCGATE_DEMO_DIR", dir.toAbsolutePath().toString());
@@ -88,6 +88,32 @@ public final class XvncDesktop implements AutoCloseable {
     List<String> out = new ArrayList<>(List.of("/bin/sh", "-c", script, "vncgate-demo-watchdog"));
     out.addAll(command);
     return out;
+  }
+
+  /** The {@code -desktop} name of every demo Xvnc starts with this. */
+  static final String DESKTOP_PREFIX = "vncgate demo (Xvnc :";
+
+  /**
+   * Stops demo Xvnc processes that outlived their demo: started by an older vncgate without the
+   * watchdog, or whose watchdog was killed on its own. One is an orphan when its parent is gone,
+   * is init, or is neither a watchdog nor a JVM (a running older demo keeps its own). Returns how
+   * many were stopped; processes of other users cannot be and are left.
+   */
+  public static int sweepOrphans() {
+    int stopped = 0;
+    for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+      String cmd = h.info().commandLine().orElse("");
+      if (!cmd.contains("Xvnc") || !cmd.contains(DESKTOP_PREFIX) || cmd.contains("vncgate-demo-watchdog")) continue;
+      Optional<ProcessHandle> parent = h.parent();
+      String parentCmd = parent.flatMap(p -> p.info().commandLine()).orElse("");
+      boolean orphan = parent.isEmpty() || parent.get().pid() == 1
+          || !(parentCmd.contains("vncgate-demo-watchdog") || parentCmd.contains("java"));
+      if (orphan && h.destroy()) {
+        stopped++;
+        log.info("stopped Xvnc (pid {}) left behind by an earlier vncgate demo", h.pid());
+      }
+    }
+    return stopped;
   }
 
   private boolean awaitReady(long timeoutMs) throws InterruptedException {

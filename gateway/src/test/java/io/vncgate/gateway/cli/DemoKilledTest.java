@@ -117,6 +117,27 @@ class DemoKilledTest {
   }
 
   @Test
+  void anOrphanedDemoXvncFromAnOlderGatewayIsStoppedAtTheNextStart() throws Exception {
+    XvncServer.require();
+    int display = io.vncgate.testbeds.impl.Displays.pickFree();
+    int port = io.vncgate.testbeds.FreePorts.next();
+    // as an older demo killed with -9 left it: reparented to init, nobody to stop it
+    new ProcessBuilder("setsid", "sh", "-c", "Xvnc :" + display + " -rfbport " + port + " -localhost -interface 127.0.0.1"
+        + " -SecurityTypes None -nolisten tcp -desktop 'vncgate demo (Xvnc :" + display + ")' >/dev/null 2>&1 &")
+        .start().waitFor(10, TimeUnit.SECONDS);
+    for (int i = 0; i < 100 && !accepts(port); i++) Thread.sleep(100);
+    assertTrue(accepts(port) && xvncRuns(display), "the orphan did not start");
+    try {
+      assertTrue(io.vncgate.gateway.demo.XvncDesktop.sweepOrphans() >= 1);
+      for (int i = 0; i < 50 && xvncRuns(display); i++) Thread.sleep(100);
+      assertFalse(xvncRuns(display), "the orphaned Xvnc :" + display + " still runs");
+    } finally {
+      ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").matches(".*Xvnc :" + display + " .*"))
+          .forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
   void withoutXvncTheFolderLeftByAKilledDemoHoldsNoKeyAndTheNextDemoRemovesIt() throws Exception {
     Running first = demo("--no-xvnc");
     long pid;
