@@ -80,9 +80,12 @@ class DemoKilledTest {
     }
   }
 
+  /** Xvnc itself (its executable is Xtigervnc on Debian), not the watchdog sh that started it. */
   private static boolean xvncRuns(int display) {
-    return ProcessHandle.allProcesses().anyMatch(h -> h.info().commandLine().orElse("")
-        .matches(".*Xvnc :" + display + " .*"));
+    return ProcessHandle.allProcesses().anyMatch(h -> {
+      String cmd = h.info().commandLine().orElse("");
+      return cmd.matches(".*X(vnc|tigervnc) :" + display + " .*") && !cmd.contains("vncgate-demo-watchdog");
+    });
   }
 
   @Test
@@ -132,7 +135,7 @@ class DemoKilledTest {
       for (int i = 0; i < 50 && xvncRuns(display); i++) Thread.sleep(100);
       assertFalse(xvncRuns(display), "the orphaned Xvnc :" + display + " still runs");
     } finally {
-      ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").matches(".*Xvnc :" + display + " .*"))
+      ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").matches(".*X(vnc|tigervnc) :" + display + " .*"))
           .forEach(ProcessHandle::destroyForcibly);
     }
   }
