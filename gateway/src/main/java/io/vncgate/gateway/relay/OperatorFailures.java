@@ -14,7 +14,7 @@ import java.util.Set;
 final class OperatorFailures {
   /** Metrics/cause labels of final failures (see {@code ViewerConnection.cause}). */
   private static final Set<String> FINAL = Set.of("not-rfb", "repeater", "unsupported-version", "no-common-security",
-      "password-required", "auth-failed", "too-many-attempts", "password", "no-banner");
+      "password-required", "auth-failed", "too-many-attempts", "password", "no-banner", "held");
 
   private OperatorFailures() {}
 

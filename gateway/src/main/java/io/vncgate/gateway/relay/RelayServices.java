@@ -15,4 +15,13 @@ public record RelayServices(
     Connectors connectors,
     ConnectionListener listener,
     io.vncgate.gateway.session.SessionRegistry sessions,
-    io.vncgate.gateway.audit.AuditLog audit) {}
+    io.vncgate.gateway.audit.AuditLog audit,
+    /* attempts the gateway does not repeat: they would lock the target out */
+    FinalFailureHold hold) {
+
+  public RelayServices(Vertx vertx, GatewayConfig config, TicketStore tickets, ProviderRegistry providers,
+      Connectors connectors, ConnectionListener listener, io.vncgate.gateway.session.SessionRegistry sessions,
+      io.vncgate.gateway.audit.AuditLog audit) {
+    this(vertx, config, tickets, providers, connectors, listener, sessions, audit, new FinalFailureHold());
+  }
+}

@@ -162,6 +162,13 @@ public final class ViewerConnection {
     String target = grant.targetId();
     services.providers().resolve(target, grant.user())
         .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unavailable: ")))
+        .compose(route -> {
+          resolved = route;
+          // an attempt that would only count against the target's blacklist again is not made
+          java.util.Optional<String> held = services.hold().refusal(target, route);
+          return held.isPresent() ? Future.<TargetRoute>failedFuture(new UpstreamRfbFailure("held", held.get()))
+              : Future.succeededFuture(route);
+        })
         .compose(route -> services.connectors().connect(route.route())
             .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unreachable: ")))
             .compose(up -> upstreamHandshake(up, route)))
@@ -174,6 +181,7 @@ public final class ViewerConnection {
           } else if (g.status() == Status.INTERNAL && g.getCause() != null) {
             log.error("connection={} target={} user={}: unexpected failure", id(), target, grant.user().subject(), g.getCause());
           }
+          services.hold().failed(target, resolved, cause, g.getMessage());
           if (OperatorFailures.isFinal(cause) || g.status() == Status.NEEDS_OPERATOR) {
             refuse(Status.NEEDS_OPERATOR, OperatorFailures.finalReason(g.getMessage()), cause, true);
           } else {
@@ -241,11 +249,13 @@ public final class ViewerConnection {
     return done.future();
   }
 
+  private TargetRoute resolved;
   private Buffer upstreamLeftover;
   private ServerInit serverInit;
   private io.vncgate.spi.Limits limits = io.vncgate.spi.Limits.DEFAULTS;
 
   private void onUpstreamReady(ServerInit serverInit) {
+    services.hold().succeeded(grant.targetId());
     if (state == State.CLOSED) return;
     this.serverInit = serverInit;
     onViewerStep(viewerHandshake.admit(serverInit));

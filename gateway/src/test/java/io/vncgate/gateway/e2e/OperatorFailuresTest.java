@@ -43,6 +43,7 @@ class OperatorFailuresTest {
   static HttpServer http;
   static GatewayHarness gw;
   static Path gone;
+  static Path rotated;
   static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
   @BeforeAll
@@ -54,6 +55,8 @@ class OperatorFailuresTest {
     Files.write(withViewOnly, vncpasswd("lab-pw1\nview-pw\n"));
     Path wrongObfuscated = dir.resolve("wrong.passwd");
     Files.write(wrongObfuscated, vncpasswd("nope-pw\n"));
+    rotated = dir.resolve("rotated.txt");
+    Files.writeString(rotated, "not-it-1\n");
     gone = dir.resolve("gone.txt");
     Files.writeString(gone, "lab-pw1\n");
     // a real HTTP server: it accepts and waits for a request, as a web port does
@@ -71,6 +74,7 @@ class OperatorFailuresTest {
             + GatewayHarness.target("text", xvnc.port(), xvnc.passwordFile().toString())
             + GatewayHarness.target("wrong", xvnc.port(), wrongObfuscated.toString())
             + GatewayHarness.target("gone", xvnc.port(), gone.toString())
+            + GatewayHarness.target("rotated", xvnc.port(), rotated.toString())
             + GatewayHarness.target("web", http.actualPort(), null),
         null, "20s");
     Files.delete(gone); // after start-up: the file vanishes while the gateway runs
@@ -156,6 +160,22 @@ class OperatorFailuresTest {
         r.reason());
     assertTrue(r.reason().endsWith(Status.NEEDS_OPERATOR_NOTE), r.reason());
     assertEquals(4001, r.close().code());
+  }
+
+  @Test
+  void aFailedLoginIsNotRepeatedWithTheSameSettingsButAFixedPasswordFileIsTriedAtOnce() throws Exception {
+    long before = xvncConnections();
+    Refusal first = refusal("rotated");
+    assertTrue(first.reason().contains("Authentication failure"), first.reason());
+    // another viewer (another user, another tab) a moment later: the gateway does not knock again
+    Refusal second = refusal("rotated");
+    assertTrue(second.reason().contains("the gateway did not try again: the same settings failed"), second.reason());
+    assertTrue(second.reason().endsWith(Status.NEEDS_OPERATOR_NOTE), second.reason());
+    assertEquals(4001, second.close().code());
+    assertEquals(before + 1, xvncConnections(), "one failed login, not two");
+    Files.writeString(rotated, "lab-pw1\n"); // the operator fixes it: tried at once
+    assertEquals(320, opens("rotated"));
+    assertEquals(before + 2, xvncConnections());
   }
 
   @Test
