@@ -13,6 +13,13 @@
 const RETRY = "backoff";
 const STOP = "never";
 
+// The gateway ends the reason of every failure only its operator can fix (no or a wrong VNC
+// password, a target that blocks it, not a VNC server...) with this note, and closes the
+// WebSocket with FINAL_CLOSE_CODE: retrying would fail the same way, and against TigerVNC every
+// retry counts as a failed login until it blacklists the gateway for everyone (docs/api.md).
+export const FINAL_NOTE = "(not retried: the operator must fix this first)";
+export const FINAL_CLOSE_CODE = 4001;
+
 function result(title, detail, next, retry) {
   return { title, detail: detail || "", next, retry };
 }
@@ -66,6 +73,7 @@ function explainHttp({ status, message }, target) {
 
 function explainReason(reason, target, wasConnected) {
   const r = reason.toLowerCase();
+  if (r.includes(FINAL_NOTE)) return explainFinal(reason, r, target);
   if (r.includes("ticket")) {
     return result("The connection ticket was not accepted", reason,
       "Tickets work once and expire quickly; the page asks for a fresh one.", RETRY);
@@ -103,7 +111,35 @@ function explainReason(reason, target, wasConnected) {
     "Check that the desktop is running and reachable from the gateway. The page keeps trying.", RETRY);
 }
 
+/** A failure the gateway marked final: say what to fix, and never retry by ourselves. */
+function explainFinal(reason, r, target) {
+  const after = "The page does not retry this by itself; press Reconnect once it is fixed.";
+  if (r.includes("too many") || r.includes("blocking the gateway")) {
+    return result("The desktop's VNC server is blocking the gateway", reason,
+      "It saw too many failed logins. The operator must fix the VNC password stored for " + target
+        + " and wait for the block to expire; then press Reconnect.", STOP);
+  }
+  if (r.includes("requires a vnc password")) {
+    return result("The desktop needs a VNC password the gateway does not have", reason,
+      "Tell the gateway's operator: a VNC password must be configured for " + target + ". " + after, STOP);
+  }
+  if (r.includes("authentication failed") || r.includes("check the vnc password") || r.includes("rejected the vnc password")) {
+    return result("The gateway could not log in to the desktop", reason,
+      "The VNC password the gateway holds for " + target + " is wrong; tell the operator. " + after, STOP);
+  }
+  if (r.includes("stored vnc password") || r.includes("settings for this target")) {
+    return result("The gateway's settings for this desktop are wrong", reason,
+      "Tell the gateway's operator; its log says what to fix. " + after, STOP);
+  }
+  return result("The desktop refused the gateway", reason,
+    "Tell the gateway's operator: the detail above says what to fix. " + after, STOP);
+}
+
 function explainClose({ code, reason, wasConnected }, target) {
+  if (code === FINAL_CLOSE_CODE) {
+    // the close reason may be cut to 123 bytes, the note with it: the code alone is final
+    return explainFinal(reason || "", (reason || "").toLowerCase() + " " + FINAL_NOTE, target);
+  }
   if (reason) {
     const explained = explainReason(reason, target, wasConnected);
     // a policy close (1008) that no rule recognised is still not worth repeating

@@ -21,6 +21,7 @@ import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.config.ConfigException;
 import io.vncgate.gateway.config.GatewayConfig;
 import io.vncgate.gateway.front.ConnectionLimiter;
+import io.vncgate.gateway.front.ListenFailure;
 import io.vncgate.gateway.front.TcpFront;
 import io.vncgate.gateway.front.WebSocketFront;
 import io.vncgate.gateway.provider.ProviderRegistry;
@@ -160,7 +161,9 @@ public final class Gateway {
       WebSocketFront front = new WebSocketFront(services, jwt, extraRoutes, limiter);
       httpFronts.add(front);
       return front;
-    }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add);
+    }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add)
+        .recover(e -> Future.failedFuture(ListenFailure.describe(e, "server.host", config.server().host(), "server.port",
+            config.server().port())));
     Future<String> tcp = Future.succeededFuture();
     if (config.server().tcp().enabled()) {
       // one listener per event loop, like the HTTP front (Vert.x shares the port between them),
@@ -170,7 +173,9 @@ public final class Gateway {
         TcpFront front = new TcpFront(services, limiter);
         if (tcpFront == null) tcpFront = front;
         return front;
-      }, new DeploymentOptions().setInstances(tcpInstances)).onSuccess(deployments::add);
+      }, new DeploymentOptions().setInstances(tcpInstances)).onSuccess(deployments::add)
+          .recover(e -> Future.failedFuture(ListenFailure.describe(e, "server.tcp.host", config.server().tcp().host(),
+              "server.tcp.port", config.server().tcp().port())));
     }
     return Future.all(http, tcp).<Void>mapEmpty().onSuccess(v -> logStart());
   }
@@ -255,7 +260,25 @@ public final class Gateway {
     return config;
   }
 
+  /** The reason viewers get (and the audit records) when the gateway stops. */
+  public static final String SHUTTING_DOWN = "the gateway is shutting down";
+
   public Future<Void> close() {
+    // viewers first, in words (WebSocket 1001 Going Away), before the fronts drop their sockets
+    int told = services.sessions().goingAway(SHUTTING_DOWN);
+    return viewersGone(told == 0 ? 0 : 40)
+        .transform(v -> undeployFronts());
+  }
+
+  /** Waits (up to {@code checks} × 50 ms) until no viewer is listed any more. */
+  private Future<Void> viewersGone(int checks) {
+    if (checks <= 0 || services.sessions().sessions().isEmpty()) return Future.succeededFuture();
+    io.vertx.core.Promise<Void> gone = io.vertx.core.Promise.promise();
+    vertx.setTimer(50, id -> viewersGone(checks - 1).onComplete(gone));
+    return gone.future();
+  }
+
+  private Future<Void> undeployFronts() {
     List<Future<Void>> undeploys = new ArrayList<>();
     for (String id : deployments) undeploys.add(vertx.undeploy(id));
     return Future.join(undeploys)

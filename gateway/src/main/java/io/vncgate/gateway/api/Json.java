@@ -53,6 +53,8 @@ public final class Json {
     GatewayException g = GatewayException.from(t);
     if (g.status() == Status.INTERNAL) {
       log.error("{} {} failed", ctx.request().method(), ctx.request().path(), t);
+    } else if (g.logDetail() != null) {
+      log.error("{} {} failed: {}", ctx.request().method(), ctx.request().path(), g.logDetail()); // paths: the log only
     }
     error(ctx, g.status(), g.getMessage());
   }

@@ -47,6 +47,7 @@ final class SessionRoutes {
           .put("user", v.user())
           .put("role", s.roleOf(v).wireName())
           .put("mayControl", v.maxRole() == io.vncgate.gateway.auth.Role.CONTROL)
+          .put("state", v.state())
           .put("connectedAt", v.connectedAt().toString()));
     }
     return new JsonObject()

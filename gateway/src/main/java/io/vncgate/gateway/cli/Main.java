@@ -21,11 +21,16 @@ public final class Main {
   }
 
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The command line as {@link #run} executes it: failures become "vncgate: words" and exit code 2. */
+  static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("vncgate: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
       return 2;
     });
-    return cli.execute(args);
+    return cli;
   }
 }

@@ -8,7 +8,6 @@ import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.config.ConfigLoader;
 import io.vncgate.gateway.config.GatewayConfig;
 import io.vncgate.gateway.demo.XvncDesktop;
-import io.vncgate.spi.ProviderConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -109,8 +108,7 @@ final class OpenCommand implements Callable<Integer> {
   }
 
   private String mint(GatewayConfig cfg) {
-    Duration d = ProviderConfig.parseDuration(ttl).filter(x -> !x.isZero())
-        .orElseThrow(() -> new ParameterException(spec.commandLine(), "--ttl must be a duration like 15m or 1h, got '" + ttl + "'"));
+    Duration d = CliDurations.parse(spec, "--ttl", ttl);
     String subject = user != null ? user : System.getProperty("user.name", "operator");
     Vertx vertx = Vertx.vertx();
     try {

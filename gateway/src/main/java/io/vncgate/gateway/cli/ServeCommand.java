@@ -5,17 +5,23 @@ import io.vncgate.gateway.Gateway;
 import io.vncgate.gateway.config.ConfigLoader;
 import io.vncgate.gateway.config.GatewayConfig;
 import io.vncgate.gateway.ui.WebUi;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code vncgate serve --config FILE}. */
 @Command(name = "serve", description = "Run the gateway.")
 final class ServeCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
   @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML config file")
   Path config;
 
@@ -31,15 +37,44 @@ final class ServeCommand implements Callable<Integer> {
       throw e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Thread hook = new Thread(() -> {
       try {
         gateway.close().eventually(vertx::close).await(10, TimeUnit.SECONDS);
       } catch (Exception ignored) {
         // shutting down anyway
       }
       stopped.countDown();
-    }, "vncgate-shutdown"));
-    stopped.await();
+    }, "vncgate-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    printHowToGetIn(gateway, cfg);
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      // stopped from inside the JVM (tests): stop now rather than at exit
+      Runtime.getRuntime().removeShutdownHook(hook);
+      hook.run();
+      Thread.currentThread().interrupt();
+    }
     return 0;
+  }
+
+  /** Once it listens: the page's address and the commands that open a desktop through it. */
+  private void printHowToGetIn(Gateway gateway, GatewayConfig cfg) {
+    PrintWriter out = spec.commandLine().getOut();
+    String host = cfg.server().host();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) host = "127.0.0.1";
+    if (host.contains(":")) host = "[" + host + "]";
+    String base = "http://" + host + ":" + gateway.httpPort();
+    String configArg = config.toString().contains(" ") ? "'" + config + "'" : config.toString();
+    out.println("vncgate is listening on " + base + "/ (Ctrl-C stops it).");
+    out.println("To open a desktop in your browser:   vncgate open TARGET --config " + configArg
+        + (cfg.server().port() == gateway.httpPort() ? "" : " --url " + base));
+    out.println("For someone else, mint a token:      vncgate token --config " + configArg + " --sub NAME --ttl 8h");
+    out.println("  and send them " + base + "/#token=TOKEN (or let them paste the token into the page).");
+    if (gateway.tcpPort() > 0) {
+      out.println("Native VNC viewers: " + cfg.server().tcp().host() + ":" + gateway.tcpPort()
+          + ", with a ticket from POST /api/v1/sessions as the VNC password.");
+    }
+    out.flush();
   }
 }

@@ -5,7 +5,6 @@ import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.config.ConfigLoader;
 import io.vncgate.gateway.config.GatewayConfig;
-import io.vncgate.spi.ProviderConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,8 +39,7 @@ final class TokenCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Role r = Role.parse(role).orElseThrow(() -> new ParameterException(spec.commandLine(), "--role must be control or view, got '" + role + "'"));
-    Duration d = ProviderConfig.parseDuration(ttl).filter(x -> !x.isZero())
-        .orElseThrow(() -> new ParameterException(spec.commandLine(), "--ttl must be a duration like 15m, 8h or 30s, got '" + ttl + "'"));
+    Duration d = CliDurations.parse(spec, "--ttl", ttl);
     GatewayConfig cfg = ConfigLoader.load(config);
     Vertx vertx = Vertx.vertx();
     try {

@@ -37,7 +37,9 @@ public record GatewayConfig(
       /* a WebSocket ping to every browser this often, so idle proxies keep the connection; zero: none */
       Duration wsKeepalive,
       /* whether large server payloads are spliced to viewers socket to socket */
-      ZeroCopy zeroCopy) {
+      ZeroCopy zeroCopy,
+      /* how long a connected target may stay silent before its RFB banner: then it is named as no VNC server */
+      Duration bannerTimeout) {
 
     /**
      * The origins allowed to open WebSockets: the configured ones, or by default the gateway's own

@@ -55,10 +55,13 @@ public final class XvncDesktop implements AutoCloseable {
       int display = freeDisplay();
       int port = freePort();
       Path logFile = dir.resolve("Xvnc-" + display + ".log");
-      Process p = new ProcessBuilder(xvncPath.toString(), ":" + display, "-rfbport", String.valueOf(port),
+      List<String> xvncCommand = List.of(xvncPath.toString(), ":" + display, "-rfbport", String.valueOf(port),
           "-localhost", "-interface", "127.0.0.1", "-SecurityTypes", "None", "-AlwaysShared", "-nolisten", "tcp",
-          "-geometry", "1280x800", "-depth", "24", "-desktop", "vncgate demo (Xvnc :" + display + ")")
-          .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+          "-geometry", "1280x800", "-depth", "24", "-desktop", DESKTOP_PREFIX + display + ")");
+      ProcessBuilder pb = new ProcessBuilder(watchdog(xvncCommand, dir))
+          .redirectErrorStream(true).redirectOutput(logFile.toFile());
+      pb.environment().put("VNCGATE_DEMO_DIR", dir.toAbsolutePath().toString());
+      Process p = pb.start();
       XvncDesktop desktop = new XvncDesktop(display, port, p);
       if (desktop.awaitReady(10_000)) {
         desktop.startClients(dir);
@@ -68,6 +71,49 @@ public final class XvncDesktop implements AutoCloseable {
       last = new IOException("Xvnc :" + display + " did not start; its log: " + logFile);
     }
     throw last;
+  }
+
+  /**
+   * Ties Xvnc (and the demo's folder) to this JVM's life, even past kill -9, where no shutdown hook
+   * runs: a small {@code sh} starts Xvnc in the background and waits for end-of-file on its stdin,
+   * a pipe whose only writer is this JVM. When the JVM closes it ({@link #close}) or dies, the
+   * kernel closes it, and sh stops Xvnc (SIGTERM: it removes its X socket and lock) and deletes the
+   * folder. X clients on the display (xterm) exit with their X server.
+   */
+  static List<String> watchdog(List<String> command, Path dir) {
+    if (!Files.isExecutable(Path.of("/bin/sh"))) return command;
+    // a clean stop writes "keep" first (the JVM deletes the folder itself, and a failed start must keep it)
+    String script = "\"$@\" </dev/null & x=$!; trap '' INT HUP; read -r line || true; kill $x 2>/dev/null; wait $x;"
+        + " [ \"$line\" = keep ] || rm -rf -- \"$VNCGATE_DEMO_DIR\"";
+    List<String> out = new ArrayList<>(List.of("/bin/sh", "-c", script, "vncgate-demo-watchdog"));
+    out.addAll(command);
+    return out;
+  }
+
+  /** The {@code -desktop} name of every demo Xvnc starts with this. */
+  static final String DESKTOP_PREFIX = "vncgate demo (Xvnc :";
+
+  /**
+   * Stops demo Xvnc processes that outlived their demo: started by an older vncgate without the
+   * watchdog, or whose watchdog was killed on its own. One is an orphan when its parent is gone,
+   * is init, or is neither a watchdog nor a JVM (a running older demo keeps its own). Returns how
+   * many were stopped; processes of other users cannot be and are left.
+   */
+  public static int sweepOrphans() {
+    int stopped = 0;
+    for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+      String cmd = h.info().commandLine().orElse("");
+      if (!cmd.contains("Xvnc") || !cmd.contains(DESKTOP_PREFIX) || cmd.contains("vncgate-demo-watchdog")) continue;
+      Optional<ProcessHandle> parent = h.parent();
+      String parentCmd = parent.flatMap(p -> p.info().commandLine()).orElse("");
+      boolean orphan = parent.isEmpty() || parent.get().pid() == 1
+          || !(parentCmd.contains("vncgate-demo-watchdog") || parentCmd.contains("java"));
+      if (orphan && h.destroy()) {
+        stopped++;
+        log.info("stopped Xvnc (pid {}) left behind by an earlier vncgate demo", h.pid());
+      }
+    }
+    return stopped;
   }
 
   private boolean awaitReady(long timeoutMs) throws InterruptedException {
@@ -134,6 +180,15 @@ public final class XvncDesktop implements AutoCloseable {
   @Override
   public void close() {
     for (Process c : clients) c.destroy();
+    try {
+      xvnc.getOutputStream().write("keep\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      xvnc.getOutputStream().close(); // end-of-file for the watchdog: it stops Xvnc
+      if (xvnc.waitFor(3, TimeUnit.SECONDS)) return;
+    } catch (IOException e) {
+      log.debug("closing the watchdog's pipe: {}", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     xvnc.destroy();
     try {
       if (!xvnc.waitFor(3, TimeUnit.SECONDS)) xvnc.destroyForcibly();

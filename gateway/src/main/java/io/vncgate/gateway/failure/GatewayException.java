@@ -11,15 +11,31 @@ import java.util.concurrent.TimeoutException;
  */
 public class GatewayException extends RuntimeException {
   private final Status status;
+  private final String logDetail;
 
   public GatewayException(Status status, String message) {
+    this(status, message, (String) null);
+  }
+
+  /**
+   * @param logDetail words for the operator's log only (a file path, an exception name), never
+   *     shown to a viewer; null when the message says it all
+   */
+  public GatewayException(Status status, String message, String logDetail) {
     super(message, null, false, false);
     this.status = status;
+    this.logDetail = logDetail;
   }
 
   public GatewayException(Status status, String message, Throwable cause) {
     super(message, cause, false, false);
     this.status = status;
+    this.logDetail = null;
+  }
+
+  /** What the operator's log adds to the message (never shown to a viewer), or null. */
+  public String logDetail() {
+    return logDetail;
   }
 
   public Status status() {
@@ -33,6 +49,11 @@ public class GatewayException extends RuntimeException {
   public static GatewayException from(Throwable t) {
     Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     if (e instanceof GatewayException g) return g;
+    if (e instanceof ProviderException p && p.kind() == ProviderException.Kind.MISCONFIGURED) {
+      // its words may name the gateway's files: for the log only
+      return new GatewayException(Status.NEEDS_OPERATOR, "the gateway's settings for this target are wrong;"
+          + " the operator's log says why", p.getMessage());
+    }
     if (e instanceof ProviderException p) {
       Status s = switch (p.kind()) {
         case NOT_FOUND -> Status.NOT_FOUND;
@@ -44,6 +65,7 @@ public class GatewayException extends RuntimeException {
     }
     if (e instanceof TransportException te) return new GatewayException(Status.UPSTREAM_FAILED, te.getMessage());
     if (e instanceof TimeoutException) return new GatewayException(Status.UPSTREAM_TIMEOUT, "timed out");
-    return new GatewayException(Status.INTERNAL, "internal error (" + e.getClass().getSimpleName() + "); see the gateway log", e);
+    // no Java class name for the user: the cause (with its stack) is for the operator's log
+    return new GatewayException(Status.INTERNAL, "internal error in the gateway; its operator's log says why", e);
   }
 }

@@ -18,7 +18,23 @@ public enum Status {
   UPSTREAM_TIMEOUT(504, 1011),
   /** The gateway is starting or its providers are not ready. */
   UNAVAILABLE(503, 1013),
+  /**
+   * The target refuses the gateway because of the gateway's configuration or credentials (no or a
+   * wrong VNC password, blocked after failed logins, no common security type, not a VNC server, a
+   * password file that cannot be read). Final: the same attempt fails the same way, and each retry
+   * counts against the target's blacklist (TigerVNC blocks a source after 5), so clients must not
+   * retry by themselves. The reason ends with {@link #NEEDS_OPERATOR_NOTE}; WebSocket close 4001.
+   */
+  NEEDS_OPERATOR(502, 4001),
+  /** The gateway is shutting down (SIGTERM): WebSocket close 1001 Going Away. */
+  GOING_AWAY(503, 1001),
   INTERNAL(500, 1011);
+
+  /**
+   * Ends the reason of every {@link #NEEDS_OPERATOR} failure, in the RFB failure reason a viewer
+   * shows: the web page (and any client) stops retrying when it sees it. A contract (docs/api.md).
+   */
+  public static final String NEEDS_OPERATOR_NOTE = "(not retried: the operator must fix this first)";
 
   private final int httpStatus;
   private final short closeCode;

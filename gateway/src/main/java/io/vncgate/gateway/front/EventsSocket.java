@@ -106,6 +106,10 @@ final class EventsSocket {
         close(1008, "viewer " + viewer + " is not yours");
         return;
       }
+      if (!ar.result().mayOpen(session.targetId())) {
+        close(1008, "the token does not grant target " + session.targetId());
+        return;
+      }
       subscribe(session, v);
     });
   }
@@ -153,8 +157,13 @@ final class EventsSocket {
   private void cleanup() {
     vertx.cancelTimer(authTimer);
     if (consumer != null) {
-      consumer.unregister();
+      MessageConsumer<JsonObject> c = consumer;
       consumer = null;
+      // events published together with the one that ended us (a viewer's "left", then "control")
+      // are already queued for this consumer: let them arrive (and be ignored) before it goes, or
+      // Vert.x warns "Discarding message since the consumer is not registered" at every session end
+      c.handler(msg -> { });
+      vertx.getOrCreateContext().runOnContext(v -> c.unregister());
     }
   }
 }

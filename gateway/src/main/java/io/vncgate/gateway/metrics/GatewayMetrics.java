@@ -58,7 +58,7 @@ public final class GatewayMetrics implements ConnectionListener {
   private static double countViewers(SessionRegistry s, Role role) {
     long n = 0;
     for (Session session : s.sessions()) {
-      for (Viewer v : session.viewers()) if (session.roleOf(v) == role) n++;
+      for (Viewer v : session.viewers()) if (v.relaying() && session.roleOf(v) == role) n++; // not those still connecting
     }
     return n;
   }

@@ -72,10 +72,14 @@ final class ProviderFacade {
             }
           } else {
             GatewayException g = GatewayException.from(ar.cause());
-            promise.tryFail(g.status() == Status.INTERNAL
-                ? new GatewayException(Status.UPSTREAM_FAILED, "provider " + provider.name() + " failed to " + what
-                    + ": " + (ar.cause().getMessage() == null ? ar.cause().getClass().getSimpleName() : ar.cause().getMessage()), ar.cause())
-                : g);
+            if (g.status() == Status.INTERNAL) {
+              // a provider's bug: its exception (name, stack) goes to the operator's log, words to the viewer
+              org.slf4j.LoggerFactory.getLogger(ProviderFacade.class).error("provider {} failed to {}", provider.name(), what, ar.cause());
+              promise.tryFail(new GatewayException(Status.UPSTREAM_FAILED, "provider " + provider.name() + " failed to " + what
+                  + "; the operator's log says why"));
+            } else {
+              promise.tryFail(g);
+            }
           }
         });
     return promise.future();

@@ -1,15 +1,17 @@
 package io.vncgate.gateway.provider;
 
+import io.vncgate.gateway.failure.GatewayException;
+import io.vncgate.gateway.failure.Status;
 import io.vncgate.spi.Caller;
 import io.vncgate.spi.Credentials;
 import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderContext;
 import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.Route;
-import io.vncgate.spi.Secret;
 import io.vncgate.spi.TargetInfo;
 import io.vncgate.spi.TargetProvider;
 import io.vncgate.spi.TargetRoute;
+import io.vncgate.spi.VncPasswordFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The built-in provider of fixed hosts from config ({@code providers.static.targets}). The VNC
@@ -26,6 +30,7 @@ import java.util.concurrent.CompletionStage;
  */
 public final class StaticProvider implements TargetProvider {
   public static final String NAME = "static";
+  private static final Logger log = LoggerFactory.getLogger(StaticProvider.class);
 
   private record Target(TargetInfo info, Route.Tcp route, Path passwordFile) {}
 
@@ -53,6 +58,14 @@ public final class StaticProvider implements TargetProvider {
         if (!Files.isReadable(passwordFile)) {
           throw t.invalid("password-file", "file " + passwordFile + " does not exist or is not readable");
         }
+        // which format it is, said once at start-up (the file is read again at every connection)
+        try {
+          VncPasswordFile.Decoded d = VncPasswordFile.decode(Files.readAllBytes(passwordFile));
+          log.info("target {}: VNC password file {} is in {} format{}", fullId, passwordFile, d.format().words(),
+              d.viewOnlyPassword() ? " (its view-only password is not used)" : "");
+        } catch (IOException | IllegalArgumentException e) {
+          throw t.invalid("password-file", "file " + passwordFile + " cannot be used: " + words(e));
+        }
       }
       Map<String, String> labels = new LinkedHashMap<>();
       t.section("labels").asMap().forEach((k, v) -> labels.put(k, String.valueOf(v)));
@@ -78,11 +91,22 @@ public final class StaticProvider implements TargetProvider {
       return CompletableFuture.completedFuture(new TargetRoute(t.route, new Credentials.None()));
     }
     try {
-      String pw = Files.readString(t.passwordFile).strip();
-      return CompletableFuture.completedFuture(new TargetRoute(t.route, new Credentials.VncPassword(Secret.of(pw))));
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(new ProviderException(ProviderException.Kind.MISCONFIGURED,
-          "cannot read the VNC password file of " + targetId + " (" + t.passwordFile + "): " + e.getClass().getSimpleName()));
+      VncPasswordFile.Decoded d = VncPasswordFile.decode(Files.readAllBytes(t.passwordFile));
+      return CompletableFuture.completedFuture(new TargetRoute(t.route, new Credentials.VncPassword(d.password())));
+    } catch (IOException | IllegalArgumentException e) {
+      // the viewer learns that the password cannot be read; the path and the cause are for the log
+      String id = targetId.substring(NAME.length() + 1);
+      return CompletableFuture.failedFuture(new GatewayException(Status.NEEDS_OPERATOR, "target " + targetId
+          + ": the gateway cannot read the stored VNC password for it; the operator's log says why",
+          "providers.static.targets[" + id + "].password-file " + t.passwordFile + " cannot be used: " + words(e)));
     }
+  }
+
+  /** An I/O failure in words, without a Java class name. */
+  private static String words(Exception e) {
+    if (e instanceof java.nio.file.NoSuchFileException) return "it does not exist";
+    if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+    if (e instanceof IllegalArgumentException) return e.getMessage();
+    return e.getMessage() == null ? "it cannot be read" : e.getMessage();
   }
 }

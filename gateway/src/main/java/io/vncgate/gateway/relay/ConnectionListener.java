@@ -8,6 +8,12 @@ import java.util.List;
 public interface ConnectionListener {
 
   /**
+   * The viewer's ticket was redeemed: from here on the connection is the ticket's viewer, listed
+   * (as connecting) until it relays or ends, however long the upstream handshake takes.
+   */
+  default void redeemed(ViewerConnection connection) {}
+
+  /**
    * Both handshakes are done and the relay is about to start: the whitelist for this viewer's
    * messages, or null for no opinion. Decided before any viewer byte is framed.
    */
@@ -41,6 +47,11 @@ public interface ConnectionListener {
           if (chosen == null) chosen = p;
         }
         return chosen == null ? MessagePolicy.OBSERVER : chosen;
+      }
+
+      @Override
+      public void redeemed(ViewerConnection c) {
+        listeners.forEach(l -> l.redeemed(c));
       }
 
       @Override

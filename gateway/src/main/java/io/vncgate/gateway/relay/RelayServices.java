@@ -21,13 +21,16 @@ public record RelayServices(
     ConnectionListener listener,
     io.vncgate.gateway.session.SessionRegistry sessions,
     io.vncgate.gateway.audit.AuditLog audit,
-    RedeemThrottle redeemThrottle) {
+    RedeemThrottle redeemThrottle,
+    /* attempts the gateway does not repeat: they would lock the target out */
+    FinalFailureHold hold) {
 
-  /** With a throttle made from {@code config.limits()}. */
+  /** With a throttle made from {@code config.limits()} and a new hold. */
   public RelayServices(Vertx vertx, GatewayConfig config, TicketStore tickets, ProviderRegistry providers,
       Connectors connectors, ConnectionListener listener, io.vncgate.gateway.session.SessionRegistry sessions,
       io.vncgate.gateway.audit.AuditLog audit) {
     this(vertx, config, tickets, providers, connectors, listener, sessions, audit,
-        new RedeemThrottle(config.limits().ticketFailuresPerAddress(), config.limits().ticketFailureWindow()));
+        new RedeemThrottle(config.limits().ticketFailuresPerAddress(), config.limits().ticketFailureWindow()),
+        new FinalFailureHold());
   }
 }

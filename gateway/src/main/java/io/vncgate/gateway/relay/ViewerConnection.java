@@ -99,6 +99,7 @@ public final class ViewerConnection {
     viewer.input().exceptionHandler(e -> close("viewer connection error: " + e.getMessage()));
     viewer.input().endHandler(v -> close("the viewer disconnected"));
     viewer.input().handler(this::onViewerHandshakeData);
+    if (grant != null) services.listener().redeemed(this); // a browser: its ticket was redeemed at the upgrade
     viewer.output().write(viewerHandshake.start());
   }
 
@@ -159,6 +160,7 @@ public final class ViewerConnection {
                 + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one", "ticket", false);
             return;
           }
+          services.listener().redeemed(this);
           connect();
         });
   }
@@ -169,13 +171,31 @@ public final class ViewerConnection {
     String target = grant.targetId();
     services.providers().resolve(target, grant.user())
         .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unavailable: ")))
+        .compose(route -> {
+          resolved = route;
+          // an attempt that would only count against the target's blacklist again is not made
+          java.util.Optional<String> held = services.hold().refusal(target, route);
+          return held.isPresent() ? Future.<TargetRoute>failedFuture(new UpstreamRfbFailure("held", held.get()))
+              : Future.succeededFuture(route);
+        })
         .compose(route -> services.connectors().connect(route.route())
             .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unreachable: ")))
             .compose(up -> upstreamHandshake(up, route)))
         .onSuccess(this::onUpstreamReady)
         .onFailure(e -> {
           GatewayException g = GatewayException.from(e);
-          refuse(g.status(), g.getMessage(), e instanceof UpstreamRfbFailure u ? u.cause : "unreachable", true);
+          String cause = e instanceof UpstreamRfbFailure u ? u.cause : "unreachable";
+          if (g.logDetail() != null) {
+            log.error("connection={} target={} user={}: {}", id(), target, grant.user().subject(), g.logDetail());
+          } else if (g.status() == Status.INTERNAL && g.getCause() != null) {
+            log.error("connection={} target={} user={}: unexpected failure", id(), target, grant.user().subject(), g.getCause());
+          }
+          services.hold().failed(target, resolved, cause, g.getMessage());
+          if (OperatorFailures.isFinal(cause) || g.status() == Status.NEEDS_OPERATOR) {
+            refuse(Status.NEEDS_OPERATOR, OperatorFailures.finalReason(g.getMessage()), cause, true);
+          } else {
+            refuse(g.status(), g.getMessage(), cause, true);
+          }
         });
   }
 
@@ -189,8 +209,10 @@ public final class ViewerConnection {
     String target = grant.targetId();
     // the password may first be read on the SSH host; the viewer may leave meanwhile
     return UpstreamPassword.of(route, up)
-        .recover(e -> Future.failedFuture(new UpstreamRfbFailure("password",
-            "target " + target + ": " + GatewayException.from(e).getMessage())))
+        .recover(e -> {
+          GatewayException g = GatewayException.from(e);
+          return Future.failedFuture(new UpstreamRfbFailure("password", "target " + target + ": " + g.getMessage(), g.logDetail()));
+        })
         .compose(password -> {
           UpstreamHandshake handshake = new UpstreamHandshake(password);
           if (password != null) java.util.Arrays.fill(password, (byte) 0);
@@ -210,7 +232,15 @@ public final class ViewerConnection {
         "target " + target + " closed the connection during the RFB handshake")));
     up.input().exceptionHandler(e -> done.tryFail(new UpstreamRfbFailure("closed",
         "target " + target + " connection error: " + e.getMessage())));
+    // a target that accepts and then says nothing (an HTTP server waiting for a request) is named
+    // long before the handshake timeout
+    java.time.Duration bannerTimeout = services.config().server().bannerTimeout();
+    long bannerTimer = services.vertx().setTimer(bannerTimeout.toMillis(), id -> done.tryFail(new UpstreamRfbFailure("no-banner",
+        "target " + target + " sent no RFB banner within " + human(bannerTimeout) + ": is it a VNC server?"
+            + " (server.banner-timeout)")));
+    done.future().onComplete(ar -> services.vertx().cancelTimer(bannerTimer));
     up.input().handler(data -> {
+      services.vertx().cancelTimer(bannerTimer);
       HandshakeStep step = handshake.onData(data);
       log.debug("connection={} upstream handshake: {} bytes in, {} ({} bytes out)", id(), data.length(),
           step.getClass().getSimpleName(), step.output().length());
@@ -221,19 +251,20 @@ public final class ViewerConnection {
         upstreamLeftover = ready.leftover();
         done.tryComplete(ready.serverInit());
       } else if (step instanceof HandshakeStep.Failed failed) {
-        done.tryFail(new UpstreamRfbFailure(cause(failed.failure()), "target " + target + ": " + failed.failure().message()
-            + hint(failed.failure())));
+        done.tryFail(new UpstreamRfbFailure(cause(failed.failure()), OperatorFailures.describe(target, failed.failure())));
       }
     });
     up.input().resume();
     return done.future();
   }
 
+  private TargetRoute resolved;
   private Buffer upstreamLeftover;
   private ServerInit serverInit;
   private io.vncgate.spi.Limits limits = io.vncgate.spi.Limits.DEFAULTS;
 
   private void onUpstreamReady(ServerInit serverInit) {
+    services.hold().succeeded(grant.targetId());
     if (state == State.CLOSED) return;
     this.serverInit = serverInit;
     onViewerStep(viewerHandshake.admit(serverInit));
@@ -374,13 +405,24 @@ public final class ViewerConnection {
   public void close(String reason) {
     if (state == State.CLOSED) return;
     if (state != State.RELAYING) {
-      closeAfterFailure(Status.UPSTREAM_FAILED, reason, "closed", grant != null && !reason.startsWith("the viewer"));
+      // the viewer leaving (cleanly or not) is no upstream fault: info, not error
+      closeAfterFailure(Status.UPSTREAM_FAILED, reason, "closed", grant != null && !reason.startsWith("the viewer")
+          && !reason.startsWith("viewer "));
       return;
     }
     log.info("connection={} target={} user={} front={} closed: {} ({} bytes to server, {} bytes to viewer, {} of them spliced)",
         id(), grant.targetId(), grant.user().subject(), viewer.front(), reason, bytesToServer.get(), bytesToViewer.get(),
         bytesSpliced.get());
     shutdown(Status.UPSTREAM_FAILED, reason);
+  }
+
+  /**
+   * The gateway is stopping: the viewer is told so (WebSocket close 1001 Going Away with the
+   * reason; before ServerInit an RFB failure reason; a native viewer after ServerInit just sees the
+   * close) and the audit says so. Safe from any thread.
+   */
+  public void goingAwayFromAnyThread(String reason) {
+    if (context != null) context.runOnContext(v -> fail(Status.GOING_AWAY, reason, "shutdown", false));
   }
 
   /** Ends the connection on an operator's or the session's request; safe from any thread. */
@@ -445,6 +487,7 @@ public final class ViewerConnection {
   }
 
   private static String human(java.time.Duration d) {
+    if (d.toSeconds() < 10 && d.toMillis() % 1000 != 0) return d.toMillis() + " ms";
     return d.toSeconds() < 120 ? d.toSeconds() + " s" : d.toMinutes() < 120 ? d.toMinutes() + " min" : d.toHours() + " h";
   }
 
@@ -452,16 +495,8 @@ public final class ViewerConnection {
     return f.cause().name().toLowerCase().replace('_', '-');
   }
 
-  private static String hint(RfbFailure f) {
-    return switch (f.cause()) {
-      case AUTH_FAILED -> " (check the VNC password the gateway has for this target)";
-      case TOO_MANY_ATTEMPTS -> " (the VNC server is blocking the gateway after failed logins; fix the stored password, then wait)";
-      default -> "";
-    };
-  }
-
   private static GatewayException prefix(GatewayException g, String prefix) {
-    return g.getMessage().startsWith("target ") ? g : new GatewayException(g.status(), prefix + g.getMessage());
+    return g.getMessage().startsWith("target ") ? g : new GatewayException(g.status(), prefix + g.getMessage(), g.logDetail());
   }
 
   /** An upstream handshake failure (or its password's) with its metrics label. */
@@ -469,7 +504,11 @@ public final class ViewerConnection {
     final String cause;
 
     UpstreamRfbFailure(String cause, String message) {
-      super(Status.UPSTREAM_FAILED, message);
+      this(cause, message, null);
+    }
+
+    UpstreamRfbFailure(String cause, String message, String logDetail) {
+      super(Status.UPSTREAM_FAILED, message, logDetail);
       this.cause = cause;
     }
   }

@@ -67,6 +67,16 @@ public final class LocalSessionRegistry implements SessionRegistry, ConnectionLi
   }
 
   @Override
+  public void redeemed(ViewerConnection connection) {
+    TicketGrant grant = connection.grant();
+    Session session = grant.sessionId() == null ? null : byId.get(grant.sessionId());
+    Viewer viewer = session == null ? null : session.viewer(grant.connectionId()).orElse(null);
+    // listed (as connecting) from now on, so the reservation's timer leaves it: an upstream
+    // handshake that outlives the ticket never relays unlisted, and operators can end it
+    if (viewer != null) viewer.attach(connection);
+  }
+
+  @Override
   public MessagePolicy joining(ViewerConnection connection) {
     TicketGrant grant = connection.grant();
     Session session = byId.get(grant.sessionId());
@@ -76,7 +86,7 @@ public final class LocalSessionRegistry implements SessionRegistry, ConnectionLi
       log.warn("connection={} joined without a reservation; treating it as an observer", connection.id());
       return MessagePolicy.OBSERVER;
     }
-    viewer.attach(connection);
+    viewer.relay(connection);
     boolean controls = session.join(viewer);
     audit.event("viewer.joined", grant.user().subject(), session.targetId(), session.id(), viewer.id(),
         "role " + session.roleOf(viewer).wireName() + (viewer.maxRole() == Role.CONTROL && !controls ? " (may take control)" : ""));
@@ -127,10 +137,16 @@ public final class LocalSessionRegistry implements SessionRegistry, ConnectionLi
 
   private Viewer ownViewer(String sessionId, String viewerId, UserPrincipal caller) {
     Session session = session(sessionId).orElseThrow(() -> new GatewayException(Status.NOT_FOUND, "no session " + sessionId));
-    Viewer viewer = session.viewer(viewerId).filter(Viewer::connected)
-        .orElseThrow(() -> new GatewayException(Status.NOT_FOUND, "no connected viewer " + viewerId + " in session " + sessionId));
+    Viewer viewer = session.viewer(viewerId).filter(Viewer::relaying)
+        .orElseThrow(() -> new GatewayException(Status.NOT_FOUND, "no connected viewer " + viewerId + " in session " + sessionId
+            + (session.viewer(viewerId).filter(Viewer::connected).isPresent() ? " (it is still connecting)" : "")));
     if (!viewer.user().equals(caller.subject())) {
       throw new GatewayException(Status.FORBIDDEN, "viewer " + viewerId + " is not yours");
+    }
+    // the same user with another token (narrower, or for other targets) must not steer this desktop
+    if (!caller.mayOpen(session.targetId())) {
+      throw new GatewayException(Status.FORBIDDEN, "the token you presented does not grant target " + session.targetId()
+          + ": use a token whose vncgate.targets include it");
     }
     return viewer;
   }
@@ -185,6 +201,21 @@ public final class LocalSessionRegistry implements SessionRegistry, ConnectionLi
     Viewer viewer = session.viewer(viewerId).filter(Viewer::connected)
         .orElseThrow(() -> new GatewayException(Status.NOT_FOUND, "no connected viewer " + viewerId + " in session " + sessionId));
     terminate(viewer, reason);
+  }
+
+  @Override
+  public int goingAway(String reason) {
+    int n = 0;
+    for (Session session : sessions()) {
+      for (Viewer v : session.viewers()) {
+        ViewerConnection c = v.connection();
+        if (c != null) {
+          c.goingAwayFromAnyThread(reason);
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   private static void terminate(Viewer v, String reason) {

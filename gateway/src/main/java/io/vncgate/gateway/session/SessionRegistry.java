@@ -39,4 +39,7 @@ public interface SessionRegistry {
 
   /** Ends one viewer (operator action). */
   void kick(String sessionId, String viewerId, String reason);
+
+  /** The gateway stops: tells every listed viewer {@code reason}; returns how many were told. */
+  int goingAway(String reason);
 }

@@ -14,6 +14,7 @@ public final class Viewer {
   private final Role maxRole;
   private volatile Instant connectedAt;
   private volatile ViewerConnection connection;
+  private volatile boolean relaying;
 
   Viewer(String id, String user, Role maxRole) {
     this.id = id;
@@ -46,12 +47,32 @@ public final class Viewer {
     return connection;
   }
 
+  /**
+   * {@code connecting} from the ticket's redemption until both handshakes are done (the upstream
+   * one may take long), then {@code relaying}.
+   */
+  public String state() {
+    return relaying ? "relaying" : "connecting";
+  }
+
+  public boolean relaying() {
+    return relaying && connection != null;
+  }
+
+  /** The ticket was redeemed by {@code c}: listed from now on, as connecting. */
   void attach(ViewerConnection c) {
+    if (connection != c) connectedAt = Instant.now();
     connection = c;
-    connectedAt = Instant.now();
+  }
+
+  /** Both handshakes are done: bytes flow. */
+  void relay(ViewerConnection c) {
+    attach(c);
+    relaying = true;
   }
 
   void detach() {
     connection = null;
+    relaying = false;
   }
 }

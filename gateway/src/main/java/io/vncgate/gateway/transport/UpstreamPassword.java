@@ -5,7 +5,7 @@ import io.vncgate.spi.Credentials;
 import io.vncgate.spi.Route;
 import io.vncgate.spi.SshHop;
 import io.vncgate.spi.TargetRoute;
-import java.util.Arrays;
+import io.vncgate.spi.VncPasswordFile;
 
 /**
  * The VNC password for a target's upstream handshake, from its credentials: given by the
@@ -39,21 +39,13 @@ public final class UpstreamPassword {
     String where = "cannot read the VNC password from " + path + " on " + hostPort(ssh.hops().get(ssh.hops().size() - 1));
     return upstream.readRemoteFile(path, MAX_FILE_BYTES).transform(ar -> {
       if (ar.failed()) return Future.failedFuture(new TransportException(where + ": " + ar.cause().getMessage()));
-      byte[] password = firstLine(ar.result());
-      return password.length == 0
-          ? Future.failedFuture(new TransportException(where + ": its first line is empty"))
-          : Future.succeededFuture(password);
+      try {
+        // plain text (first line) or the obfuscated file vncpasswd writes, as with a local file
+        return Future.succeededFuture(VncPasswordFile.decode(ar.result()).password().bytes());
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(new TransportException(where + ": " + e.getMessage()));
+      }
     });
-  }
-
-  /** The bytes before the first LF, without a CR before it; zeroes {@code file}. */
-  static byte[] firstLine(byte[] file) {
-    int end = 0;
-    while (end < file.length && file[end] != '\n') end++;
-    if (end > 0 && file[end - 1] == '\r') end--;
-    byte[] line = Arrays.copyOf(file, end);
-    Arrays.fill(file, (byte) 0);
-    return line;
   }
 
   private static String hostPort(SshHop hop) {

@@ -4,12 +4,11 @@ import io.vncgate.providers.ssh.config.VncEndpoint;
 import io.vncgate.spi.Credentials;
 import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.ProviderException.Kind;
-import io.vncgate.spi.Secret;
+import io.vncgate.spi.VncPasswordFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /** Reads a VNC password file at resolve time; the value never reaches a message or a log. */
 final class VncPasswords {
@@ -31,17 +30,13 @@ final class VncPasswords {
           + " does not exist");
     } catch (IOException e) {
       throw new ProviderException(Kind.MISCONFIGURED, "VNC password file " + file + " for " + targetId
-          + " cannot be read (" + e.getClass().getSimpleName() + ")");
+          + " cannot be read" + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     }
-    int end = bytes.length;
-    while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) end--;
-    byte[] password = Arrays.copyOf(bytes, end);
-    Arrays.fill(bytes, (byte) 0);
-    if (password.length == 0) {
-      throw new ProviderException(Kind.MISCONFIGURED, "VNC password file " + file + " for " + targetId + " is empty");
+    try {
+      // plain text (first line) or the obfuscated file TigerVNC's vncpasswd writes
+      return new Credentials.VncPassword(VncPasswordFile.decode(bytes).password());
+    } catch (IllegalArgumentException e) {
+      throw new ProviderException(Kind.MISCONFIGURED, "VNC password file " + file + " for " + targetId + ": " + e.getMessage());
     }
-    Secret secret = Secret.of(password);
-    Arrays.fill(password, (byte) 0);
-    return new Credentials.VncPassword(secret);
   }
 }

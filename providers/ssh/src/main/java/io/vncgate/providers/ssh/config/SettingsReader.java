@@ -3,6 +3,7 @@ package io.vncgate.providers.ssh.config;
 import io.vncgate.spi.Credentials;
 import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderConfigException;
+import io.vncgate.spi.VncPasswordFile;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ public final class SettingsReader {
     VncEndpoint d = VncEndpoint.DEFAULT;
     return new VncEndpoint(own.string("host", fallback.string("host", d.host())),
         own.port("port", fallback.port("port", d.port())),
-        passwords.optionalString("password-file").map(this::path).orElse(null),
+        passwords.optionalString("password-file").map(this::path).map(SettingsReader::sayFormat).orElse(null),
         passwords.optionalString("password-remote-file").map(p -> remotePath(passwords, p)).orElse(null));
   }
 
@@ -168,6 +169,23 @@ public final class SettingsReader {
     }
     return v.equals("private");
   }
+
+  /** Says once, at start-up, which format a VNC password file is in (never the password). */
+  private static Path sayFormat(Path file) {
+    if (!formatSaid.add(file)) return file;
+    try {
+      VncPasswordFile.Decoded d = VncPasswordFile.decode(java.nio.file.Files.readAllBytes(file));
+      log.info("VNC password file {} is in {} format{}", file, d.format().words(),
+          d.viewOnlyPassword() ? " (its view-only password is not used)" : "");
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      log.warn("VNC password file {} cannot be used yet ({}): connections that need it fail until it can", file,
+          e instanceof java.nio.file.NoSuchFileException ? "it does not exist" : e.getMessage());
+    }
+    return file;
+  }
+
+  private static final Set<Path> formatSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SettingsReader.class);
 
   private Path path(String text) {
     return configDir.resolve(text.strip()).normalize();
