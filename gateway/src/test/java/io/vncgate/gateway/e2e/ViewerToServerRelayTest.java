@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -222,8 +223,10 @@ class ViewerToServerRelayTest {
         .addHeader("Origin", gw.origin());
     PipedInputStream in = new PipedInputStream(1 << 16);
     PipedOutputStream toIn = new PipedOutputStream(in);
-    // the handler is set as the upgrade completes, on the socket's event loop: the banner follows at once
-    WebSocket ws = clients.connect(o).map(w -> w.handler(b -> write(toIn, b.getBytes()))).await(10, TimeUnit.SECONDS);
+    // the handler is set before the upgrade: the banner may come in the same read as the 101
+    ClientWebSocket ws = clients.webSocket();
+    ws.handler(b -> write(toIn, b.getBytes()));
+    ws.connect(o).await(10, TimeUnit.SECONDS);
     RfbTestClient viewer = client(in, ws::writeBinaryMessage);
     viewer.handshakeNone();
     return ws;
