@@ -20,4 +20,12 @@ public interface TicketStore {
    * (the response does not say which was used), so it may take milliseconds: never on an event loop.
    */
   Optional<TicketGrant> redeemVncResponse(byte[] challenge, byte[] response);
+
+  /**
+   * Tickets issued and neither redeemed nor expired, for the {@code vncgate_tickets_live} gauge;
+   * -1 when the store cannot count them cheaply.
+   */
+  default int live() {
+    return -1;
+  }
 }
