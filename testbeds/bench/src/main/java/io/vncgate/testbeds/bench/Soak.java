@@ -40,7 +40,7 @@ public final class Soak {
         --seed         the order of cycle kinds (default 1)
         --json         also write the results as JSON here
       """;
-  /** A cycle that has not ended after this long is counted as hung (the longest wait in one is the 4 s handshake timeout). */
+  /** A cycle that has not ended after this long is counted as hung (the longest wait in one is the gateway's 8 s handshake timeout). */
   static final long CYCLE_LIMIT_MS = 30_000;
 
   private Soak() {}
@@ -271,9 +271,9 @@ public final class Soak {
       }
       Settings s = switch (mode) {
         case "smoke" -> new Settings(mode, cycles != null ? cycles : 30, SoakCycle.values().length, Math.min(concurrency, 8),
-            seed, 2, 4);
-        case "quick" -> new Settings(mode, cycles != null ? cycles : 500, 100, concurrency, seed, 5, 4);
-        default -> new Settings(mode, cycles != null ? cycles : 10_000, 300, concurrency, seed, 5, 4);
+            seed, 2, 8);
+        case "quick" -> new Settings(mode, cycles != null ? cycles : 500, 100, concurrency, seed, 5, 8);
+        default -> new Settings(mode, cycles != null ? cycles : 10_000, 300, concurrency, seed, 5, 8);
       };
       if (work == null) work = Path.of("testbeds/bench/target/soak-" + mode);
       return new Options(s, work.toAbsolutePath(), json, jar.toAbsolutePath());
