@@ -53,14 +53,19 @@ final class GatewayProcess extends RelayProcess {
     Files.writeString(dir.resolve("jwt.key"), Base64.getEncoder().encodeToString(secret) + "\n");
     Path config = dir.resolve("vncgate.yaml");
     Files.writeString(config, setup.yaml(httpPort, tcpPort));
-    String token = mintToken(jar, config, dir);
-
     Path log = dir.resolve("gateway.log");
     List<String> cmd = new ArrayList<>();
     cmd.add(java());
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config", config.toString()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    String token;
+    try {
+      token = mintToken(jar, config, dir); // while the gateway starts: two JVM start-ups side by side
+    } catch (IOException e) {
+      p.destroyForcibly();
+      throw e;
+    }
     GatewayProcess g = new GatewayProcess(p, log, httpPort, tcpPort, token);
     try {
       awaitPort(p, httpPort, Duration.ofSeconds(60), log);

@@ -25,7 +25,8 @@ record GatewayState(Map<String, Integer> fds, Map<String, Integer> threads, long
   static final String[] GAUGES = {"vncgate_tickets_live", "vncgate_roster_sessions", "vncgate_roster_viewers",
       "vncgate_sessions", "vncgate_viewers"};
 
-  static GatewayState read(GatewayProcess g) throws IOException {
+  /** @param heapReadings full collections and heap readings ({@code jcmd}, a JVM start each); the least is kept */
+  static GatewayState read(GatewayProcess g, int heapReadings) throws IOException {
     // the HTTP reads first: their connections are closed (HTTP/1.0) before descriptors are counted
     String metrics = get(g.httpPort, "/metrics", null);
     JsonObject roster = new JsonObject(get(g.httpPort, "/api/v1/sessions", g.token));
@@ -34,10 +35,11 @@ record GatewayState(Map<String, Integer> fds, Map<String, Integer> threads, long
     int viewers = 0;
     JsonArray sessions = roster.getJsonArray("sessions");
     for (int i = 0; i < sessions.size(); i++) viewers += sessions.getJsonObject(i).getJsonArray("viewers").size();
-    long heap = g.heapAfterGc().orElse(-1);
-    long heap2 = g.heapAfterGc().orElse(-1); // a second full collection: what the first freed late (finalizers, cleaners)
+    // more than one full collection: what the first freed late (cleaners) is gone by the second
+    long heap = Long.MAX_VALUE;
+    for (int i = 0; i < heapReadings; i++) heap = Math.min(heap, g.heapAfterGc().orElse(-1));
     RelayProcess.sleep(300); // the gateway closes the HTTP connections above
-    return new GatewayState(fds(g.pid()), threads(g.pid()), Math.min(heap, heap2), gauges, sessions.size(), viewers);
+    return new GatewayState(fds(g.pid()), threads(g.pid()), heap, gauges, sessions.size(), viewers);
   }
 
   int fdTotal() {

@@ -35,7 +35,7 @@ public final class Soak {
                                [--json FILE] [--work DIR] [--gateway-jar FILE]
         --cycles N     cycles after the warm-up (default 10000)
         --quick        500 cycles (a few minutes)
-        --smoke        30 cycles, short tickets (the test suite runs this; well under a minute)
+        --smoke        24 cycles, short tickets (the test suite runs this; well under a minute)
         --concurrency  cycles in flight at once (default 24)
         --seed         the order of cycle kinds (default 1)
         --json         also write the results as JSON here
@@ -65,9 +65,14 @@ public final class Soak {
 
   /** The settings of a run: how many cycles, how long tickets live (the wait before each snapshot follows from it). */
   record Settings(String mode, int cycles, int warmup, int concurrency, long seed, int ticketTtlS, int handshakeTimeoutS) {
-    /** Tickets expire after the TTL; unused reservations are dropped 5 s later (LocalSessionRegistry); 2 s to spare. */
+    /** Tickets expire after the TTL; unused reservations are dropped 5 s later (LocalSessionRegistry); 1 s to spare. */
     long settleMs() {
-      return (ticketTtlS + 5 + 2) * 1000L;
+      return (ticketTtlS + 5 + 1) * 1000L;
+    }
+
+    /** Full GCs per heap reading: two in long runs, one in the smoke run (each {@code jcmd} is a JVM start). */
+    int heapReadings() {
+      return mode.equals("smoke") ? 1 : 2;
     }
 
     JsonObject json() {
@@ -121,12 +126,12 @@ public final class Soak {
       Tickets tickets = new Tickets(clientVertx, gateway.httpPort, gateway.token);
       runner.tickets(tickets);
       Phase warm = cycles(SoakCycle.plan(s.warmup(), s.seed() + 1), s, runner, context, lane, null);
-      gateway.heapAfterGc();
+      gateway.jcmd("VM.version"); // starts the gateway's attach listener (a thread, a socket) before the first count
       Phases.await(tickets.close(), 10);
       out.line("warm-up: %d cycles in %.1f s, %d not as expected; waiting %.0f s for tickets and reservations to expire",
           s.warmup(), warm.seconds, warm.failures(), s.settleMs() / 1000.0);
       RelayProcess.sleep(s.settleMs());
-      GatewayState before = GatewayState.read(gateway);
+      GatewayState before = GatewayState.read(gateway, s.heapReadings());
       out.line("before: %s", summary(before));
 
       tickets = new Tickets(clientVertx, gateway.httpPort, gateway.token);
@@ -136,7 +141,7 @@ public final class Soak {
       out.line("cycles: %d in %.1f s (%.0f/s), %d not as expected; %d Xvnc kills; waiting %.0f s", s.cycles(), run.seconds,
           s.cycles() / run.seconds, run.failures(), targets.kills(), s.settleMs() / 1000.0);
       RelayProcess.sleep(s.settleMs());
-      GatewayState after = GatewayState.read(gateway);
+      GatewayState after = GatewayState.read(gateway, s.heapReadings());
       out.line("after:  %s", summary(after));
 
       SoakChecks checks = new SoakChecks(before, after, run, gateway.pid(), gateway.process.isAlive());
@@ -213,7 +218,9 @@ public final class Soak {
           ? CompletableFuture.supplyAsync(runner::serverKilled, lane)
           : onLoop(context, () -> runner.run(kind, index));
       f.whenComplete((detail, e) -> {
-        phase.record(kind, detail, e);
+        if (phase.record(kind, detail, e) && progress != null) {
+          progress.line("  cycle %d (%s) not as expected: %s", index, kind.name().toLowerCase(), Phase.why(e));
+        }
         permits.release();
       });
       if (progress != null && (i + 1) % step == 0) {
@@ -270,7 +277,7 @@ public final class Soak {
         }
       }
       Settings s = switch (mode) {
-        case "smoke" -> new Settings(mode, cycles != null ? cycles : 30, SoakCycle.values().length, Math.min(concurrency, 8),
+        case "smoke" -> new Settings(mode, cycles != null ? cycles : 24, SoakCycle.values().length, Math.min(concurrency, 8),
             seed, 2, 8);
         case "quick" -> new Settings(mode, cycles != null ? cycles : 500, 100, concurrency, seed, 5, 8);
         default -> new Settings(mode, cycles != null ? cycles : 10_000, 300, concurrency, seed, 5, 8);
@@ -305,21 +312,27 @@ public final class Soak {
     private int failed;
     private int hung;
 
-    synchronized void record(SoakCycle kind, String detail, Throwable e) {
+    /** Records one cycle's end; true for one of the first 20 not as expected (worth printing at once). */
+    synchronized boolean record(SoakCycle kind, String detail, Throwable e) {
       int[] c = counts.computeIfAbsent(kind, k -> new int[2]);
       c[0]++;
       if (e == null) {
         List<String> l = samples.computeIfAbsent(kind, k -> new ArrayList<>());
         if (l.size() < 2 && !l.contains(detail)) l.add(detail);
-        return;
+        return false;
       }
       c[1]++;
       failed++;
-      String why = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-          ? String.valueOf(e.getCause().getMessage()) : String.valueOf(e.getMessage());
+      String why = why(e);
       if (why.startsWith("hung")) hung++;
       List<String> l = failures.computeIfAbsent(kind, k -> new ArrayList<>());
       if (l.size() < 5) l.add(why);
+      return failed <= 20;
+    }
+
+    static String why(Throwable e) {
+      return e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+          ? String.valueOf(e.getCause().getMessage()) : String.valueOf(e.getMessage());
     }
 
     synchronized int failures() {

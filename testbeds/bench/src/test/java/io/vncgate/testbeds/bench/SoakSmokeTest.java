@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the fault and soak check end to end in its smoke mode (30 cycles through the real gateway
+ * Runs the fault and soak check end to end in its smoke mode (24 cycles through the real gateway
  * jar, real Xvnc killed and restarted) and checks every cycle kind ran, every check is there and
  * passed, and the JSON is what was printed. The long runs are documented in docs/security-testing.md.
  */
