@@ -118,8 +118,8 @@ public final class Soak {
       out.line("gateway pid %d, :%d (HTTP/WebSocket) :%d (TCP); targets %s", gateway.pid(), gateway.httpPort,
           gateway.tcpPort, targets.targets().stream().map(t -> t.id() + ":" + t.port()).toList());
       NetClient net = clientVertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000));
-      SoakRunner runner = new SoakRunner(clientVertx, net, gateway, targets);
       Context context = clientVertx.getOrCreateContext();
+      SoakRunner runner = new SoakRunner(clientVertx, context, net, gateway, targets);
 
       // warm-up: the gateway's lazily made parts (event loops, worker threads, classes, the attach
       // listener jcmd starts) exist before the first snapshot

@@ -38,7 +38,8 @@ final class Tickets {
 
   private Future<String> post(String target) {
     RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-        .setURI("/api/v1/sessions").putHeader("Authorization", bearer).putHeader("Content-Type", "application/json");
+        .setURI("/api/v1/sessions").putHeader("Authorization", bearer).putHeader("Content-Type", "application/json")
+        .setIdleTimeout(30_000); // a request that hangs fails in words instead of holding its caller
     String body = new JsonObject().put("target", target).put("role", "control").encode();
     return http.request(req)
         .compose(r -> r.send(body))
