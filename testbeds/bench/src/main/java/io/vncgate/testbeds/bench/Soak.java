@@ -278,7 +278,7 @@ public final class Soak {
       }
       Settings s = switch (mode) {
         case "smoke" -> new Settings(mode, cycles != null ? cycles : 24, SoakCycle.values().length, Math.min(concurrency, 8),
-            seed, 2, 8);
+            seed, 2, 5);
         case "quick" -> new Settings(mode, cycles != null ? cycles : 500, 100, concurrency, seed, 5, 8);
         default -> new Settings(mode, cycles != null ? cycles : 10_000, 300, concurrency, seed, 5, 8);
       };
