@@ -50,7 +50,7 @@ public final class Soak {
     try {
       status = run(args, System.out).getBoolean("pass") ? 0 : 1;
     } catch (IllegalArgumentException e) {
-      System.err.println("soak: " + e.getMessage());
+      if (!e.getMessage().equals("help")) System.err.println("soak: " + e.getMessage());
       System.err.print(USAGE);
       status = 2;
     } catch (Exception e) {
