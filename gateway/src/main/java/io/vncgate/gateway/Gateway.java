@@ -103,7 +103,7 @@ public final class Gateway {
     }
     LocalSessionRegistry sessions = new LocalSessionRegistry(vertx, config.ticketTtl(), audit);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    GatewayMetrics metrics = new GatewayMetrics(meters, sessions);
+    GatewayMetrics metrics = new GatewayMetrics(meters, sessions, tickets);
     ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit)));
     RelayServices services = new RelayServices(vertx, config, tickets, registry,
         connectors, listener, sessions, audit);

@@ -209,6 +209,27 @@ public abstract class LocalVncServer implements AutoCloseable {
     throw new TestbedException(selection + " selection still reads '" + seen + "' after xclip");
   }
 
+  /**
+   * Crashes the server: SIGKILL to its processes (no chance to close connections in order, as in an
+   * out-of-memory kill), then the clean-up of {@link #close()}. Its X lock file stays behind, stale;
+   * the next X server on that display replaces it.
+   */
+  public synchronized void kill() {
+    for (Child child : launched.processes()) {
+      child.process().descendants().forEach(ProcessHandle::destroyForcibly);
+      child.process().destroyForcibly();
+    }
+    for (Child child : launched.processes()) {
+      try {
+        child.process().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    close();
+  }
+
   /** Kills helpers, xclip owners and the server processes, and deletes the work directory. */
   @Override
   public synchronized void close() {
@@ -234,6 +255,7 @@ public abstract class LocalVncServer implements AutoCloseable {
 
     int width = 1024;
     int height = 768;
+    int port;
     String password;
     final List<String> extraArgs = new ArrayList<>();
     Duration timeout = Duration.ofSeconds(15);
@@ -245,6 +267,20 @@ public abstract class LocalVncServer implements AutoCloseable {
       this.width = width;
       this.height = height;
       return self();
+    }
+
+    /**
+     * Listen on this loopback port instead of a free one picked at start (e.g. to restart a server
+     * where a gateway's configuration expects it); a port already taken fails the start.
+     */
+    public B port(int port) {
+      this.port = port;
+      return self();
+    }
+
+    /** The fixed port, or a free one. */
+    int portToUse() {
+      return port > 0 ? port : FreePorts.next();
     }
 
     /** Require VNC authentication with this password (only the first 8 bytes count). */

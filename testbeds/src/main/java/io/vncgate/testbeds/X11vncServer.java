@@ -75,7 +75,7 @@ public final class X11vncServer extends LocalVncServer {
           ProcessReaper.stop(xvfb, 1_000);
           return null;
         }
-        int port = FreePorts.next();
+        int port = portToUse();
         Path log = dir.resolve("x11vnc-" + display + ".log");
         x11vnc = Launcher.start(command(display, port, rfbauth), log, Map.of());
         if (Launcher.awaitLog(x11vnc, log, "PORT=" + port, timeout) == Launcher.Outcome.CLASHED) {

@@ -78,7 +78,7 @@ public final class XvncServer extends LocalVncServer {
     @Override
     XvncServer tryStart(Path dir, Path rfbauth) {
       int display = Displays.pickFree();
-      int port = FreePorts.next();
+      int port = portToUse();
       Path log = dir.resolve("Xvnc-" + display + ".log");
       Process process = Launcher.start(command(display, port, rfbauth), log, Map.of());
       try {

@@ -23,4 +23,12 @@ public interface TicketStore {
 
   /** The live (unredeemed, unexpired) tickets issued to {@code subject}, for {@code limits.tickets.per-user}. */
   int liveTickets(String subject);
+
+  /**
+   * Tickets issued and neither redeemed nor expired, for the {@code vncgate_tickets_live} gauge;
+   * -1 when the store cannot count them cheaply.
+   */
+  default int live() {
+    return -1;
+  }
 }

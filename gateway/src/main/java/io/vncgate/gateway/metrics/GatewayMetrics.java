@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vncgate.gateway.auth.Role;
+import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.ViewerConnection;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
@@ -31,9 +32,16 @@ public final class GatewayMetrics implements ConnectionListener {
   private final AtomicLong closedToViewer = new AtomicLong();
   private final AtomicLong closedSpliced = new AtomicLong();
 
-  public GatewayMetrics(MeterRegistry registry, SessionRegistry sessions) {
+  public GatewayMetrics(MeterRegistry registry, SessionRegistry sessions, TicketStore tickets) {
     this.registry = registry;
     this.sessions = sessions;
+    Gauge.builder("vncgate.tickets.live", tickets, TicketStore::live)
+        .description("tickets issued and neither redeemed nor expired").register(registry);
+    Gauge.builder("vncgate.roster.sessions", sessions, SessionRegistry::heldSessions)
+        .description("sessions the roster holds, including those with only reserved (ticketed, unconnected) viewers")
+        .register(registry);
+    Gauge.builder("vncgate.roster.viewers", sessions, SessionRegistry::heldViewers)
+        .description("viewer places the roster holds: connected viewers and reservations for unused tickets").register(registry);
     Gauge.builder("vncgate.sessions", sessions, s -> s.sessions().size())
         .description("shared desktop sessions with at least one viewer").register(registry);
     for (Role role : Role.values()) {

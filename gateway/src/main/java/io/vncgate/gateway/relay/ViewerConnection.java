@@ -2,6 +2,7 @@ package io.vncgate.gateway.relay;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.streams.Pipe;
 import io.vncgate.gateway.auth.RedeemThrottle;
 import io.vncgate.gateway.auth.TicketGrant;
@@ -96,7 +97,10 @@ public final class ViewerConnection {
       fail(Status.UPSTREAM_TIMEOUT, who + " within " + services.config().server().handshakeTimeout().toSeconds() + " s",
           "timeout", state == State.CONNECTING);
     });
-    viewer.input().exceptionHandler(e -> close("viewer connection error: " + e.getMessage()));
+    // a WebSocket whose TCP connection ends without a close frame (a closed tab) is the viewer leaving,
+    // not a fault of the target: reasons starting "the viewer" are logged at info, not as failures
+    viewer.input().exceptionHandler(e -> close(e instanceof HttpClosedException ? "the viewer disconnected"
+        : "the viewer's connection failed: " + e.getMessage()));
     viewer.input().endHandler(v -> close("the viewer disconnected"));
     viewer.input().handler(this::onViewerHandshakeData);
     if (grant != null) services.listener().redeemed(this); // a browser: its ticket was redeemed at the upgrade

@@ -118,6 +118,18 @@ public final class LocalSessionRegistry implements SessionRegistry, ConnectionLi
   }
 
   @Override
+  public int heldSessions() {
+    return byId.size();
+  }
+
+  @Override
+  public int heldViewers() {
+    int n = 0;
+    for (Session s : byId.values()) n += s.places();
+    return n;
+  }
+
+  @Override
   public List<Session> sessions() {
     return byId.values().stream()
         .filter(s -> !s.viewers().isEmpty())

@@ -54,6 +54,11 @@ public final class Session {
     return out;
   }
 
+  /** Viewers connected or reserved. */
+  int places() {
+    return viewers.size();
+  }
+
   public Optional<Viewer> viewer(String viewerId) {
     return Optional.ofNullable(viewers.get(viewerId));
   }

@@ -17,6 +17,15 @@ public interface SessionRegistry {
   /** Reserves a viewer in the target's session (creating the session if there is none). */
   Reservation reserve(String targetId, String user, Role maxRole);
 
+  /**
+   * Every session the roster holds, including those whose only viewers are reservations for
+   * tickets not used yet (for the {@code vncgate_roster_sessions} gauge).
+   */
+  int heldSessions();
+
+  /** Viewer places held: connected viewers and reservations (for the {@code vncgate_roster_viewers} gauge). */
+  int heldViewers();
+
   /** Sessions with at least one connected viewer, oldest first. */
   List<Session> sessions();
 

@@ -35,6 +35,14 @@ final class GatewayProcess extends RelayProcess {
 
   /** @param zeroCopy the gateway's {@code server.zero-copy}, or null for its default */
   static GatewayProcess start(Path jar, Path dir, int serverPort, List<String> jvmOptions, String zeroCopy) throws IOException {
+    GatewaySetup setup = new GatewaySetup("the benchmark (testbeds/bench/run)")
+        .target(new GatewaySetup.Target("bench", "Synthetic RFB server", serverPort, null));
+    if (zeroCopy != null) setup.server("zero-copy: " + zeroCopy);
+    return start(jar, dir, setup, jvmOptions);
+  }
+
+  /** Writes {@code dir/vncgate.yaml} from {@code setup}, mints a token, starts the gateway and waits for both fronts. */
+  static GatewayProcess start(Path jar, Path dir, GatewaySetup setup, List<String> jvmOptions) throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IOException("the gateway jar " + jar + " is missing: build it (mvn -pl gateway -am -DskipTests package)");
     }
@@ -44,37 +52,20 @@ final class GatewayProcess extends RelayProcess {
     new SecureRandom().nextBytes(secret);
     Files.writeString(dir.resolve("jwt.key"), Base64.getEncoder().encodeToString(secret) + "\n");
     Path config = dir.resolve("vncgate.yaml");
-    Files.writeString(config, String.join("\n",
-        "# written by the benchmark (testbeds/bench/run)",
-        "server:",
-        "  host: 127.0.0.1",
-        "  port: " + httpPort,
-        "  allowed-origins: [\"http://127.0.0.1:" + httpPort + "\"]",
-        "  tcp: {enabled: true, host: 127.0.0.1, port: " + tcpPort + "}",
-        zeroCopy == null ? "" : "  zero-copy: " + zeroCopy,
-        "auth:",
-        "  jwt: {algorithm: HS256, secret-file: jwt.key, issuer: vncgate, audience: vncgate}",
-        "  tickets: {ttl: 10m}",
-        "# every viewer of the benchmark comes from 127.0.0.1 as one user",
-        "limits:",
-        "  connections: {per-address: 100000}",
-        "  tickets: {per-user: 100000}",
-        "providers:",
-        "  static:",
-        "    targets:",
-        "      - id: bench",
-        "        name: Synthetic RFB server",
-        "        host: 127.0.0.1",
-        "        port: " + serverPort,
-        ""));
-    String token = mintToken(jar, config, dir);
-
+    Files.writeString(config, setup.yaml(httpPort, tcpPort));
     Path log = dir.resolve("gateway.log");
     List<String> cmd = new ArrayList<>();
     cmd.add(java());
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config", config.toString()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    String token;
+    try {
+      token = mintToken(jar, config, dir); // while the gateway starts: two JVM start-ups side by side
+    } catch (IOException e) {
+      p.destroyForcibly();
+      throw e;
+    }
     GatewayProcess g = new GatewayProcess(p, log, httpPort, tcpPort, token);
     try {
       awaitPort(p, httpPort, Duration.ofSeconds(60), log);
@@ -122,7 +113,8 @@ final class GatewayProcess extends RelayProcess {
     Files.writeString(file, jcmd("GC.class_histogram"));
   }
 
-  private String jcmd(String command) {
+  /** Runs {@code jcmd PID command} and returns what it printed. */
+  String jcmd(String command) {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     try {
       Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command).redirectErrorStream(true).start();
@@ -178,7 +170,7 @@ final class GatewayProcess extends RelayProcess {
   }
 
   /** The value of the first sample whose line starts with {@code prefix}; NaN when there is none. */
-  private static double metric(String prometheusText, String prefix) {
+  static double metric(String prometheusText, String prefix) {
     for (String line : prometheusText.split("\n")) {
       if (line.startsWith(prefix)) return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }

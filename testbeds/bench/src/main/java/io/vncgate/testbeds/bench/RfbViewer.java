@@ -20,6 +20,18 @@ final class RfbViewer {
     void update(RfbViewer viewer, long bytes);
   }
 
+  /** Where a viewer may hang up on purpose during the handshake (the soak's dropped viewers). */
+  enum HangUp {
+    /** Never: the handshake runs to the end. */
+    NEVER,
+    /** On the server's banner, before answering it. */
+    AT_BANNER,
+    /** On SecurityResult OK, before ClientInit. */
+    AFTER_SECURITY,
+    /** Right after sending ClientInit, before ServerInit. */
+    AFTER_CLIENT_INIT
+  }
+
   private enum State {
     VERSION, SECURITY_COUNT, SECURITY_TYPES, CHALLENGE, SECURITY_RESULT, REASON_LENGTH, REASON,
     SERVER_INIT, NAME, MESSAGE_TYPE, UPDATE_HEADER, RECT_HEADER, RECT_PIXELS, FAILED
@@ -35,6 +47,8 @@ final class RfbViewer {
   private final Gather gather = new Gather();
   private ViewerLink link;
   private Listener listener = (v, b) -> { };
+  private HangUp hangUp = HangUp.NEVER;
+  private boolean hungUp;
   private State state = State.VERSION;
   private int need = 12;
   private int width;
@@ -56,6 +70,16 @@ final class RfbViewer {
 
   void listener(Listener listener) {
     this.listener = listener;
+  }
+
+  /** Hang up at this point of the handshake instead of going on (before connecting). */
+  void hangUp(HangUp when) {
+    this.hangUp = when;
+  }
+
+  /** True when the viewer hung up as told by {@link #hangUp(HangUp)}, not for any other reason. */
+  boolean hungUp() {
+    return hungUp;
   }
 
   /** Completes after ServerInit; fails with the server's or the link's reason. */
@@ -139,6 +163,7 @@ final class RfbViewer {
           fail("not an RFB server: " + new String(banner, StandardCharsets.US_ASCII).trim());
           return;
         }
+        if (hangUpAt(HangUp.AT_BANNER)) return;
         link.write(Buffer.buffer(VERSION_3_8));
         expect(State.SECURITY_COUNT, 1);
       }
@@ -159,8 +184,10 @@ final class RfbViewer {
           expect(State.REASON_LENGTH, 4);
           return;
         }
+        if (hangUpAt(HangUp.AFTER_SECURITY)) return;
         link.write(Buffer.buffer(new byte[] {1})); // ClientInit, shared
         expect(State.SERVER_INIT, 24);
+        hangUpAt(HangUp.AFTER_CLIENT_INIT);
       }
       case REASON_LENGTH -> {
         int n = b.readInt();
@@ -266,6 +293,14 @@ final class RfbViewer {
   private void expect(State next, int bytes) {
     state = next;
     need = bytes;
+  }
+
+  /** Hangs up if told to at {@code point}; true if it did. */
+  private boolean hangUpAt(HangUp point) {
+    if (hangUp != point) return false;
+    hungUp = true;
+    fail("hung up " + point.name().toLowerCase().replace('_', ' ') + " (on purpose)");
+    return true;
   }
 
   private void fail(String why) {

@@ -27,14 +27,20 @@ final class Tickets {
 
   /** {@code POST /api/v1/sessions} for the bench target, role control: the ticket. */
   Future<String> next() {
-    // a connection the gateway closed between two requests: once more, on a new connection
-    return post().recover(e -> e instanceof HttpClosedException ? post() : Future.failedFuture(e));
+    return next(GatewayProcess.TARGET);
   }
 
-  private Future<String> post() {
+  /** {@code POST /api/v1/sessions} for {@code target}, role control: the ticket. */
+  Future<String> next(String target) {
+    // a connection the gateway closed between two requests: once more, on a new connection
+    return post(target).recover(e -> e instanceof HttpClosedException ? post(target) : Future.failedFuture(e));
+  }
+
+  private Future<String> post(String target) {
     RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-        .setURI("/api/v1/sessions").putHeader("Authorization", bearer).putHeader("Content-Type", "application/json");
-    String body = new JsonObject().put("target", GatewayProcess.TARGET).put("role", "control").encode();
+        .setURI("/api/v1/sessions").putHeader("Authorization", bearer).putHeader("Content-Type", "application/json")
+        .setIdleTimeout(30_000); // a request that hangs fails in words instead of holding its caller
+    String body = new JsonObject().put("target", target).put("role", "control").encode();
     return http.request(req)
         .compose(r -> r.send(body))
         .compose(resp -> resp.body().compose(b -> resp.statusCode() == 201
