@@ -1,0 +1,119 @@
+package io.vncgate.gateway.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.vertx.core.buffer.Buffer;
+import io.vncgate.gateway.rfb.HandshakeStep;
+import io.vncgate.gateway.rfb.UpstreamHandshake;
+import io.vncgate.gateway.rfb.VncAuth;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Fuzzes the gateway as RFB client to a target (banner to ServerInit): whatever a target sends, the
+ * handshake never throws, ends in Ready or Failed once the target has sent enough (never waits for
+ * ever on a mistake), decides the same for any split into reads, hands the bytes after ServerInit on
+ * untouched, and never puts the VNC password (plain, hex, DES key) in a failure message or on the
+ * wire.
+ *
+ * <p>Input: byte 0 settings (bit 0: a password is configured), byte 1 the split seed, then what
+ * the target sends.
+ */
+class UpstreamHandshakeFuzzTest {
+
+  static final int HEADER = 2;
+  static final String PASSWORD = "Pw5ecrt!";
+  /** Longer than anything the handshake may wait for (a 64 KiB desktop name plus ServerInit). */
+  private static final byte[] ENOUGH = new byte[64 * 1024 + 256];
+
+  @FuzzTest(maxDuration = "25s")
+  void endsOrFailsWithoutLeakingThePassword(byte[] input) {
+    if (input.length < HEADER) return;
+    byte[] password = (input[0] & 1) != 0 ? PASSWORD.getBytes(StandardCharsets.US_ASCII) : null;
+    Outcome single = run(password, Feeds.single(input, HEADER, input.length));
+    Outcome cut = run(password, Feeds.cut(input, HEADER, input.length, (input[1] & 0xFF) | 1));
+    assertEquals(single.describe(), cut.describe(), "the same bytes give the same outcome whatever the reads");
+    assertArrayEquals(single.written.toByteArray(), cut.written.toByteArray(), "the same replies whatever the reads");
+    if (single.last instanceof HandshakeStep.Ready ready) {
+      byte[] leftover = ready.leftover().getBytes();
+      assertArrayEquals(leftover, Arrays.copyOfRange(input, input.length - leftover.length, input.length),
+          "the bytes after ServerInit go on untouched");
+    }
+    if (single.last instanceof HandshakeStep.Continue) {
+      // whatever the handshake waits for is bounded: enough bytes end it one way or the other
+      HandshakeStep after = single.handshake.onData(Buffer.buffer(ENOUGH));
+      assertFalse(after instanceof HandshakeStep.Continue, "still waiting after " + ENOUGH.length
+          + " more bytes in phase " + single.handshake.phase());
+      single.check(after, password);
+    }
+  }
+
+  private static Outcome run(byte[] password, List<byte[]> feeds) {
+    Outcome o = new Outcome(new UpstreamHandshake(password));
+    for (byte[] feed : feeds) {
+      HandshakeStep step = o.handshake.onData(Buffer.buffer(feed));
+      o.check(step, password);
+      if (!(step instanceof HandshakeStep.Continue)) break;
+    }
+    if (o.last instanceof HandshakeStep.Failed) {
+      HandshakeStep again = o.handshake.onData(Buffer.buffer(new byte[] {0}));
+      assertTrue(again instanceof HandshakeStep.Failed f && f.output().length() == 0, "after Failed: the same failure, nothing to write");
+    }
+    return o;
+  }
+
+  static final class Outcome {
+    final UpstreamHandshake handshake;
+    final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    HandshakeStep last;
+
+    Outcome(UpstreamHandshake handshake) {
+      this.handshake = handshake;
+    }
+
+    void check(HandshakeStep step, byte[] password) {
+      last = step;
+      byte[] out = step.output().getBytes();
+      written.writeBytes(out);
+      if (password != null) {
+        assertFalse(contains(written.toByteArray(), password), "the password went on the wire");
+      }
+      if (step instanceof HandshakeStep.Failed failed) {
+        String message = failed.failure().message();
+        assertFalse(message.isBlank(), "a failure says what happened");
+        if (password != null) {
+          String lower = message.toLowerCase(Locale.ROOT);
+          assertFalse(lower.contains(PASSWORD.toLowerCase(Locale.ROOT)), "the password in a failure message: " + message);
+          assertFalse(lower.contains(HexFormat.of().formatHex(password)), "the password in hex in a failure message: " + message);
+          assertFalse(lower.contains(HexFormat.of().formatHex(VncAuth.desKey(password))), "the DES key in a failure message: " + message);
+        }
+      }
+    }
+
+    String describe() {
+      return last == null ? "nothing fed"
+          : last instanceof HandshakeStep.Failed f ? "Failed " + f.failure().cause() + ": " + f.failure().message()
+          : last instanceof HandshakeStep.Ready r ? "Ready " + r.serverInit() + " leftover " + r.leftover().length()
+          : last.getClass().getSimpleName() + " in " + handshake.phase();
+    }
+  }
+
+  static boolean contains(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) continue outer;
+      }
+      return true;
+    }
+    return false;
+  }
+}
