@@ -114,7 +114,7 @@ public final class RecordFuzzCorpus {
       c.sendSetEncodings(NOVNC_ENCODINGS);
       c.sendFramebufferUpdateRequest(false, 0, 0, 640, 400);
       // noVNC's extended clipboard caps answer, a fence answer and continuous updates
-      c.send(hex("06000000fffffff0" + "1f000001" + "00a00000"));
+      c.send(hex("06000000fffffff8" + "1f000001" + "00a00000"));
       c.send(hex("f8000000" + "00000003" + "00"));
       c.send(hex("96" + "01" + "0000" + "0000" + "0280" + "0190"));
       for (int i = 0; i < 20; i++) {
