@@ -9,20 +9,17 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.vertx.core.buffer.Buffer;
 import io.vncgate.gateway.rfb.HandshakeStep;
 import io.vncgate.gateway.rfb.UpstreamHandshake;
-import io.vncgate.gateway.rfb.VncAuth;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Fuzzes the gateway as RFB client to a target (banner to ServerInit): whatever a target sends, the
  * handshake never throws, ends in Ready or Failed once the target has sent enough (never waits for
  * ever on a mistake), decides the same for any split into reads, hands the bytes after ServerInit on
- * untouched, and never puts the VNC password (plain, hex, DES key) in a failure message or on the
- * wire.
+ * untouched, and never puts the VNC password on the wire or anything of it in a failure message
+ * (checked by non-interference: another password gives the same message).
  *
  * <p>Input: byte 0 settings (bit 0: a password is configured), byte 1 the split seed, then what
  * the target sends.
@@ -31,6 +28,7 @@ class UpstreamHandshakeFuzzTest {
 
   static final int HEADER = 2;
   static final String PASSWORD = "Pw5ecrt!";
+  private static final String OTHER_PASSWORD = "q9Zx-m2K";
   /** Longer than anything the handshake may wait for (a 64 KiB desktop name plus ServerInit). */
   private static final byte[] ENOUGH = new byte[64 * 1024 + 256];
 
@@ -38,10 +36,16 @@ class UpstreamHandshakeFuzzTest {
   void endsOrFailsWithoutLeakingThePassword(byte[] input) {
     if (input.length < HEADER) return;
     byte[] password = (input[0] & 1) != 0 ? PASSWORD.getBytes(StandardCharsets.US_ASCII) : null;
-    String sent = new String(input, HEADER, input.length - HEADER, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
-    Outcome single = run(password, sent, Feeds.single(input, HEADER, input.length));
-    Outcome cut = run(password, sent, Feeds.cut(input, HEADER, input.length, (input[1] & 0xFF) | 1));
+    Outcome single = run(password, Feeds.single(input, HEADER, input.length));
+    Outcome cut = run(password, Feeds.cut(input, HEADER, input.length, (input[1] & 0xFF) | 1));
     assertEquals(single.describe(), cut.describe(), "the same bytes give the same outcome whatever the reads");
+    if (password != null) {
+      // non-interference: with another password of the same length the target's same bytes give the
+      // same outcome and failure message, so nothing of the password (plain, hex, DES key, response)
+      // is in it; quoting the target's own bytes stays allowed
+      Outcome other = run(OTHER_PASSWORD.getBytes(StandardCharsets.US_ASCII), Feeds.cut(input, HEADER, input.length, 0));
+      assertEquals(single.describe(), other.describe(), "the failure message depends on the password");
+    }
     assertArrayEquals(single.written.toByteArray(), cut.written.toByteArray(), "the same replies whatever the reads");
     for (Outcome o : List.of(single, cut)) {
       if (o.last instanceof HandshakeStep.Ready ready) {
@@ -59,8 +63,8 @@ class UpstreamHandshakeFuzzTest {
     }
   }
 
-  private static Outcome run(byte[] password, String sent, List<byte[]> feeds) {
-    Outcome o = new Outcome(new UpstreamHandshake(password), sent);
+  private static Outcome run(byte[] password, List<byte[]> feeds) {
+    Outcome o = new Outcome(new UpstreamHandshake(password));
     for (byte[] feed : feeds) {
       HandshakeStep step = o.handshake.onData(Buffer.buffer(feed));
       o.fed += feed.length;
@@ -82,12 +86,8 @@ class UpstreamHandshakeFuzzTest {
     int fed;
     int consumed;
 
-    /** What the target sent, as ISO-8859-1 lower case: the gateway may quote it back (a banner, a reason). */
-    final String sent;
-
-    Outcome(UpstreamHandshake handshake, String sent) {
+    Outcome(UpstreamHandshake handshake) {
       this.handshake = handshake;
-      this.sent = sent;
     }
 
     void check(HandshakeStep step, byte[] password) {
@@ -98,16 +98,7 @@ class UpstreamHandshakeFuzzTest {
         assertFalse(contains(written.toByteArray(), password), "the password went on the wire");
       }
       if (step instanceof HandshakeStep.Failed failed) {
-        String message = failed.failure().message();
-        assertFalse(message.isBlank(), "a failure says what happened");
-        if (password != null) {
-          String lower = message.toLowerCase(Locale.ROOT);
-          for (String secret : List.of(PASSWORD.toLowerCase(Locale.ROOT), HexFormat.of().formatHex(password),
-              HexFormat.of().formatHex(VncAuth.desKey(password)))) {
-            // quoting what the target itself sent is no leak
-            assertFalse(lower.contains(secret) && !sent.contains(secret), "the password in a failure message: " + message);
-          }
-        }
+        assertFalse(failed.failure().message().isBlank(), "a failure says what happened");
       }
     }
 
