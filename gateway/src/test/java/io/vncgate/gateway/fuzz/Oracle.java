@@ -98,7 +98,7 @@ final class Oracle {
     if (theirs != null) {
       int diverge = i < ends.size() ? Math.min(ends.get(i), theirs.end()) : theirs.end();
       for (Parsed.Part p : reference.parts) {
-        if (p.offset() >= theirs.offset() && p.offset() < diverge && p.end() >= diverge - 0) {
+        if (p.offset() >= theirs.offset() && p.offset() < diverge && p.end() >= diverge) {
           part = p.what();
         }
       }
