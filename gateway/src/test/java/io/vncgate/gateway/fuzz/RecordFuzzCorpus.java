@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RecordFuzzCorpus {
 
-  static final int LIMIT = 24 * 1024;
+  static final int LIMIT = 8 * 1024;
   private static final String PASSWORD = "fuzzpw12";
   /** What noVNC 1.7 sends in SetEncodings (without H.264: Chromium here has no WebCodecs H.264). */
   private static final int[] NOVNC_ENCODINGS = {1, 7, -260, 16, 21, 5, 2, 6, 0, -32 + 6, -256 + 2,
@@ -54,6 +54,10 @@ public final class RecordFuzzCorpus {
       try (XvncServer xvnc = XvncServer.builder().geometry(640, 400).start()) {
         r.tigerViewer("xvnc-tigervnc", xvnc, screen, null);
         r.noVncLike("xvnc-novnc", xvnc, null);
+        r.noVncLike("xvnc-hextile", xvnc, null, withPseudo(5));
+        r.noVncLike("xvnc-zrle", xvnc, null, withPseudo(16));
+        r.noVncLike("xvnc-rre", xvnc, null, withPseudo(2));
+        r.noVncLike("xvnc-raw", xvnc, null, withPseudo(0));
       }
       try (XvncServer xvnc = XvncServer.builder().geometry(640, 400).password(PASSWORD).blacklist(false).start()) {
         r.tigerViewer("xvnc-vncauth-tigervnc", xvnc, screen, PASSWORD);
@@ -62,6 +66,8 @@ public final class RecordFuzzCorpus {
       try (X11vncServer x11vnc = X11vncServer.builder().geometry(640, 400).start()) {
         r.tigerViewer("x11vnc-tigervnc", x11vnc, screen, null);
         r.noVncLike("x11vnc-novnc", x11vnc, null);
+        r.noVncLike("x11vnc-zlib", x11vnc, null, withPseudo(6));
+        r.noVncLike("x11vnc-hextile", x11vnc, null, withPseudo(5));
       }
       Qemu qemu = Qemu.start();
       try {
@@ -88,8 +94,17 @@ public final class RecordFuzzCorpus {
     };
   }
 
+  /** Text on the target's screen (xterm, when installed) so updates carry more than one colour. */
+  private static void busy(Target t) {
+    LocalVncServer d = t.display();
+    if (d == null || !new java.io.File("/usr/bin/xterm").canExecute()) return;
+    d.setRootColor("#336699");
+    d.runOnDisplay("xterm", "-geometry", "80x20+10+10", "-e", "sh", "-c", "ls -lR /usr/share/X11 | head -400; sleep 30");
+  }
+
   private void tigerViewer(String name, Object server, XvncServer screen, String password) throws Exception {
     Target t = server instanceof LocalVncServer l ? of(l) : (Target) server;
+    busy(t);
     try (RfbRecorder rec = RfbRecorder.start(t.host(), t.port(), LIMIT);
          TigerVncViewer viewer = TigerVncViewer.start(screen, "127.0.0.1", rec.port(), password == null ? "unused" : password,
              "-SecurityTypes", password == null ? "None" : "VncAuth", "-AcceptClipboard=1", "-SendClipboard=1")) {
@@ -105,13 +120,19 @@ public final class RecordFuzzCorpus {
   }
 
   private void noVncLike(String name, Object server, String password) throws Exception {
+    noVncLike(name, server, password, NOVNC_ENCODINGS);
+  }
+
+  /** The noVNC-like client asking for {@code encodings}: one recording per server encoding wanted. */
+  private void noVncLike(String name, Object server, String password, int[] encodings) throws Exception {
     Target t = server instanceof LocalVncServer l ? of(l) : (Target) server;
+    busy(t);
     try (RfbRecorder rec = RfbRecorder.start(t.host(), t.port(), LIMIT);
          RfbTestClient c = RfbTestClient.connect("127.0.0.1", rec.port())) {
       c.readTimeout(Duration.ofSeconds(10));
       if (password == null) c.handshakeNone(); else c.handshakeVncAuth(password);
       c.sendSetPixelFormat(PixelFormat.RGB888_LE);
-      c.sendSetEncodings(NOVNC_ENCODINGS);
+      c.sendSetEncodings(encodings);
       c.sendFramebufferUpdateRequest(false, 0, 0, 640, 400);
       // noVNC's extended clipboard caps answer, a fence answer and continuous updates
       c.send(hex("06000000fffffff8" + "1f000001" + "00a00000"));
@@ -130,6 +151,16 @@ public final class RecordFuzzCorpus {
       Thread.sleep(2500);
       save(name, rec);
     }
+  }
+
+  /** One real encoding plus noVNC's pseudo-encodings (cursor, desktop size, LastRect...). */
+  private static int[] withPseudo(int encoding) {
+    int[] e = NOVNC_ENCODINGS.clone();
+    e[0] = encoding;
+    for (int i = 1; i < e.length; i++) {
+      if (e[i] >= 0 && e[i] < 100) e[i] = encoding; // the other real encodings give way to it
+    }
+    return e;
   }
 
   private void save(String name, RfbRecorder rec) throws IOException {
