@@ -95,7 +95,15 @@ final class Oracle {
         : "nothing whole: " + reference.end + (reference.why.isEmpty() ? "" : " (" + reference.why + ")");
     // where the two part ways: the peer's rectangle at the first differing boundary names the cause
     String part = "";
-    if (theirs != null) {
+    int messageStart = theirs != null ? theirs.offset() : start;
+    for (Parsed.Part p : reference.parts) {
+      // a rectangle the peer reads in a way of its own (no payload, packed pixels) is the likely cause
+      if (p.offset() >= messageStart && (p.what().contains("(empty") || p.what().contains("palette of 1"))) {
+        part = p.what();
+        break;
+      }
+    }
+    if (part.isEmpty() && theirs != null) {
       int diverge = i < ends.size() ? Math.min(ends.get(i), theirs.end()) : theirs.end();
       for (Parsed.Part p : reference.parts) {
         if (p.offset() >= theirs.offset() && p.offset() < diverge && p.end() >= diverge) {
