@@ -1,0 +1,127 @@
+package io.vncgate.gateway.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.vertx.core.buffer.Buffer;
+import io.vncgate.gateway.rfb.ClientMessageFramer;
+import io.vncgate.gateway.rfb.MessagePolicy;
+import io.vncgate.gateway.rfb.RfbException;
+import io.vncgate.gateway.rfb.RfbFailure;
+import java.io.ByteArrayOutputStream;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Fuzzes the viewer-to-server framer: whatever a viewer sends, with either role (switched
+ * mid-stream, as control handover does) and any clipboard setting, Xvnc 1.12 reads from the
+ * forwarded bytes exactly the messages the framer judged and passed, for any split into reads;
+ * the framer fails only with its own {@link RfbException} and holds no more than one allowed
+ * message.
+ *
+ * <p>Input: byte 0 settings (bit 0: observer first, bit 1: observer after the switch, bit 2:
+ * clipboard to server allowed, bits 3-4: clipboard cap), byte 1 the split seed, bytes 2-3 where the
+ * role switches (U16, counted from byte 4), then the viewer's post-handshake stream.
+ */
+class ClientFramerFuzzTest {
+
+  static final int HEADER = 4;
+  private static final long[] CAPS = {0, 100, 4096, XvncClientMessages.MAX_CUT_TEXT};
+  /** The longest message the framer may hold: SetEncodings of 65535 (a clipboard message within the cap is shorter). */
+  private static final long MAX_HELD = 4 + 4 * 65535L;
+
+  @FuzzTest(maxDuration = "25s")
+  void forwardsExactlyTheMessagesXvncReads(byte[] input) throws Exception {
+    if (input.length < HEADER) return;
+    int settings = input[0] & 0xFF;
+    MessagePolicy first = (settings & 1) != 0 ? MessagePolicy.OBSERVER : MessagePolicy.CONTROLLER;
+    MessagePolicy then = (settings & 2) != 0 ? MessagePolicy.OBSERVER : MessagePolicy.CONTROLLER;
+    boolean clipboard = (settings & 4) != 0;
+    long cap = CAPS[(settings >> 3) & 3];
+    int seed = input[1] & 0xFF;
+    int switchAt = Math.min(input.length, HEADER + ((input[2] & 0xFF) << 8 | input[3] & 0xFF));
+
+    Run single = new Run(first, then, clipboard, cap);
+    single.feed(Feeds.single(input, HEADER, switchAt), Feeds.single(input, switchAt, input.length), true);
+    Run cut = new Run(first, then, clipboard, cap);
+    cut.feed(Feeds.cut(input, HEADER, switchAt, seed | 1), Feeds.cut(input, switchAt, input.length, seed * 31 + 7), false);
+    Run whole = new Run(first, then, clipboard, cap);
+    whole.feed(Feeds.cut(input, HEADER, switchAt, 0), Feeds.cut(input, switchAt, input.length, 0), false);
+
+    byte[] forwarded = single.out.toByteArray();
+    for (Run other : List.of(cut, whole)) {
+      assertEquals(single.failure, other.failure, "the same bytes fail the same way whatever the reads");
+      byte[] theirs = other.out.toByteArray();
+      if (single.failure == null) {
+        assertArrayEquals(forwarded, theirs, "the same bytes are forwarded whatever the reads");
+        assertEquals(single.framer.messagesPassed(), other.framer.messagesPassed());
+        assertEquals(single.framer.messagesDropped(), other.framer.messagesDropped());
+      } else {
+        assertTrue(theirs.length <= forwarded.length
+            && Arrays.equals(theirs, Arrays.copyOf(forwarded, theirs.length)), "a failed read forwards nothing of itself");
+      }
+    }
+    Oracle.agree("Xvnc 1.12", forwarded, single.ends, XvncClientMessages.read(forwarded), Oracle.VIEWER_TO_SERVER);
+  }
+
+  /** One framer fed one way. */
+  static final class Run {
+    private static final Method BUFFERED;
+
+    static {
+      try {
+        BUFFERED = ClientMessageFramer.class.getDeclaredMethod("buffered");
+        BUFFERED.setAccessible(true);
+      } catch (NoSuchMethodException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    final ClientMessageFramer framer;
+    final MessagePolicy then;
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final List<Integer> ends = new ArrayList<>();
+    String failure;
+
+    Run(MessagePolicy first, MessagePolicy then, boolean clipboard, long cap) {
+      this.framer = new ClientMessageFramer(first, cap, clipboard, (type, bytes, why) -> {
+        if (bytes < 0 || why == null || why.isEmpty()) throw new AssertionError("a drop without a size or a reason");
+      });
+      this.then = then;
+    }
+
+    void feed(List<byte[]> before, List<byte[]> after, boolean oneByteEach) throws Exception {
+      if (!feedAll(before, oneByteEach)) return;
+      framer.policy(then);
+      feedAll(after, oneByteEach);
+    }
+
+    private boolean feedAll(List<byte[]> chunks, boolean oneByteEach) throws Exception {
+      for (byte[] chunk : chunks) {
+        long passed = framer.messagesPassed();
+        Buffer forwarded;
+        try {
+          forwarded = framer.feed(Buffer.buffer(chunk));
+        } catch (RfbException e) {
+          assertEquals(RfbFailure.Cause.VIEWER_PROTOCOL_ERROR, e.failure().cause());
+          assertTrue(!e.getMessage().isBlank(), "a failure says what happened");
+          failure = e.getMessage();
+          return false;
+        }
+        out.write(forwarded.getBytes());
+        long now = framer.messagesPassed();
+        if (oneByteEach) {
+          assertTrue(now - passed <= 1, "one byte completes at most one message");
+          if (now > passed) ends.add(out.size());
+        }
+        int held = (int) BUFFERED.invoke(framer);
+        assertTrue(held <= MAX_HELD, "the framer holds " + held + " bytes");
+      }
+      return true;
+    }
+  }
+}
