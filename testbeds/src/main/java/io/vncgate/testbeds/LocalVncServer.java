@@ -1,5 +1,6 @@
 package io.vncgate.testbeds;
 
+import io.vncgate.testbeds.impl.Displays;
 import io.vncgate.testbeds.impl.Launcher;
 import io.vncgate.testbeds.impl.ProcessReaper;
 import io.vncgate.testbeds.impl.Tools;
@@ -211,8 +212,8 @@ public abstract class LocalVncServer implements AutoCloseable {
 
   /**
    * Crashes the server: SIGKILL to its processes (no chance to close connections in order, as in an
-   * out-of-memory kill), then the clean-up of {@link #close()}. Its X lock file stays behind, stale;
-   * the next X server on that display replaces it.
+   * out-of-memory kill), then the clean-up of {@link #close()}, and its X lock file and socket, which
+   * a killed X server leaves behind.
    */
   public synchronized void kill() {
     for (Child child : launched.processes()) {
@@ -228,6 +229,7 @@ public abstract class LocalVncServer implements AutoCloseable {
       }
     }
     close();
+    Displays.clearStale(display());
   }
 
   /** Kills helpers, xclip owners and the server processes, and deletes the work directory. */

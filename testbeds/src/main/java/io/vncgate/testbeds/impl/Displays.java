@@ -32,6 +32,9 @@ public final class Displays {
       if (inUse(display)) {
         continue;
       }
+      // an X server started with -displayfd leaves a stale lock in place and does not remove it
+      // at exit either, so the display would look used after a clean stop
+      clearStale(display);
       synchronized (RECENT) {
         if (RECENT.contains(display)) {
           continue;
@@ -58,6 +61,26 @@ public final class Displays {
       return Files.exists(socket);
     }
     return lockOwner(lock).map(pid -> ProcessHandle.of(pid).isPresent()).orElse(true);
+  }
+
+  /**
+   * Deletes display {@code n}'s lock file and socket when the lock's owner is provably gone (a
+   * killed X server leaves both behind); does nothing while the owner lives or cannot be read.
+   */
+  public static void clearStale(int display) {
+    clearStale(Path.of("/tmp"), display);
+  }
+
+  static void clearStale(Path tmp, int display) {
+    Path lock = tmp.resolve(".X" + display + "-lock");
+    Optional<Long> owner = lockOwner(lock);
+    if (owner.isEmpty() || ProcessHandle.of(owner.get()).isPresent()) return;
+    try {
+      Files.deleteIfExists(lock);
+      Files.deleteIfExists(tmp.resolve(".X11-unix/X" + display));
+    } catch (IOException e) {
+      // another process may be clearing it too; the X server reports a real clash
+    }
   }
 
   /** The pid in an X lock file (ASCII, space padded), if readable. */

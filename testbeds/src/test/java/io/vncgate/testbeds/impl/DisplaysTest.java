@@ -1,7 +1,7 @@
 package io.vncgate.testbeds.impl;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static assertFalse;
+import static assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,5 +39,20 @@ class DisplaysTest {
     Files.createDirectories(tmp.resolve(".X11-unix"));
     Files.createFile(tmp.resolve(".X11-unix/X43"));
     assertTrue(Displays.inUse(tmp, 43));
+  }
+
+  @Test
+  void aStaleLockAndSocketAreClearedButALiveOwnersAreKept(@TempDir Path tmp) throws Exception {
+    Files.createDirectories(tmp.resolve(".X11-unix"));
+    Process dead = new ProcessBuilder("true").start();
+    dead.waitFor();
+    Files.writeString(tmp.resolve(".X77-lock"), String.format("%10d\n", dead.pid()));
+    Files.createFile(tmp.resolve(".X11-unix/X77"));
+    Files.writeString(tmp.resolve(".X78-lock"), String.format("%10d\n", ProcessHandle.current().pid()));
+    Displays.clearStale(tmp, 77);
+    Displays.clearStale(tmp, 78);
+    assertFalse(Files.exists(tmp.resolve(".X77-lock")), "a dead owner's lock");
+    assertFalse(Files.exists(tmp.resolve(".X11-unix/X77")), "its socket");
+    assertTrue(Files.exists(tmp.resolve(".X78-lock")), "a live owner's lock");
   }
 }
