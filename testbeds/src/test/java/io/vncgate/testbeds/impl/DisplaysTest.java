@@ -1,7 +1,7 @@
 package io.vncgate.testbeds.impl;
 
-import static assertFalse;
-import static assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
