@@ -131,6 +131,16 @@ public abstract class LocalVncServer implements AutoCloseable {
     return Tools.check(env(), null, TOOL_TIMEOUT, command);
   }
 
+  /** Where the X pointer is, as xdotool says it: {@code "x:100 y:70"}. */
+  public String pointer() {
+    return xdotool("getmouselocation").replaceAll(" screen.*", "").trim();
+  }
+
+  /** Whether Caps Lock is on, read with {@code xset q} (x11-xserver-utils). */
+  public boolean capsLockOn() {
+    return runTool("xset", "q").replaceAll("\\s+", " ").contains("Caps Lock: on");
+  }
+
   /** Starts any X client on this display; it is killed on close. */
   public Process runOnDisplay(String... command) {
     Tools.require(command[0]);

@@ -66,7 +66,7 @@ class HostileViewerTest {
   void anObserversCapsMessageCarriesNoInputToTheDesktop() throws Exception {
     xvnc.xdotool("mousemove", "100", "70");
     xvnc.setClipboard("the desktop's own clipboard");
-    boolean capsBefore = capsLockOn();
+    boolean capsBefore = xvnc.capsLockOn();
     JsonObject s = gw.session(gw.token("mallory", "**", Role.VIEW), "static/desk", "view");
     try (WebSocketTcpBridge bridge = gw.bridge(s.getString("ticket"));
          RfbTestClient observer = RfbTestClient.connect(bridge.host(), bridge.port())) {
@@ -89,14 +89,14 @@ class HostileViewerTest {
       observer.readFramebufferUpdateRaw(0, 0, 1, 1);
       Thread.sleep(300);
 
-      assertEquals("x:100 y:70", pointer(), "the observer's smuggled PointerEvent must not move the X pointer");
-      assertEquals(capsBefore, capsLockOn(), "the observer's smuggled KeyEvents must not toggle Caps Lock");
+      assertEquals("x:100 y:70", xvnc.pointer(), "the observer's smuggled PointerEvent must not move the X pointer");
+      assertEquals(capsBefore, xvnc.capsLockOn(), "the observer's smuggled KeyEvents must not toggle Caps Lock");
       assertNotEquals("injected by an observer", xvnc.clipboard(), "the observer's smuggled paste must not reach X");
       assertEquals("the desktop's own clipboard", xvnc.clipboard());
       assertTrue(counted(gw, "ClipboardCaps", "malformed") >= 1, "the drop is counted as malformed");
       assertFalse(observer.isClosedByPeer(Duration.ofMillis(200)), "dropping keeps the observer connected");
     } finally {
-      if (capsLockOn() != capsBefore) xvnc.xdotool("key", "Caps_Lock");
+      if (xvnc.capsLockOn() != capsBefore) xvnc.xdotool("key", "Caps_Lock");
     }
   }
 
@@ -145,7 +145,7 @@ class HostileViewerTest {
       }
       controller.readFramebufferUpdateRaw(0, 0, 1, 1);
       assertNotEquals("smuggled-text", xvnc.clipboard());
-      assertEquals("x:21 y:23", pointer(), "the pointer event itself is the controller's and arrives, as 6 bytes");
+      assertEquals("x:21 y:23", xvnc.pointer(), "the pointer event itself is the controller's and arrives, as 6 bytes");
       assertTrue(counted(gwNoClipboard, "ClientCutText", "policy") >= 1, "the gateway saw the ClientCutText Xvnc would read");
     }
   }
@@ -175,19 +175,6 @@ class HostileViewerTest {
   private static byte[] cutText(String text) throws IOException {
     byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
     return msg(o -> { o.writeByte(6); o.write(new byte[3]); o.writeInt(b.length); o.write(b); });
-  }
-
-  private static String pointer() {
-    return xvnc.xdotool("getmouselocation").replaceAll(" screen.*", "").trim();
-  }
-
-  private static boolean capsLockOn() throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder("xset", "q").redirectErrorStream(true);
-    pb.environment().putAll(xvnc.env());
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor(5, TimeUnit.SECONDS);
-    return out.replaceAll("\\s+", " ").contains("Caps Lock: on");
   }
 
   /** The value of {@code vncgate_dropped_messages_total{reason,type}}, 0 when absent. */

@@ -80,19 +80,6 @@ class SharedSessionTest {
     return new ViewerHandle(rfb, s.getString("id"), s.getString("viewer"), token);
   }
 
-  private static String pointer() {
-    return xvnc.xdotool("getmouselocation").replaceAll(" screen.*", "").trim();
-  }
-
-  private static boolean capsLockOn() throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder("xset", "q").redirectErrorStream(true);
-    pb.environment().putAll(xvnc.env());
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor(5, TimeUnit.SECONDS);
-    return out.replaceAll("\\s+", " ").contains("Caps Lock: on");
-  }
-
   private static void tapCapsLock(RfbTestClient c) throws IOException {
     c.sendKeyEvent(true, CAPS_LOCK);
     c.sendKeyEvent(false, CAPS_LOCK);
@@ -100,15 +87,15 @@ class SharedSessionTest {
 
   /** Sends pointer, key and classic cut text; returns whether each reached the X display. */
   private static boolean[] sendInput(ViewerHandle v, int x, int y, String clip) throws Exception {
-    boolean capsBefore = capsLockOn();
+    boolean capsBefore = xvnc.capsLockOn();
     v.rfb().sendPointerEvent(0, x, y);
     tapCapsLock(v.rfb());
     v.rfb().sendClientCutText(clip);
     // a FramebufferUpdate round trip: everything sent before it has been processed by the gateway and Xvnc
     v.rfb().readFramebufferUpdateRaw(0, 0, 1, 1);
     Thread.sleep(300);
-    boolean pointerMoved = pointer().equals("x:" + x + " y:" + y);
-    boolean keyArrived = capsLockOn() != capsBefore;
+    boolean pointerMoved = xvnc.pointer().equals("x:" + x + " y:" + y);
+    boolean keyArrived = xvnc.capsLockOn() != capsBefore;
     boolean clipArrived = clip.equals(xvnc.clipboard());
     if (keyArrived) tapCapsLock(v.rfb()); // put Caps Lock back for the next check
     return new boolean[] {pointerMoved, keyArrived, clipArrived};
@@ -122,7 +109,7 @@ class SharedSessionTest {
   }
 
   private static void assertDropped(ViewerHandle v, int x, int y, String clip) throws Exception {
-    String pointerBefore = pointer();
+    String pointerBefore = xvnc.pointer();
     boolean[] r = sendInput(v, x, y, clip);
     assertFalse(r[0], "observer's pointer must not move X (" + pointerBefore + ")");
     assertFalse(r[1], "observer's key must not reach X");
