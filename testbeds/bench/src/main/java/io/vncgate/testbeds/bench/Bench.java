@@ -100,7 +100,7 @@ public final class Bench {
           serverPort, s.width(), s.height(), websockify.port, websockify.pid(), gateway.httpPort, gateway.tcpPort,
           gateway.pid());
 
-      NetClient net = clientVertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setTcpQuickAck(true).setConnectTimeout(10_000));
+      NetClient net = clientVertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
       Tickets tickets = new Tickets(clientVertx, gateway.httpPort, gateway.token);
       EventLoop loop = ((ContextInternal) clientVertx.getOrCreateContext()).nettyEventLoop();
       Map<String, RelayPath> paths = new LinkedHashMap<>();

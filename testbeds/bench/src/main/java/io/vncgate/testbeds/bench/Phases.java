@@ -46,7 +46,7 @@ final class Phases {
    * websockify has no JIT): streams and round trips for {@code seconds}, nothing recorded.
    */
   void warmUp(RelayPath path, double seconds) {
-    RfbViewer streamer = await(path.open(), 30);
+    RfbViewer streamer = await(path.open(), 30, "a " + path.name + " viewer to open");
     List<RfbViewer> pingers = openAll(path, 10);
     onLoop(() -> {
       streamer.listener((viewer, bytes) -> viewer.requestFullScreen());
@@ -81,7 +81,7 @@ final class Phases {
    * load during the run falls on every path alike.
    */
   ThroughputSample throughputRound(RelayPath path, int round) {
-    RfbViewer v = await(path.open(), 30);
+    RfbViewer v = await(path.open(), 30, "a " + path.name + " viewer to open");
     onLoop(() -> {
       v.listener((viewer, bytes) -> viewer.requestFullScreen());
       for (int i = 0; i < PIPELINE; i++) v.requestFullScreen();
@@ -308,6 +308,11 @@ final class Phases {
   }
 
   static <T> T await(Future<T> f, long seconds) {
+    return await(f, seconds, "an answer");
+  }
+
+  /** Waits for {@code f}; {@code what} names it in the error: "no answer within 30 s (waited for …)". */
+  static <T> T await(Future<T> f, long seconds, String what) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -316,7 +321,7 @@ final class Phases {
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
-      throw new IllegalStateException("no answer within " + seconds + " s");
+      throw new IllegalStateException("no answer within " + seconds + " s (waited for " + what + ")");
     }
   }
 

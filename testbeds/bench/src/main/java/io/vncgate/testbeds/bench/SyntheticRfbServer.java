@@ -56,7 +56,7 @@ final class SyntheticRfbServer {
   }
 
   Future<Integer> listen() {
-    server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true).setTcpQuickAck(true)
+    server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true)
         .setAcceptBacklog(4096));
     return server.connectHandler(this::accept).listen().map(NetServer::actualPort);
   }
