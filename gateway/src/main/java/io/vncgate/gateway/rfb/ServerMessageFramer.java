@@ -231,7 +231,9 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       case TIGHT_FILTER -> tightFilter();
       case TIGHT_PALETTE -> {
         tightPaletteSize = u8(0) + 1;
-        tightDataSize = tightPaletteSize == 2 ? (long) ((rectWidth + 7) / 8) * rectHeight : (long) rectWidth * rectHeight;
+        // 1 bit a pixel for palettes of 1 and 2 colours: TigerVNC's TightDecoder (palSize <= 2) and
+        // noVNC's tight.js (numColors <= 2) alike; 8 bits from 3 colours
+        tightDataSize = tightPaletteSize <= 2 ? (long) ((rectWidth + 7) / 8) * rectHeight : (long) rectWidth * rectHeight;
         pass((long) tightPaletteSize * tightPixel, Step.TIGHT_DATA);
       }
       case TIGHT_DATA -> {
@@ -340,7 +342,14 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       case 2 -> expect(4 + bytesPerPixel, Step.RRE);
       case 4 -> expect(4 + bytesPerPixel, Step.CORRE);
       case 5 -> startHextile();
-      case 6, 16, 17 -> expect(4, Step.LENGTH_THEN_RECT_DONE);                 // zlib, ZRLE, ZYWRLE
+      case 6 -> {                                                               // zlib
+        // noVNC 1.7 (core/decoders/zlib.js) reads nothing at all for a rectangle of zero width or
+        // height, not even the length (TigerVNC's viewer has no zlib decoder): a length there would
+        // be read by the viewer as the next rectangle or message
+        if (w * h == 0) nextRect();
+        else expect(4, Step.LENGTH_THEN_RECT_DONE);
+      }
+      case 16, 17 -> expect(4, Step.LENGTH_THEN_RECT_DONE);                    // ZRLE, ZYWRLE: a length at any size
       case 7, -260 -> expect(1, Step.TIGHT_CONTROL);                          // Tight, TightPNG
       case 50 -> expect(8, Step.H264);                                          // U32 length, U32 flags
       case -239 -> pass(w * h * bytesPerPixel + (w + 7) / 8 * h, Step.RECT_DONE); // Cursor
@@ -469,20 +478,24 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
 
   /**
    * An extended ServerCutText's flags are in (12 bytes held). Viewers read a negative length as
-   * extended whether or not they enabled it, and TigerVNC's CMsgReader and noVNC read only
-   * {@code 4 + 4·formats} bytes of caps and 4 of request, peek and notify, the rest as further
-   * messages: one whose declared length disagrees is dropped, as from viewers.
+   * extended whether or not they enabled it, and read it by its flags, not its length (TigerVNC
+   * 1.12's CMsgReader::readExtendedClipboard, noVNC 1.7's _handleServerCutText): caps (any action
+   * with the caps bit) {@code 4 + 4·formats} bytes (noVNC reads that many even past a shorter
+   * length, TigerVNC closes); request, peek and notify 4; provide its whole length in TigerVNC, but
+   * in noVNC only its 4 bytes of flags when the text format bit is clear. Whatever the viewers would
+   * read as further messages (or read differently from each other) is dropped, as from viewers:
+   * what passes is read the same by both.
    */
   private void cutTextFlags() throws RfbException {
     long body = Math.abs((long) s32(4));
     int flags = s32(8);
     int action = flags & 0xFF000000;
-    long canonical = switch (action) {
-      case 0x01000000 -> 4 + 4L * Integer.bitCount(flags & 0xFFFF);
-      case 0x02000000, 0x04000000, 0x08000000 -> 4;
-      case 0x10000000 -> body;
-      default -> -1;
-    };
+    long canonical = (action & 0x01000000) != 0 ? 4 + 4L * Integer.bitCount(flags & 0xFFFF)
+        : switch (action) {
+          case 0x02000000, 0x04000000, 0x08000000 -> 4;
+          case 0x10000000 -> (flags & 1) != 0 ? body : 4; // without text noVNC reads the flags only
+          default -> -1;
+        };
     if (canonical == body) {
       releaseHeld(12);
       pass(body - 4, Step.MESSAGE_DONE);
@@ -490,8 +503,11 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     }
     dropCutText(body, ClientMessageFramer.MALFORMED + (canonical < 0
         ? "an extended clipboard message whose action bits 0x" + Integer.toHexString(action >>> 24)
-            + " are not exactly one of caps, request, peek, notify, provide"
-        : "an extended clipboard message of " + body + " bytes whose flags make it " + canonical), body - 4);
+            + " are neither caps nor exactly one of request, peek, notify, provide"
+        : action == 0x10000000
+            ? "an extended clipboard provide of " + body + " bytes without the text format, of which noVNC reads only"
+                + " the 4 bytes of flags and TigerVNC all"
+            : "an extended clipboard message of " + body + " bytes whose flags make it " + canonical), body - 4);
   }
 
   private void dropCutText(long body, String why, long left) {

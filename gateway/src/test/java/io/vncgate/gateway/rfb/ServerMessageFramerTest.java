@@ -350,6 +350,75 @@ class ServerMessageFramerTest {
     assertEverySplit(early, Wire.concat(rect(rect(update(0xFFFF), 0, 0, 0), 0, 0, -224).bytes(), new byte[] {2}), 1024, false, 1);
   }
 
+  /**
+   * Fuzzing finding A: noVNC 1.7's zlib decoder reads nothing for a rectangle of zero width or
+   * height, not even the 4-byte length (TigerVNC's viewer has no zlib decoder). A hostile target
+   * sends such a rectangle and then a ServerCutText: a framer that reads a length takes the cut
+   * text's first bytes for it and passes the rest unread, and noVNC reads a ServerCutText that
+   * clipboard.to-viewer: false should have dropped.
+   */
+  @Test
+  void aZlibRectangleOfZeroAreaCarriesNoLengthSoTheClipboardAfterItIsJudged() throws Exception {
+    for (int[] size : new int[][] {{0, 0}, {0, 5}, {7, 0}}) {
+      byte[] update = rect(update(1), size[0], size[1], 6).bytes();
+      byte[] secret = cutText("hello");
+      byte[] stream = Wire.concat(update, secret, new byte[] {2});
+      assertEverySplit(stream, Wire.concat(update, new byte[] {2}), 1024, false, 1);
+      // and a zero-area zlib rectangle before another rectangle: that one's header follows at once
+      byte[] two = Wire.concat(rect(rect(update(2), size[0], size[1], 6), 1, 1, 6).u32(2).zeros(2).bytes(), new byte[] {2});
+      assertEverySplit(two, two, 1024, true, 0);
+    }
+    // the reproducer the fuzzer committed, byte for byte (after its 2-byte settings header)
+    byte[] finding = java.util.HexFormat.of().parseHex("00000001" + "0000000000000000" + "00000006" + "03000000" + "00000005" + "68656c6c6f");
+    byte[] expected = java.util.HexFormat.of().parseHex("00000001" + "0000000000000000" + "00000006");
+    assertEverySplit(finding, expected, 1024, false, 1);
+  }
+
+  /**
+   * Fuzzing finding B: a Tight palette of one colour is packed at 1 bit a pixel by both viewers
+   * (TigerVNC's TightDecoder: palSize <= 2; noVNC's tight.js: numColors <= 2). A framer that takes
+   * 8 bits a pixel reads a compact length from the packed bits and passes the ServerCutText after
+   * them unjudged.
+   */
+  @Test
+  void aTightPaletteOfOneColourIsOneBitAPixel() throws Exception {
+    // 8x2 pixels, palette of 1: (8 + 7) / 8 * 2 = 2 bytes of packed pixels, under 12: no length
+    byte[] update = rect(update(1), 8, 2, 7).u8(0x40).u8(1).u8(0).u8(0x11, 0x22, 0x33).u8(0xaa, 0xbb).bytes();
+    byte[] stream = Wire.concat(update, cutText("hello"), new byte[] {2});
+    assertEverySplit(stream, Wire.concat(update, new byte[] {2}), 1024, false, 1);
+    // 100x100, palette of 1: 13 * 100 bytes, compressed: a 2-byte compact length (0x94 0x0a = 1300)
+    byte[] big = Wire.concat(rect(update(1), 100, 100, 7).u8(0x40).u8(1).u8(0).zeros(3).u8(0x94, 0x0a).zeros(1300).bytes(),
+        new byte[] {2});
+    assertEverySplit(big, big, 1024, true, 0);
+  }
+
+  /**
+   * Fuzzing finding C: viewers read an extended ServerCutText by its flags. Caps with more action
+   * bits is still caps to both (TigerVNC: action &amp; caps; noVNC: isCaps), read as 4 + 4·formats;
+   * caps shorter than that is read past its end by noVNC (TigerVNC closes); a provide without the
+   * text format is read as its 4 bytes of flags by noVNC and whole by TigerVNC.
+   */
+  @Test
+  void extendedServerCutTextPassesOnlyWhereBothViewersReadItsLength() throws Exception {
+    byte[] capsAndRequest = Wire.of().u8(3, 0, 0, 0).s32(-8).u32(0x03000001L).u32(4096).bytes();
+    byte[] capsShort = Wire.of().u8(3, 0, 0, 0).s32(-4).u32(0x01000001L).bytes();
+    byte[] provideNoText = Wire.of().u8(3, 0, 0, 0).s32(-(4 + 13)).u32(0x10000002L).raw(cutText("hello")).bytes();
+    byte[] provideNoTextEmpty = Wire.of().u8(3, 0, 0, 0).s32(-4).u32(0x10000002L).bytes();
+    byte[] provideText = Wire.of().u8(3, 0, 0, 0).s32(-7).u32(0x10000001L).u8(0x78, 0x9c, 3).bytes();
+    byte[] bell = {2};
+    byte[] stream = Wire.concat(capsAndRequest, capsShort, bell, provideNoText, provideNoTextEmpty, provideText, bell);
+    for (Splits.Split split : Splits.of(stream)) {
+      List<String> drops = new ArrayList<>();
+      Fed fed = feed(framer(1024, true, drops), split.buffers(), drops);
+      assertArrayEquals(Wire.concat(capsAndRequest, bell, provideNoTextEmpty, provideText, bell), fed.forwarded(), split.label());
+      assertEquals(List.of(
+          "ServerCutText 12 " + ClientMessageFramer.MALFORMED + "an extended clipboard message of 4 bytes whose flags make it 8",
+          "ServerCutText 25 " + ClientMessageFramer.MALFORMED + "an extended clipboard provide of 17 bytes without the text"
+              + " format, of which noVNC reads only the 4 bytes of flags and TigerVNC all"),
+          drops, split.label());
+    }
+  }
+
   @Test
   void theTargetsExtendedMouseButtonsRectangleIsTold() throws Exception {
     ServerMessageFramer framer = framer(1024, true, new ArrayList<>());
