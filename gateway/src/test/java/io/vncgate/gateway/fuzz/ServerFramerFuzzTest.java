@@ -59,7 +59,7 @@ class ServerFramerFuzzTest {
             && Arrays.equals(theirs, Arrays.copyOf(forwarded, theirs.length)), "nothing is forwarded past the failure");
       }
     }
-    Oracle.agree("noVNC 1.7", forwarded, single.ends, NoVncServerMessages.read(forwarded), Oracle.SERVER_TO_VIEWER);
+    Oracle.agree("noVNC 1.7", forwarded, single.ends, NoVncServerMessages.read(forwarded));
   }
 
   /** One framer fed one way, as ServerMessageFilter does. */
