@@ -336,20 +336,19 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     int encoding = s32(8);
     long w = rectWidth;
     long h = rectHeight;
+    if (w * h == 0 && carriesDataWhenEmptyToSomeViewers(encoding)) {
+      throw malformed("sent a " + encodingName(encoding) + " rectangle of " + w + "x" + h + " pixels, which viewers read"
+          + " differently (noVNC 1.7 reads no data for an empty zlib rectangle, TigerVNC and noVNC read the header of the"
+          + " others, older viewers skip every empty rectangle), so the gateway cannot forward it; no VNC server sends"
+          + " empty rectangles of this kind");
+    }
     switch (encoding) {
       case 0 -> pass(w * h * bytesPerPixel, Step.RECT_DONE);                    // Raw
       case 1 -> pass(4, Step.RECT_DONE);                                        // CopyRect
       case 2 -> expect(4 + bytesPerPixel, Step.RRE);
       case 4 -> expect(4 + bytesPerPixel, Step.CORRE);
       case 5 -> startHextile();
-      case 6 -> {                                                               // zlib
-        // noVNC 1.7 (core/decoders/zlib.js) reads nothing at all for a rectangle of zero width or
-        // height, not even the length (TigerVNC's viewer has no zlib decoder): a length there would
-        // be read by the viewer as the next rectangle or message
-        if (w * h == 0) nextRect();
-        else expect(4, Step.LENGTH_THEN_RECT_DONE);
-      }
-      case 16, 17 -> expect(4, Step.LENGTH_THEN_RECT_DONE);                    // ZRLE, ZYWRLE: a length at any size
+      case 6, 16, 17 -> expect(4, Step.LENGTH_THEN_RECT_DONE);                 // zlib, ZRLE, ZYWRLE
       case 7, -260 -> expect(1, Step.TIGHT_CONTROL);                          // Tight, TightPNG
       case 50 -> expect(8, Step.H264);                                          // U32 length, U32 flags
       case -239 -> pass(w * h * bytesPerPixel + (w + 7) / 8 * h, Step.RECT_DONE); // Cursor
@@ -371,6 +370,36 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       default -> throw malformed("sent a rectangle in encoding " + encoding + ", which the gateway cannot frame"
           + " (the viewer's SetEncodings was narrowed to those it can; the target sent it unasked)");
     }
+  }
+
+  /**
+   * Data encodings whose empty rectangle (zero width or height) viewers read differently: noVNC 1.7
+   * reads nothing for zlib ({@code core/decoders/zlib.js}) but the header of CopyRect, RRE, Tight,
+   * TightPNG, ZRLE and H.264; TigerVNC 1.12 reads the header of each it decodes (CMsgReader::readRect
+   * only logs "zero size rect"); the classic vncviewer lineage (TightVNC 1.3, UltraVNC) skips every
+   * empty rectangle without reading anything. Raw and Hextile carry no bytes when empty for all of
+   * them, and pseudo-encodings are read by their own rules.
+   */
+  private static boolean carriesDataWhenEmptyToSomeViewers(int encoding) {
+    return switch (encoding) {
+      case 1, 2, 4, 6, 7, 16, 17, 50, -260 -> true;
+      default -> false;
+    };
+  }
+
+  private static String encodingName(int encoding) {
+    return switch (encoding) {
+      case 1 -> "CopyRect";
+      case 2 -> "RRE";
+      case 4 -> "CoRRE";
+      case 6 -> "zlib";
+      case 7 -> "Tight";
+      case 16 -> "ZRLE";
+      case 17 -> "ZYWRLE";
+      case 50 -> "H.264";
+      case -260 -> "TightPNG";
+      default -> "encoding " + encoding;
+    };
   }
 
   private void vmwareCursor() throws RfbException {

@@ -352,26 +352,54 @@ class ServerMessageFramerTest {
 
   /**
    * Fuzzing finding A: noVNC 1.7's zlib decoder reads nothing for a rectangle of zero width or
-   * height, not even the 4-byte length (TigerVNC's viewer has no zlib decoder). A hostile target
-   * sends such a rectangle and then a ServerCutText: a framer that reads a length takes the cut
-   * text's first bytes for it and passes the rest unread, and noVNC reads a ServerCutText that
-   * clipboard.to-viewer: false should have dropped.
+   * height, not even the 4-byte length, while TigerVNC and noVNC read the header of empty CopyRect,
+   * RRE, Tight, ZRLE and H.264 rectangles and older viewers skip every empty rectangle. A hostile
+   * target sent an empty zlib rectangle and then a ServerCutText: the old framer took the cut text's
+   * first bytes for the length and passed the rest unread, and noVNC read a ServerCutText that
+   * clipboard.to-viewer: false should have dropped. Viewers disagree, so such a rectangle is refused
+   * with a reason, and nothing from it on reaches the viewer.
    */
   @Test
-  void aZlibRectangleOfZeroAreaCarriesNoLengthSoTheClipboardAfterItIsJudged() throws Exception {
-    for (int[] size : new int[][] {{0, 0}, {0, 5}, {7, 0}}) {
-      byte[] update = rect(update(1), size[0], size[1], 6).bytes();
-      byte[] secret = cutText("hello");
-      byte[] stream = Wire.concat(update, secret, new byte[] {2});
-      assertEverySplit(stream, Wire.concat(update, new byte[] {2}), 1024, false, 1);
-      // and a zero-area zlib rectangle before another rectangle: that one's header follows at once
-      byte[] two = Wire.concat(rect(rect(update(2), size[0], size[1], 6), 1, 1, 6).u32(2).zeros(2).bytes(), new byte[] {2});
-      assertEverySplit(two, two, 1024, true, 0);
+  void anEmptyRectangleViewersReadDifferentlyIsRefusedWithAReason() throws Exception {
+    byte[] secret = cutText("hello");
+    for (int encoding : new int[] {6, 1, 2, 4, 7, 16, 17, 50, -260}) {
+      for (int[] size : new int[][] {{0, 0}, {0, 5}, {7, 0}}) {
+        byte[] header = update(1).bytes();
+        byte[] stream = Wire.concat(rect(update(1), size[0], size[1], encoding).bytes(), secret, new byte[] {2});
+        for (Splits.Split split : Splits.of(stream)) {
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          ServerMessageFramer framer = framer(1024, false, new ArrayList<>());
+          RfbException e = assertThrows(RfbException.class, () -> {
+            for (Buffer part : split.buffers()) {
+              framer.feed(part, new ServerMessageFramer.Output() {
+                @Override
+                public void forward(int from, int to) {
+                  out.writeBytes(part.getBytes(from, to));
+                }
+
+                @Override
+                public void forwardHeld(byte[] bytes, int length) {
+                  out.write(bytes, 0, length);
+                }
+              });
+            }
+          }, encoding + " " + split.label());
+          assertEquals(RfbFailure.Cause.PROTOCOL_ERROR, e.failure().cause());
+          assertTrue(e.getMessage().startsWith("sent a ") && e.getMessage().contains(" rectangle of " + size[0] + "x" + size[1]
+              + " pixels, which viewers read differently"), e.getMessage());
+          // at most the update's and the rectangle's headers (forwarded as they passed), nothing after
+          assertTrue(out.size() <= header.length + 12, "nothing after the rectangle's header is forwarded: " + out.size());
+        }
+      }
     }
     // the reproducer the fuzzer committed, byte for byte (after its 2-byte settings header)
-    byte[] finding = java.util.HexFormat.of().parseHex("00000001" + "0000000000000000" + "00000006" + "03000000" + "00000005" + "68656c6c6f");
-    byte[] expected = java.util.HexFormat.of().parseHex("00000001" + "0000000000000000" + "00000006");
-    assertEverySplit(finding, expected, 1024, false, 1);
+    RfbException e = assertThrows(RfbException.class, () -> feed(framer(1024, false, new ArrayList<>()),
+        List.of(Buffer.buffer(java.util.HexFormat.of().parseHex("00000001" + "0000000000000000" + "00000006"
+            + "03000000" + "00000005" + "68656c6c6f"))), List.of()));
+    assertTrue(e.getMessage().startsWith("sent a zlib rectangle of 0x0 pixels"), e.getMessage());
+    // empty Raw and Hextile rectangles carry nothing for every viewer: they pass
+    byte[] empty = Wire.concat(rect(rect(update(2), 0, 3, 0), 5, 0, 5).bytes(), new byte[] {2});
+    assertEverySplit(empty, empty, 1024, true, 0);
   }
 
   /**
