@@ -231,7 +231,9 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       case TIGHT_FILTER -> tightFilter();
       case TIGHT_PALETTE -> {
         tightPaletteSize = u8(0) + 1;
-        tightDataSize = tightPaletteSize == 2 ? (long) ((rectWidth + 7) / 8) * rectHeight : (long) rectWidth * rectHeight;
+        // 1 bit a pixel for palettes of 1 and 2 colours: TigerVNC's TightDecoder (palSize <= 2) and
+        // noVNC's tight.js (numColors <= 2) alike; 8 bits from 3 colours
+        tightDataSize = tightPaletteSize <= 2 ? (long) ((rectWidth + 7) / 8) * rectHeight : (long) rectWidth * rectHeight;
         pass((long) tightPaletteSize * tightPixel, Step.TIGHT_DATA);
       }
       case TIGHT_DATA -> {
@@ -334,6 +336,12 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     int encoding = s32(8);
     long w = rectWidth;
     long h = rectHeight;
+    if (w * h == 0 && carriesDataWhenEmptyToSomeViewers(encoding)) {
+      throw malformed("sent a " + encodingName(encoding) + " rectangle of " + w + "x" + h + " pixels, which viewers read"
+          + " differently (noVNC 1.7 reads no data for an empty zlib rectangle, TigerVNC and noVNC read the header of the"
+          + " others, older viewers skip every empty rectangle), so the gateway cannot forward it; no VNC server sends"
+          + " empty rectangles of this kind");
+    }
     switch (encoding) {
       case 0 -> pass(w * h * bytesPerPixel, Step.RECT_DONE);                    // Raw
       case 1 -> pass(4, Step.RECT_DONE);                                        // CopyRect
@@ -362,6 +370,36 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       default -> throw malformed("sent a rectangle in encoding " + encoding + ", which the gateway cannot frame"
           + " (the viewer's SetEncodings was narrowed to those it can; the target sent it unasked)");
     }
+  }
+
+  /**
+   * Data encodings whose empty rectangle (zero width or height) viewers read differently: noVNC 1.7
+   * reads nothing for zlib ({@code core/decoders/zlib.js}) but the header of CopyRect, RRE, Tight,
+   * TightPNG, ZRLE and H.264; TigerVNC 1.12 reads the header of each it decodes (CMsgReader::readRect
+   * only logs "zero size rect"); the classic vncviewer lineage (TightVNC 1.3, UltraVNC) skips every
+   * empty rectangle without reading anything. Raw and Hextile carry no bytes when empty for all of
+   * them, and pseudo-encodings are read by their own rules.
+   */
+  private static boolean carriesDataWhenEmptyToSomeViewers(int encoding) {
+    return switch (encoding) {
+      case 1, 2, 4, 6, 7, 16, 17, 50, -260 -> true;
+      default -> false;
+    };
+  }
+
+  private static String encodingName(int encoding) {
+    return switch (encoding) {
+      case 1 -> "CopyRect";
+      case 2 -> "RRE";
+      case 4 -> "CoRRE";
+      case 6 -> "zlib";
+      case 7 -> "Tight";
+      case 16 -> "ZRLE";
+      case 17 -> "ZYWRLE";
+      case 50 -> "H.264";
+      case -260 -> "TightPNG";
+      default -> "encoding " + encoding;
+    };
   }
 
   private void vmwareCursor() throws RfbException {
@@ -469,20 +507,24 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
 
   /**
    * An extended ServerCutText's flags are in (12 bytes held). Viewers read a negative length as
-   * extended whether or not they enabled it, and TigerVNC's CMsgReader and noVNC read only
-   * {@code 4 + 4·formats} bytes of caps and 4 of request, peek and notify, the rest as further
-   * messages: one whose declared length disagrees is dropped, as from viewers.
+   * extended whether or not they enabled it, and read it by its flags, not its length (TigerVNC
+   * 1.12's CMsgReader::readExtendedClipboard, noVNC 1.7's _handleServerCutText): caps (any action
+   * with the caps bit) {@code 4 + 4·formats} bytes (noVNC reads that many even past a shorter
+   * length, TigerVNC closes); request, peek and notify 4; provide its whole length in TigerVNC, but
+   * in noVNC only its 4 bytes of flags when the text format bit is clear. Whatever the viewers would
+   * read as further messages (or read differently from each other) is dropped, as from viewers:
+   * what passes is read the same by both.
    */
   private void cutTextFlags() throws RfbException {
     long body = Math.abs((long) s32(4));
     int flags = s32(8);
     int action = flags & 0xFF000000;
-    long canonical = switch (action) {
-      case 0x01000000 -> 4 + 4L * Integer.bitCount(flags & 0xFFFF);
-      case 0x02000000, 0x04000000, 0x08000000 -> 4;
-      case 0x10000000 -> body;
-      default -> -1;
-    };
+    long canonical = (action & 0x01000000) != 0 ? 4 + 4L * Integer.bitCount(flags & 0xFFFF)
+        : switch (action) {
+          case 0x02000000, 0x04000000, 0x08000000 -> 4;
+          case 0x10000000 -> (flags & 1) != 0 ? body : 4; // without text noVNC reads the flags only
+          default -> -1;
+        };
     if (canonical == body) {
       releaseHeld(12);
       pass(body - 4, Step.MESSAGE_DONE);
@@ -490,8 +532,11 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     }
     dropCutText(body, ClientMessageFramer.MALFORMED + (canonical < 0
         ? "an extended clipboard message whose action bits 0x" + Integer.toHexString(action >>> 24)
-            + " are not exactly one of caps, request, peek, notify, provide"
-        : "an extended clipboard message of " + body + " bytes whose flags make it " + canonical), body - 4);
+            + " are neither caps nor exactly one of request, peek, notify, provide"
+        : action == 0x10000000
+            ? "an extended clipboard provide of " + body + " bytes without the text format, of which noVNC reads only"
+                + " the 4 bytes of flags and TigerVNC all"
+            : "an extended clipboard message of " + body + " bytes whose flags make it " + canonical), body - 4);
   }
 
   private void dropCutText(long body, String why, long left) {

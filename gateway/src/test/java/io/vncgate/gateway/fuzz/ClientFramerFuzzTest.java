@@ -23,9 +23,17 @@ import java.util.List;
  * the framer fails only with its own {@link RfbException} and holds no more than one allowed
  * message.
  *
+ * <p>What the gateway forwards may differ from what came (padding zeroed, a pointer event's marker
+ * bit cleared, the gateway's own fence before a SetPixelFormat, malformed messages dropped): the
+ * expected messages are those the gateway judged and passed, plus each fence it added, which the
+ * server must read as one message of its own right before that SetPixelFormat.
+ *
  * <p>Input: byte 0 settings (bit 0: observer first, bit 1: observer after the switch, bit 2:
- * clipboard to server allowed, bits 3-4: clipboard cap), byte 1 the split seed, bytes 2-3 where the
- * role switches (U16, counted from byte 4), then the viewer's post-handshake stream.
+ * clipboard to server allowed, bits 3-4: clipboard cap, bit 5: the target supports fences (the
+ * gateway adds its own before a SetPixelFormat once updates were requested), bit 6: the target
+ * supports ExtendedMouseButtons and confirms it at the switch (read as a later TigerVNC, else as
+ * Xvnc 1.12)), byte 1 the split seed, bytes 2-3 where the role switches (U16, counted from byte 4),
+ * then the viewer's post-handshake stream.
  */
 class ClientFramerFuzzTest {
 
@@ -42,14 +50,16 @@ class ClientFramerFuzzTest {
     MessagePolicy then = (settings & 2) != 0 ? MessagePolicy.OBSERVER : MessagePolicy.CONTROLLER;
     boolean clipboard = (settings & 4) != 0;
     long cap = CAPS[(settings >> 3) & 3];
+    boolean fences = (settings & 32) != 0;
+    boolean extendedPointer = (settings & 64) != 0;
     int seed = input[1] & 0xFF;
     int switchAt = Math.min(input.length, HEADER + ((input[2] & 0xFF) << 8 | input[3] & 0xFF));
 
-    Run single = new Run(first, then, clipboard, cap);
+    Run single = new Run(first, then, clipboard, cap, fences, extendedPointer);
     single.feed(Feeds.single(input, HEADER, switchAt), Feeds.single(input, switchAt, input.length), true);
-    Run cut = new Run(first, then, clipboard, cap);
+    Run cut = new Run(first, then, clipboard, cap, fences, extendedPointer);
     cut.feed(Feeds.cut(input, HEADER, switchAt, seed | 1), Feeds.cut(input, switchAt, input.length, seed * 31 + 7), false);
-    Run whole = new Run(first, then, clipboard, cap);
+    Run whole = new Run(first, then, clipboard, cap, fences, extendedPointer);
     whole.feed(Feeds.cut(input, HEADER, switchAt, 0), Feeds.cut(input, switchAt, input.length, 0), false);
 
     byte[] forwarded = single.out.toByteArray();
@@ -65,8 +75,11 @@ class ClientFramerFuzzTest {
             && Arrays.equals(theirs, Arrays.copyOf(forwarded, theirs.length)), "a failed read forwards nothing of itself");
       }
     }
-    Oracle.agree("Xvnc 1.12", forwarded, single.ends, XvncClientMessages.read(forwarded), Oracle.VIEWER_TO_SERVER);
+    Oracle.agree(extendedPointer ? "TigerVNC with ExtendedMouseButtons" : "Xvnc 1.12", forwarded, single.ends,
+        XvncClientMessages.read(forwarded, extendedPointer));
   }
+
+  private static final byte[] FENCE = {(byte) 248, 0, 0, 0, (byte) 0x80, 0, 0, 5, 0};
 
   /** One framer fed one way. */
   static final class Run {
@@ -83,20 +96,37 @@ class ClientFramerFuzzTest {
 
     final ClientMessageFramer framer;
     final MessagePolicy then;
+    final boolean extendedPointer;
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
     final List<Integer> ends = new ArrayList<>();
     String failure;
+    /** SetPixelFormats passed with a fence of the gateway's own before them, not yet seen forwarded. */
+    private int gatewayFences;
 
-    Run(MessagePolicy first, MessagePolicy then, boolean clipboard, long cap) {
+    Run(MessagePolicy first, MessagePolicy then, boolean clipboard, long cap, boolean fences, boolean extendedPointer) {
       this.framer = new ClientMessageFramer(first, cap, clipboard, (type, bytes, why) -> {
         if (bytes < 0 || why == null || why.isEmpty()) throw new AssertionError("a drop without a size or a reason");
       });
       this.then = then;
+      this.extendedPointer = extendedPointer;
+      if (fences) framer.serverFencesConfirmed();
+      framer.formatListener(new ClientMessageFramer.FormatListener() {
+        @Override
+        public void pixelFormatSent(byte[] pixelFormat, boolean afterSyncFence) {
+          throw new AssertionError("the framer tells where the format starts");
+        }
+
+        @Override
+        public void pixelFormatSent(byte[] pixelFormat, long fence, boolean gatewayFence) {
+          if (gatewayFence) gatewayFences++;
+        }
+      });
     }
 
     void feed(List<byte[]> before, List<byte[]> after, boolean oneByteEach) throws Exception {
       if (!feedAll(before, oneByteEach)) return;
       framer.policy(then);
+      if (extendedPointer) framer.extendedPointerConfirmed();
       feedAll(after, oneByteEach);
     }
 
@@ -116,8 +146,19 @@ class ClientFramerFuzzTest {
         long now = framer.messagesPassed();
         if (oneByteEach) {
           assertTrue(now - passed <= 1, "one byte completes at most one message");
+          assertTrue(gatewayFences <= now - passed, "a fence of the gateway's own comes with the SetPixelFormat it is for");
+          if (gatewayFences > 0) {
+            // the gateway's own fence (request, BlockBefore, SyncNext; no payload), then the 20-byte SetPixelFormat
+            byte[] all = out.toByteArray();
+            int fenceAt = all.length - 20 - 9;
+            assertTrue(fenceAt >= 0 && all[all.length - 20] == 0, "a SetPixelFormat after the gateway's fence");
+            assertArrayEquals(FENCE, Arrays.copyOfRange(all, fenceAt, fenceAt + 9), "the gateway's own fence");
+            ends.add(all.length - 20);
+            gatewayFences = 0;
+          }
           if (now > passed) ends.add(out.size());
         }
+        gatewayFences = 0;
         int held = (int) BUFFERED.invoke(framer);
         assertTrue(held <= MAX_HELD, "the framer holds " + held + " bytes");
       }

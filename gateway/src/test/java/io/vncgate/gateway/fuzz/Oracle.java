@@ -4,53 +4,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The framers' oracle: re-parsing what the gateway forwards, the way the real peer reads it, yields
  * exactly the messages the gateway judged — same boundaries, so same types and same count.
  *
- * <p>Temporary tolerances, for the three framer bugs of issue #12 that another branch fixes: each is
- * off unless named in the system property {@code vncgate.fuzz.tolerate} (comma-separated), so that
- * a long run can explore past them. When on, an input that disagrees in exactly that way is
- * accepted without looking further. REMOVE them once the fixes are merged.
+ * <p>No tolerances: every disagreement is a finding.
  */
 final class Oracle {
 
-  /** Issue #12 item 1: an extended-clipboard ClientCutText forwarded whole of which Xvnc reads only a part. */
-  static final String KNOWN_ISSUE_1_EXTENDED_CLIPBOARD_TRAILING_BYTES = "issue12-1";
-  /** Issue #12 item 2: a FramebufferUpdate of 65535 rectangles framed as "until LastRect". */
-  static final String KNOWN_ISSUE_2_RECT_COUNT_65535 = "issue12-2";
-  /** Issue #12 item 3: 7-byte PointerEvents on the viewer's SetEncodings, not the server's confirmation. */
-  static final String KNOWN_ISSUE_3_POINTER_ON_VIEWER_WORD = "issue12-3";
-
-  private static final Set<String> TOLERATED =
-      Set.of(System.getProperty("vncgate.fuzz.tolerate", "").split(","));
-
-  /** Which known issue a disagreement on the framer's message at {@code offset} is, or null. */
-  @FunctionalInterface
-  interface KnownIssues {
-    String classify(byte[] forwarded, int offset, int length);
-  }
-
-  /** Client-to-server: items 1 and 3. */
-  static final KnownIssues VIEWER_TO_SERVER = (b, off, len) -> {
-    int type = b[off] & 0xFF;
-    if (type == 6 && len >= 8 && u32(b, off + 4) < 0) return KNOWN_ISSUE_1_EXTENDED_CLIPBOARD_TRAILING_BYTES;
-    if (type == 5 && len == 7) return KNOWN_ISSUE_3_POINTER_ON_VIEWER_WORD;
-    return null;
-  };
-
-  /** Server-to-viewer: item 2. */
-  static final KnownIssues SERVER_TO_VIEWER = (b, off, len) ->
-      (b[off] & 0xFF) == 0 && b.length >= off + 4 && ((b[off + 2] & 0xFF) << 8 | b[off + 3] & 0xFF) == 0xFFFF
-          ? KNOWN_ISSUE_2_RECT_COUNT_65535 : null;
-
   private Oracle() {}
-
-  static boolean tolerated(String issue) {
-    return TOLERATED.contains(issue);
-  }
 
   /**
    * @param peer who read the reference way, for messages
@@ -58,7 +21,7 @@ final class Oracle {
    * @param ends where each message the gateway judged and passed ends in {@code forwarded}
    * @param reference what the peer made of {@code forwarded}
    */
-  static void agree(String peer, byte[] forwarded, List<Integer> ends, Parsed reference, KnownIssues known) {
+  static void agree(String peer, byte[] forwarded, List<Integer> ends, Parsed reference) {
     List<Parsed.Message> read = reference.messages;
     for (int i = 0; ; i++) {
       int start = i == 0 ? 0 : ends.get(i - 1);
@@ -72,13 +35,6 @@ final class Oracle {
       }
       if (gatewayHas && peerHas && read.get(i).offset() == start && read.get(i).end() == ends.get(i)) {
         continue;
-      }
-      int gatewayLength = gatewayHas ? ends.get(i) - start : -1;
-      if (start < forwarded.length) {
-        String issue = known.classify(forwarded, start, gatewayLength);
-        if (issue != null && tolerated(issue)) {
-          return;
-        }
       }
       throw disagreement(peer, forwarded, ends, reference, i);
     }

@@ -30,13 +30,23 @@ final class XvncClientMessages {
   private XvncClientMessages() {}
 
   static Parsed read(byte[] stream) {
+    return read(stream, false);
+  }
+
+  /**
+   * @param extendedMouseButtons read as a server that supports ExtendedMouseButtons (TigerVNC after
+   *     1.12, SMsgReader::readPointerEvent): a PointerEvent has a 7th byte when the client's latest
+   *     SetEncodings lists -316 and the marker bit (0x80) of its button mask is set; Xvnc 1.12: never
+   */
+  static Parsed read(byte[] stream, boolean extendedMouseButtons) {
+    boolean[] listed = extendedMouseButtons ? new boolean[1] : null;
     Parsed p = new Parsed();
     Reader r = new Reader(stream);
     while (r.pos < stream.length) {
       int start = r.pos;
       int type = stream[start] & 0xFF;
       try {
-        String what = message(r);
+        String what = message(r, listed);
         p.messages.add(new Parsed.Message(type, start, r.pos - start, what));
       } catch (Short s) {
         p.end = Parsed.End.PARTIAL;
@@ -50,14 +60,18 @@ final class XvncClientMessages {
     return p;
   }
 
-  private static String message(Reader r) throws Short, Closed {
+  /** @param listed null: 1.12; else whether the latest SetEncodings listed -316 (updated here) */
+  private static String message(Reader r, boolean[] listed) throws Short, Closed {
     int type = r.u8();
     switch (type) {
       case 0 -> { r.skip(3 + 16); return "SetPixelFormat"; }
       case 2 -> {
         r.skip(1);
         int n = r.u16();
-        r.skip(4L * n);
+        r.need(4L * n);
+        boolean extended = false;
+        for (int i = 0; i < n; i++) extended |= r.s32() == -316;
+        if (listed != null) listed[0] = extended;
         return "SetEncodings";
       }
       case 251 -> {
@@ -75,7 +89,15 @@ final class XvncClientMessages {
         return "ClientFence";
       }
       case 4 -> { r.skip(7); return "KeyEvent"; }
-      case 5 -> { r.skip(5); return "PointerEvent"; }
+      case 5 -> {
+        int mask = r.u8();
+        r.skip(4);
+        if (listed != null && listed[0] && (mask & 0x80) != 0) {
+          r.skip(1);
+          return "PointerEvent(7 bytes)";
+        }
+        return "PointerEvent";
+      }
       case 6 -> { return cutText(r); }
       case 255 -> {
         int sub = r.u8();

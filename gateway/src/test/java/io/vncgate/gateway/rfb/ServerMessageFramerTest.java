@@ -350,6 +350,103 @@ class ServerMessageFramerTest {
     assertEverySplit(early, Wire.concat(rect(rect(update(0xFFFF), 0, 0, 0), 0, 0, -224).bytes(), new byte[] {2}), 1024, false, 1);
   }
 
+  /**
+   * Fuzzing finding A: noVNC 1.7's zlib decoder reads nothing for a rectangle of zero width or
+   * height, not even the 4-byte length, while TigerVNC and noVNC read the header of empty CopyRect,
+   * RRE, Tight, ZRLE and H.264 rectangles and older viewers skip every empty rectangle. A hostile
+   * target sent an empty zlib rectangle and then a ServerCutText: the old framer took the cut text's
+   * first bytes for the length and passed the rest unread, and noVNC read a ServerCutText that
+   * clipboard.to-viewer: false should have dropped. Viewers disagree, so such a rectangle is refused
+   * with a reason, and nothing from it on reaches the viewer.
+   */
+  @Test
+  void anEmptyRectangleViewersReadDifferentlyIsRefusedWithAReason() throws Exception {
+    byte[] secret = cutText("hello");
+    for (int encoding : new int[] {6, 1, 2, 4, 7, 16, 17, 50, -260}) {
+      for (int[] size : new int[][] {{0, 0}, {0, 5}, {7, 0}}) {
+        byte[] header = update(1).bytes();
+        byte[] stream = Wire.concat(rect(update(1), size[0], size[1], encoding).bytes(), secret, new byte[] {2});
+        for (Splits.Split split : Splits.of(stream)) {
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          ServerMessageFramer framer = framer(1024, false, new ArrayList<>());
+          RfbException e = assertThrows(RfbException.class, () -> {
+            for (Buffer part : split.buffers()) {
+              framer.feed(part, new ServerMessageFramer.Output() {
+                @Override
+                public void forward(int from, int to) {
+                  out.writeBytes(part.getBytes(from, to));
+                }
+
+                @Override
+                public void forwardHeld(byte[] bytes, int length) {
+                  out.write(bytes, 0, length);
+                }
+              });
+            }
+          }, encoding + " " + split.label());
+          assertEquals(RfbFailure.Cause.PROTOCOL_ERROR, e.failure().cause());
+          assertTrue(e.getMessage().startsWith("sent a ") && e.getMessage().contains(" rectangle of " + size[0] + "x" + size[1]
+              + " pixels, which viewers read differently"), e.getMessage());
+          // at most the update's and the rectangle's headers (forwarded as they passed), nothing after
+          assertTrue(out.size() <= header.length + 12, "nothing after the rectangle's header is forwarded: " + out.size());
+        }
+      }
+    }
+    // the reproducer the fuzzer committed, byte for byte (after its 2-byte settings header)
+    RfbException e = assertThrows(RfbException.class, () -> feed(framer(1024, false, new ArrayList<>()),
+        List.of(Buffer.buffer(java.util.HexFormat.of().parseHex("00000001" + "0000000000000000" + "00000006"
+            + "03000000" + "00000005" + "68656c6c6f"))), List.of()));
+    assertTrue(e.getMessage().startsWith("sent a zlib rectangle of 0x0 pixels"), e.getMessage());
+    // empty Raw and Hextile rectangles carry nothing for every viewer: they pass
+    byte[] empty = Wire.concat(rect(rect(update(2), 0, 3, 0), 5, 0, 5).bytes(), new byte[] {2});
+    assertEverySplit(empty, empty, 1024, true, 0);
+  }
+
+  /**
+   * Fuzzing finding B: a Tight palette of one colour is packed at 1 bit a pixel by both viewers
+   * (TigerVNC's TightDecoder: palSize <= 2; noVNC's tight.js: numColors <= 2). A framer that takes
+   * 8 bits a pixel reads a compact length from the packed bits and passes the ServerCutText after
+   * them unjudged.
+   */
+  @Test
+  void aTightPaletteOfOneColourIsOneBitAPixel() throws Exception {
+    // 8x2 pixels, palette of 1: (8 + 7) / 8 * 2 = 2 bytes of packed pixels, under 12: no length
+    byte[] update = rect(update(1), 8, 2, 7).u8(0x40).u8(1).u8(0).u8(0x11, 0x22, 0x33).u8(0xaa, 0xbb).bytes();
+    byte[] stream = Wire.concat(update, cutText("hello"), new byte[] {2});
+    assertEverySplit(stream, Wire.concat(update, new byte[] {2}), 1024, false, 1);
+    // 100x100, palette of 1: 13 * 100 bytes, compressed: a 2-byte compact length (0x94 0x0a = 1300)
+    byte[] big = Wire.concat(rect(update(1), 100, 100, 7).u8(0x40).u8(1).u8(0).zeros(3).u8(0x94, 0x0a).zeros(1300).bytes(),
+        new byte[] {2});
+    assertEverySplit(big, big, 1024, true, 0);
+  }
+
+  /**
+   * Fuzzing finding C: viewers read an extended ServerCutText by its flags. Caps with more action
+   * bits is still caps to both (TigerVNC: action &amp; caps; noVNC: isCaps), read as 4 + 4·formats;
+   * caps shorter than that is read past its end by noVNC (TigerVNC closes); a provide without the
+   * text format is read as its 4 bytes of flags by noVNC and whole by TigerVNC.
+   */
+  @Test
+  void extendedServerCutTextPassesOnlyWhereBothViewersReadItsLength() throws Exception {
+    byte[] capsAndRequest = Wire.of().u8(3, 0, 0, 0).s32(-8).u32(0x03000001L).u32(4096).bytes();
+    byte[] capsShort = Wire.of().u8(3, 0, 0, 0).s32(-4).u32(0x01000001L).bytes();
+    byte[] provideNoText = Wire.of().u8(3, 0, 0, 0).s32(-(4 + 13)).u32(0x10000002L).raw(cutText("hello")).bytes();
+    byte[] provideNoTextEmpty = Wire.of().u8(3, 0, 0, 0).s32(-4).u32(0x10000002L).bytes();
+    byte[] provideText = Wire.of().u8(3, 0, 0, 0).s32(-7).u32(0x10000001L).u8(0x78, 0x9c, 3).bytes();
+    byte[] bell = {2};
+    byte[] stream = Wire.concat(capsAndRequest, capsShort, bell, provideNoText, provideNoTextEmpty, provideText, bell);
+    for (Splits.Split split : Splits.of(stream)) {
+      List<String> drops = new ArrayList<>();
+      Fed fed = feed(framer(1024, true, drops), split.buffers(), drops);
+      assertArrayEquals(Wire.concat(capsAndRequest, bell, provideNoTextEmpty, provideText, bell), fed.forwarded(), split.label());
+      assertEquals(List.of(
+          "ServerCutText 12 " + ClientMessageFramer.MALFORMED + "an extended clipboard message of 4 bytes whose flags make it 8",
+          "ServerCutText 25 " + ClientMessageFramer.MALFORMED + "an extended clipboard provide of 17 bytes without the text"
+              + " format, of which noVNC reads only the 4 bytes of flags and TigerVNC all"),
+          drops, split.label());
+    }
+  }
+
   @Test
   void theTargetsExtendedMouseButtonsRectangleIsTold() throws Exception {
     ServerMessageFramer framer = framer(1024, true, new ArrayList<>());
