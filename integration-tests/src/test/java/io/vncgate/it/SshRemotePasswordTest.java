@@ -123,7 +123,10 @@ class SshRemotePasswordTest {
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
       String reason = assertThrows(RfbRefused.class, client::handshakeNone).reason();
       WebSocketClose close = bridge.awaitClose(1, Duration.ofSeconds(10));
-      assertEquals(1011, close.code(), close.toString());
+      // every refusal here is the operator's to fix (the stored password or how it is read): final,
+      // so the page does not retry into the target's blacklist
+      assertEquals(4001, close.code(), close.toString());
+      assertTrue(reason.endsWith(" (not retried: the operator must fix this first)"), reason);
       // a close frame holds 123 bytes of reason: the start of the same words
       assertTrue(reason.startsWith(close.reason().replaceAll("\\.\\.\\.$", "")), close.toString());
       assertFalse(reason.contains(PASSWORD) || reason.contains(WRONG), reason);
@@ -157,7 +160,7 @@ class SshRemotePasswordTest {
   void missingRemoteFileIsRefusedNamingThePathTheHostAndTheCause() throws Exception {
     String reason = refusal("ssh/missing");
     assertEquals("target ssh/missing: cannot read the VNC password from " + plain.getParent().resolve("gone")
-        + " on 127.0.0.1:" + host.port() + ": No such file or directory", reason);
+        + " on 127.0.0.1:" + host.port() + ": No such file or directory (not retried: the operator must fix this first)", reason);
   }
 
   @Test
@@ -170,6 +173,7 @@ class SshRemotePasswordTest {
   void hostThatRefusesExecIsNamedWithTheReason() throws Exception {
     String reason = refusal("ssh/no-exec");
     assertEquals("target ssh/no-exec: cannot read the VNC password from " + plain + " on 127.0.0.1:" + noExec.port()
-        + ": the SSH server ran no command or reported no exit status (does it allow exec for this user?)", reason);
+        + ": the SSH server ran no command or reported no exit status (does it allow exec for this user?)"
+        + " (not retried: the operator must fix this first)", reason);
   }
 }
