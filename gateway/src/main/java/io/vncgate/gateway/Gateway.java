@@ -40,6 +40,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.lang.management.ManagementFactory;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** The running gateway: providers, transports and fronts, started in one chain and stopped together. */
 public final class Gateway {
@@ -85,7 +88,7 @@ public final class Gateway {
       TicketStore tickets) {
     JwtService jwt;
     try {
-      jwt = new JwtService(vertx, config.jwt(), java.util.Set.copyOf(config.admins()));
+      jwt = new JwtService(vertx, config.jwt(), Set.copyOf(config.admins()));
     } catch (RuntimeException e) {
       return Future.failedFuture(new ConfigException("auth.jwt: the key cannot be used for " + config.jwt().algorithm()
           + ": " + e.getMessage()));
@@ -125,7 +128,7 @@ public final class Gateway {
   public static VertxOptions vertxOptions() {
     // the request method is a label, but clients choose it: every name would be a new series kept
     // forever, so the label is Vert.x's own only for the methods the gateway answers, else OTHER
-    var labels = java.util.EnumSet.copyOf(MicrometerMetricsOptions.DEFAULT_LABELS);
+    var labels = EnumSet.copyOf(MicrometerMetricsOptions.DEFAULT_LABELS);
     labels.remove(io.vertx.micrometer.Label.HTTP_METHOD);
     return new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
@@ -232,7 +235,7 @@ public final class Gateway {
 
   /** The process's limit on open files, or -1 where the JVM does not say. */
   private static long maxFileDescriptors() {
-    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+    return ManagementFactory.getOperatingSystemMXBean()
         instanceof com.sun.management.UnixOperatingSystemMXBean u ? u.getMaxFileDescriptorCount() : -1;
   }
 

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real VNC server on its own X display, started by a subclass, with helpers that run X tools
@@ -232,7 +233,7 @@ public abstract class LocalVncServer implements AutoCloseable {
     }
     for (Child child : launched.processes()) {
       try {
-        child.process().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        child.process().waitFor(5, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;

@@ -15,6 +15,7 @@ import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.spi.TargetInfo;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 
 /** The REST API under {@code /api/v1}. */
 public final class ApiRoutes {
@@ -72,7 +73,7 @@ public final class ApiRoutes {
     return new JsonObject()
         .put("id", t.id())
         .put("name", t.name())
-        .put("labels", new JsonObject(new java.util.LinkedHashMap<>(t.labels())))
+        .put("labels", new JsonObject(new LinkedHashMap<>(t.labels())))
         .put("capabilities", new JsonArray(t.capabilities().stream().sorted().toList()));
   }
 

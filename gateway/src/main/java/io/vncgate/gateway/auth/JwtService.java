@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.time.Instant;
+import java.util.Set;
 
 /**
  * Verifies bearer tokens (Vert.x Auth JWT) and mints them for {@code vncgate token}.
@@ -34,16 +36,16 @@ public final class JwtService {
   private final GatewayConfig.Jwt config;
   private final JWTAuth verifier;
   private final JWTAuth signer;
-  private final java.util.Set<String> admins;
+  private final Set<String> admins;
 
   public JwtService(Vertx vertx, GatewayConfig.Jwt config) {
-    this(vertx, config, java.util.Set.of());
+    this(vertx, config, Set.of());
   }
 
   /** @param admins subjects that are operators whatever their token says ({@code auth.admins}) */
-  public JwtService(Vertx vertx, GatewayConfig.Jwt config, java.util.Set<String> admins) {
+  public JwtService(Vertx vertx, GatewayConfig.Jwt config, Set<String> admins) {
     this.config = config;
-    this.admins = java.util.Set.copyOf(admins);
+    this.admins = Set.copyOf(admins);
     // exp, nbf and iat are checked here (principal), not by Vert.x: it reads them unchecked (a
     // string or null there threw out of authenticate) and calls a future nbf "expired"
     JWTOptions options = new JWTOptions()
@@ -117,19 +119,20 @@ public final class JwtService {
     return null;
   }
 
-  /** exp (required), nbf and iat: JSON numbers of seconds since 1970, checked with {@link #LEEWAY_SECONDS}. */
+  /**
+   * exp (required), nbf and iat, checked with {@link #LEEWAY_SECONDS}; their types were checked on
+   * the same bytes before the signature ({@link #claimTypeProblem}).
+   */
   private static String timeProblem(JsonObject payload) {
     long now = System.currentTimeMillis() / 1000;
     if (!payload.containsKey("exp")) return "it has no expiry (exp)";
-    String typeProblem = claimTypeProblem(payload);
-    if (typeProblem != null) return typeProblem;
     if (now - LEEWAY_SECONDS >= payload.getLong("exp")) return "it has expired; mint a new one";
     if (payload.containsKey("nbf") && payload.getLong("nbf") > now + LEEWAY_SECONDS) {
-      return "it is not valid yet (nbf " + java.time.Instant.ofEpochSecond(payload.getLong("nbf"))
+      return "it is not valid yet (nbf " + Instant.ofEpochSecond(payload.getLong("nbf"))
           + "); wait, or check the clocks of the gateway and the token's issuer";
     }
     if (payload.containsKey("iat") && payload.getLong("iat") > now + LEEWAY_SECONDS) {
-      return "it was issued in the future (iat " + java.time.Instant.ofEpochSecond(payload.getLong("iat"))
+      return "it was issued in the future (iat " + Instant.ofEpochSecond(payload.getLong("iat"))
           + "); check the clocks of the gateway and the token's issuer";
     }
     return null;

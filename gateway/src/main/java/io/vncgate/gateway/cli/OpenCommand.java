@@ -27,6 +27,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code vncgate open TARGET --config FILE [--no-browser] [--view-only] [--token JWT] [--url URL]}:
@@ -160,7 +161,7 @@ final class OpenCommand implements Callable<Integer> {
     try {
       Process p = new ProcessBuilder(opener, viewerUrl).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      return !p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() == 0;
+      return !p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() == 0;
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Arrays;
 
 /** Reads the YAML config file once, at start, into a validated {@link GatewayConfig}. */
 public final class ConfigLoader {
@@ -190,7 +191,7 @@ public final class ConfigLoader {
       byte[] bytes = Files.readAllBytes(p);
       int end = bytes.length;
       while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) end--;
-      return java.util.Arrays.copyOf(bytes, end);
+      return Arrays.copyOf(bytes, end);
     } catch (NoSuchFileException e) {
       throw c.invalid(key, "file " + p + " does not exist");
     } catch (IOException e) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A real X desktop for the demo when TigerVNC's {@code Xvnc} is installed: a private display,
@@ -181,7 +182,7 @@ public final class XvncDesktop implements AutoCloseable {
   public void close() {
     for (Process c : clients) c.destroy();
     try {
-      xvnc.getOutputStream().write("keep\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      xvnc.getOutputStream().write("keep\n".getBytes(StandardCharsets.US_ASCII));
       xvnc.getOutputStream().close(); // end-of-file for the watchdog: it stops Xvnc
       if (xvnc.waitFor(3, TimeUnit.SECONDS)) return;
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package io.vncgate.gateway.front;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counts the open connections of both fronts, in all and per remote address, against
@@ -13,9 +14,9 @@ public final class ConnectionLimiter {
   private final int perAddress;
   private final AtomicInteger open = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> byAddress = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong(
+  private final AtomicLong lastRefusalLog = new AtomicLong(
       System.nanoTime() - 20_000_000_000L);
-  private final java.util.concurrent.atomic.AtomicLong unloggedRefusals = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong unloggedRefusals = new AtomicLong();
 
   public ConnectionLimiter(int max, int perAddress) {
     this.max = max;

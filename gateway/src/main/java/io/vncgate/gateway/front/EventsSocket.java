@@ -12,6 +12,7 @@ import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.session.Session;
 import io.vncgate.gateway.session.SessionEvents;
 import io.vncgate.gateway.session.Viewer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The push channel of one viewer: a JSON WebSocket at {@code /ws/v1/events} (subprotocol
@@ -70,7 +71,7 @@ final class EventsSocket {
     }
     message = message == null ? data.copy() : message.appendBuffer(data);
     if (!frame.isFinal()) return;
-    String text = message.toString(java.nio.charset.StandardCharsets.UTF_8);
+    String text = message.toString(StandardCharsets.UTF_8);
     message = null;
     if (!greeted) {
       greeted = true;

@@ -1,6 +1,7 @@
 package io.vncgate.gateway.front;
 
 import io.vncgate.gateway.config.ConfigException;
+import java.net.BindException;
 
 /**
  * A front that cannot listen, in words that name the address and its config key instead of a
@@ -16,7 +17,7 @@ public final class ListenFailure {
   public static Throwable describe(Throwable e, String hostKey, String host, String portKey, int port) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = t.getMessage() == null ? "" : t.getMessage();
-      if (t instanceof java.net.BindException || m.contains("Address already in use") || m.contains("Cannot assign requested address")
+      if (t instanceof BindException || m.contains("Address already in use") || m.contains("Cannot assign requested address")
           || m.contains("Permission denied")) {
         if (m.contains("Cannot assign requested address")) {
           return new ConfigException(hostKey + ": " + host + " is not an address of this machine, so nothing can listen on it;"

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.LinkedHashMap;
 
 /**
  * The HTTP front: REST API, health, and the WebSocket endpoint browsers (noVNC) connect to.
@@ -55,7 +56,7 @@ public final class WebSocketFront extends VerticleBase {
       JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready")
           .put("providers", new io.vertx.core.json.JsonArray(services.providers().names()));
       if (!services.providers().unavailable().isEmpty()) {
-        body.put("unavailable", new JsonObject(new java.util.LinkedHashMap<>(services.providers().unavailable())));
+        body.put("unavailable", new JsonObject(new LinkedHashMap<>(services.providers().unavailable())));
       }
       Json.reply(ctx, ready ? 200 : 503, body);
     });

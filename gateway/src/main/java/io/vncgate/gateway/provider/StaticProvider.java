@@ -23,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 
 /**
  * The built-in provider of fixed hosts from config ({@code providers.static.targets}). The VNC
@@ -104,8 +106,8 @@ public final class StaticProvider implements TargetProvider {
 
   /** An I/O failure in words, without a Java class name. */
   private static String words(Exception e) {
-    if (e instanceof java.nio.file.NoSuchFileException) return "it does not exist";
-    if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+    if (e instanceof NoSuchFileException) return "it does not exist";
+    if (e instanceof AccessDeniedException) return "permission denied";
     if (e instanceof IllegalArgumentException) return e.getMessage();
     return e.getMessage() == null ? "it cannot be read" : e.getMessage();
   }

@@ -26,6 +26,9 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * One viewer's connection through the gateway: the RFB handshake on both sides, then a
@@ -178,7 +181,7 @@ public final class ViewerConnection {
         .compose(route -> {
           resolved = route;
           // an attempt that would only count against the target's blacklist again is not made
-          java.util.Optional<String> held = services.hold().refusal(target, route);
+          Optional<String> held = services.hold().refusal(target, route);
           return held.isPresent() ? Future.<TargetRoute>failedFuture(new UpstreamRfbFailure("held", held.get()))
               : Future.succeededFuture(route);
         })
@@ -219,7 +222,7 @@ public final class ViewerConnection {
         })
         .compose(password -> {
           UpstreamHandshake handshake = new UpstreamHandshake(password);
-          if (password != null) java.util.Arrays.fill(password, (byte) 0);
+          if (password != null) Arrays.fill(password, (byte) 0);
           if (state == State.CLOSED) {
             return Future.failedFuture(new GatewayException(Status.BAD_REQUEST, "the viewer went away"));
           }
@@ -238,7 +241,7 @@ public final class ViewerConnection {
         "target " + target + " connection error: " + e.getMessage())));
     // a target that accepts and then says nothing (an HTTP server waiting for a request) is named
     // long before the handshake timeout
-    java.time.Duration bannerTimeout = services.config().server().bannerTimeout();
+    Duration bannerTimeout = services.config().server().bannerTimeout();
     long bannerTimer = services.vertx().setTimer(bannerTimeout.toMillis(), id -> done.tryFail(new UpstreamRfbFailure("no-banner",
         "target " + target + " sent no RFB banner within " + human(bannerTimeout) + ": is it a VNC server?"
             + " (server.banner-timeout)")));
@@ -490,7 +493,7 @@ public final class ViewerConnection {
     return bytesSpliced.get();
   }
 
-  private static String human(java.time.Duration d) {
+  private static String human(Duration d) {
     if (d.toSeconds() < 10 && d.toMillis() % 1000 != 0) return d.toMillis() + " ms";
     return d.toSeconds() < 120 ? d.toSeconds() + " s" : d.toMinutes() < 120 ? d.toMinutes() + " min" : d.toHours() + " h";
   }

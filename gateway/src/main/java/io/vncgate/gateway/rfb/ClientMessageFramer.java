@@ -6,6 +6,7 @@ import static io.vncgate.gateway.rfb.ClientMessageType.CLIPBOARD_CAPS;
 import io.vertx.core.buffer.Buffer;
 import io.vncgate.gateway.rfb.RfbFailure.Cause;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * Frames the viewer's client-to-server messages after the handshake, one whole message at a
@@ -99,8 +100,8 @@ public final class ClientMessageFramer {
   private long fenceRequests;
   private boolean updatesRequested;
   private volatile boolean serverFences;
-  private java.util.function.LongSupplier updatesBegun = () -> 0;
-  private java.util.function.LongSupplier updatesDone = () -> 1;
+  private LongSupplier updatesBegun = () -> 0;
+  private LongSupplier updatesDone = () -> 1;
   /** Updates begun when the last update request was forwarded. */
   private long updatesBegunAtRequest;
 
@@ -213,7 +214,7 @@ public final class ClientMessageFramer {
    * target without fences, {@link #pixelFormatSent(int, Buffer)}). Unset, every SetPixelFormat
    * counts from the next update.
    */
-  public void updateProgress(java.util.function.LongSupplier begun, java.util.function.LongSupplier done) {
+  public void updateProgress(LongSupplier begun, LongSupplier done) {
     this.updatesBegun = Objects.requireNonNull(begun, "begun");
     this.updatesDone = Objects.requireNonNull(done, "done");
   }

@@ -5,6 +5,7 @@ import io.vncgate.gateway.rfb.RfbFailure.Cause;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.Objects;
 
 /**
  * Frames the target's server-to-client messages after ServerInit (rfb-reference.md §4) without
@@ -131,7 +132,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
 
   /** Who hears that the target sent a fence request: it supports fences (ClientFence may be sent). */
   public void onFenceSupport(Runnable listener) {
-    this.fenceSupport = java.util.Objects.requireNonNull(listener, "listener");
+    this.fenceSupport = Objects.requireNonNull(listener, "listener");
   }
 
   /**
@@ -139,7 +140,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
    * supports 7-byte pointer events (the viewer-side framer may frame them from now on).
    */
   public void onExtendedMouseButtons(Runnable listener) {
-    this.extendedMouseButtons = java.util.Objects.requireNonNull(listener, "listener");
+    this.extendedMouseButtons = Objects.requireNonNull(listener, "listener");
   }
 
   /** FramebufferUpdates whose header has been seen. May be called from any thread. */

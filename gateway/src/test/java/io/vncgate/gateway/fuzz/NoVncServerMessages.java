@@ -33,24 +33,7 @@ final class NoVncServerMessages {
   private NoVncServerMessages() {}
 
   static Parsed read(byte[] stream) {
-    Parsed p = new Parsed();
-    Reader r = new Reader(stream);
-    while (r.pos < stream.length) {
-      int start = r.pos;
-      int type = stream[start] & 0xFF;
-      try {
-        String what = message(r, p);
-        p.messages.add(new Parsed.Message(type, start, r.pos - start, what));
-      } catch (Short s) {
-        p.end = Parsed.End.PARTIAL;
-        return p;
-      } catch (Closed c) {
-        p.end = Parsed.End.CLOSED;
-        p.why = c.getMessage() + " in the message at offset " + start;
-        return p;
-      }
-    }
-    return p;
+    return Parsed.readAll(stream, " in the message at offset ", p -> r -> message(r, p));
   }
 
   private static String message(Reader r, Parsed p) throws Short, Closed {

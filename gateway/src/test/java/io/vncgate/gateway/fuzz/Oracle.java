@@ -1,5 +1,9 @@
 package io.vncgate.gateway.fuzz;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -14,6 +18,29 @@ import java.util.List;
 final class Oracle {
 
   private Oracle() {}
+
+  /** What one way of feeding the same input made the framer do. */
+  record Outcome(byte[] forwarded, String failure, long passed, long dropped) {}
+
+  /**
+   * The same input fed in other reads forwards the same bytes and counts the same messages, or
+   * fails the same way having forwarded no more than {@code single} (a failed read forwards
+   * nothing of itself).
+   */
+  static void sameWhateverTheReads(Outcome single, List<Outcome> others) {
+    for (Outcome other : others) {
+      assertEquals(single.failure(), other.failure(), "the same bytes fail the same way whatever the reads");
+      if (single.failure() == null) {
+        assertArrayEquals(single.forwarded(), other.forwarded(), "the same bytes are forwarded whatever the reads");
+        assertEquals(single.passed(), other.passed());
+        assertEquals(single.dropped(), other.dropped());
+      } else {
+        assertTrue(other.forwarded().length <= single.forwarded().length
+            && Arrays.equals(other.forwarded(), Arrays.copyOf(single.forwarded(), other.forwarded().length)),
+            "nothing is forwarded past the failure");
+      }
+    }
+  }
 
   /**
    * @param peer who read the reference way, for messages

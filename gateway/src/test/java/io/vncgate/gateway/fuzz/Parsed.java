@@ -2,6 +2,7 @@ package io.vncgate.gateway.fuzz;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * What a reference reader (the real peer's parsing, rewritten in the test) made of a byte stream:
@@ -33,6 +34,38 @@ final class Parsed {
   final List<Part> parts = new ArrayList<>();
   End end = End.COMPLETE;
   String why = "";
+
+  /** A reference reader's step: reads one whole message at the reader's position and names it. */
+  @FunctionalInterface
+  interface MessageReader {
+    String read(Reader r) throws Short, Closed;
+  }
+
+  /**
+   * Reads {@code stream} message by message, as the peer does, until it ends or the peer would
+   * close; {@code where} words the offset in a close reason (" at offset ").
+   */
+  static Parsed readAll(byte[] stream, String where, Function<Parsed, MessageReader> reader) {
+    Parsed p = new Parsed();
+    MessageReader step = reader.apply(p);
+    Reader r = new Reader(stream);
+    while (r.pos < stream.length) {
+      int start = r.pos;
+      int type = stream[start] & 0xFF;
+      try {
+        String what = step.read(r);
+        p.messages.add(new Message(type, start, r.pos - start, what));
+      } catch (Short s) {
+        p.end = End.PARTIAL;
+        return p;
+      } catch (Closed c) {
+        p.end = End.CLOSED;
+        p.why = c.getMessage() + where + start;
+        return p;
+      }
+    }
+    return p;
+  }
 
   /** Signals that the stream ends inside the message being read. */
   static final class Short extends Exception {

@@ -40,24 +40,7 @@ final class XvncClientMessages {
    */
   static Parsed read(byte[] stream, boolean extendedMouseButtons) {
     boolean[] listed = extendedMouseButtons ? new boolean[1] : null;
-    Parsed p = new Parsed();
-    Reader r = new Reader(stream);
-    while (r.pos < stream.length) {
-      int start = r.pos;
-      int type = stream[start] & 0xFF;
-      try {
-        String what = message(r, listed);
-        p.messages.add(new Parsed.Message(type, start, r.pos - start, what));
-      } catch (Short s) {
-        p.end = Parsed.End.PARTIAL;
-        return p;
-      } catch (Closed c) {
-        p.end = Parsed.End.CLOSED;
-        p.why = c.getMessage() + " at offset " + start;
-        return p;
-      }
-    }
-    return p;
+    return Parsed.readAll(stream, " at offset ", p -> r -> message(r, listed));
   }
 
   /** @param listed null: 1.12; else whether the latest SetEncodings listed -316 (updated here) */

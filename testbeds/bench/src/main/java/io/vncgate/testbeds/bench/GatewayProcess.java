@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.net.URI;
 
 /**
  * The real gateway, {@code java -jar vncgate.jar serve}, in a JVM of its own, configured with one
@@ -155,7 +156,7 @@ final class GatewayProcess extends RelayProcess {
   double splicedShare() {
     try {
       var client = java.net.http.HttpClient.newHttpClient();
-      var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+      var request = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
           .timeout(Duration.ofSeconds(10)).build();
       String body = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
       double spliced = metric(body, "vncgate_spliced_bytes_total");

@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.file.Path;
 
 /**
  * The three measurements, each on one path: throughput (with the relay's CPU per GB), round trips
@@ -30,10 +31,10 @@ final class Phases {
   private final SyntheticRfbServer server;
   private final Settings settings;
   private final PrintLog out;
-  private final java.nio.file.Path histograms;
+  private final Path histograms;
 
   /** @param histograms where to write heap histograms of the idle phase, or null */
-  Phases(EventLoop loop, SyntheticRfbServer server, Settings settings, PrintLog out, java.nio.file.Path histograms) {
+  Phases(EventLoop loop, SyntheticRfbServer server, Settings settings, PrintLog out, Path histograms) {
     this.loop = loop;
     this.server = server;
     this.settings = settings;

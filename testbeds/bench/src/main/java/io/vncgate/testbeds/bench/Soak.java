@@ -20,6 +20,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.Arrays;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * {@code testbeds/soak/run [--cycles N | --quick | --smoke] [--json FILE]}: the fault and soak
@@ -201,7 +204,7 @@ public final class Soak {
 
   static String loadAverage() {
     String l = Proc.read(Path.of("/proc/loadavg"));
-    return l == null ? "unknown" : String.join(" ", java.util.Arrays.copyOf(l.trim().split(" "), 3));
+    return l == null ? "unknown" : String.join(" ", Arrays.copyOf(l.trim().split(" "), 3));
   }
 
   /** Runs the planned cycles, at most {@code concurrency} at once; SERVER_KILLED ones one after the other on {@code lane}. */
@@ -234,7 +237,7 @@ public final class Soak {
   }
 
   /** Runs a cycle on the client's event loop; a cycle still running after {@link #CYCLE_LIMIT_MS} fails as hung. */
-  private static CompletableFuture<String> onLoop(Context context, java.util.function.Supplier<Future<String>> cycle) {
+  private static CompletableFuture<String> onLoop(Context context, Supplier<Future<String>> cycle) {
     Promise<String> p = Promise.promise();
     context.runOnContext(v -> {
       long timer = context.owner().setTimer(CYCLE_LIMIT_MS, t -> p.tryFail("hung: not ended within " + CYCLE_LIMIT_MS / 1000 + " s"));
@@ -331,7 +334,7 @@ public final class Soak {
     }
 
     static String why(Throwable e) {
-      return e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+      return e instanceof CompletionException && e.getCause() != null
           ? String.valueOf(e.getCause().getMessage()) : String.valueOf(e.getMessage());
     }
 

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The soak's verdicts, each with its tolerance:
@@ -97,8 +99,8 @@ final class SoakChecks {
     return new Check("threads", wrong.isEmpty(), b, a, "0 by name, but pools", note);
   }
 
-  private static java.util.Set<String> union(Map<String, Integer> a, Map<String, Integer> b) {
-    java.util.Set<String> s = new java.util.HashSet<>(a.keySet());
+  private static Set<String> union(Map<String, Integer> a, Map<String, Integer> b) {
+    Set<String> s = new HashSet<>(a.keySet());
     s.addAll(b.keySet());
     return s;
   }

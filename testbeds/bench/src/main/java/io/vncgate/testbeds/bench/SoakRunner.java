@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Runs one soak cycle of each kind against the gateway. A cycle completes with what happened in
@@ -160,7 +161,7 @@ final class SoakRunner {
    * "while down" viewers of the first full run never reached the gateway: see
    * docs/security-testing.md.)
    */
-  private <T> T step(String what, java.util.function.Supplier<Future<T>> f) {
+  private <T> T step(String what, Supplier<Future<T>> f) {
     Promise<T> p = Promise.promise();
     context.runOnContext(v -> f.get().onComplete(p));
     try {
