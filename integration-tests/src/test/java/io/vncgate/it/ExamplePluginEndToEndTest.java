@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.testbeds.Framebuffer;
 import io.vncgate.testbeds.RfbRefused;
 import io.vncgate.testbeds.RfbTestClient;
@@ -32,20 +33,20 @@ class ExamplePluginEndToEndTest {
   @TempDir
   static Path dir;
   static XvncServer xvnc;
-  static ItGateway gw;
+  static GatewayHarness gw;
 
   @BeforeAll
   static void start() throws Exception {
     xvnc = XvncServer.builder().geometry(640, 400).password("ex4mple!").start();
     xvnc.setRootColor("#8b4513");
     PluginZips.install(PluginZips.example(), dir.resolve("plugins"));
-    gw = new ItGateway(dir, """
+    gw = GatewayHarness.in(dir).handshakeTimeout("20s").yaml("""
         providers:
           example:
             targets:
               - {id: desk, name: Desk, host: 127.0.0.1, port: %d, password-file: %s}
               - {id: old, host: 192.168.7.9, maintenance: "disk swap until 14:00"}
-        """.formatted(xvnc.port(), xvnc.passwordFile()));
+        """.formatted(xvnc.port(), xvnc.passwordFile())).start();
   }
 
   @AfterAll
@@ -77,7 +78,7 @@ class ExamplePluginEndToEndTest {
 
   @Test
   void viewerReachesXvncThroughTheExamplePlugin() throws Exception {
-    try (WebSocketTcpBridge bridge = gw.bridge("example/desk");
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("example/desk"));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
       ServerInitInfo init = client.handshakeNone();   // the gateway did VNC auth with the provider's password
       assertEquals(640, init.width());
@@ -94,7 +95,7 @@ class ExamplePluginEndToEndTest {
 
   @Test
   void providersNamedFailureReachesTheViewer() throws Exception {
-    try (WebSocketTcpBridge bridge = gw.bridge("example/old");
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("example/old"));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
       RfbRefused refused = assertThrows(RfbRefused.class, client::handshakeNone);
       assertEquals("target example/old unavailable: example/old is in maintenance: disk swap until 14:00", refused.reason());

@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.testbeds.Framebuffer;
 import io.vncgate.testbeds.RfbRefused;
 import io.vncgate.testbeds.RfbTestClient;
@@ -51,7 +52,7 @@ class SshRemotePasswordTest {
   static TestSshServer noExec;
   static Path plain;
   static Path wrong;
-  static ItGateway gw;
+  static GatewayHarness gw;
   static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   static Level vncgateLevel;
 
@@ -81,7 +82,7 @@ class SshRemotePasswordTest {
     wrong = Files.writeString(vncDir.resolve("wrong"), WRONG + "\n");
 
     PluginZips.install(PluginZips.ssh(), dir.resolve("plugins"));
-    gw = new ItGateway(dir, """
+    gw = GatewayHarness.in(dir).handshakeTimeout("20s").yaml("""
         ssh: {connect-timeout: 5s, auth-timeout: 5s}
         providers:
           ssh:
@@ -93,7 +94,7 @@ class SshRemotePasswordTest {
               - {id: wrong, host: 127.0.0.1, port: %d, vnc: {password-remote-file: "%s"}}
               - {id: no-exec, host: 127.0.0.1, port: %d}
         """.formatted(xvnc.port(), plain, host.port(), host.port(), vncDir.resolve("gone"), host.port(), wrong,
-        noExec.port()));
+        noExec.port())).start();
   }
 
   @AfterAll
@@ -119,7 +120,7 @@ class SshRemotePasswordTest {
   }
 
   private static String refusal(String target) throws Exception {
-    try (WebSocketTcpBridge bridge = gw.bridge(target);
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket(target));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
       String reason = assertThrows(RfbRefused.class, client::handshakeNone).reason();
       WebSocketClose close = bridge.awaitClose(1, Duration.ofSeconds(10));
@@ -146,7 +147,7 @@ class SshRemotePasswordTest {
 
   @Test
   void desktopArrivesWithThePasswordReadOverSshOnTheHost() throws Exception {
-    try (WebSocketTcpBridge bridge = gw.bridge("ssh/box1");
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("ssh/box1"));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
       ServerInitInfo init = client.handshakeNone();
       assertEquals(640, init.width());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.testbeds.Framebuffer;
 import io.vncgate.testbeds.RfbRefused;
 import io.vncgate.testbeds.RfbTestClient;
@@ -56,7 +57,7 @@ class SshThroughGatewayTest {
   /** Killed by one test. */
   static TestSshServer doomed;
   static HetznerApiTestbed hetzner;
-  static ItGateway gw;
+  static GatewayHarness gw;
 
   @BeforeAll
   static void start() throws Exception {
@@ -81,7 +82,7 @@ class SshThroughGatewayTest {
 
     PluginZips.install(PluginZips.ssh(), dir.resolve("plugins"));
     int vnc = xvnc.port();
-    gw = new ItGateway(dir, """
+    gw = GatewayHarness.in(dir).handshakeTimeout("20s").yaml("""
         ssh: {connect-timeout: 5s, auth-timeout: 5s}
         providers:
           ssh:
@@ -95,7 +96,7 @@ class SshThroughGatewayTest {
               - {id: doomed, host: 127.0.0.1, port: %d}
             hetzner: {token-file: hcloud.token, label-selector: "vncgate=true", endpoint: "%s", port: %d}
         """.formatted(vnc, main.port(), main.port(), stranger.port(), shared.port(), doomed.port(),
-        hetzner.endpoint(), main.port()));
+        hetzner.endpoint(), main.port())).start();
   }
 
   @AfterAll
@@ -130,7 +131,7 @@ class SshThroughGatewayTest {
   @Test
   void desktopArrivesThroughTheSshTunnel() throws Exception {
     int channelsBefore = main.channelsOpened();
-    try (WebSocketTcpBridge bridge = gw.bridge("ssh/box1");
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("ssh/box1"));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
       ServerInitInfo init = client.handshakeNone();
       assertEquals(800, init.width());
@@ -142,7 +143,7 @@ class SshThroughGatewayTest {
 
   @Test
   void hetznerDiscoveredHostIsReachedOverSsh() throws Exception {
-    try (WebSocketTcpBridge bridge = gw.bridge("ssh/hetzner/web-1");
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("ssh/hetzner/web-1"));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
       ServerInitInfo init = client.handshakeNone();
       assertEquals(800, init.width());
@@ -152,7 +153,7 @@ class SshThroughGatewayTest {
 
   @Test
   void unknownHostKeyIsRefusedNamingTheHostAndItsFingerprint() throws Exception {
-    try (WebSocketTcpBridge bridge = gw.bridge("ssh/stranger");
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("ssh/stranger"));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
       RfbRefused refused = assertThrows(RfbRefused.class, client::handshakeNone);
       String reason = refused.reason();
@@ -165,7 +166,7 @@ class SshThroughGatewayTest {
 
   @Test
   void wrongUserKeyIsRefusedWithTheReason() throws Exception {
-    try (WebSocketTcpBridge bridge = gw.bridge("ssh/wrong-key");
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("ssh/wrong-key"));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
       RfbRefused refused = assertThrows(RfbRefused.class, client::handshakeNone);
       assertTrue(refused.reason().startsWith("target ssh/wrong-key unreachable: SSH key authentication as desk@127.0.0.1:"
@@ -176,7 +177,7 @@ class SshThroughGatewayTest {
 
   @Test
   void killedSshServerEndsTheViewersConnectionWithAReason() throws Exception {
-    try (WebSocketTcpBridge bridge = gw.bridge("ssh/doomed");
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("ssh/doomed"));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
       client.handshakeNone();
       assertDesktop(client);
@@ -194,7 +195,7 @@ class SshThroughGatewayTest {
     List<RfbTestClient> clients = new ArrayList<>();
     try {
       for (int i = 0; i < 4; i++) {
-        WebSocketTcpBridge bridge = gw.bridge("ssh/shared");
+        WebSocketTcpBridge bridge = gw.bridge(gw.ticket("ssh/shared"));
         bridges.add(bridge);
         RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port());
         clients.add(client);

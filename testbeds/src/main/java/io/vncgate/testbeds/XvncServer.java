@@ -72,7 +72,7 @@ public final class XvncServer extends LocalVncServer {
 
     @Override
     void writeRfbAuth(String password, Path file) {
-      Launcher.runToFile(List.of("vncpasswd", "-f"), password + "\n", file);
+      VncPasswd.write(password + "\n", file);
     }
 
     @Override

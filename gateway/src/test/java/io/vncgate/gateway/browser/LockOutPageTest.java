@@ -3,6 +3,7 @@ package io.vncgate.gateway.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.XvncServer;
@@ -29,7 +30,7 @@ class LockOutPageTest {
   static final Duration WATCH = Duration.ofSeconds(9);
   @TempDir static Path dir;
   static XvncServer xvnc;
-  static UiGateway gw;
+  static GatewayHarness gw;
   static Browser browser;
 
   @BeforeAll
@@ -37,8 +38,8 @@ class LockOutPageTest {
     xvnc = XvncServer.builder().geometry(640, 480).password("lock-pw1").start();
     Path wrong = dir.resolve("wrong.txt");
     Files.writeString(wrong, "not-it\n");
-    gw = new UiGateway(dir, UiGateway.target("nopw", xvnc.port(), null)
-        + UiGateway.target("wrongpw", xvnc.port(), wrong, null), null);
+    gw = GatewayHarness.in(dir).targets(GatewayHarness.target("nopw", xvnc.port(), null)
+        + GatewayHarness.target("wrongpw", xvnc.port(), wrong, null)).noTcp().webUi().start();
     browser = new Browser(dir);
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.testbeds.X11vncServer;
 import java.nio.file.Path;
@@ -27,14 +28,14 @@ class NoVncToX11vncTest {
   static final Duration CONNECT = Duration.ofSeconds(20);
   @TempDir static Path dir;
   static X11vncServer x11vnc;
-  static UiGateway gw;
+  static GatewayHarness gw;
   static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
     Browser.require();
     x11vnc = X11vncServer.builder().geometry(640, 400).start();
-    gw = new UiGateway(dir, UiGateway.target("x11", x11vnc.port(), null), null);
+    gw = GatewayHarness.in(dir).targets(GatewayHarness.target("x11", x11vnc.port(), null)).noTcp().webUi().start();
     browser = new Browser(dir);
   }
 

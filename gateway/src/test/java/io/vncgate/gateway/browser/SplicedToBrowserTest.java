@@ -3,6 +3,7 @@ package io.vncgate.gateway.browser;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.testbeds.ScriptedRfbServer;
 import java.nio.file.Path;
@@ -28,14 +29,14 @@ class SplicedToBrowserTest {
   private static final Pattern TO_VIEWER = Pattern.compile("(?m)^vncgate_relayed_bytes_total\\{direction=\"to_viewer\"} (\\S+)$");
   @TempDir static Path dir;
   static ScriptedRfbServer desktop;
-  static UiGateway gw;
+  static GatewayHarness gw;
   static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
     Browser.require();
     desktop = ScriptedRfbServer.builder().noneAuth().desktop(1024, 768, "raw").fillColour(0x3366cc).start();
-    gw = new UiGateway(dir, UiGateway.target("raw", desktop.port(), null), "  zero-copy: always\n");
+    gw = GatewayHarness.in(dir).targets(GatewayHarness.target("raw", desktop.port(), null)).server("  zero-copy: always\n").noTcp().webUi().start();
     browser = new Browser(dir);
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.testbeds.XvncServer;
 import java.nio.file.Path;
@@ -30,14 +31,14 @@ class TakeOverTest {
   static final Duration FLIP = Duration.ofSeconds(5);
   @TempDir static Path dir;
   static XvncServer xvnc;
-  static UiGateway gw;
+  static GatewayHarness gw;
   static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
     xvnc = XvncServer.builder().geometry(800, 600).password("webui-t2").start();
     xvnc.setRootColor("#225533");
-    gw = new UiGateway(dir, UiGateway.target("shared", xvnc.port(), xvnc.passwordFile(), null), null);
+    gw = GatewayHarness.in(dir).targets(GatewayHarness.target("shared", xvnc.port(), xvnc.passwordFile(), null)).noTcp().webUi().start();
     browser = new Browser(dir);
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.testbeds.FreePorts;
 import io.vncgate.testbeds.XvncServer;
@@ -30,7 +31,7 @@ class ViewerPageTest {
   @TempDir static Path dir;
   static XvncServer xvnc;
   static DroppingProxy proxy;
-  static UiGateway gw;
+  static GatewayHarness gw;
   static Browser browser;
 
   @BeforeAll
@@ -38,9 +39,9 @@ class ViewerPageTest {
     xvnc = XvncServer.builder().geometry(1024, 768).password("webui-t1").start();
     xvnc.setRootColor(ROOT);
     proxy = new DroppingProxy(xvnc.port());
-    gw = new UiGateway(dir, UiGateway.target("lab1", xvnc.port(), xvnc.passwordFile(), "{os: linux}")
-        + UiGateway.target("flaky", proxy.port(), xvnc.passwordFile(), null)
-        + UiGateway.target("down", FreePorts.next(), null), null);
+    gw = GatewayHarness.in(dir).targets(GatewayHarness.target("lab1", xvnc.port(), xvnc.passwordFile(), "{os: linux}")
+        + GatewayHarness.target("flaky", proxy.port(), xvnc.passwordFile(), null)
+        + GatewayHarness.target("down", FreePorts.next(), null)).noTcp().webUi().start();
     browser = new Browser(dir);
     browser.grantClipboard(gw.origin());
   }

@@ -10,10 +10,9 @@ import io.vncgate.gateway.Gateway;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.auth.UserPrincipal;
 import io.vncgate.gateway.config.ConfigLoader;
+import io.vncgate.testbeds.FreePorts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,9 +44,7 @@ class OpenCommandTest {
 
   @BeforeAll
   static void start() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    port = FreePorts.next();
     Files.writeString(dir.resolve("jwt.key"), "open-command-test-secret-0123456789-abcdefg\n");
     config = dir.resolve("vncgate.yaml");
     Files.writeString(config, "server: {host: 127.0.0.1, port: " + port + ", tcp: {enabled: false}}\n"
@@ -131,10 +128,7 @@ class OpenCommandTest {
 
   @Test
   void noRunningGatewayIsExplained() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
+    int closed = FreePorts.next();
     Result r = run("open", "static/lab1", "--config", config.toString(), "--url", "http://127.0.0.1:" + closed, "--no-browser");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("no gateway answers at http://127.0.0.1:" + closed) && r.err().contains("vncgate serve"), r.err());

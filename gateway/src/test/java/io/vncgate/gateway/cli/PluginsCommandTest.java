@@ -3,9 +3,9 @@ package io.vncgate.gateway.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vncgate.gateway.provider.plugin.PluginZip;
 import io.vncgate.gateway.provider.plugin.fixture.FixtureProvider;
 import io.vncgate.gateway.provider.plugin.fixture.ThrowingPlugin;
+import io.vncgate.testbeds.PluginZip;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -16,6 +16,7 @@ import io.vncgate.testbeds.RfbRefused;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.WebSocketClose;
 import io.vncgate.testbeds.WebSocketTcpBridge;
+import io.vncgate.testbeds.VncPasswd;
 import io.vncgate.testbeds.XvncServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,9 +53,9 @@ class OperatorFailuresTest {
     xvnc = XvncServer.builder().geometry(320, 200).password("lab-pw1").start();
     Path rfbauth = xvnc.passwordFile().resolveSibling("passwd"); // written by vncpasswd -f, read by Xvnc -rfbauth
     Path withViewOnly = dir.resolve("with-view-only.passwd");
-    Files.write(withViewOnly, vncpasswd("lab-pw1\nview-pw\n"));
+    Files.write(withViewOnly, VncPasswd.of("lab-pw1\nview-pw\n"));
     Path wrongObfuscated = dir.resolve("wrong.passwd");
-    Files.write(wrongObfuscated, vncpasswd("nope-pw\n"));
+    Files.write(wrongObfuscated, VncPasswd.of("nope-pw\n"));
     rotated = dir.resolve("rotated.txt");
     Files.writeString(rotated, "not-it-1\n");
     gone = dir.resolve("gone.txt");
@@ -90,14 +91,6 @@ class OperatorFailuresTest {
     if (xvnc != null) xvnc.close();
   }
 
-  static byte[] vncpasswd(String stdin) throws Exception {
-    Process p = new ProcessBuilder("vncpasswd", "-f").start();
-    p.getOutputStream().write(stdin.getBytes());
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "vncpasswd -f failed");
-    return out;
-  }
 
   /** Connections Xvnc has accepted so far, from its own log. */
   static long xvncConnections() throws Exception {

@@ -8,10 +8,10 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.vncgate.gateway.relay.ViewerConnection;
+import io.vncgate.testbeds.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,10 +39,7 @@ class ViewerHangUpTest {
 
   @BeforeEach
   void start() throws Exception {
-    int nobody;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      nobody = s.getLocalPort();
-    }
+    int nobody = FreePorts.next();
     gw = new GatewayHarness(dir, GatewayHarness.target("desk", nobody, null), null);
     lines.start();
     logger.addAppender(lines);

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vncgate.spi.VncPasswordFile;
 import io.vncgate.spi.VncPasswordFile.Format;
+import io.vncgate.testbeds.VncPasswd;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,14 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class PasswordFileFormatsTest {
 
-  static byte[] vncpasswd(String stdin) throws Exception {
-    Process p = new ProcessBuilder("vncpasswd", "-f").start();
-    p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "vncpasswd -f failed");
-    return out;
-  }
 
   private static String text(VncPasswordFile.Decoded d) {
     return new String(d.password().bytes(), StandardCharsets.UTF_8);
@@ -35,7 +27,7 @@ class PasswordFileFormatsTest {
   @Test
   void vncpasswdFilesAreDecodedWhateverThePasswordsLength() throws Exception {
     for (String pw : new String[] {"a", "secret", "8charsXY", "longer-than-eight"}) {
-      byte[] file = vncpasswd(pw + "\n");
+      byte[] file = VncPasswd.of(pw + "\n");
       assertEquals(8, file.length);
       VncPasswordFile.Decoded d = VncPasswordFile.decode(file);
       assertEquals(Format.VNCPASSWD, d.format(), pw);
@@ -48,7 +40,7 @@ class PasswordFileFormatsTest {
 
   @Test
   void aSixteenByteFileGivesTheFullAccessPasswordAndSaysItHasAViewOnlyOne() throws Exception {
-    byte[] file = vncpasswd("full-pw\nview-pw\n");
+    byte[] file = VncPasswd.of("full-pw\nview-pw\n");
     assertEquals(16, file.length);
     VncPasswordFile.Decoded d = VncPasswordFile.decode(file);
     assertEquals(Format.VNCPASSWD, d.format());
@@ -74,7 +66,7 @@ class PasswordFileFormatsTest {
       StringBuilder pw = new StringBuilder();
       int n = 1 + random.nextInt(8);
       for (int k = 0; k < n; k++) pw.append(chars.charAt(random.nextInt(chars.length())));
-      VncPasswordFile.Decoded obfuscated = VncPasswordFile.decode(vncpasswd(pw + "\n"));
+      VncPasswordFile.Decoded obfuscated = VncPasswordFile.decode(VncPasswd.of(pw + "\n"));
       assertEquals(Format.VNCPASSWD, obfuscated.format(), pw.toString());
       assertEquals(pw.toString(), text(obfuscated));
       // the same password as text: with a newline, and without one
@@ -85,7 +77,7 @@ class PasswordFileFormatsTest {
 
   @Test
   void theFormatWordsNeverHoldThePassword() throws Exception {
-    VncPasswordFile.Decoded d = VncPasswordFile.decode(vncpasswd("hidden1\n"));
+    VncPasswordFile.Decoded d = VncPasswordFile.decode(VncPasswd.of("hidden1\n"));
     assertFalse(d.toString().contains("hidden1"), d.toString());
   }
 }

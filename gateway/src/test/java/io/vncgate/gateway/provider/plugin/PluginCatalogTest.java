@@ -11,6 +11,7 @@ import io.vncgate.gateway.provider.plugin.PluginReport.Outcome;
 import io.vncgate.gateway.provider.plugin.fixture.FixtureProvider;
 import io.vncgate.gateway.provider.plugin.fixture.ThrowingPlugin;
 import io.vncgate.spi.TargetProvider;
+import io.vncgate.testbeds.PluginZip;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -156,12 +157,7 @@ class PluginCatalogTest {
 
   @Test
   void zipEntriesPointingOutsideAreRefused() throws Exception {
-    Path zip = dir.resolve("evil.zip");
-    try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
-      out.putNextEntry(new java.util.zip.ZipEntry("../escaped.txt"));
-      out.write(1);
-      out.closeEntry();
-    }
+    Path zip = PluginZip.plugin("evil").noDescriptor().entry("../escaped.txt", new byte[] {1}).writeTo(dir, "evil.zip");
     try (PluginCatalog catalog = load(zip)) {
       assertReport(catalog.plugins().get(0), Outcome.BROKEN, "points outside the plugin");
     }

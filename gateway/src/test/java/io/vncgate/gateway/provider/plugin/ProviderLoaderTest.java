@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.config.ConfigException;
+import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.gateway.provider.plugin.fixture.FixtureProvider;
 import io.vncgate.gateway.provider.plugin.fixture.ThrowingPlugin;
+import io.vncgate.testbeds.PluginZip;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,13 +51,13 @@ class ProviderLoaderTest {
     PluginZip.plugin("thrower").set("plugin.class", ThrowingPlugin.class.getName()).withClass(ThrowingPlugin.class)
         .writeTo(plugins(), "thrower.zip");
     Files.writeString(plugins().resolve("junk.zip"), "not a zip");
-    Path config = TestGateway.config(dir, """
+    GatewayHarness.Builder gateway = GatewayHarness.in(dir).noTcp().yaml("""
         providers:
           static: {targets: [{id: s1, host: 127.0.0.1, port: 5999}]}
           fixture:
             targets: [{id: a, port: 5901}, {id: b, port: 5902}]
         """);
-    try (TestGateway gw = TestGateway.start(config)) {
+    try (GatewayHarness gw = gateway.start()) {
       HttpResponse<String> r = gw.get("/api/v1/targets");
       assertEquals(200, r.statusCode(), r.body());
       assertEquals(List.of("fixture/a", "fixture/b", "static/s1"), ids(r));
@@ -72,8 +74,8 @@ class ProviderLoaderTest {
   void configuredProviderWithNoPluginStopsStartUpNamingTheKeyAndWhatWasFound() throws Exception {
     Path zip = goodFixture();
     Path junk = Files.writeString(plugins().resolve("junk.zip"), "not a zip");
-    Path config = TestGateway.config(dir, "providers:\n  fixture: {}\n  foo: {targets: []}\n");
-    Throwable e = TestGateway.failure(config);
+    Throwable e = GatewayHarness.in(dir).noTcp().yaml("providers:\n  fixture: {}\n  foo: {targets: []}\n")
+        .startFailure();
     assertInstanceOf(ConfigException.class, e);
     assertEquals("providers.foo: no provider named \"foo\": built in is static; plugins found: fixture (from " + zip
         + "), " + junk + " (broken)", e.getMessage());
@@ -81,8 +83,8 @@ class ProviderLoaderTest {
 
   @Test
   void configuredProviderWithNoPluginsAtAllSaysWhereItLooked() throws Exception {
-    Path config = TestGateway.config(dir, "providers:\n  ssh: {}\n");
-    Throwable e = TestGateway.failure(config);
+    Throwable e = GatewayHarness.in(dir).noTcp().yaml("providers:\n  ssh: {}\n")
+        .startFailure();
     assertTrue(e.getMessage().startsWith("providers.ssh: no provider named \"ssh\": built in is static; plugins found: none (looked in "
         + dir.resolve("plugins") + " (absent"), e.getMessage());
   }
@@ -91,12 +93,12 @@ class ProviderLoaderTest {
   void configuredProviderWhosePluginIsIncompatibleIsAbsentButTheGatewayStarts() throws Exception {
     PluginZip.plugin("fixture").set("plugin.requires", ">=99.0.0").extension(FixtureProvider.class)
         .writeTo(plugins(), "fixture.zip");
-    Path config = TestGateway.config(dir, """
+    GatewayHarness.Builder gateway = GatewayHarness.in(dir).noTcp().yaml("""
         providers:
           static: {targets: [{id: s1, host: 127.0.0.1, port: 5999}]}
           fixture: {targets: [{id: a, port: 5901}]}
         """);
-    try (TestGateway gw = TestGateway.start(config)) {
+    try (GatewayHarness gw = gateway.start()) {
       assertEquals(List.of("static/s1"), ids(gw.get("/api/v1/targets")));
       var registry = gw.gateway.services().providers();
       assertFalse(registry.ready());
@@ -111,8 +113,8 @@ class ProviderLoaderTest {
   @Test
   void providerWhoseStartFailsIsAbsentWithItsReason() throws Exception {
     goodFixture();
-    Path config = TestGateway.config(dir, "providers:\n  fixture: {fail-start: \"cannot reach the inventory\"}\n");
-    try (TestGateway gw = TestGateway.start(config)) {
+    GatewayHarness.Builder gateway = GatewayHarness.in(dir).noTcp().yaml("providers:\n  fixture: {fail-start: \"cannot reach the inventory\"}\n");
+    try (GatewayHarness gw = gateway.start()) {
       assertEquals(List.of(), ids(gw.get("/api/v1/targets")));
       String why = gw.gateway.services().providers().unavailable().get("fixture");
       assertTrue(why.startsWith("plugin fixture 1.0.0 from " + plugins().resolve("fixture.zip")
@@ -124,11 +126,10 @@ class ProviderLoaderTest {
   @Test
   void providerStartSlowerThanTheProviderTimeoutIsAbsent() throws Exception {
     goodFixture();
-    Path config = TestGateway.config(dir, "providers:\n  fixture: {start-delay: 3s}\n");
-    String yaml = Files.readString(config).replace("tcp: {enabled: false}", "tcp: {enabled: false}, provider-timeout: 1s");
-    Files.writeString(config, yaml);
+    GatewayHarness.Builder gateway = GatewayHarness.in(dir).noTcp().yaml("providers:\n  fixture: {start-delay: 3s}\n")
+        .server("  provider-timeout: 1s\n");
     long t0 = System.nanoTime();
-    try (TestGateway gw = TestGateway.start(config)) {
+    try (GatewayHarness gw = gateway.start()) {
       assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3), "start-up did not wait for the slow provider");
       String why = gw.gateway.services().providers().unavailable().get("fixture");
       assertTrue(why.endsWith("did not start within 1 s (server.provider-timeout)"), why);
@@ -138,8 +139,8 @@ class ProviderLoaderTest {
   @Test
   void providerConfigErrorStopsStartUpNamingTheKey() throws Exception {
     goodFixture();
-    Path config = TestGateway.config(dir, "providers:\n  fixture: {targets: [{id: a, prot: 1}]}\n");
-    Throwable e = TestGateway.failure(config);
+    Throwable e = GatewayHarness.in(dir).noTcp().yaml("providers:\n  fixture: {targets: [{id: a, prot: 1}]}\n")
+        .startFailure();
     assertInstanceOf(ConfigException.class, e);
     assertTrue(e.getMessage().startsWith("providers.fixture.targets[0].prot: unknown key"), e.getMessage());
   }
@@ -148,8 +149,8 @@ class ProviderLoaderTest {
   void pluginsDirFromTheConfigIsUsed() throws Exception {
     Path elsewhere = Files.createDirectories(dir.resolve("opt/plugins"));
     PluginZip.plugin("fixture").extension(FixtureProvider.class).writeTo(elsewhere, "fixture.zip");
-    Path config = TestGateway.config(dir, "plugins: {dir: opt/plugins}\nproviders:\n  fixture: {targets: [{id: z, port: 5900}]}\n");
-    try (TestGateway gw = TestGateway.start(config)) {
+    GatewayHarness.Builder gateway = GatewayHarness.in(dir).noTcp().yaml("plugins: {dir: opt/plugins}\nproviders:\n  fixture: {targets: [{id: z, port: 5900}]}\n");
+    try (GatewayHarness gw = gateway.start()) {
       assertEquals(List.of("fixture/z"), ids(gw.get("/api/v1/targets")));
     }
   }

@@ -10,6 +10,7 @@ import io.vertx.junit5.VertxTestContext;
 import io.vncgate.spi.SshHop;
 import io.vncgate.testbeds.ssh.SshKeys;
 import io.vncgate.testbeds.ssh.TestSshServer;
+import io.vncgate.testbeds.FreePorts;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,10 +112,7 @@ class SshAuthTest {
 
   @Test
   void connectionRefusedSaysSo(VertxTestContext test) throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = FreePorts.next();
     connector.connect(SshFixture.route(hop(closedPort, ssh.identityFile), echo.actualPort()))
         .onComplete(test.failing(e -> test.verify(() -> {
           assertEquals("cannot reach SSH server 127.0.0.1:" + closedPort + ": connection refused", e.getMessage());
@@ -141,10 +139,7 @@ class SshAuthTest {
 
   @Test
   void forwardingToAClosedPortNamesTheTarget(VertxTestContext test) throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = FreePorts.next();
     connector.connect(ssh.route(closedPort))
         .onComplete(test.failing(e -> test.verify(() -> {
           assertTrue(e.getMessage().startsWith("the SSH server refused to forward to 127.0.0.1:" + closedPort + ": "),

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vncgate.spi.Credentials;
 import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.Secret;
+import io.vncgate.testbeds.VncPasswd;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,11 +20,7 @@ class VncPasswordFormatsTest {
 
   @Test
   void theFileVncpasswdWritesGivesThePassword() throws Exception {
-    Path file = dir.resolve("passwd");
-    Process p = new ProcessBuilder("vncpasswd", "-f").redirectOutput(file.toFile()).start();
-    p.getOutputStream().write("box-pw1\n".getBytes());
-    p.getOutputStream().close();
-    assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "vncpasswd -f failed");
+    Path file = VncPasswd.write("box-pw1\n", dir.resolve("passwd"));
     assertEquals(8, Files.size(file));
     Credentials c = VncPasswords.read(file, "ssh/box1");
     assertEquals(Secret.of("box-pw1"), assertInstanceOf(Credentials.VncPassword.class, c).password());

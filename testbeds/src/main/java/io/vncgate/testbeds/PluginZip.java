@@ -1,5 +1,6 @@
-package io.vncgate.gateway.provider.plugin;
+package io.vncgate.testbeds;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +17,15 @@ import java.util.zip.ZipOutputStream;
 /**
  * Builds PF4J plugin zips in a temp folder from compiled test classes: {@code plugin.properties},
  * {@code classes/} (with {@code META-INF/extensions.idx}) and {@code lib/*.jar}, the layout the
- * providers' assembly produces.
+ * providers' assembly produces (providers/pom.xml) — and, for tests of the loader's defences,
+ * whatever else a hostile zip holds ({@link #entry}).
  */
 public final class PluginZip {
   private final Map<String, String> descriptor = new LinkedHashMap<>();
   private final List<Class<?>> classes = new ArrayList<>();
   private final List<String> extensions = new ArrayList<>();
   private final Map<String, List<Class<?>>> libs = new LinkedHashMap<>();
+  private final Map<String, byte[]> entries = new LinkedHashMap<>();
   private String rawDescriptor;
   private boolean withDescriptor = true;
 
@@ -61,6 +64,12 @@ public final class PluginZip {
     return this;
   }
 
+  /** An entry of this name and content, written as is (e.g. {@code ../escaped.txt}). */
+  public PluginZip entry(String name, byte[] content) {
+    entries.put(name, content);
+    return this;
+  }
+
   public PluginZip rawDescriptor(String text) {
     rawDescriptor = text;
     return this;
@@ -89,12 +98,13 @@ public final class PluginZip {
       for (Map.Entry<String, List<Class<?>>> lib : libs.entrySet()) {
         put(out, "lib/" + lib.getKey(), jar(lib.getValue()));
       }
+      for (Map.Entry<String, byte[]> e : entries.entrySet()) put(out, e.getKey(), e.getValue());
     }
     return zip;
   }
 
   private static byte[] jar(List<Class<?>> types) throws IOException {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream jar = new ZipOutputStream(bytes)) {
       for (Class<?> type : types) {
         for (Map.Entry<String, byte[]> f : classFiles(type).entrySet()) put(jar, f.getKey(), f.getValue());
