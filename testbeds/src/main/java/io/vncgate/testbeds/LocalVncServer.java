@@ -137,6 +137,11 @@ public abstract class LocalVncServer implements AutoCloseable {
     return xdotool("getmouselocation").replaceAll(" screen.*", "").trim();
   }
 
+  /** Moves the X pointer to ({@code x}, {@code y}) with xdotool, as a local user would. */
+  public void movePointer(int x, int y) {
+    xdotool("mousemove", String.valueOf(x), String.valueOf(y));
+  }
+
   /** Whether Caps Lock is on, read with {@code xset q} (x11-xserver-utils). */
   public boolean capsLockOn() {
     return runTool("xset", "q").replaceAll("\\s+", " ").contains("Caps Lock: on");

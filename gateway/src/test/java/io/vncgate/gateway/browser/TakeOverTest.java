@@ -1,6 +1,5 @@
 package io.vncgate.gateway.browser;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,23 +77,23 @@ class TakeOverTest {
     browser.screenshot(Path.of("target", "screenshots", "observer-may-take-over.png"));
 
     // only the controller's pointer reaches the desktop
-    XPointer.moveTo(xvnc, 5, 5);
+    xvnc.movePointer(5, 5);
     moveOverCanvas();
     Thread.sleep(500);
-    assertArrayEquals(new int[] {5, 5}, XPointer.of(xvnc), "Bob, observing, must not move the X pointer");
+    assertEquals("x:5 y:5", xvnc.pointer(), "Bob, observing, must not move the X pointer");
 
     browser.byId("take-control").click();
     browser.await(FLIP, "Bob should control after taking over", d -> "YOU CONTROL".equals(browser.text("role-badge")));
     moveOverCanvas();
-    browser.await(FLIP, "Bob's pointer should now move the X pointer", d -> !XPointer.at(xvnc, 5, 5));
+    browser.await(FLIP, "Bob's pointer should now move the X pointer", d -> !xvnc.pointer().equals("x:5 y:5"));
 
     browser.driver.switchTo().window(alice);
     browser.await(FLIP, "Alice should learn she only watches now, without reloading", d -> "VIEW ONLY".equals(browser.text("role-badge"))
         && browser.text("controller").equals("Controlled by bob") && browser.visible("take-control") && browser.visible("viewonly-banner"));
-    XPointer.moveTo(xvnc, 5, 5);
+    xvnc.movePointer(5, 5);
     moveOverCanvas();
     Thread.sleep(500);
-    assertArrayEquals(new int[] {5, 5}, XPointer.of(xvnc), "Alice, observing now, must not move the X pointer");
+    assertEquals("x:5 y:5", xvnc.pointer(), "Alice, observing now, must not move the X pointer");
 
     browser.byId("take-control").click();
     browser.await(FLIP, "Alice takes it back", d -> "YOU CONTROL".equals(browser.text("role-badge")));
