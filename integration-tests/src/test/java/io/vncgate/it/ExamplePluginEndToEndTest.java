@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.e2e.GatewayHarness;
-import io.vncgate.testbeds.Framebuffer;
 import io.vncgate.testbeds.RfbRefused;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.ServerInitInfo;
@@ -83,13 +82,7 @@ class ExamplePluginEndToEndTest {
       ServerInitInfo init = client.handshakeNone();   // the gateway did VNC auth with the provider's password
       assertEquals(640, init.width());
       assertEquals(400, init.height());
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      int rgb = -1;
-      while (rgb != 0x8b4513 && System.nanoTime() < deadline) {
-        Framebuffer fb = client.readFramebufferUpdateRaw();
-        rgb = fb.rgb(320, 200);
-      }
-      assertEquals(0x8b4513, rgb, "the desktop's colour arrives");
+      assertEquals(0x8b4513, client.awaitColour(320, 200, 0x8b4513, Duration.ofSeconds(10)), "the desktop's colour arrives");
     }
   }
 

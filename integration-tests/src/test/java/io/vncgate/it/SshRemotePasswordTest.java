@@ -10,7 +10,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.vncgate.gateway.e2e.GatewayHarness;
-import io.vncgate.testbeds.Framebuffer;
 import io.vncgate.testbeds.RfbRefused;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.ServerInitInfo;
@@ -136,13 +135,7 @@ class SshRemotePasswordTest {
   }
 
   private static void assertDesktop(RfbTestClient client) throws IOException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    int rgb = -1;
-    while (rgb != 0x2e8b57 && System.nanoTime() < deadline) {
-      Framebuffer fb = client.readFramebufferUpdateRaw();
-      rgb = fb.rgb(fb.width() / 2, fb.height() / 2);
-    }
-    assertEquals(0x2e8b57, rgb, "the desktop's colour arrives");
+    assertEquals(0x2e8b57, client.awaitCentreColour(0x2e8b57, Duration.ofSeconds(10)), "the desktop's colour arrives");
   }
 
   @Test

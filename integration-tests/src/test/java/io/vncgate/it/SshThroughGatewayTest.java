@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.e2e.GatewayHarness;
-import io.vncgate.testbeds.Framebuffer;
 import io.vncgate.testbeds.RfbRefused;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.ServerInitInfo;
@@ -109,13 +108,7 @@ class SshThroughGatewayTest {
 
   /** Reads Raw updates until the centre pixel has the desktop's colour. */
   private static void assertDesktop(RfbTestClient client) throws IOException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    int rgb = -1;
-    while (rgb != 0x4682b4 && System.nanoTime() < deadline) {
-      Framebuffer fb = client.readFramebufferUpdateRaw();
-      rgb = fb.rgb(fb.width() / 2, fb.height() / 2);
-    }
-    assertEquals(0x4682b4, rgb, "the desktop's colour arrives");
+    assertEquals(0x4682b4, client.awaitCentreColour(0x4682b4, Duration.ofSeconds(10)), "the desktop's colour arrives");
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -241,6 +242,33 @@ public final class RfbTestClient implements AutoCloseable {
     }
     sendFramebufferUpdateRequest(false, x, y, w, h);
     return serverMessages.readUntilUpdate(serverInit);
+  }
+
+  /**
+   * Reads the whole desktop in Raw encoding until pixel (x, y) has colour {@code rgb} (X paints
+   * asynchronously), 100 ms apart; returns the colour last seen: {@code rgb}, or another if
+   * {@code timeout} passed first.
+   */
+  public int awaitColour(int x, int y, int rgb, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      int seen = readFramebufferUpdateRaw().rgb(x, y);
+      if (seen == rgb || System.nanoTime() - deadline >= 0) {
+        return seen;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for colour " + Integer.toHexString(rgb));
+      }
+    }
+  }
+
+  /** {@link #awaitColour} for the pixel at the centre of the desktop. */
+  public int awaitCentreColour(int rgb, Duration timeout) throws IOException {
+    ServerInitInfo init = requireInit();
+    return awaitColour(init.width() / 2, init.height() / 2, rgb, timeout);
   }
 
   /** Reads server messages until a ServerCutText arrives and returns its text (ISO-8859-1). */

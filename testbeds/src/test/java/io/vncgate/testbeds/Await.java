@@ -19,17 +19,10 @@ final class Await {
 
   /** Reads full Raw updates until pixel (x, y) has colour {@code rgb}; fails after 10 s. */
   static void awaitColour(RfbTestClient client, int x, int y, int rgb) throws IOException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    String seen;
-    do {
-      Framebuffer fb = client.readFramebufferUpdateRaw();
-      seen = fb.hex(x, y);
-      if (fb.rgb(x, y) == rgb) {
-        return;
-      }
-      sleep();
-    } while (System.nanoTime() < deadline);
-    fail(String.format("pixel (%d,%d) is %s, expected #%06x", x, y, seen, rgb));
+    int seen = client.awaitColour(x, y, rgb, TIMEOUT);
+    if (seen != rgb) {
+      fail(String.format("pixel (%d,%d) is #%06x, expected #%06x", x, y, seen, rgb));
+    }
   }
 
   /** The X server removed its lock file and socket, i.e. it exited cleanly. */

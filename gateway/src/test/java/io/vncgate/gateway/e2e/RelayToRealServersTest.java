@@ -59,15 +59,8 @@ class RelayToRealServersTest {
 
   /** Reads Raw updates until the centre pixel has the colour (X paints asynchronously). */
   private static void assertDesktopColour(RfbTestClient client, int expectedRgb) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    int rgb = -1;
-    while (System.nanoTime() < deadline) {
-      Framebuffer fb = client.readFramebufferUpdateRaw();
-      rgb = fb.rgb(fb.width() / 2, fb.height() / 2);
-      if (rgb == expectedRgb) return;
-      Thread.sleep(100);
-    }
-    throw new AssertionError(String.format("centre pixel %06x, expected %06x", rgb, expectedRgb));
+    int rgb = client.awaitCentreColour(expectedRgb, Duration.ofSeconds(10));
+    if (rgb != expectedRgb) throw new AssertionError(String.format("centre pixel %06x, expected %06x", rgb, expectedRgb));
   }
 
   @Test
