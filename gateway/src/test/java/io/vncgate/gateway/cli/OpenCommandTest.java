@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.Gateway;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.auth.UserPrincipal;
-import io.vncgate.gateway.config.ConfigLoader;
+import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.testbeds.FreePorts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -17,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +33,7 @@ import picocli.CommandLine;
 @Timeout(60)
 class OpenCommandTest {
   @TempDir static Path dir;
-  static Vertx vertx;
+  static GatewayHarness gw;
   static Gateway gateway;
   static Path config;
   static int port;
@@ -44,20 +42,17 @@ class OpenCommandTest {
 
   @BeforeAll
   static void start() throws Exception {
+    // a fixed port: `vncgate open --config` finds the gateway by the config's server.port
     port = FreePorts.next();
-    Files.writeString(dir.resolve("jwt.key"), "open-command-test-secret-0123456789-abcdefg\n");
+    gw = GatewayHarness.in(dir).httpPort(port).noTcp()
+        .targets(GatewayHarness.target("lab1", 5999, null) + GatewayHarness.target("lab2", 5998, null)).start();
+    gateway = gw.gateway;
     config = dir.resolve("vncgate.yaml");
-    Files.writeString(config, "server: {host: 127.0.0.1, port: " + port + ", tcp: {enabled: false}}\n"
-        + "auth: {jwt: {secret-file: jwt.key}}\n"
-        + "providers: {static: {targets: [{id: lab1, host: 127.0.0.1, port: 5999}, {id: lab2, host: 127.0.0.1, port: 5998}]}}\n");
-    vertx = Vertx.vertx();
-    gateway = Gateway.start(vertx, ConfigLoader.load(config)).await(30, TimeUnit.SECONDS);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) gateway.close().await(10, TimeUnit.SECONDS);
-    if (vertx != null) vertx.close().await(10, TimeUnit.SECONDS);
+    if (gw != null) gw.close();
   }
 
   static Result run(String... args) {

@@ -109,6 +109,7 @@ public final class GatewayHarness implements AutoCloseable {
     private String server = "";
     private String auth = "";
     private String handshakeTimeout;
+    private int httpPort;
     private String tcp = "{port: 0}";
     private TicketStore tickets = new InMemoryTicketStore(Clock.systemUTC());
     private final List<Consumer<Router>> routes = new ArrayList<>();
@@ -150,6 +151,12 @@ public final class GatewayHarness implements AutoCloseable {
       return this;
     }
 
+    /** {@code server.port}, the HTTP/WebSocket front's; 0 (the default) picks a free one. */
+    public Builder httpPort(int port) {
+      this.httpPort = port;
+      return this;
+    }
+
     /** The TCP front's port; 0 picks a free one (and deploys one listener). */
     public Builder tcpPort(int port) {
       this.tcp = "{port: " + port + "}";
@@ -177,7 +184,7 @@ public final class GatewayHarness implements AutoCloseable {
     /** Writes {@code jwt.key} and {@code vncgate.yaml} into the folder and returns the config's path. */
     public Path writeConfig() throws Exception {
       Files.writeString(dir.resolve("jwt.key"), SECRET + "\n");
-      String config = "server:\n  host: 127.0.0.1\n  port: 0\n  tcp: " + tcp + "\n"
+      String config = "server:\n  host: 127.0.0.1\n  port: " + httpPort + "\n  tcp: " + tcp + "\n"
           + (handshakeTimeout == null ? "" : "  handshake-timeout: " + handshakeTimeout + "\n") + server
           + "auth:\n  jwt: {secret-file: jwt.key}\n" + auth
           + yaml

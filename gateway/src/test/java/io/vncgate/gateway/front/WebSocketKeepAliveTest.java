@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vncgate.gateway.Gateway;
 import io.vncgate.gateway.auth.Role;
-import io.vncgate.gateway.config.ConfigLoader;
 import io.vncgate.gateway.demo.DemoRfbServer;
+import io.vncgate.gateway.e2e.GatewayHarness;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,46 +36,38 @@ class WebSocketKeepAliveTest {
     try {
       DemoRfbServer desktop = new DemoRfbServer();
       vertx.deployVerticle(desktop).await(10, TimeUnit.SECONDS);
-      Files.writeString(dir.resolve("jwt.key"), "keepalive-test-secret-0123456789-abcdefghij\n");
-      Path config = dir.resolve("vncgate.yaml");
-      Files.writeString(config, "server: {host: 127.0.0.1, port: 0, tcp: {enabled: false}, ws-keepalive: 1s}\n"
-          + "auth: {jwt: {secret-file: jwt.key}}\n"
-          + "providers: {static: {targets: [{id: demo, host: 127.0.0.1, port: " + desktop.port() + "}]}}\n");
-      Gateway gateway = Gateway.start(vertx, ConfigLoader.load(config)).await(30, TimeUnit.SECONDS);
-      String base = "http://127.0.0.1:" + gateway.httpPort();
-      HttpClient http = HttpClient.newHttpClient();
-      String token = gateway.jwt().mint("alice", List.of("**"), Role.CONTROL, Duration.ofMinutes(5));
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sessions"))
-          .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString("{\"target\": \"static/demo\"}"))
-          .build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(201, r.statusCode(), r.body());
-      List<String> protocols = new JsonObject(r.body()).getJsonObject("websocket").getJsonArray("protocols").stream()
-          .map(String::valueOf).toList();
+      try (GatewayHarness gateway = GatewayHarness.in(dir).noTcp().server("  ws-keepalive: 1s\n")
+          .targets(GatewayHarness.target("demo", desktop.port(), null)).start()) {
+        String base = gateway.origin();
+        HttpClient http = HttpClient.newHttpClient();
+        JsonObject session = gateway.session(gateway.token("alice", "**", Role.CONTROL), "static/demo", "control");
+        List<String> protocols = session.getJsonObject("websocket").getJsonArray("protocols").stream()
+            .map(String::valueOf).toList();
 
-      AtomicInteger pings = new AtomicInteger();
-      CountDownLatch banner = new CountDownLatch(1);
-      CountDownLatch threePings = new CountDownLatch(3);
-      WebSocket ws = http.newWebSocketBuilder().subprotocols(protocols.get(0), protocols.get(1))
-          .buildAsync(URI.create(base.replace("http", "ws") + "/ws/v1/connect"), new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-              banner.countDown();
-              webSocket.request(1);
-              return CompletableFuture.completedFuture(null);
-            }
+        AtomicInteger pings = new AtomicInteger();
+        CountDownLatch banner = new CountDownLatch(1);
+        CountDownLatch threePings = new CountDownLatch(3);
+        WebSocket ws = http.newWebSocketBuilder().subprotocols(protocols.get(0), protocols.get(1))
+            .buildAsync(URI.create(base.replace("http", "ws") + "/ws/v1/connect"), new WebSocket.Listener() {
+              @Override
+              public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+                banner.countDown();
+                webSocket.request(1);
+                return CompletableFuture.completedFuture(null);
+              }
 
-            @Override
-            public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
-              pings.incrementAndGet();
-              threePings.countDown();
-              return WebSocket.Listener.super.onPing(webSocket, message);
-            }
-          }).get(10, TimeUnit.SECONDS);
-      assertEquals("binary", ws.getSubprotocol());
-      assertTrue(banner.await(10, TimeUnit.SECONDS), "the RFB banner arrives");
-      assertTrue(threePings.await(6, TimeUnit.SECONDS), "three pings within 6 s at a 1 s interval; got " + pings.get());
-      ws.abort();
-      gateway.close().await(10, TimeUnit.SECONDS);
+              @Override
+              public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+                pings.incrementAndGet();
+                threePings.countDown();
+                return WebSocket.Listener.super.onPing(webSocket, message);
+              }
+            }).get(10, TimeUnit.SECONDS);
+        assertEquals("binary", ws.getSubprotocol());
+        assertTrue(banner.await(10, TimeUnit.SECONDS), "the RFB banner arrives");
+        assertTrue(threePings.await(6, TimeUnit.SECONDS), "three pings within 6 s at a 1 s interval; got " + pings.get());
+        ws.abort();
+      }
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }

@@ -4,18 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vncgate.gateway.Gateway;
-import io.vncgate.gateway.config.ConfigLoader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.vncgate.gateway.e2e.GatewayHarness;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,28 +19,21 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class WebUiTest {
   @TempDir static Path dir;
-  static Vertx vertx;
-  static Gateway gateway;
-  static final HttpClient http = HttpClient.newHttpClient();
+  static GatewayHarness gw;
 
   @BeforeAll
   static void start() throws Exception {
-    Files.writeString(dir.resolve("jwt.key"), "web-ui-test-secret-0123456789-abcdefghijklm\n");
-    Path config = dir.resolve("vncgate.yaml");
-    Files.writeString(config, "server: {host: 127.0.0.1, port: 0, tcp: {enabled: false}}\nauth: {jwt: {secret-file: jwt.key}}\n");
-    vertx = Vertx.vertx();
-    gateway = Gateway.start(vertx, ConfigLoader.load(config), List.of(WebUi::mount)).await(30, TimeUnit.SECONDS);
+    gw = GatewayHarness.in(dir).noTcp().webUi().start();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    gateway.close().await(10, TimeUnit.SECONDS);
-    vertx.close().await(10, TimeUnit.SECONDS);
+    if (gw != null) gw.close();
   }
 
+  /** Without a token, as a browser asks for the page. */
   static HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return gw.get(path, null);
   }
 
   @Test
