@@ -37,7 +37,7 @@ final class ClassStart {
       usage: testbeds/bench/run --scenario class-start [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
                                 [--viewers 30,50,100] [--window-ms 1000] [--connects 20] [--paths direct,websockify,vncgate]
         --viewers    class sizes, one burst per size and path (default 30,50,100; --smoke 10)
-        --window-ms  the viewers' connects start evenly spread over this (default 1000)
+        --window-ms  the viewers' connects start evenly spread over this (default 1000; 0: all at once)
         --connects   one viewer's connect latency: connects in a row per way (default 20; --smoke 5)
         --paths      which bursts: direct (VNC auth straight to Xvnc), websockify, vncgate (half
                      browsers on the WebSocket front, half native viewers on the TCP front)
@@ -177,7 +177,7 @@ final class ClassStart {
           case "--plots" -> plots = Path.of(value(args, ++i, a));
           case "--gateway-jar" -> jar = Path.of(value(args, ++i, a));
           case "--viewers" -> viewers = Arrays.stream(value(args, ++i, a).split(",")).map(v -> positive(v, a)).toList();
-          case "--window-ms" -> windowMs = positive(value(args, ++i, a), a);
+          case "--window-ms" -> windowMs = atLeast(value(args, ++i, a), a, 0);
           case "--connects" -> connects = positive(value(args, ++i, a), a);
           case "--paths" -> {
             paths = List.of(value(args, ++i, a).split(","));
@@ -204,13 +204,17 @@ final class ClassStart {
     }
 
     private static int positive(String v, String option) {
+      return atLeast(v, option, 1);
+    }
+
+    private static int atLeast(String v, String option, int min) {
       try {
         int n = Integer.parseInt(v.trim());
-        if (n > 0) return n;
+        if (n >= min) return n;
       } catch (NumberFormatException e) {
         // said below
       }
-      throw new IllegalArgumentException(option + " takes positive whole numbers, not " + v);
+      throw new IllegalArgumentException(option + " takes whole numbers from " + min + ", not " + v);
     }
 
     private static String value(String[] args, int i, String option) {
