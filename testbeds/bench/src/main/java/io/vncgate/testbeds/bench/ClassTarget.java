@@ -4,6 +4,7 @@ import io.vncgate.testbeds.XvncServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 /**
@@ -48,14 +49,10 @@ final class ClassTarget implements AutoCloseable {
     return port;
   }
 
-  Path passwordFile() {
-    return xvnc.passwordFile();
-  }
-
   /** A copy of the password file that outlives restarts (the gateway's config points to it). */
   Path keepPasswordFile(Path dir) throws IOException {
     Path copy = dir.resolve("xvnc.password");
-    Files.copy(xvnc.passwordFile(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(xvnc.passwordFile(), copy, StandardCopyOption.REPLACE_EXISTING);
     return copy;
   }
 
