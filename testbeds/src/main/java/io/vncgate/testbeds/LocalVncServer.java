@@ -86,6 +86,11 @@ public abstract class LocalVncServer implements AutoCloseable {
     return launched.workDir().resolve("password.txt");
   }
 
+  /** The server's log files (deleted with its work folder on close: read them before). */
+  public List<Path> logFiles() {
+    return launched.logs();
+  }
+
   /** The last lines of the server logs, for failure messages. */
   public String logTail() {
     return String.join("\n", launched.logs().stream().map(Launcher::tail).toList());

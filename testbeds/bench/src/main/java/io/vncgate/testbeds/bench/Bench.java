@@ -22,11 +22,12 @@ import java.util.Map;
  * {@code testbeds/bench/run [--quick|--smoke] [--json FILE] [--plots DIR]}: one run on loopback, one
  * synthetic RFB server, four ways to reach it (direct TCP, websockify, vncgate's WebSocket front,
  * vncgate's TCP front), each measured for throughput, relay CPU per GB, round trips at 1 and at
- * many viewers, and memory per idle viewer. Prints a table, writes JSON and SVG plots.
+ * many viewers, and memory per idle viewer. Prints a table, writes JSON and SVG plots. With
+ * {@code --scenario class-start}, the class start against a real Xvnc instead ({@link ClassStart}).
  */
 public final class Bench {
   private static final String USAGE = """
-      usage: testbeds/bench/run [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
+      usage: testbeds/bench/run [--scenario relay] [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
                                 [--gateway-jar FILE] [--gateway-jvm-opts "OPTS"] [--profile FILE.jfr]
                                 [--only PATH,...] [--skip-idle] [--skip-rtt] [--heap-histograms]
                                 [--zero-copy auto|always|never]
@@ -39,7 +40,8 @@ public final class Bench {
         --skip-idle, --skip-rtt  leave out those phases (with --only)
         --heap-histograms  the gateway's live classes before and with the idle viewers, into WORK
         --zero-copy  the gateway's server.zero-copy (default: its own default, auto)
-      """;
+        --scenario   relay (this, the default) or class-start (below)
+      """ + ClassStart.USAGE;
 
   private Bench() {}
 
@@ -68,6 +70,20 @@ public final class Bench {
 
   /** Runs the benchmark; returns the JSON written (null with --only). */
   public static JsonObject run(String[] args, PrintStream console) throws Exception {
+    List<String> rest = new ArrayList<>(List.of(args));
+    int scenario = rest.indexOf("--scenario");
+    if (scenario >= 0) {
+      if (scenario + 1 >= rest.size()) throw new IllegalArgumentException("--scenario needs a value: relay or class-start");
+      String name = rest.remove(scenario + 1);
+      rest.remove(scenario);
+      switch (name) {
+        case "class-start" -> {
+          return ClassStart.run(rest.toArray(String[]::new), console);
+        }
+        case "relay" -> args = rest.toArray(String[]::new);
+        default -> throw new IllegalArgumentException("unknown scenario " + name + ": relay or class-start");
+      }
+    }
     Options o = Options.parse(args);
     PrintLog out = new PrintLog(console);
     Settings s = Settings.of(o.mode);

@@ -127,4 +127,26 @@ final class Proc {
     String v = read(Path.of("/proc/sys/net/ipv4/tcp_congestion_control"));
     return v == null ? "unknown" : v.trim();
   }
+
+  /** The 1-minute load average; NaN when unreadable. */
+  static double load1() {
+    String v = read(Path.of("/proc/loadavg"));
+    return v == null ? Double.NaN : Double.parseDouble(v.trim().split("\\s+")[0]);
+  }
+
+  /** The machine's CPU jiffies: {all, steal} from /proc/stat's first line; zeros when unreadable. */
+  static long[] cpuTimes() {
+    String stat = read(Path.of("/proc/stat"));
+    if (stat == null) return new long[2];
+    String[] f = stat.substring(0, stat.indexOf('\n')).trim().split("\\s+");
+    long all = 0;
+    for (int i = 1; i < f.length && i <= 8; i++) all += Long.parseLong(f[i]);
+    return new long[] {all, f.length > 8 ? Long.parseLong(f[8]) : 0};
+  }
+
+  /** The share of CPU time the hypervisor took (steal) between two {@link #cpuTimes()} readings. */
+  static double stealShare(long[] before, long[] after) {
+    long all = after[0] - before[0];
+    return all <= 0 ? 0 : (double) (after[1] - before[1]) / all;
+  }
 }

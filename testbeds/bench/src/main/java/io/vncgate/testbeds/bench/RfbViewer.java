@@ -33,13 +33,17 @@ final class RfbViewer {
   }
 
   private enum State {
-    VERSION, SECURITY_COUNT, SECURITY_TYPES, CHALLENGE, SECURITY_RESULT, REASON_LENGTH, REASON,
-    SERVER_INIT, NAME, MESSAGE_TYPE, UPDATE_HEADER, RECT_HEADER, RECT_PIXELS, FAILED
+    VERSION, SECURITY_COUNT, SECURITY_TYPES, SECURITY_TYPE_3_3, CHALLENGE, SECURITY_RESULT, REASON_LENGTH, REASON,
+    SERVER_INIT, NAME, MESSAGE_TYPE, UPDATE_HEADER, RECT_HEADER, ZRLE_LENGTH, RECT_PIXELS, FAILED
   }
 
   private static final byte[] VERSION_3_8 = "RFB 003.008\n".getBytes(StandardCharsets.US_ASCII);
+  private static final String VERSION_3_3 = "RFB 003.003\n";
   private static final int NONE = 1;
   private static final int VNC_AUTH = 2;
+  /** Encoding numbers the viewer can skip: Raw (pixels, size from the rectangle) and ZRLE (length-prefixed). */
+  static final int RAW = 0;
+  static final int ZRLE = 16;
 
   private final String password;
   private final Promise<Void> ready = Promise.promise();
@@ -48,6 +52,7 @@ final class RfbViewer {
   private ViewerLink link;
   private Listener listener = (v, b) -> { };
   private HangUp hangUp = HangUp.NEVER;
+  private int[] encodings = {RAW};
   private boolean hungUp;
   private State state = State.VERSION;
   private int need = 12;
@@ -70,6 +75,18 @@ final class RfbViewer {
 
   void listener(Listener listener) {
     this.listener = listener;
+  }
+
+  /**
+   * The encodings of its SetEncodings, in order of preference (before connecting); Raw alone by
+   * default. {@link #ZRLE} first is what a real viewer of a real desktop asks for (a blank
+   * screen is a few hundred bytes instead of megabytes); its data is skipped by its length.
+   */
+  void encodings(int... preferred) {
+    for (int e : preferred) {
+      if (e != RAW && e != ZRLE) throw new IllegalArgumentException("encoding " + e + " is not read by the bench viewer");
+    }
+    this.encodings = preferred.clone();
   }
 
   /** Hang up at this point of the handshake instead of going on (before connecting). */
@@ -164,8 +181,24 @@ final class RfbViewer {
           return;
         }
         if (hangUpAt(HangUp.AT_BANNER)) return;
+        if (new String(banner, StandardCharsets.US_ASCII).equals(VERSION_3_3)) {
+          // RFB 3.3: the server picks the security type; TigerVNC refuses a blacklisted address this way
+          link.write(Buffer.buffer(VERSION_3_3));
+          expect(State.SECURITY_TYPE_3_3, 4);
+          return;
+        }
         link.write(Buffer.buffer(VERSION_3_8));
         expect(State.SECURITY_COUNT, 1);
+      }
+      case SECURITY_TYPE_3_3 -> {
+        int type = b.readInt();
+        if (type == 0) {
+          expect(State.REASON_LENGTH, 4);
+        } else if (type == VNC_AUTH && password != null) {
+          expect(State.CHALLENGE, 16);
+        } else {
+          fail("RFB 3.3 server chose security type " + type);
+        }
       }
       case SECURITY_COUNT -> {
         int n = b.readUnsignedByte();
@@ -226,13 +259,20 @@ final class RfbViewer {
         int h = b.readUnsignedShort();
         int encoding = b.readInt();
         updateBytes += 12;
-        if (encoding != 0) {
+        if (encoding == ZRLE && accepts(ZRLE)) {
+          expect(State.ZRLE_LENGTH, 4);
+          return;
+        }
+        if (encoding != RAW) {
           fail("unexpected encoding " + encoding);
           return;
         }
-        pixelsLeft = (long) w * h * bytesPerPixel;
-        state = State.RECT_PIXELS;
-        if (pixelsLeft == 0) rectDone();
+        skip((long) w * h * bytesPerPixel);
+      }
+      case ZRLE_LENGTH -> {
+        long length = b.readUnsignedInt();
+        updateBytes += 4;
+        skip(length);
       }
       default -> throw new IllegalStateException(state.name());
     }
@@ -270,11 +310,28 @@ final class RfbViewer {
     }
   }
 
-  /** After ServerInit: SetEncodings [Raw] as every viewer sends, then report ready. */
+  /** After ServerInit: SetEncodings (Raw unless told otherwise) as every viewer sends, then report ready. */
   private void relaying() {
-    link.write(Buffer.buffer(8).appendByte((byte) 2).appendByte((byte) 0).appendUnsignedShort(1).appendInt(0));
+    Buffer set = Buffer.buffer(4 + 4 * encodings.length).appendByte((byte) 2).appendByte((byte) 0)
+        .appendUnsignedShort(encodings.length);
+    for (int e : encodings) set.appendInt(e);
+    link.write(set);
     expect(State.MESSAGE_TYPE, 1);
     ready.tryComplete();
+  }
+
+  /** The rectangle's data: skipped as it comes. */
+  private void skip(long bytes) {
+    pixelsLeft = bytes;
+    state = State.RECT_PIXELS;
+    if (pixelsLeft == 0) rectDone();
+  }
+
+  private boolean accepts(int encoding) {
+    for (int e : encodings) {
+      if (e == encoding) return true;
+    }
+    return false;
   }
 
   private void rectDone() {
