@@ -88,6 +88,39 @@ public final class VncAuth {
     }
   }
 
+  /**
+   * One challenge encrypted under many keys ({@link #desKey}): the responses each password would
+   * give, for indexing tickets by response. One cipher, re-keyed per key. Not thread-safe.
+   */
+  public static final class ChallengeCipher {
+    private final byte[] challenge;
+    private final Cipher des;
+
+    private ChallengeCipher(byte[] challenge) {
+      this.challenge = challenge.clone();
+      this.des = newCipher();
+    }
+
+    /** The 16-byte response to the challenge for {@code desKey}, written into {@code out} from offset 0. */
+    public void responseInto(byte[] desKey, byte[] out) {
+      try {
+        des.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(desKey, "DES"));
+        des.doFinal(challenge, 0, CHALLENGE_LENGTH, out, 0);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("DES failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** A {@link ChallengeCipher} for {@code challenge16}, which must be 16 bytes. */
+  public static ChallengeCipher encrypting(byte[] challenge16) {
+    Objects.requireNonNull(challenge16, "challenge16");
+    if (challenge16.length != CHALLENGE_LENGTH) {
+      throw new IllegalArgumentException("challenge must be 16 bytes, got " + challenge16.length);
+    }
+    return new ChallengeCipher(challenge16);
+  }
+
   /** A check of {@code response} to {@code challenge}; null when either is not 16 bytes (it answers nothing). */
   public static ResponseCheck check(byte[] challenge, byte[] response) {
     if (challenge == null || response == null
