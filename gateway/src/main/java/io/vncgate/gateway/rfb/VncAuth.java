@@ -59,23 +59,24 @@ public final class VncAuth {
 
   /**
    * A check of one challenge's response against many keys ({@link #desKey}), for finding whose
-   * password a viewer used. Made once per response: one cipher, re-keyed per candidate (about a
-   * microsecond each, where a cipher per candidate costs ten). Not thread-safe.
+   * password a viewer used. Made once per response: one cipher (made at the first check), re-keyed
+   * per candidate (about a microsecond each, where a cipher per candidate costs ten). Not
+   * thread-safe.
    */
   public static final class ResponseCheck {
     private final byte[] challenge;
     private final byte[] response;
     private final byte[] expected = new byte[CHALLENGE_LENGTH];
-    private final Cipher des;
+    private Cipher des;
 
     private ResponseCheck(byte[] challenge, byte[] response) {
       this.challenge = challenge.clone();
       this.response = response.clone();
-      this.des = newCipher();
     }
 
     /** Whether the response answers the challenge for {@code desKey}, compared in constant time. */
     public boolean answeredBy(byte[] desKey) {
+      if (des == null) des = newCipher();
       try {
         des.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(desKey, "DES"));
         des.doFinal(challenge, 0, CHALLENGE_LENGTH, expected, 0);
