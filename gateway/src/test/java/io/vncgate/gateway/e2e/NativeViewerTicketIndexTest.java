@@ -96,13 +96,14 @@ class NativeViewerTicketIndexTest {
 
       assertTrue(tickets.logins.size() >= VIEWERS + 2, "every login went to the store: " + tickets.logins.size());
       assertTrue(tickets.logins.stream().allMatch(Login::onEventLoop), "logins are handed over on the event loop");
-      assertTrue(tickets.challenges.size() <= 2, "one shared challenge (two if the epoch turned): " + tickets.challenges);
+      long burstChallenges = tickets.logins.subList(0, VIEWERS).stream().map(Login::challenge).distinct().count();
+      assertTrue(burstChallenges <= 2, "the burst shared one challenge (two if the epoch turned): " + tickets.logins);
       assertTrue(tickets.logins.stream().allMatch(l -> tickets.challenges.contains(l.challenge())),
           "every viewer answered a challenge the store handed out");
       VncIndexStats stats = tickets.store.vncIndexStats();
       assertEquals(0, stats.searches(), "no login searched the " + OTHER_TICKETS + " live tickets: " + stats);
       assertEquals(0, stats.buildsOnEventLoop(), "no index was built on an event loop: " + stats);
-      assertTrue(stats.builds() >= 1 && stats.builds() <= 2, "one build per epoch: " + stats);
+      assertTrue(stats.builds() >= 1 && stats.builds() <= tickets.challenges.size(), "one build per epoch: " + stats);
       assertEquals(OTHER_TICKETS, tickets.store.size(), "only the viewers' own tickets were used up");
     } finally {
       pool.shutdownNow();
