@@ -1,5 +1,8 @@
 package io.vncgate.gateway.auth;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vncgate.gateway.rfb.VncAuth;
 import java.util.Optional;
 
 /**
@@ -15,11 +18,31 @@ public interface TicketStore {
   Optional<TicketGrant> redeem(String ticket);
 
   /**
+   * The 16-byte VNC-authentication challenge to send a native viewer now. A store that indexes
+   * tickets by response hands out one challenge to every viewer for a short epoch (see
+   * {@link InMemoryTicketStore}); this default makes a fresh one each time, which leaves
+   * {@link #redeemVncResponse} a search.
+   */
+  default byte[] vncChallenge() {
+    return VncAuth.newChallenge();
+  }
+
+  /**
    * Redeems the ticket a native viewer typed as its VNC password: the one live ticket whose
-   * first 8 characters (all VNC auth uses) answer the challenge. This searches the live tickets
-   * (the response does not say which was used), so it may take milliseconds: never on an event loop.
+   * first 8 characters (all VNC auth uses) answer the challenge. When the challenge is not one
+   * the store has indexed this searches the live tickets (the response does not say which was
+   * used), so it may take milliseconds: never on an event loop; use {@link #redeemVncLogin}.
    */
   Optional<TicketGrant> redeemVncResponse(byte[] challenge, byte[] response);
+
+  /**
+   * {@link #redeemVncResponse} without blocking the caller: completes on the calling thread when
+   * it is a lookup (microseconds), else runs on a worker thread of {@code vertx}. This default
+   * always uses a worker.
+   */
+  default Future<Optional<TicketGrant>> redeemVncLogin(Vertx vertx, byte[] challenge, byte[] response) {
+    return vertx.executeBlocking(() -> redeemVncResponse(challenge, response), false);
+  }
 
   /** The live (unredeemed, unexpired) tickets issued to {@code subject}, for {@code limits.tickets.per-user}. */
   int liveTickets(String subject);

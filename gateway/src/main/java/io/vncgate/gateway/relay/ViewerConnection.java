@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.streams.Pipe;
 import io.vncgate.gateway.auth.RedeemThrottle;
 import io.vncgate.gateway.auth.TicketGrant;
-import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
@@ -70,7 +69,7 @@ public final class ViewerConnection {
       TicketGrant grant, String refusal) {
     this.services = services;
     this.viewer = viewer;
-    this.viewerHandshake = new ViewerHandshake(security);
+    this.viewerHandshake = new ViewerHandshake(security, services.tickets()::vncChallenge);
     this.grant = grant;
     this.refusal = refusal;
   }
@@ -150,9 +149,8 @@ public final class ViewerConnection {
       refuse(Status.TOO_MANY_REQUESTS, throttled, "ticket-throttled", false);
       return;
     }
-    // which live ticket was typed is found by trying them all: off the event loop
-    TicketStore tickets = services.tickets();
-    services.vertx().executeBlocking(() -> tickets.redeemVncResponse(await.challenge(), await.response()), false)
+    // a lookup in the ticket index when the challenge is indexed, else a search on a worker
+    services.tickets().redeemVncLogin(services.vertx(), await.challenge(), await.response())
         .onComplete(ar -> {
           if (state == State.CLOSED) return; // the viewer left (or timed out) meanwhile
           if (ar.failed()) {

@@ -7,6 +7,7 @@ import io.vncgate.gateway.rfb.HandshakeStep.Failed;
 import io.vncgate.gateway.rfb.HandshakeStep.Ready;
 import io.vncgate.gateway.rfb.RfbFailure.Cause;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The gateway as RFB server to a viewer, from {@code RFB 003.008} to ServerInit. It stops at
@@ -24,6 +25,7 @@ public final class ViewerHandshake {
   private enum State { PROTOCOL_VERSION, ADMISSION, SECURITY, VNC_AUTH, CLIENT_INIT, DONE, FAILED }
 
   private final Security security;
+  private final Supplier<byte[]> challenges;
   private final ByteQueue in = new ByteQueue();
   private State state = State.PROTOCOL_VERSION;
   private boolean admissionDue;
@@ -34,8 +36,18 @@ public final class ViewerHandshake {
   private boolean shared;
   private RfbFailure failure;
 
+  /** With a fresh random VNC-auth challenge per handshake. */
   public ViewerHandshake(Security security) {
+    this(security, VncAuth::newChallenge);
+  }
+
+  /**
+   * {@code challenges}: where the VNC-auth challenge comes from, e.g. the ticket store's shared
+   * challenge of the moment (which lets it find the ticket by the response); 16 bytes each.
+   */
+  public ViewerHandshake(Security security, Supplier<byte[]> challenges) {
     this.security = Objects.requireNonNull(security, "security");
+    this.challenges = Objects.requireNonNull(challenges, "challenges");
   }
 
   /** The first bytes to write: {@code RFB 003.008\n}. */
@@ -245,7 +257,11 @@ public final class ViewerHandshake {
   }
 
   private void sendChallenge(Buffer out) {
-    challenge = VncAuth.newChallenge();
+    challenge = challenges.get();
+    if (challenge == null || challenge.length != VncAuth.CHALLENGE_LENGTH) {
+      throw new IllegalStateException("a VNC-auth challenge must be 16 bytes, got "
+          + (challenge == null ? "none" : challenge.length));
+    }
     out.appendBytes(challenge);
     state = State.VNC_AUTH;
   }

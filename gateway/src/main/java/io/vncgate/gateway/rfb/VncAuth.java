@@ -59,23 +59,24 @@ public final class VncAuth {
 
   /**
    * A check of one challenge's response against many keys ({@link #desKey}), for finding whose
-   * password a viewer used. Made once per response: one cipher, re-keyed per candidate (about a
-   * microsecond each, where a cipher per candidate costs ten). Not thread-safe.
+   * password a viewer used. Made once per response: one cipher (made at the first check), re-keyed
+   * per candidate (about a microsecond each, where a cipher per candidate costs ten). Not
+   * thread-safe.
    */
   public static final class ResponseCheck {
     private final byte[] challenge;
     private final byte[] response;
     private final byte[] expected = new byte[CHALLENGE_LENGTH];
-    private final Cipher des;
+    private Cipher des;
 
     private ResponseCheck(byte[] challenge, byte[] response) {
       this.challenge = challenge.clone();
       this.response = response.clone();
-      this.des = newCipher();
     }
 
     /** Whether the response answers the challenge for {@code desKey}, compared in constant time. */
     public boolean answeredBy(byte[] desKey) {
+      if (des == null) des = newCipher();
       try {
         des.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(desKey, "DES"));
         des.doFinal(challenge, 0, CHALLENGE_LENGTH, expected, 0);
@@ -86,6 +87,39 @@ public final class VncAuth {
         Arrays.fill(expected, (byte) 0);
       }
     }
+  }
+
+  /**
+   * One challenge encrypted under many keys ({@link #desKey}): the responses each password would
+   * give, for indexing tickets by response. One cipher, re-keyed per key. Not thread-safe.
+   */
+  public static final class ChallengeCipher {
+    private final byte[] challenge;
+    private final Cipher des;
+
+    private ChallengeCipher(byte[] challenge) {
+      this.challenge = challenge.clone();
+      this.des = newCipher();
+    }
+
+    /** The 16-byte response to the challenge for {@code desKey}, written into {@code out} from offset 0. */
+    public void responseInto(byte[] desKey, byte[] out) {
+      try {
+        des.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(desKey, "DES"));
+        des.doFinal(challenge, 0, CHALLENGE_LENGTH, out, 0);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("DES failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** A {@link ChallengeCipher} for {@code challenge16}, which must be 16 bytes. */
+  public static ChallengeCipher encrypting(byte[] challenge16) {
+    Objects.requireNonNull(challenge16, "challenge16");
+    if (challenge16.length != CHALLENGE_LENGTH) {
+      throw new IllegalArgumentException("challenge must be 16 bytes, got " + challenge16.length);
+    }
+    return new ChallengeCipher(challenge16);
   }
 
   /** A check of {@code response} to {@code challenge}; null when either is not 16 bytes (it answers nothing). */

@@ -270,6 +270,24 @@ class ViewerHandshakeTest {
     assertTrue(!Arrays.equals(a, b));
   }
 
+  @Test
+  void theChallengeComesFromTheSupplierOnBothVersionsAndIsReportedAtAdmission() {
+    byte[] shared = HexFormat.of().parseHex("0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+    ViewerHandshake v38 = new ViewerHandshake(Security.VNC_AUTH, shared::clone);
+    v38.onData(Buffer.buffer(RFB38));
+    assertArrayEquals(shared, v38.onData(Buffer.buffer(new byte[] {2})).output().getBytes());
+    assertArrayEquals(shared, assertInstanceOf(AwaitAdmission.class, v38.onData(Buffer.buffer(RESPONSE))).challenge());
+    ViewerHandshake v33 = new ViewerHandshake(Security.VNC_AUTH, shared::clone);
+    assertArrayEquals(cat(Wire.of().u32(2).bytes(), shared), v33.onData(Buffer.buffer(RFB33)).output().getBytes());
+  }
+
+  @Test
+  void aSupplierThatGivesNoSixteenByteChallengeIsAProgrammingError() {
+    ViewerHandshake hs = new ViewerHandshake(Security.VNC_AUTH, () -> new byte[8]);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> hs.onData(Buffer.buffer(RFB33)));
+    assertEquals("a VNC-auth challenge must be 16 bytes, got 8", e.getMessage());
+  }
+
   // ---------------------------------------------------------------- viewer mistakes
 
   @Test

@@ -98,4 +98,17 @@ class VncAuthTest {
     assertEquals(16, b.length);
     assertFalse(Arrays.equals(a, b));
   }
+
+  @Test
+  void challengeCipherGivesTheOpenSslReferenceResponseForEveryKeyItIsGiven() {
+    VncAuth.ChallengeCipher des = VncAuth.encrypting(CHALLENGE_00_0F);
+    byte[] out = new byte[16];
+    des.responseInto(VncAuth.desKey("password".getBytes(StandardCharsets.US_ASCII)), out);
+    assertArrayEquals(PASSWORD_RESPONSE, out);
+    des.responseInto(VncAuth.desKey("other-pw".getBytes(StandardCharsets.US_ASCII)), out);
+    assertArrayEquals(VncAuth.response(CHALLENGE_00_0F, "other-pw".getBytes(StandardCharsets.US_ASCII)), out);
+    des.responseInto(VncAuth.desKey("password".getBytes(StandardCharsets.US_ASCII)), out);
+    assertArrayEquals(PASSWORD_RESPONSE, out, "re-keyed, not stuck on the previous key");
+    assertThrows(IllegalArgumentException.class, () -> VncAuth.encrypting(new byte[8]));
+  }
 }
