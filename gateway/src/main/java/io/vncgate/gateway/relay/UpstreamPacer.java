@@ -211,9 +211,9 @@ public final class UpstreamPacer {
           if (head) queue.addFirst(turn);
           else queue.addLast(turn);
         }
+        if (full != null) turn.done = true;
       }
       if (full != null) {
-        turn.done = true;
         fail(turn, new Refusal(full, "queue-full"));
         return;
       }
@@ -281,6 +281,7 @@ public final class UpstreamPacer {
           turn.inFlight = false;
           inFlight--;
         }
+        if (!refusedByBlacklist) turn.done = true;
         if (ok) {
           // the target cleared this address's marks when it let this connection in; later ones may
           // have been counted after that, so they stay counted
@@ -305,20 +306,16 @@ public final class UpstreamPacer {
             turn.queued = true;
             queue.addFirst(turn); // its time allows: first in line for the probe
           } else {
+            turn.done = true;
             tooLate = blacklistedReason(turn.targetId, pausedUntilNanos - now);
           }
         }
       }
       if (ok) {
-        turn.done = true;
         turn.result.tryComplete(value);
-      } else if (refusedByBlacklist) {
-        if (tooLate != null) {
-          turn.done = true;
-          fail(turn, new Refusal(tooLate, "address-blocked"));
-        }
-      } else {
-        turn.done = true;
+      } else if (tooLate != null) {
+        fail(turn, new Refusal(tooLate, "address-blocked"));
+      } else if (!refusedByBlacklist) {
         turn.result.tryFail(failure);
       }
       pump();

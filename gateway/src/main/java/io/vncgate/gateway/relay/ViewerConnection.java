@@ -225,9 +225,14 @@ public final class ViewerConnection {
     long deadline = startedNanos + services.config().server().handshakeTimeout().toNanos();
     turn = services.pacer().run(grant.targetId(), route, deadline, s -> {
       if (state == State.CONNECTING) services.listener().queued(this, s);
-    }, e -> e instanceof UpstreamRfbFailure u && u.cause.equals(ADDRESS_BLOCKED), () -> attempt.get().onFailure(e -> {
-      if (upstream != null) upstream.close();
-    }));
+    }, e -> e instanceof UpstreamRfbFailure u && u.cause.equals(ADDRESS_BLOCKED), () -> {
+      // another viewer's attempt may have failed for good while this one waited: not repeated
+      Optional<String> held = services.hold().refusal(grant.targetId(), route);
+      if (held.isPresent()) return Future.failedFuture(new UpstreamRfbFailure("held", held.get()));
+      return attempt.get().onFailure(e -> {
+        if (upstream != null) upstream.close();
+      });
+    });
     return turn.future();
   }
 

@@ -107,6 +107,58 @@ class UpstreamPacingTest {
         && !l.contains("_bucket")).toList());
   }
 
+  /** Connections Xvnc accepted, from its own log. */
+  static long acceptedLines(XvncServer xvnc) throws Exception {
+    try (Stream<Path> files = Files.list(xvnc.passwordFile().getParent())) {
+      long n = 0;
+      for (Path log : files.filter(f -> f.getFileName().toString().matches("Xvnc-\\d+\\.log")).toList()) {
+        n += Files.readAllLines(log).stream().filter(l -> l.contains("Connections: accepted")).count();
+      }
+      return n;
+    }
+  }
+
+  @Test
+  void aBurstAtAWrongStoredPasswordCostsTheTargetOnlyTheLoginsInFlightAndAllAreToldToFixThePassword() throws Exception {
+    try (XvncServer xvnc = XvncServer.builder().geometry(320, 200).password("class-pw").start()) {
+      Path wrong = Files.writeString(dir.resolve("wrong.pw"), "not-it\n");
+      try (GatewayHarness gw = new GatewayHarness(dir, GatewayHarness.target("lab", xvnc.port(), wrong.toString()),
+          "limits: {tickets: {per-user: 100}}\n", "30s")) {
+        long before = acceptedLines(xvnc);
+        int n = 12;
+        List<String> tickets = new ArrayList<>();
+        for (int i = 0; i < n; i++) tickets.add(gw.ticket("static/lab"));
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<String>> results = new ArrayList<>();
+        try {
+          for (String ticket : tickets) {
+            results.add(pool.submit((Callable<String>) () -> {
+              go.await();
+              try (RfbTestClient c = RfbTestClient.connect("127.0.0.1", gw.tcpPort())) {
+                c.handshakeVncAuth(ticket);
+                return "let in";
+              } catch (RfbRefused r) {
+                return r.reason();
+              }
+            }));
+          }
+          go.countDown();
+          for (Future<String> f : results) {
+            String reason = f.get(60, TimeUnit.SECONDS);
+            assertTrue(reason.contains("set providers.static.targets[lab].password-file") && reason.endsWith(Status.NEEDS_OPERATOR_NOTE)
+                && !reason.contains("refusing the gateway for now"), reason);
+          }
+        } finally {
+          pool.shutdownNow();
+        }
+        long logins = acceptedLines(xvnc) - before;
+        assertTrue(logins >= 1 && logins <= 3, "failed logins at the target: only those in flight together, not one per viewer: " + logins);
+        assertEquals(0, blacklistedLines(xvnc), xvnc.logTail());
+      }
+    }
+  }
+
   /** Makes Xvnc blacklist 127.0.0.1 as a burst of bare connections would: 5 let in, the 6th refused. */
   static void blacklistLoopback(XvncServer xvnc) throws Exception {
     for (int i = 0; i < 5; i++) {
