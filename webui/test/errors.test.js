@@ -23,6 +23,25 @@ test("a server that blocks the gateway is not hammered", () => {
   assert.match(p.next, /password/);
 });
 
+test("a target that blacklisted the gateway's address after a burst is retried and is not called a password problem", () => {
+  const reason = "target static/lab1 is refusing the gateway for now: its VNC server blacklisted the gateway's address after"
+    + " too many connections or failed logins from it (\"Too many security failures\"). This is not your password or the"
+    + " stored one; the gateway tries again in 9 s: reconnect then";
+  for (const failure of [{ source: "rfb", reason }, { source: "close", code: 1013, reason: reason.slice(0, 120) + "..." }]) {
+    const p = explain(failure, ctx);
+    assert.equal(p.retry, "backoff");
+    assert.match(p.title, /refusing connections for a while/);
+    assert.match(p.next, /not a password problem/);
+  }
+});
+
+test("a viewer whose turn at a busy target did not come in time is retried", () => {
+  const p = explain({ source: "rfb", reason: "waited 30 s for target static/lab1 behind 40 other viewers (the gateway opens at most 3"
+    + " connections to a target at a time: limits.upstream.handshakes-per-target); try again" }, ctx);
+  assert.equal(p.retry, "backoff");
+  assert.match(p.title, /busy/);
+});
+
 test("a wrong stored password says whom to tell", () => {
   const p = explain({ source: "rfb", reason: "target static/lab1: authentication failed (check the VNC password the gateway has for this target)" }, ctx);
   assert.equal(p.retry, "never");

@@ -78,6 +78,15 @@ function explainReason(reason, target, wasConnected) {
     return result("The connection ticket was not accepted", reason,
       "Tickets work once and expire quickly; the page asks for a fresh one.", RETRY);
   }
+  if (r.includes("refusing the gateway for now")) {
+    // the target blacklisted the gateway's address after a burst: not a password problem, it passes
+    return result("The desktop is refusing connections for a while", reason,
+      "Too many connections reached it at once. This is not a password problem; the page tries again by itself.", RETRY);
+  }
+  if (r.includes("limits.upstream.handshakes-per-target")) {
+    return result("The desktop was busy letting other viewers in", reason,
+      "Many viewers opened it at once and your turn did not come in time. The page tries again by itself.", RETRY);
+  }
   if (r.includes("too many") || r.includes("blocking the gateway")) {
     return result("The desktop's VNC server is blocking the gateway", reason,
       "It saw too many failed logins. The operator must fix the VNC password stored for " + target

@@ -4,18 +4,22 @@
 //   ← {"type": "role", "session", "viewer", "role": "control"|"view", "mayControl": true|false,
 //      "controller": {"viewer", "user"}|null}          at once, then on every change of control
 //   ← {"type": "ended", "reason": "..."}               when this viewer's connection ends
+//   ← {"type": "queue", "viewer", "waiting": true, "position", "length", "retryInSeconds"}
+//                                                     while this viewer waits for its turn at the target
+//                                                     ("waiting": false once the gateway connects to it)
 // If the gateway has no such endpoint the socket never opens and onUnavailable() is called once.
 
 export const EVENTS_PATH = "/ws/v1/events";
 export const EVENTS_PROTOCOL = "vncgate.events";
 
 export class SessionEvents {
-  constructor({ token, viewer, onRole, onEnded, onUnavailable }) {
+  constructor({ token, viewer, onRole, onEnded, onUnavailable, onQueue }) {
     this.token = token;
     this.viewer = viewer;
     this.onRole = onRole;
     this.onEnded = onEnded;
     this.onUnavailable = onUnavailable;
+    this.onQueue = onQueue || (() => {});
     this.ws = null;
     this.stopped = false;
     this.everOpened = false;
@@ -66,6 +70,8 @@ export class SessionEvents {
     } else if (msg.type === "role") {
       // someone else's role changed: still tells us who controls now
       this.onRole(null, msg.controller || null, null);
+    } else if (msg.type === "queue" && msg.viewer === this.viewer) {
+      this.onQueue(msg.waiting ? { position: msg.position, length: msg.length, retryInSeconds: msg.retryInSeconds || 0 } : null);
     } else if (msg.type === "ended") {
       this.stop(); // the gateway closes this channel next; nothing to reconnect to
       this.onEnded(msg.reason || "");

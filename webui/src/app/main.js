@@ -181,6 +181,7 @@ function render(v) {
   let text = STATE_TEXT[v.state] || v.state;
   if (v.state === "waiting") text = "Reconnecting in " + Math.max(0, Math.ceil((v.retryAt - Date.now()) / 1000)) + " s";
   if (v.state === "stopped" && v.problem) text = v.problem.title;
+  if (v.state === "connecting" && v.queue) text = "Waiting for the desktop";
   setStatus(v.state, text);
 
   const viewOnly = connected && v.role === "view";
@@ -215,6 +216,14 @@ function render(v) {
   renderOverlay(v);
 }
 
+/** "Position 3 of 12", or while the desktop refuses the gateway, when it is tried again. */
+function queueText(q) {
+  const place = "Position " + q.position + " of " + q.length + " in line.";
+  if (!(q.retryInSeconds > 0)) return place;
+  const s = Math.max(0, Math.ceil(q.retryInSeconds - (Date.now() - q.at) / 1000));
+  return "The desktop is refusing connections from the gateway for a while (too many at once); trying again in " + s + " s. " + place;
+}
+
 function renderOverlay(v) {
   const overlay = $("overlay");
   clearInterval(countdown);
@@ -230,6 +239,11 @@ function renderOverlay(v) {
     $("overlay-title").textContent = "Disconnected";
     $("overlay-detail").textContent = "";
     $("overlay-next").textContent = "You disconnected from " + v.target + ". Press Reconnect to continue.";
+  } else if (v.state === "connecting" && v.queue) {
+    $("overlay-title").textContent = "Waiting for the desktop " + v.target + "…";
+    $("overlay-detail").textContent = queueText(v.queue);
+    $("overlay-next").textContent = "The gateway lets a few viewers in at a time so the desktop does not lock it out. "
+      + "Keep this page open: it connects by itself.";
   } else if (!p) {
     $("overlay-title").textContent = "Connecting to " + v.target + "…";
     $("overlay-detail").textContent = "";
@@ -248,8 +262,14 @@ function renderOverlay(v) {
     };
     tick();
     countdown = setInterval(tick, 1000);
+  } else if (v.state === "connecting" && v.queue && v.queue.retryInSeconds > 0) {
+    const tick = () => {
+      $("overlay-detail").textContent = queueText(v.queue);
+    };
+    retry.textContent = "";
+    countdown = setInterval(tick, 1000);
   } else if (v.state === "requesting" || v.state === "connecting") {
-    retry.textContent = p ? "Trying again now…" : "";
+    retry.textContent = p && !v.queue ? "Trying again now…" : "";
   } else {
     retry.textContent = "";
   }

@@ -30,6 +30,7 @@ export class Viewer extends EventTarget {
 
     this.state = "idle"; // requesting | connecting | connected | waiting | stopped
     this.problem = null; // {title, detail, next, retry} from errors.js
+    this.queue = null; // while connecting: {position, length, retryInSeconds, at} when waiting for a turn at the target
     this.retryAt = 0;
     this.role = null;
     this.controller = null;
@@ -129,6 +130,7 @@ export class Viewer extends EventTarget {
       if (this.conn !== conn) return;
       conn.connectedAt = Date.now();
       this.state = "connected";
+      this.queue = null;
       this.problem = null;
       this.change();
       if (!this.viewOnly) rfb.focus({ preventScroll: true });
@@ -156,6 +158,7 @@ export class Viewer extends EventTarget {
   onDisconnect(conn) {
     if (this.conn !== conn) return;
     this.conn = null;
+    this.queue = null;
     this.stopFollowingRoles();
     if (this.userStopped) {
       this.state = "stopped";
@@ -243,6 +246,7 @@ export class Viewer extends EventTarget {
       viewer: session.viewer,
       onRole: (role, controller, mayControl) => this.onRole(role, controller, mayControl),
       onEnded: (reason) => this.onEnded(reason),
+      onQueue: (q) => this.onQueue(q),
       onUnavailable: () => {
         // no push channel on this gateway: fall back to reading the roster now and then
         this.pollTimer = setInterval(() => this.refreshRoster(), ROSTER_POLL_MS);
@@ -281,6 +285,12 @@ export class Viewer extends EventTarget {
     }
     this.change();
     this.maybeClaim();
+  }
+
+  /** Where this viewer waits for its turn at the target (the gateway paces its connections to it), or null. */
+  onQueue(q) {
+    this.queue = q && this.state === "connecting" ? { ...q, at: Date.now() } : null;
+    this.change();
   }
 
   onRole(role, controller, mayControl) {

@@ -110,6 +110,7 @@ public final class Gateway {
     ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit)));
     RelayServices services = new RelayServices(vertx, config, tickets, registry,
         connectors, listener, sessions, audit);
+    metrics.pacing(services.pacer());
     List<Consumer<Router>> routes = new ArrayList<>(extraRoutes);
     routes.add(router -> router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

@@ -88,7 +88,7 @@ public final class ConfigLoader {
     GatewayConfig.Jwt jwt = jwt(auth.section("jwt"), dir);
     Duration ticketTtl = positive(auth.section("tickets").onlyKeys("ttl"), "ttl", Duration.ofSeconds(30));
 
-    ProviderConfig limits = root.section("limits").onlyKeys("clipboard", "connections", "http", "websocket", "tickets");
+    ProviderConfig limits = root.section("limits").onlyKeys("clipboard", "connections", "http", "websocket", "tickets", "upstream");
     ProviderConfig clip = limits.section("clipboard").onlyKeys("max-bytes", "to-server", "to-viewer");
     GatewayConfig.Clipboard clipboard = new GatewayConfig.Clipboard(
         clip.bytes("max-bytes", 1024 * 1024, 0, 256L * 1024 * 1024), clip.bool("to-server", true), clip.bool("to-viewer", true));
@@ -100,7 +100,7 @@ public final class ConfigLoader {
     Path auditFile = audit.optionalString("file").map(dir::resolve).orElse(null);
 
     return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir,
-        admins, auditFile, ssh(root.section("ssh")), limits(limits));
+        admins, auditFile, ssh(root.section("ssh")), limits(limits), pacing(limits.section("upstream")));
   }
 
   /** {@code limits.connections/http/websocket/tickets}; absent keys keep {@link GatewayConfig.Limits#DEFAULTS}. */
@@ -125,6 +125,16 @@ public final class ConfigLoader {
         tickets.integer("per-user", d.ticketsPerUser(), 1, 100_000),
         tickets.integer("failures-per-address", d.ticketFailuresPerAddress(), 1, 1_000_000),
         positive(tickets, "failure-window", d.ticketFailureWindow()));
+  }
+
+  /** {@code limits.upstream}; absent keys keep {@link GatewayConfig.Pacing#DEFAULTS}. */
+  private static GatewayConfig.Pacing pacing(ProviderConfig upstream) {
+    upstream.onlyKeys("handshakes-per-target", "queue-per-target", "blacklist-threshold", "blacklist-backoff");
+    GatewayConfig.Pacing d = GatewayConfig.Pacing.DEFAULTS;
+    return new GatewayConfig.Pacing(upstream.integer("handshakes-per-target", d.handshakesPerTarget(), 1, 1000),
+        upstream.integer("queue-per-target", d.queuePerTarget(), 1, 100_000),
+        upstream.integer("blacklist-threshold", d.blacklistThreshold(), 0, 1000),
+        positive(upstream, "blacklist-backoff", d.blacklistBackoff()));
   }
 
   /** The SSH route's timing ({@code ssh:}); absent keys keep {@link SshSettings#DEFAULTS}. */

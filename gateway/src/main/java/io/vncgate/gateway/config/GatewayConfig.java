@@ -23,7 +23,9 @@ public record GatewayConfig(
     Path auditFile,
     SshSettings ssh,
     /* what one client may hold or try before it is authenticated (limits.connections, .http, .websocket, .tickets) */
-    Limits limits) {
+    Limits limits,
+    /* how the gateway paces its own connections to one target (limits.upstream) */
+    Pacing pacing) {
 
   /** Where the gateway listens and how long it waits. */
   public record Server(
@@ -107,6 +109,21 @@ public record GatewayConfig(
     if (limits.maxConnections() != Limits.AUTO) return limits.maxConnections();
     if (maxFileDescriptors <= 0) return 10_000;
     return (int) Math.max(64, Math.min(10_000, (maxFileDescriptors - 256) / 2));
+  }
+
+  /**
+   * How the gateway paces its own connections to one target, so that a burst of viewers never
+   * trips the target's abuse protection (TigerVNC's per-address blacklist): see {@code UpstreamPacer}.
+   *
+   * @param handshakesPerTarget upstream handshakes in flight per target at most ({@code limits.upstream.handshakes-per-target})
+   * @param queuePerTarget viewers waiting for one target at most; more are refused ({@code limits.upstream.queue-per-target})
+   * @param blacklistThreshold the target's count of unauthenticated connections from one address that blocks it
+   *     (TigerVNC's {@code BlacklistThreshold}); 0: the target has none ({@code limits.upstream.blacklist-threshold})
+   * @param blacklistBackoff the first pause after the target refused the gateway's address, doubling on repeat
+   *     (TigerVNC's {@code BlacklistTimeout}) ({@code limits.upstream.blacklist-backoff})
+   */
+  public record Pacing(int handshakesPerTarget, int queuePerTarget, int blacklistThreshold, Duration blacklistBackoff) {
+    public static final Pacing DEFAULTS = new Pacing(3, 1000, 5, Duration.ofSeconds(10));
   }
 
   /** Gateway-wide clipboard policy; providers may narrow it per target. */

@@ -9,6 +9,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.relay.RelayServices;
+import io.vncgate.gateway.relay.UpstreamPacer;
 import io.vncgate.gateway.session.Session;
 import io.vncgate.gateway.session.SessionEvents;
 import io.vncgate.gateway.session.Viewer;
@@ -19,7 +20,8 @@ import java.nio.charset.StandardCharsets;
  * {@code vncgate.events}). The client's first text message authenticates it:
  * {@code {"token": "<jwt>", "viewer": "<viewer id>"}} (a token never goes into a URL). The
  * gateway then sends {@code {"type": "role", ...}} at once and on every change of control, and
- * {@code {"type": "ended", "reason": ...}} when the viewer's connection ends.
+ * {@code {"type": "ended", "reason": ...}} when the viewer's connection ends; while the viewer waits for
+ * its turn at the target, {@code {"type": "queue", ...}} (see {@link SessionEvents#queue}).
  */
 final class EventsSocket {
   static final String PATH = "/ws/v1/events";
@@ -123,13 +125,20 @@ final class EventsSocket {
       JsonObject event = msg.body();
       if ("control".equals(event.getString("type"))) {
         send(role(session, viewer));
+      } else if ("queue".equals(event.getString("type")) && viewerId.equals(event.getString("viewer"))) {
+        send(event);
       } else if ("left".equals(event.getString("type")) && viewerId.equals(event.getString("viewer"))) {
         send(new JsonObject().put("type", "ended").put("session", session.id()).put("viewer", viewerId)
             .put("reason", event.getString("reason")));
         close(1000, "the viewer's connection ended");
       }
     });
-    consumer.completion().onSuccess(v -> send(role(session, viewer)));
+    consumer.completion().onSuccess(v -> {
+      send(role(session, viewer));
+      // a viewer already waiting for its turn at the target learns where it stands at once
+      UpstreamPacer.QueueState queue = viewer.queue();
+      if (queue != null) send(SessionEvents.queue(session.id(), viewer.id(), queue));
+    });
     WebSocketKeepAlive.start(vertx, ws, services.config().server().wsKeepalive());
   }
 

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.relay.ConnectionListener;
+import io.vncgate.gateway.relay.UpstreamPacer;
 import io.vncgate.gateway.relay.ViewerConnection;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
 import io.vncgate.gateway.rfb.ClientMessageType;
@@ -61,6 +62,22 @@ public final class GatewayMetrics implements ConnectionListener {
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry);
+  }
+
+  /** The pacer's queue length, wait times and backoffs ({@link UpstreamPacer}). */
+  public void pacing(UpstreamPacer pacer) {
+    Gauge.builder("vncgate.upstream.queued", pacer, UpstreamPacer::queued)
+        .description("viewers waiting for their turn at a target (limits.upstream.handshakes-per-target)").register(registry);
+    FunctionCounter.builder("vncgate.upstream.backoffs", pacer, UpstreamPacer::backoffs)
+        .description("times a target refused the gateway's address as blacklisted and the gateway paused its connections to it")
+        .register(registry);
+    Timer wait = Timer.builder("vncgate.upstream.queue.wait")
+        .description("how long viewers waited for their turn at a target before the gateway connected to it")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(60))
+        .register(registry);
+    pacer.onWait(wait::record);
   }
 
   private static double countViewers(SessionRegistry s, Role role) {

@@ -21,6 +21,12 @@ public interface ConnectionListener {
     return null;
   }
 
+  /**
+   * The viewer waits for a turn at its target ({@link UpstreamPacer}): where it stands, or null
+   * once its upstream connection starts.
+   */
+  default void queued(ViewerConnection connection, UpstreamPacer.QueueState state) {}
+
   /** Bytes now flow. */
   default void relaying(ViewerConnection connection) {}
 
@@ -52,6 +58,11 @@ public interface ConnectionListener {
       @Override
       public void redeemed(ViewerConnection c) {
         listeners.forEach(l -> l.redeemed(c));
+      }
+
+      @Override
+      public void queued(ViewerConnection c, UpstreamPacer.QueueState state) {
+        listeners.forEach(l -> l.queued(c, state));
       }
 
       @Override

@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * but five users (or five tabs, or native viewers) opening a misconfigured desktop would still
  * make five attempts, and TigerVNC blacklists the gateway's address after five. So when an
  * attempt failed in a way that counts against such a blacklist (no password configured, a wrong
- * one, "too many security failures", no common security type), the gateway does not connect to
+ * one or "too many" failures answered to the password, no common security type; the address being
+ * blocked right after the banner is waited out by {@link UpstreamPacer} instead), the gateway does not connect to
  * that target again with the same credentials for {@link #HOLD}: it answers at once with the same
  * words. Changed credentials (the operator fixed the password file) are tried at once.
  */

@@ -23,14 +23,16 @@ public record RelayServices(
     io.vncgate.gateway.audit.AuditLog audit,
     RedeemThrottle redeemThrottle,
     /* attempts the gateway does not repeat: they would lock the target out */
-    FinalFailureHold hold) {
+    FinalFailureHold hold,
+    /* at most a few upstream handshakes per target at a time, the rest queued (limits.upstream) */
+    UpstreamPacer pacer) {
 
-  /** With a throttle made from {@code config.limits()} and a new hold. */
+  /** With a throttle made from {@code config.limits()}, a new hold and a new pacer. */
   public RelayServices(Vertx vertx, GatewayConfig config, TicketStore tickets, ProviderRegistry providers,
       Connectors connectors, ConnectionListener listener, io.vncgate.gateway.session.SessionRegistry sessions,
       io.vncgate.gateway.audit.AuditLog audit) {
     this(vertx, config, tickets, providers, connectors, listener, sessions, audit,
         new RedeemThrottle(config.limits().ticketFailuresPerAddress(), config.limits().ticketFailureWindow()),
-        new FinalFailureHold());
+        new FinalFailureHold(), new UpstreamPacer(vertx, config.pacing()));
   }
 }

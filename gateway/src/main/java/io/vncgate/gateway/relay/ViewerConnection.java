@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One viewer's connection through the gateway: the RFB handshake on both sides, then a
@@ -51,6 +52,9 @@ public final class ViewerConnection {
   private final ViewerHandshake viewerHandshake;
   private final String refusal;
   private final Instant startedAt = Instant.now();
+  private final long startedNanos = System.nanoTime();
+  /** The label of the target's "blacklisted" refusal (see {@link RfbFailure.Cause#ADDRESS_BLOCKED}). */
+  private static final String ADDRESS_BLOCKED = "address-blocked";
   private final AtomicLong bytesToServer = new AtomicLong();
   private final AtomicLong bytesToViewer = new AtomicLong();
   private final AtomicLong bytesSpliced = new AtomicLong();
@@ -60,6 +64,7 @@ public final class ViewerConnection {
   private TicketGrant grant;
   private Upstream upstream;
   private ClientMessageFramer framer;
+  private UpstreamPacer.Turn<ServerInit> turn;
   private long handshakeTimer = -1;
   private long idleTimer = -1;
   private long lastActivity = System.nanoTime();
@@ -93,6 +98,11 @@ public final class ViewerConnection {
     context = services.vertx().getOrCreateContext();
     handshakeTimer = services.vertx().setTimer(services.config().server().handshakeTimeout().toMillis(), id -> {
       handshakeTimer = -1;
+      String waited = turn == null ? null : turn.cancel();
+      if (waited != null) { // still waiting for its turn at the target
+        fail(Status.UPSTREAM_TIMEOUT, waited, "queued", false);
+        return;
+      }
       String who = state == State.CONNECTING && grant != null
           ? "target " + grant.targetId() + " did not complete the RFB handshake"
           : "the viewer did not complete the RFB handshake";
@@ -183,13 +193,13 @@ public final class ViewerConnection {
           return held.isPresent() ? Future.<TargetRoute>failedFuture(new UpstreamRfbFailure("held", held.get()))
               : Future.succeededFuture(route);
         })
-        .compose(route -> services.connectors().connect(route.route())
+        .compose(route -> paced(route, () -> services.connectors().connect(route.route())
             .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unreachable: ")))
-            .compose(up -> upstreamHandshake(up, route)))
+            .compose(up -> upstreamHandshake(up, route))))
         .onSuccess(this::onUpstreamReady)
         .onFailure(e -> {
           GatewayException g = GatewayException.from(e);
-          String cause = e instanceof UpstreamRfbFailure u ? u.cause : "unreachable";
+          String cause = e instanceof UpstreamRfbFailure u ? u.cause : e instanceof UpstreamPacer.Refusal r ? r.cause() : "unreachable";
           if (g.logDetail() != null) {
             log.error("connection={} target={} user={}: {}", id(), target, grant.user().subject(), g.logDetail());
           } else if (g.status() == Status.INTERNAL && g.getCause() != null) {
@@ -202,6 +212,26 @@ public final class ViewerConnection {
             refuse(g.status(), g.getMessage(), cause, true);
           }
         });
+  }
+
+  /**
+   * Waits for a turn at the target (at most a few upstream handshakes at a time, see
+   * {@link UpstreamPacer}); an attempt the target refuses as blacklisted is closed and made again
+   * after the pacer's backoff, while this viewer's handshake time allows.
+   */
+  private Future<ServerInit> paced(TargetRoute route, Supplier<Future<ServerInit>> attempt) {
+    long deadline = startedNanos + services.config().server().handshakeTimeout().toNanos();
+    turn = services.pacer().run(grant.targetId(), route, deadline, s -> {
+      if (state == State.CONNECTING) services.listener().queued(this, s);
+    }, e -> e instanceof UpstreamRfbFailure u && u.cause.equals(ADDRESS_BLOCKED), () -> {
+      // another viewer's attempt may have failed for good while this one waited: not repeated
+      Optional<String> held = services.hold().refusal(grant.targetId(), route);
+      if (held.isPresent()) return Future.failedFuture(new UpstreamRfbFailure("held", held.get()));
+      return attempt.get().onFailure(e -> {
+        if (upstream != null) upstream.close();
+      });
+    });
+    return turn.future();
   }
 
   private Future<ServerInit> upstreamHandshake(Upstream up, TargetRoute route) {
@@ -439,6 +469,7 @@ public final class ViewerConnection {
     boolean wasRelaying = state == State.RELAYING;
     state = State.CLOSED;
     cancelHandshakeTimer();
+    if (turn != null) turn.cancel(); // frees its place in the target's queue, or its slot
     if (idleTimer >= 0) services.vertx().cancelTimer(idleTimer);
     if (upstream != null) upstream.close();
     if (wasRelaying && reason.equals("the viewer disconnected")) {

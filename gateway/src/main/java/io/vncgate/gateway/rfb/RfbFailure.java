@@ -26,8 +26,13 @@ public record RfbFailure(Cause cause, String message) {
     PASSWORD_REQUIRED,
     /** The target rejected the credentials. */
     AUTH_FAILED,
-    /** The target blocks this source address after too many failed authentications. */
+    /** The target rejected the credentials and says it saw too many failed authentications. */
     TOO_MANY_ATTEMPTS,
+    /**
+     * The target refused this connection right after its banner, before any credentials were
+     * sent, saying "too many": it blocks the gateway's address for a while (TigerVNC's blacklist).
+     */
+    ADDRESS_BLOCKED,
     /** The target broke the protocol (oversized or malformed fields). */
     PROTOCOL_ERROR,
     /** The viewer broke the protocol. */

@@ -236,7 +236,9 @@ public final class UpstreamHandshake {
     }
     String reason = RfbText.decode(in.bytes(headerLength + 4, (int) length));
     if (reason.toLowerCase(Locale.ROOT).contains("too many")) {
-      cause = Cause.TOO_MANY_ATTEMPTS;
+      // refused at the security step, before this connection sent a password: the target blocks
+      // the source address (TigerVNC's blacklist); after a password: the login itself failed
+      cause = state == State.SECURITY ? Cause.ADDRESS_BLOCKED : Cause.TOO_MANY_ATTEMPTS;
     }
     return fail(cause, reason.isEmpty() ? defaultMessage(cause) : reason);
   }

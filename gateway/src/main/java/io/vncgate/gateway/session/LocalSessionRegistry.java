@@ -8,6 +8,7 @@ import io.vncgate.gateway.auth.UserPrincipal;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.relay.ConnectionListener;
+import io.vncgate.gateway.relay.UpstreamPacer;
 import io.vncgate.gateway.relay.ViewerConnection;
 import io.vncgate.gateway.rfb.MessagePolicy;
 import java.time.Duration;
@@ -74,6 +75,16 @@ public final class LocalSessionRegistry implements SessionRegistry, ConnectionLi
     // listed (as connecting) from now on, so the reservation's timer leaves it: an upstream
     // handshake that outlives the ticket never relays unlisted, and operators can end it
     if (viewer != null) viewer.attach(connection);
+  }
+
+  @Override
+  public void queued(ViewerConnection connection, UpstreamPacer.QueueState state) {
+    TicketGrant grant = connection.grant();
+    Session session = grant.sessionId() == null ? null : byId.get(grant.sessionId());
+    Viewer viewer = session == null ? null : session.viewer(grant.connectionId()).orElse(null);
+    if (viewer == null || viewer.connection() != connection) return;
+    viewer.queue(state);
+    vertx.eventBus().publish(SessionEvents.address(session.id()), SessionEvents.queue(session.id(), viewer.id(), state));
   }
 
   @Override

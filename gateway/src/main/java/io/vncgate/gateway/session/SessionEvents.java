@@ -1,6 +1,7 @@
 package io.vncgate.gateway.session;
 
 import io.vertx.core.json.JsonObject;
+import io.vncgate.gateway.relay.UpstreamPacer;
 
 /** Event-bus addresses and JSON shapes of the push channel. */
 public final class SessionEvents {
@@ -19,6 +20,17 @@ public final class SessionEvents {
   /** One viewer's connection ended. */
   static JsonObject left(Session s, String viewerId, String reason) {
     return new JsonObject().put("type", "left").put("session", s.id()).put("viewer", viewerId).put("reason", reason);
+  }
+
+  /**
+   * Where a connecting viewer waits for its turn at the target:
+   * {@code {"type":"queue", "viewer", "waiting": true, "position", "length", "retryInSeconds"}}, or
+   * {@code "waiting": false} once its connection to the target starts.
+   */
+  public static JsonObject queue(String sessionId, String viewerId, UpstreamPacer.QueueState q) {
+    JsonObject o = new JsonObject().put("type", "queue").put("session", sessionId).put("viewer", viewerId).put("waiting", q != null);
+    if (q != null) o.put("position", q.position()).put("length", q.length()).put("retryInSeconds", q.retryInSeconds());
+    return o;
   }
 
   static Object controllerJson(Session s) {

@@ -1,6 +1,7 @@
 package io.vncgate.gateway.session;
 
 import io.vncgate.gateway.auth.Role;
+import io.vncgate.gateway.relay.UpstreamPacer;
 import io.vncgate.gateway.relay.ViewerConnection;
 import java.time.Instant;
 
@@ -15,6 +16,7 @@ public final class Viewer {
   private volatile Instant connectedAt;
   private volatile ViewerConnection connection;
   private volatile boolean relaying;
+  private volatile UpstreamPacer.QueueState queue;
 
   Viewer(String id, String user, Role maxRole) {
     this.id = id;
@@ -49,10 +51,20 @@ public final class Viewer {
 
   /**
    * {@code connecting} from the ticket's redemption until both handshakes are done (the upstream
-   * one may take long), then {@code relaying}.
+   * one may take long), {@code queued} meanwhile while it waits for its turn at the target
+   * ({@link UpstreamPacer}), then {@code relaying}.
    */
   public String state() {
-    return relaying ? "relaying" : "connecting";
+    return relaying ? "relaying" : queue != null ? "queued" : "connecting";
+  }
+
+  /** Where the viewer waits for its turn at the target, or null when it does not wait. */
+  public UpstreamPacer.QueueState queue() {
+    return queue;
+  }
+
+  void queue(UpstreamPacer.QueueState state) {
+    this.queue = state;
   }
 
   public boolean relaying() {
@@ -68,11 +80,13 @@ public final class Viewer {
   /** Both handshakes are done: bytes flow. */
   void relay(ViewerConnection c) {
     attach(c);
+    queue = null;
     relaying = true;
   }
 
   void detach() {
     connection = null;
     relaying = false;
+    queue = null;
   }
 }

@@ -10,7 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@code limits.connections/http/websocket/tickets} keys: safe defaults, and errors naming the key. */
+/** The {@code limits.connections/http/websocket/tickets/upstream} keys: safe defaults, and errors naming the key. */
 class LimitsConfigTest {
   @TempDir Path dir;
 
@@ -63,5 +63,17 @@ class LimitsConfigTest {
     assertTrue(message("limits: {http: {header-timeout: 0s}}\n").contains("limits.http.header-timeout"));
     assertTrue(message("limits: {websocket: {max-frame: 4KiB, events-message: 8KiB}}\n").contains("limits.websocket.events-message"));
     assertTrue(message("limits: {tickets: {per-user: 0}}\n").contains("limits.tickets.per-user"));
+  }
+
+  @Test
+  void upstreamPacingHasTigerVncsDefaultsEveryKeyIsReadAndErrorsNameTheKey() throws Exception {
+    assertEquals(new GatewayConfig.Pacing(3, 1000, 5, Duration.ofSeconds(10)), load("").pacing());
+    assertEquals(new GatewayConfig.Pacing(2, 50, 0, Duration.ofMillis(1500)), load("limits:\n  upstream: {handshakes-per-target: 2,"
+        + " queue-per-target: 50, blacklist-threshold: 0, blacklist-backoff: 1500ms}\n").pacing());
+    assertTrue(message("limits: {upstream: {handshakes-per-target: 0}}\n").contains("limits.upstream.handshakes-per-target"));
+    assertTrue(message("limits: {upstream: {queue-per-target: 0}}\n").contains("limits.upstream.queue-per-target"));
+    assertTrue(message("limits: {upstream: {blacklist-threshold: -1}}\n").contains("limits.upstream.blacklist-threshold"));
+    assertTrue(message("limits: {upstream: {blacklist-backoff: 0s}}\n").contains("limits.upstream.blacklist-backoff"));
+    assertTrue(message("limits: {upstream: {in-flight: 2}}\n").contains("limits.upstream.in-flight: unknown key"));
   }
 }

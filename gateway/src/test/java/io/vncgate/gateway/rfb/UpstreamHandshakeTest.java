@@ -290,9 +290,9 @@ class UpstreamHandshakeTest {
   }
 
   @Test
-  void tigerVncBlacklistIsTooManyAttemptsWithTheReasonVerbatim() {
+  void tigerVncBlacklistRightAfterTheBannerIsTheAddressBlockedWithTheReasonVerbatim() {
     byte[] server = cat(RFB33, Wire.of().u32(0).reason("Too many security failures").bytes());
-    assertFailed(PASSWORD, server, RFB33, Cause.TOO_MANY_ATTEMPTS, "Too many security failures");
+    assertFailed(PASSWORD, server, RFB33, Cause.ADDRESS_BLOCKED, "Too many security failures");
   }
 
   @Test
