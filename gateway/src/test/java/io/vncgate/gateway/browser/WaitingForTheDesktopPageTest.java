@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vncgate.gateway.auth.Role;
+import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.XvncServer;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ class WaitingForTheDesktopPageTest {
   void aViewerQueuedBehindABlacklistingTargetSeesWaitingForTheDesktopThenTheDesktop() throws Exception {
     Browser.require();
     try (XvncServer xvnc = XvncServer.builder().geometry(640, 480).password("queue-pw").start()) {
-      UiGateway gw = new UiGateway(dir, UiGateway.target("lab", xvnc.port(), xvnc.passwordFile(), null), "  handshake-timeout: 40s\n");
+      GatewayHarness gw = GatewayHarness.in(dir).targets(GatewayHarness.target("lab", xvnc.port(), xvnc.passwordFile(), null))
+          .handshakeTimeout("40s").noTcp().webUi().start();
       Browser browser = new Browser(dir);
       try {
         // 127.0.0.1 blacklisted for real: 5 bare connections let in, the 6th refused
