@@ -28,6 +28,8 @@ import io.vncgate.gateway.provider.ProviderRegistry;
 import io.vncgate.gateway.provider.plugin.ProviderLoader;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.RelayServices;
+import io.vncgate.gateway.relay.ViewerConnection;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.transport.Connectors;
 import io.vncgate.gateway.transport.TcpConnector;
 import io.vncgate.gateway.transport.ssh.SshConnector;
@@ -148,8 +150,9 @@ public final class Gateway {
   private static ConnectionListener auditRefusals(AuditLog audit) {
     return new ConnectionListener() {
       @Override
-      public void closed(io.vncgate.gateway.relay.ViewerConnection c, String reason) {
-        if (c.grant() == null) audit.event("auth.refused", null, null, null, null, reason, c.remote());
+      public void closed(ViewerConnection c, Outcome outcome, String reason) {
+        // never admitted: whatever ended it, no viewer existed; refused, with its outcome
+        if (c.grant() == null) audit.event(Outcome.AUDIT_REFUSED, null, null, null, null, reason, c.remote(), outcome.label());
       }
     };
   }

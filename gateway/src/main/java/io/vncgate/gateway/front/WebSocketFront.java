@@ -11,6 +11,7 @@ import io.vncgate.gateway.api.ApiRoutes;
 import io.vncgate.gateway.api.Json;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.auth.TicketGrant;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.relay.ViewerConnection;
@@ -140,17 +141,17 @@ public final class WebSocketFront extends VerticleBase {
       ViewerConnection connection;
       String throttled = ticket.isEmpty() ? null : services.redeemThrottle().refusal(address);
       if (ticket.isEmpty()) {
-        connection = ViewerConnection.refused(services, channel, "no ticket: offer the WebSocket subprotocol "
+        connection = ViewerConnection.refused(services, channel, Outcome.TICKET_REFUSED, "no ticket: offer the WebSocket subprotocol "
             + ApiRoutes.TICKET_PROTOCOL_PREFIX + "<ticket> from POST /api/v1/sessions");
       } else if (throttled != null) {
         // not even looked up: guessing from one address goes at limits.tickets.failures-per-address a window
-        connection = ViewerConnection.refused(services, channel, throttled);
+        connection = ViewerConnection.refused(services, channel, Outcome.TICKET_THROTTLED, throttled);
       } else {
         Optional<TicketGrant> grant = services.tickets().redeem(ticket.get());
         if (grant.isEmpty()) services.redeemThrottle().failed(address);
         connection = grant.isPresent()
             ? ViewerConnection.admitted(services, channel, grant.get())
-            : ViewerConnection.refused(services, channel, "the ticket is not valid (tickets work once and expire after "
+            : ViewerConnection.refused(services, channel, Outcome.TICKET_REFUSED, "the ticket is not valid (tickets work once and expire after "
                 + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one");
       }
       connection.start();

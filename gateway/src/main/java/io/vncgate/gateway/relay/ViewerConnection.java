@@ -8,12 +8,12 @@ import io.vncgate.gateway.auth.RedeemThrottle;
 import io.vncgate.gateway.auth.TicketGrant;
 import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.failure.GatewayException;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
 import io.vncgate.gateway.rfb.HandshakeStep;
 import io.vncgate.gateway.rfb.MessagePolicy;
 import io.vncgate.gateway.rfb.RfbException;
-import io.vncgate.gateway.rfb.RfbFailure;
 import io.vncgate.gateway.rfb.ServerInit;
 import io.vncgate.gateway.rfb.ServerMessageFramer;
 import io.vncgate.gateway.rfb.UpstreamHandshake;
@@ -50,7 +50,8 @@ public final class ViewerConnection {
   private final RelayServices services;
   private final ViewerChannel viewer;
   private final ViewerHandshake viewerHandshake;
-  private final String refusal;
+  private final Outcome refusal;
+  private final String refusalReason;
   private final Instant startedAt = Instant.now();
   private final AtomicLong bytesToServer = new AtomicLong();
   private final AtomicLong bytesToViewer = new AtomicLong();
@@ -67,44 +68,45 @@ public final class ViewerConnection {
   private int handshakeBytes;
 
   private ViewerConnection(RelayServices services, ViewerChannel viewer, ViewerHandshake.Security security,
-      TicketGrant grant, String refusal) {
+      TicketGrant grant, Outcome refusal, String refusalReason) {
     this.services = services;
     this.viewer = viewer;
     this.viewerHandshake = new ViewerHandshake(security);
     this.grant = grant;
     this.refusal = refusal;
+    this.refusalReason = refusalReason;
   }
 
   /** A browser whose ticket was already redeemed at the WebSocket upgrade. */
   public static ViewerConnection admitted(RelayServices services, ViewerChannel viewer, TicketGrant grant) {
-    return new ViewerConnection(services, viewer, ViewerHandshake.Security.NONE, grant, null);
+    return new ViewerConnection(services, viewer, ViewerHandshake.Security.NONE, grant, null, null);
   }
 
   /** A native viewer that will present its ticket as the VNC password. */
   public static ViewerConnection withTicketAuth(RelayServices services, ViewerChannel viewer) {
-    return new ViewerConnection(services, viewer, ViewerHandshake.Security.VNC_AUTH, null, null);
+    return new ViewerConnection(services, viewer, ViewerHandshake.Security.VNC_AUTH, null, null, null);
   }
 
   /** A viewer that will be told {@code reason} as an RFB failure as soon as the protocol allows. */
-  public static ViewerConnection refused(RelayServices services, ViewerChannel viewer, String reason) {
-    return new ViewerConnection(services, viewer, ViewerHandshake.Security.NONE, null, reason);
+  public static ViewerConnection refused(RelayServices services, ViewerChannel viewer, Outcome outcome, String reason) {
+    return new ViewerConnection(services, viewer, ViewerHandshake.Security.NONE, null, outcome, reason);
   }
 
   public void start() {
     context = services.vertx().getOrCreateContext();
     handshakeTimer = services.vertx().setTimer(services.config().server().handshakeTimeout().toMillis(), id -> {
       handshakeTimer = -1;
-      String who = state == State.CONNECTING && grant != null
-          ? "target " + grant.targetId() + " did not complete the RFB handshake"
-          : "the viewer did not complete the RFB handshake";
-      fail(Status.UPSTREAM_TIMEOUT, who + " within " + services.config().server().handshakeTimeout().toSeconds() + " s",
-          "timeout", state == State.CONNECTING);
+      String within = " within " + services.config().server().handshakeTimeout().toSeconds() + " s";
+      if (state == State.CONNECTING && grant != null) {
+        end(Outcome.TARGET_TIMEOUT, "target " + grant.targetId() + " did not complete the RFB handshake" + within);
+      } else {
+        end(Outcome.VIEWER_TIMEOUT, Outcome.VIEWER_TIMEOUT.words() + within);
+      }
     });
-    // a WebSocket whose TCP connection ends without a close frame (a closed tab) is the viewer leaving,
-    // not a fault of the target: reasons starting "the viewer" are logged at info, not as failures
-    viewer.input().exceptionHandler(e -> close(e instanceof HttpClosedException ? "the viewer disconnected"
-        : "the viewer's connection failed: " + e.getMessage()));
-    viewer.input().endHandler(v -> close("the viewer disconnected"));
+    // a WebSocket whose TCP connection ends without a close frame (a closed tab) is the viewer leaving
+    viewer.input().exceptionHandler(e -> end(Outcome.VIEWER_LEFT, e instanceof HttpClosedException
+        ? Outcome.VIEWER_LEFT.words() : "the viewer's connection failed: " + e.getMessage()));
+    viewer.input().endHandler(v -> end(Outcome.VIEWER_LEFT, Outcome.VIEWER_LEFT.words()));
     viewer.input().handler(this::onViewerHandshakeData);
     if (grant != null) services.listener().redeemed(this); // a browser: its ticket was redeemed at the upgrade
     viewer.output().write(viewerHandshake.start());
@@ -115,7 +117,7 @@ public final class ViewerConnection {
     if (state != State.HANDSHAKE && state != State.CONNECTING) return;
     handshakeBytes += data.length();
     if (handshakeBytes > MAX_HANDSHAKE_BYTES) {
-      fail(Status.BAD_REQUEST, "the viewer sent too much data during the RFB handshake", "viewer-protocol", false);
+      end(Outcome.VIEWER_PROTOCOL, "the viewer sent too much data during the RFB handshake");
       return;
     }
     onViewerStep(viewerHandshake.onData(data));
@@ -130,13 +132,13 @@ public final class ViewerConnection {
     } else if (step instanceof HandshakeStep.Ready ready) {
       startRelay(ready.leftover());
     } else if (step instanceof HandshakeStep.Failed failed) {
-      closeAfterFailure(Status.BAD_REQUEST, failed.failure().message(), cause(failed.failure()), false);
+      finish(Outcome.VIEWER_PROTOCOL, failed.failure().message()); // the failure is in the step's output
     }
   }
 
   private void admit(HandshakeStep.AwaitAdmission await) {
     if (refusal != null) {
-      refuse(Status.UNAUTHORIZED, refusal, "ticket", false);
+      end(refusal, refusalReason);
       return;
     }
     if (grant != null) {
@@ -147,7 +149,7 @@ public final class ViewerConnection {
     String address = RedeemThrottle.hostOf(viewer.remote());
     String throttled = services.redeemThrottle().refusal(address);
     if (throttled != null) {
-      refuse(Status.TOO_MANY_REQUESTS, throttled, "ticket-throttled", false);
+      end(Outcome.TICKET_THROTTLED, throttled);
       return;
     }
     // which live ticket was typed is found by trying them all: off the event loop
@@ -157,14 +159,14 @@ public final class ViewerConnection {
           if (state == State.CLOSED) return; // the viewer left (or timed out) meanwhile
           if (ar.failed()) {
             log.error("connection={} checking the VNC password against the tickets failed", id(), ar.cause());
-            refuse(Status.INTERNAL, "the gateway could not check the ticket: try again, or tell its operator", "ticket", false);
+            end(Outcome.INTERNAL, "the gateway could not check the ticket: try again, or tell its operator");
             return;
           }
           grant = ar.result().orElse(null);
           if (grant == null) {
             services.redeemThrottle().failed(address);
-            refuse(Status.UNAUTHORIZED, "the password is not a valid ticket (tickets work once and expire after "
-                + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one", "ticket", false);
+            end(Outcome.TICKET_REFUSED, "the password is not a valid ticket (tickets work once and expire after "
+                + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one");
             return;
           }
           services.listener().redeemed(this);
@@ -182,7 +184,7 @@ public final class ViewerConnection {
           resolved = route;
           // an attempt that would only count against the target's blacklist again is not made
           Optional<String> held = services.hold().refusal(target, route);
-          return held.isPresent() ? Future.<TargetRoute>failedFuture(new UpstreamRfbFailure("held", held.get()))
+          return held.isPresent() ? Future.<TargetRoute>failedFuture(new UpstreamRfbFailure(Outcome.HELD, held.get()))
               : Future.succeededFuture(route);
         })
         .compose(route -> services.connectors().connect(route.route())
@@ -191,25 +193,21 @@ public final class ViewerConnection {
         .onSuccess(this::onUpstreamReady)
         .onFailure(e -> {
           GatewayException g = GatewayException.from(e);
-          String cause = e instanceof UpstreamRfbFailure u ? u.cause : "unreachable";
+          Outcome outcome = e instanceof UpstreamRfbFailure u ? u.outcome : Outcome.of(g);
           if (g.logDetail() != null) {
             log.error("connection={} target={} user={}: {}", id(), target, grant.user().subject(), g.logDetail());
-          } else if (g.status() == Status.INTERNAL && g.getCause() != null) {
+          } else if (outcome == Outcome.INTERNAL && g.getCause() != null) {
             log.error("connection={} target={} user={}: unexpected failure", id(), target, grant.user().subject(), g.getCause());
           }
-          services.hold().failed(target, resolved, cause, g.getMessage());
-          if (OperatorFailures.isFinal(cause) || g.status() == Status.NEEDS_OPERATOR) {
-            refuse(Status.NEEDS_OPERATOR, OperatorFailures.finalReason(g.getMessage()), cause, true);
-          } else {
-            refuse(g.status(), g.getMessage(), cause, true);
-          }
+          services.hold().failed(target, resolved, outcome, g.getMessage());
+          end(outcome, g.getMessage());
         });
   }
 
   private Future<ServerInit> upstreamHandshake(Upstream up, TargetRoute route) {
     if (state == State.CLOSED) {
       up.close();
-      return Future.failedFuture(new GatewayException(Status.BAD_REQUEST, "the viewer went away"));
+      return Future.failedFuture(new UpstreamRfbFailure(Outcome.VIEWER_LEFT, "the viewer went away"));
     }
     upstream = up;
     limits = route.limits();
@@ -218,13 +216,13 @@ public final class ViewerConnection {
     return UpstreamPassword.of(route, up)
         .recover(e -> {
           GatewayException g = GatewayException.from(e);
-          return Future.failedFuture(new UpstreamRfbFailure("password", "target " + target + ": " + g.getMessage(), g.logDetail()));
+          return Future.failedFuture(new UpstreamRfbFailure(Outcome.PASSWORD_UNREADABLE, "target " + target + ": " + g.getMessage(), g.logDetail()));
         })
         .compose(password -> {
           UpstreamHandshake handshake = new UpstreamHandshake(password);
           if (password != null) Arrays.fill(password, (byte) 0);
           if (state == State.CLOSED) {
-            return Future.failedFuture(new GatewayException(Status.BAD_REQUEST, "the viewer went away"));
+            return Future.failedFuture(new UpstreamRfbFailure(Outcome.VIEWER_LEFT, "the viewer went away"));
           }
           return upstreamHandshake(up, handshake);
         });
@@ -233,16 +231,16 @@ public final class ViewerConnection {
   private Future<ServerInit> upstreamHandshake(Upstream up, UpstreamHandshake handshake) {
     io.vertx.core.Promise<ServerInit> done = io.vertx.core.Promise.promise();
     String target = grant.targetId();
-    up.closeHandler(reason -> done.tryFail(new UpstreamRfbFailure("closed", "target " + target
+    up.closeHandler(reason -> done.tryFail(new UpstreamRfbFailure(Outcome.TARGET_CLOSED, "target " + target
         + (reason != null ? ": " + reason : " closed the connection during the RFB handshake"))));
-    up.input().endHandler(v -> done.tryFail(new UpstreamRfbFailure("closed",
+    up.input().endHandler(v -> done.tryFail(new UpstreamRfbFailure(Outcome.TARGET_CLOSED,
         "target " + target + " closed the connection during the RFB handshake")));
-    up.input().exceptionHandler(e -> done.tryFail(new UpstreamRfbFailure("closed",
+    up.input().exceptionHandler(e -> done.tryFail(new UpstreamRfbFailure(Outcome.TARGET_CLOSED,
         "target " + target + " connection error: " + e.getMessage())));
     // a target that accepts and then says nothing (an HTTP server waiting for a request) is named
     // long before the handshake timeout
     Duration bannerTimeout = services.config().server().bannerTimeout();
-    long bannerTimer = services.vertx().setTimer(bannerTimeout.toMillis(), id -> done.tryFail(new UpstreamRfbFailure("no-banner",
+    long bannerTimer = services.vertx().setTimer(bannerTimeout.toMillis(), id -> done.tryFail(new UpstreamRfbFailure(Outcome.NO_BANNER,
         "target " + target + " sent no RFB banner within " + human(bannerTimeout) + ": is it a VNC server?"
             + " (server.banner-timeout)")));
     done.future().onComplete(ar -> services.vertx().cancelTimer(bannerTimer));
@@ -258,7 +256,7 @@ public final class ViewerConnection {
         upstreamLeftover = ready.leftover();
         done.tryComplete(ready.serverInit());
       } else if (step instanceof HandshakeStep.Failed failed) {
-        done.tryFail(new UpstreamRfbFailure(cause(failed.failure()), OperatorFailures.describe(target, failed.failure())));
+        done.tryFail(new UpstreamRfbFailure(Outcome.ofTarget(failed.failure().cause()), OperatorFailures.describe(target, failed.failure())));
       }
     });
     up.input().resume();
@@ -289,16 +287,16 @@ public final class ViewerConnection {
     // the role is decided before any viewer byte is framed, leftover bytes included
     MessagePolicy policy = services.listener().joining(this);
     framer = new ClientMessageFramer(policy == null ? MessagePolicy.OBSERVER : policy, clipboardMax, clipboardToServer,
-        (type, bytes, why) -> {
+        (type, bytes, reason, why) -> {
           log.info("connection={} target={} user={} dropped {} ({} bytes): {}", id(), grant.targetId(),
               grant.user().subject(), type.wireName(), bytes, why);
-          services.listener().dropped(this, type, why);
+          services.listener().dropped(this, type, reason);
         });
     ServerMessageFramer serverFramer = new ServerMessageFramer(serverInit.pixelFormat(), clipboardMax, clipboardToViewer,
-        (type, bytes, why) -> {
+        (type, bytes, reason, why) -> {
           log.info("connection={} target={} user={} dropped {} from the target ({} bytes): {}", id(), grant.targetId(),
               grant.user().subject(), type, bytes, why);
-          services.listener().droppedFromServer(this, type, why);
+          services.listener().droppedFromServer(this, type, reason);
         });
     framer.formatListener(new ClientMessageFramer.FormatListener() {
       @Override
@@ -319,12 +317,17 @@ public final class ViewerConnection {
     if (viewer.output() instanceof ChannelOutput out) out.prepareForRelay(services.config().server().zeroCopy());
     ServerMessageFilter toViewer = new ServerMessageFilter(serverFramer,
         new CountingWriteStream(viewer.output(), bytesToViewer, bytesSpliced, this::touch),
-        e -> fail(Status.UPSTREAM_FAILED, "target " + grant.targetId() + " " + e.failure().message(), "target-protocol", true));
+        e -> end(Outcome.TARGET_PROTOCOL, "target " + grant.targetId() + " " + e.failure().message()));
     viewer.input().pause();
     viewer.input().handler(null);
     upstream.input().endHandler(null);
     upstream.input().exceptionHandler(null);
-    upstream.closeHandler(reason -> close(reason == null ? "the VNC server closed the connection" : reason));
+    // a close the target made itself is a normal end; one its transport reports (an SSH session
+    // that dropped) is a lost connection
+    upstream.closeHandler(reason -> {
+      if (reason == null) end(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words());
+      else end(Outcome.TARGET_LOST, reason);
+    });
 
     if (upstreamLeftover != null && upstreamLeftover.length() > 0) {
       toViewer.write(upstreamLeftover);
@@ -337,12 +340,14 @@ public final class ViewerConnection {
     Pipe<Buffer> down = upstream.input().pipe();
     down.endOnComplete(false);
     down.to(toViewer)
-        .onComplete(ar -> close(ar.succeeded() ? "the VNC server closed the connection"
-            : "connection lost: " + ar.cause().getMessage()));
+        .onComplete(ar -> {
+          if (ar.succeeded()) end(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words());
+          else end(Outcome.TARGET_LOST, "connection lost: " + ar.cause().getMessage());
+        });
     Pipe<Buffer> up = viewer.input().pipe();
     up.endOnComplete(false);
     up.to(toServer).onComplete(ar -> {
-      if (ar.succeeded()) close("the viewer disconnected");
+      if (ar.succeeded()) end(Outcome.VIEWER_LEFT, Outcome.VIEWER_LEFT.words());
       else onRelayFailure(ar.cause());
     });
     startIdleTimer();
@@ -353,10 +358,10 @@ public final class ViewerConnection {
 
   private void onRelayFailure(Throwable e) {
     if (e instanceof RfbException r) {
-      fail(Status.BAD_REQUEST, r.failure().message(), "viewer-protocol", false);
+      end(Outcome.VIEWER_PROTOCOL, r.failure().message());
     } else {
       // the viewer's stream failed (it went away without a clean close)
-      close("the viewer disconnected");
+      end(Outcome.VIEWER_LEFT, Outcome.VIEWER_LEFT.words());
     }
   }
 
@@ -370,57 +375,52 @@ public final class ViewerConnection {
     long period = Math.max(1000, Math.min(idleMs / 4, 30_000));
     idleTimer = services.vertx().setPeriodic(period, id -> {
       if ((System.nanoTime() - lastActivity) / 1_000_000 >= idleMs) {
-        fail(Status.UPSTREAM_TIMEOUT, "idle for " + human(services.config().server().idleTimeout())
-            + " (server.idle-timeout); reconnect to continue", "idle", false);
+        end(Outcome.IDLE, "idle for " + human(services.config().server().idleTimeout())
+            + " (server.idle-timeout); reconnect to continue");
       }
     });
   }
 
-  /** Tells the viewer why in the RFB handshake, then closes. */
-  private void refuse(Status status, String reason, String cause, boolean upstreamFault) {
+  /**
+   * Ends the connection with {@code outcome}: before relaying the viewer is told {@code reason} in
+   * the RFB handshake first (unless it left), after it only in the close (WebSocket close code and
+   * reason). A final outcome's reason ends with the not-retried note.
+   */
+  private void end(Outcome outcome, String reason) {
     if (state == State.CLOSED) return;
-    HandshakeStep step = viewerHandshake.refuse(reason);
-    if (step.output().length() > 0) viewer.output().write(step.output());
-    closeAfterFailure(status, reason, cause, upstreamFault);
-  }
-
-  /** A failure at any stage: before relaying it goes into the RFB handshake, after it only as close reason. */
-  private void fail(Status status, String reason, String cause, boolean upstreamFault) {
-    if (state == State.RELAYING || state == State.CLOSED) {
-      closeAfterFailure(status, reason, cause, upstreamFault);
-    } else {
-      refuse(status, reason, cause, upstreamFault);
+    String words = outcome.isFinal() ? OperatorFailures.finalReason(reason) : reason;
+    if (state != State.RELAYING && outcome != Outcome.VIEWER_LEFT) {
+      HandshakeStep step = viewerHandshake.refuse(words);
+      if (step.output().length() > 0) viewer.output().write(step.output());
     }
+    finish(outcome, words);
   }
 
-  private void closeAfterFailure(Status status, String reason, String cause, boolean upstreamFault) {
+  /** Ends the connection; the viewer has been told what the protocol lets it be told. */
+  private void finish(Outcome outcome, String reason) {
     if (state == State.CLOSED) return;
-    boolean beforeRelay = state != State.RELAYING;
-    if (beforeRelay) services.listener().handshakeFailed(viewer.front(), cause);
+    boolean relayed = state == State.RELAYING;
+    state = State.CLOSED;
+    if (!relayed) services.listener().handshakeFailed(viewer.front(), outcome);
     String user = grant == null ? "-" : grant.user().subject();
     String target = grant == null ? "-" : grant.targetId();
-    if (upstreamFault) {
-      log.error("connection={} target={} user={} front={} failed: {}", id(), target, user, viewer.front(), reason);
+    if (relayed) {
+      log.atLevel(outcome.logLevel()).log("connection={} target={} user={} front={} closed ({}): {} ({} bytes to server,"
+          + " {} bytes to viewer, {} of them spliced)", id(), target, user, viewer.front(), outcome.label(), reason,
+          bytesToServer.get(), bytesToViewer.get(), bytesSpliced.get());
     } else {
-      log.info("connection={} target={} user={} front={} remote={} refused: {}", id(), target, user, viewer.front(),
-          viewer.remote(), reason);
+      log.atLevel(outcome.logLevel()).log("connection={} target={} user={} front={} remote={} ended before relaying ({}): {}",
+          id(), target, user, viewer.front(), viewer.remote(), outcome.label(), reason);
     }
-    shutdown(status, reason);
-  }
-
-  /** Ends the connection normally (either side closed). */
-  public void close(String reason) {
-    if (state == State.CLOSED) return;
-    if (state != State.RELAYING) {
-      // the viewer leaving (cleanly or not) is no upstream fault: info, not error
-      closeAfterFailure(Status.UPSTREAM_FAILED, reason, "closed", grant != null && !reason.startsWith("the viewer")
-          && !reason.startsWith("viewer "));
-      return;
+    cancelHandshakeTimer();
+    if (idleTimer >= 0) services.vertx().cancelTimer(idleTimer);
+    if (upstream != null) upstream.close();
+    if (outcome == Outcome.VIEWER_LEFT) {
+      viewer.close();
+    } else {
+      viewer.close(outcome, reason);
     }
-    log.info("connection={} target={} user={} front={} closed: {} ({} bytes to server, {} bytes to viewer, {} of them spliced)",
-        id(), grant.targetId(), grant.user().subject(), viewer.front(), reason, bytesToServer.get(), bytesToViewer.get(),
-        bytesSpliced.get());
-    shutdown(Status.UPSTREAM_FAILED, reason);
+    services.listener().closed(this, outcome, reason);
   }
 
   /**
@@ -429,26 +429,12 @@ public final class ViewerConnection {
    * close) and the audit says so. Safe from any thread.
    */
   public void goingAwayFromAnyThread(String reason) {
-    if (context != null) context.runOnContext(v -> fail(Status.GOING_AWAY, reason, "shutdown", false));
+    if (context != null) context.runOnContext(v -> end(Outcome.GOING_AWAY, reason));
   }
 
   /** Ends the connection on an operator's or the session's request; safe from any thread. */
   public void terminateFromAnyThread(String reason) {
-    context.runOnContext(v -> fail(Status.CONFLICT, reason, "terminated", false));
-  }
-
-  private void shutdown(Status status, String reason) {
-    boolean wasRelaying = state == State.RELAYING;
-    state = State.CLOSED;
-    cancelHandshakeTimer();
-    if (idleTimer >= 0) services.vertx().cancelTimer(idleTimer);
-    if (upstream != null) upstream.close();
-    if (wasRelaying && reason.equals("the viewer disconnected")) {
-      viewer.close();
-    } else {
-      viewer.close(status, reason);
-    }
-    services.listener().closed(this, reason);
+    context.runOnContext(v -> end(Outcome.TERMINATED, reason));
   }
 
   private void cancelHandshakeTimer() {
@@ -498,25 +484,21 @@ public final class ViewerConnection {
     return d.toSeconds() < 120 ? d.toSeconds() + " s" : d.toMinutes() < 120 ? d.toMinutes() + " min" : d.toHours() + " h";
   }
 
-  private static String cause(RfbFailure f) {
-    return f.cause().name().toLowerCase().replace('_', '-');
-  }
-
   private static GatewayException prefix(GatewayException g, String prefix) {
     return g.getMessage().startsWith("target ") ? g : new GatewayException(g.status(), prefix + g.getMessage(), g.logDetail());
   }
 
-  /** An upstream handshake failure (or its password's) with its metrics label. */
+  /** An upstream handshake failure (or its password's) with its outcome. */
   private static final class UpstreamRfbFailure extends GatewayException {
-    final String cause;
+    final Outcome outcome;
 
-    UpstreamRfbFailure(String cause, String message) {
-      this(cause, message, null);
+    UpstreamRfbFailure(Outcome outcome, String message) {
+      this(outcome, message, null);
     }
 
-    UpstreamRfbFailure(String cause, String message, String logDetail) {
+    UpstreamRfbFailure(Outcome outcome, String message, String logDetail) {
       super(Status.UPSTREAM_FAILED, message, logDetail);
-      this.cause = cause;
+      this.outcome = outcome;
     }
   }
 }
