@@ -9,6 +9,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.auth.TicketGrant;
+import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.auth.UserPrincipal;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
@@ -20,7 +21,7 @@ import java.util.LinkedHashMap;
 /** The REST API under {@code /api/v1}. */
 public final class ApiRoutes {
   public static final String WS_PATH = "/ws/v1/connect";
-  public static final String TICKET_PROTOCOL_PREFIX = "vncgate.ticket.";
+  public static final String TICKET_PROTOCOL_PREFIX = TicketStore.WS_PROTOCOL_PREFIX;
   static final String USER = "vncgate.user";
 
   private final RelayServices services;

@@ -10,9 +10,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vncgate.gateway.api.ApiRoutes;
 import io.vncgate.gateway.api.Json;
 import io.vncgate.gateway.auth.JwtService;
-import io.vncgate.gateway.auth.TicketGrant;
-import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.failure.Status;
+import io.vncgate.gateway.relay.Admission;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.relay.ViewerConnection;
 import io.vncgate.gateway.relay.WebSocketViewerChannel;
@@ -35,6 +34,7 @@ public final class WebSocketFront extends VerticleBase {
   private final List<Consumer<Router>> extraRoutes;
   private final ConnectionLimiter limiter;
   private HttpGuard guard;
+  private Admission admission;
   private HttpServer server;
 
   /** @param limiter the connection caps shared with the other front instances and the TCP front */
@@ -48,6 +48,7 @@ public final class WebSocketFront extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    admission = new Admission(services);
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> Json.reply(ctx, 200, new JsonObject().put("status", "up")));
     router.get(ApiRoutes.WS_PATH).handler(this::upgrade);
@@ -138,23 +139,9 @@ public final class WebSocketFront extends VerticleBase {
       upgraded(req);
       WebSocketKeepAlive.start(vertx, ws, services.config().server().wsKeepalive());
       WebSocketViewerChannel channel = new WebSocketViewerChannel(ws, req.connection());
-      ViewerConnection connection;
-      String throttled = ticket.isEmpty() ? null : services.redeemThrottle().refusal(address);
-      if (ticket.isEmpty()) {
-        connection = ViewerConnection.refused(services, channel, Outcome.TICKET_REFUSED, "no ticket: offer the WebSocket subprotocol "
-            + ApiRoutes.TICKET_PROTOCOL_PREFIX + "<ticket> from POST /api/v1/sessions");
-      } else if (throttled != null) {
-        // not even looked up: guessing from one address goes at limits.tickets.failures-per-address a window
-        connection = ViewerConnection.refused(services, channel, Outcome.TICKET_THROTTLED, throttled);
-      } else {
-        Optional<TicketGrant> grant = services.tickets().redeem(ticket.get());
-        if (grant.isEmpty()) services.redeemThrottle().failed(address);
-        connection = grant.isPresent()
-            ? ViewerConnection.admitted(services, channel, grant.get())
-            : ViewerConnection.refused(services, channel, Outcome.TICKET_REFUSED, "the ticket is not valid (tickets work once and expire after "
-                + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one");
-      }
-      connection.start();
+      // redeemed at the upgrade (one lookup); a refusal reaches the viewer as an RFB failure reason
+      Admission.Verdict verdict = admission.browser(ticket, address);
+      ViewerConnection.browser(services, admission, channel, verdict).start();
     }).onFailure(e -> log.info("WebSocket upgrade from {} failed: {}", req.remoteAddress(), e.getMessage()));
   }
 

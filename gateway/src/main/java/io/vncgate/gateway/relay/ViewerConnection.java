@@ -1,34 +1,26 @@
 package io.vncgate.gateway.relay;
 
-import io.vertx.core.Future;
+import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.streams.Pipe;
-import io.vncgate.gateway.auth.RedeemThrottle;
 import io.vncgate.gateway.auth.TicketGrant;
-import io.vncgate.gateway.auth.TicketStore;
-import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Outcome;
-import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
 import io.vncgate.gateway.rfb.HandshakeStep;
 import io.vncgate.gateway.rfb.MessagePolicy;
 import io.vncgate.gateway.rfb.RfbException;
 import io.vncgate.gateway.rfb.ServerInit;
 import io.vncgate.gateway.rfb.ServerMessageFramer;
-import io.vncgate.gateway.rfb.UpstreamHandshake;
 import io.vncgate.gateway.rfb.ViewerHandshake;
 import io.vncgate.gateway.transport.ChannelOutput;
 import io.vncgate.gateway.transport.Upstream;
-import io.vncgate.gateway.transport.UpstreamPassword;
-import io.vncgate.spi.TargetRoute;
+import io.vncgate.spi.Limits;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.Optional;
 
 /**
  * One viewer's connection through the gateway: the RFB handshake on both sides, then a
@@ -45,21 +37,42 @@ public final class ViewerConnection {
   /** Bytes a viewer may send before the handshake completes. */
   private static final int MAX_HANDSHAKE_BYTES = 4096;
 
-  private enum State { HANDSHAKE, CONNECTING, RELAYING, CLOSED }
+  /** The connection's life, in order; each state names what it waits for. */
+  private enum State {
+    /** The viewer's side of the RFB handshake, until it asks to be let in. */
+    GREETING,
+    /** A native viewer's ticket (its VNC password) is checked. */
+    ADMITTING,
+    /** The upstream is set up ({@link UpstreamSetup}); the viewer waits for its security result. */
+    CONNECTING,
+    /** The viewer has its security result; its ClientInit (then the target's ServerInit) is due. */
+    INITIALISING,
+    /** Bytes flow both ways. */
+    RELAYING,
+    CLOSED;
+
+    /** Forward only; any state may end. */
+    boolean mayMoveTo(State next) {
+      return next == CLOSED || next.ordinal() > ordinal() && (next != ADMITTING || this == GREETING);
+    }
+  }
 
   private final RelayServices services;
   private final ViewerChannel viewer;
   private final ViewerHandshake viewerHandshake;
-  private final Outcome refusal;
-  private final String refusalReason;
+  private final Admission admission;
+  /** A browser's ticket, judged at the WebSocket upgrade; null for a native viewer until it logs in. */
+  private final Admission.Verdict verdict;
   private final Instant startedAt = Instant.now();
   private final AtomicLong bytesToServer = new AtomicLong();
   private final AtomicLong bytesToViewer = new AtomicLong();
   private final AtomicLong bytesSpliced = new AtomicLong();
 
-  private State state = State.HANDSHAKE;
-  private io.vertx.core.Context context;
+  private State state = State.GREETING;
+  private Context context;
   private TicketGrant grant;
+  private UpstreamSetup setup;
+  private UpstreamSetup.Ready ready;
   private Upstream upstream;
   private ClientMessageFramer framer;
   private long handshakeTimer = -1;
@@ -67,29 +80,28 @@ public final class ViewerConnection {
   private long lastActivity = System.nanoTime();
   private int handshakeBytes;
 
-  private ViewerConnection(RelayServices services, ViewerChannel viewer, ViewerHandshake.Security security,
-      TicketGrant grant, Outcome refusal, String refusalReason) {
+  private ViewerConnection(RelayServices services, Admission admission, ViewerChannel viewer,
+      ViewerHandshake.Security security, Admission.Verdict verdict) {
     this.services = services;
+    this.admission = admission;
     this.viewer = viewer;
     this.viewerHandshake = new ViewerHandshake(security);
-    this.grant = grant;
-    this.refusal = refusal;
-    this.refusalReason = refusalReason;
+    this.verdict = verdict;
+    this.grant = verdict == null ? null : verdict.grant();
   }
 
-  /** A browser whose ticket was already redeemed at the WebSocket upgrade. */
-  public static ViewerConnection admitted(RelayServices services, ViewerChannel viewer, TicketGrant grant) {
-    return new ViewerConnection(services, viewer, ViewerHandshake.Security.NONE, grant, null, null);
+  /**
+   * A browser whose ticket {@link Admission#browser judged} at the WebSocket upgrade: admitted, or
+   * told the refusal as an RFB failure as soon as the protocol allows.
+   */
+  public static ViewerConnection browser(RelayServices services, Admission admission, ViewerChannel viewer,
+      Admission.Verdict verdict) {
+    return new ViewerConnection(services, admission, viewer, ViewerHandshake.Security.NONE, Objects.requireNonNull(verdict));
   }
 
   /** A native viewer that will present its ticket as the VNC password. */
-  public static ViewerConnection withTicketAuth(RelayServices services, ViewerChannel viewer) {
-    return new ViewerConnection(services, viewer, ViewerHandshake.Security.VNC_AUTH, null, null, null);
-  }
-
-  /** A viewer that will be told {@code reason} as an RFB failure as soon as the protocol allows. */
-  public static ViewerConnection refused(RelayServices services, ViewerChannel viewer, Outcome outcome, String reason) {
-    return new ViewerConnection(services, viewer, ViewerHandshake.Security.NONE, null, outcome, reason);
+  public static ViewerConnection nativeViewer(RelayServices services, Admission admission, ViewerChannel viewer) {
+    return new ViewerConnection(services, admission, viewer, ViewerHandshake.Security.VNC_AUTH, null);
   }
 
   public void start() {
@@ -97,7 +109,7 @@ public final class ViewerConnection {
     handshakeTimer = services.vertx().setTimer(services.config().server().handshakeTimeout().toMillis(), id -> {
       handshakeTimer = -1;
       String within = " within " + services.config().server().handshakeTimeout().toSeconds() + " s";
-      if (state == State.CONNECTING && grant != null) {
+      if (state == State.CONNECTING) {
         end(Outcome.TARGET_TIMEOUT, "target " + grant.targetId() + " did not complete the RFB handshake" + within);
       } else {
         end(Outcome.VIEWER_TIMEOUT, Outcome.VIEWER_TIMEOUT.words() + within);
@@ -108,13 +120,13 @@ public final class ViewerConnection {
         ? Outcome.VIEWER_LEFT.words() : "the viewer's connection failed: " + e.getMessage()));
     viewer.input().endHandler(v -> end(Outcome.VIEWER_LEFT, Outcome.VIEWER_LEFT.words()));
     viewer.input().handler(this::onViewerHandshakeData);
-    if (grant != null) services.listener().redeemed(this); // a browser: its ticket was redeemed at the upgrade
+    if (grant != null) admission.redeemed(this); // a browser: its ticket was redeemed at the upgrade
     viewer.output().write(viewerHandshake.start());
   }
 
   private void onViewerHandshakeData(Buffer data) {
-    // CONNECTING too: the viewer answers the security types while the upstream side is done
-    if (state != State.HANDSHAKE && state != State.CONNECTING) return;
+    // in every state before relaying: the viewer answers the security types while the upstream side is done
+    if (state == State.RELAYING || state == State.CLOSED) return;
     handshakeBytes += data.length();
     if (handshakeBytes > MAX_HANDSHAKE_BYTES) {
       end(Outcome.VIEWER_PROTOCOL, "the viewer sent too much data during the RFB handshake");
@@ -129,156 +141,65 @@ public final class ViewerConnection {
     if (step.output().length() > 0) viewer.output().write(step.output());
     if (step instanceof HandshakeStep.AwaitAdmission await) {
       admit(await);
-    } else if (step instanceof HandshakeStep.Ready ready) {
-      startRelay(ready.leftover());
+    } else if (step instanceof HandshakeStep.Ready done) {
+      startRelay(done.leftover());
     } else if (step instanceof HandshakeStep.Failed failed) {
       finish(Outcome.VIEWER_PROTOCOL, failed.failure().message()); // the failure is in the step's output
     }
   }
 
   private void admit(HandshakeStep.AwaitAdmission await) {
-    if (refusal != null) {
-      end(refusal, refusalReason);
+    if (verdict != null) { // a browser: its ticket was judged at the upgrade
+      if (verdict.admitted()) connect();
+      else end(verdict.refusal(), verdict.reason());
       return;
     }
-    if (grant != null) {
-      connect();
-      return;
-    }
-    // a remote address that guessed too many tickets is refused without a search (limits.tickets)
-    String address = RedeemThrottle.hostOf(viewer.remote());
-    String throttled = services.redeemThrottle().refusal(address);
-    if (throttled != null) {
-      end(Outcome.TICKET_THROTTLED, throttled);
-      return;
-    }
-    // which live ticket was typed is found by trying them all: off the event loop
-    TicketStore tickets = services.tickets();
-    services.vertx().executeBlocking(() -> tickets.redeemVncResponse(await.challenge(), await.response()), false)
-        .onComplete(ar -> {
-          if (state == State.CLOSED) return; // the viewer left (or timed out) meanwhile
-          if (ar.failed()) {
-            log.error("connection={} checking the VNC password against the tickets failed", id(), ar.cause());
-            end(Outcome.INTERNAL, "the gateway could not check the ticket: try again, or tell its operator");
-            return;
-          }
-          grant = ar.result().orElse(null);
-          if (grant == null) {
-            services.redeemThrottle().failed(address);
-            end(Outcome.TICKET_REFUSED, "the password is not a valid ticket (tickets work once and expire after "
-                + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one");
-            return;
-          }
-          services.listener().redeemed(this);
-          connect();
-        });
-  }
-
-  /** Admitted: resolve the target, connect and do the upstream handshake. */
-  private void connect() {
-    state = State.CONNECTING;
-    String target = grant.targetId();
-    services.providers().resolve(target, grant.user())
-        .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unavailable: ")))
-        .compose(route -> {
-          resolved = route;
-          // an attempt that would only count against the target's blacklist again is not made
-          Optional<String> held = services.hold().refusal(target, route);
-          return held.isPresent() ? Future.<TargetRoute>failedFuture(new UpstreamRfbFailure(Outcome.HELD, held.get()))
-              : Future.succeededFuture(route);
-        })
-        .compose(route -> services.connectors().connect(route.route())
-            .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unreachable: ")))
-            .compose(up -> upstreamHandshake(up, route)))
-        .onSuccess(this::onUpstreamReady)
-        .onFailure(e -> {
-          GatewayException g = GatewayException.from(e);
-          Outcome outcome = e instanceof UpstreamRfbFailure u ? u.outcome : Outcome.of(g);
-          if (g.logDetail() != null) {
-            log.error("connection={} target={} user={}: {}", id(), target, grant.user().subject(), g.logDetail());
-          } else if (outcome == Outcome.INTERNAL && g.getCause() != null) {
-            log.error("connection={} target={} user={}: unexpected failure", id(), target, grant.user().subject(), g.getCause());
-          }
-          services.hold().failed(target, resolved, outcome, g.getMessage());
-          end(outcome, g.getMessage());
-        });
-  }
-
-  private Future<ServerInit> upstreamHandshake(Upstream up, TargetRoute route) {
-    if (state == State.CLOSED) {
-      up.close();
-      return Future.failedFuture(new UpstreamRfbFailure(Outcome.VIEWER_LEFT, "the viewer went away"));
-    }
-    upstream = up;
-    limits = route.limits();
-    String target = grant.targetId();
-    // the password may first be read on the SSH host; the viewer may leave meanwhile
-    return UpstreamPassword.of(route, up)
-        .recover(e -> {
-          GatewayException g = GatewayException.from(e);
-          return Future.failedFuture(new UpstreamRfbFailure(Outcome.PASSWORD_UNREADABLE, "target " + target + ": " + g.getMessage(), g.logDetail()));
-        })
-        .compose(password -> {
-          UpstreamHandshake handshake = new UpstreamHandshake(password);
-          if (password != null) Arrays.fill(password, (byte) 0);
-          if (state == State.CLOSED) {
-            return Future.failedFuture(new UpstreamRfbFailure(Outcome.VIEWER_LEFT, "the viewer went away"));
-          }
-          return upstreamHandshake(up, handshake);
-        });
-  }
-
-  private Future<ServerInit> upstreamHandshake(Upstream up, UpstreamHandshake handshake) {
-    io.vertx.core.Promise<ServerInit> done = io.vertx.core.Promise.promise();
-    String target = grant.targetId();
-    up.closeHandler(reason -> done.tryFail(new UpstreamRfbFailure(Outcome.TARGET_CLOSED, "target " + target
-        + (reason != null ? ": " + reason : " closed the connection during the RFB handshake"))));
-    up.input().endHandler(v -> done.tryFail(new UpstreamRfbFailure(Outcome.TARGET_CLOSED,
-        "target " + target + " closed the connection during the RFB handshake")));
-    up.input().exceptionHandler(e -> done.tryFail(new UpstreamRfbFailure(Outcome.TARGET_CLOSED,
-        "target " + target + " connection error: " + e.getMessage())));
-    // a target that accepts and then says nothing (an HTTP server waiting for a request) is named
-    // long before the handshake timeout
-    Duration bannerTimeout = services.config().server().bannerTimeout();
-    long bannerTimer = services.vertx().setTimer(bannerTimeout.toMillis(), id -> done.tryFail(new UpstreamRfbFailure(Outcome.NO_BANNER,
-        "target " + target + " sent no RFB banner within " + human(bannerTimeout) + ": is it a VNC server?"
-            + " (server.banner-timeout)")));
-    done.future().onComplete(ar -> services.vertx().cancelTimer(bannerTimer));
-    up.input().handler(data -> {
-      services.vertx().cancelTimer(bannerTimer);
-      HandshakeStep step = handshake.onData(data);
-      log.debug("connection={} upstream handshake: {} bytes in, {} ({} bytes out)", id(), data.length(),
-          step.getClass().getSimpleName(), step.output().length());
-      if (step.output().length() > 0) up.output().write(step.output());
-      if (step instanceof HandshakeStep.Ready ready) {
-        up.input().pause();
-        up.input().handler(null);
-        upstreamLeftover = ready.leftover();
-        done.tryComplete(ready.serverInit());
-      } else if (step instanceof HandshakeStep.Failed failed) {
-        done.tryFail(new UpstreamRfbFailure(Outcome.ofTarget(failed.failure().cause()), OperatorFailures.describe(target, failed.failure())));
+    moveTo(State.ADMITTING);
+    admission.nativeViewer(viewer.remote(), await.challenge(), await.response()).onSuccess(v -> {
+      if (state == State.CLOSED) return; // the viewer left (or timed out) meanwhile
+      if (!v.admitted()) {
+        end(v.refusal(), v.reason());
+        return;
       }
+      grant = v.grant();
+      admission.redeemed(this);
+      connect();
     });
-    up.input().resume();
-    return done.future();
   }
 
-  private TargetRoute resolved;
-  private Buffer upstreamLeftover;
-  private ServerInit serverInit;
-  private io.vncgate.spi.Limits limits = io.vncgate.spi.Limits.DEFAULTS;
-
-  private void onUpstreamReady(ServerInit serverInit) {
-    services.hold().succeeded(grant.targetId());
-    if (state == State.CLOSED) return;
-    this.serverInit = serverInit;
-    onViewerStep(viewerHandshake.admit(serverInit));
+  /**
+   * Admitted: the upstream is set up (resolve → hold → connect → password → upstream handshake);
+   * only then does the viewer learn its security result, so every failure reaches it in words.
+   */
+  private void connect() {
+    moveTo(State.CONNECTING);
+    setup = new UpstreamSetup(services, id(), grant);
+    setup.start().onComplete(ar -> {
+      if (state == State.CLOSED) { // the viewer left (or timed out) meanwhile
+        if (ar.succeeded()) ar.result().upstream().close();
+        return;
+      }
+      if (ar.failed()) {
+        Throwable e = ar.cause();
+        UpstreamSetup.Failed f = e instanceof UpstreamSetup.Failed failed ? failed
+            : new UpstreamSetup.Failed(Outcome.INTERNAL, Outcome.INTERNAL.words());
+        end(f.outcome(), f.getMessage());
+        return;
+      }
+      ready = ar.result();
+      upstream = ready.upstream();
+      moveTo(State.INITIALISING);
+      onViewerStep(viewerHandshake.admit(ready.serverInit()));
+    });
   }
 
   private void startRelay(Buffer viewerLeftover) {
     if (state == State.CLOSED) return;
-    state = State.RELAYING;
+    moveTo(State.RELAYING);
     cancelHandshakeTimer();
+    Limits limits = ready.route().limits();
+    ServerInit serverInit = ready.serverInit();
+    Buffer upstreamLeftover = ready.leftover();
     var clip = services.config().clipboard();
     // the provider may narrow the gateway's clipboard policy for this target, never widen it
     long clipboardMax = limits.clipboardMaxBytes() > 0 ? Math.min(limits.clipboardMaxBytes(), clip.maxBytes()) : clip.maxBytes();
@@ -375,7 +296,7 @@ public final class ViewerConnection {
     long period = Math.max(1000, Math.min(idleMs / 4, 30_000));
     idleTimer = services.vertx().setPeriodic(period, id -> {
       if ((System.nanoTime() - lastActivity) / 1_000_000 >= idleMs) {
-        end(Outcome.IDLE, "idle for " + human(services.config().server().idleTimeout())
+        end(Outcome.IDLE, "idle for " + Durations.human(services.config().server().idleTimeout())
             + " (server.idle-timeout); reconnect to continue");
       }
     });
@@ -400,7 +321,7 @@ public final class ViewerConnection {
   private void finish(Outcome outcome, String reason) {
     if (state == State.CLOSED) return;
     boolean relayed = state == State.RELAYING;
-    state = State.CLOSED;
+    moveTo(State.CLOSED);
     if (!relayed) services.listener().handshakeFailed(viewer.front(), outcome);
     String user = grant == null ? "-" : grant.user().subject();
     String target = grant == null ? "-" : grant.targetId();
@@ -414,6 +335,7 @@ public final class ViewerConnection {
     }
     cancelHandshakeTimer();
     if (idleTimer >= 0) services.vertx().cancelTimer(idleTimer);
+    if (setup != null) setup.cancel();
     if (upstream != null) upstream.close();
     if (outcome == Outcome.VIEWER_LEFT) {
       viewer.close();
@@ -435,6 +357,12 @@ public final class ViewerConnection {
   /** Ends the connection on an operator's or the session's request; safe from any thread. */
   public void terminateFromAnyThread(String reason) {
     context.runOnContext(v -> end(Outcome.TERMINATED, reason));
+  }
+
+  private void moveTo(State next) {
+    if (!state.mayMoveTo(next)) throw new IllegalStateException("connection " + id() + ": " + state + " -> " + next);
+    log.debug("connection={} {} -> {}", id(), state, next);
+    state = next;
   }
 
   private void cancelHandshakeTimer() {
@@ -477,28 +405,5 @@ public final class ViewerConnection {
   /** Of {@link #bytesToViewer()}, those spliced from the target's socket (never in the gateway's memory). */
   public long bytesSpliced() {
     return bytesSpliced.get();
-  }
-
-  private static String human(Duration d) {
-    if (d.toSeconds() < 10 && d.toMillis() % 1000 != 0) return d.toMillis() + " ms";
-    return d.toSeconds() < 120 ? d.toSeconds() + " s" : d.toMinutes() < 120 ? d.toMinutes() + " min" : d.toHours() + " h";
-  }
-
-  private static GatewayException prefix(GatewayException g, String prefix) {
-    return g.getMessage().startsWith("target ") ? g : new GatewayException(g.status(), prefix + g.getMessage(), g.logDetail());
-  }
-
-  /** An upstream handshake failure (or its password's) with its outcome. */
-  private static final class UpstreamRfbFailure extends GatewayException {
-    final Outcome outcome;
-
-    UpstreamRfbFailure(Outcome outcome, String message) {
-      this(outcome, message, null);
-    }
-
-    UpstreamRfbFailure(Outcome outcome, String message, String logDetail) {
-      super(Status.UPSTREAM_FAILED, message, logDetail);
-      this.outcome = outcome;
-    }
   }
 }
