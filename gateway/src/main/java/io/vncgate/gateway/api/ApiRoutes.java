@@ -13,7 +13,6 @@ import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.auth.UserPrincipal;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
-import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.spi.TargetInfo;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -24,10 +23,10 @@ public final class ApiRoutes {
   public static final String TICKET_PROTOCOL_PREFIX = TicketStore.WS_PROTOCOL_PREFIX;
   static final String USER = "vncgate.user";
 
-  private final RelayServices services;
+  private final ApiServices services;
   private final JwtService jwt;
 
-  public ApiRoutes(RelayServices services, JwtService jwt) {
+  public ApiRoutes(ApiServices services, JwtService jwt) {
     this.services = services;
     this.jwt = jwt;
   }

@@ -1,13 +1,17 @@
 package io.vncgate.gateway.front;
 
+import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vncgate.gateway.api.ApiRoutes;
+import io.vncgate.gateway.api.ApiServices;
 import io.vncgate.gateway.api.Json;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.failure.Status;
@@ -30,6 +34,7 @@ public final class WebSocketFront extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WebSocketFront.class);
 
   private final RelayServices services;
+  private final ApiServices api;
   private final JwtService jwt;
   private final List<Consumer<Router>> extraRoutes;
   private final ConnectionLimiter limiter;
@@ -38,9 +43,10 @@ public final class WebSocketFront extends VerticleBase {
   private HttpServer server;
 
   /** @param limiter the connection caps shared with the other front instances and the TCP front */
-  public WebSocketFront(RelayServices services, JwtService jwt, List<Consumer<Router>> extraRoutes,
+  public WebSocketFront(RelayServices services, ApiServices api, JwtService jwt, List<Consumer<Router>> extraRoutes,
       ConnectionLimiter limiter) {
     this.services = services;
+    this.api = api;
     this.jwt = jwt;
     this.extraRoutes = extraRoutes;
     this.limiter = limiter;
@@ -56,13 +62,13 @@ public final class WebSocketFront extends VerticleBase {
     router.get("/readyz").handler(ctx -> {
       boolean ready = services.providers().ready();
       JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready")
-          .put("providers", new io.vertx.core.json.JsonArray(services.providers().names()));
+          .put("providers", new JsonArray(services.providers().names()));
       if (!services.providers().unavailable().isEmpty()) {
         body.put("unavailable", new JsonObject(new LinkedHashMap<>(services.providers().unavailable())));
       }
       Json.reply(ctx, ready ? 200 : 503, body);
     });
-    new ApiRoutes(services, jwt).mount(router);
+    new ApiRoutes(api, jwt).mount(router);
     extraRoutes.forEach(r -> r.accept(router));
     router.route().last().handler(ctx -> Json.error(ctx, Status.NOT_FOUND,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
@@ -97,9 +103,9 @@ public final class WebSocketFront extends VerticleBase {
   }
 
   /** A request Netty could not parse (line or headers too long, bad syntax): a JSON error, then close. */
-  private static void invalidRequest(io.vertx.core.http.HttpServerRequest req) {
+  private static void invalidRequest(HttpServerRequest req) {
     Throwable cause = req.decoderResult().cause();
-    int status = cause instanceof io.netty.handler.codec.TooLongFrameException
+    int status = cause instanceof TooLongFrameException
         ? (cause.getClass().getSimpleName().contains("Header") ? 431 : 414) : 400;
     String message = switch (status) {
       case 431 -> "the request headers are too large";
@@ -150,12 +156,12 @@ public final class WebSocketFront extends VerticleBase {
     var req = ctx.request();
     req.toWebSocket().onSuccess(ws -> {
       upgraded(req);
-      new EventsSocket(vertx, services, jwt, ws).start();
+      new EventsSocket(vertx, api, jwt, ws).start();
     });
   }
 
   /** The connection is a WebSocket now: no HTTP header deadline, and frames over the cap close with 1009. */
-  private void upgraded(io.vertx.core.http.HttpServerRequest req) {
+  private void upgraded(HttpServerRequest req) {
     guard.upgraded(req.connection());
     WebSocketFrameLimit.install(req.connection(), services.config().limits().wsMaxFrameBytes());
   }
