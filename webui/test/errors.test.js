@@ -64,13 +64,19 @@ test("HTTP 403 and 404 stop, 502 and 504 retry, the network retries", () => {
 
 test("close codes: a lost connection retries, an idle close and an ended session wait for the user", () => {
   assert.equal(explain({ source: "close", code: 1006, reason: "", wasConnected: true }, ctx).retry, "backoff");
-  assert.equal(explain({ source: "close", code: 1011, reason: "the VNC server closed the connection", wasConnected: true }, ctx).retry, "backoff");
-  assert.equal(explain({ source: "close", code: 1011, reason: "idle for 30 min (server.idle-timeout); reconnect to continue", wasConnected: true }, ctx).retry, "never");
+  assert.equal(explain({ source: "close", code: 1000, reason: "the VNC server closed the connection", wasConnected: true }, ctx).retry, "backoff");
+  assert.equal(explain({ source: "close", code: 4002, reason: "idle for 30 min (server.idle-timeout); reconnect to continue", wasConnected: true }, ctx).retry, "never");
   assert.equal(explain({ source: "close", code: 1008, reason: "something the page does not know", wasConnected: true }, ctx).retry, "never");
   assert.equal(explain({ source: "ended", reason: "session ended by operator admin" }, ctx).retry, "never");
   assert.match(explain({ source: "ended", reason: "disconnected by operator admin" }, ctx).title, /operator disconnected you/);
   assert.equal(explain({ source: "ended", reason: "the VNC server closed the connection" }, ctx).retry, "backoff");
   assert.equal(explain({ source: "close", code: 1008, reason: "session ended by operator admin", wasConnected: true }, ctx).retry, "never");
+});
+
+test("the idle close code alone (its reason cut or missing) waits for the user", () => {
+  const p = explain({ source: "close", code: 4002, reason: "", wasConnected: true }, ctx);
+  assert.equal(p.retry, "never");
+  assert.match(p.title, /idle/);
 });
 
 test("a WebSocket that never opened hints at allowed-origins", () => {

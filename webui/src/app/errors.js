@@ -19,6 +19,9 @@ const STOP = "never";
 // retry counts as a failed login until it blacklists the gateway for everyone (docs/api.md).
 export const FINAL_NOTE = "(not retried: the operator must fix this first)";
 export const FINAL_CLOSE_CODE = 4001;
+// The gateway closed a connection nothing passed through for server.idle-timeout: the page
+// waits for the user (reconnecting by itself would defeat the timeout).
+export const IDLE_CLOSE_CODE = 4002;
 
 function result(title, detail, next, retry) {
   return { title, detail: detail || "", next, retry };
@@ -148,6 +151,10 @@ function explainClose({ code, reason, wasConnected }, target) {
   if (code === FINAL_CLOSE_CODE) {
     // the close reason may be cut to 123 bytes, the note with it: the code alone is final
     return explainFinal(reason || "", (reason || "").toLowerCase() + " " + FINAL_NOTE, target);
+  }
+  if (code === IDLE_CLOSE_CODE) {
+    return result("Closed after a long idle time", reason || "WebSocket closed with code " + code,
+      "Press Reconnect when you need the desktop again.", STOP);
   }
   if (reason) {
     const explained = explainReason(reason, target, wasConnected);

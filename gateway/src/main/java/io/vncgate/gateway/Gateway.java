@@ -10,6 +10,8 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
+import io.vncgate.gateway.api.ApiRoutes;
+import io.vncgate.gateway.api.ApiServices;
 import io.vncgate.gateway.audit.AuditLog;
 import io.vncgate.gateway.auth.InMemoryTicketStore;
 import io.vncgate.gateway.auth.TicketStore;
@@ -28,6 +30,8 @@ import io.vncgate.gateway.provider.ProviderRegistry;
 import io.vncgate.gateway.provider.plugin.ProviderLoader;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.RelayServices;
+import io.vncgate.gateway.relay.ViewerConnection;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.transport.Connectors;
 import io.vncgate.gateway.transport.TcpConnector;
 import io.vncgate.gateway.transport.ssh.SshConnector;
@@ -52,6 +56,7 @@ public final class Gateway {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final RelayServices services;
+  private final ApiServices api;
   private final JwtService jwt;
   /** How large payloads are relayed, in words for the start-up log. */
   private final String relayNote;
@@ -62,10 +67,11 @@ public final class Gateway {
   private TcpFront tcpFront;
   private final List<String> deployments = new ArrayList<>();
 
-  private Gateway(Vertx vertx, GatewayConfig config, RelayServices services, JwtService jwt) {
+  private Gateway(Vertx vertx, GatewayConfig config, RelayServices services, ApiServices api, JwtService jwt) {
     this.vertx = vertx;
     this.config = config;
     this.services = services;
+    this.api = api;
     this.jwt = jwt;
     // on the starting thread, not an event loop: the first use of SplicePipe loads JNA (a native
     // library unpacked to disk) and this reads /proc
@@ -108,14 +114,14 @@ public final class Gateway {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(meters, sessions, tickets);
     ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit)));
-    RelayServices services = new RelayServices(vertx, config, tickets, registry,
-        connectors, listener, sessions, audit);
+    RelayServices services = new RelayServices(vertx, config, tickets, registry, connectors, listener);
+    ApiServices api = new ApiServices(config, tickets, registry, sessions, audit);
     metrics.pacing(services.pacer());
     List<Consumer<Router>> routes = new ArrayList<>(extraRoutes);
     routes.add(router -> router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(meters.scrape() + vertxMeters())));
-    Gateway gateway = new Gateway(vertx, config, services, jwt);
+    Gateway gateway = new Gateway(vertx, config, services, api, jwt);
     return gateway.startProviders()
         .compose(v -> gateway.deployFronts(routes))
         .map(v -> gateway)
@@ -149,8 +155,9 @@ public final class Gateway {
   private static ConnectionListener auditRefusals(AuditLog audit) {
     return new ConnectionListener() {
       @Override
-      public void closed(io.vncgate.gateway.relay.ViewerConnection c, String reason) {
-        if (c.grant() == null) audit.event("auth.refused", null, null, null, null, reason, c.remote());
+      public void closed(ViewerConnection c, Outcome outcome, String reason) {
+        // never admitted: whatever ended it, no viewer existed; refused, with its outcome
+        if (c.grant() == null) audit.event(Outcome.AUDIT_REFUSED, null, null, null, null, reason, c.remote(), outcome.label());
       }
     };
   }
@@ -162,7 +169,7 @@ public final class Gateway {
   private Future<Void> deployFronts(List<Consumer<Router>> extraRoutes) {
     int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
     Future<String> http = vertx.deployVerticle(() -> {
-      WebSocketFront front = new WebSocketFront(services, jwt, extraRoutes, limiter);
+      WebSocketFront front = new WebSocketFront(services, api, jwt, extraRoutes, limiter);
       httpFronts.add(front);
       return front;
     }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add)
@@ -187,7 +194,7 @@ public final class Gateway {
   private void logStart() {
     var s = config.server();
     log.info("vncgate {} listening on http://{}:{} (WebSocket {}), JWT {} iss={} aud={}", Version.get(), s.host(),
-        httpPort(), io.vncgate.gateway.api.ApiRoutes.WS_PATH, config.jwt().algorithm(), config.jwt().issuer(), config.jwt().audience());
+        httpPort(), ApiRoutes.WS_PATH, config.jwt().algorithm(), config.jwt().issuer(), config.jwt().audience());
     if (tcpFront != null) {
       log.info("native VNC viewers: {}:{} (VNC password = a one-shot ticket)", s.tcp().host(), tcpPort());
       if (!isLoopback(s.tcp().host())) {
@@ -269,14 +276,14 @@ public final class Gateway {
 
   public Future<Void> close() {
     // viewers first, in words (WebSocket 1001 Going Away), before the fronts drop their sockets
-    int told = services.sessions().goingAway(SHUTTING_DOWN);
+    int told = api.sessions().goingAway(SHUTTING_DOWN);
     return viewersGone(told == 0 ? 0 : 40)
         .transform(v -> undeployFronts());
   }
 
   /** Waits (up to {@code checks} × 50 ms) until no viewer is listed any more. */
   private Future<Void> viewersGone(int checks) {
-    if (checks <= 0 || services.sessions().sessions().isEmpty()) return Future.succeededFuture();
+    if (checks <= 0 || api.sessions().sessions().isEmpty()) return Future.succeededFuture();
     io.vertx.core.Promise<Void> gone = io.vertx.core.Promise.promise();
     vertx.setTimer(50, id -> viewersGone(checks - 1).onComplete(gone));
     return gone.future();
@@ -289,7 +296,7 @@ public final class Gateway {
         .transform(v -> services.providers().stop())
         .transform(v -> services.connectors().close())
         .eventually(() -> {
-          services.audit().close();
+          api.audit().close();
           return Future.succeededFuture();
         });
   }

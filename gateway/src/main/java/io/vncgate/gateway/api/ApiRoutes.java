@@ -9,10 +9,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.auth.TicketGrant;
+import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.auth.UserPrincipal;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
-import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.spi.TargetInfo;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -20,13 +20,13 @@ import java.util.LinkedHashMap;
 /** The REST API under {@code /api/v1}. */
 public final class ApiRoutes {
   public static final String WS_PATH = "/ws/v1/connect";
-  public static final String TICKET_PROTOCOL_PREFIX = "vncgate.ticket.";
+  public static final String TICKET_PROTOCOL_PREFIX = TicketStore.WS_PROTOCOL_PREFIX;
   static final String USER = "vncgate.user";
 
-  private final RelayServices services;
+  private final ApiServices services;
   private final JwtService jwt;
 
-  public ApiRoutes(RelayServices services, JwtService jwt) {
+  public ApiRoutes(ApiServices services, JwtService jwt) {
     this.services = services;
     this.jwt = jwt;
   }

@@ -7,7 +7,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vncgate.gateway.auth.UserPrincipal;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
-import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.session.Session;
 import io.vncgate.gateway.session.Viewer;
 
@@ -16,9 +15,9 @@ import io.vncgate.gateway.session.Viewer;
  * for operators ({@code auth.admins} or a token with {@code vncgate.admin: true}).
  */
 final class SessionRoutes {
-  private final RelayServices services;
+  private final ApiServices services;
 
-  SessionRoutes(RelayServices services) {
+  SessionRoutes(ApiServices services) {
     this.services = services;
   }
 

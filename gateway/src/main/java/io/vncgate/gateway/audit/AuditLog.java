@@ -53,6 +53,12 @@ public final class AuditLog implements AutoCloseable {
 
   /** @param remote the client's address and port (refusals before a user is known) */
   public void event(String event, String user, String target, String session, String viewer, String cause, String remote) {
+    event(event, user, target, session, viewer, cause, remote, null);
+  }
+
+  /** @param outcome how a connection ended: the label of its {@code Outcome}, as in the metrics */
+  public void event(String event, String user, String target, String session, String viewer, String cause, String remote,
+      String outcome) {
     JsonObject line = new JsonObject().put("time", Instant.now().toString()).put("event", event);
     if (remote != null) line.put("remote", remote);
     if (user != null) line.put("user", user);
@@ -60,6 +66,7 @@ public final class AuditLog implements AutoCloseable {
     if (session != null) line.put("session", session);
     if (viewer != null) line.put("viewer", viewer);
     if (cause != null) line.put("cause", cause);
+    if (outcome != null) line.put("outcome", outcome);
     String text = line.encode();
     if (file == null) {
       log.info(text);

@@ -11,6 +11,9 @@ import java.util.Optional;
  */
 public interface TicketStore {
 
+  /** A browser offers its ticket as the WebSocket subprotocol {@code vncgate.ticket.<ticket>}. */
+  String WS_PROTOCOL_PREFIX = "vncgate.ticket.";
+
   /** Issues a new ticket for the grant and returns its secret text. */
   String issue(TicketGrant grant);
 

@@ -8,7 +8,7 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.auth.JwtService;
-import io.vncgate.gateway.relay.RelayServices;
+import io.vncgate.gateway.api.ApiServices;
 import io.vncgate.gateway.relay.UpstreamPacer;
 import io.vncgate.gateway.session.Session;
 import io.vncgate.gateway.session.SessionEvents;
@@ -29,7 +29,7 @@ final class EventsSocket {
   private static final long AUTH_TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
-  private final RelayServices services;
+  private final ApiServices services;
   private final JwtService jwt;
   private final ServerWebSocket ws;
   private MessageConsumer<JsonObject> consumer;
@@ -40,7 +40,7 @@ final class EventsSocket {
   private boolean greeted;
   private boolean closing;
 
-  EventsSocket(Vertx vertx, RelayServices services, JwtService jwt, ServerWebSocket ws) {
+  EventsSocket(Vertx vertx, ApiServices services, JwtService jwt, ServerWebSocket ws) {
     this.vertx = vertx;
     this.services = services;
     this.jwt = jwt;

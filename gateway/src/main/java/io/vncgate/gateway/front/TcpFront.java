@@ -6,6 +6,7 @@ import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vncgate.gateway.relay.Admission;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.relay.TcpViewerChannel;
 import io.vncgate.gateway.relay.ViewerConnection;
@@ -21,12 +22,14 @@ public final class TcpFront extends VerticleBase {
 
   private final RelayServices services;
   private final ConnectionLimiter limiter;
+  private final Admission admission;
   private NetServer server;
 
   /** @param limiter the connection caps shared with the HTTP front */
   public TcpFront(RelayServices services, ConnectionLimiter limiter) {
     this.services = services;
     this.limiter = limiter;
+    this.admission = new Admission(services);
   }
 
   @Override
@@ -53,9 +56,9 @@ public final class TcpFront extends VerticleBase {
     if (refusal == null) {
       ((NetSocketInternal) socket).channelHandlerContext().channel().closeFuture()
           .addListener(f -> limiter.release(address));
-      refusal = services.redeemThrottle().refusal(address);
+      refusal = admission.throttled(address).orElse(null);
       if (refusal == null) {
-        ViewerConnection.withTicketAuth(services, new TcpViewerChannel(socket)).start();
+        ViewerConnection.nativeViewer(services, admission, new TcpViewerChannel(socket)).start();
         return;
       }
     }

@@ -1,17 +1,21 @@
 package io.vncgate.gateway.front;
 
+import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vncgate.gateway.api.ApiRoutes;
+import io.vncgate.gateway.api.ApiServices;
 import io.vncgate.gateway.api.Json;
 import io.vncgate.gateway.auth.JwtService;
-import io.vncgate.gateway.auth.TicketGrant;
 import io.vncgate.gateway.failure.Status;
+import io.vncgate.gateway.relay.Admission;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.relay.ViewerConnection;
 import io.vncgate.gateway.relay.WebSocketViewerChannel;
@@ -30,16 +34,19 @@ public final class WebSocketFront extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WebSocketFront.class);
 
   private final RelayServices services;
+  private final ApiServices api;
   private final JwtService jwt;
   private final List<Consumer<Router>> extraRoutes;
   private final ConnectionLimiter limiter;
   private HttpGuard guard;
+  private Admission admission;
   private HttpServer server;
 
   /** @param limiter the connection caps shared with the other front instances and the TCP front */
-  public WebSocketFront(RelayServices services, JwtService jwt, List<Consumer<Router>> extraRoutes,
+  public WebSocketFront(RelayServices services, ApiServices api, JwtService jwt, List<Consumer<Router>> extraRoutes,
       ConnectionLimiter limiter) {
     this.services = services;
+    this.api = api;
     this.jwt = jwt;
     this.extraRoutes = extraRoutes;
     this.limiter = limiter;
@@ -47,6 +54,7 @@ public final class WebSocketFront extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    admission = new Admission(services);
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> Json.reply(ctx, 200, new JsonObject().put("status", "up")));
     router.get(ApiRoutes.WS_PATH).handler(this::upgrade);
@@ -54,13 +62,13 @@ public final class WebSocketFront extends VerticleBase {
     router.get("/readyz").handler(ctx -> {
       boolean ready = services.providers().ready();
       JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready")
-          .put("providers", new io.vertx.core.json.JsonArray(services.providers().names()));
+          .put("providers", new JsonArray(services.providers().names()));
       if (!services.providers().unavailable().isEmpty()) {
         body.put("unavailable", new JsonObject(new LinkedHashMap<>(services.providers().unavailable())));
       }
       Json.reply(ctx, ready ? 200 : 503, body);
     });
-    new ApiRoutes(services, jwt).mount(router);
+    new ApiRoutes(api, jwt).mount(router);
     extraRoutes.forEach(r -> r.accept(router));
     router.route().last().handler(ctx -> Json.error(ctx, Status.NOT_FOUND,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
@@ -95,9 +103,9 @@ public final class WebSocketFront extends VerticleBase {
   }
 
   /** A request Netty could not parse (line or headers too long, bad syntax): a JSON error, then close. */
-  private static void invalidRequest(io.vertx.core.http.HttpServerRequest req) {
+  private static void invalidRequest(HttpServerRequest req) {
     Throwable cause = req.decoderResult().cause();
-    int status = cause instanceof io.netty.handler.codec.TooLongFrameException
+    int status = cause instanceof TooLongFrameException
         ? (cause.getClass().getSimpleName().contains("Header") ? 431 : 414) : 400;
     String message = switch (status) {
       case 431 -> "the request headers are too large";
@@ -137,23 +145,9 @@ public final class WebSocketFront extends VerticleBase {
       upgraded(req);
       WebSocketKeepAlive.start(vertx, ws, services.config().server().wsKeepalive());
       WebSocketViewerChannel channel = new WebSocketViewerChannel(ws, req.connection());
-      ViewerConnection connection;
-      String throttled = ticket.isEmpty() ? null : services.redeemThrottle().refusal(address);
-      if (ticket.isEmpty()) {
-        connection = ViewerConnection.refused(services, channel, "no ticket: offer the WebSocket subprotocol "
-            + ApiRoutes.TICKET_PROTOCOL_PREFIX + "<ticket> from POST /api/v1/sessions");
-      } else if (throttled != null) {
-        // not even looked up: guessing from one address goes at limits.tickets.failures-per-address a window
-        connection = ViewerConnection.refused(services, channel, throttled);
-      } else {
-        Optional<TicketGrant> grant = services.tickets().redeem(ticket.get());
-        if (grant.isEmpty()) services.redeemThrottle().failed(address);
-        connection = grant.isPresent()
-            ? ViewerConnection.admitted(services, channel, grant.get())
-            : ViewerConnection.refused(services, channel, "the ticket is not valid (tickets work once and expire after "
-                + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one");
-      }
-      connection.start();
+      // redeemed at the upgrade (one lookup); a refusal reaches the viewer as an RFB failure reason
+      Admission.Verdict verdict = admission.browser(ticket, address);
+      ViewerConnection.browser(services, admission, channel, verdict).start();
     }).onFailure(e -> log.info("WebSocket upgrade from {} failed: {}", req.remoteAddress(), e.getMessage()));
   }
 
@@ -162,12 +156,12 @@ public final class WebSocketFront extends VerticleBase {
     var req = ctx.request();
     req.toWebSocket().onSuccess(ws -> {
       upgraded(req);
-      new EventsSocket(vertx, services, jwt, ws).start();
+      new EventsSocket(vertx, api, jwt, ws).start();
     });
   }
 
   /** The connection is a WebSocket now: no HTTP header deadline, and frames over the cap close with 1009. */
-  private void upgraded(io.vertx.core.http.HttpServerRequest req) {
+  private void upgraded(HttpServerRequest req) {
     guard.upgraded(req.connection());
     WebSocketFrameLimit.install(req.connection(), services.config().limits().wsMaxFrameBytes());
   }

@@ -10,8 +10,9 @@ import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.UpstreamPacer;
 import io.vncgate.gateway.relay.ViewerConnection;
-import io.vncgate.gateway.rfb.ClientMessageFramer;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.rfb.ClientMessageType;
+import io.vncgate.gateway.rfb.DropReason;
 import io.vncgate.gateway.session.Session;
 import io.vncgate.gateway.session.SessionRegistry;
 import io.vncgate.gateway.session.Viewer;
@@ -105,34 +106,33 @@ public final class GatewayMetrics implements ConnectionListener {
   }
 
   @Override
-  public void dropped(ViewerConnection connection, ClientMessageType type, String why) {
-    countDropped(type.wireName(), why);
+  public void dropped(ViewerConnection connection, ClientMessageType type, DropReason reason) {
+    countDropped(type.wireName(), reason);
   }
 
   @Override
-  public void droppedFromServer(ViewerConnection connection, String wireName, String why) {
-    countDropped(wireName, why);
+  public void droppedFromServer(ViewerConnection connection, String wireName, DropReason reason) {
+    countDropped(wireName, reason);
   }
 
-  private void countDropped(String wireName, String why) {
+  private void countDropped(String wireName, DropReason reason) {
     Counter.builder("vncgate.dropped.messages")
         .description("messages the gateway dropped: observer input, clipboard by policy or size (type ServerCutText: from the target)")
         .tag("type", wireName)
-        .tag("reason", why.startsWith("role") ? "role" : why.startsWith(ClientMessageFramer.MALFORMED) ? "malformed"
-            : why.contains("exceeds") ? "size" : "policy")
+        .tag("reason", reason.label())
         .register(registry).increment();
   }
 
   @Override
-  public void handshakeFailed(String front, String cause) {
+  public void handshakeFailed(String front, Outcome outcome) {
     Counter.builder("vncgate.handshake.failures")
         .description("connections that failed before relaying, by cause")
-        .tag("front", front).tag("cause", cause)
+        .tag("front", front).tag("cause", outcome.label())
         .register(registry).increment();
   }
 
   @Override
-  public void closed(ViewerConnection connection, String reason) {
+  public void closed(ViewerConnection connection, Outcome outcome, String reason) {
     // the session registry forgets the viewer at close; keep its bytes in the totals
     closedToServer.addAndGet(connection.bytesToServer());
     closedToViewer.addAndGet(connection.bytesToViewer());

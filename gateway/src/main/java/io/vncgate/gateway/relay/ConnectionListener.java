@@ -1,6 +1,8 @@
 package io.vncgate.gateway.relay;
 
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.rfb.ClientMessageType;
+import io.vncgate.gateway.rfb.DropReason;
 import io.vncgate.gateway.rfb.MessagePolicy;
 import java.util.List;
 
@@ -31,16 +33,16 @@ public interface ConnectionListener {
   default void relaying(ViewerConnection connection) {}
 
   /** A viewer message was dropped (role, clipboard policy or size). */
-  default void dropped(ViewerConnection connection, ClientMessageType type, String why) {}
+  default void dropped(ViewerConnection connection, ClientMessageType type, DropReason reason) {}
 
   /** A target message was dropped on its way to the viewer (clipboard policy or size). */
-  default void droppedFromServer(ViewerConnection connection, String wireName, String why) {}
+  default void droppedFromServer(ViewerConnection connection, String wireName, DropReason reason) {}
 
-  /** The connection failed before relaying; {@code cause} is a short label for metrics. */
-  default void handshakeFailed(String front, String cause) {}
+  /** The connection ended before relaying, so. */
+  default void handshakeFailed(String front, Outcome outcome) {}
 
-  /** The connection ended (after relaying or not). */
-  default void closed(ViewerConnection connection, String reason) {}
+  /** The connection ended (after relaying or not) with {@code outcome}; {@code reason} in words. */
+  default void closed(ViewerConnection connection, Outcome outcome, String reason) {}
 
   /** Calls each listener in order; the first policy given wins, and none given means observer. */
   static ConnectionListener all(List<ConnectionListener> listeners) {
@@ -71,23 +73,23 @@ public interface ConnectionListener {
       }
 
       @Override
-      public void dropped(ViewerConnection c, ClientMessageType type, String why) {
-        listeners.forEach(l -> l.dropped(c, type, why));
+      public void dropped(ViewerConnection c, ClientMessageType type, DropReason reason) {
+        listeners.forEach(l -> l.dropped(c, type, reason));
       }
 
       @Override
-      public void droppedFromServer(ViewerConnection c, String wireName, String why) {
-        listeners.forEach(l -> l.droppedFromServer(c, wireName, why));
+      public void droppedFromServer(ViewerConnection c, String wireName, DropReason reason) {
+        listeners.forEach(l -> l.droppedFromServer(c, wireName, reason));
       }
 
       @Override
-      public void handshakeFailed(String front, String cause) {
-        listeners.forEach(l -> l.handshakeFailed(front, cause));
+      public void handshakeFailed(String front, Outcome outcome) {
+        listeners.forEach(l -> l.handshakeFailed(front, outcome));
       }
 
       @Override
-      public void closed(ViewerConnection c, String reason) {
-        listeners.forEach(l -> l.closed(c, reason));
+      public void closed(ViewerConnection c, Outcome outcome, String reason) {
+        listeners.forEach(l -> l.closed(c, outcome, reason));
       }
     };
   }

@@ -1,5 +1,6 @@
 package io.vncgate.gateway.relay;
 
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.spi.Credentials;
 import io.vncgate.spi.TargetRoute;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FinalFailureHold {
   static final Duration HOLD = Duration.ofSeconds(60);
-  private static final Set<String> HELD = Set.of("password-required", "auth-failed", "too-many-attempts", "no-common-security");
+  private static final Set<Outcome> HELD = EnumSet.of(Outcome.PASSWORD_REQUIRED, Outcome.AUTH_FAILED,
+      Outcome.TOO_MANY_ATTEMPTS, Outcome.NO_COMMON_SECURITY);
   private static final int PRUNE_ABOVE = 1024;
 
   private record Entry(String fingerprint, String reason, long atNanos) {}
@@ -46,9 +49,9 @@ public final class FinalFailureHold {
         + " s ago (it waits until they change, or " + HOLD.toSeconds() + " s)");
   }
 
-  /** An attempt failed; held when the cause counts against a target's blacklist. */
-  void failed(String target, TargetRoute route, String cause, String reason) {
-    if (route == null || !HELD.contains(cause)) return;
+  /** An attempt failed; held when the outcome counts against a target's blacklist. */
+  void failed(String target, TargetRoute route, Outcome outcome, String reason) {
+    if (route == null || !HELD.contains(outcome)) return;
     if (byTarget.size() > PRUNE_ABOVE) {
       long now = System.nanoTime();
       byTarget.values().removeIf(x -> now - x.atNanos >= HOLD.toNanos());

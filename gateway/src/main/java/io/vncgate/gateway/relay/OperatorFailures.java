@@ -2,25 +2,16 @@ package io.vncgate.gateway.relay;
 
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.rfb.RfbFailure;
-import java.util.Set;
 
 /**
  * Which upstream failures only the operator can fix, and the words that tell them what to fix.
  * Retrying such a failure cannot succeed and, against TigerVNC, is harmful: a connection that ends
  * before authentication counts as a failed login, and five of them blacklist the gateway's address
- * for every user of that desktop. So these failures are final ({@link Status#NEEDS_OPERATOR}): the
+ * for every user of that desktop. So these failures are final (their {@code Outcome} is): the
  * reason ends with {@link Status#NEEDS_OPERATOR_NOTE} and clients stop retrying.
  */
 final class OperatorFailures {
-  /** Metrics/cause labels of final failures (see {@code ViewerConnection.cause}). */
-  private static final Set<String> FINAL = Set.of("not-rfb", "repeater", "unsupported-version", "no-common-security",
-      "password-required", "auth-failed", "too-many-attempts", "password", "no-banner", "held");
-
   private OperatorFailures() {}
-
-  static boolean isFinal(String cause) {
-    return FINAL.contains(cause);
-  }
 
   /** The reason a viewer gets for an upstream handshake failure, with what to fix where it is known. */
   static String describe(String target, RfbFailure f) {

@@ -8,9 +8,11 @@ import io.vncgate.gateway.provider.ProviderRegistry;
 import io.vncgate.gateway.transport.Connectors;
 
 /**
- * What every connection needs, shared by the fronts.
+ * What every viewer connection needs, shared by the fronts. The roster and the audit reach the
+ * relay only through the {@link ConnectionListener}.
  *
  * @param redeemThrottle failed ticket redemptions per remote address (both fronts)
+ * @param hold attempts the gateway does not repeat: they would lock the target out
  */
 public record RelayServices(
     Vertx vertx,
@@ -19,8 +21,6 @@ public record RelayServices(
     ProviderRegistry providers,
     Connectors connectors,
     ConnectionListener listener,
-    io.vncgate.gateway.session.SessionRegistry sessions,
-    io.vncgate.gateway.audit.AuditLog audit,
     RedeemThrottle redeemThrottle,
     /* attempts the gateway does not repeat: they would lock the target out */
     FinalFailureHold hold,
@@ -29,9 +29,8 @@ public record RelayServices(
 
   /** With a throttle made from {@code config.limits()}, a new hold and a new pacer. */
   public RelayServices(Vertx vertx, GatewayConfig config, TicketStore tickets, ProviderRegistry providers,
-      Connectors connectors, ConnectionListener listener, io.vncgate.gateway.session.SessionRegistry sessions,
-      io.vncgate.gateway.audit.AuditLog audit) {
-    this(vertx, config, tickets, providers, connectors, listener, sessions, audit,
+      Connectors connectors, ConnectionListener listener) {
+    this(vertx, config, tickets, providers, connectors, listener,
         new RedeemThrottle(config.limits().ticketFailuresPerAddress(), config.limits().ticketFailureWindow()),
         new FinalFailureHold(), new UpstreamPacer(vertx, config.pacing()));
   }

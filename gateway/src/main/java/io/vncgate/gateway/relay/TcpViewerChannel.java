@@ -7,7 +7,7 @@ import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.transport.ByteBufInput;
 import io.vncgate.gateway.transport.ChannelOutput;
-import io.vncgate.gateway.failure.Status;
+import io.vncgate.gateway.failure.Outcome;
 
 /**
  * A native viewer on the TCP front. The reason reaches it as the RFB failure written before.
@@ -41,7 +41,7 @@ public final class TcpViewerChannel implements ViewerChannel {
   }
 
   @Override
-  public void close(Status status, String reason) {
+  public void close(Outcome outcome, String reason) {
     close();
   }
 

@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vncgate.gateway.config.GatewayConfig;
 import io.vncgate.gateway.failure.GatewayException;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.spi.Route;
 import io.vncgate.spi.TargetRoute;
@@ -106,17 +107,17 @@ public final class UpstreamPacer {
     this.waitObserver = observer;
   }
 
-  /** The pacer's own refusal (503, try again later), with its metrics label. */
+  /** The pacer's own refusal (try again later), with its {@link Outcome}. */
   public static final class Refusal extends GatewayException {
-    private final String cause;
+    private final Outcome outcome;
 
-    Refusal(String message, String cause) {
+    Refusal(String message, Outcome outcome) {
       super(Status.UNAVAILABLE, message);
-      this.cause = cause;
+      this.outcome = outcome;
     }
 
-    public String cause() {
-      return cause;
+    public Outcome outcome() {
+      return outcome;
     }
   }
 
@@ -214,7 +215,7 @@ public final class UpstreamPacer {
         if (full != null) turn.done = true;
       }
       if (full != null) {
-        fail(turn, new Refusal(full, "queue-full"));
+        fail(turn, new Refusal(full, Outcome.QUEUE_FULL));
         return;
       }
       pump();
@@ -314,7 +315,7 @@ public final class UpstreamPacer {
       if (ok) {
         turn.result.tryComplete(value);
       } else if (tooLate != null) {
-        fail(turn, new Refusal(tooLate, "address-blocked"));
+        fail(turn, new Refusal(tooLate, Outcome.ADDRESS_BLOCKED));
       } else if (!refusedByBlacklist) {
         turn.result.tryFail(failure);
       }

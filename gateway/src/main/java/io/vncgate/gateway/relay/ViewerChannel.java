@@ -3,7 +3,7 @@ package io.vncgate.gateway.relay;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
-import io.vncgate.gateway.failure.Status;
+import io.vncgate.gateway.failure.Outcome;
 
 /** The viewer's side of a connection, whatever front it came through. */
 public interface ViewerChannel {
@@ -15,7 +15,7 @@ public interface ViewerChannel {
   WriteStream<Buffer> output();
 
   /** Closes after pending writes, telling the viewer why where the front can (WebSocket close reason). */
-  void close(Status status, String reason);
+  void close(Outcome outcome, String reason);
 
   /** Closes normally. */
   void close();

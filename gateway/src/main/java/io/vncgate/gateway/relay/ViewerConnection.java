@@ -1,34 +1,26 @@
 package io.vncgate.gateway.relay;
 
-import io.vertx.core.Future;
+import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.streams.Pipe;
-import io.vncgate.gateway.auth.RedeemThrottle;
 import io.vncgate.gateway.auth.TicketGrant;
-import io.vncgate.gateway.failure.GatewayException;
-import io.vncgate.gateway.failure.Status;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
 import io.vncgate.gateway.rfb.HandshakeStep;
 import io.vncgate.gateway.rfb.MessagePolicy;
 import io.vncgate.gateway.rfb.RfbException;
-import io.vncgate.gateway.rfb.RfbFailure;
 import io.vncgate.gateway.rfb.ServerInit;
 import io.vncgate.gateway.rfb.ServerMessageFramer;
-import io.vncgate.gateway.rfb.UpstreamHandshake;
 import io.vncgate.gateway.rfb.ViewerHandshake;
 import io.vncgate.gateway.transport.ChannelOutput;
 import io.vncgate.gateway.transport.Upstream;
-import io.vncgate.gateway.transport.UpstreamPassword;
-import io.vncgate.spi.TargetRoute;
+import io.vncgate.spi.Limits;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * One viewer's connection through the gateway: the RFB handshake on both sides, then a
@@ -45,86 +37,103 @@ public final class ViewerConnection {
   /** Bytes a viewer may send before the handshake completes. */
   private static final int MAX_HANDSHAKE_BYTES = 4096;
 
-  private enum State { HANDSHAKE, CONNECTING, RELAYING, CLOSED }
+  /** The connection's life, in order; each state names what it waits for. */
+  private enum State {
+    /** The viewer's side of the RFB handshake, until it asks to be let in. */
+    GREETING,
+    /** A native viewer's ticket (its VNC password) is checked. */
+    ADMITTING,
+    /** The upstream is set up ({@link UpstreamSetup}); the viewer waits for its security result. */
+    CONNECTING,
+    /** The viewer has its security result; its ClientInit (then the target's ServerInit) is due. */
+    INITIALISING,
+    /** Bytes flow both ways. */
+    RELAYING,
+    CLOSED;
+
+    /** Forward only; any state may end. */
+    boolean mayMoveTo(State next) {
+      return next == CLOSED || next.ordinal() > ordinal() && (next != ADMITTING || this == GREETING);
+    }
+  }
 
   private final RelayServices services;
   private final ViewerChannel viewer;
   private final ViewerHandshake viewerHandshake;
-  private final String refusal;
+  private final Admission admission;
+  /** A browser's ticket, judged at the WebSocket upgrade; null for a native viewer until it logs in. */
+  private final Admission.Verdict verdict;
   private final Instant startedAt = Instant.now();
   private final long startedNanos = System.nanoTime();
-  /** The label of the target's "blacklisted" refusal (see {@link RfbFailure.Cause#ADDRESS_BLOCKED}). */
-  private static final String ADDRESS_BLOCKED = "address-blocked";
   private final AtomicLong bytesToServer = new AtomicLong();
   private final AtomicLong bytesToViewer = new AtomicLong();
   private final AtomicLong bytesSpliced = new AtomicLong();
 
-  private State state = State.HANDSHAKE;
-  private io.vertx.core.Context context;
+  private State state = State.GREETING;
+  private Context context;
   private TicketGrant grant;
+  private UpstreamSetup setup;
+  private UpstreamSetup.Ready ready;
   private Upstream upstream;
   private ClientMessageFramer framer;
-  private UpstreamPacer.Turn<ServerInit> turn;
   private long handshakeTimer = -1;
   private long idleTimer = -1;
   private long lastActivity = System.nanoTime();
   private int handshakeBytes;
 
-  private ViewerConnection(RelayServices services, ViewerChannel viewer, ViewerHandshake.Security security,
-      TicketGrant grant, String refusal) {
+  private ViewerConnection(RelayServices services, Admission admission, ViewerChannel viewer,
+      ViewerHandshake.Security security, Admission.Verdict verdict) {
     this.services = services;
+    this.admission = admission;
     this.viewer = viewer;
     this.viewerHandshake = new ViewerHandshake(security, services.tickets()::vncChallenge);
-    this.grant = grant;
-    this.refusal = refusal;
+    this.verdict = verdict;
+    this.grant = verdict == null ? null : verdict.grant();
   }
 
-  /** A browser whose ticket was already redeemed at the WebSocket upgrade. */
-  public static ViewerConnection admitted(RelayServices services, ViewerChannel viewer, TicketGrant grant) {
-    return new ViewerConnection(services, viewer, ViewerHandshake.Security.NONE, grant, null);
+  /**
+   * A browser whose ticket {@link Admission#browser judged} at the WebSocket upgrade: admitted, or
+   * told the refusal as an RFB failure as soon as the protocol allows.
+   */
+  public static ViewerConnection browser(RelayServices services, Admission admission, ViewerChannel viewer,
+      Admission.Verdict verdict) {
+    return new ViewerConnection(services, admission, viewer, ViewerHandshake.Security.NONE, Objects.requireNonNull(verdict));
   }
 
   /** A native viewer that will present its ticket as the VNC password. */
-  public static ViewerConnection withTicketAuth(RelayServices services, ViewerChannel viewer) {
-    return new ViewerConnection(services, viewer, ViewerHandshake.Security.VNC_AUTH, null, null);
-  }
-
-  /** A viewer that will be told {@code reason} as an RFB failure as soon as the protocol allows. */
-  public static ViewerConnection refused(RelayServices services, ViewerChannel viewer, String reason) {
-    return new ViewerConnection(services, viewer, ViewerHandshake.Security.NONE, null, reason);
+  public static ViewerConnection nativeViewer(RelayServices services, Admission admission, ViewerChannel viewer) {
+    return new ViewerConnection(services, admission, viewer, ViewerHandshake.Security.VNC_AUTH, null);
   }
 
   public void start() {
     context = services.vertx().getOrCreateContext();
     handshakeTimer = services.vertx().setTimer(services.config().server().handshakeTimeout().toMillis(), id -> {
       handshakeTimer = -1;
-      String waited = turn == null ? null : turn.cancel();
+      String within = " within " + services.config().server().handshakeTimeout().toSeconds() + " s";
+      String waited = setup == null ? null : setup.stopWaiting();
       if (waited != null) { // still waiting for its turn at the target
-        fail(Status.UPSTREAM_TIMEOUT, waited, "queued", false);
-        return;
+        end(Outcome.QUEUED_TOO_LONG, waited);
+      } else if (state == State.CONNECTING) {
+        end(Outcome.TARGET_TIMEOUT, "target " + grant.targetId() + " did not complete the RFB handshake" + within);
+      } else {
+        end(Outcome.VIEWER_TIMEOUT, Outcome.VIEWER_TIMEOUT.words() + within);
       }
-      String who = state == State.CONNECTING && grant != null
-          ? "target " + grant.targetId() + " did not complete the RFB handshake"
-          : "the viewer did not complete the RFB handshake";
-      fail(Status.UPSTREAM_TIMEOUT, who + " within " + services.config().server().handshakeTimeout().toSeconds() + " s",
-          "timeout", state == State.CONNECTING);
     });
-    // a WebSocket whose TCP connection ends without a close frame (a closed tab) is the viewer leaving,
-    // not a fault of the target: reasons starting "the viewer" are logged at info, not as failures
-    viewer.input().exceptionHandler(e -> close(e instanceof HttpClosedException ? "the viewer disconnected"
-        : "the viewer's connection failed: " + e.getMessage()));
-    viewer.input().endHandler(v -> close("the viewer disconnected"));
+    // a WebSocket whose TCP connection ends without a close frame (a closed tab) is the viewer leaving
+    viewer.input().exceptionHandler(e -> end(Outcome.VIEWER_LEFT, e instanceof HttpClosedException
+        ? Outcome.VIEWER_LEFT.words() : "the viewer's connection failed: " + e.getMessage()));
+    viewer.input().endHandler(v -> end(Outcome.VIEWER_LEFT, Outcome.VIEWER_LEFT.words()));
     viewer.input().handler(this::onViewerHandshakeData);
-    if (grant != null) services.listener().redeemed(this); // a browser: its ticket was redeemed at the upgrade
+    if (grant != null) admission.redeemed(this); // a browser: its ticket was redeemed at the upgrade
     viewer.output().write(viewerHandshake.start());
   }
 
   private void onViewerHandshakeData(Buffer data) {
-    // CONNECTING too: the viewer answers the security types while the upstream side is done
-    if (state != State.HANDSHAKE && state != State.CONNECTING) return;
+    // in every state before relaying: the viewer answers the security types while the upstream side is done
+    if (state == State.RELAYING || state == State.CLOSED) return;
     handshakeBytes += data.length();
     if (handshakeBytes > MAX_HANDSHAKE_BYTES) {
-      fail(Status.BAD_REQUEST, "the viewer sent too much data during the RFB handshake", "viewer-protocol", false);
+      end(Outcome.VIEWER_PROTOCOL, "the viewer sent too much data during the RFB handshake");
       return;
     }
     onViewerStep(viewerHandshake.onData(data));
@@ -136,179 +145,68 @@ public final class ViewerConnection {
     if (step.output().length() > 0) viewer.output().write(step.output());
     if (step instanceof HandshakeStep.AwaitAdmission await) {
       admit(await);
-    } else if (step instanceof HandshakeStep.Ready ready) {
-      startRelay(ready.leftover());
+    } else if (step instanceof HandshakeStep.Ready done) {
+      startRelay(done.leftover());
     } else if (step instanceof HandshakeStep.Failed failed) {
-      closeAfterFailure(Status.BAD_REQUEST, failed.failure().message(), cause(failed.failure()), false);
+      finish(Outcome.VIEWER_PROTOCOL, failed.failure().message()); // the failure is in the step's output
     }
   }
 
   private void admit(HandshakeStep.AwaitAdmission await) {
-    if (refusal != null) {
-      refuse(Status.UNAUTHORIZED, refusal, "ticket", false);
+    if (verdict != null) { // a browser: its ticket was judged at the upgrade
+      if (verdict.admitted()) connect();
+      else end(verdict.refusal(), verdict.reason());
       return;
     }
-    if (grant != null) {
+    moveTo(State.ADMITTING);
+    admission.nativeViewer(viewer.remote(), await.challenge(), await.response()).onSuccess(v -> {
+      if (state == State.CLOSED) return; // the viewer left (or timed out) meanwhile
+      if (!v.admitted()) {
+        end(v.refusal(), v.reason());
+        return;
+      }
+      grant = v.grant();
+      admission.redeemed(this);
       connect();
-      return;
-    }
-    // a remote address that guessed too many tickets is refused without a search (limits.tickets)
-    String address = RedeemThrottle.hostOf(viewer.remote());
-    String throttled = services.redeemThrottle().refusal(address);
-    if (throttled != null) {
-      refuse(Status.TOO_MANY_REQUESTS, throttled, "ticket-throttled", false);
-      return;
-    }
-    // a lookup in the ticket index when the challenge is indexed, else a search on a worker
-    services.tickets().redeemVncLogin(services.vertx(), await.challenge(), await.response())
-        .onComplete(ar -> {
-          if (state == State.CLOSED) return; // the viewer left (or timed out) meanwhile
-          if (ar.failed()) {
-            log.error("connection={} checking the VNC password against the tickets failed", id(), ar.cause());
-            refuse(Status.INTERNAL, "the gateway could not check the ticket: try again, or tell its operator", "ticket", false);
-            return;
-          }
-          grant = ar.result().orElse(null);
-          if (grant == null) {
-            services.redeemThrottle().failed(address);
-            refuse(Status.UNAUTHORIZED, "the password is not a valid ticket (tickets work once and expire after "
-                + services.config().ticketTtl().toSeconds() + " s): ask POST /api/v1/sessions for a new one", "ticket", false);
-            return;
-          }
-          services.listener().redeemed(this);
-          connect();
-        });
-  }
-
-  /** Admitted: resolve the target, connect and do the upstream handshake. */
-  private void connect() {
-    state = State.CONNECTING;
-    String target = grant.targetId();
-    services.providers().resolve(target, grant.user())
-        .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unavailable: ")))
-        .compose(route -> {
-          resolved = route;
-          // an attempt that would only count against the target's blacklist again is not made
-          Optional<String> held = services.hold().refusal(target, route);
-          return held.isPresent() ? Future.<TargetRoute>failedFuture(new UpstreamRfbFailure("held", held.get()))
-              : Future.succeededFuture(route);
-        })
-        .compose(route -> paced(route, () -> services.connectors().connect(route.route())
-            .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unreachable: ")))
-            .compose(up -> upstreamHandshake(up, route))))
-        .onSuccess(this::onUpstreamReady)
-        .onFailure(e -> {
-          GatewayException g = GatewayException.from(e);
-          String cause = e instanceof UpstreamRfbFailure u ? u.cause : e instanceof UpstreamPacer.Refusal r ? r.cause() : "unreachable";
-          if (g.logDetail() != null) {
-            log.error("connection={} target={} user={}: {}", id(), target, grant.user().subject(), g.logDetail());
-          } else if (g.status() == Status.INTERNAL && g.getCause() != null) {
-            log.error("connection={} target={} user={}: unexpected failure", id(), target, grant.user().subject(), g.getCause());
-          }
-          services.hold().failed(target, resolved, cause, g.getMessage());
-          if (OperatorFailures.isFinal(cause) || g.status() == Status.NEEDS_OPERATOR) {
-            refuse(Status.NEEDS_OPERATOR, OperatorFailures.finalReason(g.getMessage()), cause, true);
-          } else {
-            refuse(g.status(), g.getMessage(), cause, true);
-          }
-        });
+    });
   }
 
   /**
-   * Waits for a turn at the target (at most a few upstream handshakes at a time, see
-   * {@link UpstreamPacer}); an attempt the target refuses as blacklisted is closed and made again
-   * after the pacer's backoff, while this viewer's handshake time allows.
+   * Admitted: the upstream is set up (resolve → hold → connect → password → upstream handshake);
+   * only then does the viewer learn its security result, so every failure reaches it in words.
    */
-  private Future<ServerInit> paced(TargetRoute route, Supplier<Future<ServerInit>> attempt) {
+  private void connect() {
+    moveTo(State.CONNECTING);
     long deadline = startedNanos + services.config().server().handshakeTimeout().toNanos();
-    turn = services.pacer().run(grant.targetId(), route, deadline, s -> {
-      if (state == State.CONNECTING) services.listener().queued(this, s);
-    }, e -> e instanceof UpstreamRfbFailure u && u.cause.equals(ADDRESS_BLOCKED), () -> {
-      // another viewer's attempt may have failed for good while this one waited: not repeated
-      Optional<String> held = services.hold().refusal(grant.targetId(), route);
-      if (held.isPresent()) return Future.failedFuture(new UpstreamRfbFailure("held", held.get()));
-      return attempt.get().onFailure(e -> {
-        if (upstream != null) upstream.close();
-      });
+    setup = new UpstreamSetup(services, id(), grant, deadline, queue -> {
+      if (state == State.CONNECTING) services.listener().queued(this, queue);
     });
-    return turn.future();
-  }
-
-  private Future<ServerInit> upstreamHandshake(Upstream up, TargetRoute route) {
-    if (state == State.CLOSED) {
-      up.close();
-      return Future.failedFuture(new GatewayException(Status.BAD_REQUEST, "the viewer went away"));
-    }
-    upstream = up;
-    limits = route.limits();
-    String target = grant.targetId();
-    // the password may first be read on the SSH host; the viewer may leave meanwhile
-    return UpstreamPassword.of(route, up)
-        .recover(e -> {
-          GatewayException g = GatewayException.from(e);
-          return Future.failedFuture(new UpstreamRfbFailure("password", "target " + target + ": " + g.getMessage(), g.logDetail()));
-        })
-        .compose(password -> {
-          UpstreamHandshake handshake = new UpstreamHandshake(password);
-          if (password != null) Arrays.fill(password, (byte) 0);
-          if (state == State.CLOSED) {
-            return Future.failedFuture(new GatewayException(Status.BAD_REQUEST, "the viewer went away"));
-          }
-          return upstreamHandshake(up, handshake);
-        });
-  }
-
-  private Future<ServerInit> upstreamHandshake(Upstream up, UpstreamHandshake handshake) {
-    io.vertx.core.Promise<ServerInit> done = io.vertx.core.Promise.promise();
-    String target = grant.targetId();
-    up.closeHandler(reason -> done.tryFail(new UpstreamRfbFailure("closed", "target " + target
-        + (reason != null ? ": " + reason : " closed the connection during the RFB handshake"))));
-    up.input().endHandler(v -> done.tryFail(new UpstreamRfbFailure("closed",
-        "target " + target + " closed the connection during the RFB handshake")));
-    up.input().exceptionHandler(e -> done.tryFail(new UpstreamRfbFailure("closed",
-        "target " + target + " connection error: " + e.getMessage())));
-    // a target that accepts and then says nothing (an HTTP server waiting for a request) is named
-    // long before the handshake timeout
-    Duration bannerTimeout = services.config().server().bannerTimeout();
-    long bannerTimer = services.vertx().setTimer(bannerTimeout.toMillis(), id -> done.tryFail(new UpstreamRfbFailure("no-banner",
-        "target " + target + " sent no RFB banner within " + human(bannerTimeout) + ": is it a VNC server?"
-            + " (server.banner-timeout)")));
-    done.future().onComplete(ar -> services.vertx().cancelTimer(bannerTimer));
-    up.input().handler(data -> {
-      services.vertx().cancelTimer(bannerTimer);
-      HandshakeStep step = handshake.onData(data);
-      log.debug("connection={} upstream handshake: {} bytes in, {} ({} bytes out)", id(), data.length(),
-          step.getClass().getSimpleName(), step.output().length());
-      if (step.output().length() > 0) up.output().write(step.output());
-      if (step instanceof HandshakeStep.Ready ready) {
-        up.input().pause();
-        up.input().handler(null);
-        upstreamLeftover = ready.leftover();
-        done.tryComplete(ready.serverInit());
-      } else if (step instanceof HandshakeStep.Failed failed) {
-        done.tryFail(new UpstreamRfbFailure(cause(failed.failure()), OperatorFailures.describe(target, failed.failure())));
+    setup.start().onComplete(ar -> {
+      if (state == State.CLOSED) { // the viewer left (or timed out) meanwhile
+        if (ar.succeeded()) ar.result().upstream().close();
+        return;
       }
+      if (ar.failed()) {
+        Throwable e = ar.cause();
+        UpstreamSetup.Failed f = e instanceof UpstreamSetup.Failed failed ? failed
+            : new UpstreamSetup.Failed(Outcome.INTERNAL, Outcome.INTERNAL.words());
+        end(f.outcome(), f.getMessage());
+        return;
+      }
+      ready = ar.result();
+      upstream = ready.upstream();
+      moveTo(State.INITIALISING);
+      onViewerStep(viewerHandshake.admit(ready.serverInit()));
     });
-    up.input().resume();
-    return done.future();
-  }
-
-  private TargetRoute resolved;
-  private Buffer upstreamLeftover;
-  private ServerInit serverInit;
-  private io.vncgate.spi.Limits limits = io.vncgate.spi.Limits.DEFAULTS;
-
-  private void onUpstreamReady(ServerInit serverInit) {
-    services.hold().succeeded(grant.targetId());
-    if (state == State.CLOSED) return;
-    this.serverInit = serverInit;
-    onViewerStep(viewerHandshake.admit(serverInit));
   }
 
   private void startRelay(Buffer viewerLeftover) {
     if (state == State.CLOSED) return;
-    state = State.RELAYING;
+    moveTo(State.RELAYING);
     cancelHandshakeTimer();
+    Limits limits = ready.route().limits();
+    ServerInit serverInit = ready.serverInit();
+    Buffer upstreamLeftover = ready.leftover();
     var clip = services.config().clipboard();
     // the provider may narrow the gateway's clipboard policy for this target, never widen it
     long clipboardMax = limits.clipboardMaxBytes() > 0 ? Math.min(limits.clipboardMaxBytes(), clip.maxBytes()) : clip.maxBytes();
@@ -317,16 +215,16 @@ public final class ViewerConnection {
     // the role is decided before any viewer byte is framed, leftover bytes included
     MessagePolicy policy = services.listener().joining(this);
     framer = new ClientMessageFramer(policy == null ? MessagePolicy.OBSERVER : policy, clipboardMax, clipboardToServer,
-        (type, bytes, why) -> {
+        (type, bytes, reason, why) -> {
           log.info("connection={} target={} user={} dropped {} ({} bytes): {}", id(), grant.targetId(),
               grant.user().subject(), type.wireName(), bytes, why);
-          services.listener().dropped(this, type, why);
+          services.listener().dropped(this, type, reason);
         });
     ServerMessageFramer serverFramer = new ServerMessageFramer(serverInit.pixelFormat(), clipboardMax, clipboardToViewer,
-        (type, bytes, why) -> {
+        (type, bytes, reason, why) -> {
           log.info("connection={} target={} user={} dropped {} from the target ({} bytes): {}", id(), grant.targetId(),
               grant.user().subject(), type, bytes, why);
-          services.listener().droppedFromServer(this, type, why);
+          services.listener().droppedFromServer(this, type, reason);
         });
     framer.formatListener(new ClientMessageFramer.FormatListener() {
       @Override
@@ -347,12 +245,17 @@ public final class ViewerConnection {
     if (viewer.output() instanceof ChannelOutput out) out.prepareForRelay(services.config().server().zeroCopy());
     ServerMessageFilter toViewer = new ServerMessageFilter(serverFramer,
         new CountingWriteStream(viewer.output(), bytesToViewer, bytesSpliced, this::touch),
-        e -> fail(Status.UPSTREAM_FAILED, "target " + grant.targetId() + " " + e.failure().message(), "target-protocol", true));
+        e -> end(Outcome.TARGET_PROTOCOL, "target " + grant.targetId() + " " + e.failure().message()));
     viewer.input().pause();
     viewer.input().handler(null);
     upstream.input().endHandler(null);
     upstream.input().exceptionHandler(null);
-    upstream.closeHandler(reason -> close(reason == null ? "the VNC server closed the connection" : reason));
+    // a close the target made itself is a normal end; one its transport reports (an SSH session
+    // that dropped) is a lost connection
+    upstream.closeHandler(reason -> {
+      if (reason == null) end(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words());
+      else end(Outcome.TARGET_LOST, reason);
+    });
 
     if (upstreamLeftover != null && upstreamLeftover.length() > 0) {
       toViewer.write(upstreamLeftover);
@@ -365,12 +268,14 @@ public final class ViewerConnection {
     Pipe<Buffer> down = upstream.input().pipe();
     down.endOnComplete(false);
     down.to(toViewer)
-        .onComplete(ar -> close(ar.succeeded() ? "the VNC server closed the connection"
-            : "connection lost: " + ar.cause().getMessage()));
+        .onComplete(ar -> {
+          if (ar.succeeded()) end(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words());
+          else end(Outcome.TARGET_LOST, "connection lost: " + ar.cause().getMessage());
+        });
     Pipe<Buffer> up = viewer.input().pipe();
     up.endOnComplete(false);
     up.to(toServer).onComplete(ar -> {
-      if (ar.succeeded()) close("the viewer disconnected");
+      if (ar.succeeded()) end(Outcome.VIEWER_LEFT, Outcome.VIEWER_LEFT.words());
       else onRelayFailure(ar.cause());
     });
     startIdleTimer();
@@ -381,10 +286,10 @@ public final class ViewerConnection {
 
   private void onRelayFailure(Throwable e) {
     if (e instanceof RfbException r) {
-      fail(Status.BAD_REQUEST, r.failure().message(), "viewer-protocol", false);
+      end(Outcome.VIEWER_PROTOCOL, r.failure().message());
     } else {
       // the viewer's stream failed (it went away without a clean close)
-      close("the viewer disconnected");
+      end(Outcome.VIEWER_LEFT, Outcome.VIEWER_LEFT.words());
     }
   }
 
@@ -398,57 +303,53 @@ public final class ViewerConnection {
     long period = Math.max(1000, Math.min(idleMs / 4, 30_000));
     idleTimer = services.vertx().setPeriodic(period, id -> {
       if ((System.nanoTime() - lastActivity) / 1_000_000 >= idleMs) {
-        fail(Status.UPSTREAM_TIMEOUT, "idle for " + human(services.config().server().idleTimeout())
-            + " (server.idle-timeout); reconnect to continue", "idle", false);
+        end(Outcome.IDLE, "idle for " + Durations.human(services.config().server().idleTimeout())
+            + " (server.idle-timeout); reconnect to continue");
       }
     });
   }
 
-  /** Tells the viewer why in the RFB handshake, then closes. */
-  private void refuse(Status status, String reason, String cause, boolean upstreamFault) {
+  /**
+   * Ends the connection with {@code outcome}: before relaying the viewer is told {@code reason} in
+   * the RFB handshake first (unless it left), after it only in the close (WebSocket close code and
+   * reason). A final outcome's reason ends with the not-retried note.
+   */
+  private void end(Outcome outcome, String reason) {
     if (state == State.CLOSED) return;
-    HandshakeStep step = viewerHandshake.refuse(reason);
-    if (step.output().length() > 0) viewer.output().write(step.output());
-    closeAfterFailure(status, reason, cause, upstreamFault);
-  }
-
-  /** A failure at any stage: before relaying it goes into the RFB handshake, after it only as close reason. */
-  private void fail(Status status, String reason, String cause, boolean upstreamFault) {
-    if (state == State.RELAYING || state == State.CLOSED) {
-      closeAfterFailure(status, reason, cause, upstreamFault);
-    } else {
-      refuse(status, reason, cause, upstreamFault);
+    String words = outcome.isFinal() ? OperatorFailures.finalReason(reason) : reason;
+    if (state != State.RELAYING && outcome != Outcome.VIEWER_LEFT) {
+      HandshakeStep step = viewerHandshake.refuse(words);
+      if (step.output().length() > 0) viewer.output().write(step.output());
     }
+    finish(outcome, words);
   }
 
-  private void closeAfterFailure(Status status, String reason, String cause, boolean upstreamFault) {
+  /** Ends the connection; the viewer has been told what the protocol lets it be told. */
+  private void finish(Outcome outcome, String reason) {
     if (state == State.CLOSED) return;
-    boolean beforeRelay = state != State.RELAYING;
-    if (beforeRelay) services.listener().handshakeFailed(viewer.front(), cause);
+    boolean relayed = state == State.RELAYING;
+    moveTo(State.CLOSED);
+    if (!relayed) services.listener().handshakeFailed(viewer.front(), outcome);
     String user = grant == null ? "-" : grant.user().subject();
     String target = grant == null ? "-" : grant.targetId();
-    if (upstreamFault) {
-      log.error("connection={} target={} user={} front={} failed: {}", id(), target, user, viewer.front(), reason);
+    if (relayed) {
+      log.atLevel(outcome.logLevel()).log("connection={} target={} user={} front={} closed ({}): {} ({} bytes to server,"
+          + " {} bytes to viewer, {} of them spliced)", id(), target, user, viewer.front(), outcome.label(), reason,
+          bytesToServer.get(), bytesToViewer.get(), bytesSpliced.get());
     } else {
-      log.info("connection={} target={} user={} front={} remote={} refused: {}", id(), target, user, viewer.front(),
-          viewer.remote(), reason);
+      log.atLevel(outcome.logLevel()).log("connection={} target={} user={} front={} remote={} ended before relaying ({}): {}",
+          id(), target, user, viewer.front(), viewer.remote(), outcome.label(), reason);
     }
-    shutdown(status, reason);
-  }
-
-  /** Ends the connection normally (either side closed). */
-  public void close(String reason) {
-    if (state == State.CLOSED) return;
-    if (state != State.RELAYING) {
-      // the viewer leaving (cleanly or not) is no upstream fault: info, not error
-      closeAfterFailure(Status.UPSTREAM_FAILED, reason, "closed", grant != null && !reason.startsWith("the viewer")
-          && !reason.startsWith("viewer "));
-      return;
+    cancelHandshakeTimer();
+    if (idleTimer >= 0) services.vertx().cancelTimer(idleTimer);
+    if (setup != null) setup.cancel();
+    if (upstream != null) upstream.close();
+    if (outcome == Outcome.VIEWER_LEFT) {
+      viewer.close();
+    } else {
+      viewer.close(outcome, reason);
     }
-    log.info("connection={} target={} user={} front={} closed: {} ({} bytes to server, {} bytes to viewer, {} of them spliced)",
-        id(), grant.targetId(), grant.user().subject(), viewer.front(), reason, bytesToServer.get(), bytesToViewer.get(),
-        bytesSpliced.get());
-    shutdown(Status.UPSTREAM_FAILED, reason);
+    services.listener().closed(this, outcome, reason);
   }
 
   /**
@@ -457,27 +358,18 @@ public final class ViewerConnection {
    * close) and the audit says so. Safe from any thread.
    */
   public void goingAwayFromAnyThread(String reason) {
-    if (context != null) context.runOnContext(v -> fail(Status.GOING_AWAY, reason, "shutdown", false));
+    if (context != null) context.runOnContext(v -> end(Outcome.GOING_AWAY, reason));
   }
 
   /** Ends the connection on an operator's or the session's request; safe from any thread. */
   public void terminateFromAnyThread(String reason) {
-    context.runOnContext(v -> fail(Status.CONFLICT, reason, "terminated", false));
+    context.runOnContext(v -> end(Outcome.TERMINATED, reason));
   }
 
-  private void shutdown(Status status, String reason) {
-    boolean wasRelaying = state == State.RELAYING;
-    state = State.CLOSED;
-    cancelHandshakeTimer();
-    if (turn != null) turn.cancel(); // frees its place in the target's queue, or its slot
-    if (idleTimer >= 0) services.vertx().cancelTimer(idleTimer);
-    if (upstream != null) upstream.close();
-    if (wasRelaying && reason.equals("the viewer disconnected")) {
-      viewer.close();
-    } else {
-      viewer.close(status, reason);
-    }
-    services.listener().closed(this, reason);
+  private void moveTo(State next) {
+    if (!state.mayMoveTo(next)) throw new IllegalStateException("connection " + id() + ": " + state + " -> " + next);
+    log.debug("connection={} {} -> {}", id(), state, next);
+    state = next;
   }
 
   private void cancelHandshakeTimer() {
@@ -520,32 +412,5 @@ public final class ViewerConnection {
   /** Of {@link #bytesToViewer()}, those spliced from the target's socket (never in the gateway's memory). */
   public long bytesSpliced() {
     return bytesSpliced.get();
-  }
-
-  private static String human(Duration d) {
-    if (d.toSeconds() < 10 && d.toMillis() % 1000 != 0) return d.toMillis() + " ms";
-    return d.toSeconds() < 120 ? d.toSeconds() + " s" : d.toMinutes() < 120 ? d.toMinutes() + " min" : d.toHours() + " h";
-  }
-
-  private static String cause(RfbFailure f) {
-    return f.cause().name().toLowerCase().replace('_', '-');
-  }
-
-  private static GatewayException prefix(GatewayException g, String prefix) {
-    return g.getMessage().startsWith("target ") ? g : new GatewayException(g.status(), prefix + g.getMessage(), g.logDetail());
-  }
-
-  /** An upstream handshake failure (or its password's) with its metrics label. */
-  private static final class UpstreamRfbFailure extends GatewayException {
-    final String cause;
-
-    UpstreamRfbFailure(String cause, String message) {
-      this(cause, message, null);
-    }
-
-    UpstreamRfbFailure(String cause, String message, String logDetail) {
-      super(Status.UPSTREAM_FAILED, message, logDetail);
-      this.cause = cause;
-    }
   }
 }

@@ -17,7 +17,7 @@ import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.transport.ChannelOutput;
-import io.vncgate.gateway.failure.Status;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.transport.ByteBufInput;
 import io.vncgate.gateway.transport.ForwardingReadStream;
 import java.nio.charset.StandardCharsets;
@@ -98,8 +98,8 @@ public final class WebSocketViewerChannel implements ViewerChannel {
   }
 
   @Override
-  public void close(Status status, String reason) {
-    close(status.closeCode(), reason);
+  public void close(Outcome outcome, String reason) {
+    close(outcome.closeCode(), reason);
   }
 
   @Override

@@ -29,11 +29,11 @@ import java.util.function.LongSupplier;
 public final class ClientMessageFramer {
 
   /**
-   * Told once per dropped message, for metrics and logs; {@code why} starts with
-   * {@value #MALFORMED} when its declared length disagrees with its structure.
+   * Told once per dropped message: {@code reason} for metrics, {@code why} in words for logs (it
+   * starts with {@value #MALFORMED} when the reason is {@link DropReason#MALFORMED}).
    */
   public interface Listener {
-    void dropped(ClientMessageType type, long bytes, String why);
+    void dropped(ClientMessageType type, long bytes, DropReason reason, String why);
   }
 
   /** How the reason of a message dropped for its structure starts. */
@@ -112,6 +112,8 @@ public final class ClientMessageFramer {
   private ClientMessageType type;
   private long cappedBody;
   private String malformed;
+  /** Set by {@link #judge()} with a non-null answer. */
+  private DropReason dropReason;
 
   public ClientMessageFramer(MessagePolicy policy, long clipboardMaxBytes, boolean clipboardAllowed,
       Listener listener) {
@@ -122,7 +124,7 @@ public final class ClientMessageFramer {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.clipboardMaxBytes = clipboardMaxBytes;
     this.clipboardAllowed = clipboardAllowed;
-    this.listener = listener == null ? (t, b, w) -> { } : listener;
+    this.listener = listener == null ? (t, b, r, w) -> { } : listener;
   }
 
   /** Who hears about forwarded SetPixelFormat messages (the server-side framer). */
@@ -247,7 +249,7 @@ public final class ClientMessageFramer {
         if (why != null) {
           dropped++;
           skipRemaining = length;
-          listener.dropped(type, length, why);
+          listener.dropped(type, length, dropReason, why);
           continue;
         }
         pendingLength = length;
@@ -319,17 +321,21 @@ public final class ClientMessageFramer {
     return canonical != null ? withFence.appendBuffer(canonical) : withFence.appendBuffer(in.slice(in.position(), in.position() + length));
   }
 
-  /** Null when the framed message passes, else why it is dropped. */
+  /** Null when the framed message passes, else why it is dropped (and {@link #dropReason} set). */
   private String judge() {
     MessagePolicy current = policy;
     if (!current.allows(type)) {
+      dropReason = DropReason.ROLE;
       return current.describe();
     }
     boolean clipboard = type == CLIENT_CUT_TEXT || type == CLIPBOARD_CAPS;
     if (clipboard && !clipboardAllowed) {
+      dropReason = DropReason.POLICY;
       return "clipboard to server disabled";
     }
+    dropReason = DropReason.MALFORMED;
     if (cappedBody > clipboardMaxBytes) {
+      dropReason = DropReason.SIZE;
       String what = switch (type) {
         case ULTRA_FILE_TRANSFER -> "file transfer ";
         case TEXT_CHAT -> "text chat ";

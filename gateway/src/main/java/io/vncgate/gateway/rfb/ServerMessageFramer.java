@@ -37,9 +37,9 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     void forwardHeld(byte[] bytes, int length);
   }
 
-  /** Told once per dropped message. */
+  /** Told once per dropped message: {@code reason} for metrics, {@code why} in words for logs. */
   public interface Listener {
-    void dropped(String wireName, long bytes, String why);
+    void dropped(String wireName, long bytes, DropReason reason, String why);
   }
 
   static final int MAX_FENCE_PAYLOAD = 64;
@@ -98,7 +98,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     usePixelFormat(pixelFormat);
     this.clipboardMaxBytes = clipboardMaxBytes;
     this.clipboardAllowed = clipboardAllowed;
-    this.listener = listener == null ? (t, b, w) -> { } : listener;
+    this.listener = listener == null ? (t, b, r, w) -> { } : listener;
     expect(1, Step.TYPE);
   }
 
@@ -489,11 +489,13 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
   /** The 8-byte ServerCutText header is in: forward the message or skip it. */
   private void cutText() throws RfbException {
     long body = Math.abs((long) s32(4));
-    String why = !clipboardAllowed ? "clipboard to viewer disabled"
-        : body > clipboardMaxBytes ? "clipboard " + body + " bytes exceeds the limit of " + clipboardMaxBytes + " bytes"
-        : s32(4) < 0 && body < 4 ? ClientMessageFramer.MALFORMED + "an extended clipboard message of " + body
-            + " bytes, too short for its flags"
-        : null;
+    DropReason reason = !clipboardAllowed ? DropReason.POLICY : body > clipboardMaxBytes ? DropReason.SIZE
+        : s32(4) < 0 && body < 4 ? DropReason.MALFORMED : null;
+    String why = reason == null ? null : switch (reason) {
+      case POLICY -> "clipboard to viewer disabled";
+      case SIZE -> "clipboard " + body + " bytes exceeds the limit of " + clipboardMaxBytes + " bytes";
+      default -> ClientMessageFramer.MALFORMED + "an extended clipboard message of " + body + " bytes, too short for its flags";
+    };
     if (why == null && s32(4) < 0) {
       expectMore(12, Step.CUT_TEXT_FLAGS); // still held: judged with its flags
       return;
@@ -503,7 +505,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       pass(body, Step.MESSAGE_DONE);
       return;
     }
-    dropCutText(body, why, body);
+    dropCutText(body, reason, why, body);
   }
 
   /**
@@ -531,7 +533,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       pass(body - 4, Step.MESSAGE_DONE);
       return;
     }
-    dropCutText(body, ClientMessageFramer.MALFORMED + (canonical < 0
+    dropCutText(body, DropReason.MALFORMED, ClientMessageFramer.MALFORMED + (canonical < 0
         ? "an extended clipboard message whose action bits 0x" + Integer.toHexString(action >>> 24)
             + " are neither caps nor exactly one of request, peek, notify, provide"
         : action == 0x10000000
@@ -540,10 +542,10 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
             : "an extended clipboard message of " + body + " bytes whose flags make it " + canonical), body - 4);
   }
 
-  private void dropCutText(long body, String why, long left) {
+  private void dropCutText(long body, DropReason reason, String why, long left) {
     dropHeld();
     droppedMessages++;
-    listener.dropped("ServerCutText", 8 + body, why);
+    listener.dropped("ServerCutText", 8 + body, reason, why);
     if (left == 0) {
       expect(1, Step.TYPE);
     } else {

@@ -6,6 +6,7 @@ import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.auth.TicketGrant;
 import io.vncgate.gateway.auth.UserPrincipal;
 import io.vncgate.gateway.failure.GatewayException;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.UpstreamPacer;
@@ -106,7 +107,7 @@ public final class LocalSessionRegistry implements SessionRegistry, ConnectionLi
   }
 
   @Override
-  public void closed(ViewerConnection connection, String reason) {
+  public void closed(ViewerConnection connection, Outcome outcome, String reason) {
     TicketGrant grant = connection.grant();
     if (grant == null || grant.sessionId() == null) return;
     Session session = byId.get(grant.sessionId());
@@ -122,7 +123,8 @@ public final class LocalSessionRegistry implements SessionRegistry, ConnectionLi
         session.markEnded();
       }
     }
-    audit.event("viewer.left", viewer.user(), session.targetId(), session.id(), viewer.id(), reason);
+    audit.event(outcome.auditEvent(), viewer.user(), session.targetId(), session.id(), viewer.id(), reason, null,
+        outcome.label());
     vertx.eventBus().publish(SessionEvents.address(session.id()), SessionEvents.left(session, viewer.id(), reason));
     if (wasController) publishControl(session);
     if (session.ended()) audit.event("session.ended", viewer.user(), session.targetId(), session.id(), null, "last viewer left");

@@ -37,6 +37,7 @@ class IdleTimeoutTest {
         assertTrue(idle.isClosedByPeer(Duration.ofSeconds(3)), "the idle viewer is closed");
         WebSocketClose close = quiet.awaitClose(1, Duration.ofSeconds(3));
         assertTrue(close.reason().startsWith("idle for 2 s (server.idle-timeout)"), close.reason());
+        assertEquals(4002, close.code(), "the idle timeout's own close code, not 1011 (a target failure)");
         assertEquals(0, active.closes().size(), "the busy viewer stays");
       }
     }

@@ -64,7 +64,7 @@ class OperatorFailuresTest {
     httpVertx = io.vertx.core.Vertx.vertx();
     http = httpVertx.createHttpServer().requestHandler(r -> r.response().end("hello"))
         .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    for (String name : new String[] {ViewerConnection.class.getName(), StaticProvider.class.getName()}) {
+    for (String name : new String[] {ViewerConnection.class.getPackageName(), StaticProvider.class.getName()}) {
       ((Logger) LoggerFactory.getLogger(name)).addAppender(logs);
     }
     logs.start();
@@ -83,7 +83,7 @@ class OperatorFailuresTest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (String name : new String[] {ViewerConnection.class.getName(), StaticProvider.class.getName()}) {
+    for (String name : new String[] {ViewerConnection.class.getPackageName(), StaticProvider.class.getName()}) {
       ((Logger) LoggerFactory.getLogger(name)).detachAppender(logs);
     }
     if (gw != null) gw.close();

@@ -229,6 +229,20 @@ class RelayFailuresTest {
   }
 
   @Test
+  void aTargetThatEndsTheSessionClosesNormallyWithAReason() throws Exception {
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("static/desktop"));
+         RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
+      client.handshakeNone();
+      ScriptedRfbServer.Connection upstream = desktop.connections().get(desktop.connections().size() - 1);
+      upstream.close();                                   // the VNC server ends the session cleanly
+      assertTrue(client.isClosedByPeer(Duration.ofSeconds(5)));
+      WebSocketClose close = bridge.awaitClose(1, Duration.ofSeconds(5));
+      assertEquals(1000, close.code(), close.reason());   // a normal end, not 1011 (a failure)
+      assertEquals("the VNC server closed the connection", close.reason());
+    }
+  }
+
+  @Test
   void unknownMessageTypeClosesWithAReason() throws Exception {
     try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("static/desktop"));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {

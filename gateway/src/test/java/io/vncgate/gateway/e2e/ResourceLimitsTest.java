@@ -289,6 +289,7 @@ class ResourceLimitsTest {
     assertTrue(other.closeReason().contains("static/lab1"), "redeemed, then the target (no server) failed: " + other.closeReason());
     String audit = awaitAudit("127.0.0.61:");
     assertTrue(audit.contains("auth.refused"), audit);
+    assertTrue(audit.contains("\"outcome\":\"ticket"), "the refusal's outcome label: " + audit);
   }
 
   @Test

@@ -144,7 +144,8 @@ class SessionLifecycleTest {
       }
       assertEquals(new WebSocketClose(1001, "the gateway is shutting down"), close);
       List<String> audit = Files.readAllLines(dir.resolve("audit.log"));
-      assertTrue(audit.stream().anyMatch(l -> l.contains("\"event\":\"viewer.left\"") && l.contains("\"cause\":\"the gateway is shutting down\"")),
+      assertTrue(audit.stream().anyMatch(l -> l.contains("\"event\":\"viewer.left\"") && l.contains("\"cause\":\"the gateway is shutting down\"")
+          && l.contains("\"outcome\":\"shutdown\"")),
           audit.toString());
     }
   }

@@ -73,14 +73,14 @@ class ViewerHangUpTest {
     List<ILoggingEvent> ended = ended();
     assertEquals(1, ended.size(), lines.list.toString());
     assertEquals(Level.INFO, ended.get(0).getLevel(), ended.get(0).getFormattedMessage());
-    assertTrue(ended.get(0).getFormattedMessage().endsWith("refused: the viewer disconnected"), ended.get(0).getFormattedMessage());
+    assertTrue(ended.get(0).getFormattedMessage().endsWith("ended before relaying (viewer-left): the viewer disconnected"), ended.get(0).getFormattedMessage());
   }
 
   /** The line that says how the connection ended. */
   private List<ILoggingEvent> ended() {
     synchronized (lines) {
       return List.copyOf(lines.list).stream()
-          .filter(e -> e.getFormattedMessage().contains(" failed: ") || e.getFormattedMessage().contains(" refused: "))
+          .filter(e -> e.getFormattedMessage().contains(" ended before relaying ("))
           .toList();
     }
   }

@@ -97,8 +97,8 @@ class ClientFramerFuzzTest {
     private int gatewayFences;
 
     Run(MessagePolicy first, MessagePolicy then, boolean clipboard, long cap, boolean fences, boolean extendedPointer) {
-      this.framer = new ClientMessageFramer(first, cap, clipboard, (type, bytes, why) -> {
-        if (bytes < 0 || why == null || why.isEmpty()) throw new AssertionError("a drop without a size or a reason");
+      this.framer = new ClientMessageFramer(first, cap, clipboard, (type, bytes, reason, why) -> {
+        if (bytes < 0 || reason == null || why == null || why.isEmpty()) throw new AssertionError("a drop without a size or a reason");
       });
       this.then = then;
       this.extendedPointer = extendedPointer;

@@ -71,8 +71,8 @@ class ServerFramerFuzzTest {
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
     Run(boolean clipboard, long cap, boolean gatewayFence) {
-      this.framer = new ServerMessageFramer(NOVNC_FORMAT, cap, clipboard, (name, bytes, why) -> {
-        if (bytes < 8 || why == null || why.isEmpty()) throw new AssertionError("a drop without a size or a reason");
+      this.framer = new ServerMessageFramer(NOVNC_FORMAT, cap, clipboard, (name, bytes, reason, why) -> {
+        if (bytes < 8 || reason == null || why == null || why.isEmpty()) throw new AssertionError("a drop without a size or a reason");
       });
       if (gatewayFence) framer.pixelFormatSent(NOVNC_FORMAT, 1, true);
     }

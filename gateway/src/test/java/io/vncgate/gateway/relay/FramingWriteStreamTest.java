@@ -68,7 +68,7 @@ class FramingWriteStreamTest {
   }
 
   private FramingWriteStream framing(MessagePolicy policy, WriteStream<Buffer> upstream) {
-    ClientMessageFramer framer = new ClientMessageFramer(policy, 1 << 20, true, (type, bytes, why) -> { });
+    ClientMessageFramer framer = new ClientMessageFramer(policy, 1 << 20, true, (type, bytes, reason, why) -> { });
     return new FramingWriteStream(framer, upstream, errors::add);
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.config.GatewayConfig;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
@@ -143,7 +144,7 @@ class UpstreamPacerTest {
     a.attempts.get(0).fail(BLOCKED);
     Throwable e = a.result().transform(ar -> Future.succeededFuture(ar.cause())).await(2, TimeUnit.SECONDS);
     UpstreamPacer.Refusal r = assertInstanceOf(UpstreamPacer.Refusal.class, e);
-    assertEquals("address-blocked", r.cause());
+    assertEquals(Outcome.ADDRESS_BLOCKED, r.outcome());
     assertEquals(Status.UNAVAILABLE, r.status());
     assertTrue(r.getMessage().matches("target static/lab is refusing the gateway for now: .* This is not your password or"
         + " the stored one; the gateway tries again in (9|10) s: reconnect then"), r.getMessage());
@@ -164,7 +165,7 @@ class UpstreamPacerTest {
     Viewer c = new Viewer(pacer, 10_000);
     Viewer d = new Viewer(pacer, 10_000);
     Throwable e = d.result().transform(ar -> Future.succeededFuture(ar.cause())).await(2, TimeUnit.SECONDS);
-    assertEquals("queue-full", assertInstanceOf(UpstreamPacer.Refusal.class, e).cause());
+    assertEquals(Outcome.QUEUE_FULL, assertInstanceOf(UpstreamPacer.Refusal.class, e).outcome());
     assertTrue(e.getMessage().contains("has 2 viewers waiting for it already") && e.getMessage().contains("limits.upstream.queue-per-target"),
         e.getMessage());
     String told = c.turn.cancel();

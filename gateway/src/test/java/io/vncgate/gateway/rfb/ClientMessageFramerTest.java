@@ -148,13 +148,21 @@ class ClientMessageFramerTest {
 
   record Drop(ClientMessageType type, long bytes, String why) {}
 
+  /** A drop as told, its closed reason checked against its words (the metrics label comes from the reason). */
+  static Drop drop(ClientMessageType type, long bytes, DropReason reason, String why) {
+    DropReason expected = why.startsWith(ClientMessageFramer.MALFORMED) ? DropReason.MALFORMED
+        : why.contains("exceeds the limit") ? DropReason.SIZE : why.endsWith(" disabled") ? DropReason.POLICY : DropReason.ROLE;
+    assertEquals(expected, reason, why);
+    return new Drop(type, bytes, why);
+  }
+
   record Run(byte[] forwarded, List<Drop> drops, ClientMessageFramer framer) {}
 
   private static Run run(MessagePolicy policy, long cap, boolean clipboard, List<Buffer> parts)
       throws RfbException {
     List<Drop> drops = new ArrayList<>();
     ClientMessageFramer framer = new ClientMessageFramer(policy, cap, clipboard,
-        (t, b, w) -> drops.add(new Drop(t, b, w)));
+        (t, b, r, w) -> drops.add(drop(t, b, r, w)));
     Buffer out = Buffer.buffer();
     for (Buffer part : parts) {
       out.appendBuffer(framer.feed(part));
@@ -516,7 +524,7 @@ class ClientMessageFramerTest {
     long[] done = {0};
     List<Drop> drops = new ArrayList<>();
     List<String> told = new ArrayList<>();
-    ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.OBSERVER, CAP, true, (t, b, w) -> drops.add(new Drop(t, b, w)));
+    ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.OBSERVER, CAP, true, (t, b, r, w) -> drops.add(drop(t, b, r, w)));
     f.updateProgress(() -> begun[0], () -> done[0]);
     f.formatListener((format, synced) -> told.add("told " + synced));
     assertEquals(Wire.hex(cat(setPixelFormat(), fbur())), Wire.hex(f.feed(Buffer.buffer(cat(setPixelFormat(), fbur()))).getBytes()));
@@ -539,7 +547,7 @@ class ClientMessageFramerTest {
     List<String> told = new ArrayList<>();
     List<Drop> drops = new ArrayList<>();
     ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.OBSERVER, CAP, true,
-        (t, b, w) -> drops.add(new Drop(t, b, w)));
+        (t, b, r, w) -> drops.add(drop(t, b, r, w)));
     f.formatListener((format, synced) -> told.add(Wire.hex(format)));
     Buffer out = f.feed(Buffer.buffer(cat(bpp24, unalignedShifts, fbur())));
     assertEquals(Wire.hex(fbur()), Wire.hex(out.getBytes()));
@@ -589,7 +597,7 @@ class ClientMessageFramerTest {
     int size = 5_000_000;
     List<Drop> drops = new ArrayList<>();
     ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.CONTROLLER, 1 << 20, true,
-        (t, b, w) -> drops.add(new Drop(t, b, w)));
+        (t, b, r, w) -> drops.add(drop(t, b, r, w)));
     byte[] header = Wire.of().u8(6, 0, 0, 0).u32(size).bytes();
     assertArrayEquals(fbur(), f.feed(Buffer.buffer(cat(fbur(), header))).getBytes());
     assertEquals(0, f.buffered());
@@ -619,7 +627,7 @@ class ClientMessageFramerTest {
     for (boolean negotiated : new boolean[] {true, false}) {
       List<Drop> drops = new ArrayList<>();
       ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.CONTROLLER, CAP, true,
-          (t, b, w) -> drops.add(new Drop(t, b, w)));
+          (t, b, r, w) -> drops.add(drop(t, b, r, w)));
       if (negotiated) {
         f.feed(Buffer.buffer(setEncodings(EXT_CLIPBOARD)));
       }
@@ -635,7 +643,7 @@ class ClientMessageFramerTest {
     byte[] header = Wire.of().u8(7, 0, 0, 0).u32(0).u32(0xFFFFFFFFL).bytes();
     List<Drop> drops = new ArrayList<>();
     ClientMessageFramer f = new ClientMessageFramer(MessagePolicy.CONTROLLER, CAP, true,
-        (t, b, w) -> drops.add(new Drop(t, b, w)));
+        (t, b, r, w) -> drops.add(drop(t, b, r, w)));
     assertEquals(0, f.feed(Buffer.buffer(cat(header, key(1)))).length());
     assertEquals(List.of(new Drop(ULTRA_FILE_TRANSFER, 12 + 0xFFFFFFFFL,
         "file transfer 4294967295 bytes exceeds the limit of 1048576 bytes")), drops);
@@ -668,8 +676,8 @@ class ClientMessageFramerTest {
   void policySwitchBetweenTwoMessagesOfOneFeedAppliesToTheSecond() throws RfbException {
     List<Drop> drops = new ArrayList<>();
     ClientMessageFramer[] holder = new ClientMessageFramer[1];
-    holder[0] = new ClientMessageFramer(MessagePolicy.OBSERVER, CAP, true, (t, b, w) -> {
-      drops.add(new Drop(t, b, w));
+    holder[0] = new ClientMessageFramer(MessagePolicy.OBSERVER, CAP, true, (t, b, r, w) -> {
+      drops.add(drop(t, b, r, w));
       holder[0].policy(MessagePolicy.CONTROLLER);
     });
     Buffer out = holder[0].feed(Buffer.buffer(cat(key(1), key(2), fbur())));

@@ -98,7 +98,11 @@ class ServerMessageFramerTest {
   }
 
   private static ServerMessageFramer framer(long max, boolean allowed, List<String> drops) {
-    return new ServerMessageFramer(Wire.pixelFormat32(), max, allowed, (type, bytes, why) -> drops.add(type + " " + bytes + " " + why));
+    return new ServerMessageFramer(Wire.pixelFormat32(), max, allowed, (type, bytes, reason, why) -> {
+      assertEquals(why.startsWith(ClientMessageFramer.MALFORMED) ? DropReason.MALFORMED : why.contains("exceeds the limit")
+          ? DropReason.SIZE : DropReason.POLICY, reason, why);
+      drops.add(type + " " + bytes + " " + why);
+    });
   }
 
   private static void assertEverySplit(byte[] stream, byte[] expected, long max, boolean allowed, int expectedDrops) throws Exception {
