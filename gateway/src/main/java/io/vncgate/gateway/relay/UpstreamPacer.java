@@ -84,10 +84,13 @@ public final class UpstreamPacer {
    */
   public <T> Turn<T> run(String targetId, TargetRoute route, long deadlineNanos, Consumer<QueueState> states,
       Predicate<Throwable> blacklisted, Supplier<Future<T>> attempt) {
-    Lane lane = lanes.computeIfAbsent(laneKey(targetId, route), Lane::new);
-    Turn<T> turn = new Turn<>(lane, targetId, vertx.getOrCreateContext(), deadlineNanos, states, blacklisted, attempt);
-    lane.enqueue(turn, false);
-    return turn;
+    String key = laneKey(targetId, route);
+    while (true) {
+      Lane lane = lanes.computeIfAbsent(key, Lane::new);
+      Turn<T> turn = new Turn<>(lane, targetId, vertx.getOrCreateContext(), deadlineNanos, states, blacklisted, attempt);
+      if (lane.enqueue(turn, false)) return turn;
+      // the lane was retired (idle, nothing to remember) between the lookup and now: a fresh one
+    }
   }
 
   /** Viewers waiting for a slot now, all targets together. */
@@ -95,6 +98,11 @@ public final class UpstreamPacer {
     long n = 0;
     for (Lane l : lanes.values()) n += l.queueLength();
     return n;
+  }
+
+  /** Targets (endpoints) the pacer remembers now: those busy, paused or with uncleared connections. */
+  int lanes() {
+    return lanes.size();
   }
 
   /** Times a target refused the gateway's address and a lane paused. */
@@ -197,13 +205,18 @@ public final class UpstreamPacer {
       this.nextBackoff = config.blacklistBackoff();
     }
 
+    /** Set once the lane is idle with nothing to remember and leaves the map; never used again. */
+    private boolean retired;
+
     synchronized int queueLength() {
       return queue.size();
     }
 
-    void enqueue(Turn<?> turn, boolean head) {
+    /** False when this lane was retired meanwhile: the caller takes a fresh one. */
+    boolean enqueue(Turn<?> turn, boolean head) {
       String full = null;
       synchronized (this) {
+        if (retired) return false;
         if (!head && queue.size() >= config.queuePerTarget()) {
           full = "target " + turn.targetId + " has " + queue.size() + " viewers waiting for it already (the most the gateway queues"
               + " per target: limits.upstream.queue-per-target); try again in a minute";
@@ -216,9 +229,10 @@ public final class UpstreamPacer {
       }
       if (full != null) {
         fail(turn, new Refusal(full, Outcome.QUEUE_FULL));
-        return;
+        return true;
       }
       pump();
+      return true;
     }
 
     /** Starts what may start, tells the others where they stand. */
@@ -255,6 +269,20 @@ public final class UpstreamPacer {
         t.context.runOnContext(v -> t.begin());
       }
       tells.forEach(Runnable::run);
+      retireIfIdle(now);
+    }
+
+    /**
+     * A lane with nobody waiting or connecting, no pause and every connection it started cleared by
+     * a login leaves the map, so dynamic targets do not accumulate lanes. One with uncleared
+     * connections stays: the target still counts them against the gateway's address.
+     */
+    private void retireIfIdle(long now) {
+      synchronized (this) {
+        if (retired || !queue.isEmpty() || inFlight > 0 || probe || uncleared() > 0 || now < pausedUntilNanos) return;
+        retired = true;
+      }
+      lanes.remove(key, this);
     }
 
     /** Guarded by this. */

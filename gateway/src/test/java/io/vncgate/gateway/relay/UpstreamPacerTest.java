@@ -8,15 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.config.GatewayConfig;
 import io.vncgate.gateway.failure.GatewayException;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.spi.Credentials;
 import io.vncgate.spi.Limits;
 import io.vncgate.spi.Route;
 import io.vncgate.spi.TargetRoute;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +77,7 @@ class UpstreamPacerTest {
   @Test
   void atMostNInFlightStartInArrivalOrderAndWaitersLearnTheirPlace() throws Exception {
     UpstreamPacer pacer = new UpstreamPacer(vertx, new GatewayConfig.Pacing(2, 100, 5, Duration.ofSeconds(10)));
-    List<Viewer> v = new java.util.ArrayList<>();
+    List<Viewer> v = new ArrayList<>();
     for (int i = 0; i < 5; i++) v.add(new Viewer(pacer, 10_000));
     await(() -> started(v) == 2, "two started");
     Thread.sleep(100);
@@ -96,7 +97,7 @@ class UpstreamPacerTest {
   @Test
   void connectionsTheTargetStillCountsStopAtThresholdLessOneThenOneAloneUntilASuccess() throws Exception {
     UpstreamPacer pacer = new UpstreamPacer(vertx, new GatewayConfig.Pacing(10, 100, 3, Duration.ofSeconds(10)));
-    List<Viewer> v = new java.util.ArrayList<>();
+    List<Viewer> v = new ArrayList<>();
     for (int i = 0; i < 6; i++) v.add(new Viewer(pacer, 10_000));
     await(() -> started(v) == 2, "threshold 3: two uncounted connections at most");
     Thread.sleep(100);
@@ -173,5 +174,29 @@ class UpstreamPacerTest {
         + " to a target at a time: limits.upstream.handshakes-per-target\\); try again"), told);
     assertNull(a.turn.cancel(), "in flight, not waiting: no queue words (its slot is freed)");
     await(() -> b.attempts.size() == 1, "b's turn");
+  }
+
+  @Test
+  void aTargetLeftIdleWithEveryConnectionLoggedInIsForgottenOneWithAFailedAttemptIsNot() throws Exception {
+    UpstreamPacer pacer = new UpstreamPacer(vertx, new GatewayConfig.Pacing(2, 100, 5, Duration.ofSeconds(10)));
+    Viewer ok = new Viewer(pacer, 10_000);
+    await(() -> ok.attempts.size() == 1, "the attempt starts");
+    assertEquals(1, pacer.lanes());
+    ok.attempts.get(0).complete("in");
+    assertEquals("in", ok.result().await(2, TimeUnit.SECONDS));
+    await(() -> pacer.lanes() == 0, "the idle lane is retired");
+
+    Viewer failing = new Viewer(pacer, 10_000);
+    await(() -> failing.attempts.size() == 1, "the attempt starts");
+    failing.attempts.get(0).fail(new GatewayException(Status.UPSTREAM_FAILED, "refused"));
+    failing.result().transform(ar -> Future.succeededFuture()).await(2, TimeUnit.SECONDS);
+    Thread.sleep(50);
+    // the target still counts that connection against the gateway's address: remembered
+    assertEquals(1, pacer.lanes());
+    Viewer next = new Viewer(pacer, 10_000);
+    await(() -> next.attempts.size() == 1, "a later viewer uses the same lane");
+    next.attempts.get(0).complete("in");
+    next.result().await(2, TimeUnit.SECONDS);
+    await(() -> pacer.lanes() == 0, "cleared by a login, then retired");
   }
 }
