@@ -1,6 +1,6 @@
 package io.vncgate.gateway.config;
 
-import io.vncgate.gateway.transport.ZeroCopy;
+import io.vncgate.gateway.engine.ZeroCopy;
 import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.auth.JwtService;
+import io.vncgate.gateway.engine.WebSocketStreams;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.session.Session;
 import io.vncgate.gateway.session.SessionEvents;
@@ -151,7 +152,7 @@ final class EventsSocket {
   private void close(int code, String reason) {
     closing = true;
     message = null;
-    if (!ws.isClosed()) ws.close((short) code, io.vncgate.gateway.relay.WebSocketViewerChannel.truncate(reason));
+    if (!ws.isClosed()) ws.close((short) code, WebSocketStreams.truncate(reason));
     cleanup();
   }
 

@@ -4,9 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.streams.Pipe;
-import io.vncgate.gateway.auth.RedeemThrottle;
+import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.auth.TicketGrant;
 import io.vncgate.gateway.auth.TicketStore;
+import io.vncgate.gateway.engine.RelayStreams;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
@@ -18,7 +19,6 @@ import io.vncgate.gateway.rfb.ServerInit;
 import io.vncgate.gateway.rfb.ServerMessageFramer;
 import io.vncgate.gateway.rfb.UpstreamHandshake;
 import io.vncgate.gateway.rfb.ViewerHandshake;
-import io.vncgate.gateway.transport.ChannelOutput;
 import io.vncgate.gateway.transport.Upstream;
 import io.vncgate.gateway.transport.UpstreamPassword;
 import io.vncgate.spi.TargetRoute;
@@ -144,7 +144,7 @@ public final class ViewerConnection {
       return;
     }
     // a remote address that guessed too many tickets is refused without a search (limits.tickets)
-    String address = RedeemThrottle.hostOf(viewer.remote());
+    String address = viewer.address();
     String throttled = services.redeemThrottle().refusal(address);
     if (throttled != null) {
       refuse(Status.TOO_MANY_REQUESTS, throttled, "ticket-throttled", false);
@@ -316,10 +316,10 @@ public final class ViewerConnection {
     // 7-byte pointer events only once the target itself confirmed ExtendedMouseButtons
     serverFramer.onExtendedMouseButtons(framer::extendedPointerConfirmed);
     // large server payloads may go socket to socket, unread, where the config and the sockets allow
-    if (viewer.output() instanceof ChannelOutput out) out.prepareForRelay(services.config().server().zeroCopy());
-    ServerMessageFilter toViewer = new ServerMessageFilter(serverFramer,
-        new CountingWriteStream(viewer.output(), bytesToViewer, bytesSpliced, this::touch),
-        e -> fail(Status.UPSTREAM_FAILED, "target " + grant.targetId() + " " + e.failure().message(), "target-protocol", true));
+    viewer.prepareForRelay(services.config().server().zeroCopy());
+    WriteStream<Buffer> toViewer = RelayStreams.toViewer(new ServerFraming(serverFramer), viewer.output(), bytesToViewer,
+        bytesSpliced, this::touch,
+        e -> fail(Status.UPSTREAM_FAILED, "target " + grant.targetId() + " " + e.getMessage(), "target-protocol", true));
     viewer.input().pause();
     viewer.input().handler(null);
     upstream.input().endHandler(null);
@@ -329,8 +329,8 @@ public final class ViewerConnection {
     if (upstreamLeftover != null && upstreamLeftover.length() > 0) {
       toViewer.write(upstreamLeftover);
     }
-    FramingWriteStream toServer = new FramingWriteStream(framer,
-        new CountingWriteStream(upstream.output(), bytesToServer, this::touch), this::onRelayFailure);
+    WriteStream<Buffer> toServer = RelayStreams.toServer(framer::feed, upstream.output(), bytesToServer, this::touch,
+        this::onRelayFailure);
     if (viewerLeftover.length() > 0) {
       toServer.write(viewerLeftover).onFailure(this::onRelayFailure);
     }

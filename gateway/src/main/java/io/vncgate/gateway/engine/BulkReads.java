@@ -1,4 +1,4 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollSocketChannel;

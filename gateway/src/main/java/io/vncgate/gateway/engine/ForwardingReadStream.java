@@ -1,4 +1,4 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;

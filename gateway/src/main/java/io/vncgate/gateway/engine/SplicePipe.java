@@ -1,4 +1,4 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
