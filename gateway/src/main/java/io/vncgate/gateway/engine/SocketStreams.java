@@ -21,7 +21,7 @@ public final class SocketStreams {
    * megabyte, while the adaptive allocator still shrinks to small reads for small messages. Larger
    * reads by themselves were no better (reads still averaged what the socket holds when the relay
    * wakes); they pay only when the relay is also woken later, which {@link BulkReads} does during
-   * large payloads. See docs/performance.md, "Read sizes".
+   * large payloads (docs/performance.md, "Where the time goes", 2 and 9).
    */
   static final int MAX_READ_BYTES = 1024 * 1024;
 

@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * A kernel pipe that carries bytes from one socket to another without their entering the JVM
  * ({@code splice(2)}): a server's bytes are spliced into it, and from it into a viewer's socket.
  *
- * <p>Pipes are made {@value #CAPACITY} bytes. With the kernel's default of 64 KiB, splicing
- * cost more CPU per GB than copying through 1 MiB reads (measured, testbeds/bench/experiments/
- * relay-floor.py); at 1 MiB it costs about two thirds. Resizing needs {@code fcntl(F_SETPIPE_SZ)},
+ * <p>Pipes are made {@value #CAPACITY} bytes: with the kernel's default of 64 KiB, splicing
+ * cost more CPU per GB than copying through 1 MiB reads (testbeds/bench/experiments/relay-floor.py;
+ * docs/performance.md, "Splice" under "The targets"). Resizing needs {@code fcntl(F_SETPIPE_SZ)},
  * which neither Java 17 nor Netty offers: it is called through JNA. Where anything of this is
  * missing — not Linux, Netty's epoll transport not in use, JNA cannot load, TLS on either socket,
  * or the user's pipe memory limit ({@code /proc/sys/fs/pipe-user-pages-soft}) reached — there is no
