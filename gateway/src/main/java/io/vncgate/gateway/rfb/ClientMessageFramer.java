@@ -63,8 +63,6 @@ public final class ClientMessageFramer {
   /** Longest clipboard cap accepted: whole messages up to the cap are buffered in memory. */
   public static final long MAX_CLIPBOARD_BYTES = 1L << 30;
 
-  static final int EXTENDED_MOUSE_BUTTONS = -316;
-  static final int EXTENDED_CLIPBOARD = 0xC0A1E5CE;
   static final int MAX_FENCE_PAYLOAD = 64;
 
   private static final int CAPS_ONLY = 0x01000000;
@@ -613,8 +611,8 @@ public final class ClientMessageFramer {
     boolean clipboard = false;
     for (int at = 4; at < length; at += 4) {
       int encoding = in.s32(at);
-      pointer |= encoding == EXTENDED_MOUSE_BUTTONS;
-      clipboard |= encoding == EXTENDED_CLIPBOARD;
+      pointer |= encoding == Encodings.EXTENDED_MOUSE_BUTTONS;
+      clipboard |= encoding == Encodings.EXTENDED_CLIPBOARD;
     }
     extendedPointer = pointer;
     extendedClipboard = clipboard;
