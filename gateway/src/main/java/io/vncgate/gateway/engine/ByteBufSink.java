@@ -18,7 +18,10 @@ import java.io.IOException;
  */
 interface ByteBufSink extends WriteStream<Buffer> {
 
-  /** {@code stream} itself when it is a sink, else a sink that writes to it as Vert.x buffers (and accepts no Netty ones). */
+  /**
+   * {@code stream} itself when it is a sink, else a sink that writes to it as Vert.x buffers (and
+   * accepts no Netty ones): the one place where a write stream is asked what it is.
+   */
   static ByteBufSink of(WriteStream<Buffer> stream) {
     return stream instanceof ByteBufSink s ? s : new VertxOnly(stream);
   }

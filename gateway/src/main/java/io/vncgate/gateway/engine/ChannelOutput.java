@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  * channel's writability (Netty's write-buffer water marks) or a full splice pipe. Runs on the
  * channel's event loop.
  */
-public final class ChannelOutput implements ByteBufSink {
+final class ChannelOutput implements ByteBufSink {
   private static final String WRITABILITY_HANDLER = "vncgate-writability";
 
   /**
@@ -68,7 +68,7 @@ public final class ChannelOutput implements ByteBufSink {
    *     outbound handler (WebSocket encoder, TLS)
    * @param end how the Vert.x socket ends (flushes, then closes)
    */
-  public ChannelOutput(ChannelHandlerContext ctx, boolean webSocket, Supplier<Future<Void>> end) {
+  ChannelOutput(ChannelHandlerContext ctx, boolean webSocket, Supplier<Future<Void>> end) {
     this.ctx = ctx;
     this.webSocket = webSocket;
     this.context = (ContextInternal) Vertx.currentContext();
@@ -91,7 +91,7 @@ public final class ChannelOutput implements ByteBufSink {
    * is on this machine (a reverse proxy, the benchmark), with a send buffer of
    * {@value #LOOPBACK_SEND_BUFFER} bytes. Whether bytes may be spliced.
    */
-  public boolean prepareForRelay(ZeroCopy mode) {
+  boolean prepareForRelay(ZeroCopy mode) {
     if (splice == null) splice = SpliceWriter.of(ctx, webSocket, mode, this::drained);
     if (splice == null && ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
         && a.getAddress().isLoopbackAddress()) {
@@ -106,7 +106,7 @@ public final class ChannelOutput implements ByteBufSink {
   }
 
   /** After the other end is told to go away (e.g. a WebSocket close frame is on its way) nothing more is written. */
-  public void stop() {
+  void stop() {
     stopped = true;
   }
 

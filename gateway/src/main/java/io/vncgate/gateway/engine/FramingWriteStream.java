@@ -9,8 +9,9 @@ import java.util.function.Consumer;
 
 /**
  * The viewer→server half of the relay: bytes are framed message by message and judged
- * ({@link MessageFraming}: the role's whitelist), and only whole allowed messages reach the server. Backpressure is the server
- * stream's, so a pipe into this pauses the viewer when the server is slow.
+ * ({@link MessageFraming}: the role's whitelist), and only whole allowed messages reach the
+ * server. Backpressure is the server stream's, so a pipe into this pauses the viewer when the
+ * server is slow.
  *
  * <p>It takes the viewer's reads as Netty buffers ({@link ByteBufSink}): a read made of whole
  * allowed messages, the usual case, goes on to the server as the very buffer it arrived in (when

@@ -25,14 +25,17 @@ public record RelayMode(String transport, String mode, String reason) {
    */
   public static RelayMode of(ZeroCopy setting, boolean nativeTransport, Throwable whyNot) {
     if (!nativeTransport) {
-      return new RelayMode("nio", READS, whyNot == null ? "epoll not asked for" : "epoll unavailable: " + whyNot.getMessage());
+      String why = whyNot == null ? "epoll not asked for" : "epoll unavailable: " + whyNot.getMessage();
+      return new RelayMode("nio", READS, why);
     }
     String key = "server.zero-copy: " + setting.value();
     if (setting == ZeroCopy.NEVER) return epoll(BULK_READS, key);
     if (!SplicePipe.available()) return epoll(BULK_READS, key + ", but JNA could not load to size splice pipes");
     if (setting == ZeroCopy.ALWAYS) return epoll(SPLICED, key);
     String cc = SplicePipe.defaultCongestionControl();
-    if (cc == null) return epoll(BULK_READS, key + ", and the TCP congestion control could not be read; `always` splices");
+    if (cc == null) {
+      return epoll(BULK_READS, key + ", and the TCP congestion control could not be read; `always` splices");
+    }
     return setting.splicesUnder(cc) ? epoll(SPLICED, key + ", TCP congestion control " + cc)
         : epoll(BULK_READS, key + ", and the TCP congestion control is " + cc
             + ", under which splicing measured slower; `always` splices anyway");

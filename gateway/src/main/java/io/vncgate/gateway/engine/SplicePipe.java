@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SplicePipe {
   /** Bytes a pipe holds. */
-  public static final int CAPACITY = 1024 * 1024;
+  static final int CAPACITY = 1024 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(SplicePipe.class);
   private static final int F_SETPIPE_SZ = 1031;
@@ -79,7 +79,7 @@ public final class SplicePipe {
    * The socket of {@code channel} when bytes may be spliced to or from it: an epoll socket without
    * TLS; otherwise null.
    */
-  public static FileDescriptor socketOf(Channel channel) {
+  static FileDescriptor socketOf(Channel channel) {
     if (!available() || !(channel instanceof UnixChannel u) || channel.pipeline().get(SslHandler.class) != null) {
       return null;
     }
@@ -103,7 +103,7 @@ public final class SplicePipe {
   }
 
   /** The congestion control new TCP sockets get on this machine (for the start-up log); null when unknown. */
-  public static String defaultCongestionControl() {
+  static String defaultCongestionControl() {
     try {
       return Files.readString(Path.of("/proc/sys/net/ipv4/tcp_congestion_control")).trim();
     } catch (IOException | RuntimeException e) {

@@ -32,7 +32,7 @@ public interface ViewerChannel {
 
   /**
    * The viewer's IP address, without the port: what both fronts count connections and failed
-   * ticket guesses by ({@code limits.connections.per-address}, {@code limits.tickets}).
+   * ticket guesses by ({@code limits.connections.per-address}, {@code limits.tickets.failures-per-address}).
    */
   String address();
 
