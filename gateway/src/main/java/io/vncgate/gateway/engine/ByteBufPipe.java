@@ -76,7 +76,8 @@ final class ByteBufPipe implements Pipe<Buffer> {
     if (sink != null || fallback != null) {
       throw new IllegalStateException("the pipe is already started");
     }
-    if (!(dst instanceof ByteBufSink s) || !s.acceptsByteBufs()) {
+    ByteBufSink s = ByteBufSink.of(dst);
+    if (!s.acceptsByteBufs()) {
       fallback = new PipeImpl<>(source);
       fallback.endOnSuccess(endOnSuccess).endOnFailure(endOnFailure);
       return fallback.to(dst);
