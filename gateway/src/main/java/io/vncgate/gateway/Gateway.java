@@ -16,8 +16,7 @@ import io.vncgate.gateway.audit.AuditLog;
 import io.vncgate.gateway.auth.InMemoryTicketStore;
 import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.metrics.GatewayMetrics;
-import io.vncgate.gateway.transport.SplicePipe;
-import io.vncgate.gateway.transport.ZeroCopy;
+import io.vncgate.gateway.engine.RelayMode;
 import io.vncgate.gateway.session.LocalSessionRegistry;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.config.ConfigException;
@@ -58,8 +57,8 @@ public final class Gateway {
   private final RelayServices services;
   private final ApiServices api;
   private final JwtService jwt;
-  /** How large payloads are relayed, in words for the start-up log. */
-  private final String relayNote;
+  /** How large payloads are relayed (the start-up log, {@code vncgate_relay_info}). */
+  private final RelayMode relayMode;
   private final List<WebSocketFront> httpFronts = new CopyOnWriteArrayList<>();
   /** Open connections of both fronts, against limits.connections. */
   private final ConnectionLimiter limiter;
@@ -67,15 +66,14 @@ public final class Gateway {
   private TcpFront tcpFront;
   private final List<String> deployments = new ArrayList<>();
 
-  private Gateway(Vertx vertx, GatewayConfig config, RelayServices services, ApiServices api, JwtService jwt) {
+  private Gateway(Vertx vertx, GatewayConfig config, RelayServices services, ApiServices api, JwtService jwt,
+      RelayMode relayMode) {
     this.vertx = vertx;
     this.config = config;
     this.services = services;
     this.api = api;
     this.jwt = jwt;
-    // on the starting thread, not an event loop: the first use of SplicePipe loads JNA (a native
-    // library unpacked to disk) and this reads /proc
-    this.relayNote = zeroCopyNote(config.server().zeroCopy());
+    this.relayMode = relayMode;
     this.maxConnections = GatewayConfig.effectiveMaxConnections(config.limits(), maxFileDescriptors());
     this.limiter = new ConnectionLimiter(maxConnections, config.limits().maxConnectionsPerAddress());
   }
@@ -113,6 +111,10 @@ public final class Gateway {
     LocalSessionRegistry sessions = new LocalSessionRegistry(vertx, config.ticketTtl(), audit);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(meters, sessions, tickets);
+    // on the starting thread, not an event loop: this loads JNA (a native library unpacked to disk) and reads /proc
+    RelayMode relayMode = RelayMode.of(config.server().zeroCopy(), vertx.isNativeTransportEnabled(),
+        vertx.unavailableNativeTransportCause());
+    metrics.relayMode(relayMode);
     ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit)));
     RelayServices services = new RelayServices(vertx, config, tickets, registry, connectors, listener);
     ApiServices api = new ApiServices(config, tickets, registry, sessions, audit);
@@ -121,7 +123,7 @@ public final class Gateway {
     routes.add(router -> router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(meters.scrape() + vertxMeters())));
-    Gateway gateway = new Gateway(vertx, config, services, api, jwt);
+    Gateway gateway = new Gateway(vertx, config, services, api, jwt, relayMode);
     return gateway.startProviders()
         .compose(v -> gateway.deployFronts(routes))
         .map(v -> gateway)
@@ -202,13 +204,7 @@ public final class Gateway {
       }
     }
     log.info("WebSocket origins allowed: {}", s.originsFor(httpPort()));
-    if (vertx.isNativeTransportEnabled()) {
-      log.info("relay on Netty's epoll transport: {}", relayNote);
-    } else {
-      Throwable why = vertx.unavailableNativeTransportCause();
-      log.info("relay on Java NIO ({}): large payloads are read as they come",
-          why == null ? "epoll not asked for" : "epoll unavailable: " + why.getMessage());
-    }
+    log.info("{}", relayMode.describe());
     var limits = config.limits();
     long fds = maxFileDescriptors();
     log.info("limits: {} connections{}, {} per address; HTTP request heads within {} ms; {} live tickets per user,"
@@ -225,20 +221,6 @@ public final class Gateway {
     if (s.allowedOrigins().contains("*")) {
       log.warn("server.allowed-origins contains \"*\": any web page may open WebSockets to this gateway");
     }
-  }
-
-  /** What server.zero-copy does here, in words for the start-up log. */
-  private static String zeroCopyNote(ZeroCopy mode) {
-    String key = "server.zero-copy: " + mode.value();
-    String bulk = "large payloads are read in bulk (" + key;
-    String spliced = "large payloads are spliced socket to socket (" + key;
-    if (mode == ZeroCopy.NEVER) return bulk + ")";
-    if (!SplicePipe.available()) return bulk + ", but JNA could not load to size splice pipes)";
-    if (mode == ZeroCopy.ALWAYS) return spliced + ")";
-    String cc = SplicePipe.defaultCongestionControl();
-    if (cc == null) return bulk + ", and the TCP congestion control could not be read; `always` splices)";
-    return mode.splicesUnder(cc) ? spliced + ", TCP congestion control " + cc + ")"
-        : bulk + ", and the TCP congestion control is " + cc + ", under which splicing measured slower; `always` splices anyway)";
   }
 
   /** The process's limit on open files, or -1 where the JVM does not say. */

@@ -43,12 +43,4 @@ public final class RedeemThrottle {
     byAddress.compute(address, (a, w) -> w == null || now - w.startNanos >= windowNanos
         ? new Window(now, 1) : new Window(w.startNanos, w.failures + 1));
   }
-
-  /** The address part of a {@code host:port} as Vert.x prints socket addresses (IPv6 included). */
-  public static String hostOf(String remote) {
-    if (remote == null) return "unknown";
-    int colon = remote.lastIndexOf(':');
-    String host = colon > 0 ? remote.substring(0, colon) : remote;
-    return host.startsWith("/") ? host.substring(1) : host;
-  }
 }

@@ -1,5 +1,6 @@
 package io.vncgate.gateway.cli;
 
+import io.vncgate.gateway.engine.RelayMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,12 +12,7 @@ import picocli.CommandLine.Command;
 public final class Main {
 
   public static void main(String[] args) {
-    // before Netty loads: with java.nio opened (the jar's manifest does), Netty makes direct
-    // buffers with malloc instead of ByteBuffer.allocateDirect, which zeroes every one — 15 % of
-    // the relay's CPU with 4 MiB reads, which Netty does not pool (docs/performance.md)
-    if (System.getProperty("io.netty.tryReflectionSetAccessible") == null) {
-      System.setProperty("io.netty.tryReflectionSetAccessible", "true");
-    }
+    RelayMode.beforeNettyLoads();
     System.exit(run(args));
   }
 

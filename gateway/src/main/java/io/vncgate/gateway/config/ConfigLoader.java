@@ -2,7 +2,7 @@ package io.vncgate.gateway.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.vncgate.gateway.transport.ZeroCopy;
+import io.vncgate.gateway.engine.ZeroCopy;
 import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderConfigException;

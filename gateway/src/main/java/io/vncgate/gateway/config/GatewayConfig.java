@@ -1,6 +1,6 @@
 package io.vncgate.gateway.config;
 
-import io.vncgate.gateway.transport.ZeroCopy;
+import io.vncgate.gateway.engine.ZeroCopy;
 import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
 import java.nio.file.Path;
@@ -66,10 +66,6 @@ public record GatewayConfig(
    * @param signingKey the HS256 secret, or a PEM private key for RS256/ES256; null if not configured
    */
   public record Jwt(String algorithm, byte[] key, byte[] signingKey, String issuer, String audience) {
-    public boolean symmetric() {
-      return algorithm.startsWith("HS");
-    }
-
     @Override
     public String toString() {
       return "Jwt[algorithm=" + algorithm + ", issuer=" + issuer + ", audience=" + audience + "]";

@@ -128,10 +128,6 @@ public final class Demo implements AutoCloseable {
     return gateway;
   }
 
-  public boolean hasXvnc() {
-    return xvnc != null;
-  }
-
   /** One line per desktop on offer, for the console. */
   public List<String> notes() {
     return notes;

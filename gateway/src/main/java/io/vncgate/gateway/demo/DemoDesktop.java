@@ -72,10 +72,6 @@ final class DemoDesktop {
     return pixels;
   }
 
-  String textPainter() {
-    return painter.text().describe();
-  }
-
   void addListener(Listener l) {
     listeners.add(l);
     viewers = listeners.size();

@@ -2,6 +2,8 @@ package io.vncgate.gateway.demo;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import io.vncgate.gateway.rfb.Encodings;
+import io.vncgate.gateway.rfb.ServerMessageType;
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
 import java.util.List;
@@ -16,8 +18,6 @@ import org.slf4j.LoggerFactory;
 final class DemoRfbSession implements DemoDesktop.Listener {
   private static final Logger log = LoggerFactory.getLogger(DemoRfbSession.class);
   private static final int MAX_CUT_TEXT = 1024 * 1024;
-  private static final int ENCODING_RAW = 0;
-  private static final int ENCODING_CURSOR = -239;
 
   private enum State { VERSION, SECURITY, CLIENT_INIT, MESSAGES, CLOSED }
 
@@ -126,7 +126,7 @@ final class DemoRfbSession implements DemoDesktop.Listener {
         if (n < 4 + 4 * count) return 0;
         cursorWanted = false;
         for (int i = 0; i < count; i++) {
-          if (in.getInt(p + 4 + 4 * i) == ENCODING_CURSOR) cursorWanted = true;
+          if (in.getInt(p + 4 + 4 * i) == Encodings.CURSOR) cursorWanted = true;
         }
         cursorSent = false;
         return 4 + 4 * count;
@@ -205,7 +205,7 @@ final class DemoRfbSession implements DemoDesktop.Listener {
   public void clipboard(String text) {
     if (state != State.MESSAGES) return;
     byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
-    socket.write(Buffer.buffer().appendByte((byte) 3).appendBytes(new byte[3]).appendInt(bytes.length).appendBytes(bytes));
+    socket.write(Buffer.buffer().appendByte((byte) ServerMessageType.SERVER_CUT_TEXT).appendBytes(new byte[3]).appendInt(bytes.length).appendBytes(bytes));
   }
 
   /** Sends the dirty tiles if the viewer asked for an update and the socket can take it. */
@@ -232,18 +232,18 @@ final class DemoRfbSession implements DemoDesktop.Listener {
     if (cursor) size += 12 + cursorBytes.length;
     byte[] out = new byte[size];
     int pos = 0;
-    out[pos++] = 0; // FramebufferUpdate
+    out[pos++] = ServerMessageType.FRAMEBUFFER_UPDATE;
     out[pos++] = 0;
     pos = u16(out, pos, rects.size() + (cursor ? 1 : 0));
     if (cursor) {
-      pos = rectHeader(out, pos, DemoCursor.HOT_X, DemoCursor.HOT_Y, DemoCursor.WIDTH, DemoCursor.HEIGHT, ENCODING_CURSOR);
+      pos = rectHeader(out, pos, DemoCursor.HOT_X, DemoCursor.HOT_Y, DemoCursor.WIDTH, DemoCursor.HEIGHT, Encodings.CURSOR);
       System.arraycopy(cursorBytes, 0, out, pos, cursorBytes.length);
       pos += cursorBytes.length;
       cursorSent = true;
     }
     int[] pixels = desktop.pixels();
     for (int[] r : rects) {
-      pos = rectHeader(out, pos, r[0], r[1], r[2], r[3], ENCODING_RAW);
+      pos = rectHeader(out, pos, r[0], r[1], r[2], r[3], Encodings.RAW);
       pos = format.encode(pixels, DemoDesktop.WIDTH, r[0], r[1], r[2], r[3], out, pos);
     }
     socket.write(Buffer.buffer(out));

@@ -9,6 +9,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.api.ApiServices;
+import io.vncgate.gateway.engine.WebSocketStreams;
 import io.vncgate.gateway.relay.UpstreamPacer;
 import io.vncgate.gateway.session.Session;
 import io.vncgate.gateway.session.SessionEvents;
@@ -160,7 +161,7 @@ final class EventsSocket {
   private void close(int code, String reason) {
     closing = true;
     message = null;
-    if (!ws.isClosed()) ws.close((short) code, io.vncgate.gateway.relay.WebSocketViewerChannel.truncate(reason));
+    if (!ws.isClosed()) ws.close((short) code, WebSocketStreams.truncate(reason));
     cleanup();
   }
 

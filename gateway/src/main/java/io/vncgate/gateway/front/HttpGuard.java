@@ -1,13 +1,12 @@
 package io.vncgate.gateway.front;
 
-import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.core.net.impl.ConnectionBase;
+import io.vncgate.gateway.engine.HttpConnections;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,7 +84,7 @@ final class HttpGuard {
     String address = addressOf(conn.remoteAddress());
     String refusal = limiter.tryOpen(address);
     if (refusal == null) {
-      onClose(conn, () -> limiter.release(address));
+      HttpConnections.onClosed(conn, () -> limiter.release(address));
     } else {
       long unlogged = limiter.logRefusal();
       if (unlogged >= 0) {
@@ -97,7 +96,7 @@ final class HttpGuard {
     }
     long deadline = refusal == null ? headerTimeoutNanos : Math.min(headerTimeoutNanos, REFUSED_GRACE_MS * 1_000_000);
     watched.put(conn, new Watched(refusal, System.nanoTime(), deadline));
-    onClose(conn, () -> watched.remove(conn));
+    HttpConnections.onClosed(conn, () -> watched.remove(conn));
   }
 
   /** The connection became a WebSocket: it is no longer an HTTP connection awaiting requests. */
@@ -182,16 +181,6 @@ final class HttpGuard {
       log.debug("closing HTTP connection from {}: no complete request within {} ms", conn.remoteAddress(),
           w.deadlineNanos / 1_000_000);
       conn.close();
-    }
-  }
-
-  /** Runs {@code action} once the connection's socket has closed, whatever it became meanwhile. */
-  private static void onClose(HttpConnection conn, Runnable action) {
-    if (conn instanceof ConnectionBase c) {
-      Channel ch = c.channel();
-      ch.closeFuture().addListener(f -> action.run());
-    } else {
-      conn.closeHandler(v -> action.run());
     }
   }
 

@@ -2,13 +2,12 @@ package io.vncgate.gateway.front;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vncgate.gateway.engine.SocketStreams;
 import io.vncgate.gateway.relay.Admission;
 import io.vncgate.gateway.relay.RelayServices;
-import io.vncgate.gateway.relay.TcpViewerChannel;
 import io.vncgate.gateway.relay.ViewerConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +53,7 @@ public final class TcpFront extends VerticleBase {
     String address = HttpGuard.addressOf(socket.remoteAddress());
     String refusal = limiter.tryOpen(address);
     if (refusal == null) {
-      ((NetSocketInternal) socket).channelHandlerContext().channel().closeFuture()
-          .addListener(f -> limiter.release(address));
+      SocketStreams.onClosed(socket, () -> limiter.release(address));
       refusal = admission.throttled(address).orElse(null);
       if (refusal == null) {
         ViewerConnection.nativeViewer(services, admission, new TcpViewerChannel(socket)).start();

@@ -1,6 +1,5 @@
 package io.vncgate.gateway.front;
 
-import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -14,11 +13,12 @@ import io.vncgate.gateway.api.ApiRoutes;
 import io.vncgate.gateway.api.ApiServices;
 import io.vncgate.gateway.api.Json;
 import io.vncgate.gateway.auth.JwtService;
+import io.vncgate.gateway.engine.HttpConnections;
+import io.vncgate.gateway.engine.WebSocketFrameLimit;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.relay.Admission;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.relay.ViewerConnection;
-import io.vncgate.gateway.relay.WebSocketViewerChannel;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -105,7 +105,7 @@ public final class WebSocketFront extends VerticleBase {
   /** A request Netty could not parse (line or headers too long, bad syntax): a JSON error, then close. */
   private static void invalidRequest(HttpServerRequest req) {
     Throwable cause = req.decoderResult().cause();
-    int status = cause instanceof TooLongFrameException
+    int status = HttpConnections.tooLong(cause)
         ? (cause.getClass().getSimpleName().contains("Header") ? 431 : 414) : 400;
     String message = switch (status) {
       case 431 -> "the request headers are too large";

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.auth.TicketStore;
+import io.vncgate.gateway.engine.RelayMode;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.UpstreamPacer;
 import io.vncgate.gateway.relay.ViewerConnection;
@@ -79,6 +80,17 @@ public final class GatewayMetrics implements ConnectionListener {
         .maximumExpectedValue(Duration.ofSeconds(60))
         .register(registry);
     pacer.onWait(wait::record);
+  }
+
+  /**
+   * How large payloads are relayed, as a constant 1 with labels ({@code vncgate_relay_info}): for
+   * dashboards and the benchmark, which reads it rather than the start-up log.
+   */
+  public void relayMode(RelayMode mode) {
+    Gauge.builder("vncgate.relay.info", () -> 1)
+        .description("how large server payloads are relayed (server.zero-copy and the machine decide)")
+        .tag("transport", mode.transport()).tag("mode", mode.mode()).tag("reason", mode.reason())
+        .register(registry);
   }
 
   private static double countViewers(SessionRegistry s, Role role) {

@@ -1,10 +1,10 @@
 package io.vncgate.gateway.provider;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.internal.ContextInternal;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.spi.Caller;
@@ -52,8 +52,9 @@ final class ProviderFacade {
 
   private <T> Future<T> call(String what, Supplier<CompletionStage<T>> call) {
     // complete on the caller's event loop, never on the worker or the provider's own thread
-    ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
-    Promise<T> promise = caller.promise();
+    // (calls come from event loops: the timer and the completion below run on the caller's)
+    Context caller = vertx.getOrCreateContext();
+    Promise<T> promise = Promise.promise();
     long timer = vertx.setTimer(timeout.toMillis(), id -> promise.tryFail(new GatewayException(Status.UPSTREAM_TIMEOUT,
         "provider " + provider.name() + " did not " + what + " within " + timeout.toSeconds() + " s")));
     worker.<CompletionStage<T>>executeBlocking(() -> {

@@ -1,7 +1,6 @@
 package io.vncgate.gateway.relay;
 
 import io.vertx.core.Future;
-import io.vncgate.gateway.auth.RedeemThrottle;
 import io.vncgate.gateway.auth.TicketGrant;
 import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.failure.Outcome;
@@ -74,8 +73,9 @@ public final class Admission {
    * A native viewer's VNC authentication response to {@code challenge}: which live ticket was
    * typed is a lookup in the ticket index when the challenge is indexed, else a search on a worker.
    */
-  Future<Verdict> nativeViewer(String remote, byte[] challenge, byte[] response) {
-    String address = RedeemThrottle.hostOf(remote);
+  Future<Verdict> nativeViewer(ViewerChannel viewer, byte[] challenge, byte[] response) {
+    String address = viewer.address();
+    String remote = viewer.remote();
     Optional<String> throttled = throttled(address);
     if (throttled.isPresent()) return Future.succeededFuture(Verdict.refused(Outcome.TICKET_THROTTLED, throttled.get()));
     return services.tickets().redeemVncLogin(services.vertx(), challenge, response)

@@ -3,6 +3,7 @@ package io.vncgate.gateway.relay;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
+import io.vncgate.gateway.engine.ZeroCopy;
 import io.vncgate.gateway.failure.Outcome;
 
 /** The viewer's side of a connection, whatever front it came through. */
@@ -14,6 +15,12 @@ public interface ViewerChannel {
   /** Bytes to the viewer. */
   WriteStream<Buffer> output();
 
+  /**
+   * Readies {@link #output()} for the server's bytes, before the relay starts: large payloads are
+   * spliced into it from the server's socket where its socket allows and {@code mode} says so.
+   */
+  void prepareForRelay(ZeroCopy mode);
+
   /** Closes after pending writes, telling the viewer why where the front can (WebSocket close reason). */
   void close(Outcome outcome, String reason);
 
@@ -23,6 +30,12 @@ public interface ViewerChannel {
   /** {@code ws} or {@code tcp}. */
   String front();
 
-  /** The viewer's address, for logs. */
+  /**
+   * The viewer's IP address, without the port: what both fronts count connections and failed
+   * ticket guesses by ({@code limits.connections.per-address}, {@code limits.tickets.failures-per-address}).
+   */
+  String address();
+
+  /** The viewer's address and port, for logs and the audit trail. */
   String remote();
 }

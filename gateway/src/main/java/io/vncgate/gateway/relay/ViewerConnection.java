@@ -4,7 +4,9 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.streams.Pipe;
+import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.auth.TicketGrant;
+import io.vncgate.gateway.engine.RelayStreams;
 import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
 import io.vncgate.gateway.rfb.HandshakeStep;
@@ -13,7 +15,6 @@ import io.vncgate.gateway.rfb.RfbException;
 import io.vncgate.gateway.rfb.ServerInit;
 import io.vncgate.gateway.rfb.ServerMessageFramer;
 import io.vncgate.gateway.rfb.ViewerHandshake;
-import io.vncgate.gateway.transport.ChannelOutput;
 import io.vncgate.gateway.transport.Upstream;
 import io.vncgate.spi.Limits;
 import java.time.Instant;
@@ -159,7 +160,7 @@ public final class ViewerConnection {
       return;
     }
     moveTo(State.ADMITTING);
-    admission.nativeViewer(viewer.remote(), await.challenge(), await.response()).onSuccess(v -> {
+    admission.nativeViewer(viewer, await.challenge(), await.response()).onSuccess(v -> {
       if (state == State.CLOSED) return; // the viewer left (or timed out) meanwhile
       if (!v.admitted()) {
         end(v.refusal(), v.reason());
@@ -242,10 +243,9 @@ public final class ViewerConnection {
     // 7-byte pointer events only once the target itself confirmed ExtendedMouseButtons
     serverFramer.onExtendedMouseButtons(framer::extendedPointerConfirmed);
     // large server payloads may go socket to socket, unread, where the config and the sockets allow
-    if (viewer.output() instanceof ChannelOutput out) out.prepareForRelay(services.config().server().zeroCopy());
-    ServerMessageFilter toViewer = new ServerMessageFilter(serverFramer,
-        new CountingWriteStream(viewer.output(), bytesToViewer, bytesSpliced, this::touch),
-        e -> end(Outcome.TARGET_PROTOCOL, "target " + grant.targetId() + " " + e.failure().message()));
+    viewer.prepareForRelay(services.config().server().zeroCopy());
+    WriteStream<Buffer> toViewer = RelayStreams.toViewer(new ServerFraming(serverFramer), viewer.output(), bytesToViewer,
+        bytesSpliced, this::touch, e -> end(Outcome.TARGET_PROTOCOL, "target " + grant.targetId() + " " + e.getMessage()));
     viewer.input().pause();
     viewer.input().handler(null);
     upstream.input().endHandler(null);
@@ -260,8 +260,8 @@ public final class ViewerConnection {
     if (upstreamLeftover != null && upstreamLeftover.length() > 0) {
       toViewer.write(upstreamLeftover);
     }
-    FramingWriteStream toServer = new FramingWriteStream(framer,
-        new CountingWriteStream(upstream.output(), bytesToServer, this::touch), this::onRelayFailure);
+    WriteStream<Buffer> toServer = RelayStreams.toServer(framer::feed, upstream.output(), bytesToServer, this::touch,
+        this::onRelayFailure);
     if (viewerLeftover.length() > 0) {
       toServer.write(viewerLeftover).onFailure(this::onRelayFailure);
     }

@@ -4,6 +4,7 @@ import static io.vncgate.gateway.rfb.ClientMessageType.CLIENT_CUT_TEXT;
 import static io.vncgate.gateway.rfb.ClientMessageType.CLIPBOARD_CAPS;
 
 import io.vertx.core.buffer.Buffer;
+import io.vncgate.gateway.rfb.ClientMessageType.Wire;
 import io.vncgate.gateway.rfb.RfbFailure.Cause;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -63,8 +64,6 @@ public final class ClientMessageFramer {
   /** Longest clipboard cap accepted: whole messages up to the cap are buffered in memory. */
   public static final long MAX_CLIPBOARD_BYTES = 1L << 30;
 
-  static final int EXTENDED_MOUSE_BUTTONS = -316;
-  static final int EXTENDED_CLIPBOARD = 0xC0A1E5CE;
   static final int MAX_FENCE_PAYLOAD = 64;
 
   private static final int CAPS_ONLY = 0x01000000;
@@ -317,7 +316,7 @@ public final class ClientMessageFramer {
     fenceRequests++;
     formatListener.pixelFormatSent(format, fenceRequests, true);
     Buffer withFence = Buffer.buffer(9 + length)
-        .appendByte((byte) 248).appendBytes(new byte[3]).appendInt(GATEWAY_FENCE_FLAGS).appendByte((byte) 0);
+        .appendByte((byte) Wire.CLIENT_FENCE).appendBytes(new byte[3]).appendInt(GATEWAY_FENCE_FLAGS).appendByte((byte) 0);
     return canonical != null ? withFence.appendBuffer(canonical) : withFence.appendBuffer(in.slice(in.position(), in.position() + length));
   }
 
@@ -361,16 +360,16 @@ public final class ClientMessageFramer {
     malformed = null;
     int wireType = in.u8(0);
     switch (wireType) {
-      case 0: return avail < 20 ? -1 : setPixelFormat();
-      case 2:
+      case Wire.SET_PIXEL_FORMAT: return avail < 20 ? -1 : setPixelFormat();
+      case Wire.SET_ENCODINGS:
         if (avail < 4) {
           return -1;
         }
         type = ClientMessageType.SET_ENCODINGS;
         return 4 + 4L * in.u16(2);
-      case 3: return fixed(ClientMessageType.FRAMEBUFFER_UPDATE_REQUEST, 10);
-      case 4: return fixed(ClientMessageType.KEY_EVENT, 8);
-      case 5:
+      case Wire.FRAMEBUFFER_UPDATE_REQUEST: return fixed(ClientMessageType.FRAMEBUFFER_UPDATE_REQUEST, 10);
+      case Wire.KEY_EVENT: return fixed(ClientMessageType.KEY_EVENT, 8);
+      case Wire.POINTER_EVENT:
         if (avail < 2) {
           return -1;
         }
@@ -378,8 +377,8 @@ public final class ClientMessageFramer {
         // 7 bytes only when both ends agreed on the extension: the viewer lists it (the server
         // reads its latest SetEncodings in the same order) and the server confirmed it
         return extendedPointer && serverExtendedPointer && (in.u8(1) & 0x80) != 0 ? 7 : 6;
-      case 6: return avail < 8 ? -1 : cutText(avail);
-      case 7:
+      case Wire.CLIENT_CUT_TEXT: return avail < 8 ? -1 : cutText(avail);
+      case Wire.FILE_TRANSFER:
         if (avail < 12) {
           return -1;
         }
@@ -390,10 +389,10 @@ public final class ClientMessageFramer {
               + " bytes of data, which libvncserver does not read (it takes them for messages)";
         }
         return 12 + cappedBody;
-      case 8: return fixed(ClientMessageType.ULTRA_SET_SCALE, 4);
-      case 9: return fixed(ClientMessageType.ULTRA_SET_SERVER_INPUT, 4);
-      case 10: return fixed(ClientMessageType.ULTRA_SET_SW, 6);
-      case 11:
+      case Wire.SET_SCALE: return fixed(ClientMessageType.ULTRA_SET_SCALE, 4);
+      case Wire.SET_SERVER_INPUT: return fixed(ClientMessageType.ULTRA_SET_SERVER_INPUT, 4);
+      case Wire.SET_SW: return fixed(ClientMessageType.ULTRA_SET_SW, 6);
+      case Wire.TEXT_CHAT:
         if (avail < 8) {
           return -1;
         }
@@ -401,18 +400,18 @@ public final class ClientMessageFramer {
         long chat = in.u32(4);
         cappedBody = chat >= TEXT_CHAT_NO_DATA ? 0 : chat;
         return 8 + cappedBody;
-      case 150: return fixed(ClientMessageType.ENABLE_CONTINUOUS_UPDATES, 10);
-      case 248: return avail < 9 ? -1 : fence();
-      case 250: return fixed(ClientMessageType.XVP, 4);
-      case 251: return avail < 8 ? -1 : setDesktopSize();
-      case 253:
+      case Wire.ENABLE_CONTINUOUS_UPDATES: return fixed(ClientMessageType.ENABLE_CONTINUOUS_UPDATES, 10);
+      case Wire.CLIENT_FENCE: return avail < 9 ? -1 : fence();
+      case Wire.XVP: return fixed(ClientMessageType.XVP, 4);
+      case Wire.SET_DESKTOP_SIZE: return avail < 8 ? -1 : setDesktopSize();
+      case Wire.GII:
         if (avail < 4) {
           return -1;
         }
         type = ClientMessageType.GII;
         boolean bigEndian = (in.u8(1) & 0x80) != 0;
         return 4 + (bigEndian ? in.u16(2) : in.u16le(2));
-      case 255: return qemu(avail);
+      case Wire.QEMU: return qemu(avail);
       default:
         throw malformed("viewer sent unknown RFB message type " + wireType);
     }
@@ -605,7 +604,7 @@ public final class ClientMessageFramer {
     if (kept == count) {
       return null;
     }
-    Buffer narrowed = Buffer.buffer(4 + 4 * kept).appendByte((byte) 2).appendByte((byte) 0).appendUnsignedShort(kept);
+    Buffer narrowed = Buffer.buffer(4 + 4 * kept).appendByte((byte) Wire.SET_ENCODINGS).appendByte((byte) 0).appendUnsignedShort(kept);
     for (int at = 4; at < length; at += 4) {
       int encoding = in.s32(at);
       if (Encodings.canFrame(encoding)) narrowed.appendInt(encoding);
@@ -619,8 +618,8 @@ public final class ClientMessageFramer {
     boolean clipboard = false;
     for (int at = 4; at < length; at += 4) {
       int encoding = in.s32(at);
-      pointer |= encoding == EXTENDED_MOUSE_BUTTONS;
-      clipboard |= encoding == EXTENDED_CLIPBOARD;
+      pointer |= encoding == Encodings.EXTENDED_MOUSE_BUTTONS;
+      clipboard |= encoding == Encodings.EXTENDED_CLIPBOARD;
     }
     extendedPointer = pointer;
     extendedClipboard = clipboard;

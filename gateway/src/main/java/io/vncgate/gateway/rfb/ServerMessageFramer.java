@@ -1,5 +1,7 @@
 package io.vncgate.gateway.rfb;
 
+import static io.vncgate.gateway.rfb.Encodings.*;
+
 import io.vertx.core.buffer.Buffer;
 import io.vncgate.gateway.rfb.RfbFailure.Cause;
 import java.util.Queue;
@@ -290,7 +292,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
   private void type() throws RfbException {
     int type = u8(0);
     switch (type) {
-      case 0 -> {
+      case ServerMessageType.FRAMEBUFFER_UPDATE -> {
         // formats waiting for the next update (no fence), in order, up to one that waits for a fence
         for (PendingFormat p = pendingFormats.peek(); p != null && p.fence == 0; p = pendingFormats.peek()) {
           pendingFormats.poll();
@@ -299,19 +301,19 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
         updatesBegun.incrementAndGet();
         expect(3, Step.UPDATE);
       }
-      case 1 -> expect(5, Step.COLOUR_MAP);
-      case 2 -> messageDone();
-      case 3 -> {
+      case ServerMessageType.SET_COLOUR_MAP_ENTRIES -> expect(5, Step.COLOUR_MAP);
+      case ServerMessageType.BELL -> messageDone();
+      case ServerMessageType.SERVER_CUT_TEXT -> {
         holdLastByte(); // judged once its 8-byte header is in
         expectMore(8, Step.CUT_TEXT);
       }
-      case 150 -> messageDone();
-      case 248 -> {
+      case ServerMessageType.END_OF_CONTINUOUS_UPDATES -> messageDone();
+      case ServerMessageType.SERVER_FENCE -> {
         holdLastByte(); // judged once its 9-byte header is in
         expectMore(9, Step.FENCE);
       }
-      case 250 -> expect(3, Step.XVP);
-      case 255 -> expect(3, Step.QEMU);
+      case ServerMessageType.XVP -> expect(3, Step.XVP);
+      case ServerMessageType.QEMU -> expect(3, Step.QEMU);
       default -> throw malformed("sent unknown RFB message type " + type);
     }
   }
@@ -344,30 +346,31 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
           + " empty rectangles of this kind");
     }
     switch (encoding) {
-      case 0 -> pass(w * h * bytesPerPixel, Step.RECT_DONE);                    // Raw
-      case 1 -> pass(4, Step.RECT_DONE);                                        // CopyRect
-      case 2 -> expect(4 + bytesPerPixel, Step.RRE);
-      case 4 -> expect(4 + bytesPerPixel, Step.CORRE);
-      case 5 -> startHextile();
-      case 6, 16, 17 -> expect(4, Step.LENGTH_THEN_RECT_DONE);                 // zlib, ZRLE, ZYWRLE
-      case 7, -260 -> expect(1, Step.TIGHT_CONTROL);                          // Tight, TightPNG
-      case 50 -> expect(8, Step.H264);                                          // U32 length, U32 flags
-      case -239 -> pass(w * h * bytesPerPixel + (w + 7) / 8 * h, Step.RECT_DONE); // Cursor
-      case -240 -> pass(w * h > 0 ? 6 + 2 * ((w + 7) / 8) * h : 0, Step.RECT_DONE); // XCursor
-      case -307 -> expect(4, Step.LENGTH_THEN_RECT_DONE);                       // DesktopName
-      case -308 -> expect(4, Step.DESKTOP_SIZES);                               // ExtendedDesktopSize
-      case Encodings.VMWARE_CURSOR -> expect(2, Step.VMWARE_CURSOR);
-      case Encodings.VMWARE_LED_STATE -> pass(4, Step.RECT_DONE);
-      case -261 -> pass(1, Step.RECT_DONE);                                     // QEMU LED state
-      case -224 -> {                                                            // LastRect
+      case RAW -> pass(w * h * bytesPerPixel, Step.RECT_DONE);
+      case COPY_RECT -> pass(4, Step.RECT_DONE);
+      case RRE -> expect(4 + bytesPerPixel, Step.RRE);
+      case CORRE -> expect(4 + bytesPerPixel, Step.CORRE);
+      case HEXTILE -> startHextile();
+      case ZLIB, ZRLE, ZYWRLE -> expect(4, Step.LENGTH_THEN_RECT_DONE);
+      case TIGHT, TIGHT_PNG -> expect(1, Step.TIGHT_CONTROL);
+      case H264 -> expect(8, Step.H264);                                        // U32 length, U32 flags
+      case CURSOR -> pass(w * h * bytesPerPixel + (w + 7) / 8 * h, Step.RECT_DONE);
+      case X_CURSOR -> pass(w * h > 0 ? 6 + 2 * ((w + 7) / 8) * h : 0, Step.RECT_DONE);
+      case DESKTOP_NAME -> expect(4, Step.LENGTH_THEN_RECT_DONE);
+      case EXTENDED_DESKTOP_SIZE -> expect(4, Step.DESKTOP_SIZES);
+      case VMWARE_CURSOR -> expect(2, Step.VMWARE_CURSOR);
+      case VMWARE_LED_STATE -> pass(4, Step.RECT_DONE);
+      case QEMU_LED_STATE -> pass(1, Step.RECT_DONE);
+      case LAST_RECT -> {
         rectsLeft = 0;
         nextRect();
       }
-      case -316 -> {                                                            // ExtendedMouseButtons
+      case EXTENDED_MOUSE_BUTTONS -> {
         extendedMouseButtons.run(); // the target confirms: it reads 7-byte pointer events when asked
         nextRect();
       }
-      case -223, -257, -258, -259, -309, -312, -313, Encodings.VMWARE_CURSOR_POSITION -> nextRect(); // no payload
+      case DESKTOP_SIZE, QEMU_POINTER_MOTION_CHANGE, QEMU_EXTENDED_KEY_EVENT, QEMU_AUDIO, XVP, FENCE, CONTINUOUS_UPDATES,
+          VMWARE_CURSOR_POSITION -> nextRect(); // no payload
       default -> throw malformed("sent a rectangle in encoding " + encoding + ", which the gateway cannot frame"
           + " (the viewer's SetEncodings was narrowed to those it can; the target sent it unasked)");
     }
@@ -383,22 +386,22 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
    */
   private static boolean carriesDataWhenEmptyToSomeViewers(int encoding) {
     return switch (encoding) {
-      case 1, 2, 4, 6, 7, 16, 17, 50, -260 -> true;
+      case COPY_RECT, RRE, CORRE, ZLIB, TIGHT, ZRLE, ZYWRLE, H264, TIGHT_PNG -> true;
       default -> false;
     };
   }
 
   private static String encodingName(int encoding) {
     return switch (encoding) {
-      case 1 -> "CopyRect";
-      case 2 -> "RRE";
-      case 4 -> "CoRRE";
-      case 6 -> "zlib";
-      case 7 -> "Tight";
-      case 16 -> "ZRLE";
-      case 17 -> "ZYWRLE";
-      case 50 -> "H.264";
-      case -260 -> "TightPNG";
+      case COPY_RECT -> "CopyRect";
+      case RRE -> "RRE";
+      case CORRE -> "CoRRE";
+      case ZLIB -> "zlib";
+      case TIGHT -> "Tight";
+      case ZRLE -> "ZRLE";
+      case ZYWRLE -> "ZYWRLE";
+      case H264 -> "H.264";
+      case TIGHT_PNG -> "TightPNG";
       default -> "encoding " + encoding;
     };
   }

@@ -1,6 +1,5 @@
 package io.vncgate.gateway.transport;
 
-import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
@@ -38,11 +37,12 @@ public final class TcpConnector implements Connector {
 
   /** A failure to connect in words, e.g. "connection refused". */
   static String describe(Throwable e) {
-    if (e instanceof ConnectTimeoutException) return "connection timed out";
     if (e instanceof UnknownHostException) return "unknown host " + e.getMessage();
     if (e instanceof NoRouteToHostException) return "no route to host";
     if (e instanceof ConnectException) {
+      // Netty's own connect timeout is a ConnectException "connection timed out after N ms: address"
       String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase();
+      if (m.contains("timed out")) return "connection timed out";
       if (m.contains("refused")) return "connection refused";
       if (m.contains("unreachable")) return "network unreachable";
       return "cannot connect";

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vncgate.gateway.transport.ZeroCopy;
+import io.vncgate.gateway.engine.ZeroCopy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

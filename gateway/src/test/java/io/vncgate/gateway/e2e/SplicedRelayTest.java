@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vncgate.gateway.transport.SplicePipe;
+import io.vncgate.gateway.engine.SplicePipe;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.ScriptedRfbServer;
 import io.vncgate.testbeds.WebSocketTcpBridge;

@@ -37,10 +37,6 @@ public record SshSettings(Duration connectTimeout, Duration authTimeout, Duratio
     return new SshSettings(connectTimeout, authTimeout, keepaliveInterval, idle);
   }
 
-  public SshSettings withKeepaliveInterval(Duration interval) {
-    return new SshSettings(connectTimeout, authTimeout, interval, idleSessionClose);
-  }
-
   private static void positive(Duration d, String name) {
     Objects.requireNonNull(d, name);
     if (d.isZero() || d.isNegative()) throw new IllegalArgumentException(name + " must be positive: " + d);

@@ -133,9 +133,9 @@ public final class Bench {
         if (selected.contains(name)) phases.warmUp(paths.get(name), s.gatewayWarmupS() / 2);
       }
       out.line("gateway warmed up (%.1f s of relaying, not measured)", s.gatewayWarmupS());
-      // read after the warm-up: the gateway logs it once its fronts listen, which may come after the bench connects
+      // its /metrics (vncgate_relay_info): spliced or read, and why
       String relayMode = gateway.relayMode();
-      out.line("vncgate: %s", relayMode == null ? "(its log does not say how it relays)" : relayMode);
+      out.line("vncgate relays large payloads: %s", relayMode == null ? "(its /metrics does not say)" : relayMode);
       if (o.profile != null) gateway.startRecording(o.profile.toAbsolutePath());
       // throughput: rounds of every path, interleaved and rotated, so that the machine's load
       // changing during the run does not favour one path; the median round counts

@@ -8,7 +8,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -22,6 +24,9 @@ import java.net.URI;
 final class GatewayProcess extends RelayProcess {
   static final String TARGET = "static/bench";
   private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+  private static final String RELAY_INFO = "vncgate_relay_info";
+  /** A Prometheus label: name="value", the value's quotes and backslashes escaped. */
+  private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   final int httpPort;
   final int tcpPort;
@@ -139,14 +144,26 @@ final class GatewayProcess extends RelayProcess {
     jcmd("JFR.stop name=bench");
   }
 
-  /** How the gateway said it relays large payloads at start ("relay on ..." in its log); null if it did not. */
+  /**
+   * How the gateway relays large payloads, from its {@code /metrics} ({@code vncgate_relay_info}):
+   * "transport: mode (reason)", e.g. "epoll: spliced (server.zero-copy: auto, TCP congestion
+   * control cubic)"; null when it cannot be read.
+   */
   String relayMode() {
-    try (var lines = Files.lines(log())) {
-      return lines.filter(l -> l.contains(" relay on ")).map(l -> l.substring(l.indexOf(" relay on ") + 1)).findFirst()
-          .orElse(null);
-    } catch (IOException e) {
-      return null;
+    String body = metrics();
+    return body == null ? null : relayMode(body);
+  }
+
+  /** The {@code vncgate_relay_info} sample of a {@code /metrics} text in words; null when there is none. */
+  static String relayMode(String prometheusText) {
+    for (String line : prometheusText.split("\n")) {
+      if (!line.startsWith(RELAY_INFO + "{")) continue;
+      Map<String, String> labels = new HashMap<>();
+      Matcher m = LABEL.matcher(line.substring(RELAY_INFO.length() + 1, line.lastIndexOf('}')));
+      while (m.find()) labels.put(m.group(1), m.group(2).replace("\\\"", "\"").replace("\\\\", "\\"));
+      return labels.get("transport") + ": " + labels.get("mode") + " (" + labels.get("reason") + ")";
     }
+    return null;
   }
 
   /**
@@ -154,19 +171,25 @@ final class GatewayProcess extends RelayProcess {
    * {@code /metrics}); NaN when they cannot be read.
    */
   double splicedShare() {
+    String body = metrics();
+    if (body == null) return Double.NaN;
+    double spliced = metric(body, "vncgate_spliced_bytes_total");
+    double relayed = metric(body, "vncgate_relayed_bytes_total{direction=\"to_viewer\"");
+    return relayed > 0 ? spliced / relayed : Double.NaN;
+  }
+
+  /** The gateway's {@code /metrics} text; null when it cannot be read. */
+  private String metrics() {
     try {
       var client = java.net.http.HttpClient.newHttpClient();
       var request = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
           .timeout(Duration.ofSeconds(10)).build();
-      String body = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-      double spliced = metric(body, "vncgate_spliced_bytes_total");
-      double relayed = metric(body, "vncgate_relayed_bytes_total{direction=\"to_viewer\"");
-      return relayed > 0 ? spliced / relayed : Double.NaN;
+      return client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {
-      return Double.NaN;
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Double.NaN;
+      return null;
     }
   }
 

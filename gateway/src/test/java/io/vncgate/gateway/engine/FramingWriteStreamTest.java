@@ -1,4 +1,4 @@
-package io.vncgate.gateway.relay;
+package io.vncgate.gateway.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +16,6 @@ import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
 import io.vncgate.gateway.rfb.MessagePolicy;
 import io.vncgate.gateway.rfb.RfbException;
-import io.vncgate.gateway.transport.ByteBufSink;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +32,7 @@ class FramingWriteStreamTest {
 
   private final List<ByteBuf> created = new ArrayList<>();
   private final List<ByteBuf> written = new ArrayList<>();
-  private final List<RfbException> errors = new ArrayList<>();
+  private final List<Throwable> errors = new ArrayList<>();
   private final ByteArrayOutputStream server = new ByteArrayOutputStream();
 
   @AfterEach
@@ -69,7 +68,7 @@ class FramingWriteStreamTest {
 
   private FramingWriteStream framing(MessagePolicy policy, WriteStream<Buffer> upstream) {
     ClientMessageFramer framer = new ClientMessageFramer(policy, 1 << 20, true, (type, bytes, reason, why) -> { });
-    return new FramingWriteStream(framer, upstream, errors::add);
+    return new FramingWriteStream(framer::feed, upstream, errors::add);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.vncgate.gateway.relay;
+package io.vncgate.gateway.engine;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -1,7 +1,9 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.buffer.ByteBufUtil;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
@@ -9,11 +11,20 @@ import java.io.IOException;
 
 /**
  * A write stream that can also take Netty buffers as they were read, without copying them into
- * Vert.x buffers. A {@link NetSocketUpstream} piped into one relays server bytes zero-copy: each
- * read goes out as it came, and the sink is flushed once per read burst instead of once per read.
- * Writes and flushes happen on the sink's event loop.
+ * Vert.x buffers. A socket's input ({@link ByteBufInput}) piped into one relays its bytes
+ * zero-copy: each read goes out as it came, and the sink is flushed once per read burst instead of
+ * once per read. Writes and flushes happen on the sink's event loop. Any other write stream takes
+ * part through {@link #of} (it takes Vert.x buffers only).
  */
-public interface ByteBufSink extends WriteStream<Buffer> {
+interface ByteBufSink extends WriteStream<Buffer> {
+
+  /**
+   * {@code stream} itself when it is a sink, else a sink that writes to it as Vert.x buffers (and
+   * accepts no Netty ones): the one place where a write stream is asked what it is.
+   */
+  static ByteBufSink of(WriteStream<Buffer> stream) {
+    return stream instanceof ByteBufSink s ? s : new VertxOnly(stream);
+  }
 
   /** Whether {@link #writeByteBuf} may be used now; when false, the pipe writes Vert.x buffers. */
   boolean acceptsByteBufs();
@@ -58,5 +69,36 @@ public interface ByteBufSink extends WriteStream<Buffer> {
    */
   static Buffer view(ByteBuf buf) {
     return BufferInternal.buffer(buf.readerIndex() == 0 ? buf : buf.slice());
+  }
+
+  /** A write stream that takes Vert.x buffers only: nothing to flush, nothing to splice. */
+  final class VertxOnly extends ForwardingWriteStream implements ByteBufSink {
+    VertxOnly(WriteStream<Buffer> delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public Future<Void> write(Buffer data) {
+      return delegate.write(data);
+    }
+
+    @Override
+    public boolean acceptsByteBufs() {
+      return false;
+    }
+
+    /** Not used while {@link #acceptsByteBufs()} is false; copies if it is. */
+    @Override
+    public void writeByteBuf(ByteBuf buf) {
+      try {
+        delegate.write(Buffer.buffer(ByteBufUtil.getBytes(buf)));
+      } finally {
+        buf.release();
+      }
+    }
+
+    @Override
+    public void flush() {
+    }
   }
 }

@@ -1,19 +1,17 @@
-package io.vncgate.gateway.relay;
+package io.vncgate.gateway.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
-import io.vncgate.gateway.rfb.ClientMessageFramer;
-import io.vncgate.gateway.rfb.RfbException;
-import io.vncgate.gateway.transport.ByteBufSink;
 import java.util.function.Consumer;
 
 /**
- * The viewer→server half of the relay: bytes are framed message by message, judged by the role's
- * whitelist, and only whole allowed messages reach the server. Backpressure is the server
- * stream's, so a pipe into this pauses the viewer when the server is slow.
+ * The viewer→server half of the relay: bytes are framed message by message and judged
+ * ({@link MessageFraming}: the role's whitelist), and only whole allowed messages reach the
+ * server. Backpressure is the server stream's, so a pipe into this pauses the viewer when the
+ * server is slow.
  *
  * <p>It takes the viewer's reads as Netty buffers ({@link ByteBufSink}): a read made of whole
  * allowed messages, the usual case, goes on to the server as the very buffer it arrived in (when
@@ -23,13 +21,19 @@ import java.util.function.Consumer;
  * (and so a Vert.x pipe).
  */
 final class FramingWriteStream extends ForwardingWriteStream implements ByteBufSink {
-  private final ClientMessageFramer framer;
-  private final Consumer<RfbException> onError;
+  private final MessageFraming framer;
+  private final ByteBufSink sink;
+  private final Consumer<Throwable> onError;
   private boolean failed;
 
-  FramingWriteStream(ClientMessageFramer framer, WriteStream<Buffer> upstream, Consumer<RfbException> onError) {
-    super(upstream);
+  FramingWriteStream(MessageFraming framer, WriteStream<Buffer> upstream, Consumer<Throwable> onError) {
+    this(framer, ByteBufSink.of(upstream), onError);
+  }
+
+  private FramingWriteStream(MessageFraming framer, ByteBufSink sink, Consumer<Throwable> onError) {
+    super(sink);
     this.framer = framer;
+    this.sink = sink;
     this.onError = onError;
   }
 
@@ -37,8 +41,8 @@ final class FramingWriteStream extends ForwardingWriteStream implements ByteBufS
   public Future<Void> write(Buffer data) {
     Buffer out;
     try {
-      out = framer.feed(data);
-    } catch (RfbException e) {
+      out = framer.pass(data);
+    } catch (Exception e) {
       return Future.failedFuture(e);
     }
     return out.length() == 0 ? Future.succeededFuture() : delegate.write(out);
@@ -59,16 +63,16 @@ final class FramingWriteStream extends ForwardingWriteStream implements ByteBufS
     Buffer in = ByteBufSink.view(buf);
     Buffer out;
     try {
-      out = framer.feed(in);
-    } catch (RfbException e) {
+      out = framer.pass(in);
+    } catch (Exception e) {
       buf.release();
       failed = true;
       onError.accept(e);
       return;
     }
-    boolean zeroCopy = delegate instanceof ByteBufSink s && s.acceptsByteBufs();
+    boolean zeroCopy = sink.acceptsByteBufs();
     if (out == in && zeroCopy) {
-      ((ByteBufSink) delegate).writeByteBuf(buf);
+      sink.writeByteBuf(buf);
       return;
     }
     try {
@@ -77,7 +81,7 @@ final class FramingWriteStream extends ForwardingWriteStream implements ByteBufS
         // only what passed, into a buffer of its own: the read's buffer is released below
         ByteBuf copy = buf.alloc().directBuffer(out.length());
         copy.writeBytes(((BufferInternal) out).getByteBuf());
-        ((ByteBufSink) delegate).writeByteBuf(copy);
+        sink.writeByteBuf(copy);
       } else {
         delegate.write(Buffer.buffer(out.getBytes()));
       }
@@ -94,6 +98,6 @@ final class FramingWriteStream extends ForwardingWriteStream implements ByteBufS
 
   @Override
   public void flush() {
-    if (delegate instanceof ByteBufSink s) s.flush();
+    sink.flush();
   }
 }

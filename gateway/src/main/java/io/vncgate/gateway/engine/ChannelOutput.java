@@ -1,4 +1,4 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -31,26 +31,25 @@ import java.util.function.Supplier;
  * channel's writability (Netty's write-buffer water marks) or a full splice pipe. Runs on the
  * channel's event loop.
  */
-public final class ChannelOutput implements ByteBufSink {
+final class ChannelOutput implements ByteBufSink {
   private static final String WRITABILITY_HANDLER = "vncgate-writability";
 
   /**
    * How much may wait in the gateway for one end before the other's socket is no longer read
    * (Netty's default is 32/64 KiB, far less than one server read, so the relay would pause after
    * every read). A slow viewer holds at most this plus one read (1 MiB): about 2 MiB, in buffers
-   * close to their size ({@code ByteBufPipe.compact}). Raising the marks to 1/2 MiB measured no
-   * faster.
+   * close to their size ({@code ByteBufPipe.compact}). Higher marks were no faster
+   * (docs/performance.md, "Where the time goes", 4).
    */
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 1024 * 1024);
 
   /**
    * The send buffer asked for a loopback peer when the relay reads and writes (Linux doubles it,
    * for its bookkeeping, to 1 MiB). The kernel's own sizing grows it to 4 MiB under load, which
-   * on loopback is far more than is ever in flight (the round trip is microseconds) and measured
-   * slow under the congestion control {@code bbr}, which paces loopback flows: each send then also
-   * did much of the paced transmission and the ACK processing, with interrupts off
-   * (testbeds/bench/run, 2 cores: 2.1 → 2.8–3.0 GB/s and 0.33 → 0.19–0.22 relay CPU-s/GB; under
-   * {@code cubic} 3.46 → 3.17 GB/s and 0.233 → 0.197; docs/performance.md).
+   * on loopback is far more than is ever in flight (the round trip is microseconds) and is slow
+   * under the congestion control {@code bbr}, which paces loopback flows: each send then also does
+   * much of the paced transmission and the ACK processing, with interrupts off. Figures:
+   * docs/performance.md, "What the gateway does about it".
    */
   static final int LOOPBACK_SEND_BUFFER = 512 * 1024;
 
@@ -69,7 +68,7 @@ public final class ChannelOutput implements ByteBufSink {
    *     outbound handler (WebSocket encoder, TLS)
    * @param end how the Vert.x socket ends (flushes, then closes)
    */
-  public ChannelOutput(ChannelHandlerContext ctx, boolean webSocket, Supplier<Future<Void>> end) {
+  ChannelOutput(ChannelHandlerContext ctx, boolean webSocket, Supplier<Future<Void>> end) {
     this.ctx = ctx;
     this.webSocket = webSocket;
     this.context = (ContextInternal) Vertx.currentContext();
@@ -92,7 +91,7 @@ public final class ChannelOutput implements ByteBufSink {
    * is on this machine (a reverse proxy, the benchmark), with a send buffer of
    * {@value #LOOPBACK_SEND_BUFFER} bytes. Whether bytes may be spliced.
    */
-  public boolean prepareForRelay(ZeroCopy mode) {
+  boolean prepareForRelay(ZeroCopy mode) {
     if (splice == null) splice = SpliceWriter.of(ctx, webSocket, mode, this::drained);
     if (splice == null && ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
         && a.getAddress().isLoopbackAddress()) {
@@ -107,7 +106,7 @@ public final class ChannelOutput implements ByteBufSink {
   }
 
   /** After the other end is told to go away (e.g. a WebSocket close frame is on its way) nothing more is written. */
-  public void stop() {
+  void stop() {
     stopped = true;
   }
 

@@ -1,4 +1,4 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -8,10 +8,10 @@ import io.vertx.core.streams.ReadStream;
  * A read stream over another whose bytes it hands out its own way: flow control, errors and the
  * end are the other's; {@link #handler} is the subclass's (where its bytes go).
  */
-public abstract class ForwardingReadStream implements ReadStream<Buffer> {
+abstract class ForwardingReadStream implements ReadStream<Buffer> {
   protected final ReadStream<?> delegate;
 
-  protected ForwardingReadStream(ReadStream<?> delegate) {
+  ForwardingReadStream(ReadStream<?> delegate) {
     this.delegate = delegate;
   }
 

@@ -1,4 +1,4 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -14,7 +14,7 @@ class ByteBufPipeCompactTest {
 
   @Test
   void aSmallReadInABigBufferIsCopiedIntoOneOfItsSizeAndTheBigOneReleased() {
-    ByteBuf big = ALLOC.directBuffer(NetSocketUpstream.MAX_READ_BYTES);
+    ByteBuf big = ALLOC.directBuffer(SocketStreams.MAX_READ_BYTES);
     big.writeBytes(new byte[] {1, 2, 3, 4, 5});
     big.readByte(); // a reader index past 0 is honoured
     ByteBuf out = ByteBufPipe.compact(big);
@@ -26,8 +26,8 @@ class ByteBufPipeCompactTest {
 
   @Test
   void fullishReadsAndSmallBuffersGoOnAsTheyAre() {
-    ByteBuf full = ALLOC.directBuffer(NetSocketUpstream.MAX_READ_BYTES);
-    full.writeZero(NetSocketUpstream.MAX_READ_BYTES / 4);
+    ByteBuf full = ALLOC.directBuffer(SocketStreams.MAX_READ_BYTES);
+    full.writeZero(SocketStreams.MAX_READ_BYTES / 4);
     assertSame(full, ByteBufPipe.compact(full), "a quarter full: kept");
     assertEquals(1, full.refCnt());
     full.release();

@@ -1,8 +1,8 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
-import static io.vncgate.gateway.transport.BulkReads.MAX_LOW_WATER;
-import static io.vncgate.gateway.transport.BulkReads.FAST_BURST_BYTES;
-import static io.vncgate.gateway.transport.BulkReads.lowWaterFor;
+import static io.vncgate.gateway.engine.BulkReads.MAX_LOW_WATER;
+import static io.vncgate.gateway.engine.BulkReads.FAST_BURST_BYTES;
+import static io.vncgate.gateway.engine.BulkReads.lowWaterFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

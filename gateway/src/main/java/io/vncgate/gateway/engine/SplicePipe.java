@@ -1,4 +1,4 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * A kernel pipe that carries bytes from one socket to another without their entering the JVM
  * ({@code splice(2)}): a server's bytes are spliced into it, and from it into a viewer's socket.
  *
- * <p>Pipes are made {@value #CAPACITY} bytes. With the kernel's default of 64 KiB, splicing
- * cost more CPU per GB than copying through 1 MiB reads (measured, testbeds/bench/experiments/
- * relay-floor.py); at 1 MiB it costs about two thirds. Resizing needs {@code fcntl(F_SETPIPE_SZ)},
+ * <p>Pipes are made {@value #CAPACITY} bytes: with the kernel's default of 64 KiB, splicing
+ * cost more CPU per GB than copying through 1 MiB reads (testbeds/bench/experiments/relay-floor.py;
+ * docs/performance.md, "Splice" under "The targets"). Resizing needs {@code fcntl(F_SETPIPE_SZ)},
  * which neither Java 17 nor Netty offers: it is called through JNA. Where anything of this is
  * missing — not Linux, Netty's epoll transport not in use, JNA cannot load, TLS on either socket,
  * or the user's pipe memory limit ({@code /proc/sys/fs/pipe-user-pages-soft}) reached — there is no
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SplicePipe {
   /** Bytes a pipe holds. */
-  public static final int CAPACITY = 1024 * 1024;
+  static final int CAPACITY = 1024 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(SplicePipe.class);
   private static final int F_SETPIPE_SZ = 1031;
@@ -79,7 +79,7 @@ public final class SplicePipe {
    * The socket of {@code channel} when bytes may be spliced to or from it: an epoll socket without
    * TLS; otherwise null.
    */
-  public static FileDescriptor socketOf(Channel channel) {
+  static FileDescriptor socketOf(Channel channel) {
     if (!available() || !(channel instanceof UnixChannel u) || channel.pipeline().get(SslHandler.class) != null) {
       return null;
     }
@@ -103,7 +103,7 @@ public final class SplicePipe {
   }
 
   /** The congestion control new TCP sockets get on this machine (for the start-up log); null when unknown. */
-  public static String defaultCongestionControl() {
+  static String defaultCongestionControl() {
     try {
       return Files.readString(Path.of("/proc/sys/net/ipv4/tcp_congestion_control")).trim();
     } catch (IOException | RuntimeException e) {

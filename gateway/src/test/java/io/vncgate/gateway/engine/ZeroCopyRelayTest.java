@@ -1,4 +1,4 @@
-package io.vncgate.gateway.relay;
+package io.vncgate.gateway.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,7 +88,7 @@ class ZeroCopyRelayTest {
    */
   Future<NetServer> relay(int serverPort, int handshakeBytes, AtomicLong relayed, Promise<Void> pipeDone) {
     return vertx.createNetServer().connectHandler(viewerSocket -> {
-      TcpViewerChannel viewer = new TcpViewerChannel(viewerSocket);
+      SocketStreams viewer = SocketStreams.viewer(viewerSocket);
       connector.connect(new Route.Tcp("127.0.0.1", serverPort)).onSuccess(up -> {
         AtomicLong seen = new AtomicLong();
         up.input().handler(b -> {
@@ -104,11 +104,11 @@ class ZeroCopyRelayTest {
     }).listen(0, "127.0.0.1");
   }
 
-  private static void startPipe(Upstream up, TcpViewerChannel viewer, AtomicLong relayed, Promise<Void> done) {
+  private static void startPipe(Upstream up, SocketStreams viewer, AtomicLong relayed, Promise<Void> done) {
     Pipe<Buffer> pipe = up.input().pipe();
     pipe.endOnComplete(false);
     pipe.to(new CountingWriteStream(viewer.output(), relayed, () -> { })).onComplete(ar -> {
-      viewer.close();
+      viewer.end();
       if (ar.succeeded()) done.tryComplete();
       else done.tryFail(ar.cause());
     });

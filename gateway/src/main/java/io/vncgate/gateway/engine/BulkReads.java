@@ -1,4 +1,4 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
  * Fewer, larger reads while a large payload streams in from the server (a big rectangle's pixel
  * data): the socket is told not to report itself readable before up to {@value #MAX_LOW_WATER}
  * bytes are waiting ({@code SO_RCVLOWAT}), and reads take up to {@value #BULK_BYTES}. Per gigabyte relayed that is a
- * quarter of the wake-ups and system calls of 1 MiB reads: about 10 % less CPU in the relay on
- * this project's benchmark, and less in the server and viewer too (docs/performance.md).
+ * quarter of the wake-ups and system calls of 1 MiB reads, which costs less CPU in the relay, the
+ * server and the viewer (docs/performance.md, "Where the time goes", 9: bulk reads).
  *
  * <p>Only bytes the server must still send are waited for: the low-water mark never exceeds what
  * is left of the payload ({@code ahead}), so the relay can never wait for bytes that do not come.
@@ -26,10 +26,10 @@ final class BulkReads {
   /** The read size while the mark is raised: room for all that waits when the relay wakes. */
   static final int BULK_BYTES = 4 * 1024 * 1024;
   /**
-   * The largest low-water mark. Half the read size: with a 4 MiB mark the bench's throughput fell
-   * from about 2.2 to 2.0 GB/s at the same CPU (the server stopped sending while the relay was
-   * being woken — Linux fits the receive window to a mark the buffer cannot otherwise hold); at
-   * 2 MiB the server keeps sending meanwhile.
+   * The largest low-water mark. Half the read size: with a mark as large as the reads the server
+   * stopped sending while the relay was being woken (Linux fits the receive window to a mark the
+   * buffer cannot otherwise hold), which was slower at the same CPU; at 2 MiB the server keeps
+   * sending meanwhile (docs/performance.md, "Where the time goes", 9).
    */
   static final int MAX_LOW_WATER = 2 * 1024 * 1024;
   /** A read burst at least this large (a full ordinary read) shows the server streaming fast. */

@@ -1,4 +1,4 @@
-package io.vncgate.gateway.front;
+package io.vncgate.gateway.engine;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
-import io.vncgate.gateway.relay.WebSocketViewerChannel;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * words. Without it Vert.x closes such a socket with 1000 and no reason. Sits in the channel just
  * before Vert.x's handler, which never sees the error.
  */
-final class WebSocketFrameLimit extends ChannelInboundHandlerAdapter {
+public final class WebSocketFrameLimit extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(WebSocketFrameLimit.class);
   private static final String NAME = "vncgate-frame-limit";
 
@@ -33,7 +32,7 @@ final class WebSocketFrameLimit extends ChannelInboundHandlerAdapter {
   }
 
   /** Adds the handler to the channel of a just-upgraded WebSocket ({@code upgradedFrom}: its HTTP connection). */
-  static void install(HttpConnection upgradedFrom, int maxFrameBytes) {
+  public static void install(HttpConnection upgradedFrom, int maxFrameBytes) {
     if (!(upgradedFrom instanceof ConnectionBase c)) return;
     ChannelPipeline p = c.channel().pipeline();
     if (p.get(NAME) == null && p.context("handler") != null) {
@@ -58,7 +57,7 @@ final class WebSocketFrameLimit extends ChannelInboundHandlerAdapter {
     // and could lose the close frame on its way
     if (closing) return;
     closing = true;
-    ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), WebSocketViewerChannel.truncate(reason)))
+    ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), WebSocketStreams.truncate(reason)))
         .addListener(f -> ctx.executor().schedule(() -> {
           ctx.close();
         }, CLOSE_DELAY_MS, TimeUnit.MILLISECONDS));

@@ -1,4 +1,4 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import java.util.Locale;
 
@@ -7,13 +7,11 @@ import java.util.Locale;
  * {@link SplicePipe}) instead of reading and writing them: the config key
  * {@code server.zero-copy}.
  *
- * <p>Splicing halves the relay's CPU per GB or better, but it is not a win everywhere. Measured on
- * this project's benchmark (docs/performance.md, loopback, 2 cores): with the TCP congestion
- * control {@code cubic} (Linux's default) it relayed 1.7× websockify's throughput at a quarter of
- * its CPU per GB, against 1.4× at 0.6 for reading and writing; with {@code bbr} it was slower than
- * reading and writing (about 1.6 against 2.1 GB/s), because the server's and viewer's own copies
- * of the spliced bytes cost more there. So by default ({@link #AUTO}) a viewer's socket is spliced
- * into unless it runs {@code bbr}.
+ * <p>Splicing costs the relay far less CPU than copying, but it is not a win everywhere: under the
+ * TCP congestion control {@code bbr} it was slower than reading and writing on loopback, because
+ * the server's and viewer's own copies of the spliced bytes cost more there. So by default
+ * ({@link #AUTO}) a viewer's socket is spliced into unless it runs {@code bbr}. Figures:
+ * docs/performance.md, "What the gateway does about it".
  */
 public enum ZeroCopy {
   /** Splice unless the viewer's socket runs {@code bbr}, or its congestion control cannot be read. */

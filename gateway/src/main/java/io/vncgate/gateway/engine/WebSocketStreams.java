@@ -1,4 +1,4 @@
-package io.vncgate.gateway.relay;
+package io.vncgate.gateway.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -16,22 +16,19 @@ import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
-import io.vncgate.gateway.transport.ChannelOutput;
-import io.vncgate.gateway.failure.Outcome;
-import io.vncgate.gateway.transport.ByteBufInput;
-import io.vncgate.gateway.transport.ForwardingReadStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
 /**
- * A browser on the WebSocket front. Reads binary (and continuation) frames only: a text frame
- * closes the socket with 1003 and a reason, as websockify does. Binary frames are taken from the
- * Netty pipeline before Vert.x sees them ({@link BinaryFrames}): their payload reaches the relay as
- * the Netty buffer it was decoded into, not copied into a Vert.x buffer; Vert.x still answers
- * pings and does the closing handshake. Each write goes out as one binary frame through
- * {@link ChannelOutput} (server reads relayed without a copy, one frame per read).
+ * A browser's WebSocket as two streams for the relay: the payload of its binary (and continuation)
+ * frames, and its writes, each one binary frame. Binary frames are taken from the Netty pipeline
+ * before Vert.x sees them ({@link BinaryFrames}): their payload reaches the relay as the Netty
+ * buffer it was decoded into, not copied into a Vert.x buffer; Vert.x still answers pings and does
+ * the closing handshake. Writes go through {@link ChannelOutput} (server reads relayed without a
+ * copy, one frame per read). A text frame is not read: it is reported to {@code onTextFrame}.
+ * Made on the socket's context, before anything of it is read.
  */
-public final class WebSocketViewerChannel implements ViewerChannel {
+public final class WebSocketStreams {
   /** RFC 6455: a close frame's reason is at most 123 bytes of UTF-8. */
   static final int MAX_CLOSE_REASON_BYTES = 123;
   private static final String BINARY_FRAMES_HANDLER = "vncgate-binary-frames";
@@ -42,20 +39,17 @@ public final class WebSocketViewerChannel implements ViewerChannel {
   private final BinaryFrames frames;
   /** Null when the socket's Netty channel cannot be reached: then frames and writes go through Vert.x (copied). */
   private final ChannelOutput output;
+  private final Runnable onTextFrame;
   private boolean closing;
 
-  public WebSocketViewerChannel(ServerWebSocket ws) {
-    this(ws, null);
-  }
-
   /**
-   * Made on the socket's context, before anything of it is read.
-   *
    * @param upgradedFrom the HTTP connection the WebSocket came from: how its Netty channel is found
    *     when {@code ws} is a wrapper (vertx-web wraps the sockets of routed upgrades)
+   * @param onTextFrame run on a text frame (RFB goes in binary frames)
    */
-  public WebSocketViewerChannel(ServerWebSocket ws, HttpConnection upgradedFrom) {
+  public WebSocketStreams(ServerWebSocket ws, HttpConnection upgradedFrom, Runnable onTextFrame) {
     this.ws = ws;
+    this.onTextFrame = onTextFrame;
     ChannelHandlerContext ctx = nettyContext(ws, upgradedFrom);
     if (ctx == null) {
       this.frames = null;
@@ -80,43 +74,39 @@ public final class WebSocketViewerChannel implements ViewerChannel {
   /** The frames Vert.x sees: all but binary ones, unless the channel could not be reached. */
   private void onFrame(WebSocketFrame frame) {
     if (frame.isText()) {
-      close((short) 1003, "text frames are not accepted: send RFB in binary frames");
+      onTextFrame.run();
     } else if ((frame.isBinary() || frame.isContinuation()) && input instanceof VertxBinaryInput in
         && in.handler != null && !closing) {
       in.handler.handle(frame.binaryData());
     }
   }
 
-  @Override
   public ReadStream<Buffer> input() {
     return input;
   }
 
-  @Override
   public WriteStream<Buffer> output() {
     return output != null ? output : ws;
   }
 
-  @Override
-  public void close(Outcome outcome, String reason) {
-    close(outcome.closeCode(), reason);
+  /** Readies the output for the relay: large server payloads spliced into it where allowed ({@link ZeroCopy}). */
+  public void prepareForRelay(ZeroCopy mode) {
+    if (output != null) output.prepareForRelay(mode);
   }
 
-  @Override
-  public void close() {
-    close((short) 1000, "");
-  }
-
-  private void close(short code, String reason) {
+  /**
+   * The socket is being closed: nothing more is read for the relay or written, and the socket is
+   * read again if the relay had paused it (the closing handshake needs the viewer's close frame).
+   * Idempotent.
+   */
+  public void closing() {
     if (closing) return;
     closing = true;
     if (output != null) output.stop();
-    // read again if the relay had paused the viewer: the closing handshake needs the viewer's close frame
     if (frames != null) frames.resume();
-    if (!ws.isClosed()) ws.close(code, truncate(reason));
   }
 
-  /** Cuts a reason to what fits a close frame, on a character boundary. */
+  /** Cuts a close reason to what fits a close frame, on a character boundary. */
   public static String truncate(String reason) {
     byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
     if (bytes.length <= MAX_CLOSE_REASON_BYTES) return reason;
@@ -131,16 +121,6 @@ public final class WebSocketViewerChannel implements ViewerChannel {
       i += Character.charCount(cp);
     }
     return sb.append("...").toString();
-  }
-
-  @Override
-  public String front() {
-    return "ws";
-  }
-
-  @Override
-  public String remote() {
-    return String.valueOf(ws.remoteAddress());
   }
 
   /**

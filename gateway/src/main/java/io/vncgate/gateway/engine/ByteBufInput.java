@@ -1,4 +1,4 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -18,7 +18,7 @@ import io.vertx.core.streams.ReadStream;
  * {@link #readComplete} at the end of a read burst, {@link #ended} when the connection closed.
  * Runs on the connection's event loop.
  */
-public final class ByteBufInput extends ForwardingReadStream {
+final class ByteBufInput extends ForwardingReadStream {
   private final Channel channel;
   private Handler<Buffer> handler;
   private Handler<Void> endHandler;
@@ -30,13 +30,13 @@ public final class ByteBufInput extends ForwardingReadStream {
    *     (what was already read waits in its queue)
    * @param channel the connection's Netty channel
    */
-  public ByteBufInput(ReadStream<?> source, Channel channel) {
+  ByteBufInput(ReadStream<?> source, Channel channel) {
     super(source);
     this.channel = channel;
   }
 
   /** A read: a {@link ByteBuf} whose ownership passes here (anything else is released). */
-  public void onMessage(Object msg) {
+  void onMessage(Object msg) {
     if (!(msg instanceof ByteBuf buf)) {
       ReferenceCountUtil.release(msg);
       return;
@@ -60,12 +60,12 @@ public final class ByteBufInput extends ForwardingReadStream {
   }
 
   /** The end of a read burst. */
-  public void readComplete() {
+  void readComplete() {
     if (pipe != null && pipe.takes()) pipe.flush();
   }
 
   /** The connection closed (idempotent). */
-  public void ended() {
+  void ended() {
     if (ended) return;
     ended = true;
     if (pipe != null) pipe.ended();
@@ -74,7 +74,7 @@ public final class ByteBufInput extends ForwardingReadStream {
   }
 
   /** We closed the connection: nothing more is forwarded. */
-  public void stopped() {
+  void stopped() {
     if (pipe != null) pipe.stopped();
   }
 

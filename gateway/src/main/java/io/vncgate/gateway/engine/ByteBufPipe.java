@@ -1,4 +1,4 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -76,7 +76,8 @@ final class ByteBufPipe implements Pipe<Buffer> {
     if (sink != null || fallback != null) {
       throw new IllegalStateException("the pipe is already started");
     }
-    if (!(dst instanceof ByteBufSink s) || !s.acceptsByteBufs()) {
+    ByteBufSink s = ByteBufSink.of(dst);
+    if (!s.acceptsByteBufs()) {
       fallback = new PipeImpl<>(source);
       fallback.endOnSuccess(endOnSuccess).endOnFailure(endOnFailure);
       return fallback.to(dst);

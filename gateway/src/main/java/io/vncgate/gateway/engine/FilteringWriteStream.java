@@ -1,41 +1,38 @@
-package io.vncgate.gateway.relay;
+package io.vncgate.gateway.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.unix.FileDescriptor;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vncgate.gateway.rfb.RfbException;
-import io.vncgate.gateway.rfb.ServerMessageFramer;
-import io.vncgate.gateway.transport.ByteBufSink;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
  * The server→viewer half of the relay: every byte from the target passes the
- * {@link ServerMessageFramer}, which forwards ranges of each read (as slices of the read's own
- * buffer: no copy) and leaves out dropped clipboard messages. A read that is forwarded whole, the
+ * {@link PayloadFraming} (the RFB server-message framer), which forwards ranges of each read (as
+ * slices of the read's own buffer: no copy) and leaves out dropped messages. A read that is forwarded whole, the
  * usual case, goes on as the very buffer it arrived in. Opaque payload of at least
  * {@value #MIN_SPLICE_BYTES} bytes (a large rectangle's pixels) may go from the target's socket to
  * the viewer's without being read at all ({@link #spliceFrom}), when the viewer's output allows.
  * Flow control is the viewer's. A target that breaks the framing is reported once to
  * {@code onError}; nothing more is forwarded.
  */
-final class ServerMessageFilter extends ForwardingWriteStream implements ByteBufSink {
+final class FilteringWriteStream extends ForwardingWriteStream implements ByteBufSink {
   /**
    * Payload shorter than this is read and forwarded: splicing costs two system calls and a pipe
    * whatever the length, copying a few kilobytes costs less.
    */
   static final long MIN_SPLICE_BYTES = 64 * 1024;
 
-  private final ServerMessageFramer framer;
+  private final PayloadFraming framer;
   private final ByteBufSink viewer;
-  private final Consumer<RfbException> onError;
+  private final Consumer<Exception> onError;
   private final Ranges ranges = new Ranges();
   private boolean failed;
 
-  ServerMessageFilter(ServerMessageFramer framer, ByteBufSink viewer, Consumer<RfbException> onError) {
+  FilteringWriteStream(PayloadFraming framer, ByteBufSink viewer, Consumer<Exception> onError) {
     super(viewer);
     this.framer = framer;
     this.viewer = viewer;
@@ -107,7 +104,7 @@ final class ServerMessageFilter extends ForwardingWriteStream implements ByteBuf
     if (n > 0) {
       try {
         framer.skipped(n);
-      } catch (RfbException e) {
+      } catch (Exception e) {
         failed = true;
         onError.accept(e);
       }
@@ -123,7 +120,7 @@ final class ServerMessageFilter extends ForwardingWriteStream implements ByteBuf
     try {
       framer.feed(data, ranges);
       return true;
-    } catch (RfbException e) {
+    } catch (Exception e) {
       failed = true;
       // what preceded the bad bytes is not worth sending: the connection is closed with the reason
       ranges.clear();
@@ -138,7 +135,7 @@ final class ServerMessageFilter extends ForwardingWriteStream implements ByteBuf
   }
 
   /** The forwarded parts of one read, in order: ranges of it, or held header bytes. */
-  private static final class Ranges implements ServerMessageFramer.Output {
+  private static final class Ranges implements PayloadFraming.Output {
     int count;
     int[] from = new int[8];
     int[] to = new int[8];

@@ -1,19 +1,19 @@
-package io.vncgate.gateway.relay;
+package io.vncgate.gateway.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.unix.FileDescriptor;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
-import io.vncgate.gateway.transport.ByteBufSink;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Passes writes through, counting bytes and noting activity (for metrics and the idle timeout).
- * Takes Netty buffers too when its destination does ({@link ByteBufSink}).
+ * Takes Netty buffers too, and spliced bytes, when its destination does ({@link ByteBufSink}).
  */
 final class CountingWriteStream extends ForwardingWriteStream implements ByteBufSink {
+  private final ByteBufSink sink;
   private final AtomicLong counter;
   private final AtomicLong spliced;
   private final Runnable onActivity;
@@ -24,7 +24,12 @@ final class CountingWriteStream extends ForwardingWriteStream implements ByteBuf
 
   /** @param spliced counts those of {@code counter}'s bytes that were spliced (never in the gateway's memory) */
   CountingWriteStream(WriteStream<Buffer> delegate, AtomicLong counter, AtomicLong spliced, Runnable onActivity) {
-    super(delegate);
+    this(ByteBufSink.of(delegate), counter, spliced, onActivity);
+  }
+
+  private CountingWriteStream(ByteBufSink sink, AtomicLong counter, AtomicLong spliced, Runnable onActivity) {
+    super(sink);
+    this.sink = sink;
     this.counter = counter;
     this.spliced = spliced;
     this.onActivity = onActivity;
@@ -39,29 +44,29 @@ final class CountingWriteStream extends ForwardingWriteStream implements ByteBuf
 
   @Override
   public boolean acceptsByteBufs() {
-    return delegate instanceof ByteBufSink s && s.acceptsByteBufs();
+    return sink.acceptsByteBufs();
   }
 
   @Override
   public void writeByteBuf(ByteBuf buf) {
     counter.addAndGet(buf.readableBytes());
     onActivity.run();
-    ((ByteBufSink) delegate).writeByteBuf(buf);
+    sink.writeByteBuf(buf);
   }
 
   @Override
   public void flush() {
-    if (delegate instanceof ByteBufSink s) s.flush();
+    sink.flush();
   }
 
   @Override
   public long spliceable() {
-    return delegate instanceof ByteBufSink s ? s.spliceable() : 0;
+    return sink.spliceable();
   }
 
   @Override
   public int spliceFrom(FileDescriptor socket, long max) throws IOException {
-    int n = ((ByteBufSink) delegate).spliceFrom(socket, max);
+    int n = sink.spliceFrom(socket, max);
     if (n > 0) {
       counter.addAndGet(n);
       spliced.addAndGet(n);

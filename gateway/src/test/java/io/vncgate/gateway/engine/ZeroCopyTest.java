@@ -1,4 +1,4 @@
-package io.vncgate.gateway.transport;
+package io.vncgate.gateway.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
