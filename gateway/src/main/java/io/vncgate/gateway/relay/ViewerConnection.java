@@ -13,10 +13,8 @@ import io.vncgate.gateway.rfb.HandshakeStep;
 import io.vncgate.gateway.rfb.MessagePolicy;
 import io.vncgate.gateway.rfb.RfbException;
 import io.vncgate.gateway.rfb.ServerInit;
-import io.vncgate.gateway.rfb.ServerMessageFramer;
 import io.vncgate.gateway.rfb.ViewerHandshake;
 import io.vncgate.gateway.transport.Upstream;
-import io.vncgate.spi.Limits;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -205,46 +203,26 @@ public final class ViewerConnection {
     if (state == State.CLOSED) return;
     moveTo(State.RELAYING);
     cancelHandshakeTimer();
-    Limits limits = ready.route().limits();
     ServerInit serverInit = ready.serverInit();
     Buffer upstreamLeftover = ready.leftover();
-    var clip = services.config().clipboard();
-    // the provider may narrow the gateway's clipboard policy for this target, never widen it
-    long clipboardMax = limits.clipboardMaxBytes() > 0 ? Math.min(limits.clipboardMaxBytes(), clip.maxBytes()) : clip.maxBytes();
-    boolean clipboardToServer = clip.toServer() && limits.clipboardToServer();
-    boolean clipboardToViewer = clip.toViewer() && limits.clipboardToViewer();
     // the role is decided before any viewer byte is framed, leftover bytes included
     MessagePolicy policy = services.listener().joining(this);
-    framer = new ClientMessageFramer(policy == null ? MessagePolicy.OBSERVER : policy, clipboardMax, clipboardToServer,
+    RelayFramers framers = RelayFramers.of(serverInit, services.config().clipboard(), ready.route().limits(),
+        policy == null ? MessagePolicy.OBSERVER : policy,
         (type, bytes, reason, why) -> {
           log.info("connection={} target={} user={} dropped {} ({} bytes): {}", id(), grant.targetId(),
               grant.user().subject(), type.wireName(), bytes, why);
           services.listener().dropped(this, type, reason);
-        });
-    ServerMessageFramer serverFramer = new ServerMessageFramer(serverInit.pixelFormat(), clipboardMax, clipboardToViewer,
+        },
         (type, bytes, reason, why) -> {
           log.info("connection={} target={} user={} dropped {} from the target ({} bytes): {}", id(), grant.targetId(),
               grant.user().subject(), type, bytes, why);
           services.listener().droppedFromServer(this, type, reason);
         });
-    framer.formatListener(new ClientMessageFramer.FormatListener() {
-      @Override
-      public void pixelFormatSent(byte[] pixelFormat, boolean afterSyncFence) {
-        serverFramer.pixelFormatSent(pixelFormat, afterSyncFence);
-      }
-
-      @Override
-      public void pixelFormatSent(byte[] pixelFormat, long fence, boolean gatewayFence) {
-        serverFramer.pixelFormatSent(pixelFormat, fence, gatewayFence);
-      }
-    });
-    serverFramer.onFenceSupport(framer::serverFencesConfirmed);
-    framer.updateProgress(serverFramer::updatesBegun, serverFramer::updatesDone);
-    // 7-byte pointer events only once the target itself confirmed ExtendedMouseButtons
-    serverFramer.onExtendedMouseButtons(framer::extendedPointerConfirmed);
+    framer = framers.toServer();
     // large server payloads may go socket to socket, unread, where the config and the sockets allow
     viewer.prepareForRelay(services.config().server().zeroCopy());
-    WriteStream<Buffer> toViewer = RelayStreams.toViewer(new ServerFraming(serverFramer), viewer.output(), bytesToViewer,
+    WriteStream<Buffer> toViewer = RelayStreams.toViewer(new ServerFraming(framers.toViewer()), viewer.output(), bytesToViewer,
         bytesSpliced, this::touch, e -> end(Outcome.TARGET_PROTOCOL, "target " + grant.targetId() + " " + e.getMessage()));
     viewer.input().pause();
     viewer.input().handler(null);
