@@ -42,7 +42,10 @@ public final class ViewerConnection {
     GREETING,
     /** A native viewer's ticket (its VNC password) is checked. */
     ADMITTING,
-    /** The upstream is set up ({@link UpstreamSetup}); the viewer waits for its security result. */
+    /**
+     * The upstream is set up ({@link UpstreamSetup}): a native viewer waits for its security result;
+     * a browser (admitted at the upgrade) may still be greeting meanwhile.
+     */
     CONNECTING,
     /** The viewer has its security result; its ClientInit (then the target's ServerInit) is due. */
     INITIALISING,
@@ -73,6 +76,10 @@ public final class ViewerConnection {
   private TicketGrant grant;
   private UpstreamSetup setup;
   private UpstreamSetup.Ready ready;
+  /** Why the upstream setup failed, kept until the viewer's handshake can be told. */
+  private UpstreamSetup.Failed setupFailure;
+  /** The viewer's handshake waits for its security result (it is admitted). */
+  private boolean viewerWaiting;
   private Upstream upstream;
   private ClientMessageFramer framer;
   private long handshakeTimer = -1;
@@ -112,7 +119,7 @@ public final class ViewerConnection {
       String waited = setup == null ? null : setup.stopWaiting();
       if (waited != null) { // still waiting for its turn at the target
         end(Outcome.QUEUED_TOO_LONG, waited);
-      } else if (state == State.CONNECTING) {
+      } else if (state == State.CONNECTING && ready == null && setupFailure == null) {
         end(Outcome.TARGET_TIMEOUT, "target " + grant.targetId() + " did not complete the RFB handshake" + within);
       } else {
         end(Outcome.VIEWER_TIMEOUT, Outcome.VIEWER_TIMEOUT.words() + within);
@@ -125,6 +132,9 @@ public final class ViewerConnection {
     viewer.input().handler(this::onViewerHandshakeData);
     if (grant != null) admission.redeemed(this); // a browser: its ticket was redeemed at the upgrade
     viewer.output().write(viewerHandshake.start());
+    // a browser admitted at the upgrade: the upstream is set up while the viewer does its greeting,
+    // so the two handshakes overlap instead of adding up
+    if (verdict != null && verdict.admitted()) connect();
   }
 
   private void onViewerHandshakeData(Buffer data) {
@@ -152,10 +162,15 @@ public final class ViewerConnection {
   }
 
   private void admit(HandshakeStep.AwaitAdmission await) {
-    if (verdict != null) { // a browser: its ticket was judged at the upgrade
-      if (verdict.admitted()) connect();
-      else end(verdict.refusal(), verdict.reason());
-      return;
+    if (verdict != null) { // a browser: its ticket was judged at the upgrade, its upstream set up since
+      if (!verdict.admitted()) {
+        end(verdict.refusal(), verdict.reason());
+        return;
+      }
+      viewerWaiting = true;
+      if (ready != null) letIn();
+      else if (setupFailure != null) end(setupFailure.outcome(), setupFailure.getMessage());
+      return; // else the setup lets it in when done
     }
     moveTo(State.ADMITTING);
     admission.nativeViewer(viewer, await.challenge(), await.response()).onSuccess(v -> {
@@ -166,6 +181,7 @@ public final class ViewerConnection {
       }
       grant = v.grant();
       admission.redeemed(this);
+      viewerWaiting = true;
       connect();
     });
   }
@@ -187,16 +203,22 @@ public final class ViewerConnection {
       }
       if (ar.failed()) {
         Throwable e = ar.cause();
-        UpstreamSetup.Failed f = e instanceof UpstreamSetup.Failed failed ? failed
+        setupFailure = e instanceof UpstreamSetup.Failed failed ? failed
             : new UpstreamSetup.Failed(Outcome.INTERNAL, Outcome.INTERNAL.words());
-        end(f.outcome(), f.getMessage());
+        // told when the viewer's handshake gets to the security result (at once if it is there)
+        if (viewerWaiting) end(setupFailure.outcome(), setupFailure.getMessage());
         return;
       }
       ready = ar.result();
       upstream = ready.upstream();
-      moveTo(State.INITIALISING);
-      onViewerStep(viewerHandshake.admit(ready.serverInit()));
+      if (viewerWaiting) letIn();
     });
+  }
+
+  /** Both sides are ready: the viewer gets its security result and then the target's ServerInit. */
+  private void letIn() {
+    moveTo(State.INITIALISING);
+    onViewerStep(viewerHandshake.admit(ready.serverInit()));
   }
 
   private void startRelay(Buffer viewerLeftover) {

@@ -149,6 +149,27 @@ class RelayFailuresTest {
   }
 
   @Test
+  void aBrowserSlowerThanItsUpstreamSetupIsToldTheFailureAtItsSecurityStep() throws Exception {
+    // the upstream setup starts at the upgrade, alongside the viewer's greeting: it fails long before
+    // this viewer even reads the banner, and the viewer still gets the words at its security step
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("static/down"));
+         RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
+      Thread.sleep(500);
+      RfbRefused refused = assertThrows(RfbRefused.class, client::handshakeNone);
+      assertEquals("target static/down unreachable: connection refused", refused.reason());
+    }
+  }
+
+  @Test
+  void aBrowserSlowerThanItsUpstreamSetupGetsTheDesktop() throws Exception {
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("static/desktop"));
+         RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
+      Thread.sleep(500);
+      assertEquals(64, client.handshakeNone().width());
+    }
+  }
+
+  @Test
   void ticketWorksOnlyOnce() throws Exception {
     String ticket = gw.ticket("static/desktop");
     try (WebSocketTcpBridge first = gw.bridge(ticket);
