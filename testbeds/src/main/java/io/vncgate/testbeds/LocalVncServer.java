@@ -6,6 +6,7 @@ import io.vncgate.testbeds.impl.ProcessReaper;
 import io.vncgate.testbeds.impl.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real VNC server on its own X display, started by a subclass, with helpers that run X tools
@@ -89,6 +90,19 @@ public abstract class LocalVncServer implements AutoCloseable {
   /** The server's log files (deleted with its work folder on close: read them before). */
   public List<Path> logFiles() {
     return launched.logs();
+  }
+
+  /** The server's log lines that contain {@code text}, in log order (e.g. Xvnc's "blacklisted" lines). */
+  public List<String> logLines(String text) {
+    List<String> out = new ArrayList<>();
+    for (Path log : logFiles()) {
+      try (Stream<String> lines = Files.lines(log)) {
+        lines.filter(l -> l.contains(text)).forEach(out::add);
+      } catch (IOException e) {
+        throw new TestbedException("cannot read the server log " + log + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
   }
 
   /** The last lines of the server logs, for failure messages. */

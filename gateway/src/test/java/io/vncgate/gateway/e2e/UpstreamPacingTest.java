@@ -28,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,14 +42,8 @@ class UpstreamPacingTest {
   @TempDir Path dir;
 
   /** Lines Xvnc logged for connections it refused as blacklisted. */
-  static long blacklistedLines(XvncServer xvnc) throws Exception {
-    try (Stream<Path> files = Files.list(xvnc.passwordFile().getParent())) {
-      long n = 0;
-      for (Path log : files.filter(f -> f.getFileName().toString().matches("Xvnc-\\d+\\.log")).toList()) {
-        n += Files.readAllLines(log).stream().filter(l -> l.contains("blacklisted")).count();
-      }
-      return n;
-    }
+  static long blacklistedLines(XvncServer xvnc) {
+    return xvnc.logLines("blacklisted").size();
   }
 
   @Test
@@ -108,14 +101,8 @@ class UpstreamPacingTest {
   }
 
   /** Connections Xvnc accepted, from its own log. */
-  static long acceptedLines(XvncServer xvnc) throws Exception {
-    try (Stream<Path> files = Files.list(xvnc.passwordFile().getParent())) {
-      long n = 0;
-      for (Path log : files.filter(f -> f.getFileName().toString().matches("Xvnc-\\d+\\.log")).toList()) {
-        n += Files.readAllLines(log).stream().filter(l -> l.contains("Connections: accepted")).count();
-      }
-      return n;
-    }
+  static long acceptedLines(XvncServer xvnc) {
+    return xvnc.logLines("Connections: accepted").size();
   }
 
   @Test

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The class-start target: a real TigerVNC Xvnc with a VNC password (security type VncAuth) and
@@ -58,28 +59,13 @@ final class ClassTarget implements AutoCloseable {
 
   /** Lines of the running Xvnc's log that say it refused a blacklisted address. */
   long blacklistedLines() {
-    long n = 0;
-    for (Path log : xvnc.logFiles()) {
-      try (var lines = Files.lines(log)) {
-        n += lines.filter(l -> l.contains(BLACKLISTED)).count();
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot read " + log + ": " + e.getMessage(), e);
-      }
-    }
-    return n;
+    return xvnc.logLines(BLACKLISTED).size();
   }
 
   /** The first such line, or null. */
   String firstBlacklistedLine() {
-    for (Path log : xvnc.logFiles()) {
-      try (var lines = Files.lines(log)) {
-        var first = lines.filter(l -> l.contains(BLACKLISTED)).findFirst();
-        if (first.isPresent()) return first.get().trim();
-      } catch (IOException e) {
-        return null;
-      }
-    }
-    return null;
+    List<String> lines = xvnc.logLines(BLACKLISTED);
+    return lines.isEmpty() ? null : lines.get(0).trim();
   }
 
   @Override
