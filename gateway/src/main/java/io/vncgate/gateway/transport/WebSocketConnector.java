@@ -122,8 +122,7 @@ public final class WebSocketConnector implements Connector {
       if (c instanceof UpgradeRejectedException u) return rejected(u.getStatus(), ws);
       if (c instanceof TlsTrust.Refused r) return r.getMessage();
       if (c instanceof TlsTrust.CaFileUnusable bad) {
-        return "the gateway cannot use the CA file set for this target" + (bad.tls.setting() == null ? ""
-            : " (" + bad.tls.setting() + ")") + "; the operator's log says why";
+        return "the gateway cannot use the CA file set for this target; the operator's log says why";
       }
     }
     String m = e.getMessage() == null ? "" : e.getMessage();

@@ -43,6 +43,7 @@ public final class UpstreamWsServer implements AutoCloseable {
   public final AtomicLong floodSent = new AtomicLong();
   public final AtomicLong sinkReceived = new AtomicLong();
   private final AtomicReference<ServerWebSocket> sink = new AtomicReference<>();
+  private final List<ServerWebSocket> relays = new CopyOnWriteArrayList<>();
   private final Vertx vertx;
   private final HttpServer server;
   private final NetClient vnc;
@@ -147,8 +148,15 @@ public final class UpstreamWsServer implements AutoCloseable {
       });
       socket.closeHandler(v -> ws.close());
       ws.closeHandler(v -> socket.close());
+      relays.add(ws);
       ws.resume();
     });
+  }
+
+  /** Closes every relaying WebSocket with this code and reason, as a console proxy going away would. */
+  public void closeRelays(short code, String reason) {
+    for (ServerWebSocket ws : relays) ws.close(code, reason);
+    relays.clear();
   }
 
   /** The largest frame the gateway sent so far. */

@@ -71,6 +71,8 @@ class WebSocketRouteTest {
             + target("ca", "{url: \"" + wss + "\", ca-file: " + cert.certPem() + "}", pw)
             + target("ca-other-name", "{url: \"wss://127.0.0.1:" + tlsOtherName.port() + "/\", ca-file: "
                 + otherNameCert.certPem() + "}", pw)
+            + target("pinned-other-name", "{url: \"wss://127.0.0.1:" + tlsOtherName.port() + "/\", fingerprint: \""
+                + otherNameCert.sha256() + "\"}", pw)
             + target("recorded", "{url: \"" + recorder.url("/relay") + query + "\", subprotocols: [binary],"
                 + " header-files: {Authorization: auth.header}, max-frame: 1KiB}", pw)
             + target("pve-like", "{url: \"" + pve.url("/relay") + query + "\", subprotocols: [binary],"
@@ -126,6 +128,12 @@ class WebSocketRouteTest {
   void desktopOverTlsWithThePinnedFingerprintInEitherSpelling() throws Exception {
     assertDesktop("pinned");
     assertDesktop("pinned-lower");
+  }
+
+  /** Proxmox's certificate names the node, not the address dialled: with a pin, the pin is the whole check. */
+  @Test
+  void withAPinTheHostNameIsNotCompared() throws Exception {
+    assertDesktop("pinned-other-name");
   }
 
   @Test
@@ -212,6 +220,19 @@ class WebSocketRouteTest {
     assertTrue(refusal("r404").contains("the target has no WebSocket endpoint at ws://127.0.0.1:" + recorder.port()
         + "/reject/404 (HTTP 404 Not Found)"), refusal("r404"));
     assertTrue(refusal("r500").contains("the target's WebSocket endpoint failed (HTTP 500)"), refusal("r500"));
+  }
+
+  @Test
+  void aCloseFrameWhileRelayingReachesTheBrowserAsTheCloseReason() throws Exception {
+    try (io.vncgate.testbeds.WebSocketTcpBridge bridge = gw.bridge(gw.ticket("static/recorded"));
+         RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
+      client.handshakeNone();
+      assertEquals(0x3366cc, client.awaitCentreColour(0x3366cc, Duration.ofSeconds(10)));
+      recorder.closeRelays((short) 1011, "node shutting down");
+      io.vncgate.testbeds.WebSocketClose close = bridge.awaitClose(1, Duration.ofSeconds(10));
+      assertEquals(1011, close.code());
+      assertEquals("target closed the WebSocket: 1011 node shutting down", close.reason());
+    }
   }
 
   @Test
