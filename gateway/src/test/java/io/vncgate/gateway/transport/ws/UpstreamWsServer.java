@@ -139,7 +139,8 @@ public final class UpstreamWsServer implements AutoCloseable {
         return;
       }
       var socket = ar.result();
-      socket.handler(ws::write);
+      // with backpressure, as websockify and Proxmox have: a gateway that reads nothing stops the VNC server
+      socket.pipeTo(ws);
       ws.frameHandler(f -> {
         if (f.isBinary() || f.isContinuation()) {
           frameSizes.add(f.binaryData().length());
