@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code /reject/NNN}: refuses the upgrade with HTTP status NNN;
  *   <li>{@code /text}: accepts, then sends a text frame;
  *   <li>{@code /close}: accepts, then closes with 1011 "backend gone";
+ *   <li>{@code /huge}: accepts, then sends one 17 MiB frame;
  *   <li>{@code /flood}: sends 64 KiB binary frames as fast as its write queue allows;
  *   <li>{@code /record}: records the frames it gets, answers nothing;
  *   <li>{@code /sink}: accepts and reads nothing until {@link #resumeSink()}.
@@ -110,6 +111,7 @@ public final class UpstreamWsServer implements AutoCloseable {
     switch (ws.path()) {
       case "/text" -> ws.writeTextMessage("hello");
       case "/close" -> ws.close((short) 1011, "backend gone");
+      case "/huge" -> ws.write(Buffer.buffer(new byte[17 * 1024 * 1024]));
       case "/flood" -> flood(ws, Buffer.buffer(new byte[64 * 1024]));
       case "/record" -> ws.frameHandler(f -> {
         if (f.isBinary() || f.isContinuation()) frameSizes.add(f.binaryData().length());

@@ -159,6 +159,21 @@ class WebSocketUpstreamTest {
     assertEquals("connection refused", e.getCause().getMessage());
   }
 
+  @Test
+  void aFrameOverTheIncomingCapEndsTheConnectionInWords() throws Exception {
+    Upstream up = await(() -> connector.connect(route("/huge")));
+    CompletableFuture<String> reason = new CompletableFuture<>();
+    AtomicLong received = new AtomicLong();
+    onContext(() -> {
+      up.closeHandler(reason::complete);
+      up.input().handler(b -> received.addAndGet(b.length()));
+      up.input().resume();
+    });
+    assertEquals("the target's WebSocket failed: the target sent a WebSocket frame larger than 16 MiB",
+        reason.get(20, TimeUnit.SECONDS));
+    assertEquals(0, received.get(), "nothing of the frame was relayed");
+  }
+
   private static void fill(Upstream up, Buffer chunk, AtomicLong written) {
     while (!up.output().writeQueueFull()) {
       up.output().write(chunk);
