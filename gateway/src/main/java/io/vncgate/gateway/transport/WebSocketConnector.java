@@ -66,7 +66,7 @@ public final class WebSocketConnector implements Connector {
       return Future.failedFuture(new TransportException("the WebSocket connector cannot open " + route.describe()));
     }
     WebSocketConnectOptions options = new WebSocketConnectOptions()
-        .setHost(ws.uri().getHost())
+        .setHost(host(ws))
         .setPort(ws.uri().getPort() > 0 ? ws.uri().getPort() : ws.secure() ? 443 : 80)
         .setSsl(ws.secure())
         .setURI((ws.uri().getRawPath() == null || ws.uri().getRawPath().isEmpty() ? "/" : ws.uri().getRawPath())
@@ -101,6 +101,12 @@ public final class WebSocketConnector implements Connector {
   @Override
   public Future<Void> close() {
     return client.close();
+  }
+
+  /** The URI's host as a name or address to connect to: an IPv6 literal without its brackets. */
+  static String host(Route.WebSocket ws) {
+    String h = ws.uri().getHost();
+    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
   }
 
   private ClientSSLOptions ssl(Tls tls) {
