@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Vertx;
 import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.testbeds.RfbRefused;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Static targets with a {@code websocket:} route, through the gateway to a real Xvnc behind real
@@ -43,9 +47,13 @@ class WebSocketRouteTest {
   static UpstreamWsServer recorder;
   static UpstreamWsServer pve;
   static GatewayHarness gw;
+  /** Everything logged in this JVM meanwhile (gateway, audit, Vert.x, Netty). */
+  static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
   @BeforeAll
   static void start() throws Exception {
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+    logs.start();
     xvnc = XvncServer.builder().geometry(320, 200).password("ws-pass1").blacklist(false).start();
     xvnc.setRootColor("#3366cc");
     cert = SelfSignedCert.create(dir, "pve1.test");
@@ -92,6 +100,7 @@ class WebSocketRouteTest {
 
   @AfterAll
   static void stop() throws Exception {
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
     if (gw != null) gw.close();
     if (recorder != null) recorder.close();
     if (pve != null) pve.close();
@@ -115,7 +124,19 @@ class WebSocketRouteTest {
       RfbRefused refused = assertThrows(RfbRefused.class, () -> client.handshakeVncAuth(gw.ticket("static/" + target)));
       String reason = refused.reason();
       assertFalse(reason.contains("very-secret-ticket") || reason.contains("5e3a0d0c"), "no secret in: " + reason);
+      assertNoSecretLogged();
       return reason;
+    }
+  }
+
+  /** Neither the token nor the ticket (raw or %-encoded) in any log line so far; and something was logged. */
+  private static void assertNoSecretLogged() {
+    java.util.List<ILoggingEvent> events = new java.util.ArrayList<>(logs.list);
+    assertTrue(events.size() > 0, "the log was captured");
+    for (ILoggingEvent e : events) {
+      String line = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage());
+      assertFalse(line.contains("very-secret-ticket") || line.contains("5e3a0d0c") || line.contains("6744A1B2"),
+          "a secret in the log: " + line);
     }
   }
 
@@ -208,6 +229,7 @@ class WebSocketRouteTest {
       while (!text.equals(xvnc.clipboard()) && System.nanoTime() < deadline) Thread.sleep(100);
       assertEquals(text.length(), xvnc.clipboard().length(), "the clipboard arrived whole");
       assertTrue(pve.largestFrame() <= 128 * 1024, "largest frame " + pve.largestFrame());
+      assertNoSecretLogged();
     }
   }
 
