@@ -63,7 +63,9 @@ public class GatewayException extends RuntimeException {
       };
       return new GatewayException(s, p.getMessage());
     }
-    if (e instanceof TransportException te) return new GatewayException(Status.UPSTREAM_FAILED, te.getMessage());
+    if (e instanceof TransportException te) {
+      return new GatewayException(te.operatorMustFix() ? Status.NEEDS_OPERATOR : Status.UPSTREAM_FAILED, te.getMessage());
+    }
     if (e instanceof TimeoutException) return new GatewayException(Status.UPSTREAM_TIMEOUT, "timed out");
     // no Java class name for the user: the cause (with its stack) is for the operator's log
     return new GatewayException(Status.INTERNAL, "internal error in the gateway; its operator's log says why", e);

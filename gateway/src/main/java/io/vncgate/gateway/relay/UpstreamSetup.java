@@ -110,7 +110,12 @@ final class UpstreamSetup {
           Optional<String> held = services.hold().refusal(target, route);
           if (held.isPresent()) return Future.failedFuture(new Failed(Outcome.HELD, held.get()));
           return services.connectors().connect(route.route())
-              .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unreachable: ")))
+              .recover(e -> {
+                GatewayException g = GatewayException.from(e);
+                // a refused certificate is the route's settings, not an unreachable target
+                return Future.failedFuture(prefix(g, "target " + target
+                    + (g.status() == Status.NEEDS_OPERATOR ? ": " : " unreachable: ")));
+              })
               .compose(up -> password(up, route))
               .onFailure(e -> {
                 if (upstream != null) upstream.close();

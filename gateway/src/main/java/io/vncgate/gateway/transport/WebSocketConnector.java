@@ -92,7 +92,7 @@ public final class WebSocketConnector implements Connector {
         if (causeOf(ar.cause()) instanceof TlsTrust.CaFileUnusable) {
           log.error("WebSocket route {}: {}", ws.describe(), causeOf(ar.cause()).getMessage());
         }
-        result.tryFail(new TransportException(scrub(words(ar.cause(), ws), ws)));
+        result.tryFail(new TransportException(scrub(words(ar.cause(), ws), ws), isTrustSetting(ar.cause())));
       }
     });
     return result.future();
@@ -141,6 +141,18 @@ public final class WebSocketConnector implements Connector {
     }
     if (e instanceof SSLException) return "the TLS handshake with the target failed: " + m;
     return words(e);
+  }
+
+  /**
+   * The certificate was refused by the route's trust setting (not the pinned one, signed by no
+   * trusted CA, not naming the host) or the CA file is unusable: the same attempt fails the same
+   * way until the operator changes the setting, so it is final.
+   */
+  static boolean isTrustSetting(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof TlsTrust.Refused || c instanceof TlsTrust.CaFileUnusable) return true;
+    }
+    return false;
   }
 
   /** A failure of an open WebSocket (or of the TCP connect) in words. */

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Vertx;
 import io.vncgate.gateway.e2e.GatewayHarness;
+import io.vncgate.gateway.failure.Status;
 import io.vncgate.testbeds.RfbRefused;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.ServerInitInfo;
@@ -17,6 +18,8 @@ import io.vncgate.testbeds.XvncServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,7 +134,7 @@ class WebSocketRouteTest {
 
   /** Neither the token nor the ticket (raw or %-encoded) in any log line so far; and something was logged. */
   private static void assertNoSecretLogged() {
-    java.util.List<ILoggingEvent> events = new java.util.ArrayList<>(logs.list);
+    List<ILoggingEvent> events = new ArrayList<>(logs.list);
     assertTrue(events.size() > 0, "the log was captured");
     for (ILoggingEvent e : events) {
       String line = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage());
@@ -165,8 +168,9 @@ class WebSocketRouteTest {
   @Test
   void aWrongPinNamesBothFingerprintsAndTheSettingToChange() throws Exception {
     String reason = refusal("wrong-pin");
-    assertTrue(reason.startsWith("target static/wrong-pin unreachable: the target's TLS certificate is not the pinned one"),
-        reason);
+    assertTrue(reason.startsWith("target static/wrong-pin: the target's TLS certificate is not the pinned one"), reason);
+    // the settings are wrong, not the target's reachability: final, not retried by the page
+    assertTrue(reason.endsWith(Status.NEEDS_OPERATOR_NOTE), reason);
     assertTrue(reason.contains("expected SHA-256 fingerprint " + "AB:".repeat(31) + "AB"), reason);
     assertTrue(reason.contains("the server showed " + cert.sha256()), reason);
     assertTrue(reason.contains("providers.static.targets[3].websocket.fingerprint"), reason);
@@ -178,6 +182,7 @@ class WebSocketRouteTest {
     assertTrue(reason.contains("is not signed by a CA the gateway trusts"), reason);
     assertTrue(reason.contains("pin its SHA-256 fingerprint " + cert.sha256()), reason);
     assertTrue(reason.contains("providers.static.targets[4].websocket.fingerprint"), reason);
+    assertTrue(reason.endsWith(Status.NEEDS_OPERATOR_NOTE), reason);
   }
 
   @Test
