@@ -125,8 +125,18 @@ class PveTestbedTest {
   }
 
   @Test
-  void lxcConsoleWorksTheSameWay() throws Exception {
-    JsonObject proxy = vncproxy("lxc", 101, AS_GATEWAY);
+  void lxcConsoleTakesWidthAndHeightWhichQemusClosedSchemaRefuses() throws Exception {
+    PveClient.Answer qemuWidth = client.post("/nodes/pve1/qemu/100/vncproxy", AS_GATEWAY, "websocket=1&width=800");
+    assertEquals(400, qemuWidth.status());
+    assertEquals("property is not defined in schema and the schema does not allow additional properties",
+        qemuWidth.json().getJsonObject("errors").getString("width"));
+    PveClient.Answer tooHigh = client.post("/nodes/pve1/lxc/101/vncproxy", AS_GATEWAY, "websocket=1&height=9999");
+    assertEquals("value must have a maximum value of 2160", tooHigh.json().getJsonObject("errors").getString("height"));
+
+    PveClient.Answer answer = client.post("/nodes/pve1/lxc/101/vncproxy", AS_GATEWAY,
+        "websocket=1&width=800&height=600");
+    assertEquals(200, answer.status(), answer.toString());
+    JsonObject proxy = answer.data();
     WebSocket ws = await(client.console("pve1", "lxc", 101, proxy.getString("port"), proxy.getString("ticket"),
         AS_GATEWAY));
     try (RfbTestClient rfb = PveClient.rfbOver(ws, PveClient.frameLog())) {
