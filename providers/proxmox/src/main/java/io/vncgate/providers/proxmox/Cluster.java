@@ -1,0 +1,125 @@
+package io.vncgate.providers.proxmox;
+
+import io.vncgate.providers.proxmox.api.Guest;
+import io.vncgate.providers.proxmox.api.PveClient;
+import io.vncgate.providers.proxmox.config.ClusterSettings;
+import io.vncgate.spi.Credentials;
+import io.vncgate.spi.ProviderException;
+import io.vncgate.spi.ProviderException.Kind;
+import io.vncgate.spi.Route;
+import io.vncgate.spi.Secret;
+import io.vncgate.spi.TargetInfo;
+import io.vncgate.spi.TargetRoute;
+import io.vncgate.spi.Tls;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One configured cluster: its guests as targets, and a console route per connection. */
+final class Cluster {
+  private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+
+  private final ClusterSettings settings;
+  private final PveClient client;
+  private final GuestCache guests;
+
+  Cluster(ClusterSettings settings, PveClient client, GuestCache guests) {
+    this.settings = settings;
+    this.client = client;
+    this.guests = guests;
+  }
+
+  ClusterSettings settings() {
+    return settings;
+  }
+
+  String targetId(Guest g) {
+    return "proxmox/" + settings.name() + "/" + g.vmid();
+  }
+
+  /** The guests the filters let through (templates have no console and are left out). */
+  CompletableFuture<List<TargetInfo>> targets() {
+    return guests.guests().thenApply(list -> list.stream()
+        .filter(g -> !g.template() && filtered(g).isEmpty())
+        .map(this::info)
+        .toList());
+  }
+
+  private TargetInfo info(Guest g) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("cluster", settings.name());
+    labels.put("node", g.node());
+    labels.put("type", g.type());
+    labels.put("vmid", Integer.toString(g.vmid()));
+    labels.put("status", g.status());
+    if (!g.tags().isEmpty()) labels.put("tags", String.join(";", g.tags()));
+    if (g.pool() != null) labels.put("pool", g.pool());
+    String name = g.name() == null ? g.kind() : g.name();
+    return new TargetInfo(targetId(g), name, labels, java.util.Set.of());
+  }
+
+  /** Why the filters leave the guest out, or empty. */
+  private Optional<String> filtered(Guest g) {
+    if (!settings.tags().isEmpty() && g.tags().stream().noneMatch(settings.tags()::contains)) {
+      return Optional.of("it has none of the tags " + settings.tags() + " (" + settings.key("tags") + ")");
+    }
+    if (!settings.pools().isEmpty() && (g.pool() == null || !settings.pools().contains(g.pool()))) {
+      return Optional.of("it is in none of the pools " + settings.pools() + " (" + settings.key("pools")
+          + "; listing a guest's pool needs Pool.Audit on /pool/<pool>)");
+    }
+    return Optional.empty();
+  }
+
+  /** A fresh console for one connection: the guest's node now, one {@code vncproxy} call, the route. */
+  CompletableFuture<TargetRoute> resolve(String targetId, int vmid) {
+    return guests.guests().thenApply(list -> usable(targetId, vmid, list))
+        .thenCompose(guest -> client.console(guest)
+            .whenComplete((console, error) -> {
+              if (error != null) guests.invalidate();
+            })
+            .thenApply(console -> {
+              log.debug("proxmox {}: console ticket from node {} on port {}", targetId, guest.node(),
+                  console.ticket().port());
+              return route(guest, console);
+            }));
+  }
+
+  private Guest usable(String targetId, int vmid, List<Guest> list) {
+    Guest g = list.stream().filter(x -> x.vmid() == vmid).findFirst().orElseThrow(() ->
+        new ProviderException(Kind.NOT_FOUND, "no guest " + vmid + " in Proxmox cluster " + settings.name()
+            + " (deleted, or " + settings.login().principal() + " lacks VM.Audit on /vms/" + vmid + ")"));
+    String label = targetId + " (" + g.kind() + (g.name() == null ? "" : " " + g.name()) + ")";
+    if (g.template()) {
+      throw new ProviderException(Kind.NOT_FOUND, label + " is a template: templates have no console");
+    }
+    Optional<String> why = filtered(g);
+    if (why.isPresent()) throw new ProviderException(Kind.NOT_FOUND, label + " is not offered: " + why.get());
+    if ("unknown".equals(g.status())) {
+      throw new ProviderException(Kind.UNAVAILABLE, label + ": its node " + g.node() + " does not report its status"
+          + " (node unreachable or down?): check the node in Proxmox (`pvecm status`)");
+    }
+    if (!g.running()) {
+      throw new ProviderException(Kind.UNAVAILABLE, label + " is " + g.status() + " on node " + g.node()
+          + ": start it (Start in the Proxmox web interface, or `" + g.startCommand() + "`) and open it again");
+    }
+    return g;
+  }
+
+  private TargetRoute route(Guest g, PveClient.Console console) {
+    String query = "?port=" + console.ticket().port() + "&vncticket="
+        + URLEncoder.encode(console.ticket().ticket().reveal(), StandardCharsets.UTF_8);
+    URI uri = URI.create(settings.url() + "/api2/json/nodes/" + g.node() + "/" + g.type() + "/" + g.vmid()
+        + "/vncwebsocket" + query);
+    Map<String, Secret> headers = Map.of(console.auth().headerName(), console.auth().headerValue());
+    Route.WebSocket route = new Route.WebSocket(uri, headers, List.of("binary"),
+        new Tls(settings.caFile(), settings.fingerprint()));
+    return new TargetRoute(route, new Credentials.VncPassword(console.ticket().vncPassword()));
+  }
+}
