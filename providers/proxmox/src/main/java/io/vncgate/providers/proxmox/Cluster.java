@@ -77,10 +77,17 @@ final class Cluster {
     return Optional.empty();
   }
 
-  /** A fresh console for one connection: the guest's node now, one {@code vncproxy} call, the route. */
+  /**
+   * A fresh console for one connection: the guest's node from the list (at most 2 s old), its
+   * status now from that node, one {@code vncproxy} call, the route.
+   */
   CompletableFuture<TargetRoute> resolve(String targetId, int vmid) {
-    return guests.guests().thenApply(list -> usable(targetId, vmid, list))
-        .thenCompose(guest -> client.console(guest)
+    return guests.guests().thenApply(list -> offered(targetId, vmid, list))
+        .thenCompose(guest -> client.status(guest)
+            .thenCompose(status -> {
+              if (!"running".equals(status)) throw notRunning(targetId, guest, status);
+              return client.console(guest);
+            })
             .whenComplete((console, error) -> {
               if (error != null) guests.invalidate();
             })
@@ -91,25 +98,25 @@ final class Cluster {
             }));
   }
 
-  private Guest usable(String targetId, int vmid, List<Guest> list) {
+  private Guest offered(String targetId, int vmid, List<Guest> list) {
     Guest g = list.stream().filter(x -> x.vmid() == vmid).findFirst().orElseThrow(() ->
         new ProviderException(Kind.NOT_FOUND, "no guest " + vmid + " in Proxmox cluster " + settings.name()
             + " (deleted, or " + settings.login().principal() + " lacks VM.Audit on /vms/" + vmid + ")"));
-    String label = targetId + " (" + g.kind() + (g.name() == null ? "" : " " + g.name()) + ")";
     if (g.template()) {
-      throw new ProviderException(Kind.NOT_FOUND, label + " is a template: templates have no console");
+      throw new ProviderException(Kind.NOT_FOUND, label(targetId, g) + " is a template: templates have no console");
     }
     Optional<String> why = filtered(g);
-    if (why.isPresent()) throw new ProviderException(Kind.NOT_FOUND, label + " is not offered: " + why.get());
-    if ("unknown".equals(g.status())) {
-      throw new ProviderException(Kind.UNAVAILABLE, label + ": its node " + g.node() + " does not report its status"
-          + " (node unreachable or down?): check the node in Proxmox (`pvecm status`)");
-    }
-    if (!g.running()) {
-      throw new ProviderException(Kind.UNAVAILABLE, label + " is " + g.status() + " on node " + g.node()
-          + ": start it (Start in the Proxmox web interface, or `" + g.startCommand() + "`) and open it again");
-    }
+    if (why.isPresent()) throw new ProviderException(Kind.NOT_FOUND, label(targetId, g) + " is not offered: " + why.get());
     return g;
+  }
+
+  private static ProviderException notRunning(String targetId, Guest g, String status) {
+    return new ProviderException(Kind.UNAVAILABLE, label(targetId, g) + " is " + status + " on node " + g.node()
+        + ": start it (Start in the Proxmox web interface, or `" + g.startCommand() + "`) and open it again");
+  }
+
+  private static String label(String targetId, Guest g) {
+    return targetId + " (" + g.kind() + (g.name() == null ? "" : " " + g.name()) + ")";
   }
 
   private TargetRoute route(Guest g, PveClient.Console console) {

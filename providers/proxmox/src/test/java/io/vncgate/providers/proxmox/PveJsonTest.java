@@ -58,6 +58,7 @@ class PveJsonTest {
 
   @Test
   void vncproxyAnswerGivesPortTicketAndThePasswordForVncAuth() throws IOException {
+    // real PVE sends the port as a JSON string ("5900"): the Perl scalar was used as text before encoding
     ConsoleTicket t = PveJson.consoleTicket(sample("vncproxy-qemu.json").get("data"));
     assertEquals(5900, t.port());
     assertEquals("Xk3@w!p9Zq:PVEVNC:6745A1B2::hV0t5S0m3/Base64+Sig==", t.ticket().reveal());

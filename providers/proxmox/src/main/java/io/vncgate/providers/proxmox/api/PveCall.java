@@ -12,6 +12,11 @@ record PveCall(String what, Guest guest, boolean login) {
     return new PveCall("listing the guests (GET /cluster/resources)", null, false);
   }
 
+  static PveCall status(Guest guest) {
+    return new PveCall("reading the status of " + guest.kind() + " on node " + guest.node() + " (GET status/current)",
+        guest, false);
+  }
+
   static PveCall console(Guest guest) {
     return new PveCall("opening the console of " + guest.kind() + " on node " + guest.node() + " (POST vncproxy)",
         guest, false);

@@ -62,6 +62,16 @@ public final class PveClient {
         });
   }
 
+  /**
+   * {@code GET /nodes/{node}/{qemu|lxc}/{vmid}/status/current}: the guest's status now, from its
+   * node (the API node proxies there: an unreachable node answers 595).
+   */
+  public CompletableFuture<String> status(Guest guest) {
+    String path = "/nodes/" + guest.node() + "/" + guest.type() + "/" + guest.vmid() + "/status/current";
+    return authed("GET", path, null, PveCall.status(guest), false)
+        .thenApply(answer -> answer.data().path("status").asText("unknown"));
+  }
+
   /** A console ticket and the auth it is bound to. */
   public record Console(ConsoleTicket ticket, ApiAuth auth) {}
 
