@@ -33,6 +33,7 @@ import io.vncgate.gateway.relay.ViewerConnection;
 import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.transport.Connectors;
 import io.vncgate.gateway.transport.TcpConnector;
+import io.vncgate.gateway.transport.WebSocketConnector;
 import io.vncgate.gateway.transport.ssh.SshConnector;
 import io.vncgate.spi.Route;
 import java.time.Clock;
@@ -102,6 +103,7 @@ public final class Gateway {
         ? config.server().handshakeTimeout() : Duration.ofSeconds(10);
     Connectors connectors = new Connectors().register(Route.Tcp.class, new TcpConnector(vertx, connectTimeout));
     connectors.register(Route.Ssh.class, new SshConnector(vertx, config.ssh()));
+    connectors.register(Route.WebSocket.class, new WebSocketConnector(vertx, connectTimeout));
     AuditLog audit;
     try {
       audit = config.auditFile() == null ? AuditLog.toLog() : AuditLog.toFile(config.auditFile());

@@ -47,19 +47,62 @@ public sealed interface Route {
     }
   }
 
-  /** An upstream WebSocket carrying raw RFB (Proxmox vncwebsocket, KubeVirt vnc subresource). */
-  record WebSocket(URI uri, Map<String, Secret> headers, List<String> subprotocols, Tls tls) implements Route {
+  /**
+   * An upstream WebSocket carrying raw RFB in binary frames (Proxmox {@code vncwebsocket}, KubeVirt's
+   * {@code vnc} subresource, websockify, QEMU's own {@code websocket=}).
+   *
+   * @param uri {@code ws://} or {@code wss://}; its query may hold a one-shot ticket and is never logged
+   * @param headers sent with the upgrade request (e.g. {@code Authorization}); values are secrets,
+   *     never logged
+   * @param subprotocols offered in {@code Sec-WebSocket-Protocol}, in order; the server must choose
+   *     one of them when any is given (Proxmox: {@code binary}, KubeVirt: {@code plain.kubevirt.io})
+   * @param tls how the server's certificate is trusted ({@code wss} only); never trust-all
+   * @param maxFrameBytes the largest frame the gateway sends: the viewer's bytes are split into
+   *     binary frames of at most this size, each a whole message (Proxmox refuses frames over
+   *     128 KiB); 0 means {@link #DEFAULT_MAX_FRAME_BYTES}
+   */
+  record WebSocket(URI uri, Map<String, Secret> headers, List<String> subprotocols, Tls tls, int maxFrameBytes)
+      implements Route {
+    /** 128 KiB: the most Proxmox VE accepts per frame; small enough for any server. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 128 * 1024;
+
     public WebSocket {
       Objects.requireNonNull(uri, "uri");
+      if (!"ws".equalsIgnoreCase(uri.getScheme()) && !"wss".equalsIgnoreCase(uri.getScheme())) {
+        throw new IllegalArgumentException("a WebSocket route needs a ws:// or wss:// URI, got scheme " + uri.getScheme());
+      }
+      if (uri.getHost() == null || uri.getHost().isBlank()) {
+        throw new IllegalArgumentException("the WebSocket URI has no host");
+      }
       headers = headers == null ? Map.of() : Map.copyOf(headers);
       subprotocols = subprotocols == null ? List.of() : List.copyOf(subprotocols);
       tls = tls == null ? Tls.SYSTEM : tls;
+      if (maxFrameBytes == 0) maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+      if (maxFrameBytes < 1) throw new IllegalArgumentException("maxFrameBytes must be positive: " + maxFrameBytes);
+    }
+
+    /** With frames of at most {@link #DEFAULT_MAX_FRAME_BYTES}. */
+    public WebSocket(URI uri, Map<String, Secret> headers, List<String> subprotocols, Tls tls) {
+      this(uri, headers, subprotocols, tls, 0);
+    }
+
+    /** Whether the connection is TLS ({@code wss}). */
+    public boolean secure() {
+      return "wss".equalsIgnoreCase(uri.getScheme());
     }
 
     @Override
     public String describe() {
       // the query may hold a one-shot upstream ticket: never log it
-      return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getPath();
+      String host = uri.getHost().contains(":") && !uri.getHost().startsWith("[") ? "[" + uri.getHost() + "]" : uri.getHost();
+      return uri.getScheme() + "://" + host + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getRawPath();
+    }
+
+    /** Without the URL's query or the header values, so that a route printed by mistake leaks nothing. */
+    @Override
+    public String toString() {
+      return "WebSocket[" + describe() + ", headers=" + headers.keySet() + ", subprotocols=" + subprotocols
+          + ", tls=" + tls + ", maxFrameBytes=" + maxFrameBytes + "]";
     }
   }
 

@@ -34,7 +34,11 @@ public final class StaticProvider implements TargetProvider {
   public static final String NAME = "static";
   private static final Logger log = LoggerFactory.getLogger(StaticProvider.class);
 
-  private record Target(TargetInfo info, Route.Tcp route, Path passwordFile) {}
+  /**
+   * @param headerFiles for a WebSocket route: each upgrade header's value is read from its file at
+   *     every connection (a token can be rotated without a restart)
+   */
+  private record Target(TargetInfo info, Route route, Path passwordFile, Map<String, Path> headerFiles) {}
 
   private final Map<String, Target> targets = new LinkedHashMap<>();
 
@@ -47,7 +51,7 @@ public final class StaticProvider implements TargetProvider {
   public void start(ProviderContext context) {
     ProviderConfig config = context.config().onlyKeys("targets");
     for (ProviderConfig t : config.sections("targets")) {
-      t.onlyKeys("id", "name", "host", "port", "password-file", "labels");
+      t.onlyKeys("id", "name", "host", "port", "websocket", "password-file", "labels");
       String id = t.string("id");
       if (!id.matches("[A-Za-z0-9._-]+")) {
         throw t.invalid("id", "use letters, digits, '.', '_' or '-' only, got \"" + id + "\"");
@@ -71,9 +75,18 @@ public final class StaticProvider implements TargetProvider {
       }
       Map<String, String> labels = new LinkedHashMap<>();
       t.section("labels").asMap().forEach((k, v) -> labels.put(k, String.valueOf(v)));
-      Route.Tcp route = new Route.Tcp(t.string("host"), t.port("port", 5900));
+      Map<String, Path> headerFiles = new LinkedHashMap<>();
+      Route route;
+      if (t.has("websocket")) {
+        if (t.has("host") || t.has("port")) {
+          throw t.invalid("websocket", "give either host/port (TCP) or websocket, not both");
+        }
+        route = StaticWebSocketRoute.parse(t.section("websocket"), context.configDirectory(), headerFiles);
+      } else {
+        route = new Route.Tcp(t.string("host"), t.port("port", 5900));
+      }
       targets.put(fullId, new Target(new TargetInfo(fullId, t.string("name", id), labels,
-          passwordFile == null ? Set.of() : Set.of("vnc-auth")), route, passwordFile));
+          passwordFile == null ? Set.of() : Set.of("vnc-auth")), route, passwordFile, Map.copyOf(headerFiles)));
     }
   }
 
@@ -89,15 +102,25 @@ public final class StaticProvider implements TargetProvider {
       return CompletableFuture.failedFuture(new ProviderException(ProviderException.Kind.NOT_FOUND,
           "no target " + targetId + " in providers.static.targets"));
     }
+    String id = targetId.substring(NAME.length() + 1);
+    Route route = t.route;
+    if (!t.headerFiles.isEmpty()) {
+      try {
+        route = StaticWebSocketRoute.withHeaders((Route.WebSocket) t.route, t.headerFiles);
+      } catch (IOException | IllegalArgumentException e) {
+        return CompletableFuture.failedFuture(new GatewayException(Status.NEEDS_OPERATOR, "target " + targetId
+            + ": the gateway cannot read a stored WebSocket header for it; the operator's log says why",
+            "providers.static.targets[" + id + "].websocket.header-files: " + words(e)));
+      }
+    }
     if (t.passwordFile == null) {
-      return CompletableFuture.completedFuture(new TargetRoute(t.route, new Credentials.None()));
+      return CompletableFuture.completedFuture(new TargetRoute(route, new Credentials.None()));
     }
     try {
       VncPasswordFile.Decoded d = VncPasswordFile.decode(Files.readAllBytes(t.passwordFile));
-      return CompletableFuture.completedFuture(new TargetRoute(t.route, new Credentials.VncPassword(d.password())));
+      return CompletableFuture.completedFuture(new TargetRoute(route, new Credentials.VncPassword(d.password())));
     } catch (IOException | IllegalArgumentException e) {
       // the viewer learns that the password cannot be read; the path and the cause are for the log
-      String id = targetId.substring(NAME.length() + 1);
       return CompletableFuture.failedFuture(new GatewayException(Status.NEEDS_OPERATOR, "target " + targetId
           + ": the gateway cannot read the stored VNC password for it; the operator's log says why",
           "providers.static.targets[" + id + "].password-file " + t.passwordFile + " cannot be used: " + words(e)));
@@ -105,7 +128,7 @@ public final class StaticProvider implements TargetProvider {
   }
 
   /** An I/O failure in words, without a Java class name. */
-  private static String words(Exception e) {
+  static String words(Exception e) {
     if (e instanceof NoSuchFileException) return "it does not exist";
     if (e instanceof AccessDeniedException) return "permission denied";
     if (e instanceof IllegalArgumentException) return e.getMessage();

@@ -1,0 +1,155 @@
+package io.vncgate.gateway.transport.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vncgate.gateway.transport.Upstream;
+import io.vncgate.gateway.transport.WebSocketConnector;
+import io.vncgate.spi.Route;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The WebSocket upstream against a real Vert.x WebSocket server: the viewer's bytes go out in
+ * whole binary frames of at most the route's size (128 KiB by default, Proxmox's limit), and a
+ * slow side never makes the gateway buffer without bound, in either direction.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WebSocketUpstreamTest {
+  Vertx vertx;
+  Vertx serverVertx;
+  Context context;
+  UpstreamWsServer server;
+  WebSocketConnector connector;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    serverVertx = Vertx.vertx();
+    context = vertx.getOrCreateContext();
+    server = new UpstreamWsServer(serverVertx, 1);
+    connector = new WebSocketConnector(vertx, Duration.ofSeconds(5));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    connector.close().await(10, TimeUnit.SECONDS);
+    server.close();
+    vertx.close().await(10, TimeUnit.SECONDS);
+    serverVertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private Route.WebSocket route(String path) {
+    return new Route.WebSocket(URI.create(server.url(path)), Map.of(), List.of("binary"), null);
+  }
+
+  @Test
+  void writesAreSplitIntoWholeFramesOfAtMost128KiB() throws Exception {
+    Upstream up = await(() -> connector.connect(route("/record")));
+    await(() -> up.output().write(Buffer.buffer(new byte[300_000])));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (server.frameSizes.stream().mapToInt(Integer::intValue).sum() < 300_000 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(List.of(131072, 131072, 300_000 - 2 * 131072), server.frameSizes);
+    onContext(up::close);
+  }
+
+  @Test
+  void pausedInputStopsReadingAndTheServerStopsSending() throws Exception {
+    Upstream up = await(() -> connector.connect(route("/flood")));
+    AtomicLong received = new AtomicLong();
+    await(() -> {
+      Promise<Void> first = Promise.promise();
+      up.input().handler(b -> {
+        if (received.getAndAdd(b.length()) == 0) {
+          up.input().pause();
+          first.complete();
+        }
+      });
+      up.input().resume();
+      return first.future();
+    });
+    Thread.sleep(1500);
+    long got = received.get();
+    long sent = server.floodSent.get();
+    Thread.sleep(1000);
+    assertEquals(got, received.get(), "bytes delivered while paused");
+    assertTrue(server.floodSent.get() - sent < 1024 * 1024, "the server stalled: " + server.floodSent.get());
+    // socket buffers and a few queued frames bound what is in flight
+    assertTrue(server.floodSent.get() < 32L * 1024 * 1024, "bytes in flight are bounded: " + server.floodSent.get());
+
+    onContext(() -> up.input().resume());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (received.get() < got + 8L * 1024 * 1024 && System.nanoTime() < deadline) Thread.sleep(50);
+    assertTrue(received.get() >= got + 8L * 1024 * 1024, "data flows again after resume: " + received.get());
+    onContext(up::close);
+  }
+
+  @Test
+  void writeQueueFillsWhenTheServerDoesNotReadAndDrainsWhenItDoes() throws Exception {
+    Upstream up = await(() -> connector.connect(route("/sink")));
+    Buffer chunk = Buffer.buffer(new byte[16 * 1024]);
+    AtomicLong written = new AtomicLong();
+    onContext(() -> fill(up, chunk, written));
+    long last = -1;
+    for (int i = 0; i < 40 && written.get() != last; i++) {
+      last = written.get();
+      Thread.sleep(300);
+    }
+    assertTrue(onContext(() -> up.output().writeQueueFull()), "queue full after " + written + " bytes");
+    assertEquals(0, server.sinkReceived.get(), "the server has not read yet");
+    assertTrue(written.get() < 32L * 1024 * 1024, "the writer was held back after " + written + " bytes");
+
+    CompletableFuture<Void> drained = new CompletableFuture<>();
+    onContext(() -> up.output().drainHandler(v -> drained.complete(null)));
+    server.resumeSink();
+    drained.get(20, TimeUnit.SECONDS);
+    onContext(up::close);
+  }
+
+  private static void fill(Upstream up, Buffer chunk, AtomicLong written) {
+    while (!up.output().writeQueueFull()) {
+      up.output().write(chunk);
+      written.addAndGet(chunk.length());
+    }
+    up.output().drainHandler(v -> fill(up, chunk, written));
+  }
+
+  private <T> T await(Supplier<Future<T>> action) throws Exception {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    context.runOnContext(v -> action.get().onComplete(ar -> {
+      if (ar.succeeded()) result.complete(ar.result());
+      else result.completeExceptionally(ar.cause());
+    }));
+    return result.get(30, TimeUnit.SECONDS);
+  }
+
+  private <T> T onContext(Supplier<T> action) throws Exception {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    context.runOnContext(v -> result.complete(action.get()));
+    return result.get(10, TimeUnit.SECONDS);
+  }
+
+  private void onContext(Runnable action) throws Exception {
+    onContext(() -> {
+      action.run();
+      return null;
+    });
+  }
+}
