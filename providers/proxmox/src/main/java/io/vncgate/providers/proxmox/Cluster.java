@@ -119,14 +119,21 @@ final class Cluster {
     return targetId + " (" + g.kind() + (g.name() == null ? "" : " " + g.name()) + ")";
   }
 
+  /** The same trust as the API calls, naming the setting to change when the gateway refuses a certificate. */
+  private Tls tls() {
+    if (settings.fingerprint() != null) return Tls.pinned(settings.fingerprint(), settings.key("fingerprint"));
+    if (settings.caFile() != null) return Tls.caFile(settings.caFile(), settings.key("ca-file"));
+    return Tls.SYSTEM;
+  }
+
   private TargetRoute route(Guest g, PveClient.Console console) {
     String query = "?port=" + console.ticket().port() + "&vncticket="
         + URLEncoder.encode(console.ticket().ticket().reveal(), StandardCharsets.UTF_8);
     URI uri = URI.create(settings.url() + "/api2/json/nodes/" + g.node() + "/" + g.type() + "/" + g.vmid()
         + "/vncwebsocket" + query);
     Map<String, Secret> headers = Map.of(console.auth().headerName(), console.auth().headerValue());
-    Route.WebSocket route = new Route.WebSocket(uri, headers, List.of("binary"),
-        new Tls(settings.caFile(), settings.fingerprint()));
+    Route.WebSocket route = new Route.WebSocket(uri, headers, List.of("binary"), tls(),
+        Route.WebSocket.DEFAULT_MAX_FRAME_BYTES);
     return new TargetRoute(route, new Credentials.VncPassword(console.ticket().vncPassword()));
   }
 }
