@@ -26,7 +26,9 @@ public final class Tools {
       "Xvfb", "xvfb",
       "xclip", "xclip",
       "xdotool", "xdotool",
-      "xsetroot", "x11-xserver-utils");
+      "xsetroot", "x11-xserver-utils",
+      "qemu-system-x86_64", "qemu-system-x86",
+      "openssl", "openssl");
 
   private Tools() {
   }
