@@ -129,8 +129,9 @@ final class Cluster {
   private TargetRoute route(Guest g, PveClient.Console console) {
     String query = "?port=" + console.ticket().port() + "&vncticket="
         + URLEncoder.encode(console.ticket().ticket().reveal(), StandardCharsets.UTF_8);
-    URI uri = URI.create(settings.url() + "/api2/json/nodes/" + g.node() + "/" + g.type() + "/" + g.vmid()
-        + "/vncwebsocket" + query);
+    // the same API host and port as the vncproxy call, as wss
+    URI uri = URI.create("wss://" + settings.url().getRawAuthority() + "/api2/json/nodes/" + g.node() + "/" + g.type()
+        + "/" + g.vmid() + "/vncwebsocket" + query);
     Map<String, Secret> headers = Map.of(console.auth().headerName(), console.auth().headerValue());
     Route.WebSocket route = new Route.WebSocket(uri, headers, List.of("binary"), tls(),
         Route.WebSocket.DEFAULT_MAX_FRAME_BYTES);
