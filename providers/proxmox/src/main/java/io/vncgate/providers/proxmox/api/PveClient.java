@@ -44,7 +44,7 @@ public final class PveClient {
         .followRedirects(HttpClient.Redirect.NEVER)
         .executor(executor)
         .build();
-    PveHttp http = new PveHttp(cluster, client);
+    PveHttp http = new PveHttp(cluster, client, executor);
     PveAuth auth = cluster.login() instanceof ClusterSettings.Token token
         ? new TokenAuth(cluster, token, executor)
         : new TicketAuth(cluster, (ClusterSettings.Password) cluster.login(), http, executor, clock);

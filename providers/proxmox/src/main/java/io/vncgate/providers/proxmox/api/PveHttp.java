@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 
 /**
@@ -25,11 +26,13 @@ final class PveHttp {
 
   private final ClusterSettings cluster;
   private final HttpClient client;
+  private final Executor executor;
   private final PveErrors errors;
 
-  PveHttp(ClusterSettings cluster, HttpClient client) {
+  PveHttp(ClusterSettings cluster, HttpClient client, Executor executor) {
     this.cluster = cluster;
     this.client = client;
+    this.executor = executor;
     this.errors = new PveErrors(cluster);
   }
 
@@ -55,11 +58,13 @@ final class PveHttp {
       request.header("Content-Type", "application/x-www-form-urlencoded")
           .method(method, HttpRequest.BodyPublishers.ofString(encode(form)));
     }
+    // java.net.http hands its answers to the common pool, which on a 2-core machine is a new thread
+    // per task: continue on the provider's own threads instead
     return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-        .exceptionally(e -> {
+        .exceptionallyAsync(e -> {
           throw new CompletionException(errors.transport(e, call));
-        })
-        .thenApply(response -> {
+        }, executor)
+        .thenApplyAsync(response -> {
           JsonNode body = PveJson.parse(response.body());
           if (response.statusCode() != 200) {
             throw errors.status(response.statusCode(), PveJson.message(body), call);
@@ -69,7 +74,7 @@ final class PveHttp {
           }
           JsonNode data = body.get("data");
           return data == null ? NullNode.getInstance() : data;
-        });
+        }, executor);
   }
 
   private static String encode(Map<String, String> form) {
