@@ -370,6 +370,22 @@ class ProxmoxAgainstTestbedTest {
   }
 
   @Test
+  void aTicketTheApiNoLongerAcceptsIsReplacedByANewLoginOnce() throws Throwable {
+    ProxmoxTargetProvider provider = provider(cluster("lab", pve, "user: '" + USER + "', password-file: alice.password",
+        pin(pve)));
+    TestConfig.await(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
+    assertEquals(1, logins());
+    // PVE's clock runs past the ticket's 2 h while the gateway's does not: the API answers 401
+    pve.advanceClock(Duration.ofMinutes(121));
+    clock.advance(Duration.ofSeconds(3)); // past the guest list's 2 s reuse, so the list is asked again
+    TargetRoute resolved = TestConfig.await(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
+    assertEquals(2, logins(), "the refused ticket was replaced by one new login");
+    assertTrue(pve.calls().stream().anyMatch(c -> c.status() == 401), "the API did refuse the old ticket");
+    assertEquals(2, pve.vncProxyCount(100));
+    assertTrue(((Route.WebSocket) resolved.route()).headers().get("Cookie").reveal().startsWith("PVEAuthCookie="));
+  }
+
+  @Test
   void aWrongPasswordNamesUserAndPasswordFile() throws Throwable {
     Files.writeString(dir.resolve("alice.password"), "not-her-password\n");
     ProxmoxTargetProvider provider = provider(cluster("lab", pve, "user: '" + USER + "', password-file: alice.password",
