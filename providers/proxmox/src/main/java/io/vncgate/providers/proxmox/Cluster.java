@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +63,7 @@ final class Cluster {
     if (!g.tags().isEmpty()) labels.put("tags", String.join(";", g.tags()));
     if (g.pool() != null) labels.put("pool", g.pool());
     String name = g.name() == null ? g.kind() : g.name();
-    return new TargetInfo(targetId(g), name, labels, java.util.Set.of());
+    return new TargetInfo(targetId(g), name, labels, Set.of());
   }
 
   /** Why the filters leave the guest out, or empty. */

@@ -105,8 +105,8 @@ public final class PveClient {
         .thenApply(data -> new Answer(data, a))
         .exceptionallyCompose(error -> {
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-          if (!retried && cause instanceof PveRefusal r && r.status() == 401 && auth.refused(a)
-              && auth instanceof TicketAuth) {
+          // a login ticket the API refuses (expired early, new auth key) is replaced once; a token is not retried
+          if (!retried && cause instanceof PveRefusal r && r.status() == 401 && auth.refused(a)) {
             return authed(method, path, form, call, true);
           }
           return CompletableFuture.failedFuture(cause);

@@ -83,7 +83,9 @@ final class PveErrors {
     }
     SSLException tls = find(cause, SSLException.class);
     if (tls != null) {
-      String trust = cluster.caFile() != null
+      String trust = cluster.fingerprint() != null
+          ? "check that " + cluster.url() + " is the Proxmox API (pveproxy, usually port 8006)"
+          : cluster.caFile() != null
           ? "it must be signed by a CA in " + cluster.caFile() + " (" + cluster.key("ca-file") + ") and name the host "
               + cluster.url().getHost()
           : "it is not trusted by the JVM's trust store: set " + cluster.key("fingerprint") + " to its SHA-256"
