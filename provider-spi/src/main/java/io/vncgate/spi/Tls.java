@@ -20,9 +20,9 @@ import java.util.Locale;
  * @param pinnedSha256 SHA-256 fingerprint of the server certificate, or null; given as 64 hex
  *     digits with or without colons (as {@code openssl x509 -fingerprint -sha256} or Proxmox's
  *     {@code pvenode cert info} print it), kept as upper-case pairs joined by colons
- * @param setting the config key (or other words) an operator changes to fix the trust settings,
- *     named in errors such as a fingerprint mismatch, e.g. {@code providers.proxmox.clusters[lab].fingerprint};
- *     null when there is none to name
+ * @param setting the config key an operator sets to pin the certificate, whichever way it is trusted
+ *     now, e.g. {@code providers.proxmox.clusters[lab].fingerprint}: named in refusals ("set … to the
+ *     new fingerprint", "pin its SHA-256 fingerprint … (…)"); null when there is none to name
  */
 public record Tls(Path caFile, String pinnedSha256, String setting) {
   public static final Tls SYSTEM = new Tls(null, null, null);
@@ -38,12 +38,12 @@ public record Tls(Path caFile, String pinnedSha256, String setting) {
     this(caFile, pinnedSha256, null);
   }
 
-  /** Trusts exactly the certificate with this SHA-256 fingerprint; {@code setting} names where it is configured. */
+  /** Trusts exactly the certificate with this SHA-256 fingerprint; {@code setting} names the key it is configured by. */
   public static Tls pinned(String sha256, String setting) {
     return new Tls(null, sha256, setting);
   }
 
-  /** Trusts the CA certificates in this PEM file; {@code setting} names where it is configured. */
+  /** Trusts the CA certificates in this PEM file; {@code setting} names where a pin would be configured instead. */
   public static Tls caFile(Path pem, String setting) {
     return new Tls(pem, null, setting);
   }

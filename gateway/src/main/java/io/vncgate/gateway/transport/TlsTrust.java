@@ -126,11 +126,8 @@ final class TlsTrust implements TrustOptions {
 
   /** The CA file cannot be used: its path and the cause are for the operator's log only. */
   static final class CaFileUnusable extends GeneralSecurityException {
-    final Tls tls;
-
     CaFileUnusable(Tls tls, String problem) {
       super("CA file " + tls.caFile() + " cannot be used: " + problem);
-      this.tls = tls;
     }
   }
 

@@ -66,7 +66,7 @@ public final class WebSocketConnector implements Connector {
       return Future.failedFuture(new TransportException("the WebSocket connector cannot open " + route.describe()));
     }
     WebSocketConnectOptions options = new WebSocketConnectOptions()
-        .setHost(ws.uri().getHost())
+        .setHost(host(ws))
         .setPort(ws.uri().getPort() > 0 ? ws.uri().getPort() : ws.secure() ? 443 : 80)
         .setSsl(ws.secure())
         .setURI((ws.uri().getRawPath() == null || ws.uri().getRawPath().isEmpty() ? "/" : ws.uri().getRawPath())
@@ -103,6 +103,12 @@ public final class WebSocketConnector implements Connector {
     return client.close();
   }
 
+  /** The URI's host as a name or address to connect to: an IPv6 literal without its brackets. */
+  static String host(Route.WebSocket ws) {
+    String h = ws.uri().getHost();
+    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+  }
+
   private ClientSSLOptions ssl(Tls tls) {
     if (sslOptions.size() > MAX_TRUST_SETTINGS) sslOptions.clear();
     return sslOptions.computeIfAbsent(tls, t -> {
@@ -122,8 +128,7 @@ public final class WebSocketConnector implements Connector {
       if (c instanceof UpgradeRejectedException u) return rejected(u.getStatus(), ws);
       if (c instanceof TlsTrust.Refused r) return r.getMessage();
       if (c instanceof TlsTrust.CaFileUnusable bad) {
-        return "the gateway cannot use the CA file set for this target" + (bad.tls.setting() == null ? ""
-            : " (" + bad.tls.setting() + ")") + "; the operator's log says why";
+        return "the gateway cannot use the CA file set for this target; the operator's log says why";
       }
     }
     String m = e.getMessage() == null ? "" : e.getMessage();

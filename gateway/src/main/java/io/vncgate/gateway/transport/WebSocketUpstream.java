@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
@@ -44,7 +45,7 @@ final class WebSocketUpstream implements Upstream {
     this.maxFrameBytes = maxFrameBytes;
     ws.frameHandler(this::onFrame);
     ws.closeHandler(v -> onConnectionClosed());
-    ws.exceptionHandler(e -> lastError = e);
+    ws.exceptionHandler(this::onException);
   }
 
   /** The upgrade succeeded: nothing is read until the input is. */
@@ -108,6 +109,21 @@ final class WebSocketUpstream implements Upstream {
       // 1000: a normal end; 1005: the frame gave no code
       finish(code == 1000 || code == 1005 ? null
           : "target closed the WebSocket: " + code + (reason == null || reason.isBlank() ? "" : " " + reason));
+    }
+  }
+
+  /**
+   * The connection's own end comes to {@link #onConnectionClosed}; anything else (a frame over the
+   * size cap, broken framing) leaves Vert.x's decoder discarding all that follows: the socket is
+   * closed here, with the status RFC 6455 gives it, and the reason names the cause.
+   */
+  private void onException(Throwable e) {
+    lastError = e;
+    if (e instanceof HttpClosedException || ended || closing) return;
+    String words = WebSocketConnector.words(e);
+    finish("the target's WebSocket failed: " + words);
+    if (connected && !ws.isClosed()) {
+      ws.close((short) (words.contains("larger than") ? 1009 : 1002), "the gateway could not read the frames");
     }
   }
 

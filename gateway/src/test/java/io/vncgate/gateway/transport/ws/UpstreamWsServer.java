@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code /reject/NNN}: refuses the upgrade with HTTP status NNN;
  *   <li>{@code /text}: accepts, then sends a text frame;
  *   <li>{@code /close}: accepts, then closes with 1011 "backend gone";
+ *   <li>{@code /huge}: accepts, then sends one 17 MiB frame;
  *   <li>{@code /flood}: sends 64 KiB binary frames as fast as its write queue allows;
  *   <li>{@code /record}: records the frames it gets, answers nothing;
  *   <li>{@code /sink}: accepts and reads nothing until {@link #resumeSink()}.
@@ -43,6 +44,7 @@ public final class UpstreamWsServer implements AutoCloseable {
   public final AtomicLong floodSent = new AtomicLong();
   public final AtomicLong sinkReceived = new AtomicLong();
   private final AtomicReference<ServerWebSocket> sink = new AtomicReference<>();
+  private final List<ServerWebSocket> relays = new CopyOnWriteArrayList<>();
   private final Vertx vertx;
   private final HttpServer server;
   private final NetClient vnc;
@@ -109,6 +111,7 @@ public final class UpstreamWsServer implements AutoCloseable {
     switch (ws.path()) {
       case "/text" -> ws.writeTextMessage("hello");
       case "/close" -> ws.close((short) 1011, "backend gone");
+      case "/huge" -> ws.write(Buffer.buffer(new byte[17 * 1024 * 1024]));
       case "/flood" -> flood(ws, Buffer.buffer(new byte[64 * 1024]));
       case "/record" -> ws.frameHandler(f -> {
         if (f.isBinary() || f.isContinuation()) frameSizes.add(f.binaryData().length());
@@ -138,7 +141,8 @@ public final class UpstreamWsServer implements AutoCloseable {
         return;
       }
       var socket = ar.result();
-      socket.handler(ws::write);
+      // with backpressure, as websockify and Proxmox have: a gateway that reads nothing stops the VNC server
+      socket.pipeTo(ws);
       ws.frameHandler(f -> {
         if (f.isBinary() || f.isContinuation()) {
           frameSizes.add(f.binaryData().length());
@@ -147,8 +151,15 @@ public final class UpstreamWsServer implements AutoCloseable {
       });
       socket.closeHandler(v -> ws.close());
       ws.closeHandler(v -> socket.close());
+      relays.add(ws);
       ws.resume();
     });
+  }
+
+  /** Closes every relaying WebSocket with this code and reason, as a console proxy going away would. */
+  public void closeRelays(short code, String reason) {
+    for (ServerWebSocket ws : relays) ws.close(code, reason);
+    relays.clear();
   }
 
   /** The largest frame the gateway sent so far. */

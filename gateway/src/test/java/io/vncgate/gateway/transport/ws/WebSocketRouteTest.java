@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Vertx;
 import io.vncgate.gateway.e2e.GatewayHarness;
 import io.vncgate.testbeds.RfbRefused;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Static targets with a {@code websocket:} route, through the gateway to a real Xvnc behind real
@@ -43,9 +47,13 @@ class WebSocketRouteTest {
   static UpstreamWsServer recorder;
   static UpstreamWsServer pve;
   static GatewayHarness gw;
+  /** Everything logged in this JVM meanwhile (gateway, audit, Vert.x, Netty). */
+  static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
   @BeforeAll
   static void start() throws Exception {
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+    logs.start();
     xvnc = XvncServer.builder().geometry(320, 200).password("ws-pass1").blacklist(false).start();
     xvnc.setRootColor("#3366cc");
     cert = SelfSignedCert.create(dir, "pve1.test");
@@ -71,6 +79,8 @@ class WebSocketRouteTest {
             + target("ca", "{url: \"" + wss + "\", ca-file: " + cert.certPem() + "}", pw)
             + target("ca-other-name", "{url: \"wss://127.0.0.1:" + tlsOtherName.port() + "/\", ca-file: "
                 + otherNameCert.certPem() + "}", pw)
+            + target("pinned-other-name", "{url: \"wss://127.0.0.1:" + tlsOtherName.port() + "/\", fingerprint: \""
+                + otherNameCert.sha256() + "\"}", pw)
             + target("recorded", "{url: \"" + recorder.url("/relay") + query + "\", subprotocols: [binary],"
                 + " header-files: {Authorization: auth.header}, max-frame: 1KiB}", pw)
             + target("pve-like", "{url: \"" + pve.url("/relay") + query + "\", subprotocols: [binary],"
@@ -90,6 +100,7 @@ class WebSocketRouteTest {
 
   @AfterAll
   static void stop() throws Exception {
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
     if (gw != null) gw.close();
     if (recorder != null) recorder.close();
     if (pve != null) pve.close();
@@ -113,7 +124,19 @@ class WebSocketRouteTest {
       RfbRefused refused = assertThrows(RfbRefused.class, () -> client.handshakeVncAuth(gw.ticket("static/" + target)));
       String reason = refused.reason();
       assertFalse(reason.contains("very-secret-ticket") || reason.contains("5e3a0d0c"), "no secret in: " + reason);
+      assertNoSecretLogged();
       return reason;
+    }
+  }
+
+  /** Neither the token nor the ticket (raw or %-encoded) in any log line so far; and something was logged. */
+  private static void assertNoSecretLogged() {
+    java.util.List<ILoggingEvent> events = new java.util.ArrayList<>(logs.list);
+    assertTrue(events.size() > 0, "the log was captured");
+    for (ILoggingEvent e : events) {
+      String line = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage());
+      assertFalse(line.contains("very-secret-ticket") || line.contains("5e3a0d0c") || line.contains("6744A1B2"),
+          "a secret in the log: " + line);
     }
   }
 
@@ -126,6 +149,12 @@ class WebSocketRouteTest {
   void desktopOverTlsWithThePinnedFingerprintInEitherSpelling() throws Exception {
     assertDesktop("pinned");
     assertDesktop("pinned-lower");
+  }
+
+  /** Proxmox's certificate names the node, not the address dialled: with a pin, the pin is the whole check. */
+  @Test
+  void withAPinTheHostNameIsNotCompared() throws Exception {
+    assertDesktop("pinned-other-name");
   }
 
   @Test
@@ -200,6 +229,7 @@ class WebSocketRouteTest {
       while (!text.equals(xvnc.clipboard()) && System.nanoTime() < deadline) Thread.sleep(100);
       assertEquals(text.length(), xvnc.clipboard().length(), "the clipboard arrived whole");
       assertTrue(pve.largestFrame() <= 128 * 1024, "largest frame " + pve.largestFrame());
+      assertNoSecretLogged();
     }
   }
 
@@ -212,6 +242,19 @@ class WebSocketRouteTest {
     assertTrue(refusal("r404").contains("the target has no WebSocket endpoint at ws://127.0.0.1:" + recorder.port()
         + "/reject/404 (HTTP 404 Not Found)"), refusal("r404"));
     assertTrue(refusal("r500").contains("the target's WebSocket endpoint failed (HTTP 500)"), refusal("r500"));
+  }
+
+  @Test
+  void aCloseFrameWhileRelayingReachesTheBrowserAsTheCloseReason() throws Exception {
+    try (io.vncgate.testbeds.WebSocketTcpBridge bridge = gw.bridge(gw.ticket("static/recorded"));
+         RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
+      client.handshakeNone();
+      assertEquals(0x3366cc, client.awaitCentreColour(0x3366cc, Duration.ofSeconds(10)));
+      recorder.closeRelays((short) 1011, "node shutting down");
+      io.vncgate.testbeds.WebSocketClose close = bridge.awaitClose(1, Duration.ofSeconds(10));
+      assertEquals(1011, close.code());
+      assertEquals("target closed the WebSocket: 1011 node shutting down", close.reason());
+    }
   }
 
   @Test

@@ -123,6 +123,57 @@ class WebSocketUpstreamTest {
     onContext(up::close);
   }
 
+  @Test
+  void aServerThatNeverAnswersTheUpgradeFailsWithinTheConnectTimeout() throws Exception {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      WebSocketConnector quick = new WebSocketConnector(vertx, Duration.ofMillis(800));
+      try {
+        Route.WebSocket route = new Route.WebSocket(URI.create("ws://127.0.0.1:" + silent.getLocalPort()
+            + "/vnc?ticket=s3cret"), Map.of(), List.of(), null);
+        long start = System.nanoTime();
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> await(() -> quick.connect(route)));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals("the target's WebSocket did not complete the connection within 800 ms (TCP, TLS and the HTTP"
+            + " upgrade at ws://127.0.0.1:" + silent.getLocalPort() + "/vnc)", e.getCause().getMessage());
+        assertTrue(ms < 5000, "failed after " + ms + " ms");
+      } finally {
+        quick.close().await(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void aSubprotocolTheServerDoesNotPickIsNamed() throws Exception {
+    Route.WebSocket route = new Route.WebSocket(URI.create(server.url("/record")), Map.of(), List.of("no.such.protocol"),
+        null);
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> await(() -> connector.connect(route)));
+    assertEquals("the target's WebSocket did not accept the subprotocol offered (no.such.protocol) at " + server.url("/record"),
+        e.getCause().getMessage());
+  }
+
+  @Test
+  void aConnectionRefusedIsNamed() throws Exception {
+    int port = io.vncgate.testbeds.FreePorts.next();
+    Route.WebSocket route = new Route.WebSocket(URI.create("ws://127.0.0.1:" + port + "/"), Map.of(), List.of(), null);
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> await(() -> connector.connect(route)));
+    assertEquals("connection refused", e.getCause().getMessage());
+  }
+
+  @Test
+  void aFrameOverTheIncomingCapEndsTheConnectionInWords() throws Exception {
+    Upstream up = await(() -> connector.connect(route("/huge")));
+    CompletableFuture<String> reason = new CompletableFuture<>();
+    AtomicLong received = new AtomicLong();
+    onContext(() -> {
+      up.closeHandler(reason::complete);
+      up.input().handler(b -> received.addAndGet(b.length()));
+      up.input().resume();
+    });
+    assertEquals("the target's WebSocket failed: the target sent a WebSocket frame larger than 16 MiB",
+        reason.get(20, TimeUnit.SECONDS));
+    assertEquals(0, received.get(), "nothing of the frame was relayed");
+  }
+
   private static void fill(Upstream up, Buffer chunk, AtomicLong written) {
     while (!up.output().writeQueueFull()) {
       up.output().write(chunk);
