@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * What {@code qm vncproxy} and pveproxy's websocket_proxy do once a vncwebsocket is accepted: set
  * the guest's VNC password through QMP ({@code set_password}, {@code expire_password +30}),
  * connect to its VNC server, then relay binary frames ⇄ TCP with backpressure both ways. Frames to
- * the client carry at most 128 KiB each and are never fragmented. When either side ends, the
+ * the client carry at most 128 KiB each and are never fragmented; a client frame over 128 KiB or a
+ * fragmented one drops the connection, as pveproxy does. When either side ends, the
  * connection is closed without a WebSocket close frame, as pveproxy does (TLS shutdown only).
  */
 final class ConsoleRelay {
@@ -54,8 +55,20 @@ final class ConsoleRelay {
   }
 
   private static void relay(ServerWebSocket ws, HttpConnection connection, NetSocket vnc, Runnable onClosed) {
-    ws.handler(data -> {
-      vnc.write(data);
+    ws.frameHandler(frame -> {
+      if (!frame.isBinary() && !frame.isText() && !frame.isContinuation()) {
+        return;
+      }
+      // pveproxy dies on these and drops the connection: "received fragmented websocket frame",
+      // "received too large websocket frame (len = N)"
+      if (!frame.isFinal() || frame.isContinuation() || frame.binaryData().length() > MAX_PAYLOAD) {
+        LOG.debug("console client sent a frame pveproxy refuses (final={}, length={}); dropping the connection",
+            frame.isFinal(), frame.binaryData().length());
+        vnc.close();
+        Reply.abort(connection);
+        return;
+      }
+      vnc.write(frame.binaryData());
       if (vnc.writeQueueFull()) {
         ws.pause();
         vnc.drainHandler(v -> ws.resume());

@@ -10,6 +10,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -206,6 +207,11 @@ final class PveApi implements Handler<HttpServerRequest> {
     if (!permitted(reply, call, "VM.Audit")) {
       return;
     }
+    JsonObject errors = PveParams.unknown(call.params(), Set.of());
+    if (!errors.isEmpty()) {
+      reply.json(400, "Parameter verification failed.\n", null, errors);
+      return;
+    }
     if (state.offlineNodes().contains(call.node())) {
       reply.bare(595, "Errors during connection establishment, proxy handshake: No route to host");
       return;
@@ -235,11 +241,24 @@ final class PveApi implements Handler<HttpServerRequest> {
       return;
     }
     Boolean websocket;
+    boolean lxc = call.type().equals("lxc");
+    JsonObject errors = PveParams.unknown(call.params(), lxc
+        ? Set.of("websocket", "width", "height") : Set.of("websocket", "generate-password"));
     try {
       websocket = PveParams.bool(call.params(), "websocket");
-      PveParams.bool(call.params(), "generate-password");
+      if (!lxc) {
+        PveParams.bool(call.params(), "generate-password");
+      }
     } catch (PveParams.ParamException e) {
-      reply.json(400, "Parameter verification failed.\n", null, e.errors());
+      errors = errors.mergeIn(e.errors());
+      websocket = null;
+    }
+    if (lxc) {
+      PveParams.range(call.params(), "width", 16, 4096, errors);
+      PveParams.range(call.params(), "height", 16, 2160, errors);
+    }
+    if (!errors.isEmpty()) {
+      reply.json(400, "Parameter verification failed.\n", null, errors);
       return;
     }
     PveGuest guest = loadConfig(reply, call);
@@ -273,7 +292,7 @@ final class PveApi implements Handler<HttpServerRequest> {
     if (!permitted(reply, call, "VM.Console")) {
       return;
     }
-    JsonObject errors = new JsonObject();
+    JsonObject errors = PveParams.unknown(call.params(), Set.of("port", "vncticket"));
     String ticket = call.params().get("vncticket");
     String portText = call.params().get("port");
     int port = -1;

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Request parameters as PVE reads them: the query string, plus a form or JSON body on POST/PUT
@@ -76,5 +77,37 @@ final class PveParams {
       out.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
     }
     return out;
+  }
+
+  /**
+   * PVE's {@code additionalProperties => 0}: every parameter not in {@code allowed} (besides the
+   * URI's {@code node} and {@code vmid}) is an error, as the method's schema is closed.
+   */
+  static JsonObject unknown(Map<String, String> params, Set<String> allowed) {
+    JsonObject errors = new JsonObject();
+    for (String name : params.keySet()) {
+      if (!allowed.contains(name) && !name.equals("node") && !name.equals("vmid")) {
+        errors.put(name, "property is not defined in schema and the schema does not allow additional properties");
+      }
+    }
+    return errors;
+  }
+
+  /** An optional integer parameter within PVE's minimum and maximum, or an error in {@code errors}. */
+  static void range(Map<String, String> params, String name, int min, int max, JsonObject errors) {
+    String value = params.get(name);
+    if (value == null) {
+      return;
+    }
+    try {
+      int n = Integer.parseInt(value);
+      if (n < min) {
+        errors.put(name, "value must have a minimum value of " + min);
+      } else if (n > max) {
+        errors.put(name, "value must have a maximum value of " + max);
+      }
+    } catch (NumberFormatException e) {
+      errors.put(name, "type check ('integer') failed - got '" + value + "'");
+    }
   }
 }

@@ -250,8 +250,9 @@ public final class PveTestbed implements AutoCloseable {
             .setKeyCertOptions(new PemKeyCertOptions()
                 .setCertPath(certs.certFile().toString()).setKeyPath(certs.keyFile().toString()))
             .setWebSocketSubProtocols(List.of("binary", "base64"))
-            .setMaxWebSocketFrameSize(ConsoleRelay.MAX_PAYLOAD)
-            .setMaxWebSocketMessageSize(ConsoleRelay.MAX_PAYLOAD);
+            // frames up to 1 MiB reach the relay, which drops the connection over 128 KiB as PVE does
+            .setMaxWebSocketFrameSize(1 << 20)
+            .setMaxWebSocketMessageSize(1 << 20);
         HttpServer server = vertx.createHttpServer(options).requestHandler(new PveApi(vertx, state, relay));
         await(server.listen());
         return new PveTestbed(vertx, server, state, certs, dir);

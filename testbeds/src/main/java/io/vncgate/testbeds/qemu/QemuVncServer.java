@@ -27,9 +27,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * 127.0.0.1:N,to=N+99}), far above the X displays of the other launchers; the port is read back
  * with {@code query-vnc}. The process's output goes to {@link #logFile()}.
  *
- * <p>Desktop resize: std VGA has no QMP command to change mode; the guest changes it. A
- * {@link #systemReset()} makes SeaBIOS set its text mode again, which QEMU's VNC sends to clients
- * that announced the DesktopSize pseudo-encoding.
+ * <p>Desktop resize: std VGA has no QMP command to change mode; the guest changes it, and
+ * SeaBIOS keeps 720×400 across a {@link #systemReset()}. A VM started
+ * {@link Builder#paused(boolean) paused} shows 640×480 until {@link #cont()}, then SeaBIOS's mode:
+ * clients that announced the DesktopSize pseudo-encoding get that resize.
  */
 public final class QemuVncServer implements AutoCloseable {
 
@@ -156,6 +157,11 @@ public final class QemuVncServer implements AutoCloseable {
     }
   }
 
+  /** {@code cont}: resumes a VM started {@link Builder#paused(boolean) paused}. */
+  public void cont() {
+    qmp.execute("cont", null);
+  }
+
   /** {@code system_reset}: the VM reboots; SeaBIOS sets up its screen again. */
   public void systemReset() {
     qmp.execute("system_reset", null);
@@ -194,8 +200,19 @@ public final class QemuVncServer implements AutoCloseable {
     private Duration timeout = Duration.ofSeconds(30);
     private final List<String> extraArgs = new ArrayList<>();
     private boolean awaitSeaBios = true;
+    private boolean paused;
 
     private Builder() {
+    }
+
+    /**
+     * Starts the VM paused ({@code -S}): QEMU's VNC serves its 640×480 "not initialized" screen
+     * until {@link QemuVncServer#cont()}, when SeaBIOS sets its 720×400 text mode — a desktop resize
+     * driven from outside. Implies {@code awaitSeaBios(false)}.
+     */
+    public Builder paused(boolean paused) {
+      this.paused = paused;
+      return this;
     }
 
     /**
@@ -250,7 +267,7 @@ public final class QemuVncServer implements AutoCloseable {
           throw new TestbedException("QEMU's VNC server is not enabled: " + vnc.encode() + "\n" + Launcher.tail(log));
         }
         int port = Integer.parseInt(vnc.getString("service"));
-        if (awaitSeaBios) {
+        if (awaitSeaBios && !paused) {
           awaitSeaBios(process, qmp, dir, log);
         }
         return new QemuVncServer(process, dir, log, socket, qmp, port);
@@ -276,6 +293,9 @@ public final class QemuVncServer implements AutoCloseable {
           "-name", "vncgate-test",
           "-vnc", "127.0.0.1:" + firstDisplay + ",to=" + (firstDisplay + 99) + ",password=on",
           "-qmp", "unix:" + socket + ",server=on,wait=off"));
+      if (paused) {
+        command.add("-S");
+      }
       command.addAll(extraArgs);
       return command;
     }

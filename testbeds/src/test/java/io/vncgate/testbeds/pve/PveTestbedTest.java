@@ -12,7 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vncgate.testbeds.Framebuffer;
@@ -125,12 +127,39 @@ class PveTestbedTest {
   }
 
   @Test
-  void lxcConsoleWorksTheSameWay() throws Exception {
-    JsonObject proxy = vncproxy("lxc", 101, AS_GATEWAY);
+  void lxcConsoleTakesWidthAndHeightWhichQemusClosedSchemaRefuses() throws Exception {
+    PveClient.Answer qemuWidth = client.post("/nodes/pve1/qemu/100/vncproxy", AS_GATEWAY, "websocket=1&width=800");
+    assertEquals(400, qemuWidth.status());
+    assertEquals("property is not defined in schema and the schema does not allow additional properties",
+        qemuWidth.json().getJsonObject("errors").getString("width"));
+    PveClient.Answer tooHigh = client.post("/nodes/pve1/lxc/101/vncproxy", AS_GATEWAY, "websocket=1&height=9999");
+    assertEquals("value must have a maximum value of 2160", tooHigh.json().getJsonObject("errors").getString("height"));
+
+    PveClient.Answer answer = client.post("/nodes/pve1/lxc/101/vncproxy", AS_GATEWAY,
+        "websocket=1&width=800&height=600");
+    assertEquals(200, answer.status(), answer.toString());
+    JsonObject proxy = answer.data();
     WebSocket ws = await(client.console("pve1", "lxc", 101, proxy.getString("port"), proxy.getString("ticket"),
         AS_GATEWAY));
     try (RfbTestClient rfb = PveClient.rfbOver(ws, PveClient.frameLog())) {
       assertEquals(SeaBiosScreen.WIDTH, rfb.handshakeVncAuth(proxy.getString("password")).width());
+    }
+  }
+
+  @Test
+  void aClientFrameOver128KiBDropsTheConsoleWithoutACloseFrameAsPveproxyDoes() throws Exception {
+    JsonObject proxy = vncproxy("qemu", 100, AS_GATEWAY);
+    WebSocket ws = await(client.console("pve1", "qemu", 100, proxy.getString("port"), proxy.getString("ticket"),
+        AS_GATEWAY));
+    try (RfbTestClient rfb = PveClient.rfbOver(ws, PveClient.frameLog())) {
+      assertEquals(SeaBiosScreen.WIDTH, rfb.handshakeVncAuth(proxy.getString("password")).width());
+      await(ws.writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[128 * 1024 + 1]), true)));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!ws.isClosed() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(ws.isClosed());
+      assertEquals((short) 1006, ws.closeStatusCode(), "no close frame from pveproxy");
     }
   }
 
@@ -307,7 +336,7 @@ class PveTestbedTest {
   }
 
   @Test
-  void aStoppedGuestGetsATicketButItsWebsocketClosesRightAfterTheUpgrade() {
+  void aStoppedGuestGetsATicketButItsWebsocketClosesRightAfterTheUpgrade() throws Exception {
     JsonObject status = client.get("/nodes/pve1/qemu/102/status/current", AS_GATEWAY).data();
     assertEquals("stopped", status.getString("status"));
     JsonObject proxy = vncproxy("qemu", 102, AS_GATEWAY);
@@ -315,7 +344,7 @@ class PveTestbedTest {
         AS_GATEWAY));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!ws.isClosed() && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
+      Thread.sleep(20);
     }
     assertTrue(ws.isClosed(), "pveproxy closes the accepted WebSocket when the worker fails");
     assertFalse(Short.valueOf((short) 1000).equals(ws.closeStatusCode()), "no normal close frame: "

@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonObject;
 import io.vncgate.testbeds.Framebuffer;
+import io.vncgate.testbeds.PixelFormat;
 import io.vncgate.testbeds.RfbRefused;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.ServerInitInfo;
 import io.vncgate.testbeds.TestbedException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -76,6 +80,63 @@ class QemuVncServerTest {
     qemu.expirePassword("now");
     try (RfbTestClient client = RfbTestClient.connect(qemu.host(), qemu.port())) {
       assertThrows(RfbRefused.class, () -> client.handshakeVncAuth("expiring"));
+    }
+  }
+
+  @Test
+  void setPasswordAloneKeepsAnEarlierExpirySoTheLauncherAlsoResetsIt() throws Exception {
+    qemu.setPassword("first-pw");
+    qemu.expirePassword("now");
+    qemu.qmp().execute("set_password", new JsonObject().put("protocol", "vnc").put("password", "second-p"));
+    try (RfbTestClient client = RfbTestClient.connect(qemu.host(), qemu.port())) {
+      assertThrows(RfbRefused.class, () -> client.handshakeVncAuth("second-p"), "still expired");
+    }
+    qemu.setPassword("third-pw");
+    try (RfbTestClient client = RfbTestClient.connect(qemu.host(), qemu.port())) {
+      assertEquals(SeaBiosScreen.WIDTH, client.handshakeVncAuth("third-pw").width());
+    }
+  }
+
+  @Test
+  void resumingAPausedVmResizesTheDesktopForAClientThatAnnouncedDesktopSize() throws Exception {
+    try (QemuVncServer own = QemuVncServer.builder().paused(true).start();
+         RfbTestClient client = RfbTestClient.connect(own.host(), own.port())) {
+      own.setPassword("resize-1");
+      ServerInitInfo init = client.handshakeVncAuth("resize-1");
+      assertEquals("640x480", init.width() + "x" + init.height(), "QEMU's screen before the guest set a mode");
+      client.sendSetPixelFormat(PixelFormat.RGB888_LE);
+      client.sendSetEncodings(0, -223);
+      client.sendFramebufferUpdateRequest(false, 0, 0, init.width(), init.height());
+      own.cont();
+      List<String> sizes = new ArrayList<>();
+      int width = init.width();
+      int height = init.height();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (System.nanoTime() < deadline && !sizes.contains("720x400")) {
+        assertEquals(0, client.readU8(), "FramebufferUpdate");
+        client.readExactly(1);
+        byte[] count = client.readExactly(2);
+        int rects = ((count[0] & 0xff) << 8) | (count[1] & 0xff);
+        for (int i = 0; i < rects; i++) {
+          ByteBuffer header = ByteBuffer.wrap(client.readExactly(12));
+          header.getShort();
+          header.getShort();
+          int w = header.getShort() & 0xffff;
+          int h = header.getShort() & 0xffff;
+          int encoding = header.getInt();
+          if (encoding == -223) {
+            width = w;
+            height = h;
+            sizes.add(w + "x" + h);
+          } else {
+            assertEquals(0, encoding, "Raw");
+            client.readExactly(w * h * 4);
+          }
+        }
+        client.sendFramebufferUpdateRequest(true, 0, 0, width, height);
+      }
+      assertTrue(sizes.contains("720x400"), "DesktopSize to SeaBIOS's text mode: " + sizes);
+      assertFalse(client.isClosedByPeer(Duration.ofMillis(300)), "still connected after the resize");
     }
   }
 
