@@ -120,11 +120,15 @@ final class Cluster {
     return targetId + " (" + g.kind() + (g.name() == null ? "" : " " + g.name()) + ")";
   }
 
-  /** The same trust as the API calls, naming the setting to change when the gateway refuses a certificate. */
+  /**
+   * The same trust as the API calls; the setting the gateway names when it refuses a certificate is
+   * the key that pins one, however the cluster is trusted now.
+   */
   private Tls tls() {
-    if (settings.fingerprint() != null) return Tls.pinned(settings.fingerprint(), settings.key("fingerprint"));
-    if (settings.caFile() != null) return Tls.caFile(settings.caFile(), settings.key("ca-file"));
-    return Tls.SYSTEM;
+    String pinKey = settings.key("fingerprint");
+    if (settings.fingerprint() != null) return Tls.pinned(settings.fingerprint(), pinKey);
+    if (settings.caFile() != null) return Tls.caFile(settings.caFile(), pinKey);
+    return new Tls(null, null, pinKey);
   }
 
   private TargetRoute route(Guest g, PveClient.Console console) {
