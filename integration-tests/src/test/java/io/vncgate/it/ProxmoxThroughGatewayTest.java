@@ -53,6 +53,8 @@ class ProxmoxThroughGatewayTest {
   private static final String SECRET = "5f3c2a8e-1b7d-4c9e-a0f1-2d3e4f5a6b7c";
   private static final String AUDITOR = "auditor@pve!ro";
   private static final String AUDITOR_SECRET = "0a1b2c3d-0000-4000-8000-aaaabbbbcccc";
+  private static final String WRONG_PIN =
+      "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
 
   @TempDir
   static Path dir;
@@ -77,6 +79,7 @@ class ProxmoxThroughGatewayTest {
         .start();
     Files.writeString(dir.resolve("pve.token"), SECRET + "\n");
     Files.writeString(dir.resolve("auditor.token"), AUDITOR_SECRET + "\n");
+    Files.writeString(dir.resolve("wrong.token"), "00000000-0000-4000-8000-000000000000\n");
     logs.start();
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
     // the gateway's and the plugin's debug lines too: none may carry a secret either
@@ -90,7 +93,10 @@ class ProxmoxThroughGatewayTest {
             clusters:
               - {name: lab, url: '%s', token-id: '%s', token-secret-file: pve.token, fingerprint: '%s'}
               - {name: ro, url: '%s', token-id: '%s', token-secret-file: auditor.token, fingerprint: '%s'}
-        """.formatted(pve.url(), TOKEN, pve.fingerprint(), pve.url(), AUDITOR, pve.fingerprint())).start();
+              - {name: badpin, url: '%s', token-id: '%s', token-secret-file: pve.token, fingerprint: '%s'}
+              - {name: badtoken, url: '%s', token-id: '%s', token-secret-file: wrong.token, fingerprint: '%s'}
+        """.formatted(pve.url(), TOKEN, pve.fingerprint(), pve.url(), AUDITOR, pve.fingerprint(),
+        pve.url(), TOKEN, WRONG_PIN, pve.url(), TOKEN, pve.fingerprint())).start();
   }
 
   @AfterAll
@@ -192,6 +198,27 @@ class ProxmoxThroughGatewayTest {
     }
     String log = logText();
     assertTrue(log.contains(AUDITOR + " needs the privilege VM.Console on /vms/100"), log);
+  }
+
+  @Test
+  void aClusterWithAWrongPinOrARefusedTokenIsLeftOutAndTheLogSaysExactlyWhy() throws Exception {
+    List<String> ids = gw.targets().stream().map(o -> ((JsonObject) o).getString("id")).toList();
+    assertTrue(ids.contains("proxmox/lab/100"), "the other clusters still answer: " + ids);
+    assertTrue(ids.stream().noneMatch(id -> id.startsWith("proxmox/badpin/") || id.startsWith("proxmox/badtoken/")),
+        ids.toString());
+    for (String target : List.of("proxmox/badpin/100", "proxmox/badtoken/100")) {
+      var reply = gw.post("/api/v1/sessions", gw.token("alice", "**", io.vncgate.gateway.auth.Role.CONTROL),
+          new JsonObject().put("target", target).put("role", "control").encode());
+      assertEquals(404, reply.statusCode(), reply.body());
+    }
+    String log = logText();
+    assertTrue(log.contains("proxmox cluster badpin: its guests are left out of the list: certificate fingerprint"
+        + " mismatch: the Proxmox API of cluster badpin at " + pve.url() + " presented a certificate with SHA-256"
+        + " fingerprint " + pve.fingerprint() + ", but providers.proxmox.clusters[2].fingerprint is " + WRONG_PIN), log);
+    assertTrue(log.contains("proxmox cluster badtoken: its guests are left out of the list: Proxmox cluster badtoken ("
+        + pve.url() + ") refused the API token " + TOKEN + " (401"), log);
+    assertTrue(log.contains("check providers.proxmox.clusters[3].token-id and the secret in"), log);
+    assertFalse(log.contains("00000000-0000-4000-8000"), "never the secret, even a wrong one");
   }
 
   /** Every VNC ticket and password the testbed handed out, and the token secret: none in the log or audit file. */
