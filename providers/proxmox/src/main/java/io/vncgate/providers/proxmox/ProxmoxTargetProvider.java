@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,8 @@ public class ProxmoxTargetProvider implements TargetProvider {
   private static final Pattern ID = Pattern.compile("proxmox/([^/]+)/([1-9][0-9]{0,8})");
 
   private final Clock clock;
-  private final Map<String, Cluster> clusters = new LinkedHashMap<>();
+  /** Set once by start (in config order), emptied by stop; read by any thread. */
+  private volatile Map<String, Cluster> clusters = Map.of();
   private ExecutorService executor;
 
   public ProxmoxTargetProvider() {
@@ -60,15 +62,17 @@ public class ProxmoxTargetProvider implements TargetProvider {
   public void start(ProviderContext context) throws IOException, GeneralSecurityException {
     List<ClusterSettings> settings = SettingsReader.read(context.config(), context.configDirectory());
     executor = ProviderThreads.create(2);
+    Map<String, Cluster> started = new LinkedHashMap<>();
     for (ClusterSettings s : settings) {
       PveClient client = PveClient.create(s, executor, clock);
-      clusters.put(s.name(), new Cluster(s, client, new GuestCache(client::guests, clock)));
+      started.put(s.name(), new Cluster(s, client, new GuestCache(client::guests, clock)));
       log.info("proxmox cluster {}: API {} as {} ({}); TLS trust: {}{}{}", s.name(), s.url(), s.login().principal(),
           s.login() instanceof ClusterSettings.Token ? "API token" : "password login",
           s.fingerprint() != null ? "pinned SHA-256 fingerprint " + s.fingerprint()
               : s.caFile() != null ? "CA file " + s.caFile() : "the JVM's trust store",
           s.tags().isEmpty() ? "" : "; only tags " + s.tags(), s.pools().isEmpty() ? "" : "; only pools " + s.pools());
     }
+    clusters = Collections.unmodifiableMap(started);
   }
 
   /**
@@ -129,7 +133,7 @@ public class ProxmoxTargetProvider implements TargetProvider {
 
   @Override
   public void stop() {
-    clusters.clear();
+    clusters = Map.of();
     if (executor != null) executor.shutdownNow();
   }
 
