@@ -144,6 +144,22 @@ class ProxmoxThroughGatewayTest {
   }
 
   @Test
+  void twoViewersAtOnceEachGetTheirOwnConsoleAndBothSeeTheVm() throws Exception {
+    long proxies = pve.vncProxyCount(100);
+    try (WebSocketTcpBridge first = gw.bridge(gw.ticket("proxmox/lab/100"));
+         RfbTestClient a = RfbTestClient.connect(first.host(), first.port());
+         WebSocketTcpBridge second = gw.bridge(gw.ticket("proxmox/lab/100"));
+         RfbTestClient b = RfbTestClient.connect(second.host(), second.port())) {
+      a.handshakeNone();
+      b.handshakeNone();
+      SeaBiosScreen.awaitText(a, Duration.ofSeconds(20));
+      SeaBiosScreen.awaitText(b, Duration.ofSeconds(20));
+      assertFalse(a.isClosedByPeer(Duration.ofMillis(300)), "the first viewer is still connected");
+      assertEquals(proxies + 2, pve.vncProxyCount(100), "a console ticket per viewer");
+    }
+  }
+
+  @Test
   void aContainersConsoleOpensToo() throws Exception {
     try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("proxmox/lab/101"));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
