@@ -132,6 +132,8 @@ class ProxmoxConfigTest {
     String bare = FP.replace(":", "");
     assertEquals(Optional.of(FP), Fingerprints.normalize(bare.toLowerCase()));
     assertEquals(Optional.of(FP), Fingerprints.normalize(" " + FP + " "));
+    assertEquals(Optional.of(FP), Fingerprints.normalize("sha256 Fingerprint=" + FP), "openssl's whole line");
+    assertEquals(Optional.of(FP), Fingerprints.normalize("SHA256 Fingerprint=" + FP), "OpenSSL 3's spelling");
     assertEquals(Optional.empty(), Fingerprints.normalize("ABCD:" + bare.substring(4)));
     assertEquals(Optional.empty(), Fingerprints.normalize(bare + "00"));
     assertEquals(Optional.empty(), Fingerprints.normalize(bare.replace('A', 'G')));

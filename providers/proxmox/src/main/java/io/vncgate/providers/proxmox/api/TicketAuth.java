@@ -96,8 +96,8 @@ final class TicketAuth implements PveAuth {
 
   private String password() {
     try {
-      // only the line end is not part of the password
-      String password = Files.readString(login.passwordFile(), StandardCharsets.UTF_8).replaceAll("[\r\n]+$", "");
+      // the first line, without its line end
+      String password = Files.readString(login.passwordFile(), StandardCharsets.UTF_8).split("\r?\n", 2)[0];
       if (password.isEmpty()) {
         throw new ProviderException(Kind.MISCONFIGURED, "the password file " + login.passwordFile() + " ("
             + cluster.key("password-file") + ") is empty");

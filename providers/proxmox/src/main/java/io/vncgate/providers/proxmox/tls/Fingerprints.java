@@ -14,12 +14,19 @@ public final class Fingerprints {
 
   /**
    * The fingerprint in PVE's form, from text in that form or as 64 hex digits (upper or lower
-   * case, with or without ':'); empty when it is not a SHA-256 fingerprint.
+   * case, with or without ':'), also with openssl's {@code sha256 Fingerprint=} before it; empty
+   * when it is not a SHA-256 fingerprint.
    */
   public static Optional<String> normalize(String text) {
-    String hex = text.strip().replace(":", "");
+    String value = text.strip();
+    int eq = value.indexOf('=');
+    // "sha256 Fingerprint=AB:CD:..." as openssl x509 -fingerprint prints it
+    if (eq >= 0 && value.substring(0, eq).toLowerCase(Locale.ROOT).contains("fingerprint")) {
+      value = value.substring(eq + 1).strip();
+    }
+    String hex = value.replace(":", "");
     if (!hex.matches("[0-9A-Fa-f]{64}")) return Optional.empty();
-    if (text.contains(":") && !text.strip().matches("([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}")) return Optional.empty();
+    if (value.contains(":") && !value.matches("([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}")) return Optional.empty();
     return Optional.of(colons(hex.toUpperCase(Locale.ROOT)));
   }
 
