@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One answer in pveproxy's shapes: JSON {@code {"data": …}} with {@code message} (and
@@ -20,6 +22,8 @@ import java.util.Map;
  * 401s delayed (3 s on real PVE), and the call recorded when it is answered.
  */
 final class Reply {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Reply.class);
 
   private final Vertx vertx;
   private final HttpServerRequest req;
@@ -122,6 +126,9 @@ final class Reply {
       return;
     }
     done = true;
+    // the query is not logged: the vncwebsocket URL carries the VNC ticket
+    LOG.debug("PVE {} {} -> {} ({})", req.method().name(), req.path(), status == 0 ? "dropped" : status,
+        principal == null ? "unauthenticated" : principal);
     state.record(new PveCall(at, req.method().name(), req.path(), req.query(), status, principal));
   }
 }

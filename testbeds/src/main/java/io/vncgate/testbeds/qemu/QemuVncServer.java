@@ -201,6 +201,7 @@ public final class QemuVncServer implements AutoCloseable {
     private final List<String> extraArgs = new ArrayList<>();
     private boolean awaitSeaBios = true;
     private boolean paused;
+    private boolean audio;
 
     private Builder() {
     }
@@ -212,6 +213,16 @@ public final class QemuVncServer implements AutoCloseable {
      */
     public Builder paused(boolean paused) {
       this.paused = paused;
+      return this;
+    }
+
+    /**
+     * Gives QEMU's VNC server an audio backend ({@code -audiodev none,id=vncaudio} and
+     * {@code audiodev=vncaudio} on {@code -vnc}), so it answers the QEMU audio extension
+     * (pseudo-encoding −259, client message 255/1) as a VM with sound does.
+     */
+    public Builder audio(boolean audio) {
+      this.audio = audio;
       return this;
     }
 
@@ -291,8 +302,12 @@ public final class QemuVncServer implements AutoCloseable {
           "-m", String.valueOf(memoryMb),
           "-boot", "reboot-timeout=-1",
           "-name", "vncgate-test",
-          "-vnc", "127.0.0.1:" + firstDisplay + ",to=" + (firstDisplay + 99) + ",password=on",
+          "-vnc", "127.0.0.1:" + firstDisplay + ",to=" + (firstDisplay + 99) + ",password=on"
+              + (audio ? ",audiodev=vncaudio" : ""),
           "-qmp", "unix:" + socket + ",server=on,wait=off"));
+      if (audio) {
+        command.addAll(List.of("-audiodev", "none,id=vncaudio"));
+      }
       if (paused) {
         command.add("-S");
       }

@@ -54,8 +54,12 @@ final class PveClient implements AutoCloseable {
   PveClient(PveTestbed pve) {
     this.pve = pve;
     PemTrustOptions trust = new PemTrustOptions().addCertPath(pve.caFile().toString());
+    // No keep-alive: with Vert.x 5.0.10, after the testbed drops a console WebSocket without a close
+    // frame (as pveproxy does), a later request on a pooled connection of the same Vertx sometimes
+    // never got its answer (the server had written it; a JDK client and keepAlive(false) did not
+    // show it). These tests are about the testbed, not about that client behaviour.
     this.http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustOptions(trust)
-        .setVerifyHost(true));
+        .setVerifyHost(true).setKeepAlive(false));
     this.ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustOptions(trust)
         .setVerifyHost(true).setMaxFrameSize(1 << 20).setMaxMessageSize(16 << 20));
   }

@@ -1,5 +1,6 @@
 package io.vncgate.testbeds.qemu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -137,6 +138,46 @@ class QemuVncServerTest {
       }
       assertTrue(sizes.contains("720x400"), "DesktopSize to SeaBIOS's text mode: " + sizes);
       assertFalse(client.isClosedByPeer(Duration.ofMillis(300)), "still connected after the resize");
+    }
+  }
+
+  @Test
+  void withAudioQemuAcknowledgesTheAudioPseudoEncodingAndTakesTheAudioClientMessages() throws Exception {
+    try (QemuVncServer own = QemuVncServer.builder().audio(true).start();
+         RfbTestClient client = RfbTestClient.connect(own.host(), own.port())) {
+      own.setPassword("audio-pw");
+      client.handshakeVncAuth("audio-pw");
+      client.sendSetEncodings(0, -259);
+      // QEMU acknowledges the pseudo-encoding with a FramebufferUpdate of one empty -259 rectangle
+      assertEquals(0, client.readU8(), "FramebufferUpdate");
+      client.readExactly(1);
+      assertArrayEquals(new byte[] {0, 1}, client.readExactly(2), "one rectangle");
+      ByteBuffer ack = ByteBuffer.wrap(client.readExactly(12));
+      assertEquals(-259, ack.getInt(8), "the audio pseudo-encoding");
+      // QEMU client message 255, audio submessage 1: set format (op 2: s16, 2 channels, 44100 Hz), enable (op 0).
+      // Audio begin/data (server message 255/1) follow only while the guest plays sound: this one has no sound card.
+      client.send(new byte[] {(byte) 255, 1, 0, 2, 3, 2, 0, 0, (byte) 0xAC, 0x44});
+      client.send(new byte[] {(byte) 255, 1, 0, 0});
+      client.sendFramebufferUpdateRequest(false, 0, 0, 8, 8);
+      assertEquals(0, client.readU8(), "still connected: a FramebufferUpdate follows");
+    }
+  }
+
+  @Test
+  void qemuAcknowledgesExtendedKeyEventsWithAnEmptyPseudoRectangle() throws Exception {
+    qemu.setPassword("extkey-1");
+    try (RfbTestClient client = RfbTestClient.connect(qemu.host(), qemu.port())) {
+      client.handshakeVncAuth("extkey-1");
+      client.sendSetEncodings(0, -258);
+      assertEquals(0, client.readU8(), "FramebufferUpdate");
+      client.readExactly(1);
+      assertArrayEquals(new byte[] {0, 1}, client.readExactly(2), "one rectangle");
+      assertEquals(-258, ByteBuffer.wrap(client.readExactly(12)).getInt(8), "QEMU extended key event");
+      // QEMU client message 255, submessage 0: extended key event (down, keysym 'a', XT scancode 0x1e)
+      client.send(new byte[] {(byte) 255, 0, 0, 1, 0, 0, 0, 0x61, 0, 0, 0, 0x1e});
+      client.send(new byte[] {(byte) 255, 0, 0, 0, 0, 0, 0, 0x61, 0, 0, 0, 0x1e});
+      client.sendFramebufferUpdateRequest(false, 0, 0, 8, 8);
+      assertEquals(0, client.readU8(), "still connected after extended key events");
     }
   }
 
