@@ -16,6 +16,10 @@ final class PluginZips {
     return built("example");
   }
 
+  static Path proxmox() {
+    return built("proxmox");
+  }
+
   /** Copies the zip into {@code folder} (created if needed), as an operator would drop it into plugins/. */
   static Path install(Path zip, Path folder) throws Exception {
     Files.createDirectories(folder);
