@@ -66,7 +66,7 @@ public final class ClientMessageFramer {
 
   static final int MAX_FENCE_PAYLOAD = 64;
 
-  private static final int CAPS_ONLY = 0x01000000;
+  private static final int CAPS = 0x01000000;
   private static final int CLIPBOARD_REQUEST = 0x02000000;
   private static final int CLIPBOARD_PEEK = 0x04000000;
   private static final int CLIPBOARD_NOTIFY = 0x08000000;
@@ -452,15 +452,18 @@ public final class ClientMessageFramer {
     }
     int flags = in.s32(8);
     int action = flags & ACTION_MASK;
-    switch (action) {
-      case CAPS_ONLY -> {
-        type = CLIPBOARD_CAPS;
-        long canonical = 4 + 4L * Integer.bitCount(flags & 0xFFFF);
-        if (body != canonical) {
-          malformed = "an extended clipboard caps message of " + body + " bytes, but its "
-              + Integer.bitCount(flags & 0xFFFF) + " formats make it " + canonical;
-        }
+    if ((action & CAPS) != 0) {
+      // caps lists the actions its sender supports beside the caps bit: servers read it as caps
+      // whatever else is set (Xvnc's SMsgReader::readExtendedClipboard tests `action & clipboardCaps`)
+      type = CLIPBOARD_CAPS;
+      long canonical = 4 + 4L * Integer.bitCount(flags & 0xFFFF);
+      if (body != canonical) {
+        malformed = "an extended clipboard caps message of " + body + " bytes, but its "
+            + Integer.bitCount(flags & 0xFFFF) + " formats make it " + canonical;
       }
+      return 8 + body;
+    }
+    switch (action) {
       case CLIPBOARD_REQUEST, CLIPBOARD_PEEK, CLIPBOARD_NOTIFY -> {
         if (body != 4) {
           malformed = "an extended clipboard " + actionName(action) + " message of " + body
@@ -469,7 +472,7 @@ public final class ClientMessageFramer {
       }
       case CLIPBOARD_PROVIDE -> { }
       default -> malformed = "an extended clipboard message whose action bits 0x"
-          + Integer.toHexString(action >>> 24) + " are not exactly one of caps, request, peek, notify, provide";
+          + Integer.toHexString(action >>> 24) + " are neither caps nor exactly one of request, peek, notify, provide";
     }
     return 8 + body;
   }

@@ -366,11 +366,19 @@ class ClientMessageFramerTest {
     byte[] all = cat(setEncodings(EXT_CLIPBOARD), caps, provide, request, cutText("classic"));
     assertPassesUnchanged(all, 5);
     assertClassifiedAs(all, SET_ENCODINGS, CLIPBOARD_CAPS, CLIENT_CUT_TEXT, CLIENT_CUT_TEXT, CLIENT_CUT_TEXT);
-    // two actions at once: Xvnc reads caps, QEMU both; servers disagree, so it is not forwarded
-    byte[] capsAndNotify = extendedClipboard(0x09000001, new byte[4]);
-    assertFraming(MessagePolicy.CONTROLLER, CAP, true, cat(setEncodings(EXT_CLIPBOARD), capsAndNotify, key(1)),
-        cat(setEncodings(EXT_CLIPBOARD), key(1)), List.of(new Drop(CLIENT_CUT_TEXT, 16, ClientMessageFramer.MALFORMED
-            + "an extended clipboard message whose action bits 0x9 are not exactly one of caps, request, peek,"
+    // caps also lists the actions its sender supports (TigerVNC's viewer sends caps|request|peek|
+    // notify|provide): Xvnc, QEMU and libvncserver all read it as caps whatever else is set
+    byte[] tigerVncCaps = extendedClipboard(0x1F000001, Wire.of().u32(20 << 20).bytes());
+    byte[] withCaps = cat(setEncodings(EXT_CLIPBOARD), tigerVncCaps, key(1));
+    assertPassesUnchanged(withCaps, 3);
+    assertClassifiedAs(withCaps, SET_ENCODINGS, CLIPBOARD_CAPS, KEY_EVENT);
+    assertFraming(MessagePolicy.OBSERVER, CAP, true, cat(setEncodings(EXT_CLIPBOARD), tigerVncCaps),
+        cat(setEncodings(EXT_CLIPBOARD), tigerVncCaps), List.of(), 2);
+    // without the caps bit, two actions at once are no one message servers agree on: not forwarded
+    byte[] requestAndNotify = extendedClipboard(0x0A000001, new byte[0]);
+    assertFraming(MessagePolicy.CONTROLLER, CAP, true, cat(setEncodings(EXT_CLIPBOARD), requestAndNotify, key(1)),
+        cat(setEncodings(EXT_CLIPBOARD), key(1)), List.of(new Drop(CLIENT_CUT_TEXT, 12, ClientMessageFramer.MALFORMED
+            + "an extended clipboard message whose action bits 0xa are neither caps nor exactly one of request, peek,"
             + " notify, provide")), 2);
   }
 
