@@ -31,6 +31,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -156,6 +160,43 @@ class ProxmoxThroughGatewayTest {
       SeaBiosScreen.awaitText(b, Duration.ofSeconds(20));
       assertFalse(a.isClosedByPeer(Duration.ofMillis(300)), "the first viewer is still connected");
       assertEquals(proxies + 2, pve.vncProxyCount(100), "a console ticket per viewer");
+    }
+  }
+
+  /**
+   * PVE sets the VM's VNC password as each console connects: consoles set up at the same time would
+   * change it under each other, so the provider has the gateway connect one console at a time.
+   */
+  @Test
+  void sixViewersOpeningOneVmAtTheSameMomentAllLogIn() throws Exception {
+    int n = 6;
+    List<String> tickets = new ArrayList<>();
+    for (int i = 0; i < n; i++) tickets.add(gw.ticket("proxmox/lab/100"));
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      List<Future<String>> results = new ArrayList<>();
+      for (String ticket : tickets) {
+        results.add(pool.submit(() -> {
+          go.await();
+          try (WebSocketTcpBridge bridge = gw.bridge(ticket);
+               RfbTestClient c = RfbTestClient.connect(bridge.host(), bridge.port())) {
+            ServerInitInfo init = c.handshakeNone();
+            return init.width() + "x" + init.height();
+          } catch (RfbRefused r) {
+            return "refused: " + r.reason();
+          }
+        }));
+      }
+      go.countDown();
+      List<String> failed = new ArrayList<>();
+      for (Future<String> f : results) {
+        String r = f.get(60, TimeUnit.SECONDS);
+        if (r.startsWith("refused")) failed.add(r);
+      }
+      assertEquals(List.of(), failed, "every console logged in");
+    } finally {
+      pool.shutdownNow();
     }
   }
 

@@ -87,6 +87,7 @@ public final class UpstreamPacer {
     String key = laneKey(targetId, route);
     while (true) {
       Lane lane = lanes.computeIfAbsent(key, Lane::new);
+      lane.atOnce(route == null ? 0 : route.limits().handshakesAtOnce());
       Turn<T> turn = new Turn<>(lane, targetId, vertx.getOrCreateContext(), deadlineNanos, states, blacklisted, attempt);
       if (lane.enqueue(turn, false)) return turn;
       // the lane was retired (idle, nothing to remember) between the lookup and now: a fresh one
@@ -198,6 +199,8 @@ public final class UpstreamPacer {
     private long pausedUntilNanos;
     private long pauseBeganNanos = Long.MIN_VALUE;
     private boolean probe;
+    /** Connections set up at once: the config's, lowered by the provider's latest route (Limits). */
+    private int atOnce = config.handshakesPerTarget();
     private Duration nextBackoff;
 
     Lane(String key) {
@@ -207,6 +210,10 @@ public final class UpstreamPacer {
 
     /** Set once the lane is idle with nothing to remember and leaves the map; never used again. */
     private boolean retired;
+
+    synchronized void atOnce(int providers) {
+      atOnce = providers > 0 ? Math.min(providers, config.handshakesPerTarget()) : config.handshakesPerTarget();
+    }
 
     synchronized int queueLength() {
       return queue.size();
@@ -289,7 +296,7 @@ public final class UpstreamPacer {
     private boolean mayStart(long now) {
       if (now < pausedUntilNanos) return false;
       if (probe) return inFlight == 0;
-      if (inFlight >= config.handshakesPerTarget()) return false;
+      if (inFlight >= atOnce) return false;
       return config.blacklistThreshold() <= 0 || uncleared() < budget() || inFlight == 0;
     }
 
@@ -371,8 +378,12 @@ public final class UpstreamPacer {
           waiting = now < pausedUntilNanos
               ? blacklistedReason(turn.targetId, pausedUntilNanos - now)
               : "waited " + waited + " s for target " + turn.targetId + " behind " + ahead + " other viewer" + (ahead == 1 ? "" : "s")
-                  + " (the gateway opens at most " + config.handshakesPerTarget() + " connections to a target at a time:"
-                  + " limits.upstream.handshakes-per-target); try again";
+                  + (atOnce < config.handshakesPerTarget()
+                      ? " (its provider lets the gateway open " + atOnce + " connection" + (atOnce == 1 ? "" : "s")
+                          + " to it at a time)"
+                      : " (the gateway opens at most " + atOnce + " connections to a target at a time:"
+                          + " limits.upstream.handshakes-per-target)")
+                  + "; try again";
         } else if (turn.inFlight) {
           turn.inFlight = false;
           inFlight--;

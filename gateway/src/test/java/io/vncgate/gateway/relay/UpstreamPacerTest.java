@@ -46,10 +46,14 @@ class UpstreamPacerTest {
     UpstreamPacer.Turn<String> turn;
 
     Viewer(UpstreamPacer pacer, long deadlineMs) throws Exception {
+      this(pacer, deadlineMs, ROUTE);
+    }
+
+    Viewer(UpstreamPacer pacer, long deadlineMs, TargetRoute route) throws Exception {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
       // from an event loop, as ViewerConnection calls it
       Promise<UpstreamPacer.Turn<String>> p = Promise.promise();
-      vertx.runOnContext(v -> p.complete(pacer.run("static/lab", ROUTE, deadline, states::add, e -> e == BLOCKED, () -> {
+      vertx.runOnContext(v -> p.complete(pacer.run("static/lab", route, deadline, states::add, e -> e == BLOCKED, () -> {
         Promise<String> attempt = Promise.promise();
         attempts.add(attempt);
         return attempt.future();
@@ -198,5 +202,19 @@ class UpstreamPacerTest {
     next.attempts.get(0).complete("in");
     next.result().await(2, TimeUnit.SECONDS);
     await(() -> pacer.lanes() == 0, "cleared by a login, then retired");
+  }
+
+  @Test
+  void aProviderMayLowerTheConnectionsAtOnceForItsTarget() throws Exception {
+    UpstreamPacer pacer = new UpstreamPacer(vertx, new GatewayConfig.Pacing(3, 100, 5, Duration.ofSeconds(10)));
+    TargetRoute oneAtATime = new TargetRoute(new Route.Tcp("127.0.0.1", 5902), new Credentials.None(),
+        Limits.DEFAULTS.withHandshakesAtOnce(1));
+    List<Viewer> v = new ArrayList<>();
+    for (int i = 0; i < 3; i++) v.add(new Viewer(pacer, 10_000, oneAtATime));
+    await(() -> started(v) == 1, "one attempt starts");
+    Thread.sleep(100);
+    assertEquals(1, started(v), "the others wait: the provider allows one at a time");
+    v.get(0).attempts.get(0).complete("in");
+    await(() -> started(v) == 2, "the next starts when the first is done");
   }
 }

@@ -4,6 +4,7 @@ import io.vncgate.providers.proxmox.api.Guest;
 import io.vncgate.providers.proxmox.api.PveClient;
 import io.vncgate.providers.proxmox.config.ClusterSettings;
 import io.vncgate.spi.Credentials;
+import io.vncgate.spi.Limits;
 import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.ProviderException.Kind;
 import io.vncgate.spi.Route;
@@ -140,6 +141,9 @@ final class Cluster {
     Map<String, Secret> headers = Map.of(console.auth().headerName(), console.auth().headerValue());
     Route.WebSocket route = new Route.WebSocket(uri, headers, List.of("binary"), tls(),
         Route.WebSocket.DEFAULT_MAX_FRAME_BYTES);
-    return new TargetRoute(route, new Credentials.VncPassword(console.ticket().vncPassword()));
+    // one console connects at a time: PVE sets the VM's VNC password as each one connects, so a
+    // second one would change it before the first has logged in
+    return new TargetRoute(route, new Credentials.VncPassword(console.ticket().vncPassword()),
+        Limits.DEFAULTS.withHandshakesAtOnce(1));
   }
 }
