@@ -337,6 +337,41 @@ public final class RfbTestClient implements AutoCloseable {
 
   // ---------------------------------------------------------------- raw access
 
+  /**
+   * QEMU extended key event: client message 255, submessage 0, U16 down-flag, U32 keysym, U32
+   * keycode (XT scancode; extended keys as 0xe0 prefix in the high byte, e.g. 0xe048).
+   */
+  public void sendQemuExtendedKeyEvent(boolean down, int keysym, int keycode) throws IOException {
+    out.writeByte(255);
+    out.writeByte(0);
+    out.writeShort(down ? 1 : 0);
+    out.writeInt(keysym);
+    out.writeInt(keycode);
+    out.flush();
+  }
+
+  /** QEMU audio client message 255/1 with operation 0 (enable) or 1 (disable). */
+  public void sendQemuAudio(int operation) throws IOException {
+    out.writeByte(255);
+    out.writeByte(1);
+    out.writeShort(operation);
+    out.flush();
+  }
+
+  /**
+   * QEMU audio set-format (255/1, operation 2): U8 sample format (0 u8, 1 s8, 2 u16, 3 s16, 4 u32,
+   * 5 s32), U8 channels, U32 frequency.
+   */
+  public void sendQemuAudioSetFormat(int sampleFormat, int channels, int frequency) throws IOException {
+    out.writeByte(255);
+    out.writeByte(1);
+    out.writeShort(2);
+    out.writeByte(sampleFormat);
+    out.writeByte(channels);
+    out.writeInt(frequency);
+    out.flush();
+  }
+
   /** Sends bytes as they are. */
   public void send(byte[] bytes) throws IOException {
     out.write(bytes);
