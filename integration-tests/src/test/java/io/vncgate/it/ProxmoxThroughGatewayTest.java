@@ -200,6 +200,34 @@ class ProxmoxThroughGatewayTest {
     }
   }
 
+  /**
+   * A console's ticket is good for one connection within 10 s of vncproxy. A viewer that waited
+   * behind another console for longer than that (here the PVE clock jumps 15 s while the first
+   * console is slow to start) gets a new ticket when its turn comes instead of a dead one.
+   */
+  @Test
+  void aViewerThatWaitedBehindASlowConsoleGetsAFreshTicketWhenItsTurnComes() throws Exception {
+    long proxies = pve.vncProxyCount(100);
+    pve.holdNextConsole(Duration.ofMillis(3500));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (WebSocketTcpBridge first = gw.bridge(gw.ticket("proxmox/lab/100"));
+         RfbTestClient a = RfbTestClient.connect(first.host(), first.port())) {
+      Future<ServerInitInfo> slow = pool.submit(a::handshakeNone);
+      Thread.sleep(500); // the first console is set up (and held at PVE's side)
+      try (WebSocketTcpBridge second = gw.bridge(gw.ticket("proxmox/lab/100"));
+           RfbTestClient b = RfbTestClient.connect(second.host(), second.port())) {
+        Future<ServerInitInfo> waiting = pool.submit(b::handshakeNone);
+        Thread.sleep(500); // its vncproxy is done; it waits for the first console
+        pve.advanceClock(Duration.ofSeconds(15)); // its console worker would have given up by its turn
+        assertEquals(720, slow.get(30, TimeUnit.SECONDS).width());
+        assertEquals(720, waiting.get(30, TimeUnit.SECONDS).width(), "the waiting viewer got in");
+      }
+      assertEquals(proxies + 3, pve.vncProxyCount(100), "the waiting viewer's route was resolved again");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void aContainersConsoleOpensToo() throws Exception {
     try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("proxmox/lab/101"));

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class UpstreamSetup {
   private static final Logger log = LoggerFactory.getLogger(UpstreamSetup.class);
+  /** A route resolved longer ago than this when its turn at the target comes is resolved again. */
+  private static final long STALE_ROUTE_NANOS = 2_000_000_000L;
 
   /** The upstream after its handshake: paused, nothing read past {@code leftover}. */
   record Ready(Upstream upstream, TargetRoute route, ServerInit serverInit, Buffer leftover) {}
@@ -59,6 +61,7 @@ final class UpstreamSetup {
   private final Consumer<UpstreamPacer.QueueState> queueStates;
   private TargetRoute resolved;
   private UpstreamPacer.Turn<Ready> turn;
+  private long resolvedAtNanos;
   private Upstream upstream;
   private boolean cancelled;
 
@@ -83,6 +86,7 @@ final class UpstreamSetup {
         .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unavailable: ")))
         .compose(route -> {
           resolved = route;
+          resolvedAtNanos = System.nanoTime();
           // an attempt that would only count against the target's blacklist again is not made
           Optional<String> held = services.hold().refusal(target, route);
           return held.isPresent() ? Future.<TargetRoute>failedFuture(new Failed(Outcome.HELD, held.get()))
@@ -106,22 +110,38 @@ final class UpstreamSetup {
   private Future<Ready> paced(TargetRoute route) {
     turn = services.pacer().run(target, route, deadlineNanos, queueStates,
         e -> e instanceof Failed f && f.outcome() == Outcome.ADDRESS_BLOCKED, () -> {
-          // another viewer's attempt may have failed for good while this one waited: not repeated
-          Optional<String> held = services.hold().refusal(target, route);
-          if (held.isPresent()) return Future.failedFuture(new Failed(Outcome.HELD, held.get()));
-          return services.connectors().connect(route.route())
-              .recover(e -> {
-                GatewayException g = GatewayException.from(e);
-                // a refused certificate is the route's settings, not an unreachable target
-                return Future.failedFuture(prefix(g, "target " + target
-                    + (g.status() == Status.NEEDS_OPERATOR ? ": " : " unreachable: ")));
-              })
-              .compose(up -> password(up, route))
-              .onFailure(e -> {
-                if (upstream != null) upstream.close();
-              });
+          // a route may hold a one-shot ticket with a short window (Proxmox: its console worker
+          // waits 10 s): one resolved long before its turn came is resolved again
+          if (System.nanoTime() - resolvedAtNanos > STALE_ROUTE_NANOS) {
+            return services.providers().resolve(target, grant.user())
+                .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unavailable: ")))
+                .compose(fresh -> {
+                  resolved = fresh;
+                  resolvedAtNanos = System.nanoTime();
+                  return attempt(fresh);
+                });
+          }
+          return attempt(route);
         });
     return turn.future();
+  }
+
+  /** One connect, password and upstream handshake on {@code route}, once the pacer gave the turn. */
+  private Future<Ready> attempt(TargetRoute route) {
+    // another viewer's attempt may have failed for good while this one waited: not repeated
+    Optional<String> held = services.hold().refusal(target, route);
+    if (held.isPresent()) return Future.failedFuture(new Failed(Outcome.HELD, held.get()));
+    return services.connectors().connect(route.route())
+        .recover(e -> {
+          GatewayException g = GatewayException.from(e);
+          // a refused certificate is the route's settings, not an unreachable target
+          return Future.failedFuture(prefix(g, "target " + target
+              + (g.status() == Status.NEEDS_OPERATOR ? ": " : " unreachable: ")));
+        })
+        .compose(up -> password(up, route))
+        .onFailure(e -> {
+          if (upstream != null) upstream.close();
+        });
   }
 
   /**

@@ -353,9 +353,15 @@ final class PveApi implements Handler<HttpServerRequest> {
         state.consoleClosed();
         state.workers().finish(w, "OK");
       };
-      relay.start(ws, req.connection(), now.console(), password, closed)
+      Runnable start = () -> relay.start(ws, req.connection(), now.console(), password, closed)
           .onSuccess(v -> state.consoleOpened())
           .onFailure(err -> state.workers().finish(w, "Failed to run vncproxy."));
+      long hold = state.takeConsoleHold();
+      if (hold > 0) {
+        Vertx.currentContext().owner().setTimer(hold, id -> start.run());
+      } else {
+        start.run();
+      }
     }).onFailure(err -> {
       state.workers().finish(w, "connection failed: " + err.getMessage());
       reply.dropConnection();

@@ -28,6 +28,7 @@ final class PveState {
   private final VncProxyWorkers workers;
   private final List<PveCall> calls = new CopyOnWriteArrayList<>();
   private final AtomicLong clockOffsetMillis = new AtomicLong();
+  private final AtomicLong consoleHoldMillis = new AtomicLong();
   private final AtomicInteger liveConsoles = new AtomicInteger();
   private volatile String caPem = "";
 
@@ -109,6 +110,15 @@ final class PveState {
 
   void advanceClock(long millis) {
     clockOffsetMillis.addAndGet(millis);
+  }
+
+  void holdNextConsole(long millis) {
+    consoleHoldMillis.set(millis);
+  }
+
+  /** The hold set for the next console (once), or 0. */
+  long takeConsoleHold() {
+    return consoleHoldMillis.getAndSet(0);
   }
 
   void record(PveCall call) {

@@ -163,6 +163,14 @@ public final class PveTestbed implements AutoCloseable {
     state.advanceClock(by.toMillis());
   }
 
+  /**
+   * The next console's WebSocket is upgraded at once but reaches its VNC server only after
+   * {@code hold} (a slow node): for tests of what waits behind a console being opened.
+   */
+  public void holdNextConsole(Duration hold) {
+    state.holdNextConsole(hold.toMillis());
+  }
+
   /** Stops the server and drops every console; the QEMU servers belong to the caller. */
   @Override
   public void close() {
