@@ -1,5 +1,6 @@
 package io.vncgate.gateway.transport.ws;
 
+import static io.vncgate.gateway.transport.OnContext.fill;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vncgate.gateway.transport.OnContext;
 import io.vncgate.gateway.transport.Upstream;
 import io.vncgate.gateway.transport.WebSocketConnector;
 import io.vncgate.spi.Route;
@@ -18,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ class WebSocketUpstreamTest {
   Vertx vertx;
   Vertx serverVertx;
   Context context;
+  OnContext on;
   UpstreamWsServer server;
   WebSocketConnector connector;
 
@@ -42,6 +44,7 @@ class WebSocketUpstreamTest {
     vertx = Vertx.vertx();
     serverVertx = Vertx.vertx();
     context = vertx.getOrCreateContext();
+    on = new OnContext(context);
     server = new UpstreamWsServer(serverVertx, 1);
     connector = new WebSocketConnector(vertx, Duration.ofSeconds(5));
   }
@@ -60,21 +63,21 @@ class WebSocketUpstreamTest {
 
   @Test
   void writesAreSplitIntoWholeFramesOfAtMost128KiB() throws Exception {
-    Upstream up = await(() -> connector.connect(route("/record")));
-    await(() -> up.output().write(Buffer.buffer(new byte[300_000])));
+    Upstream up = on.await(() -> connector.connect(route("/record")));
+    on.await(() -> up.output().write(Buffer.buffer(new byte[300_000])));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (server.frameSizes.stream().mapToInt(Integer::intValue).sum() < 300_000 && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     assertEquals(List.of(131072, 131072, 300_000 - 2 * 131072), server.frameSizes);
-    onContext(up::close);
+    on.onContext(up::close);
   }
 
   @Test
   void pausedInputStopsReadingAndTheServerStopsSending() throws Exception {
-    Upstream up = await(() -> connector.connect(route("/flood")));
+    Upstream up = on.await(() -> connector.connect(route("/flood")));
     AtomicLong received = new AtomicLong();
-    await(() -> {
+    on.await(() -> {
       Promise<Void> first = Promise.promise();
       up.input().handler(b -> {
         if (received.getAndAdd(b.length()) == 0) {
@@ -94,33 +97,33 @@ class WebSocketUpstreamTest {
     // socket buffers and a few queued frames bound what is in flight
     assertTrue(server.floodSent.get() < 32L * 1024 * 1024, "bytes in flight are bounded: " + server.floodSent.get());
 
-    onContext(() -> up.input().resume());
+    on.onContext(() -> up.input().resume());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (received.get() < got + 8L * 1024 * 1024 && System.nanoTime() < deadline) Thread.sleep(50);
     assertTrue(received.get() >= got + 8L * 1024 * 1024, "data flows again after resume: " + received.get());
-    onContext(up::close);
+    on.onContext(up::close);
   }
 
   @Test
   void writeQueueFillsWhenTheServerDoesNotReadAndDrainsWhenItDoes() throws Exception {
-    Upstream up = await(() -> connector.connect(route("/sink")));
+    Upstream up = on.await(() -> connector.connect(route("/sink")));
     Buffer chunk = Buffer.buffer(new byte[16 * 1024]);
     AtomicLong written = new AtomicLong();
-    onContext(() -> fill(up, chunk, written));
+    on.onContext(() -> fill(up, chunk, written));
     long last = -1;
     for (int i = 0; i < 40 && written.get() != last; i++) {
       last = written.get();
       Thread.sleep(300);
     }
-    assertTrue(onContext(() -> up.output().writeQueueFull()), "queue full after " + written + " bytes");
+    assertTrue(on.onContext(() -> up.output().writeQueueFull()), "queue full after " + written + " bytes");
     assertEquals(0, server.sinkReceived.get(), "the server has not read yet");
     assertTrue(written.get() < 32L * 1024 * 1024, "the writer was held back after " + written + " bytes");
 
     CompletableFuture<Void> drained = new CompletableFuture<>();
-    onContext(() -> up.output().drainHandler(v -> drained.complete(null)));
+    on.onContext(() -> up.output().drainHandler(v -> drained.complete(null)));
     server.resumeSink();
     drained.get(20, TimeUnit.SECONDS);
-    onContext(up::close);
+    on.onContext(up::close);
   }
 
   @Test
@@ -131,7 +134,7 @@ class WebSocketUpstreamTest {
         Route.WebSocket route = new Route.WebSocket(URI.create("ws://127.0.0.1:" + silent.getLocalPort()
             + "/vnc?ticket=s3cret"), Map.of(), List.of(), null);
         long start = System.nanoTime();
-        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> await(() -> quick.connect(route)));
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> on.await(() -> quick.connect(route)));
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals("the target's WebSocket did not complete the connection within 800 ms (TCP, TLS and the HTTP"
             + " upgrade at ws://127.0.0.1:" + silent.getLocalPort() + "/vnc)", e.getCause().getMessage());
@@ -146,7 +149,7 @@ class WebSocketUpstreamTest {
   void aSubprotocolTheServerDoesNotPickIsNamed() throws Exception {
     Route.WebSocket route = new Route.WebSocket(URI.create(server.url("/record")), Map.of(), List.of("no.such.protocol"),
         null);
-    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> await(() -> connector.connect(route)));
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> on.await(() -> connector.connect(route)));
     assertEquals("the target's WebSocket did not accept the subprotocol offered (no.such.protocol) at " + server.url("/record"),
         e.getCause().getMessage());
   }
@@ -155,16 +158,16 @@ class WebSocketUpstreamTest {
   void aConnectionRefusedIsNamed() throws Exception {
     int port = io.vncgate.testbeds.FreePorts.next();
     Route.WebSocket route = new Route.WebSocket(URI.create("ws://127.0.0.1:" + port + "/"), Map.of(), List.of(), null);
-    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> await(() -> connector.connect(route)));
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> on.await(() -> connector.connect(route)));
     assertEquals("connection refused", e.getCause().getMessage());
   }
 
   @Test
   void aFrameOverTheIncomingCapEndsTheConnectionInWords() throws Exception {
-    Upstream up = await(() -> connector.connect(route("/huge")));
+    Upstream up = on.await(() -> connector.connect(route("/huge")));
     CompletableFuture<String> reason = new CompletableFuture<>();
     AtomicLong received = new AtomicLong();
-    onContext(() -> {
+    on.onContext(() -> {
       up.closeHandler(reason::complete);
       up.input().handler(b -> received.addAndGet(b.length()));
       up.input().resume();
@@ -172,35 +175,5 @@ class WebSocketUpstreamTest {
     assertEquals("the target's WebSocket failed: the target sent a WebSocket frame larger than 16 MiB",
         reason.get(20, TimeUnit.SECONDS));
     assertEquals(0, received.get(), "nothing of the frame was relayed");
-  }
-
-  private static void fill(Upstream up, Buffer chunk, AtomicLong written) {
-    while (!up.output().writeQueueFull()) {
-      up.output().write(chunk);
-      written.addAndGet(chunk.length());
-    }
-    up.output().drainHandler(v -> fill(up, chunk, written));
-  }
-
-  private <T> T await(Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    context.runOnContext(v -> action.get().onComplete(ar -> {
-      if (ar.succeeded()) result.complete(ar.result());
-      else result.completeExceptionally(ar.cause());
-    }));
-    return result.get(30, TimeUnit.SECONDS);
-  }
-
-  private <T> T onContext(Supplier<T> action) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    context.runOnContext(v -> result.complete(action.get()));
-    return result.get(10, TimeUnit.SECONDS);
-  }
-
-  private void onContext(Runnable action) throws Exception {
-    onContext(() -> {
-      action.run();
-      return null;
-    });
   }
 }
