@@ -36,6 +36,15 @@ public interface TargetProvider extends ExtensionPoint {
    */
   CompletionStage<TargetRoute> resolve(String targetId, Caller caller);
 
+  /**
+   * How the viewers of this target share it, when the gateway's {@code sessions.sharing} does not
+   * say: {@link Sharing#FAN_OUT} for a target whose server takes one connection at a time.
+   * Called on the event loop for every viewer: answer from memory, never block.
+   */
+  default Sharing sharing(String targetId) {
+    return Sharing.PER_VIEWER;
+  }
+
   /** Release resources. Called once, off the event loop. */
   default void stop() {}
 }

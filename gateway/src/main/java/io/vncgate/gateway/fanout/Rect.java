@@ -1,0 +1,4 @@
+package io.vncgate.gateway.fanout;
+
+/** A rectangle of the framebuffer. */
+public record Rect(int x, int y, int w, int h) {}
