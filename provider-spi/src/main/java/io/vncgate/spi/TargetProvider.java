@@ -45,6 +45,14 @@ public interface TargetProvider extends ExtensionPoint {
     return Sharing.PER_VIEWER;
   }
 
+  /**
+   * How many viewers are connected to this target now (every front, relaying connections only),
+   * called each time the number changes: a provider that starts targets on demand (a launched
+   * desktop, a container from a template) stops them after a period at zero. Called on an event
+   * loop: return at once.
+   */
+  default void viewers(String targetId, int count) {}
+
   /** Release resources. Called once, off the event loop. */
   default void stop() {}
 }
