@@ -60,11 +60,50 @@ public sealed interface Route {
    * @param maxFrameBytes the largest frame the gateway sends: the viewer's bytes are split into
    *     binary frames of at most this size, each a whole message (Proxmox refuses frames over
    *     128 KiB); 0 means {@link #DEFAULT_MAX_FRAME_BYTES}
+   * @param refusals what a refused or unanswered upgrade means for this route, in the provider's
+   *     words: by the HTTP status of the answer, or {@link #NO_ANSWER}. A status not in it is told
+   *     in the gateway's words (401 and 403 then count as settings only the operator can fix)
    */
-  record WebSocket(URI uri, Map<String, Secret> headers, List<String> subprotocols, Tls tls, int maxFrameBytes)
+  record WebSocket(URI uri, Map<String, Secret> headers, List<String> subprotocols, Tls tls, int maxFrameBytes,
+                   Map<Integer, Refusal> refusals)
       implements Route {
     /** 128 KiB: the most Proxmox VE accepts per frame; small enough for any server. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 128 * 1024;
+    /**
+     * The key in {@link #refusals} for an upgrade the server took but never answered: it closed the
+     * connection, or said nothing within the connect timeout.
+     */
+    public static final int NO_ANSWER = 0;
+
+    /**
+     * What one refusal of the upgrade means.
+     *
+     * @param words for the viewer and the log; no secrets (e.g. "Proxmox refused the console ticket
+     *     for VM 100 on node pve1: …")
+     * @param remedy what helps
+     */
+    public record Refusal(String words, Remedy remedy) {
+      public Refusal {
+        Objects.requireNonNull(words, "words");
+        Objects.requireNonNull(remedy, "remedy");
+        if (words.isBlank()) throw new IllegalArgumentException("words are blank");
+      }
+    }
+
+    /** What helps after a refusal. */
+    public enum Remedy {
+      /**
+       * The route held a one-shot credential that was no longer good (an expired or used console
+       * ticket): the gateway resolves the target again and tries once more with the new route; if
+       * that is refused too, the viewer gets the words and may try again later.
+       */
+      RESOLVE_AGAIN,
+      /**
+       * The route's standing credentials or permissions are wrong: only the operator can fix it, so
+       * the failure is final and not retried (like a certificate that is not the pinned one).
+       */
+      OPERATOR
+    }
 
     public WebSocket {
       Objects.requireNonNull(uri, "uri");
@@ -79,6 +118,17 @@ public sealed interface Route {
       tls = tls == null ? Tls.SYSTEM : tls;
       if (maxFrameBytes == 0) maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
       if (maxFrameBytes < 1) throw new IllegalArgumentException("maxFrameBytes must be positive: " + maxFrameBytes);
+      refusals = refusals == null ? Map.of() : Map.copyOf(refusals);
+      for (Integer status : refusals.keySet()) {
+        if (status != NO_ANSWER && (status < 300 || status > 599)) {
+          throw new IllegalArgumentException("a refusal is keyed by an HTTP status 300..599 or NO_ANSWER, got " + status);
+        }
+      }
+    }
+
+    /** With the gateway's own words for every refusal. */
+    public WebSocket(URI uri, Map<String, Secret> headers, List<String> subprotocols, Tls tls, int maxFrameBytes) {
+      this(uri, headers, subprotocols, tls, maxFrameBytes, Map.of());
     }
 
     /** With frames of at most {@link #DEFAULT_MAX_FRAME_BYTES}. */
@@ -102,7 +152,7 @@ public sealed interface Route {
     @Override
     public String toString() {
       return "WebSocket[" + describe() + ", headers=" + headers.keySet() + ", subprotocols=" + subprotocols
-          + ", tls=" + tls + ", maxFrameBytes=" + maxFrameBytes + "]";
+          + ", tls=" + tls + ", maxFrameBytes=" + maxFrameBytes + ", refusals=" + refusals.keySet() + "]";
     }
   }
 

@@ -99,6 +99,7 @@ final class StaticWebSocketRoute {
       }
       headers.put(e.getKey(), Secret.of(value));
     }
-    return new Route.WebSocket(route.uri(), headers, route.subprotocols(), route.tls(), route.maxFrameBytes());
+    return new Route.WebSocket(route.uri(), headers, route.subprotocols(), route.tls(), route.maxFrameBytes(),
+        route.refusals());
   }
 }

@@ -10,6 +10,7 @@ import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.rfb.HandshakeStep;
 import io.vncgate.gateway.rfb.ServerInit;
 import io.vncgate.gateway.rfb.UpstreamHandshake;
+import io.vncgate.gateway.transport.StaleRouteException;
 import io.vncgate.gateway.transport.Upstream;
 import io.vncgate.gateway.transport.UpstreamPassword;
 import io.vncgate.spi.TargetRoute;
@@ -112,18 +113,25 @@ final class UpstreamSetup {
         e -> e instanceof Failed f && f.outcome() == Outcome.ADDRESS_BLOCKED, () -> {
           // a route may hold a one-shot ticket with a short window (Proxmox: its console worker
           // waits 10 s): one resolved long before its turn came is resolved again
-          if (System.nanoTime() - resolvedAtNanos > STALE_ROUTE_NANOS) {
-            return services.providers().resolve(target, grant.user())
-                .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unavailable: ")))
-                .compose(fresh -> {
-                  resolved = fresh;
-                  resolvedAtNanos = System.nanoTime();
-                  return attempt(fresh);
-                });
-          }
-          return attempt(route);
+          Future<Ready> first = System.nanoTime() - resolvedAtNanos > STALE_ROUTE_NANOS ? resolveAgainAndAttempt()
+              : attempt(route);
+          // the target refused a one-shot credential of the route as stale: a new route has a new one
+          return first
+              .recover(e -> e instanceof StaleRouteException && !cancelled ? resolveAgainAndAttempt() : Future.failedFuture(e))
+              .recover(e -> Future.failedFuture(e instanceof StaleRouteException
+                  ? prefix(GatewayException.from(e), "target " + target + ": ") : e));
         });
     return turn.future();
+  }
+
+  private Future<Ready> resolveAgainAndAttempt() {
+    return services.providers().resolve(target, grant.user())
+        .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unavailable: ")))
+        .compose(fresh -> {
+          resolved = fresh;
+          resolvedAtNanos = System.nanoTime();
+          return attempt(fresh);
+        });
   }
 
   /** One connect, password and upstream handshake on {@code route}, once the pacer gave the turn. */
@@ -133,6 +141,7 @@ final class UpstreamSetup {
     if (held.isPresent()) return Future.failedFuture(new Failed(Outcome.HELD, held.get()));
     return services.connectors().connect(route.route())
         .recover(e -> {
+          if (e instanceof StaleRouteException) return Future.failedFuture(e); // paced() tries a new route
           GatewayException g = GatewayException.from(e);
           // a refused certificate is the route's settings, not an unreachable target
           return Future.failedFuture(prefix(g, "target " + target
@@ -168,6 +177,7 @@ final class UpstreamSetup {
     // the password may first be read on the SSH host; the viewer may leave meanwhile
     return UpstreamPassword.of(route, up)
         .recover(e -> {
+          if (e instanceof StaleRouteException) return Future.failedFuture(e); // paced() tries a new route
           GatewayException g = GatewayException.from(e);
           return Future.failedFuture(new Failed(Outcome.PASSWORD_UNREADABLE, "target " + target + ": " + g.getMessage(),
               g.logDetail()));

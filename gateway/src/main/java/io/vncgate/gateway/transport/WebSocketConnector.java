@@ -12,10 +12,13 @@ import io.vertx.core.net.ClientSSLOptions;
 import io.vncgate.spi.Route;
 import io.vncgate.spi.Secret;
 import io.vncgate.spi.Tls;
+import java.net.SocketException;
 import java.net.URLDecoder;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -80,9 +83,9 @@ public final class WebSocketConnector implements Connector {
     ClientWebSocket socket = client.webSocket();
     WebSocketUpstream upstream = new WebSocketUpstream(socket, ws.describe(), ws.maxFrameBytes());
     Promise<Upstream> result = Promise.promise();
-    long timer = vertx.setTimer(connectTimeout.toMillis(), id -> result.tryFail(new TransportException(
-        "the target's WebSocket did not complete the connection within " + seconds(connectTimeout)
-            + " (TCP, TLS and the HTTP upgrade at " + ws.describe() + ")")));
+    long timer = vertx.setTimer(connectTimeout.toMillis(), id -> result.tryFail(refusal(ws, Route.WebSocket.NO_ANSWER)
+        .orElseGet(() -> new TransportException("the target's WebSocket did not complete the connection within "
+            + seconds(connectTimeout) + " (TCP, TLS and the HTTP upgrade at " + ws.describe() + ")"))));
     socket.connect(options).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
@@ -92,7 +95,8 @@ public final class WebSocketConnector implements Connector {
         if (causeOf(ar.cause()) instanceof TlsTrust.CaFileUnusable) {
           log.error("WebSocket route {}: {}", ws.describe(), causeOf(ar.cause()).getMessage());
         }
-        result.tryFail(new TransportException(scrub(words(ar.cause(), ws), ws), isTrustSetting(ar.cause())));
+        result.tryFail(refusal(ws, ar.cause()).orElseGet(() -> new TransportException(scrub(words(ar.cause(), ws), ws),
+            isTrustSetting(ar.cause()) || isCredentialRefusal(ar.cause()))));
       }
     });
     return result.future();
@@ -151,6 +155,42 @@ public final class WebSocketConnector implements Connector {
   static boolean isTrustSetting(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof TlsTrust.Refused || c instanceof TlsTrust.CaFileUnusable) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The route's provider's words for this failure, when it gave some: for an HTTP answer to the
+   * upgrade by its status, for an upgrade that got no answer (closed, or timed out: not a TCP or
+   * TLS failure) by {@link Route.WebSocket#NO_ANSWER}.
+   */
+  static Optional<TransportException> refusal(Route.WebSocket ws, Throwable e) {
+    if (ws.refusals().isEmpty() || isTrustSetting(e)) return Optional.empty();
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof UpgradeRejectedException u) return refusal(ws, u.getStatus());
+      if (c instanceof SSLException || c instanceof SocketException || c instanceof UnknownHostException) {
+        return Optional.empty();
+      }
+    }
+    return refusal(ws, Route.WebSocket.NO_ANSWER);
+  }
+
+  private static Optional<TransportException> refusal(Route.WebSocket ws, int status) {
+    Route.WebSocket.Refusal r = ws.refusals().get(status);
+    if (r == null) return Optional.empty();
+    String words = scrub(r.words(), ws);
+    return Optional.of(r.remedy() == Route.WebSocket.Remedy.RESOLVE_AGAIN
+        ? new StaleRouteException(words) : new TransportException(words, true));
+  }
+
+  /**
+   * The upgrade was answered 401 or 403: the route's credentials or their permissions are wrong,
+   * and trying again sends the same ones (a provider whose routes hold one-shot credentials says
+   * otherwise in {@link Route.WebSocket#refusals}).
+   */
+  static boolean isCredentialRefusal(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof UpgradeRejectedException u) return u.getStatus() == 401 || u.getStatus() == 403;
     }
     return false;
   }

@@ -286,6 +286,7 @@ final class PveApi implements Handler<HttpServerRequest> {
       data.put("password", password);
     }
     reply.json(200, null, data, null);
+    state.vncproxyAnswered();
   }
 
   private void vncwebsocket(HttpServerRequest req, Reply reply, GuestCall call) {
@@ -333,8 +334,11 @@ final class PveApi implements Handler<HttpServerRequest> {
     }
     var worker = state.workers().accept(port, state.nowMillis());
     if (worker.isEmpty()) {
-      // tcp_connect to the worker's port fails inside pveproxy's callback: no answer at all
-      reply.dropConnection();
+      // pveproxy's websocket_proxy: tcp_connect to the worker's port fails, and its callback dies
+      // ("connect to 'localhost:5900' failed: Connection refused") outside the eval that would
+      // answer; the event loop logs and ignores it, and the request's handle has its timeout
+      // off: the client gets no answer at all, until it gives up
+      reply.noAnswer();
       return;
     }
     VncProxyWorkers.Worker w = worker.get();

@@ -29,6 +29,8 @@ final class PveState {
   private final List<PveCall> calls = new CopyOnWriteArrayList<>();
   private final AtomicLong clockOffsetMillis = new AtomicLong();
   private final AtomicLong consoleHoldMillis = new AtomicLong();
+  private final AtomicLong lateByMillis = new AtomicLong();
+  private final AtomicInteger lateConsoles = new AtomicInteger();
   private final AtomicInteger liveConsoles = new AtomicInteger();
   private volatile String caPem = "";
 
@@ -114,6 +116,18 @@ final class PveState {
 
   void holdNextConsole(long millis) {
     consoleHoldMillis.set(millis);
+  }
+
+  void lateConsoles(long millis, int count) {
+    lateByMillis.set(millis);
+    lateConsoles.set(count);
+  }
+
+  /** After a vncproxy answer: the clock jumps if a late console was asked for. */
+  void vncproxyAnswered() {
+    if (lateConsoles.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      advanceClock(lateByMillis.get());
+    }
   }
 
   /** The hold set for the next console (once), or 0. */

@@ -50,7 +50,9 @@ import java.util.concurrent.TimeoutException;
  *       VM.Console, then the ticket must be bound to this user, guest and port and be younger than
  *       40 s ({@code 401 permission denied - invalid PVEVNC ticket}). Then pveproxy connects to the
  *       vncproxy worker on that port; the worker accepts ONE connection within 10 s — otherwise
- *       nobody listens and the connection is closed with no HTTP answer at all, as pveproxy does.
+ *       nobody listens, and the upgrade gets no answer at all while the connection stays open, as
+ *       pveproxy does (its connect callback dies outside the eval that would answer, and the
+ *       request's handle has no timeout then). A wrong port fails the ticket's signature: 401.
  *       Accepted: {@code 101} echoing the {@code binary} subprotocol; the worker sets the guest's
  *       VNC password to the vncproxy {@code password} through QMP ({@code set_password},
  *       {@code expire_password +30}) and relays binary frames (≤ 128 KiB, unfragmented) ⇄ QEMU's VNC
@@ -161,6 +163,15 @@ public final class PveTestbed implements AutoCloseable {
    */
   public void advanceClock(Duration by) {
     state.advanceClock(by.toMillis());
+  }
+
+  /**
+   * The next {@code count} {@code vncproxy} answers each move the clock forward by {@code late}
+   * once sent, as if the gateway reached the node that much later: over 10 s the console worker
+   * has stopped waiting (the upgrade gets no answer), over 40 s the ticket has expired (401).
+   */
+  public void lateConsoles(Duration late, int count) {
+    state.lateConsoles(late.toMillis(), count);
   }
 
   /**

@@ -64,7 +64,12 @@ final class Reply {
     record(101);
   }
 
-  /** Closes the connection with no answer, as pveproxy does when its proxy connect fails. */
+  /** Leaves the request unanswered and the connection open, as pveproxy does when its console connect fails. */
+  void noAnswer() {
+    record(0);
+  }
+
+  /** Closes the connection with no answer. */
   void dropConnection() {
     record(0);
     abort(req.connection());

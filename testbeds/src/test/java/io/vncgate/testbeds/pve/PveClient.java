@@ -95,11 +95,16 @@ final class PveClient implements AutoCloseable {
   }
 
   /** {@code /nodes/<node>/<type>/<vmid>/vncwebsocket?port=&vncticket=} with the given auth headers. */
+  /** How long {@link #console} waits for the answer to its upgrade. */
+  static final Duration UPGRADE_TIMEOUT = Duration.ofSeconds(3);
+
   Future<WebSocket> console(String node, String type, int vmid, String port, String ticket, Map<String, String> headers) {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(pve.host()).setPort(pve.port())
         .setSsl(true).setURI("/api2/json/nodes/" + node + "/" + type + "/" + vmid + "/vncwebsocket?port="
             + port + "&vncticket=" + enc(ticket))
-        .setSubProtocols(List.of("binary"));
+        .setSubProtocols(List.of("binary"))
+        // pveproxy leaves an upgrade it cannot connect unanswered: the client gives up
+        .setTimeout(UPGRADE_TIMEOUT.toMillis());
     headers.forEach(options::addHeader);
     return ws.connect(options);
   }

@@ -286,9 +286,12 @@ class PveTestbedTest {
     JsonObject proxy = vncproxy("qemu", 100, AS_GATEWAY);
     WebSocket first = await(client.console("pve1", "qemu", 100, proxy.getString("port"), proxy.getString("ticket"),
         AS_GATEWAY));
+    long asked = System.nanoTime();
     Throwable second = failure(client.console("pve1", "qemu", 100, proxy.getString("port"),
         proxy.getString("ticket"), AS_GATEWAY));
-    assertFalse(second instanceof UpgradeRejectedException, "closed without an HTTP answer: " + second);
+    assertFalse(second instanceof UpgradeRejectedException, "no HTTP answer: " + second);
+    assertTrue(System.nanoTime() - asked >= PveClient.UPGRADE_TIMEOUT.toNanos(),
+        "the connection stayed open, unanswered, until the client gave up: " + second);
     assertEquals(0, pve.calls().get(pve.calls().size() - 1).status());
     assertEquals(2, pve.vncWebSocketCount(100));
     await(first.close());
@@ -300,9 +303,11 @@ class PveTestbedTest {
     assertEquals(1, pve.listeningWorkers());
     pve.advanceClock(Duration.ofSeconds(11));
     assertEquals(0, pve.listeningWorkers());
+    long asked = System.nanoTime();
     Throwable late = failure(client.console("pve1", "qemu", 100, proxy.getString("port"), proxy.getString("ticket"),
         AS_GATEWAY));
     assertFalse(late instanceof UpgradeRejectedException, "no worker listens: no answer: " + late);
+    assertTrue(System.nanoTime() - asked >= PveClient.UPGRADE_TIMEOUT.toNanos(), "unanswered until the client gave up");
     JsonObject task = client.get("/nodes/pve1/tasks/" + enc(proxy.getString("upid")) + "/status", AS_GATEWAY).data();
     assertEquals("stopped", task.getString("status"));
     assertEquals("connection timed out", task.getString("exitstatus"));

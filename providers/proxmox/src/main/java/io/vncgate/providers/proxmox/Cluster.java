@@ -140,7 +140,7 @@ final class Cluster {
         + "/" + g.vmid() + "/vncwebsocket" + query);
     Map<String, Secret> headers = Map.of(console.auth().headerName(), console.auth().headerValue());
     Route.WebSocket route = new Route.WebSocket(uri, headers, List.of("binary"), tls(),
-        Route.WebSocket.DEFAULT_MAX_FRAME_BYTES);
+        Route.WebSocket.DEFAULT_MAX_FRAME_BYTES, ConsoleRefusals.of(g, settings.login().principal()));
     // one console connects at a time: PVE sets the VM's VNC password as each one connects, so a
     // second one would change it before the first has logged in
     return new TargetRoute(route, new Credentials.VncPassword(console.ticket().vncPassword()),
