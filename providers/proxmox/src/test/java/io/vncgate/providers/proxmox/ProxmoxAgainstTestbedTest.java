@@ -18,6 +18,7 @@ import io.vncgate.spi.TargetInfo;
 import io.vncgate.spi.TargetRoute;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.ServerInitInfo;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import io.vncgate.testbeds.pve.PveCall;
 import io.vncgate.testbeds.pve.PveGuest;
 import io.vncgate.testbeds.pve.PvePermissions;
@@ -132,7 +133,7 @@ class ProxmoxAgainstTestbedTest {
   private ProxmoxTargetProvider provider(String clusters) throws Exception {
     ProxmoxTargetProvider provider = new ProxmoxTargetProvider(clock);
     providers.add(provider);
-    provider.start(TestConfig.context(dir, "clusters:\n" + clusters));
+    provider.start(ProviderTestConfig.context("proxmox", dir, "clusters:\n" + clusters));
     return provider;
   }
 
@@ -141,7 +142,7 @@ class ProxmoxAgainstTestbedTest {
   }
 
   private static ProviderException failure(java.util.concurrent.CompletionStage<?> stage) {
-    Throwable t = assertThrows(Throwable.class, () -> TestConfig.await(stage));
+    Throwable t = assertThrows(Throwable.class, () -> ProviderTestConfig.await(stage));
     return assertInstanceOf(ProviderException.class, t, () -> "expected a ProviderException, got " + t);
   }
 
@@ -156,7 +157,7 @@ class ProxmoxAgainstTestbedTest {
 
   @Test
   void discoveryListsQemuAndLxcGuestsWithTheirLabelsStoppedOnesIncluded() throws Throwable {
-    List<TargetInfo> targets = TestConfig.await(lab().list(TestConfig.CALLER));
+    List<TargetInfo> targets = ProviderTestConfig.await(lab().list(ProviderTestConfig.CALLER));
     assertEquals(List.of("proxmox/lab/100", "proxmox/lab/101", "proxmox/lab/102", "proxmox/lab/103"),
         targets.stream().map(TargetInfo::id).toList());
     TargetInfo web = targets.get(0);
@@ -172,8 +173,8 @@ class ProxmoxAgainstTestbedTest {
   void tagAndPoolFiltersNarrowTheListAndResolve() throws Throwable {
     ProxmoxTargetProvider byTag = provider(cluster("lab", pve, token(TOKEN, "pve.token"), pin(pve) + ", tags: [vnc]"));
     assertEquals(List.of("proxmox/lab/100"),
-        TestConfig.await(byTag.list(TestConfig.CALLER)).stream().map(TargetInfo::id).toList());
-    ProviderException e = failure(byTag.resolve("proxmox/lab/101", TestConfig.CALLER));
+        ProviderTestConfig.await(byTag.list(ProviderTestConfig.CALLER)).stream().map(TargetInfo::id).toList());
+    ProviderException e = failure(byTag.resolve("proxmox/lab/101", ProviderTestConfig.CALLER));
     assertEquals(ProviderException.Kind.NOT_FOUND, e.kind());
     assertEquals("proxmox/lab/101 (CT 101 ct-db) is not offered: it has none of the tags [vnc]"
         + " (providers.proxmox.clusters[0].tags)", e.getMessage());
@@ -181,13 +182,13 @@ class ProxmoxAgainstTestbedTest {
 
     ProxmoxTargetProvider byPool = provider(cluster("lab", pve, token(TOKEN, "pve.token"), pin(pve) + ", pools: [lab]"));
     assertEquals(List.of("proxmox/lab/100"),
-        TestConfig.await(byPool.list(TestConfig.CALLER)).stream().map(TargetInfo::id).toList());
+        ProviderTestConfig.await(byPool.list(ProviderTestConfig.CALLER)).stream().map(TargetInfo::id).toList());
   }
 
   @Test
   void resolveMakesExactlyOneVncproxyAndARouteThatOpensQemusConsole() throws Throwable {
     ProxmoxTargetProvider provider = lab();
-    TargetRoute resolved = TestConfig.await(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
+    TargetRoute resolved = ProviderTestConfig.await(provider.resolve("proxmox/lab/100", ProviderTestConfig.CALLER));
     assertEquals(1, pve.vncProxyCount(100), "one vncproxy per resolve");
     assertEquals(0, pve.vncWebSocketCount(100), "the provider does not open the stream itself");
 
@@ -231,8 +232,8 @@ class ProxmoxAgainstTestbedTest {
   @Test
   void everyResolveGetsItsOwnConsoleTicket() throws Throwable {
     ProxmoxTargetProvider provider = lab();
-    TargetRoute first = TestConfig.await(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
-    TargetRoute second = TestConfig.await(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
+    TargetRoute first = ProviderTestConfig.await(provider.resolve("proxmox/lab/100", ProviderTestConfig.CALLER));
+    TargetRoute second = ProviderTestConfig.await(provider.resolve("proxmox/lab/100", ProviderTestConfig.CALLER));
     assertEquals(2, pve.vncProxyCount(100));
     assertFalse(first.route().equals(second.route()), "a reconnect gets a fresh ticket");
     assertFalse(first.credentials().equals(second.credentials()), "and a fresh VNC password");
@@ -240,7 +241,7 @@ class ProxmoxAgainstTestbedTest {
 
   @Test
   void aContainerConsoleIsAskedOnTheLxcPathAndOpens() throws Throwable {
-    TargetRoute resolved = TestConfig.await(lab().resolve("proxmox/lab/101", TestConfig.CALLER));
+    TargetRoute resolved = ProviderTestConfig.await(lab().resolve("proxmox/lab/101", ProviderTestConfig.CALLER));
     Route.WebSocket route = (Route.WebSocket) resolved.route();
     assertEquals("/api2/json/nodes/pve1/lxc/101/vncwebsocket", route.uri().getPath());
     assertEquals(1, pve.vncProxyCount(101));
@@ -252,7 +253,7 @@ class ProxmoxAgainstTestbedTest {
 
   @Test
   void aStoppedGuestSaysSoAndGetsNoConsole() throws Throwable {
-    ProviderException e = failure(lab().resolve("proxmox/lab/102", TestConfig.CALLER));
+    ProviderException e = failure(lab().resolve("proxmox/lab/102", ProviderTestConfig.CALLER));
     assertEquals(ProviderException.Kind.UNAVAILABLE, e.kind());
     assertEquals("proxmox/lab/102 (VM 102 off) is stopped on node pve1: start it (Start in the Proxmox web interface,"
         + " or `qm start 102`) and open it again", e.getMessage());
@@ -262,16 +263,16 @@ class ProxmoxAgainstTestbedTest {
   @Test
   void aGuestStoppedSinceTheListIsRefusedToo() throws Throwable {
     ProxmoxTargetProvider provider = lab();
-    TestConfig.await(provider.list(TestConfig.CALLER));
+    ProviderTestConfig.await(provider.list(ProviderTestConfig.CALLER));
     pve.putGuest(pve.guest(100).withStatus("stopped"));
-    ProviderException e = failure(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
+    ProviderException e = failure(provider.resolve("proxmox/lab/100", ProviderTestConfig.CALLER));
     assertTrue(e.getMessage().contains("is stopped on node pve1"), e.getMessage());
     assertEquals(0, pve.vncProxyCount(100));
   }
 
   @Test
   void aGuestOnAnUnreachableNodeSays595InWords() throws Throwable {
-    ProviderException e = failure(lab().resolve("proxmox/lab/103", TestConfig.CALLER));
+    ProviderException e = failure(lab().resolve("proxmox/lab/103", ProviderTestConfig.CALLER));
     assertEquals(ProviderException.Kind.UNAVAILABLE, e.kind());
     assertTrue(e.getMessage().startsWith("Proxmox cluster lab (" + pve.url() + ") cannot reach node pve3 (595"),
         e.getMessage());
@@ -282,22 +283,22 @@ class ProxmoxAgainstTestbedTest {
   @Test
   void aRefusedTokenNamesTheKeysToCheckAndNotTheSecret() throws Throwable {
     ProxmoxTargetProvider provider = provider(cluster("lab", pve, token(TOKEN, "wrong.token"), pin(pve)));
-    ProviderException e = failure(provider.list(TestConfig.CALLER));
+    ProviderException e = failure(provider.list(ProviderTestConfig.CALLER));
     assertEquals(ProviderException.Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().startsWith("Proxmox cluster lab (" + pve.url() + ") refused the API token " + TOKEN
         + " (401"), e.getMessage());
     assertTrue(e.getMessage().contains("check providers.proxmox.clusters[0].token-id and the secret in "
         + dir.resolve("wrong.token") + " (providers.proxmox.clusters[0].token-secret-file)"), e.getMessage());
     assertFalse(e.getMessage().contains("00000000-0000"), e.getMessage());
-    ProviderException r = failure(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
+    ProviderException r = failure(provider.resolve("proxmox/lab/100", ProviderTestConfig.CALLER));
     assertTrue(r.getMessage().contains("refused the API token"), r.getMessage());
   }
 
   @Test
   void aTokenWithoutVmConsoleNamesThePrivilegeAndThePath() throws Throwable {
     ProxmoxTargetProvider provider = provider(cluster("lab", pve, token(AUDITOR, "auditor.token"), pin(pve)));
-    assertEquals(4, TestConfig.await(provider.list(TestConfig.CALLER)).size(), "VM.Audit is enough to list");
-    ProviderException e = failure(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
+    assertEquals(4, ProviderTestConfig.await(provider.list(ProviderTestConfig.CALLER)).size(), "VM.Audit is enough to list");
+    ProviderException e = failure(provider.resolve("proxmox/lab/100", ProviderTestConfig.CALLER));
     assertEquals(ProviderException.Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().contains("(403 Permission check failed (/vms/100, VM.Console))"), e.getMessage());
     assertTrue(e.getMessage().contains(AUDITOR + " needs the privilege VM.Console on /vms/100, e.g. `pveum acl modify"
@@ -309,7 +310,7 @@ class ProxmoxAgainstTestbedTest {
     String wrong = ProxmoxConfigTest.FP;
     ProxmoxTargetProvider provider = provider(cluster("lab", pve, token(TOKEN, "pve.token"),
         "fingerprint: '" + wrong + "'"));
-    ProviderException e = failure(provider.list(TestConfig.CALLER));
+    ProviderException e = failure(provider.list(ProviderTestConfig.CALLER));
     assertEquals(ProviderException.Kind.MISCONFIGURED, e.kind());
     assertEquals("certificate fingerprint mismatch: the Proxmox API of cluster lab at " + pve.url() + " presented a"
         + " certificate with SHA-256 fingerprint " + pve.fingerprint() + ", but providers.proxmox.clusters[0].fingerprint"
@@ -323,13 +324,13 @@ class ProxmoxAgainstTestbedTest {
   void theClusterCaFileIsTrustedAndAnotherCaIsNot() throws Throwable {
     ProxmoxTargetProvider trusted = provider(cluster("lab", pve, token(TOKEN, "pve.token"),
         "ca-file: '" + pve.caFile() + "'"));
-    TargetRoute resolved = TestConfig.await(trusted.resolve("proxmox/lab/100", TestConfig.CALLER));
+    TargetRoute resolved = ProviderTestConfig.await(trusted.resolve("proxmox/lab/100", ProviderTestConfig.CALLER));
     assertEquals(pve.caFile(), ((Route.WebSocket) resolved.route()).tls().caFile());
 
     PveTestbed other = bed(PveTestbed.builder());
     ProxmoxTargetProvider untrusted = provider(cluster("lab", pve, token(TOKEN, "pve.token"),
         "ca-file: '" + other.caFile() + "'"));
-    ProviderException e = failure(untrusted.list(TestConfig.CALLER));
+    ProviderException e = failure(untrusted.list(ProviderTestConfig.CALLER));
     assertEquals(ProviderException.Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().startsWith("TLS to the Proxmox API of cluster lab at " + pve.url() + " failed ("),
         e.getMessage());
@@ -341,7 +342,7 @@ class ProxmoxAgainstTestbedTest {
   void aSystemTrustStoreDoesNotTrustASelfSignedNode() throws Throwable {
     ProxmoxTargetProvider provider = provider("  - {name: lab, url: '" + pve.url() + "', "
         + token(TOKEN, "pve.token") + "}\n");
-    ProviderException e = failure(provider.list(TestConfig.CALLER));
+    ProviderException e = failure(provider.list(ProviderTestConfig.CALLER));
     assertTrue(e.getMessage().endsWith("it is not trusted by the JVM's trust store: set"
         + " providers.proxmox.clusters[0].fingerprint to its SHA-256 fingerprint (`pvenode cert info`) or"
         + " providers.proxmox.clusters[0].ca-file to the CA that signed it"), e.getMessage());
@@ -351,7 +352,7 @@ class ProxmoxAgainstTestbedTest {
   void aPasswordLoginSendsTheTicketCookieAndCsrfAndRenewsBeforeTwoHours() throws Throwable {
     ProxmoxTargetProvider provider = provider(cluster("lab", pve, "user: '" + USER + "', password-file: alice.password",
         pin(pve)));
-    TargetRoute resolved = TestConfig.await(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
+    TargetRoute resolved = ProviderTestConfig.await(provider.resolve("proxmox/lab/100", ProviderTestConfig.CALLER));
     Route.WebSocket route = (Route.WebSocket) resolved.route();
     assertEquals(List.of("Cookie"), List.copyOf(route.headers().keySet()));
     assertTrue(route.headers().get("Cookie").reveal().startsWith("PVEAuthCookie=PVE:" + USER + ":"));
@@ -359,12 +360,12 @@ class ProxmoxAgainstTestbedTest {
          RfbTestClient rfb = RfbTestClient.over(ws.in(), ws.out())) {
       rfb.handshakeVncAuth(((Credentials.VncPassword) resolved.credentials()).password().reveal());
     }
-    TestConfig.await(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
+    ProviderTestConfig.await(provider.resolve("proxmox/lab/100", ProviderTestConfig.CALLER));
     assertEquals(1, logins(), "one login serves many calls");
     assertEquals(2, pve.vncProxyCount(100), "the POSTs carried the CSRF token (the testbed refuses them without)");
 
     clock.advance(Duration.ofMinutes(91));
-    TestConfig.await(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
+    ProviderTestConfig.await(provider.resolve("proxmox/lab/100", ProviderTestConfig.CALLER));
     assertEquals(2, logins(), "a ticket 91 minutes old is replaced before PVE's 2 h run out");
     assertFalse(logText().contains(PASSWORD), logText());
   }
@@ -373,12 +374,12 @@ class ProxmoxAgainstTestbedTest {
   void aTicketTheApiNoLongerAcceptsIsReplacedByANewLoginOnce() throws Throwable {
     ProxmoxTargetProvider provider = provider(cluster("lab", pve, "user: '" + USER + "', password-file: alice.password",
         pin(pve)));
-    TestConfig.await(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
+    ProviderTestConfig.await(provider.resolve("proxmox/lab/100", ProviderTestConfig.CALLER));
     assertEquals(1, logins());
     // PVE's clock runs past the ticket's 2 h while the gateway's does not: the API answers 401
     pve.advanceClock(Duration.ofMinutes(121));
     clock.advance(Duration.ofSeconds(3)); // past the guest list's 2 s reuse, so the list is asked again
-    TargetRoute resolved = TestConfig.await(provider.resolve("proxmox/lab/100", TestConfig.CALLER));
+    TargetRoute resolved = ProviderTestConfig.await(provider.resolve("proxmox/lab/100", ProviderTestConfig.CALLER));
     assertEquals(2, logins(), "the refused ticket was replaced by one new login");
     assertTrue(pve.calls().stream().anyMatch(c -> c.status() == 401), "the API did refuse the old ticket");
     assertEquals(2, pve.vncProxyCount(100));
@@ -390,7 +391,7 @@ class ProxmoxAgainstTestbedTest {
     Files.writeString(dir.resolve("alice.password"), "not-her-password\n");
     ProxmoxTargetProvider provider = provider(cluster("lab", pve, "user: '" + USER + "', password-file: alice.password",
         pin(pve)));
-    ProviderException e = failure(provider.list(TestConfig.CALLER));
+    ProviderException e = failure(provider.list(ProviderTestConfig.CALLER));
     assertEquals(ProviderException.Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().contains("refused the login of " + USER + " (401"), e.getMessage());
     assertTrue(e.getMessage().contains("check providers.proxmox.clusters[0].user (with its realm, e.g. @pve or @pam)"
@@ -403,10 +404,10 @@ class ProxmoxAgainstTestbedTest {
     PveTestbed dc2 = bed(PveTestbed.builder().node("pve1"));
     ProxmoxTargetProvider provider = provider(cluster("lab", pve, token(TOKEN, "pve.token"), pin(pve))
         + cluster("dc2", dc2, token(TOKEN, "pve.token"), pin(dc2)));
-    List<String> ids = TestConfig.await(provider.list(TestConfig.CALLER)).stream().map(TargetInfo::id).toList();
+    List<String> ids = ProviderTestConfig.await(provider.list(ProviderTestConfig.CALLER)).stream().map(TargetInfo::id).toList();
     assertEquals(8, ids.size(), ids.toString());
     assertTrue(ids.contains("proxmox/dc2/100") && ids.contains("proxmox/lab/100"), ids.toString());
-    Route.WebSocket route = (Route.WebSocket) TestConfig.await(provider.resolve("proxmox/dc2/100", TestConfig.CALLER))
+    Route.WebSocket route = (Route.WebSocket) ProviderTestConfig.await(provider.resolve("proxmox/dc2/100", ProviderTestConfig.CALLER))
         .route();
     assertEquals(dc2.port(), route.uri().getPort());
     assertEquals(dc2.fingerprint(), route.tls().pinnedSha256());
@@ -416,7 +417,7 @@ class ProxmoxAgainstTestbedTest {
     dc2.close();
     beds.remove(dc2);
     clock.advance(Duration.ofSeconds(3)); // past the guest list's 2 s reuse
-    List<String> left = TestConfig.await(provider.list(TestConfig.CALLER)).stream().map(TargetInfo::id).toList();
+    List<String> left = ProviderTestConfig.await(provider.list(ProviderTestConfig.CALLER)).stream().map(TargetInfo::id).toList();
     assertEquals(List.of("proxmox/lab/100", "proxmox/lab/101", "proxmox/lab/102", "proxmox/lab/103"), left,
         "a cluster that cannot be asked is left out, the others still answer");
   }
@@ -425,10 +426,10 @@ class ProxmoxAgainstTestbedTest {
   void unknownTargetsAreNotFoundInWords() throws Throwable {
     ProxmoxTargetProvider provider = lab();
     assertEquals("no guest 999 in Proxmox cluster lab (deleted, or " + TOKEN + " lacks VM.Audit on /vms/999)",
-        failure(provider.resolve("proxmox/lab/999", TestConfig.CALLER)).getMessage());
+        failure(provider.resolve("proxmox/lab/999", ProviderTestConfig.CALLER)).getMessage());
     assertEquals("no such target: proxmox/other/100 (no cluster \"other\" in providers.proxmox.clusters)",
-        failure(provider.resolve("proxmox/other/100", TestConfig.CALLER)).getMessage());
-    assertEquals(ProviderException.Kind.NOT_FOUND, failure(provider.resolve("proxmox/lab/x", TestConfig.CALLER)).kind());
+        failure(provider.resolve("proxmox/other/100", ProviderTestConfig.CALLER)).getMessage());
+    assertEquals(ProviderException.Kind.NOT_FOUND, failure(provider.resolve("proxmox/lab/x", ProviderTestConfig.CALLER)).kind());
   }
 
   private long logins() {

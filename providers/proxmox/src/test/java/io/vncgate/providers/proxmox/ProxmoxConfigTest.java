@@ -10,6 +10,7 @@ import io.vncgate.providers.proxmox.config.SettingsReader;
 import io.vncgate.providers.proxmox.tls.Fingerprints;
 import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderConfigException;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,7 +42,7 @@ class ProxmoxConfigTest {
   }
 
   private List<ClusterSettings> read(String yaml) {
-    return SettingsReader.read(new ProviderConfig("providers.proxmox", TestConfig.parse(yaml)), dir);
+    return SettingsReader.read(new ProviderConfig("providers.proxmox", ProviderTestConfig.parse(yaml)), dir);
   }
 
   private ProviderConfigException failure(String yaml) {
@@ -141,7 +142,7 @@ class ProxmoxConfigTest {
 
   @Test
   void theProviderRefusesToStartOnABadConfig() {
-    ProviderConfigException e = assertThrows(ProviderConfigException.class, () -> TestConfig.start(dir,
+    ProviderConfigException e = assertThrows(ProviderConfigException.class, () -> ProviderTestConfig.start(new ProxmoxTargetProvider(), dir,
         "clusters: [{name: lab, url: 'https://h:8006', token-id: 'a@pve!b', token-secret-file: nope}]"));
     assertEquals("providers.proxmox.clusters[0].token-secret-file", e.key());
   }

@@ -1,7 +1,7 @@
 package io.vncgate.providers.ssh;
 
-import static io.vncgate.providers.ssh.TestConfig.CALLER;
-import static io.vncgate.providers.ssh.TestConfig.await;
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.CALLER;
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -15,6 +15,7 @@ import io.vncgate.spi.TargetInfo;
 import io.vncgate.spi.TargetRoute;
 import io.vncgate.testbeds.cloud.Ec2Testbed;
 import io.vncgate.testbeds.cloud.Ec2Testbed.Instance;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,8 +57,8 @@ class Ec2DiscoveryTest {
     ec2.close();
   }
 
-  private SshTargetProvider start(String extra) {
-    provider = TestConfig.start(dir, """
+  private SshTargetProvider start(String extra) throws Exception {
+    provider = ProviderTestConfig.start(new SshTargetProvider(), dir, """
         known-hosts: known_hosts
         aws: {region: eu-central-1, tag: "vncgate=true", user: ec2-user, identity-file: id_ed25519,
               endpoint: "%s", access-key-id-file: aws.id, secret-access-key-file: aws.secret %s}
@@ -103,7 +104,7 @@ class Ec2DiscoveryTest {
 
   @Test
   void tagKeyAloneMatchesAnyValue() throws Throwable {
-    provider = TestConfig.start(dir, """
+    provider = ProviderTestConfig.start(new SshTargetProvider(), dir, """
         known-hosts: known_hosts
         aws: {region: eu-central-1, tag: vncgate, user: ec2-user, identity-file: id_ed25519,
               endpoint: "%s", access-key-id-file: aws.id, secret-access-key-file: aws.secret}

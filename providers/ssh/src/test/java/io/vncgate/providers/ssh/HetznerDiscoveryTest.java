@@ -1,7 +1,7 @@
 package io.vncgate.providers.ssh;
 
-import static io.vncgate.providers.ssh.TestConfig.CALLER;
-import static io.vncgate.providers.ssh.TestConfig.await;
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.CALLER;
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +15,7 @@ import io.vncgate.spi.TargetInfo;
 import io.vncgate.spi.TargetRoute;
 import io.vncgate.testbeds.cloud.HetznerApiTestbed;
 import io.vncgate.testbeds.cloud.HetznerApiTestbed.Server;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,8 +56,8 @@ class HetznerDiscoveryTest {
     api.close();
   }
 
-  private SshTargetProvider start(String extra) {
-    provider = TestConfig.start(dir, """
+  private SshTargetProvider start(String extra) throws Exception {
+    provider = ProviderTestConfig.start(new SshTargetProvider(), dir, """
         known-hosts: known_hosts
         hetzner: {token-file: hcloud.token, label-selector: "vncgate=true", user: root, identity-file: id_ed25519,
                   endpoint: "%s" %s}
@@ -81,7 +82,7 @@ class HetznerDiscoveryTest {
 
   @Test
   void labelSelectorIsPassedThrough() throws Throwable {
-    provider = TestConfig.start(dir, """
+    provider = ProviderTestConfig.start(new SshTargetProvider(), dir, """
         known-hosts: known_hosts
         hetzner: {token-file: hcloud.token, label-selector: "vncgate=true,team!=x", user: root,
                   identity-file: id_ed25519, endpoint: "%s"}
@@ -118,7 +119,7 @@ class HetznerDiscoveryTest {
 
   @Test
   void zeroTtlAsksAgain() throws Throwable {
-    provider = TestConfig.start(dir, """
+    provider = ProviderTestConfig.start(new SshTargetProvider(), dir, """
         known-hosts: known_hosts
         discovery-ttl: 0s
         hetzner: {token-file: hcloud.token, user: root, identity-file: id_ed25519, endpoint: "%s"}
@@ -144,7 +145,7 @@ class HetznerDiscoveryTest {
   void unreachableApiIsUnavailable() throws Throwable {
     String endpoint = api.endpoint();
     api.close();
-    provider = TestConfig.start(dir, """
+    provider = ProviderTestConfig.start(new SshTargetProvider(), dir, """
         known-hosts: known_hosts
         hetzner: {token-file: hcloud.token, user: root, identity-file: id_ed25519, endpoint: "%s"}
         """.formatted(endpoint));

@@ -1,89 +1,41 @@
 package io.vncgate.providers.ssh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vncgate.spi.TargetInfo;
 import io.vncgate.spi.TargetProvider;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
+import io.vncgate.testbeds.plugin.BuiltPluginZip;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.pf4j.DefaultPluginManager;
-import org.pf4j.PluginManager;
-import org.pf4j.PluginState;
 
 /** The plugin zip built by this module has PF4J's layout and loads in a real PF4J plugin manager. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PluginZipTest {
-  private static final Path ZIP = Path.of(System.getProperty("vncgate.plugin.zip", "missing.zip"));
 
   @Test
-  void zipHoldsDescriptorClassesAndOnlyBundledLibraries() throws IOException {
-    assertTrue(Files.isRegularFile(ZIP), "plugin zip not built: " + ZIP);
-    try (ZipFile zip = new ZipFile(ZIP.toFile())) {
-      Properties descriptor = new Properties();
-      try (InputStream in = zip.getInputStream(zip.getEntry("plugin.properties"))) {
-        descriptor.load(in);
-      }
-      assertEquals("ssh", descriptor.getProperty("plugin.id"));
-      assertEquals(SshProviderPlugin.class.getName(), descriptor.getProperty("plugin.class"));
-      assertEquals(">=0.1.0", descriptor.getProperty("plugin.requires"));
-      assertEquals("vncgate", descriptor.getProperty("plugin.provider"));
-      assertTrue(descriptor.getProperty("plugin.version").matches("\\d+\\.\\d+\\.\\d+.*"),
-          descriptor.getProperty("plugin.version"));
-
-      assertNotNull(zip.getEntry("classes/io/vncgate/providers/ssh/SshTargetProvider.class"));
-      try (InputStream in = zip.getInputStream(zip.getEntry("classes/META-INF/extensions.idx"))) {
-        assertTrue(new String(in.readAllBytes()).contains(SshTargetProvider.class.getName()));
-      }
-
-      List<String> libs = zip.stream().map(ZipEntry::getName).filter(n -> n.startsWith("lib/")).toList();
-      assertTrue(libs.stream().anyMatch(n -> n.startsWith("lib/jackson-databind-")), libs.toString());
-      assertTrue(libs.stream().anyMatch(n -> n.startsWith("lib/ec2-")), libs.toString());
-      assertTrue(libs.stream().anyMatch(n -> n.startsWith("lib/url-connection-client-")), libs.toString());
-      for (String provided : List.of("lib/pf4j-", "lib/vncgate-", "lib/slf4j-", "lib/logback-", "lib/junit-",
-          "lib/netty-", "lib/apache-client-", "lib/vertx-")) {
-        assertTrue(libs.stream().noneMatch(n -> n.startsWith(provided)), provided + " must not be bundled: " + libs);
-      }
-      assertTrue(zip.stream().map(ZipEntry::getName)
-          .allMatch(n -> n.equals("plugin.properties") || n.startsWith("classes/") || n.startsWith("lib/")),
-          "nothing else at the root");
-    }
+  void zipHoldsDescriptorClassesAndOnlyBundledLibraries() {
+    BuiltPluginZip zip = BuiltPluginZip.ofThisModule()
+        .assertProviderLayout("ssh", SshTargetProvider.class, "lib/apache-client-")
+        .assertBundles("jackson-databind-").assertBundles("ec2-").assertBundles("url-connection-client-");
+    assertEquals(SshProviderPlugin.class.getName(), zip.descriptor().getProperty("plugin.class"));
+    assertEquals("vncgate", zip.descriptor().getProperty("plugin.provider"));
   }
 
   @Test
   void pf4jLoadsTheZipAndFindsTheProvider(@TempDir Path plugins) throws Throwable {
-    Files.copy(ZIP, plugins.resolve(ZIP.getFileName()));
-    PluginManager manager = new DefaultPluginManager(plugins);
-    manager.setSystemVersion("0.1.0");
-    manager.loadPlugins();
-    manager.startPlugins();
-    try {
-      assertEquals(PluginState.STARTED, manager.getPlugin("ssh").getPluginState());
-      List<TargetProvider> providers = manager.getExtensions(TargetProvider.class, "ssh");
-      assertEquals(1, providers.size());
-      TargetProvider provider = providers.get(0);
+    try (BuiltPluginZip.Loaded loaded = BuiltPluginZip.ofThisModule().load(plugins, "ssh")) {
+      TargetProvider provider = loaded.provider();
       assertEquals("ssh", provider.name());
-      assertNotEquals(getClass().getClassLoader(), provider.getClass().getClassLoader(),
-          "the provider comes from the zip, not the test classpath");
-      provider.start(TestConfig.context(plugins, "known-hosts: k\nhosts: [{id: b, host: h, user: u, identity-file: k}]"));
-      List<TargetInfo> targets = TestConfig.await(provider.list(TestConfig.CALLER));
+      provider.start(ProviderTestConfig.context("ssh", plugins,
+          "known-hosts: k\nhosts: [{id: b, host: h, user: u, identity-file: k}]"));
+      List<TargetInfo> targets = ProviderTestConfig.await(provider.list(ProviderTestConfig.CALLER));
       assertEquals("ssh/b", targets.get(0).id());
       provider.stop();
-    } finally {
-      manager.stopPlugins();
-      manager.unloadPlugins();
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vncgate.spi.ProviderConfigException;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class SshConfigTest {
   Path dir;
 
   private ProviderConfigException failure(String yaml) {
-    return assertThrows(ProviderConfigException.class, () -> TestConfig.start(dir, yaml));
+    return assertThrows(ProviderConfigException.class, () -> ProviderTestConfig.start(new SshTargetProvider(), dir, yaml));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,7 +1,7 @@
 package io.vncgate.providers.ssh;
 
-import static io.vncgate.providers.ssh.TestConfig.CALLER;
-import static io.vncgate.providers.ssh.TestConfig.await;
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.CALLER;
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -16,6 +16,7 @@ import io.vncgate.spi.Secret;
 import io.vncgate.spi.SshHop;
 import io.vncgate.spi.TargetInfo;
 import io.vncgate.spi.TargetRoute;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,7 +50,7 @@ class SshInventoryTest {
   void setUp() throws Exception {
     Files.createDirectories(dir.resolve("secrets"));
     Files.writeString(dir.resolve("secrets/box1.vncpass"), "s3cret\n");
-    provider = TestConfig.start(dir, CONFIG);
+    provider = ProviderTestConfig.start(new SshTargetProvider(), dir, CONFIG);
   }
 
   @AfterEach
@@ -102,7 +103,7 @@ class SshInventoryTest {
   @Test
   void anEntrysOwnPasswordSettingReplacesTheDefaultsOfTheOtherKind() throws Throwable {
     Files.writeString(dir.resolve("default.vncpass"), "from-defaults\n");
-    SshTargetProvider mixed = TestConfig.start(dir, """
+    SshTargetProvider mixed = ProviderTestConfig.start(new SshTargetProvider(), dir, """
         known-hosts: known_hosts
         defaults: {user: desk, identity-file: id_ed25519, vnc: {password-file: default.vncpass}}
         hosts:
@@ -143,7 +144,7 @@ class SshInventoryTest {
 
   @Test
   void pinnedKeysAloneAreEnough() throws Throwable {
-    SshTargetProvider pinned = TestConfig.start(dir, """
+    SshTargetProvider pinned = ProviderTestConfig.start(new SshTargetProvider(), dir, """
         pinned-keys: ["SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"]
         hosts: [{id: box1, host: 10.0.0.5, user: desk, identity-file: id_ed25519}]
         """);
