@@ -103,7 +103,8 @@ public final class Gateway {
         ? config.server().handshakeTimeout() : Duration.ofSeconds(10);
     Connectors connectors = new Connectors().register(Route.Tcp.class, new TcpConnector(vertx, connectTimeout));
     connectors.register(Route.Ssh.class, new SshConnector(vertx, config.ssh()));
-    connectors.register(Route.WebSocket.class, new WebSocketConnector(vertx, connectTimeout));
+    connectors.register(Route.WebSocket.class,
+        new WebSocketConnector(vertx, connectTimeout, config.server().wsKeepalive()));
     AuditLog audit;
     try {
       audit = config.auditFile() == null ? AuditLog.toLog() : AuditLog.toFile(config.auditFile());

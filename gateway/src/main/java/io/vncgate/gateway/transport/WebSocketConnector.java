@@ -45,12 +45,19 @@ public final class WebSocketConnector implements Connector {
 
   private final Vertx vertx;
   private final Duration connectTimeout;
+  private final Duration keepalive;
   private final WebSocketClient client;
   private final Map<Tls, ClientSSLOptions> sslOptions = new ConcurrentHashMap<>();
 
   public WebSocketConnector(Vertx vertx, Duration connectTimeout) {
+    this(vertx, connectTimeout, Duration.ZERO);
+  }
+
+  /** @param keepalive how often an open upstream WebSocket is pinged ({@code server.ws-keepalive}); zero: never */
+  public WebSocketConnector(Vertx vertx, Duration connectTimeout, Duration keepalive) {
     this.vertx = vertx;
     this.connectTimeout = connectTimeout;
+    this.keepalive = keepalive;
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setConnectTimeout((int) connectTimeout.toMillis())
         .setMaxFrameSize(MAX_INCOMING_FRAME_BYTES)
@@ -89,7 +96,7 @@ public final class WebSocketConnector implements Connector {
     socket.connect(options).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
-        upstream.connected();
+        upstream.connected().keepAlive(vertx, keepalive);
         if (!result.tryComplete(upstream)) upstream.close();
       } else {
         if (causeOf(ar.cause()) instanceof TlsTrust.CaFileUnusable) {

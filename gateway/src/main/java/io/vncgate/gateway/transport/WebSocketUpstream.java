@@ -3,12 +3,14 @@ package io.vncgate.gateway.transport;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
+import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
@@ -24,6 +26,7 @@ import java.util.ArrayDeque;
  * Runs on the context it was connected from.
  */
 final class WebSocketUpstream implements Upstream {
+  private static final Buffer PING = Buffer.buffer("vncgate");
   private final ClientWebSocket ws;
   private final String description;
   private final int maxFrameBytes;
@@ -46,6 +49,25 @@ final class WebSocketUpstream implements Upstream {
     ws.frameHandler(this::onFrame);
     ws.closeHandler(v -> onConnectionClosed());
     ws.exceptionHandler(this::onException);
+  }
+
+  /**
+   * Pings the target every {@code interval} while the connection is open, so a proxy or load
+   * balancer between the gateway and the target that cuts idle connections sees traffic while the
+   * desktop sits still (pveproxy and Vert.x answer pongs; websockify too). None while the write
+   * queue is full: then the connection is not idle. Zero turns pings off.
+   */
+  WebSocketUpstream keepAlive(Vertx vertx, Duration interval) {
+    if (interval.isZero() || interval.isNegative()) return this;
+    long timer = vertx.setPeriodic(interval.toMillis(), id -> {
+      if (ws.isClosed()) {
+        vertx.cancelTimer(id);
+      } else if (!ws.writeQueueFull()) {
+        ws.writePing(PING);
+      }
+    });
+    closed.future().onComplete(ar -> vertx.cancelTimer(timer));
+    return this;
   }
 
   /** The upgrade succeeded: nothing is read until the input is. */

@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vncgate.testbeds.qemu.QemuVncServer;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * the client carry at most 128 KiB each and are never fragmented; a client frame over 128 KiB or a
  * fragmented one drops the connection, as pveproxy does. When either side ends, the
  * connection is closed without a WebSocket close frame, as pveproxy does (TLS shutdown only).
+ * Pings are answered with pongs (as pveproxy does) and counted.
  */
 final class ConsoleRelay {
 
@@ -27,10 +29,12 @@ final class ConsoleRelay {
 
   private final Vertx vertx;
   private final NetClient client;
+  private final Runnable onPing;
 
-  ConsoleRelay(Vertx vertx, NetClient client) {
+  ConsoleRelay(Vertx vertx, NetClient client, Runnable onPing) {
     this.vertx = vertx;
     this.client = client;
+    this.onPing = onPing;
   }
 
   /**
@@ -54,8 +58,12 @@ final class ConsoleRelay {
         .mapEmpty();
   }
 
-  private static void relay(ServerWebSocket ws, HttpConnection connection, NetSocket vnc, Runnable onClosed) {
+  private void relay(ServerWebSocket ws, HttpConnection connection, NetSocket vnc, Runnable onClosed) {
     ws.frameHandler(frame -> {
+      if (frame.type() == WebSocketFrameType.PING) {
+        onPing.run(); // pveproxy answers with a pong, as Vert.x does by itself
+        return;
+      }
       if (!frame.isBinary() && !frame.isText() && !frame.isContinuation()) {
         return;
       }

@@ -32,6 +32,7 @@ final class PveState {
   private final AtomicLong lateByMillis = new AtomicLong();
   private final AtomicInteger lateConsoles = new AtomicInteger();
   private final AtomicInteger liveConsoles = new AtomicInteger();
+  private final AtomicLong consolePings = new AtomicLong();
   private volatile String caPem = "";
 
   PveState(String apiNode, List<PveGuest> guests, Map<String, Principal> tokens, Map<String, Principal> users,
@@ -153,5 +154,13 @@ final class PveState {
 
   int liveConsoles() {
     return liveConsoles.get();
+  }
+
+  void consolePinged() {
+    consolePings.incrementAndGet();
+  }
+
+  long consolePings() {
+    return consolePings.get();
   }
 }

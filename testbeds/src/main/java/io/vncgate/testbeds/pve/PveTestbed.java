@@ -142,6 +142,11 @@ public final class PveTestbed implements AutoCloseable {
     return state.liveConsoles();
   }
 
+  /** WebSocket pings received on console streams so far (answered with pongs, as pveproxy does). */
+  public long consolePings() {
+    return state.consolePings();
+  }
+
   /** vncproxy workers still waiting for their one connection. */
   public int listeningWorkers() {
     return state.workers().listeningCount(state.nowMillis());
@@ -263,7 +268,7 @@ public final class PveTestbed implements AutoCloseable {
         PveState state = new PveState(node, guests, tokens, users, offlineNodes, unauthorizedDelay.toMillis());
         state.caPem(Files.readString(certs.caFile()));
         ConsoleRelay relay = new ConsoleRelay(vertx, vertx.createNetClient(new NetClientOptions()
-            .setConnectTimeout(5_000).setTcpNoDelay(true)));
+            .setConnectTimeout(5_000).setTcpNoDelay(true)), state::consolePinged);
         HttpServerOptions options = new HttpServerOptions()
             .setHost("127.0.0.1").setPort(0).setSsl(true)
             .setKeyCertOptions(new PemKeyCertOptions()

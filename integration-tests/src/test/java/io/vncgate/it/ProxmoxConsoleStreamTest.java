@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A console ticket that is stale when the gateway opens the console, through the real gateway and
+ * The console stream through the real gateway and the proxmox plugin to the PVE testbed and a real
+ * QEMU: pings keep a still console's stream busy for proxies on the way; and a console ticket that
+ * is stale when the gateway opens the console. Through the real gateway and
  * the proxmox plugin to the PVE testbed and a real QEMU. The testbed's clock jumps right after its
  * {@code vncproxy} answers ({@link PveTestbed#lateConsoles}), as if the gateway reached the node
  * that much later: past 40 s PVE answers {@code 401 permission denied - invalid PVEVNC ticket},
@@ -37,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * admin's words, not marked final (opening it again may work).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class ProxmoxStaleConsoleTest {
+class ProxmoxConsoleStreamTest {
   private static final String TOKEN = "vncgate@pve!gateway";
   private static final String SECRET = "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 
@@ -59,7 +61,7 @@ class ProxmoxStaleConsoleTest {
     Files.writeString(dir.resolve("pve.token"), SECRET + "\n");
     PluginZips.install(PluginZips.proxmox(), dir.resolve("plugins"));
     // 30 s: two upgrades left unanswered for the gateway's connect timeout (10 s) each fit
-    gw = GatewayHarness.in(dir).handshakeTimeout("30s").yaml("""
+    gw = GatewayHarness.in(dir).handshakeTimeout("30s").server("  ws-keepalive: 1s\n").yaml("""
         providers:
           proxmox:
             clusters:
@@ -117,6 +119,22 @@ class ProxmoxStaleConsoleTest {
     assertFalse(reason.contains(Status.NEEDS_OPERATOR_NOTE), reason);
     assertEquals(proxies + 2, pve.vncProxyCount(100), "one retry with a fresh ticket, no more");
     assertEquals(List.of(0, 0), lastUpgradeStatuses(2), "pveproxy answered neither upgrade");
+  }
+
+  @Test
+  void aStillConsoleIsPingedSoProxiesOnTheWayDoNotCutIt() throws Exception {
+    try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("proxmox/lab/100"));
+         RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
+      assertEquals(SeaBiosScreen.WIDTH, client.handshakeNone().width());
+      long before = pve.consolePings();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (pve.consolePings() < before + 3 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertTrue(pve.consolePings() >= before + 3, "server.ws-keepalive 1s: pings reached PVE: "
+          + (pve.consolePings() - before));
+      assertFalse(client.isClosedByPeer(Duration.ofMillis(300)), "the console is still open");
+    }
   }
 
   /** The reason a viewer on the WebSocket front gets for VM 100. */
