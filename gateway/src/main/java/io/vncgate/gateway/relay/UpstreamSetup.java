@@ -177,7 +177,6 @@ final class UpstreamSetup {
     // the password may first be read on the SSH host; the viewer may leave meanwhile
     return UpstreamPassword.of(route, up)
         .recover(e -> {
-          if (e instanceof StaleRouteException) return Future.failedFuture(e); // paced() tries a new route
           GatewayException g = GatewayException.from(e);
           return Future.failedFuture(new Failed(Outcome.PASSWORD_UNREADABLE, "target " + target + ": " + g.getMessage(),
               g.logDetail()));
