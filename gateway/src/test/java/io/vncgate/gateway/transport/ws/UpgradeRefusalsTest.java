@@ -52,7 +52,8 @@ class UpgradeRefusalsTest {
     serverVertx = Vertx.vertx();
     on = new OnContext(vertx.getOrCreateContext());
     server = new UpstreamWsServer(serverVertx, 1);
-    connector = new WebSocketConnector(vertx, Duration.ofMillis(800));
+    // long enough for a busy machine: the timer would otherwise stand for an unanswered upgrade
+    connector = new WebSocketConnector(vertx, Duration.ofSeconds(10));
   }
 
   @AfterEach
@@ -64,7 +65,11 @@ class UpgradeRefusalsTest {
   }
 
   private TransportException failure(Route.WebSocket route) {
-    Exception e = assertThrows(Exception.class, () -> on.await(() -> connector.connect(route)));
+    return failure(connector, route);
+  }
+
+  private TransportException failure(WebSocketConnector with, Route.WebSocket route) {
+    Exception e = assertThrows(Exception.class, () -> on.await(() -> with.connect(route)));
     return assertInstanceOf(TransportException.class, e.getCause());
   }
 
@@ -110,10 +115,13 @@ class UpgradeRefusalsTest {
 
   @Test
   void anUpgradeLeftUnansweredIsTheProvidersNoAnswer() throws Exception {
+    WebSocketConnector quick = new WebSocketConnector(vertx, Duration.ofMillis(800));
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      TransportException e = failure(route("ws://127.0.0.1:" + silent.getLocalPort() + "/", PROXMOX_LIKE));
+      TransportException e = failure(quick, route("ws://127.0.0.1:" + silent.getLocalPort() + "/", PROXMOX_LIKE));
       assertInstanceOf(StaleRouteException.class, e);
       assertEquals("the console worker stopped waiting", e.getMessage());
+    } finally {
+      quick.close().await(10, TimeUnit.SECONDS);
     }
   }
 
