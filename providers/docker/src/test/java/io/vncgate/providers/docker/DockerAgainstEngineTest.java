@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
 /**
@@ -219,6 +220,18 @@ class DockerAgainstEngineTest {
     ProviderException e = failure(p.resolve("docker/" + c.name(), TestConfig.CALLER));
     assertEquals("container " + c.name() + " is not on the network vncgate-desktops (providers.docker.network); it is"
         + " on bridge: `docker network connect vncgate-desktops " + c.name() + "`", e.getMessage());
+  }
+
+  @Test
+  void anImageWithoutCatIsToldToUseTheGatewaySideFile() throws Throwable {
+    DesktopContainer c = run(DesktopContainer.offered(unique("nocat"), PASSWORD, Map.of())
+        .withCopyToContainer(Transferable.of("not a program", 0644), "/bin/cat"));
+    ProviderException e = failure(withPasswordInside().resolve("docker/" + c.name(), TestConfig.CALLER));
+    assertEquals(ProviderException.Kind.MISCONFIGURED, e.kind());
+    assertTrue(e.getMessage().startsWith("cannot read the file " + DesktopImage.PASSWORD_FILE + " inside container "
+        + c.name() + ": the container has no `cat` to read it with (exit 12"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("give the password as providers.docker.password-file on the gateway host"
+        + " instead, or add cat to the image"), e.getMessage());
   }
 
   @Test
