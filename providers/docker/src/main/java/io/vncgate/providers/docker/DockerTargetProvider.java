@@ -1,8 +1,10 @@
 package io.vncgate.providers.docker;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Container;
 import io.vncgate.providers.docker.config.DockerSettings;
 import io.vncgate.providers.docker.config.SettingsReader;
+import io.vncgate.providers.docker.config.TemplateSettings;
 import io.vncgate.providers.docker.engine.Engine;
 import io.vncgate.spi.Caller;
 import io.vncgate.spi.Credentials;
@@ -19,7 +21,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +61,8 @@ public class DockerTargetProvider implements TargetProvider {
   private Engine engine;
   private ExecutorService executor;
   private ListCache<TargetInfo> list;
+  private Templates templates;
+  private ScheduledExecutorService timers;
   private volatile boolean stopped;
 
   public DockerTargetProvider() {
@@ -74,6 +85,20 @@ public class DockerTargetProvider implements TargetProvider {
     executor = ProviderThreads.create(4);
     engine = Engine.connect(settings.host(), settings.socket());
     list = new ListCache<>(() -> async(this::fetch), clock);
+    timers = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "vncgate-docker-idle");
+      t.setDaemon(true);
+      return t;
+    });
+    templates = new Templates(settings.templates(), engine, desktops, settings.network(), executor, timers);
+    for (TemplateSettings t : settings.templates()) {
+      log.info("docker: template {} ({}): docker/{} starts a container from image {} on open, removed after {}"
+          + " without a viewer", t.name(), t.key(), t.name(), t.image(), t.idleStop());
+      async(() -> {
+        templates.adopt(t.name());
+        return null;
+      });
+    }
     log.info("docker: Engine API at {}; containers labelled {}=true, reached at their address on {}; VNC password {}",
         settings.host(), Engine.TARGET_LABEL,
         settings.network() == null ? "their first network" : "network " + settings.network(), passwordWords());
@@ -95,9 +120,28 @@ public class DockerTargetProvider implements TargetProvider {
     return "none (security type None)";
   }
 
+  /** The labelled containers, and every template (running or not) once, as itself. */
   private List<TargetInfo> fetch() {
-    return engine.desktops().stream().map(desktops::info).flatMap(Optional::stream)
-        .sorted(Comparator.comparing(TargetInfo::id)).toList();
+    List<Container> running = engine.desktops();
+    List<TargetInfo> out = new ArrayList<>();
+    Set<String> up = new HashSet<>();
+    for (Container c : running) {
+      String template = c.getLabels() == null ? null : c.getLabels().get(Templates.TEMPLATE_LABEL);
+      if (template != null && templates.named(template).isPresent()) {
+        up.add(template);
+      } else {
+        desktops.info(c).ifPresent(out::add);
+      }
+    }
+    for (TemplateSettings t : templates.all()) {
+      Map<String, String> labels = new LinkedHashMap<>(t.labels());
+      labels.put("template", t.name());
+      labels.put("image", t.image());
+      labels.put("status", up.contains(t.name()) ? "running" : "starts on open");
+      out.add(new TargetInfo(Desktops.targetId(t.name()), t.labels().getOrDefault("name", t.name()), labels, Set.of()));
+    }
+    out.sort(Comparator.comparing(TargetInfo::id));
+    return List.copyOf(out);
   }
 
   @Override
@@ -117,6 +161,13 @@ public class DockerTargetProvider implements TargetProvider {
           + " (docker targets are docker/<container name>)"));
     }
     String name = m.group(1);
+    Optional<TemplateSettings> template = templates.named(name);
+    if (template.isPresent()) {
+      return unwrapped(async(() -> {
+        Templates.Opened opened = templates.open(targetId, template.get());
+        return new TargetRoute(opened.route(), credentials(targetId, name, opened.containerId()));
+      }));
+    }
     return unwrapped(async(() -> {
       InspectContainerResponse c = engine.inspect(name).orElseThrow(() -> Desktops.notOffered(targetId));
       Route.Tcp route = desktops.route(targetId, name, c);
@@ -160,9 +211,17 @@ public class DockerTargetProvider implements TargetProvider {
     }
   }
 
+  /** Called on an event loop whenever the number changes: only arms or cancels a template's idle timer. */
+  @Override
+  public void viewers(String targetId, int count) {
+    var m = ID.matcher(targetId);
+    if (m.matches() && templates != null) templates.viewers(targetId, m.group(1), count);
+  }
+
   @Override
   public void stop() {
     stopped = true;
+    if (timers != null) timers.shutdownNow();
     if (executor != null) executor.shutdownNow();
     if (engine != null) {
       try {

@@ -91,4 +91,21 @@ class DockerConfigTest {
     assertEquals("providers.docker.port", error("{port: 70000}").key());
     assertEquals("providers.docker.network", error("{network: 'my net'}").key());
   }
+
+  @Test
+  void aTemplateNeedsAnImageAndAContainerNameAndKeepsItsLabelsOwn() {
+    DockerSettings s = read("{templates: [{name: xfce, image: 'desk:1', idle-stop: 15m, command: [a, b],"
+        + " labels: {os: linux}}]}");
+    assertEquals("xfce", s.templates().get(0).name());
+    assertEquals(java.time.Duration.ofMinutes(15), s.templates().get(0).idleStop());
+    assertEquals(java.util.List.of("a", "b"), s.templates().get(0).command());
+    assertEquals(java.time.Duration.ofMinutes(10), read("{templates: [{name: x, image: i}]}").templates().get(0).idleStop());
+    assertEquals("providers.docker.templates[0].image", error("{templates: [{name: xfce}]}").key());
+    assertEquals("providers.docker.templates[0].name", error("{templates: [{name: 'my desk', image: i}]}").key());
+    assertEquals("providers.docker.templates[1].name",
+        error("{templates: [{name: a, image: i}, {name: a, image: j}]}").key());
+    assertEquals("providers.docker.templates[0].labels.target",
+        error("{templates: [{name: a, image: i, labels: {target: 'false'}}]}").key());
+    assertEquals("providers.docker.templates[0].idle-stop", error("{templates: [{name: a, image: i, idle-stop: 0s}]}").key());
+  }
 }

@@ -2,6 +2,7 @@ package io.vncgate.providers.docker.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,8 +15,10 @@ import java.util.Objects;
  *     network by name
  * @param port the VNC port when a container has no {@code vncgate.port} label
  * @param password where the containers' VNC password comes from
+ * @param templates desktops started from an image on open, stopped when idle
  */
-public record DockerSettings(URI host, Path socket, String network, int port, Password password) {
+public record DockerSettings(URI host, Path socket, String network, int port, Password password,
+    List<TemplateSettings> templates) {
   public static final String DEFAULT_HOST = "unix:///var/run/docker.sock";
   public static final int DEFAULT_PORT = 5900;
 
@@ -23,6 +26,7 @@ public record DockerSettings(URI host, Path socket, String network, int port, Pa
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(socket, "socket");
     Objects.requireNonNull(password, "password");
+    templates = List.copyOf(templates);
   }
 
   /** Where the VNC password of a container comes from. */

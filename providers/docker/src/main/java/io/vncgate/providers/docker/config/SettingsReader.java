@@ -1,10 +1,18 @@
 package io.vncgate.providers.docker.config;
 
 import io.vncgate.spi.ProviderConfig;
+import io.vncgate.spi.ProviderConfigException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -18,7 +26,7 @@ public final class SettingsReader {
   private SettingsReader() {}
 
   public static DockerSettings read(ProviderConfig c, Path configDir) {
-    c.onlyKeys("host", "network", "port", "password-file", "password-file-in-container");
+    c.onlyKeys("host", "network", "port", "password-file", "password-file-in-container", "templates");
     URI host = host(c);
     String network = c.optionalString("network").map(String::strip).orElse(null);
     if (network != null && !NETWORK.matcher(network).matches()) {
@@ -26,7 +34,37 @@ public final class SettingsReader {
           + " ls` shows it), got \"" + network + "\"");
     }
     int port = c.port("port", DockerSettings.DEFAULT_PORT);
-    return new DockerSettings(host, Path.of(host.getPath()), network, port, password(c, configDir));
+    return new DockerSettings(host, Path.of(host.getPath()), network, port, password(c, configDir), templates(c));
+  }
+
+  private static List<TemplateSettings> templates(ProviderConfig c) {
+    List<TemplateSettings> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (ProviderConfig t : c.sections("templates")) {
+      t.onlyKeys("name", "image", "command", "labels", "idle-stop");
+      String name = t.string("name").strip();
+      if (!NETWORK.matcher(name).matches()) {
+        throw t.invalid("name", "expected a container name (letters, digits, '_', '.', '-'; it is the target"
+            + " docker/<name> and the container's name), got \"" + name + "\"");
+      }
+      if (!names.add(name)) throw t.invalid("name", "\"" + name + "\" is used by another template");
+      String image = t.string("image").strip();
+      Duration idle = t.duration("idle-stop", Duration.ofMinutes(10));
+      if (idle.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw t.invalid("idle-stop", "expected at least 1s (how long the container runs with nobody watching)");
+      }
+      ProviderConfig labels = t.section("labels");
+      Map<String, String> extra = new LinkedHashMap<>();
+      for (String k : labels.keys()) {
+        if (k.equals("target") || k.equals("template") || k.startsWith("vncgate.")) {
+          throw new ProviderConfigException(labels.key(k), "reserved: give labels without the vncgate. prefix, and"
+              + " not target or template (the provider sets those)");
+        }
+        extra.put(k, labels.string(k));
+      }
+      out.add(new TemplateSettings(name, t.path(), image, t.strings("command"), extra, idle));
+    }
+    return out;
   }
 
   private static URI host(ProviderConfig c) {

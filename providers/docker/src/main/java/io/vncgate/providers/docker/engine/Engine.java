@@ -7,6 +7,7 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -90,6 +91,38 @@ public final class Engine implements Closeable {
     } catch (ProviderException e) {
       if (e.getCause() instanceof NotFoundException) return Optional.empty();
       throw e;
+    }
+  }
+
+  /**
+   * Creates and starts a container from a local image (never pulled: a missing image is an error
+   * in words), on {@code network} when given.
+   *
+   * @return the container's id
+   */
+  public String run(String name, String image, List<String> command, Map<String, String> labels, String network) {
+    String id = call("create container " + name + " from image " + image, () -> {
+      var create = client.createContainerCmd(image).withName(name).withLabels(labels)
+          .withHostConfig(HostConfig.newHostConfig().withNetworkMode(network == null ? "bridge" : network));
+      if (!command.isEmpty()) create = create.withCmd(command);
+      return create.exec().getId();
+    });
+    call("start container " + name, () -> {
+      client.startContainerCmd(id).exec();
+      return null;
+    });
+    return id;
+  }
+
+  /** Removes a container, running or not (docker rm -f); one already gone is not an error. */
+  public void remove(String containerId, String name) {
+    try {
+      call("remove container " + name, () -> {
+        client.removeContainerCmd(containerId).withForce(true).exec();
+        return null;
+      });
+    } catch (ProviderException e) {
+      if (!(e.getCause() instanceof NotFoundException)) throw e;
     }
   }
 
