@@ -235,6 +235,16 @@ class DockerAgainstEngineTest {
   }
 
   @Test
+  void aContainerWithoutANetworkHasNoAddressAndSaysSo() throws Throwable {
+    DesktopContainer c = run(DesktopContainer.offered(unique("nonet"), PASSWORD, Map.of()).withNetworkMode("none"));
+    ProviderException e = failure(withPasswordInside().resolve("docker/" + c.name(), TestConfig.CALLER));
+    assertEquals(ProviderException.Kind.UNAVAILABLE, e.kind());
+    assertEquals("container " + c.name() + " has no IP address on its networks none: the gateway connects to the"
+        + " container's address, so run it on a network (e.g. the default bridge, or `--network <net>` with"
+        + " providers.docker.network)", e.getMessage());
+  }
+
+  @Test
   void aBadPortLabelIsNamedOnTheContainer() throws Throwable {
     DesktopContainer c = run(DesktopContainer.offered(unique("port"), PASSWORD, Map.of("vncgate.port", "vnc")));
     ProviderException e = failure(withPasswordInside().resolve("docker/" + c.name(), TestConfig.CALLER));
