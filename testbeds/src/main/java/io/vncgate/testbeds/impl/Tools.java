@@ -18,17 +18,18 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Tools {
 
-  private static final Map<String, String> PACKAGES = Map.of(
-      "Xvnc", "tigervnc-standalone-server",
-      "vncpasswd", "tigervnc-tools",
-      "xtigervncviewer", "tigervnc-viewer",
-      "x11vnc", "x11vnc",
-      "Xvfb", "xvfb",
-      "xclip", "xclip",
-      "xdotool", "xdotool",
-      "xsetroot", "x11-xserver-utils",
-      "qemu-system-x86_64", "qemu-system-x86",
-      "openssl", "openssl");
+  private static final Map<String, String> PACKAGES = Map.ofEntries(
+      Map.entry("Xvnc", "tigervnc-standalone-server"),
+      Map.entry("vncpasswd", "tigervnc-tools"),
+      Map.entry("xtigervncviewer", "tigervnc-viewer"),
+      Map.entry("x11vnc", "x11vnc"),
+      Map.entry("Xvfb", "xvfb"),
+      Map.entry("xclip", "xclip"),
+      Map.entry("xdotool", "xdotool"),
+      Map.entry("xsetroot", "x11-xserver-utils"),
+      Map.entry("qemu-system-x86_64", "qemu-system-x86"),
+      Map.entry("openssl", "openssl"),
+      Map.entry("docker", "docker.io"));
 
   private Tools() {
   }
