@@ -76,6 +76,8 @@ public final class UpstreamDecoder {
   private Step step = Step.TYPE;
   private int need = 1;
   private RfbException failure;
+  /** Rectangles decoded per data encoding: Raw, CopyRect, Hextile, ZRLE. */
+  private final long[] decoded = new long[4];
 
   // the update and rectangle being read
   private int rectsLeft;
@@ -119,6 +121,21 @@ public final class UpstreamDecoder {
       start = 0;
       end = 0;
     }
+  }
+
+  /** How many rectangles of this data encoding (Raw, CopyRect, Hextile or ZRLE) have been decoded. */
+  long decoded(int encoding) {
+    return decoded[slot(encoding)];
+  }
+
+  private static int slot(int encoding) {
+    return switch (encoding) {
+      case RAW -> 0;
+      case COPY_RECT -> 1;
+      case HEXTILE -> 2;
+      case ZRLE -> 3;
+      default -> throw new IllegalArgumentException("not a data encoding the decoder reads: " + encoding);
+    };
   }
 
   /** Frees the zlib stream's native memory; the decoder is not fed after. */
@@ -292,6 +309,7 @@ public final class UpstreamDecoder {
     rh = u16(6);
     int encoding = s32(8);
     start += 12;
+    if (encoding == RAW || encoding == COPY_RECT || encoding == HEXTILE || encoding == ZRLE) decoded[slot(encoding)]++;
     switch (encoding) {
       case RAW -> {
         inside("Raw");
