@@ -45,6 +45,7 @@ class FanOutTest {
   static XvncServer big;
   static XvncServer tiger;
   static XvncServer alone;
+  static XvncServer clip;
   static GatewayHarness gw;
 
   @BeforeAll
@@ -57,13 +58,15 @@ class FanOutTest {
     big = counted(XvncServer.builder().geometry(1600, 1200).start());
     tiger = counted(XvncServer.builder().geometry(640, 480).start());
     alone = counted(XvncServer.builder().geometry(320, 240).start());
+    clip = counted(XvncServer.builder().geometry(160, 100).start());
     gw = new GatewayHarness(dir, GatewayHarness.target("shared", shared.port(), null)
         + GatewayHarness.target("late", late.port(), null)
         + GatewayHarness.target("keys", keys.port(), null)
         + GatewayHarness.target("grace", grace.port(), null)
         + GatewayHarness.target("big", big.port(), null)
         + GatewayHarness.target("tiger", tiger.port(), null)
-        + GatewayHarness.target("alone", alone.port(), null),
+        + GatewayHarness.target("alone", alone.port(), null)
+        + GatewayHarness.target("clip", clip.port(), null),
         "sessions:\n  sharing:\n    \"static/alone\": per-viewer\n    \"static/*\": fan-out\n  fan-out-grace: 2s\n"
             + "audit: {file: audit.log}\n");
   }
@@ -71,7 +74,7 @@ class FanOutTest {
   @AfterAll
   static void stop() throws Exception {
     if (gw != null) gw.close();
-    for (XvncServer s : new XvncServer[] {shared, late, keys, grace, big, tiger, alone}) {
+    for (XvncServer s : new XvncServer[] {shared, late, keys, grace, big, tiger, alone, clip}) {
       if (s != null) s.close();
     }
   }
@@ -175,6 +178,18 @@ class FanOutTest {
       assertTrue(keys.capsLockOn(), "the controller's Caps Lock reached the X server");
       assertEquals("x:101 y:71", keys.pointer());
       assertEquals(1, upstreams(keys), keys.logTail());
+    }
+  }
+
+  @Test
+  void theDesktopsClipboardReachesEveryViewer() throws Exception {
+    try (RfbTestClient a = nativeViewer("static/clip"); RfbTestClient b = nativeViewer("static/clip")) {
+      a.readFramebufferUpdateRaw(); // both are in the session before the clipboard changes
+      b.readFramebufferUpdateRaw();
+      clip.setClipboard("copied on the shared desktop");
+      assertEquals("copied on the shared desktop", a.readServerCutText());
+      assertEquals("copied on the shared desktop", b.readServerCutText());
+      assertEquals(1, upstreams(clip), clip.logTail());
     }
   }
 
