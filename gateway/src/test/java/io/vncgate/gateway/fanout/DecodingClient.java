@@ -11,10 +11,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * A real RFB client for the tests: the testbeds' handshake, then {@link UpstreamDecoder} on the
@@ -25,7 +23,6 @@ final class DecodingClient implements AutoCloseable, UpstreamDecoder.Events {
   final Framebuffer framebuffer;
   final UpstreamDecoder decoder;
   final List<Rect> damaged = new ArrayList<>();
-  final Set<Integer> encodingsSeen = new HashSet<>();
   Cursor cursor;
   Buffer screens;
   int resizes;
