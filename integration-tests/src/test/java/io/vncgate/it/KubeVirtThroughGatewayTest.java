@@ -54,6 +54,7 @@ class KubeVirtThroughGatewayTest {
   static KubeVirtTestbed kube;
   static GatewayHarness gw;
   static GatewayHarness noVnc;
+  static GatewayHarness withCertificate;
   static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
   @BeforeAll
@@ -65,6 +66,7 @@ class KubeVirtThroughGatewayTest {
         .vmi(KubeVmi.inPhase("lab", "starting", "Scheduling").withLabels(Map.of("vncgate", "true")))
         .vmi(KubeVmi.running("lab", "hidden", qemu))
         .serviceAccount("vncgate", "gateway", TOKEN, KubeRbac.vncgate())
+        .user("vncgate-gateway", KubeRbac.vncgate())
         .serviceAccount("vncgate", "no-vnc", NO_VNC, KubeRbac.none()
             .allow("list", "kubevirt.io", "virtualmachineinstances", null)
             .allow("get", "kubevirt.io", "virtualmachineinstances", null))
@@ -89,6 +91,15 @@ class KubeVirtThroughGatewayTest {
           kubevirt:
             kubeconfig: kubeconfig
         """).start();
+    Files.createDirectories(dir.resolve("cert"));
+    Files.writeString(dir.resolve("cert").resolve("kubeconfig"),
+        kube.kubeconfigWithClientCertificate("vncgate-gateway", "vncgate"));
+    PluginZips.install(PluginZips.kubevirt(), dir.resolve("cert").resolve("plugins"));
+    withCertificate = GatewayHarness.in(dir.resolve("cert")).handshakeTimeout("20s").noTcp().yaml("""
+        providers:
+          kubevirt:
+            kubeconfig: kubeconfig
+        """).start();
   }
 
   @AfterAll
@@ -96,6 +107,7 @@ class KubeVirtThroughGatewayTest {
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
     if (gw != null) gw.close();
     if (noVnc != null) noVnc.close();
+    if (withCertificate != null) withCertificate.close();
     if (kube != null) kube.close();
     if (qemu != null) qemu.close();
   }
@@ -169,6 +181,20 @@ class KubeVirtThroughGatewayTest {
       assertFalse(refused.reason().contains(NO_VNC), "never the token");
     }
     assertEquals(0, kube.vncConnections("lab", "hidden"));
+  }
+
+  /** The gateway shows the kubeconfig's client certificate (PKCS#1 RSA key, as kubeadm writes it) at the vnc upgrade. */
+  @Test
+  void aClientCertificateFromTheKubeconfigOpensTheVmiThroughTheGateway() throws Exception {
+    int before = kube.vncConnections("lab", "hidden");
+    try (WebSocketTcpBridge bridge = withCertificate.bridge(withCertificate.ticket("kubevirt/lab/hidden"));
+         RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
+      assertEquals(SeaBiosScreen.WIDTH, client.handshakeNone().width());
+    }
+    assertEquals(before + 1, kube.vncConnections("lab", "hidden"));
+    assertTrue(kube.requests().stream().anyMatch(r -> r.startsWith(
+        "GET /apis/subresources.kubevirt.io/v1/namespaces/lab/virtualmachineinstances/hidden/vnc vncgate-gateway")),
+        "the API server saw the certificate's user at the upgrade: " + kube.requests());
   }
 
   private static String logText() {
