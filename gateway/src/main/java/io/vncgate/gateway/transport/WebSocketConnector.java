@@ -214,7 +214,7 @@ public final class WebSocketConnector implements Connector {
         // not JSON after all: say nothing more
       }
     } else if (!text.startsWith("<") && text.length() <= 200 && text.chars().noneMatch(ch -> ch < 0x20 && ch != '\n')) {
-      said = text;
+      said = text.replace('\n', ' ');
     }
     if (said == null || said.isBlank()) return "";
     if (said.length() > 400) said = said.substring(0, 400) + "…";

@@ -38,7 +38,6 @@ final class VncBridge {
           state.accepted(vmi.key(), ws.subProtocol());
           if (previous != null) {
             LOG.debug("vnc {}: a new connection ends the open one", vmi.key());
-            previous.closeHandler(null);
             // virt-handler ends the old stream, and virt-api closes its WebSocket
             closeQuietly(previous);
           }
