@@ -145,16 +145,28 @@ class KubeVirtThroughGatewayTest {
   void tigervncViewerOnTheTcpFrontShowsTheVmi() throws Exception {
     TigerVncViewer.require();
     int before = kube.vncConnections("lab", "web");
-    try (XvncServer screen = XvncServer.builder().geometry(1024, 768).start();
-         TigerVncViewer viewer = TigerVncViewer.start(screen, "127.0.0.1", gw.tcpPort(),
-             gw.ticket("kubevirt/lab/web"))) {
-      viewer.awaitLog("CConnection: initialisation done", Duration.ofSeconds(30)); // ServerInit from QEMU, relayed
-      viewer.awaitLog("Using pixel format", Duration.ofSeconds(10));
-      Thread.sleep(1500);
-      assertTrue(viewer.isAlive(), "the viewer is still connected:\n" + viewer.log());
-      assertFalse(viewer.log().contains("End of stream"), viewer.log());
-      assertEquals(before + 1, kube.vncConnections("lab", "web"));
-      assertTrue(kube.vncOpen("lab", "web"), "the viewer's upstream is the VMI's one VNC connection");
+    try (XvncServer screen = XvncServer.builder().geometry(1024, 768).start()) {
+      screen.setRootColor("black");
+      // the viewer's own screen, read back: black before, SeaBIOS's text in the viewer's window after
+      try (RfbTestClient shot = RfbTestClient.connect(screen.host(), screen.port())) {
+        if (screen.password().isPresent()) {
+          shot.handshakeVncAuth(screen.password().get());
+        } else {
+          shot.handshakeNone();
+        }
+        assertEquals(0, SeaBiosScreen.litPixels(shot.readFramebufferUpdateRaw()), "the viewer's screen starts black");
+        try (TigerVncViewer viewer = TigerVncViewer.start(screen, "127.0.0.1", gw.tcpPort(),
+            gw.ticket("kubevirt/lab/web"))) {
+          viewer.awaitLog("CConnection: initialisation done", Duration.ofSeconds(30)); // ServerInit from QEMU, relayed
+          viewer.awaitLog("Using pixel format", Duration.ofSeconds(10));
+          Framebuffer seen = SeaBiosScreen.awaitText(shot, Duration.ofSeconds(20));
+          assertTrue(SeaBiosScreen.litPixels(seen) > 0, "QEMU's text is in TigerVNC's window");
+          assertTrue(viewer.isAlive(), "the viewer is still connected:\n" + viewer.log());
+          assertFalse(viewer.log().contains("End of stream"), viewer.log());
+          assertEquals(before + 1, kube.vncConnections("lab", "web"));
+          assertTrue(kube.vncOpen("lab", "web"), "the viewer's upstream is the VMI's one VNC connection");
+        }
+      }
     }
   }
 
