@@ -143,7 +143,6 @@ final class KubeApi implements Handler<HttpServerRequest> {
       return;
     }
     if (Boolean.parseBoolean(req.getParam("preserveSession")) && state.openVnc.containsKey(vmi.key())) {
-      refusingUpgrade(req);
       req.response().setStatusCode(503).putHeader("Content-Type", "text/plain")
           .end("Active VNC connection. Request denied.");
       return;
@@ -185,17 +184,8 @@ final class KubeApi implements Handler<HttpServerRequest> {
   }
 
   private static void json(HttpServerRequest req, int code, JsonObject body) {
-    refusingUpgrade(req);
     req.response().setStatusCode(code).putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-cache, private").end(body.encode());
-  }
-
-  /**
-   * A refused WebSocket upgrade ends its connection, as Go's net/http does for a request it will not
-   * upgrade: said in the answer, so the client reads the whole answer before the connection ends.
-   */
-  private static void refusingUpgrade(HttpServerRequest req) {
-    if (req.getHeader("Upgrade") != null) req.response().putHeader("Connection", "close");
   }
 
   /** Equality-based label selectors: {@code k=v}, {@code k==v}, {@code k!=v}, {@code k}, {@code !k}, joined by commas. */

@@ -31,7 +31,7 @@ final class VncBridge {
   }
 
   void open(HttpServerRequest req, KubeVmi vmi) {
-    req.toWebSocket().onFailure(err -> LOG.debug("vnc upgrade for {} failed: {}", vmi.key(), err.toString()))
+    req.toWebSocket().onFailure(err -> LOG.warn("vnc upgrade for {} failed: {}", vmi.key(), err.toString()))
         .onSuccess(ws -> {
           ws.pause();
           ServerWebSocket previous = state.openVnc.put(vmi.key(), ws);
@@ -43,6 +43,7 @@ final class VncBridge {
           }
           client.connect(vmi.console().port(), vmi.console().host())
               .onFailure(err -> {
+                LOG.warn("vnc {}: cannot reach the VMI's VNC server: {}", vmi.key(), err.toString());
                 state.openVnc.remove(vmi.key(), ws);
                 closeQuietly(ws);
               })
@@ -80,6 +81,7 @@ final class VncBridge {
     });
     ws.exceptionHandler(err -> vnc.close());
     vnc.closeHandler(v -> {
+      LOG.debug("vnc {}: the VNC server closed the connection", vmi.key());
       end.run();
       closeQuietly(ws);
     });

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.http.UpgradeRejectedException;
 import io.vncgate.spi.Credentials;
 import io.vncgate.spi.ProviderConfigException;
 import io.vncgate.spi.ProviderException;
@@ -182,10 +181,10 @@ class KubeVirtAgainstTestbedTest {
     try (RouteWebSocket first = RouteWebSocket.open(route);
          RfbTestClient a = RfbTestClient.over(first.in(), first.out())) {
       a.handshakeNone();
-      UpgradeRejectedException busy = assertThrows(UpgradeRejectedException.class,
-          () -> RouteWebSocket.open(route, "?preserveSession=true"));
-      assertEquals(503, busy.getStatus());
-      assertEquals("Active VNC connection. Request denied.", busy.getBody().toString());
+      RouteWebSocket.Refusal busy = RouteWebSocket.Refusal.of(assertThrows(Exception.class,
+          () -> RouteWebSocket.open(route, "?preserveSession=true")));
+      assertEquals(503, busy.status());
+      assertEquals("Active VNC connection. Request denied.", busy.body());
       try (RouteWebSocket second = RouteWebSocket.open(route)) {
         assertTrue(first.closedWithin(5_000), "the first connection was ended by the second");
         assertTrue(kube.vncOpen("other", "far"));
@@ -233,11 +232,11 @@ class KubeVirtAgainstTestbedTest {
   void withoutGetOnTheVncSubresourceTheUpgradeIs403WithTheApiServersWords() throws Throwable {
     Route.WebSocket route = (Route.WebSocket) TestConfig.await(withToken(NO_VNC)
         .resolve("kubevirt/lab/web", TestConfig.CALLER)).route();
-    UpgradeRejectedException e = assertThrows(UpgradeRejectedException.class, () -> RouteWebSocket.open(route));
-    assertEquals(403, e.getStatus());
-    assertTrue(e.getBody().toString().contains("virtualmachineinstances.subresources.kubevirt.io \\\"web\\\" is forbidden:"
+    RouteWebSocket.Refusal e = RouteWebSocket.Refusal.of(assertThrows(Exception.class, () -> RouteWebSocket.open(route)));
+    assertEquals(403, e.status());
+    assertTrue(e.body().contains("virtualmachineinstances.subresources.kubevirt.io \\\"web\\\" is forbidden:"
         + " User \\\"system:serviceaccount:vncgate:no-vnc\\\" cannot get resource \\\"virtualmachineinstances/vnc\\\" in"
-        + " API group \\\"subresources.kubevirt.io\\\" in the namespace \\\"lab\\\""), e.getBody().toString());
+        + " API group \\\"subresources.kubevirt.io\\\" in the namespace \\\"lab\\\""), e.body());
   }
 
   @Test
