@@ -24,6 +24,10 @@ final class PluginZips {
     return built("docker");
   }
 
+  static Path kubevirt() {
+    return built("kubevirt");
+  }
+
   /** Copies the zip into {@code folder} (created if needed), as an operator would drop it into plugins/. */
   static Path install(Path zip, Path folder) throws Exception {
     Files.createDirectories(folder);

@@ -87,10 +87,13 @@ final class TlsTrust implements TrustOptions {
     }
   }
 
-  /** The JDK's PKIX checks (chain and host name), against the system's CAs or those of the CA file. */
+  /**
+   * The JDK's PKIX checks (chain and host name), against the system's CAs or those of the CA file
+   * or the route's CA certificates (PEM).
+   */
   private static X509ExtendedTrustManager pkix(Tls tls) throws GeneralSecurityException, CaFileUnusable {
     KeyStore store = null;
-    if (tls.caFile() != null) {
+    if (tls.caFile() != null || tls.caPem() != null) {
       store = KeyStore.getInstance(KeyStore.getDefaultType());
       try {
         store.load(null, null);
@@ -98,7 +101,8 @@ final class TlsTrust implements TrustOptions {
         throw new IllegalStateException(e);
       }
       Collection<? extends Certificate> certs;
-      try (InputStream in = Files.newInputStream(tls.caFile())) {
+      try (InputStream in = tls.caFile() != null ? Files.newInputStream(tls.caFile())
+          : new java.io.ByteArrayInputStream(tls.caPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
         certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
       } catch (IOException e) {
         throw new CaFileUnusable(tls, "cannot read it: " + e);
@@ -124,10 +128,11 @@ final class TlsTrust implements TrustOptions {
     }
   }
 
-  /** The CA file cannot be used: its path and the cause are for the operator's log only. */
+  /** The CA file (or the route's CA certificates) cannot be used: its path and the cause are for the operator's log only. */
   static final class CaFileUnusable extends GeneralSecurityException {
     CaFileUnusable(Tls tls, String problem) {
-      super("CA file " + tls.caFile() + " cannot be used: " + problem);
+      super((tls.caFile() != null ? "CA file " + tls.caFile()
+          : "the CA certificates of " + (tls.setting() != null ? tls.setting() : "the route")) + " cannot be used: " + problem);
     }
   }
 
@@ -176,7 +181,8 @@ final class TlsTrust implements TrustOptions {
         pkix.run();
       } catch (CertificateException e) {
         String m = e.getMessage() == null ? "" : e.getMessage();
-        String trusted = tls.caFile() != null ? "the CA file given for it" : "a CA the gateway trusts (the system's)";
+        String trusted = tls.caFile() != null ? "the CA file given for it"
+            : tls.caPem() != null ? "the CA given for it (" + setting() + ")" : "a CA the gateway trusts (the system's)";
         if (m.contains("subject alternative") || m.contains("No name matching")) {
           throw new Refused("the target's TLS certificate does not name the host in its URL (" + m
               + "): use a host name the certificate holds, or pin its SHA-256 fingerprint " + seen + " (" + setting()

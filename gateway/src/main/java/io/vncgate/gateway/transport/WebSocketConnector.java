@@ -3,12 +3,14 @@ package io.vncgate.gateway.transport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vncgate.spi.Route;
 import io.vncgate.spi.Secret;
 import io.vncgate.spi.Tls;
@@ -124,7 +126,14 @@ public final class WebSocketConnector implements Connector {
     if (sslOptions.size() > MAX_TRUST_SETTINGS) sslOptions.clear();
     return sslOptions.computeIfAbsent(tls, t -> {
       TlsTrust trust = new TlsTrust(t);
-      return new ClientSSLOptions()
+      ClientSSLOptions options = new ClientSSLOptions();
+      if (t.clientCertificate() != null) {
+        // TLS client authentication (a kubeconfig's client-certificate-data / client-key-data)
+        options.setKeyCertOptions(new PemKeyCertOptions()
+            .addCertValue(Buffer.buffer(t.clientCertificate().certificatePem()))
+            .addKeyValue(Buffer.buffer(t.clientCertificate().keyPem().bytes())));
+      }
+      return options
           .setTrustOptions(trust)
           // with a pinned certificate the pin is the check; else the URL's host must be one the certificate names
           .setHostnameVerificationAlgorithm(trust.verifiesHostName() ? "HTTPS" : "")
@@ -136,7 +145,7 @@ public final class WebSocketConnector implements Connector {
   /** A failure to open the WebSocket, in words a user can act on (the route's description, never its query). */
   static String words(Throwable e, Route.WebSocket ws) {
     for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof UpgradeRejectedException u) return rejected(u.getStatus(), ws);
+      if (c instanceof UpgradeRejectedException u) return rejected(u.getStatus(), ws) + serverSaid(u);
       if (c instanceof TlsTrust.Refused r) return r.getMessage();
       if (c instanceof TlsTrust.CaFileUnusable bad) {
         return "the gateway cannot use the CA file set for this target; the operator's log says why";
@@ -231,6 +240,32 @@ public final class WebSocketConnector implements Connector {
             + ": is it a WebSocket endpoint?";
       }
     };
+  }
+
+  /**
+   * What the server said with its refusal, when it said it in words: the {@code message} of a
+   * Kubernetes {@code Status} (KubeVirt's vnc subresource: which user lacks which verb on which
+   * resource in which namespace), or a short plain-text body ("Active VNC connection. Request
+   * denied."). Empty otherwise (Proxmox refuses with a bare status line).
+   */
+  static String serverSaid(UpgradeRejectedException u) {
+    Buffer body = u.getBody();
+    if (body == null || body.length() == 0 || body.length() > 4096) return "";
+    String text = body.toString(StandardCharsets.UTF_8).trim();
+    String said = null;
+    if (text.startsWith("{")) {
+      try {
+        io.vertx.core.json.JsonObject status = new io.vertx.core.json.JsonObject(text);
+        if ("Status".equals(status.getValue("kind")) && status.getValue("message") instanceof String m) said = m;
+      } catch (RuntimeException e) {
+        // not JSON after all: say nothing more
+      }
+    } else if (!text.startsWith("<") && text.length() <= 200 && text.chars().noneMatch(ch -> ch < 0x20 && ch != '\n')) {
+      said = text.replace('\n', ' ');
+    }
+    if (said == null || said.isBlank()) return "";
+    if (said.length() > 400) said = said.substring(0, 400) + "…";
+    return "; the server said: " + said;
   }
 
   /** Removes anything secret a lower layer's words might hold: the URL's query and the header values. */

@@ -20,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * A real QEMU VNC server — the server inside Proxmox VE and KubeVirt VMs — on loopback: a VM with
  * nothing to boot ({@code qemu-system-x86_64 -accel tcg -display none -nodefaults -vga std -m 64
  * -boot reboot-timeout=-1}), so SeaBIOS draws its text screen (720×400) and stays there. VNC with
- * {@code password=on} and no password set until {@link #setPassword(String)} sets one through QMP,
+ * {@code password=on} (unless {@link Builder#password(boolean) password(false)}: security None, as in KubeVirt) and no password set until {@link #setPassword(String)} sets one through QMP,
  * as Proxmox does per console ticket; until then every VNC login fails.
  *
  * <p>The display is one QEMU picks itself in a random range of 100 ({@code -vnc
@@ -202,8 +202,19 @@ public final class QemuVncServer implements AutoCloseable {
     private boolean awaitSeaBios = true;
     private boolean paused;
     private boolean audio;
+    private boolean password = true;
 
     private Builder() {
+    }
+
+    /**
+     * Whether VNC asks for a password ({@code password=on}, the default, as Proxmox runs it) or
+     * offers security type None (KubeVirt: libvirt's VNC socket inside the virt-launcher pod has no
+     * auth; the kube API's RBAC is the gate).
+     */
+    public Builder password(boolean password) {
+      this.password = password;
+      return this;
     }
 
     /**
@@ -302,7 +313,7 @@ public final class QemuVncServer implements AutoCloseable {
           "-m", String.valueOf(memoryMb),
           "-boot", "reboot-timeout=-1",
           "-name", "vncgate-test",
-          "-vnc", "127.0.0.1:" + firstDisplay + ",to=" + (firstDisplay + 99) + ",password=on"
+          "-vnc", "127.0.0.1:" + firstDisplay + ",to=" + (firstDisplay + 99) + (password ? ",password=on" : "")
               + (audio ? ",audiodev=vncaudio" : ""),
           "-qmp", "unix:" + socket + ",server=on,wait=off"));
       if (audio) {
