@@ -33,6 +33,7 @@ import io.vncgate.gateway.relay.ViewerConnection;
 import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.transport.Connectors;
 import io.vncgate.gateway.transport.TcpConnector;
+import io.vncgate.gateway.transport.UnixSocketConnector;
 import io.vncgate.gateway.transport.WebSocketConnector;
 import io.vncgate.gateway.transport.ssh.SshConnector;
 import io.vncgate.spi.Route;
@@ -104,6 +105,9 @@ public final class Gateway {
     Connectors connectors = new Connectors().register(Route.Tcp.class, new TcpConnector(vertx, connectTimeout));
     connectors.register(Route.Ssh.class, new SshConnector(vertx, config.ssh()));
     connectors.register(Route.WebSocket.class, new WebSocketConnector(vertx, connectTimeout));
+    UnixSocketConnector unix = new UnixSocketConnector(vertx, connectTimeout);
+    connectors.register(Route.UnixSocket.class, unix);
+    if (!unix.supported()) log.warn("{}: targets reached by a unix socket (providers.desktop) will fail", unix.unsupportedReason());
     AuditLog audit;
     try {
       audit = config.auditFile() == null ? AuditLog.toLog() : AuditLog.toFile(config.auditFile());
