@@ -30,6 +30,7 @@ import io.vncgate.gateway.provider.plugin.ProviderLoader;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.relay.ViewerConnection;
+import io.vncgate.gateway.relay.ViewerCounts;
 import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.transport.Connectors;
 import io.vncgate.gateway.transport.TcpConnector;
@@ -121,7 +122,8 @@ public final class Gateway {
     RelayMode relayMode = RelayMode.of(config.server().zeroCopy(), vertx.isNativeTransportEnabled(),
         vertx.unavailableNativeTransportCause());
     metrics.relayMode(relayMode);
-    ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit)));
+    ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit),
+        new ViewerCounts(registry)));
     RelayServices services = new RelayServices(vertx, config, tickets, registry, connectors, listener);
     ApiServices api = new ApiServices(config, tickets, registry, sessions, audit);
     metrics.pacing(services.pacer());
