@@ -121,10 +121,14 @@ record DesktopSettings(Path stateDir, String xvnc, Look look, Duration idleStop,
     return new Look(width, height, depth, List.copyOf(session));
   }
 
-  /** openbox and an xterm when both are installed, an xterm alone when only it is. */
+  /**
+   * openbox starting an xterm when both are installed (the session ends when openbox does; openbox
+   * focuses the xterm it starts, where one started beside it would keep the focus on the root), an
+   * xterm alone when only it is.
+   */
   static Optional<List<String>> defaultSession() {
     if (onPath("xterm").isEmpty()) return Optional.empty();
-    if (onPath("openbox").isPresent()) return Optional.of(List.of("sh", "-c", "openbox & exec xterm"));
+    if (onPath("openbox").isPresent()) return Optional.of(List.of("openbox", "--startup", "xterm"));
     return Optional.of(List.of("xterm"));
   }
 

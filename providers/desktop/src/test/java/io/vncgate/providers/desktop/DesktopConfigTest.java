@@ -29,7 +29,7 @@ class DesktopConfigTest {
     assertEquals(dir.resolve("desktops"), s.stateDir());
     assertEquals("1280x800", s.look().geometry());
     assertEquals(24, s.look().depth());
-    assertEquals(List.of("sh", "-c", "openbox & exec xterm"), s.look().session(),
+    assertEquals(List.of("openbox", "--startup", "xterm"), s.look().session(),
         "openbox and xterm are installed here (.ci/install-deps)");
     assertEquals(Duration.ofMinutes(15), s.idleStop());
     assertEquals(8, s.maxDesktops());
