@@ -76,8 +76,9 @@ final class Desktops {
         Entry fresh = new Entry(id);
         Set<Integer> taken = takenDisplays();
         entries.put(id, fresh);
-        fresh.ready = CompletableFuture.supplyAsync(() -> LaunchedDesktop.launch(settings, id, title, look, taken), launchers);
-        fresh.ready.whenComplete((d, failure) -> started(fresh, d, failure));
+        // callers see the start only once it is recorded (a reconnect then finds it running)
+        fresh.ready = CompletableFuture.supplyAsync(() -> LaunchedDesktop.launch(settings, id, title, look, taken), launchers)
+            .whenComplete((d, failure) -> started(fresh, d, failure));
         e = fresh;
       }
     }

@@ -194,6 +194,10 @@ final class LaunchedDesktop {
     } catch (IOException | java.io.UncheckedIOException e) {
       return "(no output)";
     }
+    // the X server's fatal errors are its "(EE) …" lines (after a usage text, for a bad option)
+    List<String> errors = lines.stream().filter(l -> l.startsWith("(EE) ")).map(l -> l.substring(5).strip())
+        .filter(l -> !l.isEmpty()).toList();
+    if (!errors.isEmpty()) return String.join(" / ", errors.subList(Math.max(0, errors.size() - 3), errors.size()));
     List<String> useful = new ArrayList<>();
     for (String l : lines) {
       if (l.startsWith("Xvnc TigerVNC") || l.startsWith("Copyright") || l.startsWith("See https")
