@@ -11,6 +11,7 @@
 //                                                     while the target's provider still prepares it (a desktop starting)
 // If the gateway has no such endpoint the socket never opens and onUnavailable() is called once.
 
+import { gatewayWsUrl } from "./paths.js";
 import { queueFromEvent } from "./waiting.js";
 
 export const EVENTS_PATH = "/ws/v1/events";
@@ -33,7 +34,7 @@ export class SessionEvents {
 
   start() {
     if (this.stopped) return;
-    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + EVENTS_PATH;
+    const url = gatewayWsUrl(EVENTS_PATH, location.href);
     let ws;
     try {
       ws = new WebSocket(url, [EVENTS_PROTOCOL]);

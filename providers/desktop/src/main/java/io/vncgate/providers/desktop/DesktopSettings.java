@@ -63,8 +63,9 @@ record DesktopSettings(Path stateDir, String xvnc, Look look, Duration idleStop,
     Look look = look(c, null);
     Duration idleStop = c.duration("idle-stop", Duration.ofMinutes(15));
     int max = c.integer("max-desktops", 8, 1, 1000);
-    Duration startTimeout = c.duration("start-timeout", Duration.ofSeconds(20));
+    Duration startTimeout = c.duration("start-timeout", Duration.ofSeconds(10));
     if (startTimeout.isZero()) throw c.invalid("start-timeout", "must be longer than 0");
+    // the gateway gives a resolve server.provider-timeout (15 s by default): a longer wait ends there first
     boolean perUser = c.bool("per-user", true);
     Set<String> admins = Set.copyOf(c.strings("admins"));
     int firstDisplay = c.integer("first-display", 200, 1, 30000);
