@@ -10,6 +10,9 @@ import io.vncgate.spi.Route;
 import io.vncgate.spi.TargetInfo;
 import io.vncgate.spi.TargetProvider;
 import io.vncgate.spi.TargetRoute;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +53,13 @@ public class DesktopTargetProvider implements TargetProvider {
   @Override
   public void start(ProviderContext context) {
     DesktopSettings s = DesktopSettings.read(context.config(), context.configDirectory());
+    try {
+      Files.createDirectories(s.stateDir());
+      Files.setPosixFilePermissions(s.stateDir(), PosixFilePermissions.fromString("rwx------"));
+    } catch (IOException | UnsupportedOperationException e) {
+      throw context.config().invalid("state-dir", "cannot make " + s.stateDir() + " a folder only the gateway's user"
+          + " may open: " + e.getMessage());
+    }
     Map<String, DesktopSettings.Named> byId = new LinkedHashMap<>();
     s.desktops().forEach(d -> byId.put(d.id(), d));
     launchers = ProviderThreads.launchers();

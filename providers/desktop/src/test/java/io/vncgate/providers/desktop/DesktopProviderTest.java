@@ -43,6 +43,18 @@ class DesktopProviderTest {
   }
 
   @Test
+  void aStateDirThatCannotBeMadeStopsStartUpNamingTheKey() throws Exception {
+    Files.writeString(dir.resolve("a-file"), "not a folder");
+    provider = new DesktopTargetProvider();
+    io.vncgate.spi.ProviderConfigException e = assertThrows(io.vncgate.spi.ProviderConfigException.class,
+        () -> provider.start(TestConfig.context(dir, "state-dir: a-file/desktops")));
+    assertEquals("providers.desktop.state-dir", e.key());
+    assertTrue(e.getMessage().startsWith("providers.desktop.state-dir: cannot make " + dir.resolve("a-file/desktops")
+        + " a folder only the gateway's user may open: "), e.getMessage());
+    provider = null;
+  }
+
+  @Test
   void anXvncThatCannotStartIsReportedWithItsOwnWords() throws Throwable {
     Path broken = Files.writeString(dir.resolve("xvnc-bad-option"), "#!/bin/sh\nexec Xvnc \"$@\" -nosuchoption\n");
     Files.setPosixFilePermissions(broken, PosixFilePermissions.fromString("rwx------"));
