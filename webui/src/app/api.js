@@ -1,5 +1,6 @@
 // The gateway's REST API under /api/v1, called with the bearer token. Failures become
 // ApiError {status, message}: status 0 when the gateway could not be reached at all.
+import { gatewayUrl } from "./paths.js";
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -34,7 +35,7 @@ export class Api {
     }
     let response;
     try {
-      response = await fetch(path, init);
+      response = await fetch(gatewayUrl(path, location.href), init);
     } catch (e) {
       throw new ApiError(0, "could not reach the gateway at " + location.host + " (" + e.message + ")");
     }

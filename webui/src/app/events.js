@@ -7,7 +7,12 @@
 //   ← {"type": "queue", "viewer", "waiting": true, "position", "length", "retryInSeconds"}
 //                                                     while this viewer waits for its turn at the target
 //                                                     ("waiting": false once the gateway connects to it)
+//   ← {"type": "queue", "viewer", "waiting": true, "preparing": true}
+//                                                     while the target's provider still prepares it (a desktop starting)
 // If the gateway has no such endpoint the socket never opens and onUnavailable() is called once.
+
+import { gatewayWsUrl } from "./paths.js";
+import { queueFromEvent } from "./waiting.js";
 
 export const EVENTS_PATH = "/ws/v1/events";
 export const EVENTS_PROTOCOL = "vncgate.events";
@@ -29,7 +34,7 @@ export class SessionEvents {
 
   start() {
     if (this.stopped) return;
-    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + EVENTS_PATH;
+    const url = gatewayWsUrl(EVENTS_PATH, location.href);
     let ws;
     try {
       ws = new WebSocket(url, [EVENTS_PROTOCOL]);
@@ -71,7 +76,7 @@ export class SessionEvents {
       // someone else's role changed: still tells us who controls now
       this.onRole(null, msg.controller || null, null);
     } else if (msg.type === "queue" && msg.viewer === this.viewer) {
-      this.onQueue(msg.waiting ? { position: msg.position, length: msg.length, retryInSeconds: msg.retryInSeconds || 0 } : null);
+      this.onQueue(queueFromEvent(msg));
     } else if (msg.type === "ended") {
       this.stop(); // the gateway closes this channel next; nothing to reconnect to
       this.onEnded(msg.reason || "");

@@ -5,6 +5,7 @@ import { explain } from "./errors.js";
 import { fragmentFor, jwtClaims, parseFragment, secondsLeft } from "./fragment.js";
 import { pasteShortcutLabel } from "./keys.js";
 import { Viewer } from "./viewer.js";
+import { waitingText } from "./waiting.js";
 
 const TOKEN_KEY = "vncgate.token";
 const SCALE_KEY = "vncgate.scale";
@@ -181,7 +182,7 @@ function render(v) {
   let text = STATE_TEXT[v.state] || v.state;
   if (v.state === "waiting") text = "Reconnecting in " + Math.max(0, Math.ceil((v.retryAt - Date.now()) / 1000)) + " s";
   if (v.state === "stopped" && v.problem) text = v.problem.title;
-  if (v.state === "connecting" && v.queue) text = "Waiting for the desktop";
+  if (v.state === "connecting" && v.queue) text = waitingText(v.queue, v.target, Date.now()).status;
   setStatus(v.state, text);
 
   const viewOnly = connected && v.role === "view";
@@ -216,14 +217,6 @@ function render(v) {
   renderOverlay(v);
 }
 
-/** "Position 3 of 12", or while the desktop refuses the gateway, when it is tried again. */
-function queueText(q) {
-  const place = "Position " + q.position + " of " + q.length + " in line.";
-  if (!(q.retryInSeconds > 0)) return place;
-  const s = Math.max(0, Math.ceil(q.retryInSeconds - (Date.now() - q.at) / 1000));
-  return "The desktop is refusing connections from the gateway for a while (too many at once); trying again in " + s + " s. " + place;
-}
-
 function renderOverlay(v) {
   const overlay = $("overlay");
   clearInterval(countdown);
@@ -240,10 +233,10 @@ function renderOverlay(v) {
     $("overlay-detail").textContent = "";
     $("overlay-next").textContent = "You disconnected from " + v.target + ". Press Reconnect to continue.";
   } else if (v.state === "connecting" && v.queue) {
-    $("overlay-title").textContent = "Waiting for the desktop " + v.target + "…";
-    $("overlay-detail").textContent = queueText(v.queue);
-    $("overlay-next").textContent = "The gateway lets a few viewers in at a time so the desktop does not lock it out. "
-      + "Keep this page open: it connects by itself.";
+    const w = waitingText(v.queue, v.target, Date.now());
+    $("overlay-title").textContent = w.title;
+    $("overlay-detail").textContent = w.detail;
+    $("overlay-next").textContent = w.next;
   } else if (!p) {
     $("overlay-title").textContent = "Connecting to " + v.target + "…";
     $("overlay-detail").textContent = "";
@@ -264,7 +257,7 @@ function renderOverlay(v) {
     countdown = setInterval(tick, 1000);
   } else if (v.state === "connecting" && v.queue && v.queue.retryInSeconds > 0) {
     const tick = () => {
-      $("overlay-detail").textContent = queueText(v.queue);
+      $("overlay-detail").textContent = waitingText(v.queue, v.target, Date.now()).detail;
     };
     retry.textContent = "";
     countdown = setInterval(tick, 1000);

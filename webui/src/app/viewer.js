@@ -1,6 +1,7 @@
 // One viewer of one target: asks the gateway for a session (a one-shot ticket), opens the RFB
 // WebSocket with noVNC, follows role changes, and reconnects with backoff when the connection
 // drops; each attempt asks for a fresh ticket. The UI listens to "change" and "notice" events.
+import { gatewayWsUrl } from "./paths.js";
 import RFB from "../novnc/core/rfb.js";
 import { Api, ApiError, controllerOf } from "./api.js";
 import { Backoff } from "./backoff.js";
@@ -110,7 +111,7 @@ export class Viewer extends EventTarget {
   openRfb(reply) {
     const path = (reply.websocket && reply.websocket.path) || "/ws/v1/connect";
     const protocols = (reply.websocket && reply.websocket.protocols) || ["binary"];
-    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
+    const url = gatewayWsUrl(path, location.href);
     // Our own WebSocket (noVNC accepts one) so the close code and reason are ours to show.
     const ws = new WebSocket(url, protocols);
     const conn = { rfb: null, ws, close: null, failure: null, connectedAt: 0 };

@@ -30,9 +30,11 @@ import io.vncgate.gateway.provider.plugin.ProviderLoader;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.relay.ViewerConnection;
+import io.vncgate.gateway.relay.ViewerCounts;
 import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.transport.Connectors;
 import io.vncgate.gateway.transport.TcpConnector;
+import io.vncgate.gateway.transport.UnixSocketConnector;
 import io.vncgate.gateway.transport.WebSocketConnector;
 import io.vncgate.gateway.transport.ssh.SshConnector;
 import io.vncgate.spi.Route;
@@ -105,6 +107,9 @@ public final class Gateway {
     connectors.register(Route.Ssh.class, new SshConnector(vertx, config.ssh()));
     connectors.register(Route.WebSocket.class,
         new WebSocketConnector(vertx, connectTimeout, config.server().wsKeepalive()));
+    UnixSocketConnector unix = new UnixSocketConnector(vertx, connectTimeout);
+    connectors.register(Route.UnixSocket.class, unix);
+    if (!unix.supported()) log.warn("{}: targets reached by a unix socket (providers.desktop) will fail", unix.unsupportedReason());
     AuditLog audit;
     try {
       audit = config.auditFile() == null ? AuditLog.toLog() : AuditLog.toFile(config.auditFile());
@@ -118,7 +123,8 @@ public final class Gateway {
     RelayMode relayMode = RelayMode.of(config.server().zeroCopy(), vertx.isNativeTransportEnabled(),
         vertx.unavailableNativeTransportCause());
     metrics.relayMode(relayMode);
-    ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit)));
+    ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit),
+        new ViewerCounts(registry)));
     RelayServices services = new RelayServices(vertx, config, tickets, registry, connectors, listener);
     ApiServices api = new ApiServices(config, tickets, registry, sessions, audit);
     metrics.pacing(services.pacer());

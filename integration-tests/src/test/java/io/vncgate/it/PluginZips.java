@@ -28,6 +28,10 @@ final class PluginZips {
     return built("kubevirt");
   }
 
+  static Path desktop() {
+    return built("desktop");
+  }
+
   /** Copies the zip into {@code folder} (created if needed), as an operator would drop it into plugins/. */
   static Path install(Path zip, Path folder) throws Exception {
     Files.createDirectories(folder);

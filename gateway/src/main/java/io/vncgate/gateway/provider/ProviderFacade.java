@@ -50,6 +50,16 @@ final class ProviderFacade {
     return call("resolve " + targetId, () -> provider.resolve(targetId, caller));
   }
 
+  /** Tells the provider how many viewers its target has now; it must return at once (never blocks). */
+  void viewers(String targetId, int count) {
+    try {
+      provider.viewers(targetId, count);
+    } catch (RuntimeException | LinkageError e) {
+      org.slf4j.LoggerFactory.getLogger(ProviderFacade.class).warn("provider {} failed to take the viewer count of {}: {}",
+          provider.name(), targetId, e.toString());
+    }
+  }
+
   private <T> Future<T> call(String what, Supplier<CompletionStage<T>> call) {
     // complete on the caller's event loop, never on the worker or the provider's own thread
     // (calls come from event loops: the timer and the completion below run on the caller's)

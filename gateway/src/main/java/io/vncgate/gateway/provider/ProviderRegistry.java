@@ -142,6 +142,15 @@ public final class ProviderRegistry {
     }
   }
 
+  /**
+   * Tells the target's provider how many viewers relay from it now ({@link TargetProvider#viewers}),
+   * on the caller's thread; a target of no started provider is ignored.
+   */
+  public void viewers(String targetId, int count) {
+    ProviderFacade p = providerOf(targetId);
+    if (p != null) p.viewers(targetId, count);
+  }
+
   private ProviderFacade providerOf(String targetId) {
     int slash = targetId.indexOf('/');
     return slash <= 0 ? null : providers.get(targetId.substring(0, slash));

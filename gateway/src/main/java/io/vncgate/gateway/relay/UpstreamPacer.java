@@ -56,7 +56,18 @@ public final class UpstreamPacer {
    * @param length viewers waiting for that target
    * @param retryInSeconds seconds until the target is tried again when it is refusing the gateway, else 0
    */
-  public record QueueState(int position, int length, long retryInSeconds) {}
+  public record QueueState(int position, int length, long retryInSeconds, boolean preparing) {
+    /**
+     * Not yet in line: the target's provider is still preparing it (a launched desktop starting, a
+     * console being created), told when resolving takes longer than a blink ({@code UpstreamSetup}).
+     */
+    public static final QueueState PREPARING = new QueueState(0, 0, 0, true);
+
+    /** A place in the target's line. */
+    public QueueState(int position, int length, long retryInSeconds) {
+      this(position, length, retryInSeconds, false);
+    }
+  }
 
   private final Vertx vertx;
   private final GatewayConfig.Pacing config;

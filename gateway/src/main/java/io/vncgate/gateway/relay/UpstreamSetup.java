@@ -54,6 +54,9 @@ final class UpstreamSetup {
     }
   }
 
+  /** How long resolving may take before the page is told the target is being prepared (no flash for quick ones). */
+  private static final long PREPARING_AFTER_MS = 300;
+
   private final RelayServices services;
   private final String connectionId;
   private final TicketGrant grant;
@@ -83,7 +86,18 @@ final class UpstreamSetup {
   }
 
   Future<Ready> start() {
+    // a provider that takes a while (a desktop it starts on demand) shows the page "starting";
+    // a quick resolve never flashes it
+    boolean[] told = {false};
+    long preparing = services.vertx().setTimer(PREPARING_AFTER_MS, id -> {
+      told[0] = true;
+      queueStates.accept(UpstreamPacer.QueueState.PREPARING);
+    });
     return services.providers().resolve(target, grant.user())
+        .onComplete(ar -> {
+          services.vertx().cancelTimer(preparing);
+          if (told[0]) queueStates.accept(null);
+        })
         .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unavailable: ")))
         .compose(route -> {
           resolved = route;

@@ -25,11 +25,14 @@ public final class SessionEvents {
   /**
    * Where a connecting viewer waits for its turn at the target:
    * {@code {"type":"queue", "viewer", "waiting": true, "position", "length", "retryInSeconds"}}, or
-   * {@code "waiting": false} once its connection to the target starts.
+   * {@code {"type":"queue", "viewer", "waiting": true, "preparing": true}} while its provider still
+   * prepares the target (a desktop starting), or {@code "waiting": false} once its connection to the
+   * target starts.
    */
   public static JsonObject queue(String sessionId, String viewerId, UpstreamPacer.QueueState q) {
     JsonObject o = new JsonObject().put("type", "queue").put("session", sessionId).put("viewer", viewerId).put("waiting", q != null);
-    if (q != null) o.put("position", q.position()).put("length", q.length()).put("retryInSeconds", q.retryInSeconds());
+    if (q != null && q.preparing()) o.put("preparing", true);
+    else if (q != null) o.put("position", q.position()).put("length", q.length()).put("retryInSeconds", q.retryInSeconds());
     return o;
   }
 
