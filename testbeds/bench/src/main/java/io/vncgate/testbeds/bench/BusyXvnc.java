@@ -1,0 +1,104 @@
+package io.vncgate.testbeds.bench;
+
+import io.vncgate.testbeds.XvncServer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The fan-out benchmark's real upstream: a TigerVNC Xvnc (security None, 1024×768, depth 24)
+ * whose screen keeps changing as a teacher's terminal does, and which shows each key press:
+ * <ul>
+ *   <li>a "build log": an xterm of 120×40 characters at 200,120 scrolling a line of text
+ *       {@code linesPerSecond} times a second (bash printf, then sleep);</li>
+ *   <li>the input probe: an xterm of 24×6 characters at 0,0 whose background turns red, then
+ *       blue, then red… on every key it gets (bash reading the raw tty one byte at a time and
+ *       clearing the screen in the new colour), text cursor hidden.</li>
+ * </ul>
+ * No window manager: keys go to the window under the pointer, so the controller first puts the
+ * pointer on the probe at {@link #POINTER_X}, {@link #POINTER_Y}.
+ */
+final class BusyXvnc implements AutoCloseable {
+  /** A pixel inside the probe xterm, away from the pointer: its colour flips on every key. */
+  static final int PROBE_X = 60;
+  static final int PROBE_Y = 40;
+  /** Where the controller puts the pointer so that keys reach the probe (inside it, clear of the probe pixel). */
+  static final int POINTER_X = 135;
+  static final int POINTER_Y = 72;
+
+  private static final String PROBE_SCRIPT = "stty raw -echo; i=0; printf '\\033[?25l\\033[44m\\033[2J';"
+      + " while IFS= read -rsn1 k; do i=$((1-i));"
+      + " if [ $i = 1 ]; then printf '\\033[41m\\033[2J'; else printf '\\033[44m\\033[2J'; fi; done";
+
+  private final XvncServer xvnc;
+  private final long pid;
+  private final double linesPerSecond;
+
+  private BusyXvnc(XvncServer xvnc, long pid, double linesPerSecond) {
+    this.xvnc = xvnc;
+    this.pid = pid;
+    this.linesPerSecond = linesPerSecond;
+  }
+
+  static BusyXvnc start(int width, int height, double linesPerSecond) {
+    XvncServer.require();
+    XvncServer xvnc = XvncServer.builder().geometry(width, height).desktopName("fan-out")
+        .timeout(Duration.ofSeconds(20)).start();
+    try {
+      // by its arguments: the executable may be a link's target (Debian: Xvnc -> Xtigervnc)
+      long pid = ProcessHandle.allProcesses()
+          .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).containsAll(
+              List.of(xvnc.displayName(), "-rfbport", String.valueOf(xvnc.port())))).orElse(false))
+          .mapToLong(ProcessHandle::pid).findFirst()
+          .orElseThrow(() -> new IllegalStateException("cannot find the process of Xvnc " + xvnc.displayName()));
+      xvnc.runOnDisplay("xterm", "-geometry", "24x6+0+0", "-e", "bash", "-c", PROBE_SCRIPT);
+      String busy = String.format(Locale.ROOT, "i=0; while :; do i=$((i+1));"
+          + " printf '%%(%%H:%%M:%%S)T [%%6d] compiling module-%%02d/src/main/java/Component%%d.java ... ok (%%d ms)\\n'"
+          + " -1 $i $((i%%37)) $i $((RANDOM%%500)); sleep %.3f; done", 1 / linesPerSecond);
+      xvnc.runOnDisplay("xterm", "-geometry", "120x40+200+120", "-e", "bash", "-c", busy);
+      awaitWindows(xvnc, 2);
+      return new BusyXvnc(xvnc, pid, linesPerSecond);
+    } catch (RuntimeException e) {
+      xvnc.close();
+      throw e;
+    }
+  }
+
+  /** Waits (10 s at most) until {@code n} xterm windows are mapped. */
+  private static void awaitWindows(XvncServer xvnc, int n) {
+    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    String found = "";
+    while (System.nanoTime() < end) {
+      try {
+        found = xvnc.xdotool("search", "--onlyvisible", "--class", "xterm").trim();
+        if (found.split("\\s+").length >= n) return;
+      } catch (RuntimeException notYet) {
+        // xdotool exits 1 while nothing matches
+      }
+      RelayProcess.sleep(100);
+    }
+    throw new IllegalStateException("the xterms did not appear on Xvnc " + xvnc.displayName() + " (found: " + found
+        + "); is xterm installed?");
+  }
+
+  int port() {
+    return xvnc.port();
+  }
+
+  /** Xvnc's process (X server and VNC server in one), for its CPU time. */
+  long pid() {
+    return pid;
+  }
+
+  String describe() {
+    return String.format(Locale.ROOT, "TigerVNC Xvnc %dx%d depth 24, security None; an xterm of 120x40 characters"
+        + " scrolling a build log at %.0f lines a second; a key recolours a 24x6-character xterm at 0,0 (red, blue, ...)",
+        xvnc.width(), xvnc.height(), linesPerSecond);
+  }
+
+  @Override
+  public void close() {
+    xvnc.close();
+  }
+}
