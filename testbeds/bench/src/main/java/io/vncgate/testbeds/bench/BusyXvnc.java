@@ -26,6 +26,9 @@ final class BusyXvnc implements AutoCloseable {
   /** Where the controller puts the pointer so that keys reach the probe (inside it, clear of the probe pixel). */
   static final int POINTER_X = 135;
   static final int POINTER_Y = 72;
+  /** xterm's ANSI red (41) and blue (44) backgrounds, {@code #cd0000} and {@code #0000ee}, as 0x00RRGGBB. */
+  static final int RED = 0x00CD0000;
+  static final int BLUE = 0x000000EE;
 
   private static final String PROBE_SCRIPT = "stty raw -echo; i=0; printf '\\033[?25l\\033[44m\\033[2J';"
       + " while IFS= read -rsn1 k; do i=$((1-i));"

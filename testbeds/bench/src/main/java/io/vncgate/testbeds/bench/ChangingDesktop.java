@@ -24,7 +24,8 @@ final class ChangingDesktop {
   private static final int TOP = 32;
   /** More pending rectangles than this and a connection gets the whole screen instead. */
   private static final int MAX_RECTS = 16;
-  private static final int[] MARKER_COLOURS = {0x00CC2222, 0x002222CC};
+  /** The marker's two colours (0x00RRGGBB, which is how a viewer reads the little-endian pixel). */
+  static final int[] MARKER_COLOURS = {0x00CC2222, 0x002222CC};
 
   private record Rect(int x, int y, int w, int h) {
   }

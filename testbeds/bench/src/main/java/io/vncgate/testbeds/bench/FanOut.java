@@ -74,7 +74,8 @@ final class FanOut {
         xvnc = BusyXvnc.start(o.width, o.height, o.linesPerSecond);
         long pid = xvnc.pid();
         upstreams.add(new Upstream(XVNC, proxy(proxyVertx, xvnc.port()), () -> Proc.cpuSeconds(pid),
-            new FanOutViewers.Probe(BusyXvnc.PROBE_X, BusyXvnc.PROBE_Y, new int[] {BusyXvnc.POINTER_X, BusyXvnc.POINTER_Y}),
+            new FanOutViewers.Probe(BusyXvnc.PROBE_X, BusyXvnc.PROBE_Y, BusyXvnc.RED, BusyXvnc.BLUE,
+                new int[] {BusyXvnc.POINTER_X, BusyXvnc.POINTER_Y}),
             xvnc.describe()));
       }
       if (o.upstreams.contains(SYNTHETIC)) {
@@ -84,7 +85,8 @@ final class FanOut {
         long thread = loopThread(serverVertx);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         upstreams.add(new Upstream(SYNTHETIC, proxy(proxyVertx, port), () -> threads.getThreadCpuTime(thread) / 1e9,
-            new FanOutViewers.Probe(ChangingDesktop.MARKER_SIZE / 2, ChangingDesktop.MARKER_SIZE / 2, null),
+            new FanOutViewers.Probe(ChangingDesktop.MARKER_SIZE / 2, ChangingDesktop.MARKER_SIZE / 2,
+                ChangingDesktop.MARKER_COLOURS[0], ChangingDesktop.MARKER_COLOURS[1], null),
             "the bench's synthetic RFB server (its event loop thread's CPU), " + synthetic.describe()));
       }
       for (Upstream u : upstreams) out.line("upstream %s: %s; counting relay :%d", u.name, u.description, u.proxyPort);
@@ -221,7 +223,7 @@ final class FanOut {
       return new FanOutReport.Phase(u.name, mode, n, viewers.websocketViewers(), seconds, bytes1 - bytes0, mostOpen, opened,
           target1 - target0, gw1[0] - gw0[0], gw1[1] - gw0[1], rss, heap, r1.updates() - r0.updates(),
           r1.bytes() - r0.bytes(), r1.slowestUpdates() - r0.slowestUpdates(), rtt.latencies(), rtt.lost(), o.roundTrips,
-          load, viewers.closedReasons());
+          rtt.seenBefore(), load, viewers.closedReasons());
     } finally {
       viewers.close();
     }

@@ -19,7 +19,7 @@ final class FanOutReport {
   record Phase(String upstream, String mode, int viewers, int websocketViewers, double seconds, long upstreamBytes,
       int upstreamConnections, int upstreamOpened, double targetCpuS, double gatewayUserS, double gatewaySystemS,
       long gatewayRssBytes, long gatewayHeapBytes, long viewerUpdates, long viewerBytes, long slowestViewerUpdates,
-      Latencies rtt, int rttLost, int rttTried, double load1, List<String> closed) {
+      Latencies rtt, int rttLost, int rttTried, java.util.Set<Integer> probeBefore, double load1, List<String> closed) {
 
     double upstreamBytesPerS() {
       return upstreamBytes / seconds;
@@ -39,6 +39,9 @@ final class FanOutReport {
 
     JsonObject rttJson() {
       JsonObject j = new JsonObject().put("n", rtt.count()).put("lost", rttLost).put("tried", rttTried);
+      JsonArray colours = new JsonArray();
+      probeBefore.stream().sorted().forEach(c -> colours.add(String.format("#%06x", c & 0xFFFFFF)));
+      j.put("probe_colours_before", colours);
       boolean any = rtt.count() > 0;
       j.put("p50", any ? PathResult.round(rtt.percentileMs(50), 3) : null);
       j.put("p90", any ? PathResult.round(rtt.percentileMs(90), 3) : null);

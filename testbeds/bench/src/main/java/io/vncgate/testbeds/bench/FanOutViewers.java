@@ -23,8 +23,17 @@ final class FanOutViewers {
   private static final int KEYSYM = 0x78;
   private static final long READY_TIMEOUT_S = 90;
 
-  /** Where the controller looks for the effect of its key, and where it first puts the pointer (or null). */
-  record Probe(int x, int y, int[] pointer) {
+  /**
+   * Where the controller looks for the effect of its key: the pixel at x, y turns from one of the
+   * two colours to the other on each key (as the viewer decodes them: the pixel's bytes,
+   * little-endian); and where it first puts the pointer (or null).
+   */
+  record Probe(int x, int y, int colourA, int colourB, int[] pointer) {
+    /** The pixel (its colour bits: the padding byte of a 32 bpp pixel is ignored) shows a key since {@code before}. */
+    boolean shows(int pixel, int before) {
+      int p = pixel & 0xFFFFFF;
+      return p != (before & 0xFFFFFF) && (p == colourA || p == colourB);
+    }
   }
 
   /** Counters read from the main thread: complete updates and RFB bytes received, all viewers. */
@@ -145,8 +154,11 @@ final class FanOutViewers {
     return new Reading(System.nanoTime(), u, b, slowest == Long.MAX_VALUE ? 0 : slowest);
   }
 
-  /** What the round trips gave: the samples, and the keys whose effect never showed within the timeout. */
-  record RoundTrips(Latencies latencies, int lost) {
+  /**
+   * What the round trips gave: the samples, the keys whose effect never showed within the
+   * timeout, and the probe pixel's value before each key (for the report: one of the two colours).
+   */
+  record RoundTrips(Latencies latencies, int lost, java.util.Set<Integer> seenBefore) {
   }
 
   /**
@@ -156,18 +168,20 @@ final class FanOutViewers {
    */
   RoundTrips roundTrips(Probe probe, int count, long gapMs, long timeoutMs) {
     Latencies l = new Latencies();
+    java.util.Set<Integer> seenBefore = java.util.concurrent.ConcurrentHashMap.newKeySet();
     int lost = 0;
     for (int i = 0; i < count; i++) {
       Promise<Long> seen = Promise.promise();
       loop.execute(() -> {
         int before = controller.pixel(probe.x(), probe.y());
+        seenBefore.add(before);
         long t0 = System.nanoTime();
         var timeout = loop.schedule(() -> {
           watcher = null;
           seen.tryFail("lost");
         }, timeoutMs, TimeUnit.MILLISECONDS);
         watcher = () -> {
-          if (controller.pixel(probe.x(), probe.y()) != before) {
+          if (probe.shows(controller.pixel(probe.x(), probe.y()), before)) {
             watcher = null;
             timeout.cancel(false);
             seen.tryComplete(System.nanoTime() - t0);
@@ -182,7 +196,7 @@ final class FanOutViewers {
       }
       RelayProcess.sleep(gapMs / 2 + ThreadLocalRandom.current().nextLong(gapMs + 1));
     }
-    return new RoundTrips(l, lost);
+    return new RoundTrips(l, lost, seenBefore);
   }
 
   /** Closes every viewer and waits (30 s at most) for their connections to end. */

@@ -61,6 +61,7 @@ final class RfbViewer {
   private int rectW;
   private int rectH;
   private int rectEncoding;
+  private volatile long zrleRects;
   private boolean hungUp;
   private State state = State.VERSION;
   private int need = 12;
@@ -137,6 +138,11 @@ final class RfbViewer {
   /** Every RFB byte received so far (read from any thread). */
   long received() {
     return received;
+  }
+
+  /** ZRLE rectangles received so far. */
+  long zrleRectangles() {
+    return zrleRects;
   }
 
   int width() {
@@ -305,6 +311,7 @@ final class RfbViewer {
         rectEncoding = b.readInt();
         updateBytes += 12;
         if (rectEncoding == ZRLE && accepts(ZRLE)) {
+          zrleRects++;
           expect(State.ZRLE_LENGTH, 4);
           return;
         }
