@@ -121,6 +121,7 @@ public final class Gateway {
     RelayServices services = new RelayServices(vertx, config, tickets, registry, connectors, listener);
     ApiServices api = new ApiServices(config, tickets, registry, sessions, audit);
     metrics.pacing(services.pacer());
+    metrics.fanOut(services.fanOut());
     List<Consumer<Router>> routes = new ArrayList<>(extraRoutes);
     routes.add(router -> router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

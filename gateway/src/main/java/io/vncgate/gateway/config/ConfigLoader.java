@@ -6,12 +6,14 @@ import io.vncgate.gateway.engine.ZeroCopy;
 import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderConfigException;
+import io.vncgate.spi.Sharing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,7 +51,7 @@ public final class ConfigLoader {
 
   static GatewayConfig fromMap(Path file, Map<String, Object> map) {
     Path dir = file.getParent();
-    ProviderConfig root = new ProviderConfig("", map).onlyKeys("server", "auth", "limits", "providers", "plugins", "audit", "ssh");
+    ProviderConfig root = new ProviderConfig("", map).onlyKeys("server", "auth", "limits", "providers", "plugins", "audit", "ssh", "sessions");
 
     ProviderConfig server = root.section("server")
         .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout",
@@ -100,7 +102,33 @@ public final class ConfigLoader {
     Path auditFile = audit.optionalString("file").map(dir::resolve).orElse(null);
 
     return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir,
-        admins, auditFile, ssh(root.section("ssh")), limits(limits), pacing(limits.section("upstream")));
+        admins, auditFile, ssh(root.section("ssh")), limits(limits), pacing(limits.section("upstream")),
+        sessions(root.section("sessions")));
+  }
+
+  /** {@code sessions}: which targets fan out, and the fan-out session's bounds. */
+  private static GatewayConfig.Sessions sessions(ProviderConfig sessions) {
+    sessions.onlyKeys("sharing", "fan-out-grace", "fan-out-stall-timeout");
+    GatewayConfig.Sessions d = GatewayConfig.Sessions.DEFAULTS;
+    ProviderConfig sharing = sessions.section("sharing");
+    List<GatewayConfig.SharingRule> rules = new ArrayList<>();
+    for (String glob : sharing.keys()) {
+      String value = sharing.string(glob);
+      Sharing mode = switch (value) {
+        case "fan-out" -> Sharing.FAN_OUT;
+        case "per-viewer" -> Sharing.PER_VIEWER;
+        default -> throw sharing.invalid(glob, "expected fan-out or per-viewer, got \"" + value + "\"");
+      };
+      if (glob.isBlank()) throw sharing.invalid(glob, "a target glob such as static/* or kubevirt/**");
+      rules.add(new GatewayConfig.SharingRule(glob, mode));
+    }
+    Duration grace = sessions.duration("fan-out-grace", d.fanOutGrace());
+    if (grace.isNegative()) throw sessions.invalid("fan-out-grace", "must not be negative");
+    Duration stall = sessions.duration("fan-out-stall-timeout", d.fanOutStallTimeout());
+    if (stall.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw sessions.invalid("fan-out-stall-timeout", "must be at least 1s (a viewer on a slow link takes seconds per update)");
+    }
+    return new GatewayConfig.Sessions(rules, grace, stall);
   }
 
   /** {@code limits.connections/http/websocket/tickets}; absent keys keep {@link GatewayConfig.Limits#DEFAULTS}. */

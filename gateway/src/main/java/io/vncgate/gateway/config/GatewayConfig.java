@@ -3,6 +3,7 @@ package io.vncgate.gateway.config;
 import io.vncgate.gateway.engine.ZeroCopy;
 import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
+import io.vncgate.spi.Sharing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +26,15 @@ public record GatewayConfig(
     /* what one client may hold or try before it is authenticated (limits.connections, .http, .websocket, .tickets) */
     Limits limits,
     /* how the gateway paces its own connections to one target (limits.upstream) */
-    Pacing pacing) {
+    Pacing pacing,
+    /* how the viewers of one target share it (sessions.*) */
+    Sessions sessions) {
+
+  /** The same config with other {@code sessions} settings (tests). */
+  public GatewayConfig withSessions(Sessions sessions) {
+    return new GatewayConfig(file, server, jwt, ticketTtl, clipboard, providers, pluginsDir, admins, auditFile, ssh, limits,
+        pacing, sessions);
+  }
 
   /** Where the gateway listens and how long it waits. */
   public record Server(
@@ -124,4 +133,25 @@ public record GatewayConfig(
 
   /** Gateway-wide clipboard policy; providers may narrow it per target. */
   public record Clipboard(long maxBytes, boolean toServer, boolean toViewer) {}
+
+  /**
+   * How the viewers of one target share it ({@code sessions}).
+   *
+   * @param sharing target globs ({@code auth}'s syntax) with the sharing they get, in the file's
+   *     order: the first that matches wins over the provider's answer ({@code sessions.sharing})
+   * @param fanOutGrace how long a fan-out session's upstream stays open after its last viewer left
+   *     ({@code sessions.fan-out-grace})
+   * @param fanOutStallTimeout a fan-out viewer whose socket has taken no update for this long is
+   *     cut off ({@code sessions.fan-out-stall-timeout})
+   */
+  public record Sessions(List<SharingRule> sharing, Duration fanOutGrace, Duration fanOutStallTimeout) {
+    public static final Sessions DEFAULTS = new Sessions(List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60));
+
+    public Sessions {
+      sharing = List.copyOf(sharing);
+    }
+  }
+
+  /** One entry of {@code sessions.sharing}: targets matching {@code glob} get {@code sharing}. */
+  public record SharingRule(String glob, Sharing sharing) {}
 }

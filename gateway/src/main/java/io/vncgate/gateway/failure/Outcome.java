@@ -26,6 +26,11 @@ public enum Outcome {
   VIEWER_TIMEOUT(408, 1008, "the viewer did not complete the RFB handshake", "viewer-timeout", Fault.VIEWER, Level.INFO),
   /** Nothing passed between viewer and target for {@code server.idle-timeout}. */
   IDLE(408, 4002, "idle (server.idle-timeout); reconnect to continue", "idle", Fault.VIEWER, Level.INFO),
+  /**
+   * A viewer of a fan-out session whose connection took no screen update for
+   * {@code sessions.fan-out-stall-timeout}: cut off so it holds nothing of the session.
+   */
+  VIEWER_STALLED(408, 1008, "the viewer took no screen update for too long", "viewer-stalled", Fault.VIEWER, Level.INFO),
   /** No ticket, or not a valid one (used, expired, mistyped). */
   TICKET_REFUSED(401, 1008, "the ticket is not valid", "ticket", Fault.VIEWER, Level.INFO),
   /** The viewer's address failed too many redemptions ({@code limits.tickets}). */

@@ -1,19 +1,30 @@
 package io.vncgate.gateway.fanout;
 
+import static io.vncgate.gateway.rfb.Encodings.*;
+
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 
 /**
  * One viewer's side of a shared desktop: the pixel format and encodings the viewer asked for, and
  * its own compression state (a ZRLE zlib stream per viewer). Builds whole server→client messages
- * from the session's {@link Framebuffer}: ZRLE when the viewer offered it, else Raw; pseudo
+ * from the session's {@link Framebuffer}: ZRLE when the viewer listed it, else Raw; pseudo
  * rectangles only when the viewer asked for them.
+ *
+ * <p>Until the viewer's SetPixelFormat the format is {@link PixelFormat#GATEWAY} (what ServerInit
+ * offers), and until its SetEncodings only Raw is used. Not thread-safe: one viewer, one thread.
+ * {@link #update} converts every pixel of its rectangles (a table look-up each) and, for ZRLE,
+ * measures and deflates each 64x64 tile (zlib level 1); its buffers are kept for the next update.
  */
 public final class ViewerEncoder {
 
   /** Pseudo-rectangles to put at the head of one update. */
   public record Extras(
-      /** the new size (ExtendedDesktopSize with {@code screens} when the viewer asked for it, else DesktopSize); null: none */
+      /**
+       * the new size (ExtendedDesktopSize with {@code screens} when the viewer asked for it, else
+       * DesktopSize); {@code x} and {@code y} are ExtendedDesktopSize's reason and status (0, 0 for
+       * a change the target made), ignored for DesktopSize; null: none
+       */
       Rect resize, Buffer screens,
       /** the pointer shape; null: none */
       Cursor cursor,
@@ -22,40 +33,141 @@ public final class ViewerEncoder {
     public static final Extras NONE = new Extras(null, null, null, false);
   }
 
+  private final ZrleEncoder zrle = new ZrleEncoder();
+  private PixelWriter writer = new PixelWriter(PixelFormat.GATEWAY);
+  private int[] encodings = new int[0];
+  private byte[] row = new byte[0];
+
   public ViewerEncoder() {
-    throw new UnsupportedOperationException("fan-out codec: not built yet");
   }
 
-  /** The viewer's SetPixelFormat (already parsed). */
+  /** The viewer's SetPixelFormat (already parsed, so true colour, 8/16/32 bpp). */
   public void pixelFormat(PixelFormat format) {
-    throw new UnsupportedOperationException("fan-out codec: not built yet");
+    String wrong = format.whyUnusable();
+    if (wrong != null) throw new IllegalArgumentException(wrong);
+    writer = new PixelWriter(format);
+  }
+
+  /** The pixel format in use. */
+  public PixelFormat pixelFormat() {
+    return writer.format;
   }
 
   /** The viewer's SetEncodings, in its order. */
   public void encodings(int[] encodings) {
-    throw new UnsupportedOperationException("fan-out codec: not built yet");
+    this.encodings = encodings.clone();
   }
 
   /** Whether the viewer listed this (pseudo-)encoding. */
   public boolean accepts(int encoding) {
-    throw new UnsupportedOperationException("fan-out codec: not built yet");
+    for (int e : encodings) {
+      if (e == encoding) return true;
+    }
+    return false;
+  }
+
+  /** The encoding rectangles go in: {@link io.vncgate.gateway.rfb.Encodings#ZRLE} when listed, else Raw. */
+  public int encoding() {
+    return accepts(ZRLE) ? ZRLE : RAW;
   }
 
   /**
-   * One FramebufferUpdate: the extras first, then {@code rects} (each inside the framebuffer)
-   * from {@code framebuffer} in the viewer's pixel format and best encoding.
+   * One FramebufferUpdate: the extras first, then {@code rects} (each inside the framebuffer;
+   * empty ones are left out) from {@code framebuffer} in the viewer's pixel format and best
+   * encoding. Extras the viewer did not ask for are left out.
+   *
+   * @throws IllegalArgumentException a rectangle outside the framebuffer, or more than 65535 in all
    */
   public Buffer update(Framebuffer framebuffer, List<Rect> rects, Extras extras) {
-    throw new UnsupportedOperationException("fan-out codec: not built yet");
+    int count = 0;
+    for (Rect r : rects) {
+      if (!framebuffer.contains(r.x(), r.y(), r.w(), r.h())) {
+        throw new IllegalArgumentException(r + " is outside the " + framebuffer.width() + "x" + framebuffer.height() + " framebuffer");
+      }
+      if (r.w() > 0 && r.h() > 0) count++;
+    }
+    Rect resize = extras.resize();
+    boolean extended = resize != null && accepts(EXTENDED_DESKTOP_SIZE);
+    boolean plain = resize != null && !extended && accepts(DESKTOP_SIZE);
+    boolean cursor = extras.cursor() != null && accepts(CURSOR);
+    boolean keys = extras.qemuExtendedKeys() && accepts(QEMU_EXTENDED_KEY_EVENT);
+    count += (extended || plain ? 1 : 0) + (cursor ? 1 : 0) + (keys ? 1 : 0);
+    if (count > 0xFFFF) throw new IllegalArgumentException(count + " rectangles do not fit one FramebufferUpdate");
+
+    Buffer out = Buffer.buffer(1024).appendByte((byte) 0).appendByte((byte) 0).appendUnsignedShort(count);
+    if (extended) {
+      header(out, resize.x(), resize.y(), resize.w(), resize.h(), EXTENDED_DESKTOP_SIZE);
+      if (extras.screens() != null) {
+        out.appendBuffer(extras.screens());
+      } else {
+        // one screen covering the desktop: id 0, at 0,0, flags 0
+        out.appendByte((byte) 1).appendBytes(new byte[3]).appendInt(0).appendUnsignedShort(0).appendUnsignedShort(0)
+            .appendUnsignedShort(resize.w()).appendUnsignedShort(resize.h()).appendInt(0);
+      }
+    } else if (plain) {
+      header(out, 0, 0, resize.w(), resize.h(), DESKTOP_SIZE);
+    }
+    if (cursor) cursor(out, extras.cursor());
+    if (keys) header(out, 0, 0, 0, 0, QEMU_EXTENDED_KEY_EVENT);
+    int encoding = encoding();
+    for (Rect r : rects) {
+      if (r.w() == 0 || r.h() == 0) continue;
+      header(out, r.x(), r.y(), r.w(), r.h(), encoding);
+      if (encoding == ZRLE) zrle.encode(out, framebuffer, r.x(), r.y(), r.w(), r.h(), writer);
+      else raw(out, framebuffer, r);
+    }
+    return out;
   }
 
   /** ServerCutText with {@code latin1}. */
   public static Buffer serverCutText(Buffer latin1) {
-    throw new UnsupportedOperationException("fan-out codec: not built yet");
+    return Buffer.buffer(8 + latin1.length()).appendByte((byte) 3).appendBytes(new byte[3]).appendInt(latin1.length())
+        .appendBuffer(latin1);
   }
 
   /** Bell. */
   public static Buffer bell() {
     return Buffer.buffer(new byte[] {2});
+  }
+
+  /** Frees the zlib stream's native memory; the encoder is not used after. */
+  public void close() {
+    zrle.close();
+  }
+
+  private static void header(Buffer out, int x, int y, int w, int h, int encoding) {
+    out.appendUnsignedShort(x).appendUnsignedShort(y).appendUnsignedShort(w).appendUnsignedShort(h).appendInt(encoding);
+  }
+
+  private void raw(Buffer out, Framebuffer fb, Rect r) {
+    int rowLength = r.w() * writer.bytesPerPixel;
+    if (row.length < rowLength) row = new byte[rowLength];
+    int[] pixels = fb.pixels();
+    for (int y = r.y(); y < r.y() + r.h(); y++) {
+      int at = 0;
+      int from = y * fb.width() + r.x();
+      for (int i = 0; i < r.w(); i++) at = writer.pixel(row, at, pixels[from + i]);
+      out.appendBytes(row, 0, rowLength);
+    }
+  }
+
+  /** The Cursor pseudo-rectangle: pixels in the viewer's format, then the bitmask (1: opaque, most significant bit first). */
+  private void cursor(Buffer out, Cursor c) {
+    header(out, c.hotX(), c.hotY(), c.width(), c.height(), CURSOR);
+    int rowBytes = (c.width() + 7) / 8;
+    int length = Math.max(c.width() * writer.bytesPerPixel, rowBytes);
+    if (row.length < length) row = new byte[length];
+    for (int y = 0; y < c.height(); y++) {
+      int at = 0;
+      for (int x = 0; x < c.width(); x++) at = writer.pixel(row, at, c.argb()[y * c.width() + x]);
+      out.appendBytes(row, 0, at);
+    }
+    for (int y = 0; y < c.height(); y++) {
+      java.util.Arrays.fill(row, 0, rowBytes, (byte) 0);
+      for (int x = 0; x < c.width(); x++) {
+        if (c.argb()[y * c.width() + x] >>> 24 != 0) row[x >> 3] |= (byte) (0x80 >> (x & 7));
+      }
+      out.appendBytes(row, 0, rowBytes);
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.engine.RelayMode;
+import io.vncgate.gateway.fanout.FanOutSessions;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.UpstreamPacer;
 import io.vncgate.gateway.relay.ViewerConnection;
@@ -80,6 +81,19 @@ public final class GatewayMetrics implements ConnectionListener {
         .maximumExpectedValue(Duration.ofSeconds(60))
         .register(registry);
     pacer.onWait(wait::record);
+  }
+
+  /**
+   * Fan-out sessions (docs/fan-out.md): how many hold an open upstream connection, how many viewers
+   * hold them, and how many upstream connections they opened, so one upstream for N viewers shows.
+   */
+  public void fanOut(FanOutSessions fanOut) {
+    Gauge.builder("vncgate.fanout.sessions", fanOut, FanOutSessions::sessions)
+        .description("fan-out sessions with an open upstream connection (one per target, sessions.sharing)").register(registry);
+    Gauge.builder("vncgate.fanout.viewers", fanOut, FanOutSessions::holders)
+        .description("viewers of fan-out sessions, those still in their handshake included").register(registry);
+    FunctionCounter.builder("vncgate.fanout.upstreams.opened", fanOut, FanOutSessions::upstreamsOpened)
+        .description("upstream connections fan-out sessions opened (one per session, however many viewers)").register(registry);
   }
 
   /**

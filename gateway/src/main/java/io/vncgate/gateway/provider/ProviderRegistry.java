@@ -6,6 +6,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vncgate.gateway.auth.UserPrincipal;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
+import io.vncgate.spi.Sharing;
 import io.vncgate.spi.TargetInfo;
 import io.vncgate.spi.TargetProvider;
 import io.vncgate.spi.TargetRoute;
@@ -122,6 +123,23 @@ public final class ProviderRegistry {
     ProviderFacade p = providerOf(targetId);
     if (p == null) return Future.failedFuture(unknownProvider(targetId));
     return p.resolve(targetId, user.caller());
+  }
+
+  /**
+   * How the target's provider says its viewers share it ({@code TargetProvider.sharing}), from
+   * memory on the caller's loop; per viewer when no provider serves it or the provider fails.
+   */
+  public Sharing sharing(String targetId) {
+    ProviderFacade p = providerOf(targetId);
+    if (p == null) return Sharing.PER_VIEWER;
+    try {
+      Sharing s = p.provider().sharing(targetId);
+      return s == null ? Sharing.PER_VIEWER : s;
+    } catch (RuntimeException | LinkageError e) {
+      log.warn("provider={} could not say how target {} is shared ({}); each viewer gets its own connection", p.name(),
+          targetId, e.toString());
+      return Sharing.PER_VIEWER;
+    }
   }
 
   private ProviderFacade providerOf(String targetId) {

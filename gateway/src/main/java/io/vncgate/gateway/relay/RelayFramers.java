@@ -23,10 +23,9 @@ record RelayFramers(ClientMessageFramer toServer, ServerMessageFramer toViewer) 
    */
   static RelayFramers of(ServerInit serverInit, GatewayConfig.Clipboard clip, Limits limits, MessagePolicy policy,
       ClientMessageFramer.Listener viewerDrops, ServerMessageFramer.Listener targetDrops) {
-    long clipboardMax = limits.clipboardMaxBytes() > 0 ? Math.min(limits.clipboardMaxBytes(), clip.maxBytes()) : clip.maxBytes();
-    boolean clipboardToServer = clip.toServer() && limits.clipboardToServer();
+    long clipboardMax = clipboardMax(clip, limits);
     boolean clipboardToViewer = clip.toViewer() && limits.clipboardToViewer();
-    ClientMessageFramer client = new ClientMessageFramer(policy, clipboardMax, clipboardToServer, viewerDrops);
+    ClientMessageFramer client = toServer(clip, limits, policy, viewerDrops);
     ServerMessageFramer server = new ServerMessageFramer(serverInit.pixelFormat(), clipboardMax, clipboardToViewer, targetDrops);
     client.formatListener(new ClientMessageFramer.FormatListener() {
       @Override
@@ -44,5 +43,19 @@ record RelayFramers(ClientMessageFramer toServer, ServerMessageFramer toViewer) 
     // 7-byte pointer events only once the target itself confirmed ExtendedMouseButtons
     server.onExtendedMouseButtons(client::extendedPointerConfirmed);
     return new RelayFramers(client, server);
+  }
+
+  /**
+   * The viewer→server framer alone, with the same clipboard policy: a fan-out viewer's (the
+   * session builds what goes to the viewer, so no server framer).
+   */
+  static ClientMessageFramer toServer(GatewayConfig.Clipboard clip, Limits limits, MessagePolicy policy,
+      ClientMessageFramer.Listener viewerDrops) {
+    return new ClientMessageFramer(policy, clipboardMax(clip, limits), clip.toServer() && limits.clipboardToServer(),
+        viewerDrops);
+  }
+
+  private static long clipboardMax(GatewayConfig.Clipboard clip, Limits limits) {
+    return limits.clipboardMaxBytes() > 0 ? Math.min(limits.clipboardMaxBytes(), clip.maxBytes()) : clip.maxBytes();
   }
 }

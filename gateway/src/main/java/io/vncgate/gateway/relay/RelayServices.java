@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vncgate.gateway.auth.RedeemThrottle;
 import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.config.GatewayConfig;
+import io.vncgate.gateway.fanout.FanOutSessions;
 import io.vncgate.gateway.provider.ProviderRegistry;
 import io.vncgate.gateway.transport.Connectors;
 
@@ -25,13 +26,16 @@ public record RelayServices(
     /* attempts the gateway does not repeat: they would lock the target out */
     FinalFailureHold hold,
     /* at most a few upstream handshakes per target at a time, the rest queued (limits.upstream) */
-    UpstreamPacer pacer) {
+    UpstreamPacer pacer,
+    /* the targets whose viewers share one upstream connection (sessions.sharing), and their sessions */
+    FanOutSessions fanOut) {
 
-  /** With a throttle made from {@code config.limits()}, a new hold and a new pacer. */
+  /** With a throttle made from {@code config.limits()}, a new hold, a new pacer and no fan-out session yet. */
   public RelayServices(Vertx vertx, GatewayConfig config, TicketStore tickets, ProviderRegistry providers,
       Connectors connectors, ConnectionListener listener) {
     this(vertx, config, tickets, providers, connectors, listener,
         new RedeemThrottle(config.limits().ticketFailuresPerAddress(), config.limits().ticketFailureWindow()),
-        new FinalFailureHold(), new UpstreamPacer(vertx, config.pacing()));
+        new FinalFailureHold(), new UpstreamPacer(vertx, config.pacing()),
+        new FanOutSessions(vertx, config, providers::sharing));
   }
 }

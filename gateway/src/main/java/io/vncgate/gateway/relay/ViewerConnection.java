@@ -1,6 +1,7 @@
 package io.vncgate.gateway.relay;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.streams.Pipe;
@@ -8,13 +9,18 @@ import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.auth.TicketGrant;
 import io.vncgate.gateway.engine.RelayStreams;
 import io.vncgate.gateway.failure.Outcome;
+import io.vncgate.gateway.fanout.FanOutSession;
+import io.vncgate.gateway.fanout.FanOutSessions;
+import io.vncgate.gateway.fanout.Member;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
+import io.vncgate.gateway.rfb.DropReason;
 import io.vncgate.gateway.rfb.HandshakeStep;
 import io.vncgate.gateway.rfb.MessagePolicy;
 import io.vncgate.gateway.rfb.RfbException;
 import io.vncgate.gateway.rfb.ServerInit;
 import io.vncgate.gateway.rfb.ViewerHandshake;
 import io.vncgate.gateway.transport.Upstream;
+import io.vncgate.spi.Sharing;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -81,6 +87,10 @@ public final class ViewerConnection {
   /** The viewer's handshake waits for its security result (it is admitted). */
   private boolean viewerWaiting;
   private Upstream upstream;
+  /** A fan-out target's viewer: its claim on the target's session, the session once open, its place in it. */
+  private FanOutSessions.Hold fanOutHold;
+  private FanOutSession shared;
+  private Member member;
   private ClientMessageFramer framer;
   private long handshakeTimer = -1;
   private long idleTimer = -1;
@@ -119,7 +129,7 @@ public final class ViewerConnection {
       String waited = setup == null ? null : setup.stopWaiting();
       if (waited != null) { // still waiting for its turn at the target
         end(Outcome.QUEUED_TOO_LONG, waited);
-      } else if (state == State.CONNECTING && ready == null && setupFailure == null) {
+      } else if (state == State.CONNECTING && ready == null && shared == null && setupFailure == null) {
         end(Outcome.TARGET_TIMEOUT, "target " + grant.targetId() + " did not complete the RFB handshake" + within);
       } else {
         end(Outcome.VIEWER_TIMEOUT, Outcome.VIEWER_TIMEOUT.words() + within);
@@ -192,6 +202,11 @@ public final class ViewerConnection {
    */
   private void connect() {
     moveTo(State.CONNECTING);
+    // decided before anything is resolved, so concurrent first viewers of a fan-out target share one setup
+    if (services.fanOut().sharing(grant.targetId()) == Sharing.FAN_OUT) {
+      joinShared();
+      return;
+    }
     long deadline = startedNanos + services.config().server().handshakeTimeout().toNanos();
     setup = new UpstreamSetup(services, id(), grant, deadline, queue -> {
       if (state == State.CONNECTING) services.listener().queued(this, queue);
@@ -215,16 +230,51 @@ public final class ViewerConnection {
     });
   }
 
-  /** Both sides are ready: the viewer gets its security result and then the target's ServerInit. */
+  /**
+   * A fan-out target: the viewer holds the target's session; the first viewer's setup opens its
+   * upstream (resolve, pacing, password, handshake as for any viewer), the others wait for it.
+   */
+  private void joinShared() {
+    fanOutHold = services.fanOut().hold(grant.targetId(), this::openShared);
+    fanOutHold.session().onComplete(ar -> context.runOnContext(v -> {
+      if (state == State.CLOSED) return; // the viewer left (or timed out) meanwhile: its hold is released
+      if (ar.failed()) {
+        setupFailure = ar.cause() instanceof UpstreamSetup.Failed failed ? failed
+            : new UpstreamSetup.Failed(Outcome.INTERNAL, Outcome.INTERNAL.words());
+        if (viewerWaiting) end(setupFailure.outcome(), setupFailure.getMessage());
+        return;
+      }
+      shared = ar.result();
+      if (viewerWaiting) letIn();
+    }));
+  }
+
+  /**
+   * Sets up the upstream of this target's new fan-out session with this viewer's grant. Not
+   * cancelled when this viewer leaves: others may wait for it (the session closes after its grace).
+   */
+  private Future<FanOutSession.Opened> openShared() {
+    long deadline = startedNanos + services.config().server().handshakeTimeout().toNanos();
+    UpstreamSetup sharedSetup = new UpstreamSetup(services, id(), grant, deadline, queue -> {
+      if (state == State.CONNECTING) services.listener().queued(this, queue);
+    });
+    return sharedSetup.start().map(r -> new FanOutSession.Opened(r.upstream(), r.serverInit(), r.leftover(), r.route().limits()));
+  }
+
+  /** Both sides are ready: the viewer gets its security result and then the target's ServerInit (or its session's). */
   private void letIn() {
     moveTo(State.INITIALISING);
-    onViewerStep(viewerHandshake.admit(ready.serverInit()));
+    onViewerStep(viewerHandshake.admit(ready != null ? ready.serverInit() : shared.serverInit()));
   }
 
   private void startRelay(Buffer viewerLeftover) {
     if (state == State.CLOSED) return;
     moveTo(State.RELAYING);
     cancelHandshakeTimer();
+    if (shared != null) {
+      startShared(viewerLeftover);
+      return;
+    }
     ServerInit serverInit = ready.serverInit();
     Buffer upstreamLeftover = ready.leftover();
     // the role is decided before any viewer byte is framed, leftover bytes included
@@ -282,6 +332,77 @@ public final class ViewerConnection {
     log.info("connection={} target={} user={} front={} relaying (viewer {}, server {})", id(), grant.targetId(),
         grant.user().subject(), viewer.front(), viewer.remote(), upstream.describe());
     services.listener().relaying(this);
+  }
+
+  /**
+   * A fan-out viewer relays into its session: its messages are framed by its role as any viewer's,
+   * and what passes goes to the session; what it sees, the session builds and writes.
+   */
+  private void startShared(Buffer viewerLeftover) {
+    MessagePolicy policy = services.listener().joining(this);
+    framer = RelayFramers.toServer(services.config().clipboard(), shared.limits(),
+        policy == null ? MessagePolicy.OBSERVER : policy,
+        (type, bytes, reason, why) -> {
+          log.info("connection={} target={} user={} dropped {} ({} bytes): {}", id(), grant.targetId(),
+              grant.user().subject(), type.wireName(), bytes, why);
+          services.listener().dropped(this, type, reason);
+        });
+    member = shared.join(new SharedViewer());
+    viewer.input().pause();
+    viewer.input().handler(null);
+    WriteStream<Buffer> toServer = RelayStreams.toServer(framer::feed, member.input(), bytesToServer, this::touch,
+        this::onRelayFailure);
+    if (viewerLeftover.length() > 0) {
+      toServer.write(viewerLeftover).onFailure(this::onRelayFailure);
+    }
+    Pipe<Buffer> up = viewer.input().pipe();
+    up.endOnComplete(false);
+    up.to(toServer).onComplete(ar -> {
+      if (ar.succeeded()) end(Outcome.VIEWER_LEFT, Outcome.VIEWER_LEFT.words());
+      else onRelayFailure(ar.cause());
+    });
+    startIdleTimer();
+    log.info("connection={} target={} user={} front={} relaying (viewer {}, fan-out session of target {})", id(),
+        grant.targetId(), grant.user().subject(), viewer.front(), viewer.remote(), shared.target());
+    services.listener().relaying(this);
+  }
+
+  /** This connection as its fan-out session sees it. */
+  private final class SharedViewer implements FanOutSession.Viewer {
+    @Override
+    public Context context() {
+      return context;
+    }
+
+    @Override
+    public WriteStream<Buffer> output() {
+      return viewer.output();
+    }
+
+    @Override
+    public void end(Outcome outcome, String reason) {
+      context.runOnContext(v -> ViewerConnection.this.end(outcome, reason));
+    }
+
+    @Override
+    public void wrote(int bytes) {
+      bytesToViewer.addAndGet(bytes);
+      touch();
+    }
+
+    @Override
+    public void droppedFromTarget(String wireName, DropReason reason) {
+      context.runOnContext(v -> {
+        log.info("connection={} target={} user={} dropped {} from the target: {}", id(), grant.targetId(),
+            grant.user().subject(), wireName, reason.label());
+        services.listener().droppedFromServer(ViewerConnection.this, wireName, reason);
+      });
+    }
+
+    @Override
+    public String id() {
+      return ViewerConnection.this.id();
+    }
   }
 
   private void onRelayFailure(Throwable e) {
@@ -344,6 +465,8 @@ public final class ViewerConnection {
     if (idleTimer >= 0) services.vertx().cancelTimer(idleTimer);
     if (setup != null) setup.cancel();
     if (upstream != null) upstream.close();
+    if (member != null) member.leave();
+    if (fanOutHold != null) fanOutHold.release();
     if (outcome == Outcome.VIEWER_LEFT) {
       viewer.close();
     } else {

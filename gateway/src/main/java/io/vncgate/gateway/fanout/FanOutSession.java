@@ -1,0 +1,311 @@
+package io.vncgate.gateway.fanout;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+import io.vncgate.gateway.failure.Outcome;
+import io.vncgate.gateway.rfb.DropReason;
+import io.vncgate.gateway.rfb.RfbException;
+import io.vncgate.gateway.rfb.ServerInit;
+import io.vncgate.gateway.transport.Upstream;
+import io.vncgate.spi.Limits;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All viewers of one target on ONE upstream connection (docs/fan-out.md): the gateway is the
+ * target's only RFB client, decodes every update into a {@link Framebuffer} and serves each viewer
+ * ({@link Member}) from it as an RFB server of its own. Runs on one event loop, the upstream's;
+ * viewers' input and their sockets' drain events hop onto it. Made and ended by
+ * {@link FanOutSessions}.
+ */
+public final class FanOutSession {
+  private static final Logger log = LoggerFactory.getLogger(FanOutSession.class);
+  /** The decoder reads a target's clipboard up to this (or the clipboard cap, if larger); longer breaks the session. */
+  private static final int MIN_CUT_TEXT_READ = 16 * 1024 * 1024;
+
+  /** A viewer's connection, as its session sees it. */
+  public interface Viewer {
+    /** The viewer's event loop: {@link #output()} is written there. */
+    Context context();
+
+    /** The viewer's socket, written on {@link #context()} only. */
+    WriteStream<Buffer> output();
+
+    /** Ends the viewer's connection with {@code outcome} and {@code reason}; safe from any thread. */
+    void end(Outcome outcome, String reason);
+
+    /** {@code bytes} were written to the viewer (on {@link #context()}): counted, and activity. */
+    void wrote(int bytes);
+
+    /** A target message was not given to this viewer (clipboard policy or size); safe from any thread. */
+    void droppedFromTarget(String wireName, DropReason reason);
+
+    /** For logs. */
+    String id();
+  }
+
+  /** The upstream after its handshake, as the relay set it up: paused, nothing read past {@code leftover}. */
+  public record Opened(Upstream upstream, ServerInit serverInit, Buffer leftover, Limits limits) {}
+
+  private final Vertx vertx;
+  private final FanOutSessions registry;
+  private final String target;
+  private final Context context;
+  private final Upstream upstream;
+  private final Limits limits;
+  private final String name;
+  private final Framebuffer framebuffer;
+  private final UpstreamDecoder decoder;
+  private final long clipboardMax;
+  private final boolean clipboardToViewer;
+  private final Duration stallTimeout;
+  private final List<Member> members = new ArrayList<>();
+  private volatile int width;
+  private volatile int height;
+  private volatile boolean upstreamFull;
+  private Cursor cursor;
+  private Buffer screens;
+  private boolean qemuExtendedKeys;
+  private long stallTimer = -1;
+  /** Set once, when the session ends: latecomers are told the same. */
+  private volatile Outcome endOutcome;
+  private volatile String endReason;
+
+  FanOutSession(Vertx vertx, FanOutSessions registry, String target, Context context, Opened opened,
+      long clipboardMax, boolean clipboardToViewer, Duration stallTimeout) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.target = target;
+    this.context = context;
+    this.upstream = opened.upstream();
+    this.limits = opened.limits();
+    this.name = opened.serverInit().name();
+    this.width = opened.serverInit().width();
+    this.height = opened.serverInit().height();
+    this.clipboardMax = clipboardMax;
+    this.clipboardToViewer = clipboardToViewer;
+    this.stallTimeout = stallTimeout;
+    this.framebuffer = new Framebuffer(width, height);
+    this.decoder = new UpstreamDecoder(framebuffer, new Decoded(), (int) Math.min(Integer.MAX_VALUE - 8,
+        Math.max(clipboardMax, MIN_CUT_TEXT_READ)));
+  }
+
+  /** On the session's loop: asks the target for the gateway's format, encodings and a whole picture, and reads. */
+  void start(Buffer leftover) {
+    WriteStream<Buffer> out = upstream.output();
+    out.write(UpstreamDecoder.setPixelFormat());
+    out.write(UpstreamDecoder.setEncodings());
+    out.write(UpstreamDecoder.updateRequest(false, 0, 0, width, height));
+    // a close the target made itself is a normal end; one its transport reports is a lost connection
+    upstream.closeHandler(reason -> {
+      if (reason == null) end(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words());
+      else end(Outcome.TARGET_LOST, reason);
+    });
+    upstream.input().endHandler(v -> end(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words()));
+    upstream.input().exceptionHandler(e -> end(Outcome.TARGET_LOST, "connection lost: " + e.getMessage()));
+    upstream.input().handler(this::fromTarget);
+    if (leftover != null && leftover.length() > 0) fromTarget(leftover);
+    upstream.input().resume();
+    long period = Math.max(250, Math.min(stallTimeout.toMillis() / 4, 5_000));
+    stallTimer = vertx.setPeriodic(period, id -> cutOffStalled());
+    log.info("target={} fan-out session open ({}x{}, upstream {})", target, width, height, upstream.describe());
+  }
+
+  private void fromTarget(Buffer data) {
+    if (endOutcome != null) return;
+    try {
+      decoder.feed(data);
+    } catch (RfbException e) {
+      end(Outcome.TARGET_PROTOCOL, "target " + target + " " + e.failure().message());
+    } catch (RuntimeException e) {
+      log.error("target={} fan-out session: decoding the target's update failed", target, e);
+      end(Outcome.INTERNAL, Outcome.INTERNAL.words());
+    }
+  }
+
+  /** What a viewer gets as ServerInit: the current size, the gateway's pixel format, the target's name. Any thread. */
+  public ServerInit serverInit() {
+    return new ServerInit(width, height, PixelFormat.GATEWAY.bytes(), name);
+  }
+
+  /** The target's limits as its provider gave them when the session opened (clipboard policy and caps). */
+  public Limits limits() {
+    return limits;
+  }
+
+  /** The target id: the session's key. */
+  public String target() {
+    return target;
+  }
+
+  /**
+   * The viewer joins (its handshake is done): a late joiner starts with the whole desktop dirty,
+   * so its first request gets a full picture. Safe from any thread; input written to the returned
+   * member's {@link Member#input()} is handled after the join.
+   */
+  public Member join(Viewer viewer) {
+    Member member = new Member(this, viewer);
+    context.runOnContext(v -> {
+      if (member.left()) return;
+      if (endOutcome != null) {
+        viewer.end(endOutcome, endReason);
+        return;
+      }
+      member.joined(framebuffer);
+      members.add(member);
+      log.debug("target={} connection={} joined the fan-out session ({} viewers)", target, viewer.id(), members.size());
+    });
+    return member;
+  }
+
+  void remove(Member member) {
+    if (members.remove(member)) {
+      log.debug("target={} connection={} left the fan-out session ({} viewers)", target, member.viewer().id(), members.size());
+    }
+  }
+
+  /** A viewer's input to the target: whole messages, one viewer's at a time (the session's loop). */
+  void forward(Buffer message) {
+    if (endOutcome != null) return;
+    WriteStream<Buffer> out = upstream.output();
+    out.write(message);
+    if (!upstreamFull && out.writeQueueFull()) {
+      upstreamFull = true;
+      out.drainHandler(v -> {
+        out.drainHandler(null);
+        upstreamFull = false;
+        for (Member m : List.copyOf(members)) m.upstreamDrained();
+      });
+    }
+  }
+
+  private void cutOffStalled() {
+    long now = System.nanoTime();
+    for (Member m : List.copyOf(members)) {
+      if (m.stalledNanos(now) > stallTimeout.toNanos()) {
+        log.info("target={} connection={} fan-out viewer took no update for {} s: cut off", target, m.viewer().id(),
+            stallTimeout.toSeconds());
+        m.viewer().end(Outcome.VIEWER_STALLED, "the viewer took no screen update for " + stallTimeout.toSeconds()
+            + " s (sessions.fan-out-stall-timeout): its connection is too slow or it stopped reading; reconnect");
+        m.leave();
+      }
+    }
+  }
+
+  /**
+   * The session ends: every viewer is told {@code reason}, the upstream is closed, the registry
+   * forgets it. Idempotent; on the session's loop.
+   */
+  void end(Outcome outcome, String reason) {
+    if (endOutcome != null) return;
+    endReason = reason;
+    endOutcome = outcome;
+    if (stallTimer >= 0) vertx.cancelTimer(stallTimer);
+    registry.ended(this);
+    upstream.input().handler(null);
+    upstream.closeHandler(null);
+    upstream.close();
+    for (Member m : List.copyOf(members)) m.viewer().end(outcome, reason);
+    members.clear();
+    log.info("target={} fan-out session ended: {}", target, reason);
+  }
+
+  /** The last viewer left and the grace passed: closed without a word to anyone. */
+  void closeIdle(Duration grace) {
+    end(Outcome.VIEWER_LEFT, "no viewer for " + grace.toSeconds() + " s (sessions.fan-out-grace)");
+  }
+
+  Context context() {
+    return context;
+  }
+
+  Framebuffer framebuffer() {
+    return framebuffer;
+  }
+
+  Cursor cursor() {
+    return cursor;
+  }
+
+  Buffer screens() {
+    return screens;
+  }
+
+  boolean qemuExtendedKeys() {
+    return qemuExtendedKeys;
+  }
+
+  boolean upstreamFull() {
+    return upstreamFull;
+  }
+
+  /** Viewers now (the gauge). */
+  int viewers() {
+    return members.size();
+  }
+
+  boolean ended() {
+    return endOutcome != null;
+  }
+
+  /** The decoder's findings, applied to every member. */
+  private final class Decoded implements UpstreamDecoder.Events {
+    @Override
+    public void damaged(int x, int y, int w, int h) {
+      for (Member m : members) m.dirty().mark(x, y, w, h);
+    }
+
+    @Override
+    public void updateDone() {
+      upstream.output().write(UpstreamDecoder.updateRequest(true, 0, 0, width, height));
+      for (Member m : List.copyOf(members)) m.serve();
+    }
+
+    @Override
+    public void resized(int w, int h, Buffer screenList) {
+      width = w;
+      height = h;
+      screens = screenList == null ? null : screenList.copy();
+      for (Member m : members) m.resized(w, h);
+    }
+
+    @Override
+    public void cursor(Cursor c) {
+      cursor = c;
+      for (Member m : members) m.cursorChanged();
+    }
+
+    @Override
+    public void bell() {
+      for (Member m : List.copyOf(members)) {
+        m.bell();
+        m.serve();
+      }
+    }
+
+    @Override
+    public void serverCutText(Buffer latin1) {
+      for (Member m : List.copyOf(members)) {
+        if (!clipboardToViewer) {
+          m.viewer().droppedFromTarget("ServerCutText", DropReason.POLICY);
+        } else if (latin1.length() > clipboardMax) {
+          m.viewer().droppedFromTarget("ServerCutText", DropReason.SIZE);
+        } else {
+          m.cutText(latin1.copy());
+          m.serve();
+        }
+      }
+    }
+
+    @Override
+    public void qemuExtendedKeys() {
+      qemuExtendedKeys = true;
+      for (Member m : members) m.qemuExtendedKeys();
+    }
+  }
+}

@@ -1,0 +1,252 @@
+package io.vncgate.gateway.fanout;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+import io.vncgate.gateway.failure.Outcome;
+import io.vncgate.gateway.rfb.Encodings;
+import io.vncgate.gateway.rfb.RfbException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One viewer of a {@link FanOutSession}, served as an RFB server of its own: its pixel format,
+ * encodings and zlib stream ({@link ViewerEncoder}), the tiles it has not been sent
+ * ({@link DirtyTiles}) and its pending FramebufferUpdateRequest. Touched on the session's event
+ * loop only, except {@link #input()} (the viewer's) and {@link #leave()} (any thread).
+ *
+ * <p>Flow control: at most one update is on its way at a time. An update is built only when the
+ * viewer asked for one, something in its region changed and its socket took the last one (its
+ * write queue is not full, else its drain handler says when); so a slow viewer costs the session
+ * one encoded update and its own socket's queue, and falls behind only itself.
+ */
+public final class Member {
+  private static final Logger log = LoggerFactory.getLogger(Member.class);
+
+  private final FanOutSession session;
+  private final FanOutSession.Viewer viewer;
+  private final MemberInput input;
+  private ViewerEncoder encoder;
+  private DirtyTiles dirty;
+  /** The desktop size this viewer knows: updates are clipped to it (a viewer that cannot resize). */
+  private int knownWidth;
+  private int knownHeight;
+  private Rect request;
+  /** An update is on its way to the viewer's socket (written, and its queue not yet drained). */
+  private boolean busy;
+  private long busySinceNanos;
+  private boolean resizePending;
+  private boolean cursorPending;
+  private boolean qemuPending;
+  private boolean bellPending;
+  private Buffer cutText;
+  private boolean joined;
+  private volatile boolean left;
+
+  Member(FanOutSession session, FanOutSession.Viewer viewer) {
+    this.session = session;
+    this.viewer = viewer;
+    this.input = new MemberInput(session, this, viewer.context());
+  }
+
+  /** Where the viewer's framed messages go (its relay's viewer→server half writes here). */
+  public WriteStream<Buffer> input() {
+    return input;
+  }
+
+  /** The viewer's connection ended: it leaves the session. Safe from any thread; idempotent. */
+  public void leave() {
+    if (left) return;
+    left = true;
+    session.context().runOnContext(v -> session.remove(this));
+  }
+
+  boolean left() {
+    return left;
+  }
+
+  FanOutSession.Viewer viewer() {
+    return viewer;
+  }
+
+  /** On the session's loop: the member starts with the whole desktop dirty. */
+  void joined(Framebuffer framebuffer) {
+    encoder = new ViewerEncoder();
+    dirty = new DirtyTiles(framebuffer.width(), framebuffer.height());
+    knownWidth = framebuffer.width();
+    knownHeight = framebuffer.height();
+    joined = true;
+  }
+
+  DirtyTiles dirty() {
+    return dirty;
+  }
+
+  /** The viewer's framed messages (whole, allowed by its role), on the session's loop. */
+  void onMessages(Buffer messages) {
+    if (!joined) return; // the session ended before the member could join: it is being told so
+    int at = 0;
+    while (at < messages.length() && !left) {
+      int length = ViewerMessages.length(messages, at);
+      onMessage(messages.slice(at, at + length));
+      at += length;
+    }
+  }
+
+  private void onMessage(Buffer m) {
+    switch (m.getUnsignedByte(0)) {
+      case ViewerMessages.SET_PIXEL_FORMAT -> {
+        try {
+          encoder.pixelFormat(PixelFormat.read(m, 4));
+        } catch (RfbException e) {
+          viewer.end(Outcome.VIEWER_PROTOCOL, e.failure().message());
+          return;
+        }
+        dirty.markAll(); // the next update is in the new format: all of it
+      }
+      case ViewerMessages.SET_ENCODINGS -> setEncodings(m);
+      case ViewerMessages.FRAMEBUFFER_UPDATE_REQUEST -> {
+        int x = m.getUnsignedShort(2);
+        int y = m.getUnsignedShort(4);
+        int w = m.getUnsignedShort(6);
+        int h = m.getUnsignedShort(8);
+        if (m.getUnsignedByte(1) == 0) dirty.mark(x, y, w, h);
+        request = new Rect(x, y, w, h);
+        serve();
+      }
+      case ViewerMessages.KEY_EVENT, ViewerMessages.POINTER_EVENT, ViewerMessages.SET_DESKTOP_SIZE -> session.forward(m);
+      case ViewerMessages.CLIENT_CUT_TEXT -> {
+        // the extended clipboard (a negative length) is not offered upstream: the target would misread it
+        if (m.getInt(4) >= 0) session.forward(m);
+      }
+      case ViewerMessages.QEMU -> {
+        if (m.getUnsignedByte(1) == 0) session.forward(m); // extended key event; audio is not offered
+      }
+      // fences, continuous updates and the rest: not offered to fan-out viewers
+      default -> log.debug("connection={} fan-out: message type {} not offered, ignored", viewer.id(), m.getUnsignedByte(0));
+    }
+  }
+
+  private void setEncodings(Buffer m) {
+    int count = m.getUnsignedShort(2);
+    int[] encodings = new int[count];
+    for (int i = 0; i < count; i++) encodings[i] = m.getInt(4 + 4 * i);
+    boolean resizable = acceptsResize();
+    boolean cursor = encoder.accepts(Encodings.CURSOR);
+    boolean qemu = encoder.accepts(Encodings.QEMU_EXTENDED_KEY_EVENT);
+    encoder.encodings(encodings);
+    // a pseudo-encoding newly accepted gets its state at once (noVNC learns it may resize the
+    // desktop from the first ExtendedDesktopSize)
+    if (!resizable && acceptsResize()) resized(session.framebuffer().width(), session.framebuffer().height());
+    if (!cursor && encoder.accepts(Encodings.CURSOR) && session.cursor() != null) cursorPending = true;
+    if (!qemu && encoder.accepts(Encodings.QEMU_EXTENDED_KEY_EVENT) && session.qemuExtendedKeys()) qemuPending = true;
+  }
+
+  private boolean acceptsResize() {
+    return encoder.accepts(Encodings.DESKTOP_SIZE) || encoder.accepts(Encodings.EXTENDED_DESKTOP_SIZE);
+  }
+
+  /** The desktop changed size: all of it is dirty; a viewer that can follow is told. */
+  void resized(int width, int height) {
+    dirty.resize(width, height);
+    if (acceptsResize()) {
+      resizePending = true;
+    }
+  }
+
+  void cursorChanged() {
+    if (encoder.accepts(Encodings.CURSOR)) cursorPending = true;
+  }
+
+  void qemuExtendedKeys() {
+    if (encoder.accepts(Encodings.QEMU_EXTENDED_KEY_EVENT)) qemuPending = true;
+  }
+
+  void bell() {
+    bellPending = true;
+  }
+
+  /** The target's clipboard: the latest only, if the viewer has not taken the previous one yet. */
+  void cutText(Buffer latin1) {
+    cutText = latin1;
+  }
+
+  /**
+   * Sends what is due, if the viewer can take it: bell and clipboard at once, an update when it
+   * asked for one and something in its region changed (or a resize, cursor or acknowledgement is
+   * due).
+   */
+  void serve() {
+    if (left || !joined || busy) return;
+    Buffer out = null;
+    if (bellPending) {
+      out = Buffer.buffer().appendBuffer(ViewerEncoder.bell());
+      bellPending = false;
+    }
+    if (cutText != null) {
+      out = (out == null ? Buffer.buffer() : out).appendBuffer(ViewerEncoder.serverCutText(cutText));
+      cutText = null;
+    }
+    if (request != null) {
+      Framebuffer fb = session.framebuffer();
+      ViewerEncoder.Extras extras = extras(fb);
+      List<Rect> rects = dirty.take(request, knownWidth, knownHeight);
+      if (!rects.isEmpty() || extras != ViewerEncoder.Extras.NONE) {
+        out = (out == null ? Buffer.buffer() : out).appendBuffer(encoder.update(fb, rects, extras));
+        request = null;
+      }
+    }
+    if (out != null) send(out);
+  }
+
+  private ViewerEncoder.Extras extras(Framebuffer fb) {
+    if (!resizePending && !cursorPending && !qemuPending) return ViewerEncoder.Extras.NONE;
+    Rect resize = null;
+    if (resizePending) {
+      resize = new Rect(0, 0, fb.width(), fb.height());
+      knownWidth = fb.width();
+      knownHeight = fb.height();
+    }
+    ViewerEncoder.Extras extras = new ViewerEncoder.Extras(resize, resizePending ? session.screens() : null,
+        cursorPending ? session.cursor() : null, qemuPending);
+    resizePending = false;
+    cursorPending = false;
+    qemuPending = false;
+    return extras;
+  }
+
+  /** Writes on the viewer's loop; the member is busy until its socket has taken it. */
+  private void send(Buffer out) {
+    busy = true;
+    busySinceNanos = System.nanoTime();
+    viewer.context().runOnContext(v -> {
+      if (left) return;
+      WriteStream<Buffer> socket = viewer.output();
+      socket.write(out);
+      viewer.wrote(out.length());
+      if (socket.writeQueueFull()) {
+        socket.drainHandler(d -> {
+          socket.drainHandler(null);
+          session.context().runOnContext(x -> drained());
+        });
+      } else {
+        session.context().runOnContext(x -> drained());
+      }
+    });
+  }
+
+  private void drained() {
+    busy = false;
+    serve();
+  }
+
+  /** Nanoseconds the viewer's socket has held its last update without taking it; 0 when not busy. */
+  long stalledNanos(long now) {
+    return busy ? now - busySinceNanos : 0;
+  }
+
+  /** The upstream can take input again: the viewer's input resumes. */
+  void upstreamDrained() {
+    input.drained();
+  }
+}

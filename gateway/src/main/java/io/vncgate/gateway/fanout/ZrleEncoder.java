@@ -1,0 +1,194 @@
+package io.vncgate.gateway.fanout;
+
+import io.vertx.core.buffer.Buffer;
+import java.util.zip.Deflater;
+
+/**
+ * One viewer's ZRLE (RFC 6143 §7.7.6): 64x64 tiles, each written the cheapest of solid, packed
+ * palette (2–16 colours), palette RLE (up to 127 colours), plain RLE or raw CPIXELs, measured in
+ * one pass over the tile; then one zlib stream for the viewer's life, sync-flushed per rectangle.
+ * Buffers are reused from rectangle to rectangle.
+ */
+final class ZrleEncoder {
+  private static final int TILE = ZrleDecoder.TILE;
+  private static final int SLOTS = 512;
+
+  private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+  private final int[] tile = new int[TILE * TILE];
+  private final int[] palette = new int[127];
+  // palette lookup: open addressing, a slot is in use when its stamp is the tile's
+  private final int[] slotColour = new int[SLOTS];
+  private final int[] slotIndex = new int[SLOTS];
+  private final int[] slotStamp = new int[SLOTS];
+  private int stamp;
+  private int paletteSize;
+  private byte[] raw = new byte[64 * 1024];
+  private int rawLength;
+  private byte[] compressed = new byte[16 * 1024];
+
+  /** Appends the ZRLE payload ({@code U32 length}, zlib data) of {@code w x h} at {@code (x, y)}. */
+  void encode(Buffer out, Framebuffer fb, int x, int y, int w, int h, PixelWriter writer) {
+    rawLength = 0;
+    for (int ty = 0; ty < h; ty += TILE) {
+      int th = Math.min(TILE, h - ty);
+      for (int tx = 0; tx < w; tx += TILE) {
+        int tw = Math.min(TILE, w - tx);
+        tile(fb, x + tx, y + ty, tw, th, writer);
+      }
+    }
+    deflater.setInput(raw, 0, rawLength);
+    int length = 0;
+    while (true) {
+      length += deflater.deflate(compressed, length, compressed.length - length, Deflater.SYNC_FLUSH);
+      if (length < compressed.length) break;
+      compressed = java.util.Arrays.copyOf(compressed, compressed.length * 2);
+    }
+    out.appendInt(length).appendBytes(compressed, 0, length);
+  }
+
+  private void tile(Framebuffer fb, int x, int y, int tw, int th, PixelWriter writer) {
+    int area = tw * th;
+    int[] pixels = fb.pixels();
+    int stride = fb.width();
+    for (int row = 0; row < th; row++) System.arraycopy(pixels, (y + row) * stride + x, tile, row * tw, tw);
+    int cp = writer.cpixelBytes;
+    ensure(1 + 127 * cp + area * (cp + 1));
+
+    // one pass: the palette (up to 127 colours) and the cost of each run-length form
+    if (++stamp == 0) {
+      java.util.Arrays.fill(slotStamp, 0);
+      stamp = 1;
+    }
+    paletteSize = 0;
+    boolean paletteFits = true;
+    long plainRle = 0;
+    long paletteRle = 0;
+    int runStart = 0;
+    for (int i = 0; i <= area; i++) {
+      if (i < area && i > 0 && tile[i] == tile[i - 1]) continue;
+      if (i > 0) {
+        int run = i - runStart;
+        int lengthBytes = (run - 1) / 255 + 1;
+        plainRle += cp + lengthBytes;
+        paletteRle += run == 1 ? 1 : 1 + lengthBytes;
+        runStart = i;
+      }
+      if (i < area && paletteFits && indexOf(tile[i], true) < 0) paletteFits = false;
+    }
+
+    long rawCost = (long) area * cp;
+    int best = 0; // 0 raw, 1 solid, 2 packed, 3 palette RLE, 4 plain RLE
+    long bestCost = rawCost;
+    if (paletteFits && paletteSize == 1) {
+      best = 1;
+    } else {
+      if (plainRle < bestCost) {
+        best = 4;
+        bestCost = plainRle;
+      }
+      if (paletteFits) {
+        if (paletteSize * cp + paletteRle < bestCost) {
+          best = 3;
+          bestCost = paletteSize * cp + paletteRle;
+        }
+        if (paletteSize <= 16 && paletteSize * cp + (long) th * rowBytes(tw) <= bestCost) best = 2;
+      }
+    }
+    switch (best) {
+      case 1 -> {
+        raw[rawLength++] = 1;
+        rawLength = writer.cpixel(raw, rawLength, tile[0]);
+      }
+      case 2 -> packed(tw, th, writer);
+      case 3 -> runs(area, writer, true);
+      case 4 -> runs(area, writer, false);
+      default -> {
+        raw[rawLength++] = 0;
+        for (int i = 0; i < area; i++) rawLength = writer.cpixel(raw, rawLength, tile[i]);
+      }
+    }
+  }
+
+  private int bits() {
+    return paletteSize <= 2 ? 1 : paletteSize <= 4 ? 2 : 4;
+  }
+
+  private int rowBytes(int tw) {
+    return (tw * bits() + 7) / 8;
+  }
+
+  private void writePalette(PixelWriter writer) {
+    for (int i = 0; i < paletteSize; i++) rawLength = writer.cpixel(raw, rawLength, palette[i]);
+  }
+
+  private void packed(int tw, int th, PixelWriter writer) {
+    raw[rawLength++] = (byte) paletteSize;
+    writePalette(writer);
+    int bits = bits();
+    for (int row = 0; row < th; row++) {
+      int b = 0;
+      int used = 0;
+      for (int col = 0; col < tw; col++) {
+        b = b << bits | indexOf(tile[row * tw + col], false);
+        used += bits;
+        if (used == 8) {
+          raw[rawLength++] = (byte) b;
+          b = 0;
+          used = 0;
+        }
+      }
+      if (used > 0) raw[rawLength++] = (byte) (b << (8 - used));
+    }
+  }
+
+  private void runs(int area, PixelWriter writer, boolean withPalette) {
+    raw[rawLength++] = (byte) (128 + (withPalette ? paletteSize : 0));
+    if (withPalette) writePalette(writer);
+    int i = 0;
+    while (i < area) {
+      int colour = tile[i];
+      int run = 1;
+      while (i + run < area && tile[i + run] == colour) run++;
+      i += run;
+      if (withPalette) {
+        int index = indexOf(colour, false);
+        if (run == 1) {
+          raw[rawLength++] = (byte) index;
+          continue;
+        }
+        raw[rawLength++] = (byte) (index | 0x80);
+      } else {
+        rawLength = writer.cpixel(raw, rawLength, colour);
+      }
+      int left = run - 1;
+      while (left >= 255) {
+        raw[rawLength++] = (byte) 255;
+        left -= 255;
+      }
+      raw[rawLength++] = (byte) left;
+    }
+  }
+
+  /** The palette index of {@code colour}; when {@code add}, a new colour is added (-1: the palette is full). */
+  private int indexOf(int colour, boolean add) {
+    int slot = (colour * 0x9E3779B1) >>> 23;
+    while (slotStamp[slot] == stamp) {
+      if (slotColour[slot] == colour) return slotIndex[slot];
+      slot = (slot + 1) & (SLOTS - 1);
+    }
+    if (!add || paletteSize == palette.length) return -1;
+    slotStamp[slot] = stamp;
+    slotColour[slot] = colour;
+    slotIndex[slot] = paletteSize;
+    palette[paletteSize] = colour;
+    return paletteSize++;
+  }
+
+  private void ensure(int more) {
+    if (rawLength + more > raw.length) raw = java.util.Arrays.copyOf(raw, Math.max(raw.length * 2, rawLength + more));
+  }
+
+  void close() {
+    deflater.end();
+  }
+}
