@@ -165,6 +165,7 @@ public final class FanOutSession {
 
   void remove(Member member) {
     if (members.remove(member)) {
+      member.removed();
       log.debug("target={} connection={} left the fan-out session ({} viewers)", target, member.viewer().id(), members.size());
     }
   }
@@ -210,7 +211,10 @@ public final class FanOutSession {
     upstream.input().handler(null);
     upstream.closeHandler(null);
     upstream.close();
-    for (Member m : List.copyOf(members)) m.viewer().end(outcome, reason);
+    for (Member m : List.copyOf(members)) {
+      m.viewer().end(outcome, reason);
+      m.removed();
+    }
     members.clear();
     log.info("target={} fan-out session ended: {}", target, reason);
   }

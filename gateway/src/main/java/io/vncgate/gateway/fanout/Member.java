@@ -41,6 +41,8 @@ public final class Member {
   private boolean bellPending;
   private Buffer cutText;
   private boolean joined;
+  /** Out of the session (it left, or the session ended): nothing more is built for it. */
+  private boolean removed;
   private volatile boolean left;
 
   Member(FanOutSession session, FanOutSession.Viewer viewer) {
@@ -78,13 +80,19 @@ public final class Member {
     joined = true;
   }
 
+  /** On the session's loop, once the member is out of the session: frees its zlib stream. */
+  void removed() {
+    removed = true;
+    if (encoder != null) encoder.close();
+  }
+
   DirtyTiles dirty() {
     return dirty;
   }
 
   /** The viewer's framed messages (whole, allowed by its role), on the session's loop. */
   void onMessages(Buffer messages) {
-    if (!joined) return; // the session ended before the member could join: it is being told so
+    if (!joined || removed) return; // the session ended before the member could join, or since: it is being told so
     int at = 0;
     while (at < messages.length() && !left) {
       int length = ViewerMessages.length(messages, at);
@@ -100,6 +108,9 @@ public final class Member {
           encoder.pixelFormat(PixelFormat.read(m, 4));
         } catch (RfbException e) {
           viewer.end(Outcome.VIEWER_PROTOCOL, e.failure().message());
+          return;
+        } catch (IllegalArgumentException e) {
+          viewer.end(Outcome.VIEWER_PROTOCOL, "the viewer asked for a pixel format the gateway cannot serve: " + e.getMessage());
           return;
         }
         dirty.markAll(); // the next update is in the new format: all of it
@@ -177,7 +188,7 @@ public final class Member {
    * due).
    */
   void serve() {
-    if (left || !joined || busy) return;
+    if (left || removed || !joined || busy) return;
     Buffer out = null;
     if (bellPending) {
       out = Buffer.buffer().appendBuffer(ViewerEncoder.bell());

@@ -178,7 +178,7 @@ public final class ViewerConnection {
         return;
       }
       viewerWaiting = true;
-      if (ready != null) letIn();
+      if (ready != null || shared != null) letIn();
       else if (setupFailure != null) end(setupFailure.outcome(), setupFailure.getMessage());
       return; // else the setup lets it in when done
     }
