@@ -1,6 +1,7 @@
 package io.vncgate.testbeds.bench;
 
 import io.vncgate.testbeds.XvncServer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.Locale;
  * The fan-out benchmark's real upstream: a TigerVNC Xvnc (security None, 1024×768, depth 24)
  * whose screen keeps changing as a teacher's terminal does, and which shows each key press:
  * <ul>
- *   <li>a "build log": an xterm of 120×40 characters at 200,120 scrolling a line of text
+ *   <li>a "build log": an xterm of 120×40 characters (fewer on a small screen) at 200,120 scrolling a line of text
  *       {@code linesPerSecond} times a second (bash printf, then sleep);</li>
  *   <li>the input probe: an xterm of 24×6 characters at 0,0 whose background turns red, then
  *       blue, then red… on every key it gets (bash reading the raw tty one byte at a time and
@@ -37,14 +38,17 @@ final class BusyXvnc implements AutoCloseable {
   private final XvncServer xvnc;
   private final long pid;
   private final double linesPerSecond;
+  private final Path lineCount;
 
-  private BusyXvnc(XvncServer xvnc, long pid, double linesPerSecond) {
+  private BusyXvnc(XvncServer xvnc, long pid, double linesPerSecond, Path lineCount) {
     this.xvnc = xvnc;
     this.pid = pid;
     this.linesPerSecond = linesPerSecond;
+    this.lineCount = lineCount;
   }
 
-  static BusyXvnc start(int width, int height, double linesPerSecond) {
+  /** @param dir where the build log's line count is kept (the shell writes it after every line) */
+  static BusyXvnc start(int width, int height, double linesPerSecond, Path dir) {
     XvncServer.require();
     XvncServer xvnc = XvncServer.builder().geometry(width, height).desktopName("fan-out")
         .timeout(Duration.ofSeconds(20)).start();
@@ -58,10 +62,10 @@ final class BusyXvnc implements AutoCloseable {
       xvnc.runOnDisplay("xterm", "-geometry", "24x6+0+0", "-e", "bash", "-c", PROBE_SCRIPT);
       String busy = String.format(Locale.ROOT, "i=0; while :; do i=$((i+1));"
           + " printf '%%(%%H:%%M:%%S)T [%%6d] compiling module-%%02d/src/main/java/Component%%d.java ... ok (%%d ms)\\n'"
-          + " -1 $i $((i%%37)) $i $((RANDOM%%500)); sleep %.3f; done", 1 / linesPerSecond);
-      xvnc.runOnDisplay("xterm", "-geometry", "120x40+200+120", "-e", "bash", "-c", busy);
+          + " -1 $i $((i%%37)) $i $((RANDOM%%500)); echo $i > '%s'; sleep %.3f; done", lineCount(dir), 1 / linesPerSecond);
+      xvnc.runOnDisplay("xterm", "-geometry", columns(width) + "x" + rows(height) + "+200+120", "-e", "bash", "-c", busy);
       awaitWindows(xvnc, 2);
-      return new BusyXvnc(xvnc, pid, linesPerSecond);
+      return new BusyXvnc(xvnc, pid, linesPerSecond, lineCount(dir));
     } catch (RuntimeException e) {
       xvnc.close();
       throw e;
@@ -85,6 +89,33 @@ final class BusyXvnc implements AutoCloseable {
         + "); is xterm installed?");
   }
 
+  /** The build log's width in characters of xterm's 6x13 font: 120, or what fits right of x 200. */
+  private static int columns(int width) {
+    return Math.max(20, Math.min(120, (width - 210) / 6));
+  }
+
+  private static int rows(int height) {
+    return Math.max(5, Math.min(40, (height - 130) / 13));
+  }
+
+  private static Path lineCount(Path dir) {
+    return dir.toAbsolutePath().resolve("xvnc-lines.count");
+  }
+
+  /** Lines the build log has printed so far (what changed the screen). */
+  long lines() {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      String s = Proc.read(lineCount);
+      try {
+        if (s != null && !s.isBlank()) return Long.parseLong(s.trim());
+      } catch (NumberFormatException e) {
+        // read while the shell rewrote it: again
+      }
+      RelayProcess.sleep(2); // the shell truncates the file, then writes the number
+    }
+    throw new IllegalStateException("cannot read the build log's line count in " + lineCount);
+  }
+
   int port() {
     return xvnc.port();
   }
@@ -95,9 +126,9 @@ final class BusyXvnc implements AutoCloseable {
   }
 
   String describe() {
-    return String.format(Locale.ROOT, "TigerVNC Xvnc %dx%d depth 24, security None; an xterm of 120x40 characters"
+    return String.format(Locale.ROOT, "TigerVNC Xvnc %dx%d depth 24, security None; an xterm of %dx%d characters"
         + " scrolling a build log at %.0f lines a second; a key recolours a 24x6-character xterm at 0,0 (red, blue, ...)",
-        xvnc.width(), xvnc.height(), linesPerSecond);
+        xvnc.width(), xvnc.height(), columns(xvnc.width()), rows(xvnc.height()), linesPerSecond);
   }
 
   @Override

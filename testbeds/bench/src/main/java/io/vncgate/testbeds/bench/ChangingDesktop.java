@@ -36,7 +36,7 @@ final class ChangingDesktop {
   private final int blockH;
   private final byte[] fb;
   private final List<Viewer> viewers = new ArrayList<>();
-  private long tick;
+  private volatile long tick;
   private int marker;
   private long timer = -1;
 
@@ -64,6 +64,11 @@ final class ChangingDesktop {
 
   void stop(Vertx vertx) {
     if (timer >= 0) vertx.cancelTimer(timer);
+  }
+
+  /** Redraws of the moving block so far (read from any thread). */
+  long redraws() {
+    return tick;
   }
 
   /** A new connection past ServerInit. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * {@code testbeds/bench/run --scenario fan-out}: one busy upstream, 1, 10 and 50 viewers through
@@ -71,9 +72,10 @@ final class FanOut {
     try {
       List<Upstream> upstreams = new ArrayList<>();
       if (o.upstreams.contains(XVNC)) {
-        xvnc = BusyXvnc.start(o.width, o.height, o.linesPerSecond);
+        xvnc = BusyXvnc.start(o.width, o.height, o.linesPerSecond, o.work);
         long pid = xvnc.pid();
-        upstreams.add(new Upstream(XVNC, proxy(proxyVertx, xvnc.port()), () -> Proc.cpuSeconds(pid),
+        BusyXvnc x = xvnc;
+        upstreams.add(new Upstream(XVNC, proxy(proxyVertx, xvnc.port()), () -> Proc.cpuSeconds(pid), x::lines,
             new FanOutViewers.Probe(BusyXvnc.PROBE_X, BusyXvnc.PROBE_Y, BusyXvnc.RED, BusyXvnc.BLUE,
                 new int[] {BusyXvnc.POINTER_X, BusyXvnc.POINTER_Y}),
             xvnc.describe()));
@@ -85,6 +87,7 @@ final class FanOut {
         long thread = loopThread(serverVertx);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         upstreams.add(new Upstream(SYNTHETIC, proxy(proxyVertx, port), () -> threads.getThreadCpuTime(thread) / 1e9,
+            synthetic::redraws,
             new FanOutViewers.Probe(ChangingDesktop.MARKER_SIZE / 2, ChangingDesktop.MARKER_SIZE / 2,
                 ChangingDesktop.MARKER_COLOURS[0], ChangingDesktop.MARKER_COLOURS[1], null),
             "the bench's synthetic RFB server (its event loop thread's CPU), " + synthetic.describe()));
@@ -152,11 +155,15 @@ final class FanOut {
     return "sharing: {" + String.join(", ", entries) + "}";
   }
 
-  /** One bench target: the counting relay in front of its VNC server, its CPU, where a key shows. */
-  record Upstream(String name, CountingProxy proxy, int proxyPort, DoubleSupplier cpuSeconds, FanOutViewers.Probe probe,
-      String description) {
-    Upstream(String name, CountingProxyAt at, DoubleSupplier cpu, FanOutViewers.Probe probe, String description) {
-      this(name, at.proxy(), at.port(), cpu, probe, description);
+  /**
+   * One bench target: the counting relay in front of its VNC server, its CPU, how often its
+   * content changed (lines the xterm printed, the synthetic block's redraws), where a key shows.
+   */
+  record Upstream(String name, CountingProxy proxy, int proxyPort, DoubleSupplier cpuSeconds, LongSupplier changes,
+      FanOutViewers.Probe probe, String description) {
+    Upstream(String name, CountingProxyAt at, DoubleSupplier cpu, LongSupplier changes, FanOutViewers.Probe probe,
+        String description) {
+      this(name, at.proxy(), at.port(), cpu, changes, probe, description);
     }
 
     String target() {
@@ -206,6 +213,7 @@ final class FanOut {
       int opened0 = u.proxy.opened();
       long bytes0 = u.proxy.fromServer();
       double target0 = u.cpuSeconds.getAsDouble();
+      long changes0 = u.changes.getAsLong();
       double[] gw0 = gateway.cpuSeconds();
       FanOutViewers.Reading r0 = viewers.read();
       RelayProcess.sleep((long) (o.measureS * 1000));
@@ -213,6 +221,7 @@ final class FanOut {
       double[] gw1 = gateway.cpuSeconds();
       double target1 = u.cpuSeconds.getAsDouble();
       long bytes1 = u.proxy.fromServer();
+      long changes = u.changes.getAsLong() - changes0;
       long rss = Proc.rssBytes(gateway.pid());
       int mostOpen = u.proxy.mostOpen();
       int opened = u.proxy.opened() - opened0;
@@ -220,7 +229,8 @@ final class FanOut {
       double load = Proc.load1();
       FanOutViewers.RoundTrips rtt = viewers.roundTrips(u.probe, o.roundTrips, o.gapMs, o.rttTimeoutMs);
       long heap = gateway.heapAfterGc().orElse(-1); // after the round trips: a full GC would stall them
-      return new FanOutReport.Phase(u.name, mode, n, viewers.websocketViewers(), seconds, bytes1 - bytes0, mostOpen, opened,
+      return new FanOutReport.Phase(u.name, mode, n, viewers.websocketViewers(), seconds, changes, bytes1 - bytes0, mostOpen,
+          opened,
           target1 - target0, gw1[0] - gw0[0], gw1[1] - gw0[1], rss, heap, r1.updates() - r0.updates(),
           r1.bytes() - r0.bytes(), r1.slowestUpdates() - r0.slowestUpdates(), rtt.latencies(), rtt.lost(), o.roundTrips,
           rtt.seenBefore(), load, viewers.closedReasons());

@@ -16,13 +16,18 @@ final class FanOutReport {
   }
 
   /** One phase's readings: n viewers on one target in one sharing mode, over {@code seconds}. */
-  record Phase(String upstream, String mode, int viewers, int websocketViewers, double seconds, long upstreamBytes,
+  record Phase(String upstream, String mode, int viewers, int websocketViewers, double seconds, long changes, long upstreamBytes,
       int upstreamConnections, int upstreamOpened, double targetCpuS, double gatewayUserS, double gatewaySystemS,
       long gatewayRssBytes, long gatewayHeapBytes, long viewerUpdates, long viewerBytes, long slowestViewerUpdates,
       Latencies rtt, int rttLost, int rttTried, java.util.Set<Integer> probeBefore, double load1, List<String> closed) {
 
     double upstreamBytesPerS() {
       return upstreamBytes / seconds;
+    }
+
+    /** Upstream bytes per change of the content (a line printed, a block redrawn): less sensitive to the machine's load. */
+    Double upstreamBytesPerChange() {
+      return changes > 0 ? (double) upstreamBytes / changes : null;
     }
 
     double targetCpu() {
@@ -63,6 +68,8 @@ final class FanOutReport {
           .put("upstream_connections_opened", upstreamOpened)
           .put("upstream_bytes", upstreamBytes)
           .put("upstream_bytes_per_s", Math.round(upstreamBytesPerS()))
+          .put("content_changes", changes)
+          .put("upstream_bytes_per_change", upstreamBytesPerChange() == null ? null : Math.round(upstreamBytesPerChange()))
           .put("target_cpu_cores", PathResult.round(targetCpu(), 4))
           .put("gateway_cpu_cores", PathResult.round(gatewayCpu(), 4))
           .put("gateway_cpu_user_s", PathResult.round(gatewayUserS, 3))
@@ -144,6 +151,8 @@ final class FanOutReport {
           int extra = p.viewers() - 1;
           JsonObject x = new JsonObject()
               .put("upstream_bytes_vs_1_viewer", ratio(p.upstreamBytesPerS(), one.upstreamBytesPerS()))
+              .put("upstream_bytes_per_change_vs_1_viewer", p.upstreamBytesPerChange() == null
+                  || one.upstreamBytesPerChange() == null ? null : ratio(p.upstreamBytesPerChange(), one.upstreamBytesPerChange()))
               .put("gateway_cpu_cores_per_extra_viewer", PathResult.round((p.gatewayCpu() - one.gatewayCpu()) / extra, 5))
               .put("target_cpu_cores_per_extra_viewer", PathResult.round((p.targetCpu() - one.targetCpu()) / extra, 5))
               .put("gateway_rss_bytes_per_extra_viewer", (p.gatewayRssBytes() - one.gatewayRssBytes()) / extra)
@@ -169,10 +178,10 @@ final class FanOutReport {
   /** The console table (fenced in the Markdown summary). */
   String table() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-9s %7s  %-10s %5s %10s %7s %7s %8s %8s %9s  %-22s%n", "upstream", "viewers", "sharing",
-        "conns", "up MB/s", "srv CPU", "gw CPU", "gw RSS", "gw heap", "upd/s/vwr", "key round trip ms"));
-    sb.append(String.format(Locale.ROOT, "%-9s %7s  %-10s %5s %10s %7s %7s %8s %8s %9s  %-22s%n", "", "", "", "", "", "%", "%", "MiB",
-        "MiB", "", "p50 / p99 (lost)"));
+    sb.append(String.format(Locale.ROOT, "%-9s %7s  %-10s %5s %8s %9s %7s %7s %8s %8s %9s  %-22s%n", "upstream", "viewers", "sharing",
+        "conns", "up MB/s", "up kB/chg", "srv CPU", "gw CPU", "gw RSS", "gw heap", "upd/s/vwr", "key round trip ms"));
+    sb.append(String.format(Locale.ROOT, "%-9s %7s  %-10s %5s %8s %9s %7s %7s %8s %8s %9s  %-22s%n", "", "", "", "", "", "", "%", "%",
+        "MiB", "MiB", "", "p50 / p99 (lost)"));
     for (String[] u : upstreams) {
       List<Integer> counts = phases.stream().filter(p -> p.upstream().equals(u[0])).map(Phase::viewers).distinct().sorted().toList();
       for (int n : counts) {
@@ -180,8 +189,9 @@ final class FanOutReport {
           for (Phase p : of(u[0], mode)) {
             if (p.viewers() != n) continue;
             JsonObject r = p.rttJson();
-            sb.append(String.format(Locale.ROOT, "%-9s %7d  %-10s %5d %10s %7.0f %7.0f %8s %8s %9.1f  %s / %s (%d)%n", p.upstream(), n,
-                mode, p.upstreamConnections(), mb(p.upstreamBytesPerS()), 100 * p.targetCpu(), 100 * p.gatewayCpu(),
+            sb.append(String.format(Locale.ROOT, "%-9s %7d  %-10s %5d %8s %9s %7.0f %7.0f %8s %8s %9.1f  %s / %s (%d)%n", p.upstream(),
+                n, mode, p.upstreamConnections(), mb(p.upstreamBytesPerS()), p.upstreamBytesPerChange() == null ? "-"
+                    : String.format(Locale.ROOT, "%.1f", p.upstreamBytesPerChange() / 1e3), 100 * p.targetCpu(), 100 * p.gatewayCpu(),
                 mib(p.gatewayRssBytes()), p.gatewayHeapBytes() < 0 ? "-" : mib(p.gatewayHeapBytes()), p.updatesPerViewerPerS(),
                 ms(r.getDouble("p50")), ms(r.getDouble("p99")), p.rttLost()));
           }
@@ -197,9 +207,11 @@ final class FanOutReport {
         for (String k : m.fieldNames()) {
           if (!(m.getValue(k) instanceof JsonObject x)) continue;
           Long heap = x.getLong("gateway_heap_bytes_per_extra_viewer");
-          sb.append(String.format(Locale.ROOT, "  %-9s %-10s %-11s upstream bytes %sx one viewer's; gateway CPU %+.2f %% of a core,"
+          sb.append(String.format(Locale.ROOT, "  %-9s %-10s %-11s upstream bytes %sx one viewer's (per content change %sx);"
+              + " gateway CPU %+.2f %% of a core,"
               + " server CPU %+.2f %%, RSS %s KiB, heap %s KiB per extra viewer%n", up, mode, k.replace('_', ' '),
-              x.getValue("upstream_bytes_vs_1_viewer"), 100 * x.getDouble("gateway_cpu_cores_per_extra_viewer"),
+              x.getValue("upstream_bytes_vs_1_viewer"), x.getValue("upstream_bytes_per_change_vs_1_viewer"),
+              100 * x.getDouble("gateway_cpu_cores_per_extra_viewer"),
               100 * x.getDouble("target_cpu_cores_per_extra_viewer"),
               kib(x.getLong("gateway_rss_bytes_per_extra_viewer")), heap == null ? "-" : kib(heap)));
         }

@@ -53,6 +53,11 @@ final class SyntheticRfbServer {
     return this;
   }
 
+  /** The changing desktop's redraws so far (0 for the plain server). */
+  long redraws() {
+    return desktop == null ? 0 : desktop.redraws();
+  }
+
   /** What the changing desktop does, for the report; null for the plain server. */
   String describe() {
     return desktop == null ? null : desktop.describe(rateHz);
