@@ -40,6 +40,11 @@ final class FanOut {
   static final String XVNC = "xvnc";
   static final String SYNTHETIC = "synthetic";
   static final List<String> UPSTREAMS = List.of(XVNC, SYNTHETIC);
+  /**
+   * The gateway's {@code sessions.fan-out-grace} here: short, so that each phase (and the
+   * baseline without viewers) starts without the previous phase's session and framebuffer.
+   */
+  static final String FAN_OUT_GRACE = "1s";
 
   static final String USAGE = """
       usage: testbeds/bench/run --scenario fan-out [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
@@ -103,7 +108,10 @@ final class FanOut {
       for (String mode : o.modes) {
         GatewaySetup setup = new GatewaySetup("the fan-out benchmark (testbeds/bench/run --scenario fan-out)");
         for (Upstream u : upstreams) setup.target(new GatewaySetup.Target(u.name, u.name, u.proxyPort, null));
-        if (mode.equals(FAN_OUT)) setup.sessions(sharing(upstreams));
+        if (mode.equals(FAN_OUT)) {
+          setup.sessions(sharing(upstreams));
+          setup.sessions("fan-out-grace: " + FAN_OUT_GRACE);
+        }
         Path dir = o.work.resolve(mode);
         Files.createDirectories(dir);
         gateway = GatewayProcess.start(o.gatewayJar, dir, setup, List.of());
@@ -113,6 +121,7 @@ final class FanOut {
         // a gateway in service is warm: its relay (and encoders) compiled before anything is timed
         warmUp(net, loop, tickets, gateway, upstreams, o);
         for (Upstream u : upstreams) {
+          upstreams.forEach(FanOut::awaitUpstreamsClosed); // no session of any target in the baseline
           OptionalLong heap0 = gateway.heapAfterGc();
           baselines.add(new FanOutReport.Baseline(u.name, mode, Proc.rssBytes(gateway.pid()), heap0.orElse(-1)));
           for (int n : o.viewers) {
@@ -204,7 +213,7 @@ final class FanOut {
   /** One phase: n viewers on one target, warmed up, measured, round trips timed; then closed. */
   private static FanOutReport.Phase phase(NetClient net, EventLoop loop, Tickets tickets, GatewayProcess gateway,
       Upstream u, String mode, int n, Options o) {
-    awaitUpstreamsClosed(u, mode);
+    awaitUpstreamsClosed(u);
     FanOutViewers viewers = new FanOutViewers(net, loop, tickets, gateway.httpPort, gateway.tcpPort);
     try {
       viewers.open(u.target(), n, u.probe);
@@ -240,13 +249,12 @@ final class FanOut {
   }
 
   /**
-   * Per viewer, the previous phase's upstream connections end with its viewers: wait (10 s at
-   * most) so that they are not counted in this one. With fan-out the one upstream may stay (grace).
+   * The previous phase's upstream connections end with its viewers (with fan-out after the
+   * grace): wait (15 s at most) so that neither they nor their session count in this phase.
    */
-  private static void awaitUpstreamsClosed(Upstream u, String mode) {
-    int allowed = mode.equals(FAN_OUT) ? 1 : 0;
-    long end = System.nanoTime() + 10_000_000_000L;
-    while (u.proxy.open() > allowed && System.nanoTime() < end) RelayProcess.sleep(50);
+  private static void awaitUpstreamsClosed(Upstream u) {
+    long end = System.nanoTime() + 15_000_000_000L;
+    while (u.proxy.open() > 0 && System.nanoTime() < end) RelayProcess.sleep(50);
   }
 
   record Options(String mode, Path work, Path json, Path plots, Path gatewayJar, List<Integer> viewers, List<String> modes,
@@ -262,6 +270,7 @@ final class FanOut {
           .put("viewer_fronts", "controller on the TCP front; observers alternate WebSocket, TCP")
           .put("synthetic_rate_hz", rateHz).put("synthetic_block", block + "x" + block)
           .put("xvnc_lines_per_s", linesPerSecond)
+          .put("fan_out_grace", FAN_OUT_GRACE)
           .put("gateway_warmup_s", gatewayWarmupS).put("gateway_warmup_viewers", warmViewers);
     }
 
