@@ -23,7 +23,8 @@ import java.util.Map;
  * synthetic RFB server, four ways to reach it (direct TCP, websockify, vncgate's WebSocket front,
  * vncgate's TCP front), each measured for throughput, relay CPU per GB, round trips at 1 and at
  * many viewers, and memory per idle viewer. Prints a table, writes JSON and SVG plots. With
- * {@code --scenario class-start}, the class start against a real Xvnc instead ({@link ClassStart}).
+ * {@code --scenario class-start}, the class start against a real Xvnc instead ({@link ClassStart});
+ * with {@code --scenario fan-out}, many viewers of one busy upstream ({@link FanOut}).
  */
 public final class Bench {
   private static final String USAGE = """
@@ -40,8 +41,8 @@ public final class Bench {
         --skip-idle, --skip-rtt  leave out those phases (with --only)
         --heap-histograms  the gateway's live classes before and with the idle viewers, into WORK
         --zero-copy  the gateway's server.zero-copy (default: its own default, auto)
-        --scenario   relay (this, the default) or class-start (below)
-      """ + ClassStart.USAGE;
+        --scenario   relay (this, the default), class-start or fan-out (below)
+      """ + ClassStart.USAGE + FanOut.USAGE;
 
   private Bench() {}
 
@@ -73,15 +74,18 @@ public final class Bench {
     List<String> rest = new ArrayList<>(List.of(args));
     int scenario = rest.indexOf("--scenario");
     if (scenario >= 0) {
-      if (scenario + 1 >= rest.size()) throw new IllegalArgumentException("--scenario needs a value: relay or class-start");
+      if (scenario + 1 >= rest.size()) throw new IllegalArgumentException("--scenario needs a value: relay, class-start or fan-out");
       String name = rest.remove(scenario + 1);
       rest.remove(scenario);
       switch (name) {
         case "class-start" -> {
           return ClassStart.run(rest.toArray(String[]::new), console);
         }
+        case "fan-out" -> {
+          return FanOut.run(rest.toArray(String[]::new), console);
+        }
         case "relay" -> args = rest.toArray(String[]::new);
-        default -> throw new IllegalArgumentException("unknown scenario " + name + ": relay or class-start");
+        default -> throw new IllegalArgumentException("unknown scenario " + name + ": relay, class-start or fan-out");
       }
     }
     Options o = Options.parse(args);

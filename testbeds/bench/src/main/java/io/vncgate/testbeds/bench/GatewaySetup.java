@@ -20,6 +20,7 @@ final class GatewaySetup {
   private final String writtenBy;
   private final List<Target> targets = new ArrayList<>();
   private final List<String> serverLines = new ArrayList<>();
+  private final List<String> sessionLines = new ArrayList<>();
   private String ticketTtl = "10m";
 
   /** @param writtenBy the tool, for the file's first comment, e.g. "the benchmark (testbeds/bench/run)" */
@@ -41,6 +42,12 @@ final class GatewaySetup {
   /** One more {@code server:} key, e.g. {@code "zero-copy: always"} or {@code "handshake-timeout: 5s"}. */
   GatewaySetup server(String keyAndValue) {
     serverLines.add(keyAndValue);
+    return this;
+  }
+
+  /** One {@code sessions:} key, e.g. {@code "sharing: {\"static/xvnc\": fan-out}"} (none: the section is left out). */
+  GatewaySetup sessions(String keyAndValue) {
+    sessionLines.add(keyAndValue);
     return this;
   }
 
@@ -66,7 +73,12 @@ final class GatewaySetup {
         "# would refuse most of them (limits.* in docs/configuration.md)",
         "limits:",
         "  connections: {per-address: 100000}",
-        "  tickets: {per-user: 100000}",
+        "  tickets: {per-user: 100000}"));
+    if (!sessionLines.isEmpty()) {
+      lines.add("sessions:");
+      for (String s : sessionLines) lines.add("  " + s);
+    }
+    lines.addAll(List.of(
         "providers:",
         "  static:",
         "    targets:"));

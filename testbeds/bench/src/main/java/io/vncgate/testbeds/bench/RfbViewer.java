@@ -34,7 +34,8 @@ final class RfbViewer {
 
   private enum State {
     VERSION, SECURITY_COUNT, SECURITY_TYPES, SECURITY_TYPE_3_3, CHALLENGE, SECURITY_RESULT, REASON_LENGTH, REASON,
-    SERVER_INIT, NAME, MESSAGE_TYPE, UPDATE_HEADER, RECT_HEADER, ZRLE_LENGTH, RECT_PIXELS, FAILED
+    SERVER_INIT, NAME, MESSAGE_TYPE, UPDATE_HEADER, RECT_HEADER, ZRLE_LENGTH, RECT_PIXELS, RECT_DATA, CUT_TEXT_HEADER,
+    CUT_TEXT, FAILED
   }
 
   private static final byte[] VERSION_3_8 = "RFB 003.008\n".getBytes(StandardCharsets.US_ASCII);
@@ -53,6 +54,14 @@ final class RfbViewer {
   private Listener listener = (v, b) -> { };
   private HangUp hangUp = HangUp.NEVER;
   private int[] encodings = {RAW};
+  private boolean decode;
+  private Pixels pixels;
+  private int rectX;
+  private int rectY;
+  private int rectW;
+  private int rectH;
+  private int rectEncoding;
+  private volatile long zrleRects;
   private boolean hungUp;
   private State state = State.VERSION;
   private int need = 12;
@@ -89,6 +98,19 @@ final class RfbViewer {
     this.encodings = preferred.clone();
   }
 
+  /**
+   * Keep a copy of the screen: Raw and ZRLE rectangles are decoded instead of skipped (before
+   * connecting), so {@link #pixel} can tell what the viewer sees. Costs CPU: for one viewer of many.
+   */
+  void decode() {
+    this.decode = true;
+  }
+
+  /** The pixel at x, y as last decoded (with {@link #decode()}); read on the viewer's event loop. */
+  int pixel(int x, int y) {
+    return pixels.at(x, y);
+  }
+
   /** Hang up at this point of the handshake instead of going on (before connecting). */
   void hangUp(HangUp when) {
     this.hangUp = when;
@@ -118,6 +140,11 @@ final class RfbViewer {
     return received;
   }
 
+  /** ZRLE rectangles received so far. */
+  long zrleRectangles() {
+    return zrleRects;
+  }
+
   int width() {
     return width;
   }
@@ -130,6 +157,24 @@ final class RfbViewer {
   void requestFullScreen() {
     link.write(Buffer.buffer(10).appendByte((byte) 3).appendByte((byte) 0).appendInt(0)
         .appendUnsignedShort(width).appendUnsignedShort(height));
+  }
+
+  /** FramebufferUpdateRequest, incremental, for the whole screen: answered with what changed. */
+  void requestIncremental() {
+    link.write(Buffer.buffer(10).appendByte((byte) 3).appendByte((byte) 1).appendInt(0)
+        .appendUnsignedShort(width).appendUnsignedShort(height));
+  }
+
+  /** KeyEvent: a press then a release of {@code keysym}. */
+  void key(int keysym) {
+    link.write(Buffer.buffer(16)
+        .appendByte((byte) 4).appendByte((byte) 1).appendShort((short) 0).appendInt(keysym)
+        .appendByte((byte) 4).appendByte((byte) 0).appendShort((short) 0).appendInt(keysym));
+  }
+
+  /** PointerEvent: the pointer at x, y, no button down. */
+  void pointer(int x, int y) {
+    link.write(Buffer.buffer(6).appendByte((byte) 5).appendByte((byte) 0).appendUnsignedShort(x).appendUnsignedShort(y));
   }
 
   /**
@@ -239,6 +284,11 @@ final class RfbViewer {
       }
       case MESSAGE_TYPE -> {
         int type = b.readUnsignedByte();
+        if (type == 2) return; // Bell
+        if (type == 3) { // ServerCutText
+          expect(State.CUT_TEXT_HEADER, 7);
+          return;
+        }
         if (type != 0) {
           fail("unexpected server message type " + type);
           return;
@@ -254,25 +304,44 @@ final class RfbViewer {
         else expect(State.RECT_HEADER, 12);
       }
       case RECT_HEADER -> {
-        b.skipBytes(4);
-        int w = b.readUnsignedShort();
-        int h = b.readUnsignedShort();
-        int encoding = b.readInt();
+        rectX = b.readUnsignedShort();
+        rectY = b.readUnsignedShort();
+        rectW = b.readUnsignedShort();
+        rectH = b.readUnsignedShort();
+        rectEncoding = b.readInt();
         updateBytes += 12;
-        if (encoding == ZRLE && accepts(ZRLE)) {
+        if (rectEncoding == ZRLE && accepts(ZRLE)) {
+          zrleRects++;
           expect(State.ZRLE_LENGTH, 4);
           return;
         }
-        if (encoding != RAW) {
-          fail("unexpected encoding " + encoding);
+        if (rectEncoding != RAW) {
+          fail("unexpected encoding " + rectEncoding);
           return;
         }
-        skip((long) w * h * bytesPerPixel);
+        data((long) rectW * rectH * bytesPerPixel);
       }
       case ZRLE_LENGTH -> {
         long length = b.readUnsignedInt();
         updateBytes += 4;
-        skip(length);
+        data(length);
+      }
+      case RECT_DATA -> {
+        if (rectEncoding == RAW) pixels.raw(b, rectX, rectY, rectW, rectH);
+        else pixels.zrle(b, need, rectX, rectY, rectW, rectH);
+        updateBytes += need;
+        rectDone();
+      }
+      case CUT_TEXT_HEADER -> {
+        b.skipBytes(3);
+        long length = b.readUnsignedInt();
+        if (length > 1 << 20) fail("server cut text of " + length + " bytes");
+        else if (length == 0) expect(State.MESSAGE_TYPE, 1);
+        else expect(State.CUT_TEXT, (int) length);
+      }
+      case CUT_TEXT -> {
+        b.skipBytes(need);
+        expect(State.MESSAGE_TYPE, 1);
       }
       default -> throw new IllegalStateException(state.name());
     }
@@ -301,7 +370,21 @@ final class RfbViewer {
     width = b.readUnsignedShort();
     height = b.readUnsignedShort();
     bytesPerPixel = b.readUnsignedByte() / 8;
-    b.skipBytes(15);
+    b.skipBytes(3); // depth, big-endian, true colour
+    long redMax = b.readUnsignedShort();
+    long greenMax = b.readUnsignedShort();
+    long blueMax = b.readUnsignedShort();
+    long mask = redMax << b.readUnsignedByte();
+    mask |= greenMax << b.readUnsignedByte();
+    mask |= blueMax << b.readUnsignedByte();
+    b.skipBytes(3);
+    if (decode) {
+      if (bytesPerPixel != 4) {
+        fail("the viewer decodes 32 bpp only, the server has " + 8 * bytesPerPixel);
+        return;
+      }
+      pixels = new Pixels(width, height, mask);
+    }
     int nameLength = b.readInt();
     if (nameLength > 0) {
       expect(State.NAME, nameLength);
@@ -318,6 +401,19 @@ final class RfbViewer {
     link.write(set);
     expect(State.MESSAGE_TYPE, 1);
     ready.tryComplete();
+  }
+
+  /** The rectangle's data: decoded whole with {@link #decode()}, else skipped as it comes. */
+  private void data(long bytes) {
+    if (pixels != null && bytes > 0) {
+      if (bytes > Integer.MAX_VALUE) {
+        fail("a rectangle of " + bytes + " bytes");
+        return;
+      }
+      expect(State.RECT_DATA, (int) bytes);
+      return;
+    }
+    skip(bytes);
   }
 
   /** The rectangle's data: skipped as it comes. */

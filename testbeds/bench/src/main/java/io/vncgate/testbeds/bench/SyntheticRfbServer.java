@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and two answers. A FramebufferUpdateRequest larger than one pixel gets the whole screen as one
  * Raw rectangle (the throughput load); a request for one pixel (or a KeyEvent) gets a 1×1 Raw
  * update (the round trip). Updates are prebuilt off-heap and written without copying, so the server costs
- * little next to what it measures.
+ * little next to what it measures. With a {@link ChangingDesktop} ({@link #changing}) it behaves
+ * like a busy real desktop instead: incremental requests get what changed (the fan-out benchmark).
  */
 final class SyntheticRfbServer {
   static final int BYTES_PER_PIXEL = 4;
@@ -30,6 +31,8 @@ final class SyntheticRfbServer {
   private final Buffer fullUpdate;
   private final Buffer tinyUpdate;
   private final AtomicInteger connections = new AtomicInteger();
+  private ChangingDesktop desktop;
+  private double rateHz;
   private NetServer server;
 
   SyntheticRfbServer(Vertx vertx, int width, int height) {
@@ -38,6 +41,26 @@ final class SyntheticRfbServer {
     this.height = height;
     this.fullUpdate = update(width, height);
     this.tinyUpdate = update(1, 1);
+  }
+
+  /**
+   * From now on, a desktop whose content changes: a {@code blockW}×{@code blockH} block redrawn
+   * {@code rateHz} times a second, a marker that changes on each key press (before {@link #listen()}).
+   */
+  SyntheticRfbServer changing(double rateHz, int blockW, int blockH) {
+    this.desktop = new ChangingDesktop(width, height, blockW, blockH);
+    this.rateHz = rateHz;
+    return this;
+  }
+
+  /** The changing desktop's redraws so far (0 for the plain server). */
+  long redraws() {
+    return desktop == null ? 0 : desktop.redraws();
+  }
+
+  /** What the changing desktop does, for the report; null for the plain server. */
+  String describe() {
+    return desktop == null ? null : desktop.describe(rateHz);
   }
 
   /** {@code FramebufferUpdate} with one Raw rectangle at 0,0 of w×h, pixels a hash pattern. */
@@ -56,6 +79,7 @@ final class SyntheticRfbServer {
   }
 
   Future<Integer> listen() {
+    if (desktop != null) desktop.start(vertx, rateHz);
     server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true)
         .setAcceptBacklog(4096));
     return server.connectHandler(this::accept).listen().map(NetServer::actualPort);
@@ -66,14 +90,19 @@ final class SyntheticRfbServer {
   }
 
   Future<Void> close() {
+    if (desktop != null) desktop.stop(vertx);
     return server == null ? Future.succeededFuture() : server.close();
   }
 
   private void accept(NetSocket socket) {
     connections.incrementAndGet();
-    socket.closeHandler(v -> connections.decrementAndGet());
+    Session session = new Session(socket);
+    socket.closeHandler(v -> {
+      connections.decrementAndGet();
+      if (session.changing != null) desktop.detach(session.changing);
+    });
     socket.exceptionHandler(e -> socket.close());
-    new Session(socket).start();
+    session.start();
   }
 
   /** One viewer's connection: handshake, then client messages framed by type. */
@@ -82,6 +111,7 @@ final class SyntheticRfbServer {
     private Buffer in = Buffer.buffer();
     private int pos;
     private int step;
+    private ChangingDesktop.Viewer changing;
 
     Session(NetSocket socket) {
       this.socket = socket;
@@ -128,6 +158,7 @@ final class SyntheticRfbServer {
           if (avail() < 1) return false;
           pos += 1;
           socket.write(serverInit());
+          if (desktop != null) changing = desktop.attach(socket);
           step = 3;
           return true;
         default:
@@ -154,7 +185,10 @@ final class SyntheticRfbServer {
         }
       }
       if (length < 0 || avail() < length) return false;
-      if (type == 3) {
+      if (changing != null) {
+        if (type == 3) changing.request(in.getUnsignedByte(pos + 1) != 0);
+        else if (type == 4) changing.key(in.getUnsignedByte(pos + 1) != 0);
+      } else if (type == 3) {
         int w = in.getUnsignedShort(pos + 6);
         int h = in.getUnsignedShort(pos + 8);
         socket.write(w * h > 1 ? fullUpdate : tinyUpdate);
