@@ -131,6 +131,56 @@ public final class QemuVncServer implements AutoCloseable {
   }
 
   /**
+   * The keys waiting in the guest's BIOS keyboard buffer, oldest first, each as SeaBIOS stores it:
+   * {@code scancode << 8 | ASCII} ({@code 0x1e61} for "a", {@code 0x011b} for Escape). Read
+   * through the monitor ({@code human-monitor-command "xp"}) from the BIOS data area: the ring at
+   * 0x41E..0x43D between the head (0x41A) and tail (0x41C) offsets.
+   *
+   * <p>A key lands there only after the whole path a user's key takes: QEMU's input layer (a VNC
+   * client's KeyEvent or QEMU extended key event, or {@link #sendKey}), the emulated PS/2
+   * keyboard, IRQ 1 and SeaBIOS's own keyboard handler. SeaBIOS with nothing to boot never reads
+   * the buffer, so keys stay until it is full (15 keys; later ones are dropped with a beep).
+   */
+  public List<Integer> biosKeyboardBuffer() {
+    int[] pointers = words(hmp("xp /2hx 0x41a"));
+    int[] ring = words(hmp("xp /16hx 0x41e"));
+    if (pointers.length != 2 || ring.length != 16) {
+      throw new TestbedException("cannot read SeaBIOS's keyboard buffer: " + pointers.length + " and " + ring.length
+          + " words from the monitor");
+    }
+    List<Integer> keys = new ArrayList<>();
+    for (int at = pointers[0]; at != pointers[1]; at = at + 2 == 0x3e ? 0x1e : at + 2) {
+      if (at < 0x1e || at > 0x3c || keys.size() > 16) {
+        throw new TestbedException(String.format("SeaBIOS's keyboard buffer pointers are not the BIOS's: head 0x%x, tail 0x%x",
+            pointers[0], pointers[1]));
+      }
+      keys.add(ring[(at - 0x1e) / 2]);
+    }
+    return keys;
+  }
+
+  private String hmp(String command) {
+    return String.valueOf(qmp.execute("human-monitor-command", new JsonObject().put("command-line", command)));
+  }
+
+  /** The 16-bit values of {@code xp /Nhx} output ("000000000000041a: 0x001e 0x0024", one line per 8). */
+  private static int[] words(String dump) {
+    List<Integer> values = new ArrayList<>();
+    for (String line : dump.split("\\R")) {
+      int colon = line.indexOf(':');
+      if (colon < 0) {
+        continue;
+      }
+      for (String word : line.substring(colon + 1).trim().split("\\s+")) {
+        if (word.startsWith("0x")) {
+          values.add(Integer.parseInt(word.substring(2), 16));
+        }
+      }
+    }
+    return values.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /**
    * The guest's screen size now, from a QMP {@code screendump} (a PPM file whose header holds
    * width and height): {@code [720, 400]} once SeaBIOS has set its text mode, {@code [640, 480]}
    * before.

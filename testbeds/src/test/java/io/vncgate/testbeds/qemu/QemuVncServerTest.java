@@ -182,6 +182,29 @@ class QemuVncServerTest {
   }
 
   @Test
+  void keysOfAVncClientAndOfQmpLandInSeaBiosKeyboardBufferInOrder() throws Exception {
+    List<Integer> before = qemu.biosKeyboardBuffer();
+    qemu.setPassword("keys-1");
+    try (RfbTestClient client = RfbTestClient.connect(qemu.host(), qemu.port())) {
+      client.handshakeVncAuth("keys-1");
+      client.sendKeyEvent(true, 'k'); // a plain KeyEvent: QEMU maps the keysym with its en-us keymap
+      client.sendKeyEvent(false, 'k');
+      client.sendFramebufferUpdateRequest(false, 0, 0, 8, 8);
+      assertEquals(0, client.readU8(), "FramebufferUpdate: QEMU has handled the key events");
+    }
+    qemu.sendKey("esc");
+    List<Integer> expected = new ArrayList<>(before);
+    expected.addAll(List.of(0x256b, 0x011b)); // k: scancode 0x25, ASCII 0x6b; Escape: 0x01, 0x1b
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    List<Integer> after = qemu.biosKeyboardBuffer();
+    while (!after.equals(expected) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      after = qemu.biosKeyboardBuffer();
+    }
+    assertEquals(expected, after, "the guest's BIOS keyboard buffer");
+  }
+
+  @Test
   void qmpErrorsCarryQemusClassAndDescription() {
     TestbedException e = assertThrows(TestbedException.class,
         () -> qemu.qmp().execute("no-such-command", null));
