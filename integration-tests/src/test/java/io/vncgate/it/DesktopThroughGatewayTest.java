@@ -178,9 +178,9 @@ class DesktopThroughGatewayTest {
   @Test
   void aViewerWhoseDesktopSessionEndsIsToldSo() throws Exception {
     awaitAtMostRunning(1);
-    try (Opened viewer = open("grace", "desktop/grace")) {
-      long xvnc = xvncPid("grace");
-      ProcessHandle session = sessionOf("grace", xvnc);
+    try (Opened viewer = open("heidi", "desktop/heidi")) {
+      long xvnc = xvncPid("heidi");
+      ProcessHandle session = sessionOf("heidi", xvnc);
       session.destroy(); // the user's session ends (as a logout does): the provider stops the desktop
       var close = viewer.bridge().awaitClose(1, Duration.ofSeconds(20));
       assertEquals(1000, close.code(), close.toString());
