@@ -176,6 +176,35 @@ class DesktopThroughGatewayTest {
   }
 
   @Test
+  void aViewerWhoseDesktopSessionEndsIsToldSo() throws Exception {
+    awaitAtMostRunning(1);
+    try (Opened viewer = open("heidi", "desktop/heidi")) {
+      long xvnc = xvncPid("heidi");
+      ProcessHandle session = sessionOf("heidi", xvnc);
+      session.destroy(); // the user's session ends (as a logout does): the provider stops the desktop
+      var close = viewer.bridge().awaitClose(1, Duration.ofSeconds(20));
+      assertEquals(1000, close.code(), close.toString());
+      assertTrue(close.reason().matches("the VNC server closed the connection: the desktop's session ended"
+          + " \\(exit code \\d+\\); open it again for a fresh one"), close.reason());
+    }
+  }
+
+  /** The session process the gateway started beside {@code user}'s Xvnc (a child of this JVM, in that user's home). */
+  private static ProcessHandle sessionOf(String user, long xvnc) throws Exception {
+    String home = "HOME=" + state.resolve("homes").resolve(user).toAbsolutePath();
+    List<ProcessHandle> found = new ArrayList<>();
+    for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+      if (child.pid() == xvnc) continue;
+      Path environ = Path.of("/proc/" + child.pid() + "/environ");
+      if (!Files.isReadable(environ)) continue;
+      List<String> env = List.of(new String(Files.readAllBytes(environ), StandardCharsets.UTF_8).split("\0"));
+      if (env.contains(home)) found.add(child);
+    }
+    assertEquals(1, found.size(), "one session for " + user + ": " + found);
+    return found.get(0);
+  }
+
+  @Test
   void tigervncViewerOnTheTcpFrontTypesIntoTheXterm() throws Exception {
     TigerVncViewer.require();
     awaitAtMostRunning(1);

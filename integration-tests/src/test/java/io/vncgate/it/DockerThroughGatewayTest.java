@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
 /**
@@ -139,10 +140,12 @@ class DockerThroughGatewayTest {
     try (WebSocketTcpBridge bridge = gw.bridge(gw.ticket("docker/" + doomed.name()));
          RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
       assertEquals(DesktopImage.WIDTH, client.handshakeNone().width());
-      doomed.stop(); // docker kill + remove
+      // docker rm -f: Xvnc is killed with its container, its socket closes, and the provider says why
+      DockerClientFactory.instance().client().removeContainerCmd(doomed.getContainerId()).withForce(true).exec();
       WebSocketClose close = bridge.awaitClose(1, Duration.ofSeconds(20));
-      // Xvnc is killed with its container: its socket closes, and the gateway says so
-      assertEquals("the VNC server closed the connection", close.reason(), close.toString());
+      assertEquals(1000, close.code(), close.toString());
+      assertEquals("the VNC server closed the connection: container " + doomed.name() + " was removed", close.reason(),
+          close.toString());
     } finally {
       doomed.stop();
     }

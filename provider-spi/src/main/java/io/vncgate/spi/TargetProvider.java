@@ -1,6 +1,8 @@
 package io.vncgate.spi;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.pf4j.ExtensionPoint;
 
@@ -52,6 +54,25 @@ public interface TargetProvider extends ExtensionPoint {
    * loop: return at once.
    */
   default void viewers(String targetId, int count) {}
+
+  /**
+   * A viewer's connection to this target ended from the target's side (the VNC server closed it or
+   * the connection broke): say why, if you know, in words for the viewer, e.g. {@code "container
+   * lab1 was removed"} or {@code "VM 101 was stopped"}. The gateway appends them to its own words
+   * ({@code "the VNC server closed the connection: container lab1 was removed"}); the connection
+   * ends the same way either way (its outcome and close code do not change).
+   *
+   * <p>The gateway waits about a second for the answer, then ends with its own words; answer from
+   * your API on your own threads and never block. Empty when you do not know. One line, no
+   * secrets (no tokens, passwords or internal addresses): the words reach the viewer, the audit
+   * and the log. A fan-out session asks once, for all its viewers, with the caller of the viewer
+   * that opened it.
+   *
+   * @param targetId the full id, as in {@link #resolve}
+   */
+  default CompletionStage<Optional<String>> whyEnded(String targetId, Caller caller) {
+    return CompletableFuture.completedFuture(Optional.empty());
+  }
 
   /** Release resources. Called once, off the event loop. */
   default void stop() {}

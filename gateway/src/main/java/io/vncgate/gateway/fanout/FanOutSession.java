@@ -1,6 +1,7 @@
 package io.vncgate.gateway.fanout;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
@@ -13,6 +14,7 @@ import io.vncgate.spi.Limits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +51,14 @@ public final class FanOutSession {
     String id();
   }
 
-  /** The upstream after its handshake, as the relay set it up: paused, nothing read past {@code leftover}. */
-  public record Opened(Upstream upstream, ServerInit serverInit, Buffer leftover, Limits limits) {}
+  /**
+   * The upstream after its handshake, as the relay set it up: paused, nothing read past {@code leftover}.
+   *
+   * @param explain when the target goes away: the gateway's words → the same with its provider's
+   *     reason added (or alone); never fails, completes on the caller's loop, soon
+   */
+  public record Opened(Upstream upstream, ServerInit serverInit, Buffer leftover, Limits limits,
+      Function<String, Future<String>> explain) {}
 
   private final Vertx vertx;
   private final FanOutSessions registry;
@@ -58,6 +66,9 @@ public final class FanOutSession {
   private final Context context;
   private final Upstream upstream;
   private final Limits limits;
+  private final Function<String, Future<String>> explain;
+  /** The target went away; its provider is asked why before the session ends. */
+  private boolean askingWhy;
   private final String name;
   private final Framebuffer framebuffer;
   private final UpstreamDecoder decoder;
@@ -84,6 +95,7 @@ public final class FanOutSession {
     this.context = context;
     this.upstream = opened.upstream();
     this.limits = opened.limits();
+    this.explain = opened.explain();
     this.name = opened.serverInit().name();
     this.width = opened.serverInit().width();
     this.height = opened.serverInit().height();
@@ -103,11 +115,11 @@ public final class FanOutSession {
     out.write(UpstreamDecoder.updateRequest(false, 0, 0, width, height));
     // a close the target made itself is a normal end; one its transport reports is a lost connection
     upstream.closeHandler(reason -> {
-      if (reason == null) end(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words());
-      else end(Outcome.TARGET_LOST, reason);
+      if (reason == null) targetEnded(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words());
+      else targetEnded(Outcome.TARGET_LOST, reason);
     });
-    upstream.input().endHandler(v -> end(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words()));
-    upstream.input().exceptionHandler(e -> end(Outcome.TARGET_LOST, "connection lost: " + e.getMessage()));
+    upstream.input().endHandler(v -> targetEnded(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words()));
+    upstream.input().exceptionHandler(e -> targetEnded(Outcome.TARGET_LOST, "connection lost: " + e.getMessage()));
     upstream.input().handler(this::fromTarget);
     if (leftover != null && leftover.length() > 0) fromTarget(leftover);
     upstream.input().resume();
@@ -196,6 +208,13 @@ public final class FanOutSession {
         m.leave();
       }
     }
+  }
+
+  /** The target went away: its provider is asked why (briefly), then every viewer is told. On the session's loop. */
+  private void targetEnded(Outcome outcome, String reason) {
+    if (endOutcome != null || askingWhy) return;
+    askingWhy = true;
+    explain.apply(reason).onComplete(ar -> end(outcome, ar.succeeded() ? ar.result() : reason));
   }
 
   /**

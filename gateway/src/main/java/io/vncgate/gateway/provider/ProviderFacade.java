@@ -13,6 +13,7 @@ import io.vncgate.spi.TargetProvider;
 import io.vncgate.spi.TargetRoute;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
@@ -50,6 +51,11 @@ final class ProviderFacade {
     return call("resolve " + targetId, () -> provider.resolve(targetId, caller));
   }
 
+  /** Why the target's connection ended, in the provider's words, within {@code bound} (not the provider timeout). */
+  Future<Optional<String>> whyEnded(String targetId, Caller caller, Duration bound) {
+    return call("say why " + targetId + " ended", bound, () -> provider.whyEnded(targetId, caller));
+  }
+
   /** Tells the provider how many viewers its target has now; it must return at once (never blocks). */
   void viewers(String targetId, int count) {
     try {
@@ -61,6 +67,10 @@ final class ProviderFacade {
   }
 
   private <T> Future<T> call(String what, Supplier<CompletionStage<T>> call) {
+    return call(what, timeout, call);
+  }
+
+  private <T> Future<T> call(String what, Duration timeout, Supplier<CompletionStage<T>> call) {
     // complete on the caller's event loop, never on the worker or the provider's own thread
     // (calls come from event loops: the timer and the completion below run on the caller's)
     Context caller = vertx.getOrCreateContext();

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -123,6 +124,20 @@ public final class ProviderRegistry {
     ProviderFacade p = providerOf(targetId);
     if (p == null) return Future.failedFuture(unknownProvider(targetId));
     return p.resolve(targetId, user.caller());
+  }
+
+  /**
+   * Why the target's connection ended, in its provider's words ({@link TargetProvider#whyEnded}),
+   * waited for at most {@code bound}; empty when the provider does not know, fails, is too slow or
+   * does not exist. Never fails; completes on the caller's event loop.
+   */
+  public Future<Optional<String>> whyEnded(String targetId, UserPrincipal user, Duration bound) {
+    ProviderFacade p = providerOf(targetId);
+    if (p == null) return Future.succeededFuture(Optional.empty());
+    return p.whyEnded(targetId, user.caller(), bound).otherwise(e -> {
+      log.info("provider={} could not say why target {} ended: {}", p.name(), targetId, e.getMessage());
+      return Optional.empty();
+    });
   }
 
   /**

@@ -96,6 +96,8 @@ public final class ViewerConnection {
   private long idleTimer = -1;
   private long lastActivity = System.nanoTime();
   private int handshakeBytes;
+  /** The target went away; its provider is asked why before the connection ends. */
+  private boolean askingWhy;
 
   private ViewerConnection(RelayServices services, Admission admission, ViewerChannel viewer,
       ViewerHandshake.Security security, Admission.Verdict verdict) {
@@ -258,7 +260,8 @@ public final class ViewerConnection {
     UpstreamSetup sharedSetup = new UpstreamSetup(services, id(), grant, deadline, queue -> {
       if (state == State.CONNECTING) services.listener().queued(this, queue);
     });
-    return sharedSetup.start().map(r -> new FanOutSession.Opened(r.upstream(), r.serverInit(), r.leftover(), r.route().limits()));
+    return sharedSetup.start().map(r -> new FanOutSession.Opened(r.upstream(), r.serverInit(), r.leftover(), r.route().limits(),
+        reason -> EndReasons.explain(services.providers(), grant, reason)));
   }
 
   /** Both sides are ready: the viewer gets its security result and then the target's ServerInit (or its session's). */
@@ -303,8 +306,8 @@ public final class ViewerConnection {
     // a close the target made itself is a normal end; one its transport reports (an SSH session
     // that dropped) is a lost connection
     upstream.closeHandler(reason -> {
-      if (reason == null) end(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words());
-      else end(Outcome.TARGET_LOST, reason);
+      if (reason == null) targetEnded(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words());
+      else targetEnded(Outcome.TARGET_LOST, reason);
     });
 
     if (upstreamLeftover != null && upstreamLeftover.length() > 0) {
@@ -319,8 +322,8 @@ public final class ViewerConnection {
     down.endOnComplete(false);
     down.to(toViewer)
         .onComplete(ar -> {
-          if (ar.succeeded()) end(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words());
-          else end(Outcome.TARGET_LOST, "connection lost: " + ar.cause().getMessage());
+          if (ar.succeeded()) targetEnded(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words());
+          else targetEnded(Outcome.TARGET_LOST, "connection lost: " + ar.cause().getMessage());
         });
     Pipe<Buffer> up = viewer.input().pipe();
     up.endOnComplete(false);
@@ -405,7 +408,15 @@ public final class ViewerConnection {
     }
   }
 
+  /** The target went away while relaying: its provider is asked why (briefly), then the connection ends. */
+  private void targetEnded(Outcome outcome, String reason) {
+    if (state == State.CLOSED || askingWhy) return;
+    askingWhy = true;
+    EndReasons.explain(services.providers(), grant, reason).onComplete(ar -> end(outcome, ar.result()));
+  }
+
   private void onRelayFailure(Throwable e) {
+    if (askingWhy) return; // writes to the gone target fail meanwhile: it ends with the target's words
     if (e instanceof RfbException r) {
       end(Outcome.VIEWER_PROTOCOL, r.failure().message());
     } else {

@@ -143,6 +143,17 @@ public class DesktopTargetProvider implements TargetProvider {
     if (ds != null && targetId.startsWith(PREFIX)) ds.viewers(targetId.substring(PREFIX.length()), count);
   }
 
+  /**
+   * The desktop's session ended (the user logged out), its Xvnc exited, or it was stopped after
+   * {@code idle-stop}; empty while it runs.
+   */
+  @Override
+  public CompletionStage<Optional<String>> whyEnded(String targetId, Caller caller) {
+    Desktops ds = desktops;
+    if (ds == null || !targetId.startsWith(PREFIX)) return CompletableFuture.completedFuture(Optional.empty());
+    return ds.whyEnded(targetId.substring(PREFIX.length()));
+  }
+
   /** The Xvnc pid of a running desktop, for tests. */
   Optional<Long> pid(String localId) {
     return desktops.pid(localId);

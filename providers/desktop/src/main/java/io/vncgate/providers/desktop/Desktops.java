@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,12 @@ final class Desktops {
   private final ExecutorService launchers;
   private final ScheduledExecutorService timers;
   private final Map<String, Entry> entries = new HashMap<>();
+  /** Why each recently ended desktop ended, by local id (the oldest forgotten past {@link #ENDINGS_KEPT}). */
+  private final Map<String, String> endings = new LinkedHashMap<>();
+  private static final int ENDINGS_KEPT = 256;
+  /** How often, and how many times, {@link #whyEnded} looks again when the end is not recorded yet. */
+  private static final long LOOK_AGAIN_MS = 100;
+  private static final int LOOKS = 5;
   private boolean closed;
 
   private static final class Entry {
@@ -74,6 +82,7 @@ final class Desktops {
               + "; close one or ask the admin to raise providers.desktop.max-desktops"));
         }
         Entry fresh = new Entry(id);
+        endings.remove(id);
         Set<Integer> taken = takenDisplays();
         entries.put(id, fresh);
         // callers see the start only once it is recorded (a reconnect then finds it running)
@@ -101,7 +110,7 @@ final class Desktops {
         scheduleIdle(e);
       }
     }
-    d.onEnd(() -> ended(e));
+    d.onEnd(words -> ended(e, words));
   }
 
   /** The viewer count of a desktop changed (the gateway's viewers hook); returns at once. */
@@ -130,20 +139,58 @@ final class Desktops {
     synchronized (this) {
       if (entries.get(e.id) != e || e.viewers > 0 || e.desktop == null) return;
       entries.remove(e.id);
+      ending(e.id, "the desktop was stopped after " + settings.idleStop().toSeconds() + " s without a viewer");
     }
     log.info("desktop {} had no viewer for {}: stopping it", e.id, settings.idleStop());
     launchers.execute(e.desktop::stop);
   }
 
   /** Xvnc or the session ended on its own: forget the desktop (the next open starts a fresh one). */
-  private void ended(Entry e) {
+  private void ended(Entry e, String words) {
     synchronized (this) {
       if (entries.get(e.id) != e) return;
       entries.remove(e.id);
       if (e.idleTimer != null) e.idleTimer.cancel(false);
+      ending(e.id, words);
     }
-    log.info("desktop {} ended (its session or Xvnc exited)", e.id);
+    log.info("desktop {} ended: {}", e.id, words);
     launchers.execute(e.desktop::stop);
+  }
+
+  /** Under the lock: remembers why the desktop ended, for {@link #whyEnded}. */
+  private void ending(String id, String words) {
+    endings.remove(id);
+    endings.put(id, words);
+    if (endings.size() > ENDINGS_KEPT) endings.remove(endings.keySet().iterator().next());
+  }
+
+  /**
+   * Why a viewer's connection to the desktop ended: recorded when it ended or was stopped; a
+   * desktop whose process has just exited (its socket closes before the exit is noticed) is looked
+   * at again a few times; empty while it runs.
+   */
+  CompletableFuture<Optional<String>> whyEnded(String id) {
+    CompletableFuture<Optional<String>> out = new CompletableFuture<>();
+    look(id, 1, out);
+    return out;
+  }
+
+  private void look(String id, int n, CompletableFuture<Optional<String>> out) {
+    Optional<String> words;
+    synchronized (this) {
+      Entry e = entries.get(id);
+      words = Optional.ofNullable(endings.get(id)).or(() -> e == null || e.desktop == null ? Optional.empty()
+          : e.desktop.endWords());
+    }
+    if (words.isPresent() || n >= LOOKS) {
+      out.complete(words);
+      return;
+    }
+    try {
+      timers.schedule(() -> look(id, n + 1, out), LOOK_AGAIN_MS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      out.complete(Optional.empty());
+    }
   }
 
   /** Whether a desktop runs or starts, for the target list. */

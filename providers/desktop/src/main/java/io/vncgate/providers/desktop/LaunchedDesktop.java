@@ -16,8 +16,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,10 +72,28 @@ final class LaunchedDesktop {
     return xvnc.isAlive();
   }
 
-  /** Runs {@code action} once Xvnc or the session has ended (the user logged out, or it crashed). */
-  void onEnd(Runnable action) {
-    xvnc.onExit().thenRun(action);
-    session.onExit().thenRun(action);
+  /**
+   * Runs {@code action} once Xvnc or the session has ended (the user logged out, or it crashed),
+   * with why in words for the viewer (see {@link #endWords}).
+   */
+  void onEnd(Consumer<String> action) {
+    xvnc.onExit().thenRun(() -> action.accept(xvncExited()));
+    session.onExit().thenRun(() -> action.accept(sessionEnded()));
+  }
+
+  /** Why it ended, once Xvnc or the session has exited (Xvnc first: its end ends the session too); empty while both run. */
+  Optional<String> endWords() {
+    if (!xvnc.isAlive()) return Optional.of(xvncExited());
+    if (!session.isAlive()) return Optional.of(sessionEnded());
+    return Optional.empty();
+  }
+
+  private String xvncExited() {
+    return "the desktop's X server (Xvnc) exited (exit code " + xvnc.exitValue() + "); open it again for a fresh one";
+  }
+
+  private String sessionEnded() {
+    return "the desktop's session ended (exit code " + session.exitValue() + "); open it again for a fresh one";
   }
 
   /**

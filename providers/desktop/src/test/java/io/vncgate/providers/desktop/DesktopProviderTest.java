@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +90,31 @@ class DesktopProviderTest {
     awaitGone(pid, Duration.ofSeconds(10));
     TestConfig.await(provider.resolve("desktop/alice", ALICE));
     assertNotEquals(pid, provider.pid("alice").orElseThrow());
+  }
+
+  @Test
+  void whyADesktopEndedSaysItsSessionEndedOrItsXvncExitedOrItWasIdleAndNothingWhileItRuns() throws Throwable {
+    start("session: [sh, -c, 'sleep 2; exit 3']\nidle-stop: 1s\ndesktops: [{id: lab, session: [sleep, '600']},"
+        + " {id: idle, session: [sleep, '600']}]");
+    TestConfig.await(provider.resolve("desktop/alice", ALICE));
+    TestConfig.await(provider.resolve("desktop/lab", ALICE));
+    provider.viewers("desktop/alice", 1); // watched: not stopped as idle
+    provider.viewers("desktop/lab", 1);
+    assertEquals(Optional.empty(), TestConfig.await(provider.whyEnded("desktop/lab", ALICE)), "it runs");
+    long alice = provider.pid("alice").orElseThrow();
+    awaitGone(alice, Duration.ofSeconds(10)); // its session ended: the provider stopped it
+    assertEquals(Optional.of("the desktop's session ended (exit code 3); open it again for a fresh one"),
+        TestConfig.await(provider.whyEnded("desktop/alice", ALICE)));
+    long lab = provider.pid("lab").orElseThrow();
+    ProcessHandle.of(lab).orElseThrow().destroyForcibly(); // Xvnc killed (SIGKILL: exit code 137)
+    assertEquals(Optional.of("the desktop's X server (Xvnc) exited (exit code 137); open it again for a fresh one"),
+        TestConfig.await(provider.whyEnded("desktop/lab", ALICE)));
+    TestConfig.await(provider.resolve("desktop/idle", ALICE));
+    long idle = provider.pid("idle").orElseThrow();
+    awaitGone(idle, Duration.ofSeconds(10)); // opened, never watched: stopped after idle-stop
+    assertEquals(Optional.of("the desktop was stopped after 1 s without a viewer"),
+        TestConfig.await(provider.whyEnded("desktop/idle", ALICE)));
+    assertEquals(Optional.empty(), TestConfig.await(provider.whyEnded("other/alice", ALICE)));
   }
 
   @Test

@@ -63,6 +63,7 @@ public class DockerTargetProvider implements TargetProvider {
   private ListCache<TargetInfo> list;
   private Templates templates;
   private ScheduledExecutorService timers;
+  private WhyEnded whyEnded;
   private volatile boolean stopped;
 
   public DockerTargetProvider() {
@@ -91,6 +92,7 @@ public class DockerTargetProvider implements TargetProvider {
       return t;
     });
     templates = new Templates(settings.templates(), engine, desktops, settings.network(), executor, timers);
+    whyEnded = new WhyEnded(engine, executor);
     for (TemplateSettings t : settings.templates()) {
       log.info("docker: template {} ({}): docker/{} starts a container from image {} on open, removed after {}"
           + " without a viewer", t.name(), t.key(), t.name(), t.image(), t.idleStop());
@@ -208,6 +210,21 @@ public class DockerTargetProvider implements TargetProvider {
       throw new ProviderException(Kind.MISCONFIGURED, what + " holds no VNC password: " + e.getMessage());
     } finally {
       Arrays.fill(bytes, (byte) 0);
+    }
+  }
+
+  /**
+   * From the engine: the container was removed, stopped (with its exit code) or killed for
+   * memory; empty while it still runs (then its VNC server went away on its own).
+   */
+  @Override
+  public CompletionStage<Optional<String>> whyEnded(String targetId, Caller caller) {
+    var m = ID.matcher(targetId);
+    if (!m.matches() || stopped) return CompletableFuture.completedFuture(Optional.empty());
+    try {
+      return unwrapped(whyEnded.of(m.group(1)));
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(Optional.empty());
     }
   }
 

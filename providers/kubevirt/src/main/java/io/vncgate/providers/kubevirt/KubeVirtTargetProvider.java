@@ -17,11 +17,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -173,6 +175,32 @@ public class KubeVirtTargetProvider implements TargetProvider {
     log.debug("kubevirt {}: VMI Running on node {}", vmi.targetId(), vmi.node());
     // libvirt's VNC socket in the virt-launcher pod has no password: RBAC on the vnc subresource is the gate
     return new TargetRoute(route, new Credentials.None());
+  }
+
+  /**
+   * The VMI's phase now: gone (deleted, or its VirtualMachine stopped), stopped, failed; empty
+   * while it runs. The console closes a moment before the API shows the end, so a VMI that still
+   * looks Running is looked at again, 150 ms apart, up to four times in all.
+   */
+  @Override
+  public CompletionStage<Optional<String>> whyEnded(String targetId, Caller caller) {
+    Matcher m = ID.matcher(targetId);
+    if (!m.matches()) return CompletableFuture.completedFuture(Optional.empty());
+    return whyEnded(m.group(1), m.group(2), 1);
+  }
+
+  private CompletableFuture<Optional<String>> whyEnded(String ns, String name, int look) {
+    CompletableFuture<Optional<String>> now = call(() -> api.get(ns, name).map(vmi -> switch (vmi.phase()) {
+      case "Running" -> "";
+      case "Succeeded" -> "VMI " + vmi.key() + " stopped (its guest shut down, or it was stopped)";
+      case "Failed" -> "VMI " + vmi.key() + " failed (kubectl describe vmi " + name + " -n " + ns + ")";
+      default -> "VMI " + vmi.key() + " is " + vmi.phase();
+    }).or(() -> Optional.of("VMI " + ns + "/" + name + " is gone (deleted, or its VirtualMachine was stopped)"))
+        .filter(words -> !words.isEmpty()), new Request("get", "kubevirt.io", "virtualmachineinstances", ns));
+    if (look >= 4) return now;
+    return now.thenCompose(words -> words.isPresent() ? CompletableFuture.completedFuture(words)
+        : CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS))
+            .thenCompose(v -> whyEnded(ns, name, look + 1)));
   }
 
   private <T> CompletableFuture<T> call(Supplier<T> work, Request request) {

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -250,6 +251,25 @@ class KubeVirtAgainstTestbedTest {
     ProviderException gone = failure(p.resolve("kubevirt/lab/nothere", TestConfig.CALLER));
     assertEquals(ProviderException.Kind.NOT_FOUND, gone.kind());
     assertTrue(gone.getMessage().startsWith("no VMI nothere in namespace lab"), gone.getMessage());
+  }
+
+  @Test
+  void whyAConsoleEndedSaysTheVmiStoppedOrIsGoneAndNothingWhileItRuns() throws Throwable {
+    KubeVirtTargetProvider p = withToken(GATEWAY);
+    assertEquals(Optional.empty(), TestConfig.await(p.whyEnded("kubevirt/other/far", TestConfig.CALLER)), "it runs");
+    assertEquals(Optional.of("VMI lab/starting is Scheduling"),
+        TestConfig.await(p.whyEnded("kubevirt/lab/starting", TestConfig.CALLER)));
+    assertEquals(Optional.of("VMI lab/nothere is gone (deleted, or its VirtualMachine was stopped)"),
+        TestConfig.await(p.whyEnded("kubevirt/lab/nothere", TestConfig.CALLER)));
+    KubeVmi far = KubeVmi.running("other", "far", qemu).withLabels(Map.of("vncgate", "true"));
+    try {
+      kube.putVmi(far.withPhase("Succeeded"));
+      assertEquals(Optional.of("VMI other/far stopped (its guest shut down, or it was stopped)"),
+          TestConfig.await(p.whyEnded("kubevirt/other/far", TestConfig.CALLER)));
+    } finally {
+      kube.putVmi(far);
+    }
+    assertEquals(Optional.empty(), TestConfig.await(p.whyEnded("elsewhere", TestConfig.CALLER)));
   }
 
   @Test

@@ -100,6 +100,22 @@ final class Cluster {
             }));
   }
 
+  /**
+   * Why a guest's console ended: its status now from its node ("… is stopped on node pve1"), or
+   * that it is gone from the cluster; empty while it runs (the console ended for another reason).
+   */
+  CompletableFuture<Optional<String>> whyEnded(String targetId, int vmid) {
+    // the list is at most 2 s old: for a guest deleted since, the status call fails (the gateway's words)
+    return guests.guests().thenCompose(list -> {
+      Optional<Guest> g = list.stream().filter(x -> x.vmid() == vmid).findFirst();
+      if (g.isEmpty()) {
+        return CompletableFuture.completedFuture(Optional.of(targetId + " is no longer in Proxmox cluster " + settings.name()));
+      }
+      return client.status(g.get()).thenApply(status -> "running".equals(status) ? Optional.<String>empty()
+          : Optional.of(label(targetId, g.get()) + " is " + status + " on node " + g.get().node()));
+    });
+  }
+
   private Guest offered(String targetId, int vmid, List<Guest> list) {
     Guest g = list.stream().filter(x -> x.vmid() == vmid).findFirst().orElseThrow(() ->
         new ProviderException(Kind.NOT_FOUND, "no guest " + vmid + " in Proxmox cluster " + settings.name()

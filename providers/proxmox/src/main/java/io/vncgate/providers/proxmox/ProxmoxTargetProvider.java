@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -129,6 +130,15 @@ public class ProxmoxTargetProvider implements TargetProvider {
       }
     });
     return out;
+  }
+
+  /** The guest's status now, from its node: stopped (or paused, or gone) ends its console. */
+  @Override
+  public CompletionStage<Optional<String>> whyEnded(String targetId, Caller caller) {
+    Matcher m = ID.matcher(targetId);
+    Cluster cluster = m.matches() ? clusters.get(m.group(1)) : null;
+    if (cluster == null) return CompletableFuture.completedFuture(Optional.empty());
+    return cluster.whyEnded(targetId, Integer.parseInt(m.group(2)));
   }
 
   @Override

@@ -35,6 +35,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -258,6 +259,20 @@ class ProxmoxAgainstTestbedTest {
     assertEquals("proxmox/lab/102 (VM 102 off) is stopped on node pve1: start it (Start in the Proxmox web interface,"
         + " or `qm start 102`) and open it again", e.getMessage());
     assertEquals(0, pve.vncProxyCount(102));
+  }
+
+  @Test
+  void whyAConsoleEndedSaysTheGuestIsStoppedOrGoneAndNothingWhileItRuns() throws Throwable {
+    ProxmoxTargetProvider provider = lab();
+    assertEquals(Optional.empty(), ProviderTestConfig.await(provider.whyEnded("proxmox/lab/100", ProviderTestConfig.CALLER)),
+        "it runs");
+    pve.putGuest(pve.guest(100).withStatus("stopped"));
+    Optional<String> words = ProviderTestConfig.await(provider.whyEnded("proxmox/lab/100", ProviderTestConfig.CALLER));
+    assertTrue(words.orElseThrow().startsWith("proxmox/lab/100 (VM 100") && words.get().endsWith(" is stopped on node pve1"),
+        words.toString());
+    assertEquals(Optional.of("proxmox/lab/999 is no longer in Proxmox cluster lab"),
+        ProviderTestConfig.await(provider.whyEnded("proxmox/lab/999", ProviderTestConfig.CALLER)));
+    assertEquals(Optional.empty(), ProviderTestConfig.await(provider.whyEnded("proxmox/nowhere/100", ProviderTestConfig.CALLER)));
   }
 
   @Test
