@@ -2,6 +2,7 @@ package io.vncgate.gateway.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
@@ -80,46 +81,55 @@ class ObserverFilteringWireTest {
     String controllerToken = gw.token("alice", "**", Role.CONTROL);
     JsonObject a = gw.session(controllerToken, "static/wire", "control");
     JsonObject b = gw.session(gw.token("bob", "**", Role.VIEW), "static/wire", "view");
+    // one after the other, so that each viewer's upstream is known: two browsers' upstreams are set up
+    // at their upgrades, concurrently, and may reach the server in either order
     try (WebSocketTcpBridge ba = gw.bridge(a.getString("ticket"));
-         RfbTestClient alice = RfbTestClient.connect(ba.host(), ba.port());
-         WebSocketTcpBridge bb = gw.bridge(b.getString("ticket"));
-         RfbTestClient bob = RfbTestClient.connect(bb.host(), bb.port())) {
+         RfbTestClient alice = RfbTestClient.connect(ba.host(), ba.port())) {
       alice.handshakeNone();
-      bob.handshakeNone();
-      ScriptedRfbServer.Connection bobUpstream = server.connections().get(server.connections().size() - 1);
-
-      // allowed for an observer: SetEncodings (with extended clipboard), SetPixelFormat, FBUR, extended caps, Fence
-      bob.send(msg(o -> { o.writeByte(2); o.writeByte(0); o.writeShort(2); o.writeInt(0); o.writeInt(EXTENDED_CLIPBOARD); }));
-      bob.send(msg(o -> { o.writeByte(6); o.write(new byte[3]); o.writeInt(-8); o.writeInt((1 << 24) | 1); o.writeInt(1 << 20); }));
-      // input an observer must not send
-      bob.sendKeyEvent(true, 0x61);
-      bob.sendPointerEvent(1, 10, 10);
-      bob.sendClientCutText("classic paste");
-      bob.send(extendedProvide("extended paste"));
-      bob.send(msg(o -> { o.writeByte(250); o.writeByte(0); o.writeByte(1); o.writeByte(2); }));           // xvp reboot
-      bob.send(msg(o -> { o.writeByte(251); o.writeByte(0); o.writeShort(64); o.writeShort(48); o.writeByte(1); o.writeByte(0);
-        o.writeInt(0); o.writeShort(0); o.writeShort(0); o.writeShort(64); o.writeShort(48); o.writeInt(0); }));   // SetDesktopSize
-      bob.send(msg(o -> { o.writeByte(255); o.writeByte(0); o.writeShort(1); o.writeInt(0x61); o.writeInt(30); }));  // QEMU key
-      bob.sendFramebufferUpdateRequest(false, 0, 0, 1, 1);
-      bobUpstream.awaitMessage(3, Duration.ofSeconds(5));
-      Thread.sleep(200);
-
-      List<Integer> types = bobUpstream.messageTypes();
-      assertEquals(List.of(2, 6, 3), types, "only SetEncodings, extended caps and FramebufferUpdateRequest reach the server");
-      assertFalse(bob.isClosedByPeer(Duration.ofMillis(200)), "dropping is silent for the viewer; the connection stays");
-
-      String metrics = gw.get("/metrics", null).body();
-      for (String type : List.of("KeyEvent", "PointerEvent", "ClientCutText", "xvp", "SetDesktopSize", "QEMUExtendedKeyEvent")) {
-        assertTrue(metrics.matches("(?s).*vncgate_dropped_messages_total\\{reason=\"role\",type=\"" + type + "\"} [1-9].*"),
-            type + " counted:\n" + metrics);
+      ScriptedRfbServer.Connection aliceUpstream = server.connections().get(server.connections().size() - 1);
+      try (WebSocketTcpBridge bb = gw.bridge(b.getString("ticket"));
+           RfbTestClient bob = RfbTestClient.connect(bb.host(), bb.port())) {
+        bob.handshakeNone();
+        ScriptedRfbServer.Connection bobUpstream = server.connections().get(server.connections().size() - 1);
+        assertNotSame(aliceUpstream, bobUpstream);
+        observerFiltered(bob, bobUpstream);
+        controllerPasses(alice, aliceUpstream);
       }
-
-      // the controller's input passes
-      ScriptedRfbServer.Connection aliceUpstream = server.connections().get(server.connections().size() - 2);
-      alice.sendKeyEvent(true, 0x62);
-      alice.sendClientCutText("alice paste");
-      aliceUpstream.awaitMessage(6, Duration.ofSeconds(5));
-      assertTrue(aliceUpstream.messageTypes().containsAll(List.of(4, 6)), aliceUpstream.messageTypes().toString());
     }
+  }
+
+  private void observerFiltered(RfbTestClient bob, ScriptedRfbServer.Connection bobUpstream) throws Exception {
+    // allowed for an observer: SetEncodings (with extended clipboard), SetPixelFormat, FBUR, extended caps, Fence
+    bob.send(msg(o -> { o.writeByte(2); o.writeByte(0); o.writeShort(2); o.writeInt(0); o.writeInt(EXTENDED_CLIPBOARD); }));
+    bob.send(msg(o -> { o.writeByte(6); o.write(new byte[3]); o.writeInt(-8); o.writeInt((1 << 24) | 1); o.writeInt(1 << 20); }));
+    // input an observer must not send
+    bob.sendKeyEvent(true, 0x61);
+    bob.sendPointerEvent(1, 10, 10);
+    bob.sendClientCutText("classic paste");
+    bob.send(extendedProvide("extended paste"));
+    bob.send(msg(o -> { o.writeByte(250); o.writeByte(0); o.writeByte(1); o.writeByte(2); }));           // xvp reboot
+    bob.send(msg(o -> { o.writeByte(251); o.writeByte(0); o.writeShort(64); o.writeShort(48); o.writeByte(1); o.writeByte(0);
+      o.writeInt(0); o.writeShort(0); o.writeShort(0); o.writeShort(64); o.writeShort(48); o.writeInt(0); }));   // SetDesktopSize
+    bob.send(msg(o -> { o.writeByte(255); o.writeByte(0); o.writeShort(1); o.writeInt(0x61); o.writeInt(30); }));  // QEMU key
+    bob.sendFramebufferUpdateRequest(false, 0, 0, 1, 1);
+    bobUpstream.awaitMessage(3, Duration.ofSeconds(5));
+    Thread.sleep(200);
+
+    List<Integer> types = bobUpstream.messageTypes();
+    assertEquals(List.of(2, 6, 3), types, "only SetEncodings, extended caps and FramebufferUpdateRequest reach the server");
+    assertFalse(bob.isClosedByPeer(Duration.ofMillis(200)), "dropping is silent for the viewer; the connection stays");
+
+    String metrics = gw.get("/metrics", null).body();
+    for (String type : List.of("KeyEvent", "PointerEvent", "ClientCutText", "xvp", "SetDesktopSize", "QEMUExtendedKeyEvent")) {
+      assertTrue(metrics.matches("(?s).*vncgate_dropped_messages_total\\{reason=\"role\",type=\"" + type + "\"} [1-9].*"),
+          type + " counted:\n" + metrics);
+    }
+  }
+
+  private static void controllerPasses(RfbTestClient alice, ScriptedRfbServer.Connection aliceUpstream) throws Exception {
+    alice.sendKeyEvent(true, 0x62);
+    alice.sendClientCutText("alice paste");
+    aliceUpstream.awaitMessage(6, Duration.ofSeconds(5));
+    assertTrue(aliceUpstream.messageTypes().containsAll(List.of(4, 6)), aliceUpstream.messageTypes().toString());
   }
 }
