@@ -27,8 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FanOutSession {
   private static final Logger log = LoggerFactory.getLogger(FanOutSession.class);
-  /** The decoder reads a target's clipboard up to this (or the clipboard cap, if larger); longer breaks the session. */
-  private static final int MIN_CUT_TEXT_READ = 16 * 1024 * 1024;
 
   /** A viewer's connection, as its session sees it. */
   public interface Viewer {
@@ -103,16 +101,17 @@ public final class FanOutSession {
     this.clipboardToViewer = clipboardToViewer;
     this.stallTimeout = stallTimeout;
     this.framebuffer = new Framebuffer(width, height);
-    this.decoder = new UpstreamDecoder(framebuffer, new Decoded(), (int) Math.min(Integer.MAX_VALUE - 8,
-        Math.max(clipboardMax, MIN_CUT_TEXT_READ)));
+    // a clipboard viewers may not get, or one past the cap, is skipped as it comes, never held
+    this.decoder = new UpstreamDecoder(framebuffer, new Decoded(),
+        clipboardToViewer ? (int) Math.min(Integer.MAX_VALUE - 8, clipboardMax) : 0);
   }
 
   /** On the session's loop: asks the target for the gateway's format, encodings and a whole picture, and reads. */
   void start(Buffer leftover) {
     WriteStream<Buffer> out = upstream.output();
-    out.write(UpstreamDecoder.setPixelFormat());
-    out.write(UpstreamDecoder.setEncodings());
-    out.write(UpstreamDecoder.updateRequest(false, 0, 0, width, height));
+    out.write(UpstreamMessages.setPixelFormat());
+    out.write(UpstreamMessages.setEncodings());
+    out.write(UpstreamMessages.updateRequest(false, 0, 0, width, height));
     // a close the target made itself is a normal end; one its transport reports is a lost connection
     upstream.closeHandler(reason -> {
       if (reason == null) targetEnded(Outcome.TARGET_ENDED, Outcome.TARGET_ENDED.words());
@@ -277,7 +276,7 @@ public final class FanOutSession {
   }
 
   /** The decoder's findings, applied to every member. */
-  private final class Decoded implements UpstreamDecoder.Events {
+  private final class Decoded implements UpstreamEvents {
     @Override
     public void damaged(int x, int y, int w, int h) {
       for (Member m : members) m.dirty().mark(x, y, w, h);
@@ -285,7 +284,7 @@ public final class FanOutSession {
 
     @Override
     public void updateDone() {
-      upstream.output().write(UpstreamDecoder.updateRequest(true, 0, 0, width, height));
+      upstream.output().write(UpstreamMessages.updateRequest(true, 0, 0, width, height));
       for (Member m : List.copyOf(members)) m.serve();
     }
 
@@ -316,13 +315,22 @@ public final class FanOutSession {
       for (Member m : List.copyOf(members)) {
         if (!clipboardToViewer) {
           m.viewer().droppedFromTarget("ServerCutText", DropReason.POLICY);
-        } else if (latin1.length() > clipboardMax) {
-          m.viewer().droppedFromTarget("ServerCutText", DropReason.SIZE);
         } else {
           m.cutText(latin1.copy());
           m.serve();
         }
       }
+    }
+
+    @Override
+    public void cutTextDropped(int length) {
+      // as the per-viewer relay counts it (ServerMessageFramer): the policy first, then the size
+      DropReason reason = clipboardToViewer ? DropReason.SIZE : DropReason.POLICY;
+      if (clipboardToViewer) {
+        log.info("target={} fan-out session skipped a clipboard text of {} bytes from the target: more than the limit of {}"
+            + " bytes", target, length, clipboardMax);
+      }
+      for (Member m : List.copyOf(members)) m.viewer().droppedFromTarget("ServerCutText", reason);
     }
 
     @Override

@@ -75,6 +75,11 @@ public record PixelFormat(int bitsPerPixel, int depth, boolean bigEndian, boolea
         | scale(rgb & 0xFF, blueMax) << blueShift;
   }
 
+  /** The {@link #GATEWAY} pixel at {@code at} as {@code 0xRRGGBB}: 32 bpp little-endian, as the target sends it. */
+  static int readGateway(byte[] bytes, int at) {
+    return (bytes[at] & 0xFF) | (bytes[at + 1] & 0xFF) << 8 | (bytes[at + 2] & 0xFF) << 16;
+  }
+
   private static int scale(int value, int max) {
     return (value * max + 127) / 255;
   }

@@ -10,13 +10,16 @@ import io.vncgate.gateway.rfb.ServerMessageType;
 /**
  * Reads what a fan-out session's target sends after ServerInit and applies it to the session's
  * {@link Framebuffer}. The gateway is the target's only RFB client: it sends {@link
- * #setPixelFormat()} and {@link #setEncodings()} right after ServerInit, before its first {@link
- * #updateRequest}, so the decoder reads exactly those (Raw, CopyRect, Hextile, ZRLE; DesktopSize,
- * ExtendedDesktopSize, LastRect, Cursor, QEMU extended key events; Bell, ServerCutText,
- * SetColourMapEntries) and refuses anything else in words. Bytes may arrive split anywhere; what
- * is held between feeds is at most one header, one Hextile tile, one cursor, one cut text (capped)
- * or one ZRLE rectangle's inflated data (bounded by its size); Raw pixels and ZRLE's compressed
- * bytes are used as they come. The zlib stream of ZRLE lives as long as the decoder.
+ * UpstreamMessages#setPixelFormat()} and {@link UpstreamMessages#setEncodings()} right after
+ * ServerInit, before its first {@link UpstreamMessages#updateRequest}, so the decoder reads
+ * exactly those (Raw, CopyRect, Hextile, ZRLE; DesktopSize, ExtendedDesktopSize, LastRect,
+ * Cursor, QEMU extended key events; Bell, ServerCutText, SetColourMapEntries) and refuses anything
+ * else in words. Bytes may arrive split anywhere; what is held between feeds is at most one
+ * header, one part of a Hextile tile ({@link HextileDecoder}), one cursor, one cut text (up to the
+ * limit) or one ZRLE rectangle's inflated data (bounded by its size, {@link ZrleDecoder}); Raw
+ * pixels, ZRLE's compressed bytes and a cut text past the limit (skipped, {@link
+ * UpstreamEvents#cutTextDropped}) are used as they come. The zlib stream of ZRLE lives as long as
+ * the decoder.
  *
  * <p>Every rectangle is checked against the framebuffer before it is painted; a target that breaks
  * the protocol gets an {@link RfbException} (PROTOCOL_ERROR) in words, and every later feed throws
@@ -30,44 +33,16 @@ public final class UpstreamDecoder {
   static final int MAX_CURSOR_SIDE = 1024;
   private static final int BPP = 4;
 
-  /** What the decoder found, called on the caller's thread from within {@link #feed}. */
-  public interface Events {
-    /** Pixels in this rectangle of the framebuffer changed (called when the rectangle is decoded). */
-    void damaged(int x, int y, int w, int h);
-
-    /** A FramebufferUpdate ended: time to ask the target for the next one. */
-    void updateDone();
-
-    /**
-     * A DesktopSize or ExtendedDesktopSize rectangle came; the framebuffer is already resized (to
-     * the same size when it did not change: an ExtendedDesktopSize also comes as the answer to
-     * SetEncodings and to SetDesktopSize, and its screens may change alone). {@code screens} is
-     * the ExtendedDesktopSize screen list as it came ({@code number-of-screens} U8, 3 padding, then
-     * 16 bytes per screen; a copy), or null after a plain DesktopSize.
-     */
-    void resized(int width, int height, Buffer screens);
-
-    /** The pointer's shape changed. */
-    void cursor(Cursor cursor);
-
-    void bell();
-
-    /** ServerCutText: the text as it came (Latin-1). */
-    void serverCutText(Buffer latin1);
-
-    /** The target acknowledged QEMU extended key events (its pseudo-rectangle came). */
-    void qemuExtendedKeys();
-  }
-
   private enum Step {
-    TYPE, UPDATE, RECT, RAW, COPY_RECT, HEXTILE_TILE, HEXTILE_RAW, HEXTILE_COLOURS, HEXTILE_SUBRECTS, ZRLE_LENGTH, ZRLE_DATA,
-    SCREENS_COUNT, SCREENS, CURSOR, COLOUR_MAP, SKIP, CUT_TEXT_LENGTH, CUT_TEXT
+    TYPE, UPDATE, RECT, RAW, COPY_RECT, HEXTILE, ZRLE_LENGTH, ZRLE_DATA, SCREENS_COUNT, SCREENS, CURSOR, COLOUR_MAP, SKIP,
+    CUT_TEXT_LENGTH, CUT_TEXT
   }
 
   private final Framebuffer framebuffer;
-  private final Events events;
+  private final UpstreamEvents events;
   private final int maxCutText;
   private final ZrleDecoder zrle = new ZrleDecoder();
+  private final HextileDecoder hextile = new HextileDecoder();
 
   // bytes fed and not yet used: in[start, end)
   private byte[] in = new byte[16 * 1024];
@@ -86,18 +61,12 @@ public final class UpstreamDecoder {
   private int rw;
   private int rh;
   private long done;       // Raw: pixels painted; SKIP/ZRLE_DATA: bytes left
-  private int tilesAcross;
-  private int tileIndex;
-  private int tileW;
-  private int tileH;
-  private int subencoding;
-  private int background;
-  private int foreground;
 
   /**
-   * @param maxCutText the largest ServerCutText accepted; a longer one is an {@link RfbException}
+   * @param maxCutText the largest ServerCutText text passed on; a longer one is skipped and reported
+   *     ({@link UpstreamEvents#cutTextDropped})
    */
-  public UpstreamDecoder(Framebuffer framebuffer, Events events, int maxCutText) {
+  public UpstreamDecoder(Framebuffer framebuffer, UpstreamEvents events, int maxCutText) {
     this.framebuffer = java.util.Objects.requireNonNull(framebuffer, "framebuffer");
     this.events = java.util.Objects.requireNonNull(events, "events");
     this.maxCutText = maxCutText;
@@ -138,32 +107,14 @@ public final class UpstreamDecoder {
     };
   }
 
+  /** Bytes fed and not used yet (waiting for the rest of their unit). */
+  int held() {
+    return end - start;
+  }
+
   /** Frees the zlib stream's native memory; the decoder is not fed after. */
   public void close() {
     zrle.close();
-  }
-
-  /** SetPixelFormat({@link PixelFormat#GATEWAY}), to send the target right after ServerInit. */
-  public static Buffer setPixelFormat() {
-    return Buffer.buffer(20).appendByte((byte) 0).appendBytes(new byte[3]).appendBytes(PixelFormat.GATEWAY.bytes());
-  }
-
-  /** The encodings {@link #setEncodings()} lists, best first. */
-  static final int[] ENCODINGS = {ZRLE, HEXTILE, COPY_RECT, RAW, EXTENDED_DESKTOP_SIZE, DESKTOP_SIZE, LAST_RECT, CURSOR,
-      QEMU_EXTENDED_KEY_EVENT};
-
-  /** SetEncodings with what this decoder reads, best first. */
-  public static Buffer setEncodings() {
-    Buffer b = Buffer.buffer(4 + 4 * ENCODINGS.length).appendByte((byte) 2).appendByte((byte) 0)
-        .appendUnsignedShort(ENCODINGS.length);
-    for (int e : ENCODINGS) b.appendInt(e);
-    return b;
-  }
-
-  /** FramebufferUpdateRequest. */
-  public static Buffer updateRequest(boolean incremental, int x, int y, int w, int h) {
-    return Buffer.buffer(10).appendByte((byte) 3).appendByte((byte) (incremental ? 1 : 0))
-        .appendUnsignedShort(x).appendUnsignedShort(y).appendUnsignedShort(w).appendUnsignedShort(h);
   }
 
   private void append(Buffer data) {
@@ -206,19 +157,12 @@ public final class UpstreamDecoder {
         framebuffer.copy(sx, sy, rx, ry, rw, rh);
         rectDone();
       }
-      case HEXTILE_TILE -> hextileTile();
-      case HEXTILE_RAW -> {
-        int[] pixels = framebuffer.pixels();
-        int stride = framebuffer.width();
-        int origin = (ry + tileIndex / tilesAcross * 16) * stride + rx + tileIndex % tilesAcross * 16;
-        for (int row = 0; row < tileH; row++) {
-          for (int col = 0; col < tileW; col++) pixels[origin + row * stride + col] = pixel(start + (row * tileW + col) * BPP);
-        }
+      case HEXTILE -> {
+        boolean rectangleDone = hextile.read(in, start);
         start += need;
-        nextTile();
+        if (rectangleDone) rectDone();
+        else expect(hextile.need(), Step.HEXTILE);
       }
-      case HEXTILE_COLOURS -> hextileColours();
-      case HEXTILE_SUBRECTS -> hextileSubrects();
       case ZRLE_LENGTH -> {
         long length = u32(0);
         start += 4;
@@ -251,9 +195,12 @@ public final class UpstreamDecoder {
           throw malformed("sent an extended clipboard message, which the gateway did not ask for");
         }
         if (length > maxCutText) {
-          throw malformed("sent a clipboard text of " + length + " bytes, more than the limit of " + maxCutText);
+          done = length;
+          events.cutTextDropped(length);
+          skip();
+        } else {
+          expect(length, Step.CUT_TEXT);
         }
-        expect(length, Step.CUT_TEXT);
       }
       case CUT_TEXT -> {
         Buffer text = Buffer.buffer(need).appendBytes(in, start, need);
@@ -323,10 +270,8 @@ public final class UpstreamDecoder {
       }
       case HEXTILE -> {
         inside("Hextile");
-        tilesAcross = (rw + 15) / 16;
-        tileIndex = 0;
-        if ((long) rw * rh == 0) rectDone();
-        else startTile();
+        if (hextile.begin(framebuffer, rx, ry, rw, rh)) expect(hextile.need(), Step.HEXTILE);
+        else rectDone();
       }
       case ZRLE -> {
         inside("ZRLE");
@@ -343,7 +288,7 @@ public final class UpstreamDecoder {
           throw malformed("sent a cursor of " + rw + "x" + rh + " pixels, more than the limit of " + MAX_CURSOR_SIDE
               + " on a side");
         }
-        expect(rw * rh * BPP + (rw + 7) / 8 * rh, Step.CURSOR);
+        expect(Cursor.wireBytes(rw, rh), Step.CURSOR);
       }
       case QEMU_EXTENDED_KEY_EVENT -> {
         events.qemuExtendedKeys();
@@ -370,7 +315,7 @@ public final class UpstreamDecoder {
     int col = (int) (done % rw);
     int at = (ry + row) * stride + rx + col;
     for (int i = 0; i < count; i++) {
-      pixels[at++] = pixel(start);
+      pixels[at++] = PixelFormat.readGateway(in, start);
       start += BPP;
       if (++col == rw) {
         col = 0;
@@ -379,77 +324,6 @@ public final class UpstreamDecoder {
     }
     done += count;
     if (done == total) rectDone();
-  }
-
-  private void startTile() {
-    tileW = Math.min(16, rw - tileIndex % tilesAcross * 16);
-    tileH = Math.min(16, rh - tileIndex / tilesAcross * 16);
-    expect(1, Step.HEXTILE_TILE);
-  }
-
-  private void nextTile() {
-    tileIndex++;
-    if (tileIndex == tilesAcross * ((rh + 15) / 16)) rectDone();
-    else startTile();
-  }
-
-  private int tileOrigin() {
-    return (ry + tileIndex / tilesAcross * 16) * framebuffer.width() + rx + tileIndex % tilesAcross * 16;
-  }
-
-  private void hextileTile() {
-    subencoding = u8(0);
-    start++;
-    if ((subencoding & 1) != 0) {
-      expect(tileW * tileH * BPP, Step.HEXTILE_RAW);
-      return;
-    }
-    int header = ((subencoding & 2) != 0 ? BPP : 0) + ((subencoding & 4) != 0 ? BPP : 0) + ((subencoding & 8) != 0 ? 1 : 0);
-    expect(header, Step.HEXTILE_COLOURS);
-  }
-
-  private void hextileColours() {
-    int at = start;
-    if ((subencoding & 2) != 0) {
-      background = pixel(at);
-      at += BPP;
-    }
-    if ((subencoding & 4) != 0) {
-      foreground = pixel(at);
-      at += BPP;
-    }
-    int subrects = (subencoding & 8) != 0 ? in[at++] & 0xFF : 0;
-    start = at;
-    ZrleDecoder.fill(framebuffer.pixels(), tileOrigin(), framebuffer.width(), tileW, tileH, background);
-    if (subrects == 0) nextTile();
-    else expect(subrects * ((subencoding & 16) != 0 ? BPP + 2 : 2), Step.HEXTILE_SUBRECTS);
-  }
-
-  private void hextileSubrects() throws RfbException {
-    boolean coloured = (subencoding & 16) != 0;
-    int stop = start + need;
-    int origin = tileOrigin();
-    int stride = framebuffer.width();
-    for (int at = start; at < stop; ) {
-      int colour = foreground;
-      if (coloured) {
-        colour = pixel(at);
-        at += BPP;
-      }
-      int xy = in[at++] & 0xFF;
-      int wh = in[at++] & 0xFF;
-      int sx = xy >> 4;
-      int sy = xy & 15;
-      int sw = (wh >> 4) + 1;
-      int sh = (wh & 15) + 1;
-      if (sx + sw > tileW || sy + sh > tileH) {
-        throw malformed("sent a Hextile subrectangle " + sw + "x" + sh + " at " + sx + "," + sy + " outside its "
-            + tileW + "x" + tileH + " tile");
-      }
-      ZrleDecoder.fill(framebuffer.pixels(), origin + sy * stride + sx, stride, sw, sh, colour);
-    }
-    start = stop;
-    nextTile();
   }
 
   private void zrleData() throws RfbException {
@@ -475,18 +349,8 @@ public final class UpstreamDecoder {
   }
 
   private void cursor() {
-    int[] argb = new int[rw * rh];
-    int maskAt = start + argb.length * BPP;
-    int rowBytes = (rw + 7) / 8;
-    for (int row = 0; row < rh; row++) {
-      for (int col = 0; col < rw; col++) {
-        int i = row * rw + col;
-        boolean opaque = (in[maskAt + row * rowBytes + col / 8] & (0x80 >> (col & 7))) != 0;
-        argb[i] = opaque ? 0xFF000000 | pixel(start + i * BPP) : 0;
-      }
-    }
+    Cursor cursor = Cursor.read(in, start, rx, ry, rw, rh);
     start += need;
-    Cursor cursor = new Cursor(rx, ry, rw, rh, argb);
     nextRect();
     events.cursor(cursor);
   }
@@ -497,11 +361,6 @@ public final class UpstreamDecoder {
     done -= n;
     if (done > 0) expect(1, Step.SKIP);
     else expect(1, Step.TYPE);
-  }
-
-  /** A {@link PixelFormat#GATEWAY} pixel at {@code at}: 32 bpp little-endian, 0xRRGGBB. */
-  private int pixel(int at) {
-    return (in[at] & 0xFF) | (in[at + 1] & 0xFF) << 8 | (in[at + 2] & 0xFF) << 16;
   }
 
   private int u8(int offset) {

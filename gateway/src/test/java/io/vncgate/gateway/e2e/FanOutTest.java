@@ -193,6 +193,66 @@ class FanOutTest {
     }
   }
 
+  /**
+   * A clipboard past {@code limits.clipboard.max-bytes} (set with xclip on the Xvnc desktop) is
+   * skipped and counted as dropped for each viewer (reason size, as the per-viewer relay counts
+   * it); the session stays: the same upstream, the desktop still updating, a small clipboard
+   * after it still arriving.
+   */
+  @Test
+  void aClipboardPastTheCapIsDroppedAndCountedWhileTheSessionGoesOn() throws Exception {
+    Files.createDirectories(dir.resolve("bigclip"));
+    try (XvncServer target = counted(XvncServer.builder().geometry(320, 240).start());
+        GatewayHarness own = new GatewayHarness(dir.resolve("bigclip"), GatewayHarness.target("desk", target.port(), null),
+            "sessions:\n  sharing: {\"**\": fan-out}\nlimits:\n  clipboard: {max-bytes: 1000}\n")) {
+      target.setRootColor("#ff0000");
+      List<RfbTestClient> viewers = new ArrayList<>();
+      try {
+        for (int i = 0; i < 2; i++) {
+          RfbTestClient v = RfbTestClient.connect("127.0.0.1", own.tcpPort()).readTimeout(WAIT);
+          v.handshakeVncAuth(own.ticket("static/desk"));
+          viewers.add(v);
+          assertEquals(0xff0000, v.awaitCentreColour(0xff0000, WAIT), "both are in the session");
+        }
+        target.setClipboard("x".repeat(50_000));
+        awaitDropped(own, "size", 2);
+        target.setRootColor("#0000ff");
+        for (RfbTestClient v : viewers) {
+          assertEquals(0x0000ff, v.awaitCentreColour(0x0000ff, WAIT), "the desktop still updates");
+        }
+        target.setClipboard("small enough");
+        for (RfbTestClient v : viewers) {
+          assertEquals("small enough", v.readServerCutText(), "a clipboard under the cap still arrives");
+          assertFalse(v.isClosedByPeer(Duration.ofMillis(200)), "the viewer's connection stays up");
+        }
+        assertTrue(viewers.stream().allMatch(v -> v.serverCutTexts().stream().noneMatch(t -> t.length() > 1000)),
+            "no viewer got the big clipboard");
+        assertEquals(1, upstreams(target), "the same upstream all along:\n" + target.logTail());
+      } finally {
+        for (RfbTestClient v : viewers) v.close();
+      }
+    }
+  }
+
+  /** Waits until the gateway counted at least {@code atLeast} ServerCutText dropped for {@code reason}. */
+  private static void awaitDropped(GatewayHarness own, String reason, int atLeast) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String metrics = "";
+    while (System.nanoTime() < deadline) {
+      metrics = own.metrics();
+      for (String line : metrics.split("\n")) {
+        if (line.startsWith("vncgate_dropped_messages_total{") && line.contains("type=\"ServerCutText\"")
+            && line.contains("reason=\"" + reason + "\"")
+            && Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) >= atLeast) {
+          return;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no " + atLeast + " ServerCutText counted as dropped (" + reason + ") within " + WAIT + ":\n"
+        + metrics);
+  }
+
   @Test
   void theLastViewersGraceKeepsTheUpstreamForAReconnectAndThenClosesIt() throws Exception {
     try (RfbTestClient first = nativeViewer("static/grace")) {

@@ -19,7 +19,7 @@ import java.util.Random;
  * socket's bytes, as a fan-out session's upstream does. Each client may list its own encodings;
  * with a seed, every chunk read is fed in random pieces (1 byte and up), to split units anywhere.
  */
-final class DecodingClient implements AutoCloseable, UpstreamDecoder.Events {
+final class DecodingClient implements AutoCloseable, UpstreamEvents {
   final Framebuffer framebuffer;
   final UpstreamDecoder decoder;
   final List<Rect> damaged = new ArrayList<>();
@@ -53,7 +53,7 @@ final class DecodingClient implements AutoCloseable, UpstreamDecoder.Events {
       RfbTestClient handshake = RfbTestClient.over(socket.getInputStream(), socket.getOutputStream());
       ServerInitInfo init = password == null ? handshake.handshakeNone() : handshake.handshakeVncAuth(password);
       DecodingClient client = new DecodingClient(socket, init, seed);
-      client.send(UpstreamDecoder.setPixelFormat());
+      client.send(UpstreamMessages.setPixelFormat());
       Buffer set = Buffer.buffer().appendByte((byte) 2).appendByte((byte) 0).appendUnsignedShort(encodings.length);
       for (int e : encodings) set.appendInt(e);
       client.send(set);
@@ -83,7 +83,7 @@ final class DecodingClient implements AutoCloseable, UpstreamDecoder.Events {
     boolean ask = true;
     int first = updates;
     while (area < wanted) {
-      if (ask) send(UpstreamDecoder.updateRequest(incremental || updates > first, 0, 0, framebuffer.width(), framebuffer.height()));
+      if (ask) send(UpstreamMessages.updateRequest(incremental || updates > first, 0, 0, framebuffer.width(), framebuffer.height()));
       awaitUpdates(updates + 1);
       ask = damaged.size() == from;
       for (Rect r : damaged.subList(from, damaged.size())) area += (long) r.w() * r.h();
@@ -135,6 +135,10 @@ final class DecodingClient implements AutoCloseable, UpstreamDecoder.Events {
 
   @Override
   public void serverCutText(Buffer latin1) {
+  }
+
+  @Override
+  public void cutTextDropped(int length) {
   }
 
   @Override

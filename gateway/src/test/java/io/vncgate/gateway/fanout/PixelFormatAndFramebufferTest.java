@@ -28,7 +28,7 @@ class PixelFormatAndFramebufferTest {
     }
     assertEquals("2018000100ff00ff00ff100800000000", java.util.HexFormat.of().formatHex(PixelFormat.GATEWAY.bytes()));
     assertEquals("0000000020180001" + "00ff00ff00ff100800000000",
-        java.util.HexFormat.of().formatHex(UpstreamDecoder.setPixelFormat().getBytes()));
+        java.util.HexFormat.of().formatHex(UpstreamMessages.setPixelFormat().getBytes()));
   }
 
   @Test

@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Keeps what an {@link UpstreamDecoder} reported. */
-final class Recorder implements UpstreamDecoder.Events {
+final class Recorder implements UpstreamEvents {
   final List<Rect> damaged = new ArrayList<>();
   final List<String> cutTexts = new ArrayList<>();
+  final List<Integer> cutTextsDropped = new ArrayList<>();
   int updates;
   int bells;
   int resizes;
@@ -47,12 +48,18 @@ final class Recorder implements UpstreamDecoder.Events {
   }
 
   @Override
+  public void cutTextDropped(int length) {
+    cutTextsDropped.add(length);
+  }
+
+  @Override
   public void qemuExtendedKeys() {
     qemuKeys = true;
   }
 
   @Override
   public String toString() {
-    return "updates=" + updates + " damaged=" + damaged + " resizes=" + resizes + " bells=" + bells + " cut=" + cutTexts;
+    return "updates=" + updates + " damaged=" + damaged + " resizes=" + resizes + " bells=" + bells + " cut=" + cutTexts
+        + " cutDropped=" + cutTextsDropped;
   }
 }

@@ -79,9 +79,9 @@ public final class BuiltPluginZip {
     return List.copyOf(entries);
   }
 
-  /** The names of the bundled jars ({@code lib/…}). */
+  /** The names of the bundled jars ({@code lib/…}; not the folder entries). */
   public List<String> libs() {
-    return entries.stream().filter(n -> n.startsWith("lib/")).toList();
+    return entries.stream().filter(n -> n.startsWith("lib/") && !n.endsWith("/")).toList();
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vncgate.spi.ProviderConfigException;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +17,7 @@ class DesktopConfigTest {
   Path dir;
 
   private DesktopSettings read(String yaml) {
-    return DesktopSettings.read(TestConfig.context(dir, yaml).config(), dir);
+    return DesktopSettings.read(ProviderTestConfig.context("desktop", dir, yaml).config(), dir);
   }
 
   private String error(String yaml) {

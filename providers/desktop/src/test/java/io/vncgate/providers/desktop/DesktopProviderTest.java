@@ -1,5 +1,6 @@
 package io.vncgate.providers.desktop;
 
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,6 +12,7 @@ import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.Route;
 import io.vncgate.spi.TargetInfo;
 import io.vncgate.spi.TargetRoute;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -39,7 +41,7 @@ class DesktopProviderTest {
 
   private DesktopTargetProvider start(String yaml) {
     provider = new DesktopTargetProvider();
-    provider.start(TestConfig.context(dir, yaml));
+    provider.start(ProviderTestConfig.context("desktop", dir, yaml));
     return provider;
   }
 
@@ -48,7 +50,7 @@ class DesktopProviderTest {
     Files.writeString(dir.resolve("a-file"), "not a folder");
     provider = new DesktopTargetProvider();
     io.vncgate.spi.ProviderConfigException e = assertThrows(io.vncgate.spi.ProviderConfigException.class,
-        () -> provider.start(TestConfig.context(dir, "state-dir: a-file/desktops")));
+        () -> provider.start(ProviderTestConfig.context("desktop", dir, "state-dir: a-file/desktops")));
     assertEquals("providers.desktop.state-dir", e.key());
     assertTrue(e.getMessage().startsWith("providers.desktop.state-dir: cannot make " + dir.resolve("a-file/desktops")
         + " a folder only the gateway's user may open: "), e.getMessage());
@@ -60,7 +62,7 @@ class DesktopProviderTest {
     Path broken = Files.writeString(dir.resolve("xvnc-bad-option"), "#!/bin/sh\nexec Xvnc \"$@\" -nosuchoption\n");
     Files.setPosixFilePermissions(broken, PosixFilePermissions.fromString("rwx------"));
     start("xvnc: " + broken);
-    ProviderException e = assertThrows(ProviderException.class, () -> TestConfig.await(provider.resolve("desktop/alice", ALICE)));
+    ProviderException e = assertThrows(ProviderException.class, () -> await(provider.resolve("desktop/alice", ALICE)));
     assertEquals(ProviderException.Kind.UNAVAILABLE, e.kind());
     assertEquals("Xvnc failed to start: Unrecognized option: -nosuchoption", e.getMessage());
     assertEquals("stopped", state(), "a failed start is not kept");
@@ -69,10 +71,10 @@ class DesktopProviderTest {
   @Test
   void theSameDesktopIsReusedAndAnIdleOneStopsAfterItsLastViewer() throws Throwable {
     start("idle-stop: 1s\ngeometry: 640x400");
-    Path socket = socket(TestConfig.await(provider.resolve("desktop/alice", ALICE)));
+    Path socket = socket(await(provider.resolve("desktop/alice", ALICE)));
     long pid = provider.pid("alice").orElseThrow();
     provider.viewers("desktop/alice", 1); // the gateway: a viewer relays
-    assertEquals(socket, socket(TestConfig.await(provider.resolve("desktop/alice", ALICE))));
+    assertEquals(socket, socket(await(provider.resolve("desktop/alice", ALICE))));
     assertEquals(pid, provider.pid("alice").orElseThrow());
     Thread.sleep(1_500);
     assertTrue(alive(pid), "watched: not stopped however long");
@@ -85,10 +87,10 @@ class DesktopProviderTest {
   @Test
   void aDesktopWhoseSessionEndsIsStoppedAndTheNextOpenStartsAFreshOne() throws Throwable {
     start("session: [sh, -c, 'sleep 1']");
-    TestConfig.await(provider.resolve("desktop/alice", ALICE));
+    await(provider.resolve("desktop/alice", ALICE));
     long pid = provider.pid("alice").orElseThrow();
     awaitGone(pid, Duration.ofSeconds(10));
-    TestConfig.await(provider.resolve("desktop/alice", ALICE));
+    await(provider.resolve("desktop/alice", ALICE));
     assertNotEquals(pid, provider.pid("alice").orElseThrow());
   }
 
@@ -120,8 +122,8 @@ class DesktopProviderTest {
   @Test
   void stoppingTheProviderStopsItsDesktops() throws Throwable {
     start("desktops: [{id: lab}]");
-    TestConfig.await(provider.resolve("desktop/alice", ALICE));
-    TestConfig.await(provider.resolve("desktop/lab", ALICE));
+    await(provider.resolve("desktop/alice", ALICE));
+    await(provider.resolve("desktop/lab", ALICE));
     long a = provider.pid("alice").orElseThrow();
     long lab = provider.pid("lab").orElseThrow();
     provider.stop();
@@ -134,27 +136,27 @@ class DesktopProviderTest {
   void usersOpenOnlyTheirOwnDesktopAndNamedOnesTheyAreListedFor() throws Throwable {
     start("admins: [helpdesk]\ndesktops: [{id: lab, users: [bob]}]");
     ProviderException other = assertThrows(ProviderException.class,
-        () -> TestConfig.await(provider.resolve("desktop/bob", ALICE)));
+        () -> await(provider.resolve("desktop/bob", ALICE)));
     assertEquals(ProviderException.Kind.FORBIDDEN, other.kind());
     assertEquals("desktop/bob is another user's desktop; you may open only your own, desktop/alice", other.getMessage());
     ProviderException lab = assertThrows(ProviderException.class,
-        () -> TestConfig.await(provider.resolve("desktop/lab", ALICE)));
+        () -> await(provider.resolve("desktop/lab", ALICE)));
     assertEquals("desktop " + "desktop/lab is open only to bob", lab.getMessage());
     assertEquals(List.of("desktop/alice"), ids(ALICE));
     assertEquals(List.of("desktop/bob", "desktop/lab"), ids(new Caller("bob", "control")));
     assertEquals(List.of("desktop/helpdesk"), ids(new Caller("helpdesk", "control")), "nothing runs yet");
-    TestConfig.await(provider.resolve("desktop/alice", ALICE));
+    await(provider.resolve("desktop/alice", ALICE));
     assertEquals(List.of("desktop/helpdesk", "desktop/alice"), ids(new Caller("helpdesk", "control")),
         "admins see the running desktops of users");
-    TestConfig.await(provider.resolve("desktop/alice", new Caller("helpdesk", "control")));
+    await(provider.resolve("desktop/alice", new Caller("helpdesk", "control")));
   }
 
   private List<String> ids(Caller caller) throws Throwable {
-    return TestConfig.await(provider.list(caller)).stream().map(TargetInfo::id).toList();
+    return await(provider.list(caller)).stream().map(TargetInfo::id).toList();
   }
 
   private String state() throws Throwable {
-    return TestConfig.await(provider.list(ALICE)).stream().filter(t -> t.id().equals("desktop/alice")).findFirst()
+    return await(provider.list(ALICE)).stream().filter(t -> t.id().equals("desktop/alice")).findFirst()
         .orElseThrow().labels().get("state");
   }
 

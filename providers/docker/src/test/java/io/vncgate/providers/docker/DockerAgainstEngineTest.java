@@ -1,5 +1,7 @@
 package io.vncgate.providers.docker;
 
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.CALLER;
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,6 +23,7 @@ import io.vncgate.testbeds.ServerInitInfo;
 import io.vncgate.testbeds.VncPasswd;
 import io.vncgate.testbeds.docker.DesktopContainer;
 import io.vncgate.testbeds.docker.DesktopImage;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,7 +87,7 @@ class DockerAgainstEngineTest {
   }
 
   private DockerTargetProvider provider(String yaml) throws Exception {
-    DockerTargetProvider p = TestConfig.start(dir, yaml);
+    DockerTargetProvider p = ProviderTestConfig.start(new DockerTargetProvider(), dir, yaml);
     providers.add(p);
     return p;
   }
@@ -94,12 +97,12 @@ class DockerAgainstEngineTest {
   }
 
   private static ProviderException failure(CompletionStage<?> stage) {
-    Throwable t = assertThrows(Throwable.class, () -> TestConfig.await(stage));
+    Throwable t = assertThrows(Throwable.class, () -> await(stage));
     return assertInstanceOf(ProviderException.class, t, () -> "expected a ProviderException, got " + t);
   }
 
   private static Optional<TargetInfo> listed(DockerTargetProvider p, String id) throws Throwable {
-    return TestConfig.await(p.list(TestConfig.CALLER)).stream().filter(t -> t.id().equals(id)).findFirst();
+    return await(p.list(CALLER)).stream().filter(t -> t.id().equals(id)).findFirst();
   }
 
   @Test
@@ -111,7 +114,7 @@ class DockerAgainstEngineTest {
         .withLabel("vncgate.target", "false"));
     DockerTargetProvider p = withPasswordInside();
 
-    List<TargetInfo> all = TestConfig.await(p.list(TestConfig.CALLER));
+    List<TargetInfo> all = await(p.list(CALLER));
     TargetInfo desk = listed(p, "docker/" + labelled.name()).orElseThrow(() -> new AssertionError("not listed: " + all));
     assertEquals("Build desktop", desk.name());
     assertEquals("linux", desk.labels().get("os"));
@@ -121,12 +124,12 @@ class DockerAgainstEngineTest {
     assertFalse(desk.labels().containsKey("target"), desk.labels().toString());
     for (DesktopContainer hidden : List.of(plain, offOnPurpose)) {
       assertTrue(all.stream().noneMatch(t -> t.id().equals("docker/" + hidden.name())), all.toString());
-      ProviderException e = failure(p.resolve("docker/" + hidden.name(), TestConfig.CALLER));
+      ProviderException e = failure(p.resolve("docker/" + hidden.name(), CALLER));
       assertEquals(ProviderException.Kind.NOT_FOUND, e.kind());
       assertEquals("no such target: docker/" + hidden.name() + " (no running container of that name carries the"
           + " label vncgate.target=true)", e.getMessage(), "the same words as for a container that does not exist");
     }
-    assertEquals(failure(p.resolve("docker/nothing-here", TestConfig.CALLER)).getMessage(),
+    assertEquals(failure(p.resolve("docker/nothing-here", CALLER)).getMessage(),
         "no such target: docker/nothing-here (no running container of that name carries the label vncgate.target=true)");
   }
 
@@ -156,7 +159,7 @@ class DockerAgainstEngineTest {
     awaitListed(p, "docker/" + name, true);
     c.stop(); // Testcontainers removes it
     awaitListed(p, "docker/" + name, false);
-    ProviderException e = failure(p.resolve("docker/" + name, TestConfig.CALLER));
+    ProviderException e = failure(p.resolve("docker/" + name, CALLER));
     assertEquals(ProviderException.Kind.NOT_FOUND, e.kind(), "resolve looks afresh, never at the list");
   }
 
@@ -172,7 +175,7 @@ class DockerAgainstEngineTest {
   void theRouteIsTheContainersBridgeAddressAndOpensItsXvncWithThePasswordReadFromInside() throws Throwable {
     DesktopContainer c = run(DesktopContainer.offered(unique("open"), PASSWORD, Map.of()));
     DockerTargetProvider p = withPasswordInside();
-    TargetRoute resolved = TestConfig.await(p.resolve("docker/" + c.name(), TestConfig.CALLER));
+    TargetRoute resolved = await(p.resolve("docker/" + c.name(), CALLER));
     Route.Tcp route = assertInstanceOf(Route.Tcp.class, resolved.route());
     assertEquals(c.bridgeAddress(), route.host());
     assertEquals(5900, route.port());
@@ -195,7 +198,7 @@ class DockerAgainstEngineTest {
     DesktopContainer c = run(DesktopContainer.offered(unique("gwfile"), PASSWORD, Map.of()));
     Files.write(dir.resolve("vnc.pass"), VncPasswd.of(PASSWORD + "\n"));
     DockerTargetProvider p = provider("password-file: vnc.pass");
-    TargetRoute resolved = TestConfig.await(p.resolve("docker/" + c.name(), TestConfig.CALLER));
+    TargetRoute resolved = await(p.resolve("docker/" + c.name(), CALLER));
     Route.Tcp route = (Route.Tcp) resolved.route();
     String pw = ((Credentials.VncPassword) resolved.credentials()).password().reveal();
     try (RfbTestClient client = RfbTestClient.connect(route.host(), route.port())) {
@@ -210,7 +213,7 @@ class DockerAgainstEngineTest {
   void aPasswordFileMissingInTheContainerIsNamedWithWhatToDo() throws Throwable {
     DesktopContainer c = run(DesktopContainer.offered(unique("nopw"), PASSWORD, Map.of()));
     DockerTargetProvider p = provider("password-file-in-container: /home/desk/.vnc/passwd");
-    ProviderException e = failure(p.resolve("docker/" + c.name(), TestConfig.CALLER));
+    ProviderException e = failure(p.resolve("docker/" + c.name(), CALLER));
     assertEquals(ProviderException.Kind.MISCONFIGURED, e.kind());
     assertEquals("cannot read the file /home/desk/.vnc/passwd inside container " + c.name() + ": cat:"
         + " /home/desk/.vnc/passwd: No such file or directory (exit 1): create the VNC password file in the container"
@@ -224,7 +227,7 @@ class DockerAgainstEngineTest {
     DockerClientFactory.instance().client().stopContainerCmd(c.getContainerId()).withTimeout(1).exec();
     DockerTargetProvider p = withPasswordInside();
     assertTrue(listed(p, "docker/" + c.name()).isEmpty(), "a stopped container is not listed");
-    ProviderException e = failure(p.resolve("docker/" + c.name(), TestConfig.CALLER));
+    ProviderException e = failure(p.resolve("docker/" + c.name(), CALLER));
     assertEquals(ProviderException.Kind.UNAVAILABLE, e.kind());
     assertEquals("container " + c.name() + " is exited: start it (`docker start " + c.name() + "`) and open docker/"
         + c.name() + " again", e.getMessage());
@@ -234,7 +237,7 @@ class DockerAgainstEngineTest {
   void aContainerOffTheConfiguredNetworkIsNamedWithTheCommandThatJoinsIt() throws Throwable {
     DesktopContainer c = run(DesktopContainer.offered(unique("net"), PASSWORD, Map.of()));
     DockerTargetProvider p = provider("network: vncgate-desktops");
-    ProviderException e = failure(p.resolve("docker/" + c.name(), TestConfig.CALLER));
+    ProviderException e = failure(p.resolve("docker/" + c.name(), CALLER));
     assertEquals("container " + c.name() + " is not on the network vncgate-desktops (providers.docker.network); it is"
         + " on bridge: `docker network connect vncgate-desktops " + c.name() + "`", e.getMessage());
   }
@@ -243,7 +246,7 @@ class DockerAgainstEngineTest {
   void anImageWithoutCatIsToldToUseTheGatewaySideFile() throws Throwable {
     DesktopContainer c = run(DesktopContainer.offered(unique("nocat"), PASSWORD, Map.of())
         .withCopyToContainer(Transferable.of("not a program", 0644), "/bin/cat"));
-    ProviderException e = failure(withPasswordInside().resolve("docker/" + c.name(), TestConfig.CALLER));
+    ProviderException e = failure(withPasswordInside().resolve("docker/" + c.name(), CALLER));
     assertEquals(ProviderException.Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().startsWith("cannot read the file " + DesktopImage.PASSWORD_FILE + " inside container "
         + c.name() + ": the container has no `cat` to read it with (exit 12"), e.getMessage());
@@ -254,7 +257,7 @@ class DockerAgainstEngineTest {
   @Test
   void aContainerWithoutANetworkHasNoAddressAndSaysSo() throws Throwable {
     DesktopContainer c = run(DesktopContainer.offered(unique("nonet"), PASSWORD, Map.of()).withNetworkMode("none"));
-    ProviderException e = failure(withPasswordInside().resolve("docker/" + c.name(), TestConfig.CALLER));
+    ProviderException e = failure(withPasswordInside().resolve("docker/" + c.name(), CALLER));
     assertEquals(ProviderException.Kind.UNAVAILABLE, e.kind());
     assertEquals("container " + c.name() + " has no IP address on its networks none: the gateway connects to the"
         + " container's address, so run it on a network (e.g. the default bridge, or `--network <net>` with"
@@ -264,7 +267,7 @@ class DockerAgainstEngineTest {
   @Test
   void aBadPortLabelIsNamedOnTheContainer() throws Throwable {
     DesktopContainer c = run(DesktopContainer.offered(unique("port"), PASSWORD, Map.of("vncgate.port", "vnc")));
-    ProviderException e = failure(withPasswordInside().resolve("docker/" + c.name(), TestConfig.CALLER));
+    ProviderException e = failure(withPasswordInside().resolve("docker/" + c.name(), CALLER));
     assertEquals(ProviderException.Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().startsWith("container " + c.name() + " has the label vncgate.port=\"vnc\""), e.getMessage());
   }

@@ -10,6 +10,7 @@ import io.vncgate.providers.docker.config.DockerSettings;
 import io.vncgate.providers.docker.config.SettingsReader;
 import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderConfigException;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class DockerConfigTest {
   Path dir;
 
   private DockerSettings read(String yaml) {
-    return SettingsReader.read(new ProviderConfig("providers.docker", TestConfig.parse(yaml)), dir);
+    return SettingsReader.read(new ProviderConfig("providers.docker", ProviderTestConfig.parse(yaml)), dir);
   }
 
   private ProviderConfigException error(String yaml) {

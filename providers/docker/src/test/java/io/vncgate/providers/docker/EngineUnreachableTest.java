@@ -1,11 +1,14 @@
 package io.vncgate.providers.docker;
 
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.CALLER;
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vncgate.spi.ProviderException;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -25,21 +28,21 @@ class EngineUnreachableTest {
   Path dir;
 
   private ProviderException failure(java.util.concurrent.CompletionStage<?> stage) {
-    Throwable t = assertThrows(Throwable.class, () -> TestConfig.await(stage));
+    Throwable t = assertThrows(Throwable.class, () -> await(stage));
     return assertInstanceOf(ProviderException.class, t, () -> "expected a ProviderException, got " + t);
   }
 
   @Test
   void noSocketAtAllSaysWhichSocketAndToStartDockerd() throws Exception {
     Path socket = dir.resolve("docker.sock");
-    DockerTargetProvider provider = TestConfig.start(dir, "host: 'unix://" + socket + "'");
+    DockerTargetProvider provider = ProviderTestConfig.start(new DockerTargetProvider(), dir, "host: 'unix://" + socket + "'");
     try {
-      ProviderException e = failure(provider.list(TestConfig.CALLER));
+      ProviderException e = failure(provider.list(CALLER));
       assertEquals(ProviderException.Kind.UNAVAILABLE, e.kind());
       assertEquals("cannot reach the Docker engine at unix://" + socket + " to list its containers: there is no socket"
           + " at " + socket + ": is dockerd running? (start it, e.g. `dockerd &` or `systemctl start docker`; for podman"
           + " `podman system service --time=0 unix://" + socket + " &`) (providers.docker.host)", e.getMessage());
-      ProviderException open = failure(provider.resolve("docker/desk1", TestConfig.CALLER));
+      ProviderException open = failure(provider.resolve("docker/desk1", CALLER));
       assertTrue(open.getMessage().startsWith("cannot reach the Docker engine at unix://" + socket
           + " to inspect container desk1: there is no socket"), open.getMessage());
     } finally {
@@ -54,9 +57,9 @@ class EngineUnreachableTest {
       server.bind(UnixDomainSocketAddress.of(socket));
     }
     // the file stays after the listener is gone, as after a killed dockerd
-    DockerTargetProvider provider = TestConfig.start(dir, "host: 'unix://" + socket + "'");
+    DockerTargetProvider provider = ProviderTestConfig.start(new DockerTargetProvider(), dir, "host: 'unix://" + socket + "'");
     try {
-      ProviderException e = failure(provider.list(TestConfig.CALLER));
+      ProviderException e = failure(provider.list(CALLER));
       assertEquals(ProviderException.Kind.UNAVAILABLE, e.kind());
       assertTrue(e.getMessage().contains("nothing answers on " + socket + " (connection refused): dockerd is not"
           + " running and left its socket behind"), e.getMessage());

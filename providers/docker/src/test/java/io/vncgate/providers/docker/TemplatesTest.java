@@ -1,5 +1,7 @@
 package io.vncgate.providers.docker;
 
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.CALLER;
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,6 +15,7 @@ import io.vncgate.spi.Route;
 import io.vncgate.spi.TargetInfo;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.docker.DesktopImage;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,7 +55,7 @@ class TemplatesTest {
   }
 
   private DockerTargetProvider start(String image) throws Exception {
-    provider = TestConfig.start(dir, """
+    provider = ProviderTestConfig.start(new DockerTargetProvider(), dir, """
         templates:
           - name: %s
             image: '%s'
@@ -72,7 +75,7 @@ class TemplatesTest {
   }
 
   private TargetInfo listed() throws Throwable {
-    List<TargetInfo> all = TestConfig.await(provider.list(TestConfig.CALLER));
+    List<TargetInfo> all = await(provider.list(CALLER));
     List<TargetInfo> mine = all.stream().filter(t -> t.id().equals(ID)).toList();
     assertEquals(1, mine.size(), "listed once, running or not: " + all);
     return mine.get(0);
@@ -85,7 +88,7 @@ class TemplatesTest {
     assertEquals("linux", listed().labels().get("os"));
     assertFalse(exists());
 
-    Route.Tcp route = assertInstanceOf(Route.Tcp.class, TestConfig.await(provider.resolve(ID, TestConfig.CALLER)).route());
+    Route.Tcp route = assertInstanceOf(Route.Tcp.class, await(provider.resolve(ID, CALLER)).route());
     assertTrue(exists(), "opening started the container");
     try (RfbTestClient client = RfbTestClient.connect(route.host(), route.port())) {
       assertEquals(DesktopImage.WIDTH, client.handshakeNone().width());
@@ -94,7 +97,7 @@ class TemplatesTest {
       assertEquals("running", listed().labels().get("status"));
       Thread.sleep(3000); // longer than idle-stop
       assertTrue(exists(), "never removed while someone watches");
-      assertEquals(route, TestConfig.await(provider.resolve(ID, TestConfig.CALLER)).route(), "the running one is reused");
+      assertEquals(route, await(provider.resolve(ID, CALLER)).route(), "the running one is reused");
       provider.viewers(ID, 2);
       provider.viewers(ID, 1);
     }
@@ -104,14 +107,14 @@ class TemplatesTest {
       assertTrue(System.nanoTime() < deadline, "still running 15 s after the last viewer left (idle-stop 3s)");
       Thread.sleep(200);
     }
-    TestConfig.await(provider.resolve(ID, TestConfig.CALLER));
+    await(provider.resolve(ID, CALLER));
     assertTrue(exists(), "opened again, started again");
   }
 
   @Test
   void aTemplateWhoseImageIsNotOnTheEngineSaysSoAndPullsNothing() throws Throwable {
     start("vncgate-test/not-built:1");
-    Throwable t = assertThrows(Throwable.class, () -> TestConfig.await(provider.resolve(ID, TestConfig.CALLER)));
+    Throwable t = assertThrows(Throwable.class, () -> await(provider.resolve(ID, CALLER)));
     ProviderException e = assertInstanceOf(ProviderException.class, t);
     assertTrue(e.getMessage().startsWith("the Docker engine at unix:///var/run/docker.sock could not create container "
         + NAME + " from image vncgate-test/not-built:1 (HTTP 404: No such image: vncgate-test/not-built:1"), e.getMessage());

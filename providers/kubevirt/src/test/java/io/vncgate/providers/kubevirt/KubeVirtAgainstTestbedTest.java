@@ -1,5 +1,7 @@
 package io.vncgate.providers.kubevirt;
 
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.CALLER;
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -20,6 +22,7 @@ import io.vncgate.testbeds.ServerInitInfo;
 import io.vncgate.testbeds.kubevirt.KubeRbac;
 import io.vncgate.testbeds.kubevirt.KubeVirtTestbed;
 import io.vncgate.testbeds.kubevirt.KubeVmi;
+import io.vncgate.testbeds.plugin.ProviderTestConfig;
 import io.vncgate.testbeds.qemu.QemuVncServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +94,7 @@ class KubeVirtAgainstTestbedTest {
     Files.writeString(dir.resolve("kubeconfig"), kubeconfig);
     KubeVirtTargetProvider provider = new KubeVirtTargetProvider();
     providers.add(provider);
-    provider.start(TestConfig.context(dir, "kubeconfig: kubeconfig\n" + moreYaml));
+    provider.start(ProviderTestConfig.context("kubevirt", dir, "kubeconfig: kubeconfig\n" + moreYaml));
     return provider;
   }
 
@@ -104,7 +107,7 @@ class KubeVirtAgainstTestbedTest {
   }
 
   private static ProviderException failure(CompletionStage<?> stage) {
-    Throwable t = assertThrows(Throwable.class, () -> TestConfig.await(stage));
+    Throwable t = assertThrows(Throwable.class, () -> await(stage));
     return assertInstanceOf(ProviderException.class, t, () -> "expected a ProviderException, got " + t);
   }
 
@@ -118,7 +121,7 @@ class KubeVirtAgainstTestbedTest {
 
   @Test
   void discoveryListsTheVmisOfEveryNamespaceWithPhaseNodeAndTheirLabels() throws Throwable {
-    List<TargetInfo> targets = TestConfig.await(withToken(GATEWAY).list(TestConfig.CALLER));
+    List<TargetInfo> targets = await(withToken(GATEWAY).list(CALLER));
     assertEquals(List.of("kubevirt/lab/db", "kubevirt/lab/starting", "kubevirt/lab/web", "kubevirt/other/far"),
         ids(targets));
     TargetInfo web = targets.get(2);
@@ -135,16 +138,16 @@ class KubeVirtAgainstTestbedTest {
   void namespacesAndTheLabelSelectorNarrowTheListAndWhatResolves() throws Throwable {
     KubeVirtTargetProvider p = provider(kube.kubeconfigWithToken(LAB_ONLY),
         "namespaces: [lab]\nlabel-selector: vncgate=true\n");
-    assertEquals(List.of("kubevirt/lab/starting", "kubevirt/lab/web"), ids(TestConfig.await(p.list(TestConfig.CALLER))));
+    assertEquals(List.of("kubevirt/lab/starting", "kubevirt/lab/web"), ids(await(p.list(CALLER))));
     assertTrue(kube.requests().stream().anyMatch(r -> r.startsWith(
         "GET /apis/kubevirt.io/v1/namespaces/lab/virtualmachineinstances?labelSelector=vncgate%3Dtrue ")),
         kube.requests().toString());
 
-    ProviderException db = failure(p.resolve("kubevirt/lab/db", TestConfig.CALLER));
+    ProviderException db = failure(p.resolve("kubevirt/lab/db", CALLER));
     assertEquals(ProviderException.Kind.NOT_FOUND, db.kind());
     assertEquals("VMI lab/db is not offered: its labels do not match providers.kubevirt.label-selector"
         + " \"vncgate=true\"", db.getMessage());
-    ProviderException far = failure(p.resolve("kubevirt/other/far", TestConfig.CALLER));
+    ProviderException far = failure(p.resolve("kubevirt/other/far", CALLER));
     assertEquals("VMI other/far is not offered: namespace other is not in providers.kubevirt.namespaces [lab]",
         far.getMessage());
   }
@@ -154,7 +157,7 @@ class KubeVirtAgainstTestbedTest {
     KubeVirtTargetProvider p = withToken(GATEWAY);
     assertEquals(Sharing.FAN_OUT, p.sharing("kubevirt/lab/web"), "a VMI takes one VNC connection");
     int before = kube.vncConnections("lab", "web");
-    TargetRoute resolved = TestConfig.await(p.resolve("kubevirt/lab/web", TestConfig.CALLER));
+    TargetRoute resolved = await(p.resolve("kubevirt/lab/web", CALLER));
     assertEquals(before, kube.vncConnections("lab", "web"), "the provider does not open the stream itself");
     assertInstanceOf(Credentials.None.class, resolved.credentials(), "libvirt's VNC has no password");
 
@@ -177,8 +180,8 @@ class KubeVirtAgainstTestbedTest {
   /** The testbed keeps KubeVirt's rule, which is why the provider asks for fan-out. */
   @Test
   void aSecondVncConnectionEndsTheFirstAndPreserveSessionIsRefusedWith503() throws Throwable {
-    Route.WebSocket route = (Route.WebSocket) TestConfig.await(withToken(GATEWAY)
-        .resolve("kubevirt/other/far", TestConfig.CALLER)).route();
+    Route.WebSocket route = (Route.WebSocket) await(withToken(GATEWAY)
+        .resolve("kubevirt/other/far", CALLER)).route();
     try (RouteWebSocket first = RouteWebSocket.open(route);
          RfbTestClient a = RfbTestClient.over(first.in(), first.out())) {
       a.handshakeNone();
@@ -195,7 +198,7 @@ class KubeVirtAgainstTestbedTest {
 
   @Test
   void aWrongTokenIs401InWords() throws Throwable {
-    ProviderException e = failure(withToken("tok-wrong-0000").list(TestConfig.CALLER));
+    ProviderException e = failure(withToken("tok-wrong-0000").list(CALLER));
     assertEquals(ProviderException.Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().startsWith("the Kubernetes API at " + kube.url() + " refused the gateway's credentials"
         + " from the kubeconfig " + dir.resolve("kubeconfig") + " (401 Unauthorized)"), e.getMessage());
@@ -204,7 +207,7 @@ class KubeVirtAgainstTestbedTest {
 
   @Test
   void listingAllNamespacesWithANamespacedRoleIs403NamingTheVerbResourceAndScope() throws Throwable {
-    ProviderException e = failure(withToken(LAB_ONLY).list(TestConfig.CALLER));
+    ProviderException e = failure(withToken(LAB_ONLY).list(CALLER));
     assertEquals(ProviderException.Kind.MISCONFIGURED, e.kind());
     assertEquals("the gateway's Kubernetes account may not list virtualmachineinstances in API group kubevirt.io in"
         + " all namespaces (cluster scope) (the API server said: virtualmachineinstances.kubevirt.io is forbidden:"
@@ -214,7 +217,7 @@ class KubeVirtAgainstTestbedTest {
         + " (see docs/providers-kubevirt.md)", e.getMessage());
     // and one namespace it lacks makes the whole list fail, rather than silently hide VMIs
     KubeVirtTargetProvider p = provider(kube.kubeconfigWithToken(LAB_ONLY), "namespaces: [lab, other]\n");
-    ProviderException other = failure(p.list(TestConfig.CALLER));
+    ProviderException other = failure(p.list(CALLER));
     assertTrue(other.getMessage().contains("may not list virtualmachineinstances in API group kubevirt.io in"
         + " namespace \"other\""), other.getMessage());
     assertTrue(other.getMessage().contains("grant it a Role (with a RoleBinding in that namespace)"), other.getMessage());
@@ -222,7 +225,7 @@ class KubeVirtAgainstTestbedTest {
 
   @Test
   void resolvingWithoutGetOnVmisIs403InWords() throws Throwable {
-    ProviderException e = failure(withToken(LIST_ONLY).resolve("kubevirt/lab/web", TestConfig.CALLER));
+    ProviderException e = failure(withToken(LIST_ONLY).resolve("kubevirt/lab/web", CALLER));
     assertEquals(ProviderException.Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().startsWith("the gateway's Kubernetes account may not get virtualmachineinstances in API"
         + " group kubevirt.io in namespace \"lab\" (the API server said: virtualmachineinstances.kubevirt.io \"web\" is"
@@ -231,8 +234,8 @@ class KubeVirtAgainstTestbedTest {
 
   @Test
   void withoutGetOnTheVncSubresourceTheUpgradeIs403WithTheApiServersWords() throws Throwable {
-    Route.WebSocket route = (Route.WebSocket) TestConfig.await(withToken(NO_VNC)
-        .resolve("kubevirt/lab/web", TestConfig.CALLER)).route();
+    Route.WebSocket route = (Route.WebSocket) await(withToken(NO_VNC)
+        .resolve("kubevirt/lab/web", CALLER)).route();
     RouteWebSocket.Refusal e = RouteWebSocket.Refusal.of(assertThrows(Exception.class, () -> RouteWebSocket.open(route)));
     assertEquals(403, e.status());
     assertTrue(e.body().contains("virtualmachineinstances.subresources.kubevirt.io \\\"web\\\" is forbidden:"
@@ -243,12 +246,12 @@ class KubeVirtAgainstTestbedTest {
   @Test
   void aVmiThatIsNotRunningIsRefusedInWordsWithoutAConsole() throws Throwable {
     KubeVirtTargetProvider p = withToken(GATEWAY);
-    ProviderException e = failure(p.resolve("kubevirt/lab/starting", TestConfig.CALLER));
+    ProviderException e = failure(p.resolve("kubevirt/lab/starting", CALLER));
     assertEquals(ProviderException.Kind.UNAVAILABLE, e.kind());
     assertEquals("VMI lab/starting is Scheduling, not Running: it is starting; wait until it runs (kubectl get vmi"
         + " starting -n lab) and open it again", e.getMessage());
     assertEquals(0, kube.vncConnections("lab", "starting"));
-    ProviderException gone = failure(p.resolve("kubevirt/lab/nothere", TestConfig.CALLER));
+    ProviderException gone = failure(p.resolve("kubevirt/lab/nothere", CALLER));
     assertEquals(ProviderException.Kind.NOT_FOUND, gone.kind());
     assertTrue(gone.getMessage().startsWith("no VMI nothere in namespace lab"), gone.getMessage());
   }
@@ -283,7 +286,7 @@ class KubeVirtAgainstTestbedTest {
 
   @Test
   void withoutTheClusterCaTheServerIsNotTrustedAndTheWordsSaySo() throws Throwable {
-    ProviderException e = failure(provider(kube.kubeconfigWithoutCa(GATEWAY), "").list(TestConfig.CALLER));
+    ProviderException e = failure(provider(kube.kubeconfigWithoutCa(GATEWAY), "").list(CALLER));
     assertEquals(ProviderException.Kind.UNAVAILABLE, e.kind());
     assertTrue(e.getMessage().startsWith("the Kubernetes API at " + kube.url() + " failed the TLS check"), e.getMessage());
   }
@@ -291,10 +294,10 @@ class KubeVirtAgainstTestbedTest {
   @Test
   void aClientCertificateFromTheKubeconfigListsAndOpensTheConsole() throws Throwable {
     KubeVirtTargetProvider p = provider(kube.kubeconfigWithClientCertificate("alice", "vncgate-admins"), "");
-    assertEquals(4, TestConfig.await(p.list(TestConfig.CALLER)).size());
+    assertEquals(4, await(p.list(CALLER)).size());
     assertTrue(kube.requests().contains("GET /apis/kubevirt.io/v1/virtualmachineinstances alice"),
         "the API server saw the certificate's user: " + kube.requests());
-    Route.WebSocket route = (Route.WebSocket) TestConfig.await(p.resolve("kubevirt/lab/db", TestConfig.CALLER)).route();
+    Route.WebSocket route = (Route.WebSocket) await(p.resolve("kubevirt/lab/db", CALLER)).route();
     assertTrue(route.headers().isEmpty(), "no token: the client certificate is the credential");
     assertNotNull(route.tls().clientCertificate());
     assertFalse(route.toString().contains("PRIVATE KEY"), route.toString());
@@ -306,8 +309,8 @@ class KubeVirtAgainstTestbedTest {
     Path tokenFile = dir.resolve("token");
     Files.writeString(tokenFile, LAB_ONLY + "\n");
     KubeVirtTargetProvider p = provider(kube.kubeconfigWithTokenFile(tokenFile), "namespaces: [lab]\n");
-    assertEquals(3, TestConfig.await(p.list(TestConfig.CALLER)).size());
-    Route.WebSocket route = (Route.WebSocket) TestConfig.await(p.resolve("kubevirt/lab/web", TestConfig.CALLER)).route();
+    assertEquals(3, await(p.list(CALLER)).size());
+    Route.WebSocket route = (Route.WebSocket) await(p.resolve("kubevirt/lab/web", CALLER)).route();
     assertEquals("Bearer " + LAB_ONLY, route.headers().get("Authorization").reveal());
   }
 
@@ -319,16 +322,16 @@ class KubeVirtAgainstTestbedTest {
     KubeVirtTargetProvider p = new KubeVirtTargetProvider(
         () -> Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1", "KUBERNETES_SERVICE_PORT", String.valueOf(kube.port())), sa);
     providers.add(p);
-    p.start(TestConfig.context(dir, "namespaces: [lab]"));
-    assertEquals(3, TestConfig.await(p.list(TestConfig.CALLER)).size());
+    p.start(ProviderTestConfig.context("kubevirt", dir, "namespaces: [lab]"));
+    assertEquals(3, await(p.list(CALLER)).size());
     Files.writeString(sa.resolve("token"), LAB_ONLY); // the kubelet rotated it
-    Route.WebSocket route = (Route.WebSocket) TestConfig.await(p.resolve("kubevirt/lab/web", TestConfig.CALLER)).route();
+    Route.WebSocket route = (Route.WebSocket) await(p.resolve("kubevirt/lab/web", CALLER)).route();
     assertEquals("Bearer " + LAB_ONLY, route.headers().get("Authorization").reveal());
     assertEquals(720, openConsole(route).width());
 
     KubeVirtTargetProvider outside = new KubeVirtTargetProvider(Map::of, sa);
     ProviderConfigException e = assertThrows(ProviderConfigException.class,
-        () -> outside.start(TestConfig.context(dir, "namespaces: [lab]")));
+        () -> outside.start(ProviderTestConfig.context("kubevirt", dir, "namespaces: [lab]")));
     assertEquals("providers.kubevirt.kubeconfig", e.key());
     assertTrue(e.getMessage().contains("does not run in a Kubernetes pod"), e.getMessage());
   }

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.vncgate.providers.proxmox.tls.TlsContexts;
 import io.vncgate.spi.Credentials;
 import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.Route;
@@ -19,12 +20,14 @@ import io.vncgate.spi.TargetRoute;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.ServerInitInfo;
 import io.vncgate.testbeds.plugin.ProviderTestConfig;
+import io.vncgate.testbeds.plugin.RouteWebSocketStreams;
 import io.vncgate.testbeds.pve.PveCall;
 import io.vncgate.testbeds.pve.PveGuest;
 import io.vncgate.testbeds.pve.PvePermissions;
 import io.vncgate.testbeds.pve.PveTestbed;
 import io.vncgate.testbeds.qemu.QemuVncServer;
 import java.net.URLDecoder;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,6 +126,13 @@ class ProxmoxAgainstTestbedTest {
     return "  - {name: " + name + ", url: '" + bed.url() + "', " + auth + ", " + trust + "}\n";
   }
 
+  /** The route opened as the gateway would: TLS by the plugin's own pinned/CA trust. */
+  private static RouteWebSocketStreams openRoute(Route.WebSocket route) throws Exception {
+    HttpClient http = HttpClient.newBuilder()
+        .sslContext(TlsContexts.forCluster(route.tls().pinnedSha256(), route.tls().caFile())).build();
+    return RouteWebSocketStreams.open(http, route, "");
+  }
+
   private static String token(String id, String file) {
     return "token-id: '" + id + "', token-secret-file: " + file;
   }
@@ -211,7 +221,7 @@ class ProxmoxAgainstTestbedTest {
         "PVE's ticket is <password>:PVEVNC:...; the VNC password is the vncproxy password");
 
     // the route as given opens QEMU's console: TLS by the pin, the token header, the ticket, VNC auth
-    try (RouteWebSocket ws = RouteWebSocket.open(route);
+    try (RouteWebSocketStreams ws = openRoute(route);
          RfbTestClient rfb = RfbTestClient.over(ws.in(), ws.out())) {
       assertEquals("binary", ws.subprotocol());
       ServerInitInfo init = rfb.handshakeVncAuth(password.password().reveal());
@@ -246,7 +256,7 @@ class ProxmoxAgainstTestbedTest {
     Route.WebSocket route = (Route.WebSocket) resolved.route();
     assertEquals("/api2/json/nodes/pve1/lxc/101/vncwebsocket", route.uri().getPath());
     assertEquals(1, pve.vncProxyCount(101));
-    try (RouteWebSocket ws = RouteWebSocket.open(route);
+    try (RouteWebSocketStreams ws = openRoute(route);
          RfbTestClient rfb = RfbTestClient.over(ws.in(), ws.out())) {
       rfb.handshakeVncAuth(((Credentials.VncPassword) resolved.credentials()).password().reveal());
     }
@@ -371,7 +381,7 @@ class ProxmoxAgainstTestbedTest {
     Route.WebSocket route = (Route.WebSocket) resolved.route();
     assertEquals(List.of("Cookie"), List.copyOf(route.headers().keySet()));
     assertTrue(route.headers().get("Cookie").reveal().startsWith("PVEAuthCookie=PVE:" + USER + ":"));
-    try (RouteWebSocket ws = RouteWebSocket.open(route);
+    try (RouteWebSocketStreams ws = openRoute(route);
          RfbTestClient rfb = RfbTestClient.over(ws.in(), ws.out())) {
       rfb.handshakeVncAuth(((Credentials.VncPassword) resolved.credentials()).password().reveal());
     }
