@@ -1,5 +1,6 @@
 package io.vncgate.providers.desktop;
 
+import static io.vncgate.testbeds.plugin.ProviderTestConfig.CALLER;
 import static io.vncgate.testbeds.plugin.ProviderTestConfig.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -98,25 +99,25 @@ class DesktopProviderTest {
   void whyADesktopEndedSaysItsSessionEndedOrItsXvncExitedOrItWasIdleAndNothingWhileItRuns() throws Throwable {
     start("session: [sh, -c, 'sleep 2; exit 3']\nidle-stop: 1s\ndesktops: [{id: lab, session: [sleep, '600']},"
         + " {id: idle, session: [sleep, '600']}]");
-    TestConfig.await(provider.resolve("desktop/alice", ALICE));
-    TestConfig.await(provider.resolve("desktop/lab", ALICE));
+    await(provider.resolve("desktop/alice", ALICE));
+    await(provider.resolve("desktop/lab", ALICE));
     provider.viewers("desktop/alice", 1); // watched: not stopped as idle
     provider.viewers("desktop/lab", 1);
-    assertEquals(Optional.empty(), TestConfig.await(provider.whyEnded("desktop/lab", ALICE)), "it runs");
+    assertEquals(Optional.empty(), await(provider.whyEnded("desktop/lab", ALICE)), "it runs");
     long alice = provider.pid("alice").orElseThrow();
     awaitGone(alice, Duration.ofSeconds(10)); // its session ended: the provider stopped it
     assertEquals(Optional.of("the desktop's session ended (exit code 3); open it again for a fresh one"),
-        TestConfig.await(provider.whyEnded("desktop/alice", ALICE)));
+        await(provider.whyEnded("desktop/alice", ALICE)));
     long lab = provider.pid("lab").orElseThrow();
     ProcessHandle.of(lab).orElseThrow().destroyForcibly(); // Xvnc killed (SIGKILL: exit code 137)
     assertEquals(Optional.of("the desktop's X server (Xvnc) exited (exit code 137); open it again for a fresh one"),
-        TestConfig.await(provider.whyEnded("desktop/lab", ALICE)));
-    TestConfig.await(provider.resolve("desktop/idle", ALICE));
+        await(provider.whyEnded("desktop/lab", ALICE)));
+    await(provider.resolve("desktop/idle", ALICE));
     long idle = provider.pid("idle").orElseThrow();
     awaitGone(idle, Duration.ofSeconds(10)); // opened, never watched: stopped after idle-stop
     assertEquals(Optional.of("the desktop was stopped after 1 s without a viewer"),
-        TestConfig.await(provider.whyEnded("desktop/idle", ALICE)));
-    assertEquals(Optional.empty(), TestConfig.await(provider.whyEnded("other/alice", ALICE)));
+        await(provider.whyEnded("desktop/idle", ALICE)));
+    assertEquals(Optional.empty(), await(provider.whyEnded("other/alice", ALICE)));
   }
 
   @Test

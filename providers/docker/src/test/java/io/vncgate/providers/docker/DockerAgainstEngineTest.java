@@ -138,16 +138,16 @@ class DockerAgainstEngineTest {
     DockerTargetProvider p = withPasswordInside();
     DesktopContainer stopped = run(DesktopContainer.offered(unique("why-stop"), PASSWORD, Map.of()));
     DesktopContainer removed = run(DesktopContainer.offered(unique("why-rm"), PASSWORD, Map.of()));
-    assertEquals(Optional.empty(), TestConfig.await(p.whyEnded("docker/" + stopped.name(), TestConfig.CALLER)),
+    assertEquals(Optional.empty(), await(p.whyEnded("docker/" + stopped.name(), CALLER)),
         "a running container: the provider does not know");
     var client = DockerClientFactory.instance().client();
     client.stopContainerCmd(stopped.getContainerId()).withTimeout(5).exec();
-    String words = TestConfig.await(p.whyEnded("docker/" + stopped.name(), TestConfig.CALLER)).orElseThrow();
+    String words = await(p.whyEnded("docker/" + stopped.name(), CALLER)).orElseThrow();
     assertTrue(words.matches("container " + stopped.name() + " stopped \\(exit code \\d+\\)"), words);
     client.removeContainerCmd(removed.getContainerId()).withForce(true).exec();
     assertEquals(Optional.of("container " + removed.name() + " was removed"),
-        TestConfig.await(p.whyEnded("docker/" + removed.name(), TestConfig.CALLER)));
-    assertEquals(Optional.empty(), TestConfig.await(p.whyEnded("not-docker", TestConfig.CALLER)));
+        await(p.whyEnded("docker/" + removed.name(), CALLER)));
+    assertEquals(Optional.empty(), await(p.whyEnded("not-docker", CALLER)));
   }
 
   @Test

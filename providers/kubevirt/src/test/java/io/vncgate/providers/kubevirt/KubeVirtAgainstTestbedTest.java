@@ -259,20 +259,20 @@ class KubeVirtAgainstTestbedTest {
   @Test
   void whyAConsoleEndedSaysTheVmiStoppedOrIsGoneAndNothingWhileItRuns() throws Throwable {
     KubeVirtTargetProvider p = withToken(GATEWAY);
-    assertEquals(Optional.empty(), TestConfig.await(p.whyEnded("kubevirt/other/far", TestConfig.CALLER)), "it runs");
+    assertEquals(Optional.empty(), await(p.whyEnded("kubevirt/other/far", CALLER)), "it runs");
     assertEquals(Optional.of("VMI lab/starting is Scheduling"),
-        TestConfig.await(p.whyEnded("kubevirt/lab/starting", TestConfig.CALLER)));
+        await(p.whyEnded("kubevirt/lab/starting", CALLER)));
     assertEquals(Optional.of("VMI lab/nothere is gone (deleted, or its VirtualMachine was stopped)"),
-        TestConfig.await(p.whyEnded("kubevirt/lab/nothere", TestConfig.CALLER)));
+        await(p.whyEnded("kubevirt/lab/nothere", CALLER)));
     KubeVmi far = KubeVmi.running("other", "far", qemu).withLabels(Map.of("vncgate", "true"));
     try {
       kube.putVmi(far.withPhase("Succeeded"));
       assertEquals(Optional.of("VMI other/far stopped (its guest shut down, or it was stopped)"),
-          TestConfig.await(p.whyEnded("kubevirt/other/far", TestConfig.CALLER)));
+          await(p.whyEnded("kubevirt/other/far", CALLER)));
     } finally {
       kube.putVmi(far);
     }
-    assertEquals(Optional.empty(), TestConfig.await(p.whyEnded("elsewhere", TestConfig.CALLER)));
+    assertEquals(Optional.empty(), await(p.whyEnded("elsewhere", CALLER)));
   }
 
   @Test
