@@ -35,6 +35,14 @@ public final class UpstreamDecoder {
     /** Pixels in this rectangle of the framebuffer changed (called when the rectangle is decoded). */
     void damaged(int x, int y, int w, int h);
 
+    /**
+     * A CopyRect came: the framebuffer already has {@code w x h} pixels from {@code srcX, srcY}
+     * copied to {@code x, y}. By default, the destination is damaged.
+     */
+    default void copied(int srcX, int srcY, int x, int y, int w, int h) {
+      damaged(x, y, w, h);
+    }
+
     /** A FramebufferUpdate ended: time to ask the target for the next one. */
     void updateDone();
 
@@ -204,7 +212,8 @@ public final class UpstreamDecoder {
               + framebuffer.width() + "x" + framebuffer.height() + " desktop");
         }
         framebuffer.copy(sx, sy, rx, ry, rw, rh);
-        rectDone();
+        events.copied(sx, sy, rx, ry, rw, rh);
+        nextRect();
       }
       case HEXTILE_TILE -> hextileTile();
       case HEXTILE_RAW -> {
