@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class Member {
   private static final Logger log = LoggerFactory.getLogger(Member.class);
   /** Copies queued for one update at most; past this, a copy's destination is dirty instead. */
-  static final int MAX_COPIES = 16;
+  static final int MAX_COPIES = 64;
 
   private final FanOutSession session;
   private final FanOutSession.Viewer viewer;

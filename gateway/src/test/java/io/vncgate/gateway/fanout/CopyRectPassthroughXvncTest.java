@@ -77,9 +77,9 @@ class CopyRectPassthroughXvncTest {
         // three viewers follow the scroll, update after update, until the mark after it shows
         List<Future<?>> following = new ArrayList<>();
         for (DecodingClient c : List.of(copying, rawCopying, pixelsOnly)) following.add(threads.submit(() -> untilMarked(c, 0)));
-        // one asks 150 ms after each update: several of the target's updates (copies, and pixels
+        // one asks 60 ms after each update: several of the target's updates (copies, and pixels
         // under later copies' sources) wait for it at a time, so it gets copies and fallbacks
-        following.add(threads.submit(() -> untilMarked(slow, 150)));
+        following.add(threads.submit(() -> untilMarked(slow, 60)));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(done) && System.nanoTime() < deadline) Thread.sleep(100);
         assertTrue(Files.exists(done), "the xterm printed its 300 lines");
