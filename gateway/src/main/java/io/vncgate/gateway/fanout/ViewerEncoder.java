@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * One viewer's side of a shared desktop: the pixel format and encodings the viewer asked for, and
  * its own compression state (a ZRLE zlib stream per viewer). Builds whole server→client messages
- * from the session's {@link Framebuffer}: ZRLE when the viewer listed it, else Raw; pseudo
- * rectangles only when the viewer asked for them.
+ * from the session's {@link Framebuffer}: ZRLE when the viewer listed it, else Raw; CopyRect
+ * rectangles its member passes on (docs/fan-out.md, "Copies") and pseudo rectangles only when the
+ * viewer asked for them.
  *
  * <p>Until the viewer's SetPixelFormat the format is {@link PixelFormat#GATEWAY} (what ServerInit
  * offers), and until its SetEncodings only Raw is used. Not thread-safe: one viewer, one thread.
