@@ -218,11 +218,6 @@ public final class Member {
     copies.clear();
   }
 
-  /** Copies queued now (tests). */
-  int queuedCopies() {
-    return copies.size();
-  }
-
   void cursorChanged() {
     if (encoder.accepts(Encodings.CURSOR)) cursorPending = true;
   }
