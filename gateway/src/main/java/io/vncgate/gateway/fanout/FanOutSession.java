@@ -81,6 +81,9 @@ public final class FanOutSession {
   private Buffer screens;
   private boolean qemuExtendedKeys;
   private long stallTimer = -1;
+  /** Observers are being served one per task (see {@link #serveAll}); another round is due after it. */
+  private boolean observerRound;
+  private boolean anotherRound;
   /** Set once, when the session ends: latecomers are told the same. */
   private volatile Outcome endOutcome;
   private volatile String endReason;
@@ -196,6 +199,41 @@ public final class FanOutSession {
     }
   }
 
+  /**
+   * The target's update is in: the viewers in control are served at once, the others one per task
+   * on the session's loop after them (a round), so their encoding never delays the controller's
+   * update, and the controller's input (a task of its own) waits for one observer's encode at most.
+   * An update that ends while a round runs starts another when it is done.
+   */
+  private void serveAll() {
+    for (Member m : members) {
+      if (m.inControl()) m.serve();
+    }
+    if (observerRound) {
+      anotherRound = true;
+      return;
+    }
+    observerRound = true;
+    serveObservers(List.copyOf(members), 0);
+  }
+
+  private void serveObservers(List<Member> round, int from) {
+    context.runOnContext(v -> {
+      int i = from;
+      while (i < round.size() && round.get(i).inControl()) i++;
+      if (i < round.size()) {
+        if (endOutcome == null) round.get(i).serve();
+        serveObservers(round, i + 1);
+      } else if (anotherRound && endOutcome == null) {
+        anotherRound = false;
+        serveObservers(List.copyOf(members), 0);
+      } else {
+        anotherRound = false;
+        observerRound = false;
+      }
+    });
+  }
+
   private void cutOffStalled() {
     long now = System.nanoTime();
     for (Member m : List.copyOf(members)) {
@@ -283,9 +321,14 @@ public final class FanOutSession {
     }
 
     @Override
+    public void copied(int srcX, int srcY, int x, int y, int w, int h) {
+      for (Member m : members) m.copied(srcX, srcY, x, y, w, h);
+    }
+
+    @Override
     public void updateDone() {
       upstream.output().write(UpstreamMessages.updateRequest(true, 0, 0, width, height));
-      for (Member m : List.copyOf(members)) m.serve();
+      serveAll();
     }
 
     @Override

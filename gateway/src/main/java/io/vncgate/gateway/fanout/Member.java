@@ -3,8 +3,11 @@ package io.vncgate.gateway.fanout;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.failure.Outcome;
+import io.vncgate.gateway.rfb.ClientMessageType;
 import io.vncgate.gateway.rfb.Encodings;
+import io.vncgate.gateway.rfb.MessagePolicy;
 import io.vncgate.gateway.rfb.RfbException;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +22,16 @@ import org.slf4j.LoggerFactory;
  * viewer asked for one, something in its region changed and its socket took the last one (its
  * write queue is not full, else its drain handler says when); so a slow viewer costs the session
  * one encoded update and its own socket's queue, and falls behind only itself.
+ *
+ * <p>CopyRect passthrough (docs/fan-out.md, "Copies"): a target's CopyRect is queued for a viewer
+ * that listed CopyRect and whose picture of the source is current (no dirty tile touches it), and
+ * goes at the head of its next update; else its destination is dirty. Invariant: the viewer's
+ * picture with the queued copies applied equals the framebuffer outside the dirty tiles.
  */
 public final class Member {
   private static final Logger log = LoggerFactory.getLogger(Member.class);
+  /** Copies queued for one update at most; past this, a copy's destination is dirty instead. */
+  static final int MAX_COPIES = 64;
 
   private final FanOutSession session;
   private final FanOutSession.Viewer viewer;
@@ -32,6 +42,10 @@ public final class Member {
   private int knownWidth;
   private int knownHeight;
   private Rect request;
+  /** The target's copies the viewer has not been sent, in order (see the class comment). */
+  private final List<ViewerEncoder.Copy> copies = new ArrayList<>();
+  /** The viewer's role lets it send input: served before the other viewers. */
+  private volatile boolean inControl;
   /** An update is on its way to the viewer's socket (written, and its queue not yet drained). */
   private boolean busy;
   private long busySinceNanos;
@@ -65,6 +79,19 @@ public final class Member {
 
   boolean left() {
     return left;
+  }
+
+  /**
+   * The viewer's role, as its messages are framed (set at join and at every change of control):
+   * a viewer allowed to send key or pointer events is served first when the target's update
+   * comes, so the other viewers' encoding never delays it. Safe from any thread.
+   */
+  public void policy(MessagePolicy policy) {
+    inControl = policy.allows(ClientMessageType.KEY_EVENT) || policy.allows(ClientMessageType.POINTER_EVENT);
+  }
+
+  boolean inControl() {
+    return inControl;
   }
 
   FanOutSession.Viewer viewer() {
@@ -114,6 +141,7 @@ public final class Member {
           return;
         }
         dirty.markAll(); // the next update is in the new format: all of it
+        copies.clear(); // all of it is dirty: the copies would be painted over
       }
       case ViewerMessages.SET_ENCODINGS -> setEncodings(m);
       case ViewerMessages.FRAMEBUFFER_UPDATE_REQUEST -> {
@@ -146,6 +174,7 @@ public final class Member {
     boolean cursor = encoder.accepts(Encodings.CURSOR);
     boolean qemu = encoder.accepts(Encodings.QEMU_EXTENDED_KEY_EVENT);
     encoder.encodings(encodings);
+    if (!encoder.accepts(Encodings.COPY_RECT)) copiesToDirty();
     // a pseudo-encoding newly accepted gets its state at once (noVNC learns it may resize the
     // desktop from the first ExtendedDesktopSize)
     if (!resizable && acceptsResize()) resized(session.framebuffer().width(), session.framebuffer().height());
@@ -160,9 +189,33 @@ public final class Member {
   /** The desktop changed size: all of it is dirty; a viewer that can follow is told. */
   void resized(int width, int height) {
     dirty.resize(width, height);
+    copies.clear(); // all of it is dirty: the copies would be painted over
     if (acceptsResize()) {
       resizePending = true;
     }
+  }
+
+  /**
+   * The target copied {@code w x h} pixels from {@code srcX, srcY} to {@code x, y} (the framebuffer
+   * already has it): queued when the viewer listed CopyRect, its picture of the source is current
+   * (with the copies before it applied, no dirty tile touches the source), both ends lie in the
+   * desktop it knows and the queue has room; else the destination is dirty.
+   */
+  void copied(int srcX, int srcY, int x, int y, int w, int h) {
+    if (w <= 0 || h <= 0) return;
+    if (encoder.accepts(Encodings.COPY_RECT) && copies.size() < MAX_COPIES
+        && srcX + w <= knownWidth && srcY + h <= knownHeight && x + w <= knownWidth && y + h <= knownHeight
+        && !dirty.any(new Rect(srcX, srcY, w, h))) {
+      copies.add(new ViewerEncoder.Copy(srcX, srcY, x, y, w, h));
+    } else {
+      dirty.mark(x, y, w, h);
+    }
+  }
+
+  /** The queued copies are not sent: their destinations are dirty instead (the picture differs from the framebuffer only there). */
+  private void copiesToDirty() {
+    for (ViewerEncoder.Copy c : copies) dirty.mark(c.x(), c.y(), c.w(), c.h());
+    copies.clear();
   }
 
   void cursorChanged() {
@@ -202,8 +255,10 @@ public final class Member {
       Framebuffer fb = session.framebuffer();
       ViewerEncoder.Extras extras = extras(fb);
       List<Rect> rects = dirty.take(request, knownWidth, knownHeight);
-      if (!rects.isEmpty() || extras != ViewerEncoder.Extras.NONE) {
-        out = (out == null ? Buffer.buffer() : out).appendBuffer(encoder.update(fb, rects, extras));
+      if (!rects.isEmpty() || !copies.isEmpty() || extras != ViewerEncoder.Extras.NONE) {
+        // the copies first, in order, on the picture the viewer has; then the pixels, current
+        out = (out == null ? Buffer.buffer() : out).appendBuffer(encoder.update(fb, copies, rects, extras));
+        copies.clear();
         request = null;
       }
     }

@@ -155,7 +155,8 @@ public final class UpstreamDecoder {
               + framebuffer.width() + "x" + framebuffer.height() + " desktop");
         }
         framebuffer.copy(sx, sy, rx, ry, rw, rh);
-        rectDone();
+        events.copied(sx, sy, rx, ry, rw, rh);
+        nextRect();
       }
       case HEXTILE -> {
         boolean rectangleDone = hextile.read(in, start);

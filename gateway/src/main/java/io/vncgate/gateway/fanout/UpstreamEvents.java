@@ -7,6 +7,14 @@ public interface UpstreamEvents {
   /** Pixels in this rectangle of the framebuffer changed (called when the rectangle is decoded). */
   void damaged(int x, int y, int w, int h);
 
+  /**
+   * A CopyRect came: the framebuffer already has {@code w x h} pixels from {@code srcX, srcY}
+   * copied to {@code x, y}. By default, the destination is damaged.
+   */
+  default void copied(int srcX, int srcY, int x, int y, int w, int h) {
+    damaged(x, y, w, h);
+  }
+
   /** A FramebufferUpdate ended: time to ask the target for the next one. */
   void updateDone();
 

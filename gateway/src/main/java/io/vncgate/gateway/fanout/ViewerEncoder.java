@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * One viewer's side of a shared desktop: the pixel format and encodings the viewer asked for, and
  * its own compression state (a ZRLE zlib stream per viewer). Builds whole server→client messages
- * from the session's {@link Framebuffer}: ZRLE when the viewer listed it, else Raw; pseudo
- * rectangles only when the viewer asked for them.
+ * from the session's {@link Framebuffer}: ZRLE when the viewer listed it, else Raw; CopyRect
+ * rectangles its member passes on (docs/fan-out.md, "Copies") and pseudo rectangles only when the
+ * viewer asked for them.
  *
  * <p>Until the viewer's SetPixelFormat the format is {@link PixelFormat#GATEWAY} (what ServerInit
  * offers), and until its SetEncodings only Raw is used. Not thread-safe: one viewer, one thread.
@@ -32,6 +33,9 @@ public final class ViewerEncoder {
       boolean qemuExtendedKeys) {
     public static final Extras NONE = new Extras(null, null, null, false);
   }
+
+  /** A CopyRect rectangle: {@code w x h} pixels the viewer copies from {@code srcX, srcY} to {@code x, y} of its own picture. */
+  public record Copy(int srcX, int srcY, int x, int y, int w, int h) {}
 
   private final ZrleEncoder zrle = new ZrleEncoder();
   private PixelWriter writer = new PixelWriter(PixelFormat.GATEWAY);
@@ -79,7 +83,26 @@ public final class ViewerEncoder {
    * @throws IllegalArgumentException a rectangle outside the framebuffer, or more than 65535 in all
    */
   public Buffer update(Framebuffer framebuffer, List<Rect> rects, Extras extras) {
+    return update(framebuffer, List.of(), rects, extras);
+  }
+
+  /**
+   * One FramebufferUpdate as {@link #update(Framebuffer, List, Extras)}, with {@code copies} as
+   * CopyRect rectangles, in their order, after the extras and before the pixel rectangles (a viewer
+   * applies an update's rectangles in order, so the copies move the picture it has and the pixels
+   * then carry what changed since). The caller sends copies only to a viewer that listed CopyRect.
+   *
+   * @throws IllegalArgumentException a copy's source or destination or a rectangle outside the
+   *     framebuffer, or more than 65535 rectangles in all
+   */
+  public Buffer update(Framebuffer framebuffer, List<Copy> copies, List<Rect> rects, Extras extras) {
     int count = 0;
+    for (Copy c : copies) {
+      if (!framebuffer.contains(c.srcX(), c.srcY(), c.w(), c.h()) || !framebuffer.contains(c.x(), c.y(), c.w(), c.h())) {
+        throw new IllegalArgumentException(c + " leaves the " + framebuffer.width() + "x" + framebuffer.height() + " framebuffer");
+      }
+      if (c.w() > 0 && c.h() > 0) count++;
+    }
     for (Rect r : rects) {
       if (!framebuffer.contains(r.x(), r.y(), r.w(), r.h())) {
         throw new IllegalArgumentException(r + " is outside the " + framebuffer.width() + "x" + framebuffer.height() + " framebuffer");
@@ -109,6 +132,11 @@ public final class ViewerEncoder {
     }
     if (cursor) cursor(out, extras.cursor());
     if (keys) header(out, 0, 0, 0, 0, QEMU_EXTENDED_KEY_EVENT);
+    for (Copy c : copies) {
+      if (c.w() == 0 || c.h() == 0) continue;
+      header(out, c.x(), c.y(), c.w(), c.h(), COPY_RECT);
+      out.appendUnsignedShort(c.srcX()).appendUnsignedShort(c.srcY());
+    }
     int encoding = encoding();
     for (Rect r : rects) {
       if (r.w() == 0 || r.h() == 0) continue;

@@ -351,6 +351,7 @@ public final class ViewerConnection {
           services.listener().dropped(this, type, reason);
         });
     member = shared.join(new SharedViewer());
+    member.policy(policy == null ? MessagePolicy.OBSERVER : policy);
     viewer.input().pause();
     viewer.input().handler(null);
     WriteStream<Buffer> toServer = RelayStreams.toServer(framer::feed, member.input(), bytesToServer, this::touch,
@@ -516,6 +517,7 @@ public final class ViewerConnection {
   /** Switches the whitelist for this viewer's messages (take-over); applies from the next message. */
   public void policy(MessagePolicy policy) {
     if (framer != null) framer.policy(policy);
+    if (member != null) member.policy(policy); // a fan-out session serves the viewer in control first
   }
 
   public String id() {

@@ -113,6 +113,15 @@ final class DecodingClient implements AutoCloseable, UpstreamEvents {
     damaged.add(new Rect(x, y, w, h));
   }
 
+  /** CopyRect rectangles received (the decoder applied each to {@link #framebuffer}). */
+  int copies;
+
+  @Override
+  public void copied(int srcX, int srcY, int x, int y, int w, int h) {
+    copies++;
+    damaged(x, y, w, h);
+  }
+
   @Override
   public void updateDone() {
     updates++;

@@ -266,7 +266,7 @@ final class FanOut {
           .put("warmup_s", warmupS).put("measure_s", measureS).put("round_trips", roundTrips)
           .put("round_trip_gap_ms", gapMs).put("round_trip_timeout_ms", rttTimeoutMs)
           .put("framebuffer", width + "x" + height)
-          .put("viewer_encodings", "ZRLE, Raw; the server's 32 bpp; one incremental request outstanding per viewer")
+          .put("viewer_encodings", "ZRLE, CopyRect, Raw; the server's 32 bpp; one incremental request outstanding per viewer")
           .put("viewer_fronts", "controller on the TCP front; observers alternate WebSocket, TCP")
           .put("synthetic_rate_hz", rateHz).put("synthetic_block", block + "x" + block)
           .put("xvnc_lines_per_s", linesPerSecond)

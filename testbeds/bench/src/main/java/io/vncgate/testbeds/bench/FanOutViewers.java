@@ -84,7 +84,7 @@ final class FanOutViewers {
     Promise<Future<RfbViewer>> wired = Promise.promise();
     loop.execute(() -> {
       RfbViewer v = new RfbViewer(websocket ? null : ticket);
-      v.encodings(RfbViewer.ZRLE, RfbViewer.RAW);
+      v.encodings(RfbViewer.ZRLE, RfbViewer.COPY_RECT, RfbViewer.RAW); // as noVNC and TigerVNC list them
       if (decode) v.decode();
       AtomicLong count = new AtomicLong();
       synchronized (viewers) {

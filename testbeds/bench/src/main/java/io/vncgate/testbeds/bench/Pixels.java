@@ -129,6 +129,16 @@ final class Pixels {
     return p;
   }
 
+  /** A CopyRect: w×h pixels of the picture from srcX, srcY to x, y (overlap-safe; outside the screen: a broken server, ignored). */
+  void copy(int srcX, int srcY, int x, int y, int w, int h) {
+    if (w <= 0 || h <= 0 || srcX + w > width || srcY + h > height || x + w > width || y + h > height) return;
+    if (y > srcY) {
+      for (int row = h - 1; row >= 0; row--) System.arraycopy(fb, (srcY + row) * width + srcX, fb, (y + row) * width + x, w);
+    } else {
+      for (int row = 0; row < h; row++) System.arraycopy(fb, (srcY + row) * width + srcX, fb, (y + row) * width + x, w);
+    }
+  }
+
   private void set(int x, int y, int pixel) {
     if (x < width && y < height) fb[y * width + x] = pixel;
   }

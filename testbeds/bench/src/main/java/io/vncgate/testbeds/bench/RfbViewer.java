@@ -34,7 +34,7 @@ final class RfbViewer {
 
   private enum State {
     VERSION, SECURITY_COUNT, SECURITY_TYPES, SECURITY_TYPE_3_3, CHALLENGE, SECURITY_RESULT, REASON_LENGTH, REASON,
-    SERVER_INIT, NAME, MESSAGE_TYPE, UPDATE_HEADER, RECT_HEADER, ZRLE_LENGTH, RECT_PIXELS, RECT_DATA, CUT_TEXT_HEADER,
+    SERVER_INIT, NAME, MESSAGE_TYPE, UPDATE_HEADER, RECT_HEADER, ZRLE_LENGTH, COPY_RECT, RECT_PIXELS, RECT_DATA, CUT_TEXT_HEADER,
     CUT_TEXT, FAILED
   }
 
@@ -44,6 +44,8 @@ final class RfbViewer {
   private static final int VNC_AUTH = 2;
   /** Encoding numbers the viewer can skip: Raw (pixels, size from the rectangle) and ZRLE (length-prefixed). */
   static final int RAW = 0;
+  /** CopyRect: the source's position, 4 bytes; applied to the picture when the viewer decodes. */
+  static final int COPY_RECT = 1;
   static final int ZRLE = 16;
 
   private final String password;
@@ -62,6 +64,7 @@ final class RfbViewer {
   private int rectH;
   private int rectEncoding;
   private volatile long zrleRects;
+  private volatile long copyRects;
   private boolean hungUp;
   private State state = State.VERSION;
   private int need = 12;
@@ -93,7 +96,7 @@ final class RfbViewer {
    */
   void encodings(int... preferred) {
     for (int e : preferred) {
-      if (e != RAW && e != ZRLE) throw new IllegalArgumentException("encoding " + e + " is not read by the bench viewer");
+      if (e != RAW && e != ZRLE && e != COPY_RECT) throw new IllegalArgumentException("encoding " + e + " is not read by the bench viewer");
     }
     this.encodings = preferred.clone();
   }
@@ -138,6 +141,11 @@ final class RfbViewer {
   /** Every RFB byte received so far (read from any thread). */
   long received() {
     return received;
+  }
+
+  /** CopyRect rectangles received so far. */
+  long copyRectangles() {
+    return copyRects;
   }
 
   /** ZRLE rectangles received so far. */
@@ -315,11 +323,23 @@ final class RfbViewer {
           expect(State.ZRLE_LENGTH, 4);
           return;
         }
+        if (rectEncoding == COPY_RECT && accepts(COPY_RECT)) {
+          copyRects++;
+          expect(State.COPY_RECT, 4);
+          return;
+        }
         if (rectEncoding != RAW) {
           fail("unexpected encoding " + rectEncoding);
           return;
         }
         data((long) rectW * rectH * bytesPerPixel);
+      }
+      case COPY_RECT -> {
+        int srcX = b.readUnsignedShort();
+        int srcY = b.readUnsignedShort();
+        updateBytes += 4;
+        if (pixels != null) pixels.copy(srcX, srcY, rectX, rectY, rectW, rectH);
+        rectDone();
       }
       case ZRLE_LENGTH -> {
         long length = b.readUnsignedInt();
