@@ -84,3 +84,16 @@ test("a WebSocket that never opened hints at allowed-origins", () => {
   assert.match(p.next, /allowed-origins/);
   assert.equal(p.retry, "backoff");
 });
+
+test("a gateway that drains says it restarts, and the page retries with backoff", () => {
+  for (const failure of [
+    { source: "close", code: 1001, reason: "the gateway is restarting", wasConnected: true },
+    { source: "rfb", reason: "the gateway is restarting: try again in a moment" },
+    { source: "http", status: 503, message: "the gateway is restarting: try again in a moment" },
+  ]) {
+    const p = explain(failure, ctx);
+    assert.equal(p.title, "The gateway is restarting", JSON.stringify(failure));
+    assert.equal(p.retry, "backoff");
+    assert.match(p.next, /reconnects by itself/);
+  }
+});

@@ -67,6 +67,9 @@ function explainHttp({ status, message }, target) {
     return result("The desktop is not available", message,
       "Check that the desktop is running and reachable from the gateway. The page keeps trying.", RETRY);
   }
+  if (status === 503 && restarting(message)) {
+    return result("The gateway is restarting", message, "The page reconnects by itself once it is back.", RETRY);
+  }
   if (status === 503) {
     return result("The gateway is not ready yet", message, "It is starting or its providers are not ready. The page keeps trying.", RETRY);
   }
@@ -74,9 +77,18 @@ function explainHttp({ status, message }, target) {
     "The page keeps trying; if this lasts, the gateway's log says why.", RETRY);
 }
 
+/** The words of a gateway that drains on SIGTERM (WebSocket close 1001, RFB failure, HTTP 503). */
+function restarting(text) {
+  return String(text || "").toLowerCase().includes("the gateway is restarting");
+}
+
 function explainReason(reason, target, wasConnected) {
   const r = reason.toLowerCase();
   if (r.includes(FINAL_NOTE)) return explainFinal(reason, r, target);
+  if (restarting(r)) {
+    // a graceful drain (SIGTERM): the page asks for a fresh ticket, with growing delays, until it is back
+    return result("The gateway is restarting", reason, "The page reconnects by itself once it is back.", RETRY);
+  }
   if (r.includes("ticket")) {
     return result("The connection ticket was not accepted", reason,
       "Tickets work once and expire quickly; the page asks for a fresh one.", RETRY);

@@ -266,10 +266,31 @@ public final class Gateway {
   /** The reason viewers get (and the audit records) when the gateway stops. */
   public static final String SHUTTING_DOWN = "the gateway is shutting down";
 
+  /** The reason viewers get (and the audit records) when the gateway drains on SIGTERM. */
+  public static final String RESTARTING = "the gateway is restarting";
+
   public Future<Void> close() {
     // viewers first, in words (WebSocket 1001 Going Away), before the fronts drop their sockets
+    limiter.refuseAll(SHUTTING_DOWN);
     int told = api.sessions().goingAway(SHUTTING_DOWN);
     return viewersGone(told == 0 ? 0 : 40)
+        .transform(v -> undeployFronts());
+  }
+
+  /**
+   * A graceful stop (SIGTERM): new connections of both fronts are refused and {@code /readyz}
+   * answers 503 at once ({@code /healthz} stays 200); every viewer is told "the gateway is
+   * restarting" (browsers: WebSocket close 1001 with it, and the page reconnects; native viewers
+   * in their handshake: an RFB failure reason, relaying ones: the close); then the gateway waits
+   * up to {@code server.drain-timeout} for them to be gone before it drops what is left and stops.
+   */
+  public Future<Void> drain() {
+    limiter.refuseAll(RESTARTING + ": try again in a moment");
+    int told = api.sessions().goingAway(RESTARTING);
+    Duration timeout = config.server().drainTimeout();
+    log.info("draining: no new connections; told {} viewer(s) the gateway is restarting, waiting up to {} s for them to close",
+        told, timeout.toSeconds());
+    return viewersGone(told == 0 ? 0 : (int) Math.max(1, timeout.toMillis() / 50))
         .transform(v -> undeployFronts());
   }
 

@@ -14,20 +14,20 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vncgate demo [--port N]}: the embedded default, for a first look. */
-@Command(name = "demo", description = {
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = {
     "Start a gateway on 127.0.0.1 with a built-in demo desktop (and a real X desktop when TigerVNC's Xvnc is",
     "installed) and print the URL to open. Nothing is written outside a temp folder; Ctrl-C stops everything."})
 final class DemoCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--port", paramLabel = "N", defaultValue = "6080", description = "the gateway's port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
+  @Option(names = "--port", paramLabel = "N", defaultValue = "6080", description = "The gateway's port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--no-xvnc", description = "do not start an X desktop even if Xvnc is installed")
+  @Option(names = "--no-xvnc", description = "Do not start an X desktop even if Xvnc is installed.")
   boolean noXvnc;
 
-  @Option(names = "--verbose", description = "log every connection (default: warnings only)")
+  @Option(names = "--verbose", description = "Log every connection (default: warnings only).")
   boolean verbose;
 
   @Override

@@ -15,54 +15,57 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code vncgate open TARGET --config FILE [--no-browser] [--view-only] [--token JWT] [--url URL]}:
  * opens a target of a running gateway in the browser. The token travels in the URL's fragment,
  * which browsers never send to a server; the page moves it to session storage at once.
  */
-@Command(name = "open", description = {
+@Command(name = "open", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = {
     "Open a target of a running gateway in the browser (or print the URL). With the config's signing key it",
     "mints a short-lived token for you; or give one with --token."})
 final class OpenCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "TARGET", description = "a target id, e.g. static/lab1")
+  @Parameters(index = "0", paramLabel = "TARGET", description = "The target id, e.g. static/lab1.")
   String target;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "the gateway's YAML config: its signing key and address")
+  @Option(names = "--config", paramLabel = "FILE", description = "The gateway's YAML config file: its signing key and address.")
   Path config;
 
-  @Option(names = "--token", paramLabel = "JWT", description = "use this token instead of minting one")
+  @Option(names = "--token", paramLabel = "JWT", description = "Use this token instead of minting one.")
   String token;
 
-  @Option(names = "--url", paramLabel = "URL", description = "the gateway's address (default: from the config, else http://127.0.0.1:6080)")
+  @Option(names = "--url", paramLabel = "URL", description = "The gateway's address (default: from the config, else http://127.0.0.1:6080).")
   String url;
 
-  @Option(names = "--view-only", description = "watch only: the token and the page ask for role view")
+  @Option(names = "--view-only", description = "Watch only: the token and the page ask for role view.")
   boolean viewOnly;
 
-  @Option(names = "--no-browser", description = "print the URL instead of opening a browser")
+  @Option(names = "--no-browser", description = "Print the URL instead of opening a browser.")
   boolean noBrowser;
 
-  @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1h", description = "lifetime of a minted token (default: ${DEFAULT-VALUE}); the page needs it to reconnect")
+  @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1h", description = "The lifetime of a minted token (default: ${DEFAULT-VALUE}); the page needs it to reconnect.")
   String ttl;
 
-  @Option(names = "--user", paramLabel = "NAME", description = "the minted token's subject (default: your login name)")
+  @Option(names = "--user", paramLabel = "NAME", description = "The minted token's subject (default: your login name).")
   String user;
 
   @Override
@@ -152,14 +155,19 @@ final class OpenCommand implements Callable<Integer> {
     return Optional.empty();
   }
 
-  /** xdg-open on Linux (with a display), open on macOS; false if neither is there or it fails. */
+  /**
+   * xdg-open on Linux (with a display), open on macOS; false if neither is there or it fails. The
+   * token never goes on a command line (where {@code ps} shows it to every user): the opener gets a
+   * file readable by this user only, a one-line page that sends the browser on to the URL.
+   */
   private static boolean openBrowser(String viewerUrl) {
     boolean mac = System.getProperty("os.name", "").toLowerCase().contains("mac");
     String opener = mac ? "open" : "xdg-open";
     if (XvncDesktop.which(opener).isEmpty()) return false;
     if (!mac && System.getenv("DISPLAY") == null && System.getenv("WAYLAND_DISPLAY") == null) return false;
     try {
-      Process p = new ProcessBuilder(opener, viewerUrl).redirectErrorStream(true)
+      Path page = redirectPage(viewerUrl);
+      Process p = new ProcessBuilder(opener, page.toUri().toString()).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       return !p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() == 0;
     } catch (IOException e) {
@@ -168,5 +176,36 @@ final class OpenCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /**
+   * A page in a folder only this user can read ($XDG_RUNTIME_DIR, else the temp dir) that replaces
+   * itself with the viewer URL. The browser may read it after this command exits, so it stays; the
+   * next {@code vncgate open} removes pages older than a minute.
+   */
+  static Path redirectPage(String viewerUrl) throws IOException {
+    String runtime = System.getenv("XDG_RUNTIME_DIR");
+    Path base = runtime != null && Files.isDirectory(Path.of(runtime)) ? Path.of(runtime) : Path.of(System.getProperty("java.io.tmpdir"));
+    Path dir = base.resolve("vncgate-open-" + System.getProperty("user.name", "user"));
+    boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    if (!Files.isDirectory(dir)) {
+      if (posix) Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      else Files.createDirectory(dir);
+    }
+    if (posix && !Files.getPosixFilePermissions(dir).equals(PosixFilePermissions.fromString("rwx------"))) {
+      throw new IOException(dir + " is readable by others: not putting a token there");
+    }
+    try (var old = Files.newDirectoryStream(dir, "open-*.html")) {
+      for (Path o : old) {
+        if (Files.getLastModifiedTime(o).toMillis() < System.currentTimeMillis() - 60_000) Files.deleteIfExists(o);
+      }
+    }
+    Path page = posix
+        ? Files.createTempFile(dir, "open-", ".html", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+        : Files.createTempFile(dir, "open-", ".html");
+    String js = viewerUrl.replace("\\", "\\\\").replace("'", "\\'").replace("<", "\\x3c");
+    Files.writeString(page, "<!doctype html><meta charset=utf-8><title>vncgate</title>"
+        + "<script>location.replace('" + js + "')</script>\n");
+    return page;
   }
 }

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
  * each configured provider. Providers are not started (no cloud APIs are called). Exit status 0
  * when every configured provider is available, 1 when one is not.
  */
-@Command(name = "plugins", description = {
+@Command(name = "plugins", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = {
     "List the provider plugins found for a config: id, version, zip, whether they started and",
     "the providers they offer, or why not; then what serves each key under providers:.",
     "Exit status 1 when a configured provider has no started plugin."})
@@ -34,10 +34,10 @@ final class PluginsCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML config file")
+  @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gateway's YAML config file.")
   Path config;
 
-  @Option(names = "--verbose", description = "also show PF4J's own log lines")
+  @Option(names = "--verbose", description = "Also show PF4J's own log lines.")
   boolean verbose;
 
   @Override

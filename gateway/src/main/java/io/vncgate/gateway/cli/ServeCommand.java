@@ -17,12 +17,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code vncgate serve --config FILE}. */
-@Command(name = "serve", description = "Run the gateway.")
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Run the gateway with a config file until it gets SIGTERM or Ctrl-C, then drain its viewers and exit.")
 final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML config file")
+  @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gateway's YAML config file.")
   Path config;
 
   @Override
@@ -37,15 +38,18 @@ final class ServeCommand implements Callable<Integer> {
       throw e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    long drainSeconds = cfg.server().drainTimeout().toSeconds();
     Thread hook = new Thread(() -> {
       try {
-        gateway.close().eventually(vertx::close).await(10, TimeUnit.SECONDS);
+        // the drain waits up to server.drain-timeout for viewers; then providers and Vert.x stop
+        gateway.drain().eventually(vertx::close).await(drainSeconds + 10, TimeUnit.SECONDS);
       } catch (Exception ignored) {
         // shutting down anyway
       }
       stopped.countDown();
     }, "vncgate-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    exitZeroOnSigterm();
     printHowToGetIn(gateway, cfg);
     try {
       stopped.await();
@@ -56,6 +60,20 @@ final class ServeCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /**
+   * SIGTERM is how service managers and Kubernetes stop the gateway on purpose: after the drain
+   * (the shutdown hook) the exit status is 0, not the JVM's 143, so the stop is not counted as a
+   * failure. Ctrl-C (SIGINT) keeps the usual 130.
+   */
+  @SuppressWarnings("restriction")
+  private static void exitZeroOnSigterm() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> System.exit(0));
+    } catch (IllegalArgumentException e) {
+      // no SIGTERM on this OS: the JVM's own handling stays
+    }
   }
 
   /** Once it listens: the page's address and the commands that open a desktop through it. */

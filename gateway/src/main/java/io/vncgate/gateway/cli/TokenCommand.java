@@ -16,24 +16,25 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vncgate token --config FILE --sub NAME [--targets GLOB…] [--role control|view] [--ttl 15m]}. */
-@Command(name = "token", description = "Print a JWT signed with the configured key.")
+@Command(name = "token", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Print a JWT signed with the configured key, for someone to open desktops with.")
 final class TokenCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML config file")
+  @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gateway's YAML config file (its signing key).")
   Path config;
 
-  @Option(names = "--sub", required = true, paramLabel = "NAME", description = "the user (JWT subject)")
+  @Option(names = "--sub", required = true, paramLabel = "NAME", description = "The user the token is for (the JWT subject).")
   String subject;
 
-  @Option(names = "--targets", paramLabel = "GLOB", split = ",", description = "target-id globs the token grants, e.g. 'static/*' (default: '**', every target)")
+  @Option(names = "--targets", paramLabel = "GLOB", split = ",", description = "The target-id globs the token grants, e.g. 'static/*' (default: '**', every target).")
   List<String> targets;
 
-  @Option(names = "--role", paramLabel = "ROLE", defaultValue = "control", description = "control or view (default: ${DEFAULT-VALUE})")
+  @Option(names = "--role", paramLabel = "ROLE", defaultValue = "control", description = "The role: control or view (default: ${DEFAULT-VALUE}).")
   String role;
 
-  @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "15m", description = "lifetime, e.g. 15m, 8h (default: ${DEFAULT-VALUE})")
+  @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "15m", description = "How long the token is valid, e.g. 15m or 8h (default: ${DEFAULT-VALUE}).")
   String ttl;
 
   @Override

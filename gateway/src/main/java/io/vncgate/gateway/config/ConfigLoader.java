@@ -55,7 +55,7 @@ public final class ConfigLoader {
 
     ProviderConfig server = root.section("server")
         .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout",
-            "ws-keepalive", "zero-copy", "banner-timeout");
+            "ws-keepalive", "zero-copy", "banner-timeout", "drain-timeout");
     String host = server.string("host", "127.0.0.1");
     int port = server.integer("port", 6080, 0, 65535); // 0: any free port (tests)
     List<String> origins = server.strings("allowed-origins"); // empty: the gateway's own origin, once its port is known
@@ -83,7 +83,8 @@ public final class ConfigLoader {
         positive(server, "handshake-timeout", Duration.ofSeconds(30)),
         server.duration("idle-timeout", Duration.ofMinutes(30)),
         positive(server, "provider-timeout", Duration.ofSeconds(15)),
-        keepalive, zeroCopy, positive(server, "banner-timeout", Duration.ofSeconds(5)));
+        keepalive, zeroCopy, positive(server, "banner-timeout", Duration.ofSeconds(5)),
+        positive(server, "drain-timeout", Duration.ofSeconds(10)));
 
     ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets", "admins");
     List<String> admins = auth.strings("admins");

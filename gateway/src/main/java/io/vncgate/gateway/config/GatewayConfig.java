@@ -50,7 +50,9 @@ public record GatewayConfig(
       /* whether large server payloads are spliced to viewers socket to socket */
       ZeroCopy zeroCopy,
       /* how long a connected target may stay silent before its RFB banner: then it is named as no VNC server */
-      Duration bannerTimeout) {
+      Duration bannerTimeout,
+      /* on SIGTERM: how long viewers told "the gateway is restarting" get to close before their sockets are dropped */
+      Duration drainTimeout) {
 
     /**
      * The origins allowed to open WebSockets: the configured ones, or by default the gateway's own

@@ -17,6 +17,8 @@ public final class ConnectionLimiter {
   private final AtomicLong lastRefusalLog = new AtomicLong(
       System.nanoTime() - 20_000_000_000L);
   private final AtomicLong unloggedRefusals = new AtomicLong();
+  /* set once the gateway drains (SIGTERM): every new connection is refused with these words */
+  private volatile String closing;
 
   public ConnectionLimiter(int max, int perAddress) {
     this.max = max;
@@ -29,6 +31,8 @@ public final class ConnectionLimiter {
    * @return null when admitted (call {@link #release} when it closes), else why not, in words
    */
   public String tryOpen(String address) {
+    String c = closing;
+    if (c != null) return c;
     if (open.incrementAndGet() > max) {
       open.decrementAndGet();
       return "the gateway has its maximum of " + max + " open connections (limits.connections.max): try again shortly";
@@ -62,6 +66,21 @@ public final class ConnectionLimiter {
     }
     unloggedRefusals.incrementAndGet();
     return -1;
+  }
+
+  /** From now on every new connection of either front is refused with {@code reason} (the gateway drains). */
+  public void refuseAll(String reason) {
+    closing = reason;
+  }
+
+  /** Whether {@link #refuseAll} was called: {@code /readyz} answers 503 then. */
+  public boolean draining() {
+    return closing != null;
+  }
+
+  /** The words of {@link #refuseAll}, or null while the gateway is not draining. */
+  public String closingReason() {
+    return closing;
   }
 
   /** Forgets a connection {@link #tryOpen} admitted. */

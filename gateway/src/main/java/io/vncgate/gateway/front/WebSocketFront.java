@@ -60,6 +60,10 @@ public final class WebSocketFront extends VerticleBase {
     router.get(ApiRoutes.WS_PATH).handler(this::upgrade);
     router.get(EventsSocket.PATH).handler(this::events);
     router.get("/readyz").handler(ctx -> {
+      if (limiter.draining()) {
+        Json.reply(ctx, 503, new JsonObject().put("status", "draining"));
+        return;
+      }
       boolean ready = services.providers().ready();
       JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready")
           .put("providers", new JsonArray(services.providers().names()));
@@ -138,6 +142,12 @@ public final class WebSocketFront extends VerticleBase {
 
   private void upgrade(RoutingContext ctx) {
     if (!acceptableUpgrade(ctx, "RFB in binary frames")) return;
+    if (limiter.draining()) {
+      // a request on a connection opened before the drain: refused like a new connection
+      ctx.response().putHeader("Retry-After", "5");
+      Json.error(ctx, Status.GOING_AWAY, limiter.closingReason());
+      return;
+    }
     var req = ctx.request();
     Optional<String> ticket = ticketOf(req.getHeader("Sec-WebSocket-Protocol"));
     String address = HttpGuard.addressOf(req.remoteAddress());

@@ -143,4 +143,19 @@ class OpenCommandTest {
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--config FILE") && r.err().contains("--token JWT"), r.err());
   }
+
+  @Test
+  void theBrowserGetsAPrivatePageNotTheTokenOnItsCommandLine() throws Exception {
+    String url = "http://127.0.0.1:6080/#token=aaa.bbb.c'c&target=static/lab1";
+    Path page = OpenCommand.redirectPage(url);
+    try {
+      assertFalse(page.toUri().toString().contains("token"), page.toString());
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(page)));
+      assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(page.getParent())));
+      assertEquals("<!doctype html><meta charset=utf-8><title>vncgate</title><script>location.replace("
+          + "'http://127.0.0.1:6080/#token=aaa.bbb.c\\'c&target=static/lab1')</script>\n", java.nio.file.Files.readString(page));
+    } finally {
+      java.nio.file.Files.deleteIfExists(page);
+    }
+  }
 }

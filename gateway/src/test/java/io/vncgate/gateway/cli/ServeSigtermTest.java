@@ -10,6 +10,7 @@ import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.ScriptedRfbServer;
 import io.vncgate.testbeds.WebSocketClose;
 import io.vncgate.testbeds.WebSocketTcpBridge;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,25 +19,37 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `vncgate serve` stopped with SIGTERM tells its browsers why (close 1001) and audits it. */
-@Timeout(90)
+/**
+ * `vncgate serve` (a real process) drains on SIGTERM: /readyz turns 503 while /healthz stays 200,
+ * two browsers' WebSockets close with 1001 "the gateway is restarting", a native viewer's socket
+ * closes, the audit says why, and the process exits 0 within {@code server.drain-timeout}.
+ */
+@Timeout(120)
 class ServeSigtermTest {
+  private static final int DRAIN_SECONDS = 8;
+
   @TempDir Path dir;
 
   @Test
-  void sigtermClosesViewersWithGoingAwayAndTheAuditSaysTheGatewayIsShuttingDown() throws Exception {
+  void sigtermDrainsThreeViewersAndExitsZero() throws Exception {
     Files.writeString(dir.resolve("jwt.key"), "sigterm-test-secret-0123456789-abcdefghij\n");
     int port = FreePorts.next();
+    int tcpPort = FreePorts.next();
     Vertx vertx = Vertx.vertx();
     Process serve = null;
+    AtomicBoolean polling = new AtomicBoolean(true);
+    Thread poller = null;
     try (ScriptedRfbServer desktop = ScriptedRfbServer.builder().noneAuth().desktop(64, 48, "d").start()) {
       Path config = dir.resolve("vncgate.yaml");
-      Files.writeString(config, "server:\n  host: 127.0.0.1\n  port: " + port + "\n  tcp: {enabled: false}\n"
+      Files.writeString(config, "server:\n  host: 127.0.0.1\n  port: " + port + "\n  tcp: {port: " + tcpPort + "}\n"
+          + "  drain-timeout: " + DRAIN_SECONDS + "s\n"
           + "auth:\n  jwt: {secret-file: jwt.key}\naudit: {file: audit.log}\n"
           + "providers:\n  static:\n    targets:\n      - {id: lab1, host: 127.0.0.1, port: " + desktop.port() + "}\n");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -45,30 +58,102 @@ class ServeSigtermTest {
       for (int i = 0; i < 300 && !Files.readString(dir.resolve("serve.log")).contains("vncgate is listening"); i++) Thread.sleep(100);
       assertTrue(Files.readString(dir.resolve("serve.log")).contains("vncgate is listening"), Files.readString(dir.resolve("serve.log")));
 
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      assertEquals(200, get(http, port, "/readyz").statusCode());
       String token = token(config);
-      HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + port + "/api/v1/sessions"))
-          .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"target\": \"static/lab1\", \"role\": \"control\"}")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertEquals(201, created.statusCode(), created.body());
-      String ticket = new JsonObject(created.body()).getString("ticket");
-      try (WebSocketTcpBridge bridge = WebSocketTcpBridge.to(vertx, "127.0.0.1", port, "/ws/v1/connect")
-              .origin("http://127.0.0.1:" + port).protocols("binary", "vncgate.ticket." + ticket).start();
-           RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
-        assertEquals(64, client.handshakeNone().width());
-        serve.destroy(); // SIGTERM
-        WebSocketClose close = bridge.awaitClose(1, Duration.ofSeconds(15));
-        assertEquals(new WebSocketClose(1001, "the gateway is shutting down"), close);
+      try (WebSocketTcpBridge bridge1 = bridge(vertx, port, ticket(http, port, token));
+           WebSocketTcpBridge bridge2 = bridge(vertx, port, ticket(http, port, token));
+           RfbTestClient browser1 = RfbTestClient.connect(bridge1.host(), bridge1.port());
+           RfbTestClient browser2 = RfbTestClient.connect(bridge2.host(), bridge2.port());
+           RfbTestClient nativeViewer = RfbTestClient.connect("127.0.0.1", tcpPort)) {
+        assertEquals(64, browser1.handshakeNone().width());
+        assertEquals(64, browser2.handshakeNone().width());
+        assertEquals(64, nativeViewer.handshakeVncAuth(ticket(http, port, token)).width());
+
+        // /readyz and /healthz, asked over and over (on kept-alive connections, and on new ones
+        // once those are closed) until the gateway is gone
+        List<String> answers = new CopyOnWriteArrayList<>();
+        HttpClient probe = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+        poller = new Thread(() -> {
+          while (polling.get()) {
+            for (String path : List.of("/readyz", "/healthz")) {
+              try {
+                HttpResponse<String> r = get(probe, port, path);
+                answers.add(path + " " + r.statusCode() + " " + r.body());
+              } catch (IOException e) {
+                answers.add(path + " gone");
+              } catch (InterruptedException e) {
+                return;
+              }
+            }
+          }
+        }, "readyz-poller");
+        poller.start();
+        Thread.sleep(200);
+
+        long killedAt = System.nanoTime();
+        new ProcessBuilder("kill", "-TERM", Long.toString(serve.pid())).inheritIO().start().waitFor();
+        assertEquals(new WebSocketClose(1001, "the gateway is restarting"), bridge1.awaitClose(1, Duration.ofSeconds(DRAIN_SECONDS)));
+        assertEquals(new WebSocketClose(1001, "the gateway is restarting"), bridge2.awaitClose(1, Duration.ofSeconds(DRAIN_SECONDS)));
+        // the native viewer relays (after ServerInit): RFB has no words there, the socket just closes
+        nativeViewer.readTimeout(Duration.ofSeconds(DRAIN_SECONDS));
+        assertEquals(-1, readUntilClosed(nativeViewer));
+
+        assertTrue(serve.waitFor(DRAIN_SECONDS, TimeUnit.SECONDS), "serve exits within server.drain-timeout");
+        assertTrue(System.nanoTime() - killedAt < TimeUnit.SECONDS.toNanos(DRAIN_SECONDS));
+        assertEquals(0, serve.exitValue(), Files.readString(dir.resolve("serve.log")));
+        polling.set(false);
+        poller.join(10_000);
+
+        String before = answers.get(0);
+        assertTrue(before.startsWith("/readyz 200"), answers.toString());
+        assertTrue(answers.stream().anyMatch(a -> a.startsWith("/readyz 503") && a.contains("restarting")
+            || a.startsWith("/readyz 503") && a.contains("draining")), answers.toString());
+        assertTrue(answers.stream().filter(a -> a.startsWith("/healthz")).allMatch(a -> a.startsWith("/healthz 200")
+            || a.equals("/healthz gone")), answers.toString());
+        assertTrue(answers.get(answers.size() - 1).endsWith("gone"), answers.toString());
       }
-      assertTrue(serve.waitFor(20, TimeUnit.SECONDS), "serve exits");
       List<String> audit = Files.readAllLines(dir.resolve("audit.log"));
-      assertTrue(audit.stream().anyMatch(l -> l.contains("\"event\":\"viewer.left\"")
-          && l.contains("\"cause\":\"the gateway is shutting down\"")), audit.toString());
+      assertEquals(3, audit.stream().filter(l -> l.contains("\"event\":\"viewer.left\"")
+          && l.contains("\"cause\":\"the gateway is restarting\"")).count(), audit.toString());
+      assertTrue(Files.readString(dir.resolve("serve.log")).contains("draining: no new connections; told 3 viewer(s)"),
+          Files.readString(dir.resolve("serve.log")));
     } finally {
+      polling.set(false);
+      if (poller != null) poller.interrupt();
       if (serve != null) serve.destroyForcibly();
       vertx.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  private static int readUntilClosed(RfbTestClient client) {
+    try {
+      client.readFramebufferUpdateRaw();
+      while (true) client.readFramebufferUpdateRaw();
+    } catch (java.net.SocketTimeoutException e) {
+      return 0; // still open
+    } catch (IOException e) {
+      return -1; // end of stream (or reset): closed
+    }
+  }
+
+  private static HttpResponse<String> get(HttpClient http, int port, String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static WebSocketTcpBridge bridge(Vertx vertx, int port, String ticket) {
+    return WebSocketTcpBridge.to(vertx, "127.0.0.1", port, "/ws/v1/connect")
+        .origin("http://127.0.0.1:" + port).protocols("binary", "vncgate.ticket." + ticket).start();
+  }
+
+  private static String ticket(HttpClient http, int port, String token) throws Exception {
+    HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/sessions"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"target\": \"static/lab1\", \"role\": \"control\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, created.statusCode(), created.body());
+    return new JsonObject(created.body()).getString("ticket");
   }
 
   private static String token(Path config) {
