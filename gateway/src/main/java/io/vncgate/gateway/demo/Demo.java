@@ -5,9 +5,9 @@ import io.vncgate.gateway.Gateway;
 import io.vncgate.gateway.TempDirs;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.config.ConfigLoader;
+import io.vncgate.gateway.front.ListenFailure;
 import io.vncgate.gateway.ui.WebUi;
 import java.io.IOException;
-import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -81,10 +81,9 @@ public final class Demo implements AutoCloseable {
     try {
       gateway = Gateway.start(vertx, loaded, List.of(WebUi::mount)).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      if (e instanceof BindException || e.getCause() instanceof BindException
-          || String.valueOf(e.getMessage()).contains("Address already in use")) {
-        throw new IllegalStateException("port " + options.port() + " on 127.0.0.1 is in use (another vncgate?); "
-            + "pick another with --port", e);
+      if (e instanceof ListenFailure.PortInUse p) {
+        throw new IllegalStateException("port " + p.port() + " is in use"
+            + (p.pid().isPresent() ? " (by pid " + p.pid().getAsLong() + ")" : "") + " on 127.0.0.1: choose --port or stop it", e);
       }
       throw e;
     }

@@ -19,6 +19,27 @@ import java.util.Set;
 public final class ListenFailure {
   private ListenFailure() {}
 
+  /** The port is taken: by {@code pid} when that is known (a process of this user). */
+  public static final class PortInUse extends ConfigException {
+    private final int port;
+    private final OptionalLong pid;
+
+    PortInUse(int port, OptionalLong pid, String host, String portKey) {
+      super("port " + port + " is in use" + (pid.isPresent() ? " (by pid " + pid.getAsLong() + ")" : "")
+          + " on " + host + ": choose " + portKey + " or stop it");
+      this.port = port;
+      this.pid = pid;
+    }
+
+    public int port() {
+      return port;
+    }
+
+    public OptionalLong pid() {
+      return pid;
+    }
+  }
+
   /**
    * @param hostKey the key of the host, e.g. {@code server.host}
    * @param portKey the key of the port, e.g. {@code server.port}
@@ -36,9 +57,7 @@ public final class ListenFailure {
           return new ConfigException(portKey + ": port " + port + " on " + host + " needs privileges this process lacks"
               + " (ports below 1024); use a port from 1024 up, e.g. " + portKey + ": 6080");
         }
-        OptionalLong pid = listenerPid(port);
-        return new ConfigException("port " + port + " is in use" + (pid.isPresent() ? " (by pid " + pid.getAsLong() + ")" : "")
-            + " on " + host + ": choose " + portKey + " or stop it");
+        return new PortInUse(port, listenerPid(port), host, portKey);
       }
     }
     return e;

@@ -65,4 +65,17 @@ class DemoCommandTest {
       // the port is closed
     }
   }
+
+  @Test
+  void aBusyPortIsNamedWithTheOptionToChange() throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      StringWriter err = new StringWriter();
+      CommandLine cli = Main.commandLine();
+      cli.setOut(new PrintWriter(new StringWriter(), true));
+      cli.setErr(new PrintWriter(err, true));
+      assertEquals(2, cli.execute("demo", "--port", Integer.toString(busy.getLocalPort()), "--no-xvnc", "--verbose"));
+      assertEquals("vncgate: port " + busy.getLocalPort() + " is in use (by pid " + ProcessHandle.current().pid()
+          + ") on 127.0.0.1: choose --port or stop it\n", err.toString());
+    }
+  }
 }
