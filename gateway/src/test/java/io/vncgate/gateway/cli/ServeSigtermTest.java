@@ -70,23 +70,31 @@ class ServeSigtermTest {
         assertEquals(64, browser2.handshakeNone().width());
         assertEquals(64, nativeViewer.handshakeVncAuth(ticket(http, port, token)).width());
 
-        // /readyz and /healthz, asked over and over (on kept-alive connections, and on new ones
-        // once those are closed) until the gateway is gone
+        // /readyz and /healthz, asked over and over on a kept-alive connection (a new one when the
+        // gateway closes it) until the gateway is gone
         List<String> answers = new CopyOnWriteArrayList<>();
-        HttpClient probe = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
         poller = new Thread(() -> {
-          while (polling.get()) {
-            for (String path : List.of("/readyz", "/healthz")) {
+          RawHttp raw = null;
+          while (polling.get() && answers.stream().filter(a -> a.endsWith(" gone")).count() < 20) {
+            for (String path : List.of("/readyz", "/readyz", "/readyz", "/healthz")) {
               try {
-                HttpResponse<String> r = get(probe, port, path);
-                answers.add(path + " " + r.statusCode() + " " + r.body());
+                if (raw == null) raw = new RawHttp(port);
+                answers.add(path + " " + raw.get(path));
               } catch (IOException e) {
-                answers.add(path + " gone");
-              } catch (InterruptedException e) {
-                return;
+                if (raw != null) raw.close();
+                raw = null;
+                try {
+                  raw = new RawHttp(port);
+                  answers.add(path + " " + raw.get(path));
+                } catch (IOException again) {
+                  if (raw != null) raw.close();
+                  raw = null;
+                  answers.add(path + " gone");
+                }
               }
             }
           }
+          if (raw != null) raw.close();
         }, "readyz-poller");
         poller.start();
         Thread.sleep(200);
@@ -105,6 +113,8 @@ class ServeSigtermTest {
         polling.set(false);
         poller.join(10_000);
 
+        System.out.println("drain: /readyz answered 503 " + answers.stream().filter(a -> a.startsWith("/readyz 503")).count()
+            + " times of " + answers.size() + " probes");
         String before = answers.get(0);
         assertTrue(before.startsWith("/readyz 200"), answers.toString());
         assertTrue(answers.stream().anyMatch(a -> a.startsWith("/readyz 503") && a.contains("restarting")
@@ -123,6 +133,46 @@ class ServeSigtermTest {
       if (poller != null) poller.interrupt();
       if (serve != null) serve.destroyForcibly();
       vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** HTTP/1.1 GETs on one kept-alive socket: "STATUS BODY" per request. */
+  private static final class RawHttp {
+    private final java.net.Socket socket;
+    private final java.io.DataInputStream in;
+
+    RawHttp(int port) throws IOException {
+      socket = new java.net.Socket("127.0.0.1", port);
+      socket.setSoTimeout(5000);
+      in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+    }
+
+    String get(String path) throws IOException {
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String status = line();
+      if (status == null) throw new IOException("closed");
+      int length = 0;
+      for (String h = line(); h != null && !h.isEmpty(); h = line()) {
+        if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) length = Integer.parseInt(h.substring(15).trim());
+      }
+      byte[] body = new byte[length];
+      in.readFully(body);
+      return status.split(" ")[1] + " " + new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private String line() throws IOException {
+      StringBuilder b = new StringBuilder();
+      int c;
+      while ((c = in.read()) != -1 && c != '\n') if (c != '\r') b.append((char) c);
+      return c == -1 && b.length() == 0 ? null : b.toString();
+    }
+
+    void close() {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // gone anyway
+      }
     }
   }
 
