@@ -74,12 +74,12 @@ public final class ConnectionLimiter {
   }
 
   /** Whether {@link #refuseAll} was called: {@code /readyz} answers 503 then. */
-  public boolean draining() {
+  boolean draining() {
     return closing != null;
   }
 
   /** The words of {@link #refuseAll}, or null while the gateway is not draining. */
-  public String closingReason() {
+  String closingReason() {
     return closing;
   }
 
