@@ -54,8 +54,9 @@ public final class JwtService {
     // string or null there threw out of authenticate) and calls a future nbf "expired"
     JWTOptions options = new JWTOptions()
         .setIssuer(config.issuer())
-        .setAudience(config.audience() == null ? List.of() : List.of(config.audience()))
         .setIgnoreExpiration(true);
+    // Vert.x checks aud whenever the list is not null, and an empty list matches nothing: null when not configured
+    options.setAudience(config.audience() == null ? null : List.of(config.audience()));
     if (config.remote() != null) {
       this.remote = new RemoteKeySet(vertx, config.remote(), options);
       this.verifier = null;

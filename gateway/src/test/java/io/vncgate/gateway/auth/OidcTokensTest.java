@@ -151,6 +151,30 @@ class OidcTokensTest {
     }
   }
 
+  /** auth.jwt.jwks-url straight to the JWKS; without the testbed's CA its certificate is refused, never trusted. */
+  @Test
+  void aJwksUrlWorksAndTheProvidersTlsIsCheckedAgainstTheConfiguredCaOnly() throws Exception {
+    String jwks = idp.issuer() + "/protocol/openid-connect/certs";
+    Path withCa = Files.createDirectories(dir.resolve("jwks"));
+    Files.copy(idp.caFile(), withCa.resolve("idp-ca.pem"));
+    try (GatewayHarness direct = GatewayHarness.in(withCa).noTcp().jwt("{jwks-url: \"" + jwks + "\"}")
+        .auth("  oidc: {ca-file: idp-ca.pem}\n").start()) {
+      HttpResponse<String> r = direct.post("/api/v1/sessions", token(kid("es256"), grant("view")),
+          new JsonObject().put("target", "static/none").put("role", "view").encode());
+      // the token is accepted (the claims path is the default vncgate, absent here): refused for its grant, not its key
+      assertEquals(403, r.statusCode(), r.body());
+      assertTrue(r.body().contains("no 'vncgate' claim"), r.body());
+    }
+    Path systemCas = Files.createDirectories(dir.resolve("system-cas"));
+    try (GatewayHarness untrusted = GatewayHarness.in(systemCas).noTcp().jwt("{jwks-url: \"" + jwks + "\"}").start()) {
+      HttpResponse<String> r = untrusted.post("/api/v1/sessions", token(kid("es256"), grant("view")),
+          new JsonObject().put("target", "static/none").put("role", "view").encode());
+      assertEquals(401, r.statusCode(), r.body());
+      assertTrue(r.body().contains("TLS failed"), r.body());
+      assertTrue(r.body().contains("set auth.oidc.ca-file"), r.body());
+    }
+  }
+
   @Test
   void groupsAreMappedToTargetsAndRoles() throws Exception {
     JsonObject operator = new JsonObject().put("groups", new JsonArray().add("staff").add("desk-operators"));
