@@ -208,7 +208,8 @@ public final class Gateway {
   private void logStart() {
     var s = config.server();
     log.info("vncgate {} listening on http://{}:{} (WebSocket {}), JWT {} iss={} aud={}", Version.get(), s.host(),
-        httpPort(), ApiRoutes.WS_PATH, config.jwt().algorithm(), config.jwt().issuer(), config.jwt().audience());
+        httpPort(), ApiRoutes.WS_PATH, config.jwt().remote() == null ? config.jwt().algorithm()
+        : "RS256/ES256 from the identity provider", config.jwt().issuer(), config.jwt().audience());
     if (tcpFront != null) {
       log.info("native VNC viewers: {}:{} (VNC password = a one-shot ticket)", s.tcp().host(), tcpPort());
       if (!isLoopback(s.tcp().host())) {
