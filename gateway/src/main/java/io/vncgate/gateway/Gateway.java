@@ -97,8 +97,8 @@ public final class Gateway {
     try {
       jwt = new JwtService(vertx, config.jwt(), Set.copyOf(config.admins()));
     } catch (RuntimeException e) {
-      return Future.failedFuture(new ConfigException("auth.jwt: the key cannot be used for " + config.jwt().algorithm()
-          + ": " + e.getMessage()));
+      return Future.failedFuture(new ConfigException(config.jwt().remote() != null ? e.getMessage()
+          : "auth.jwt: the key cannot be used for " + config.jwt().algorithm() + ": " + e.getMessage()));
     }
     ProviderRegistry registry = new ProviderRegistry(vertx, config.server().providerTimeout());
     Duration connectTimeout = config.server().handshakeTimeout().compareTo(Duration.ofSeconds(10)) < 0
@@ -134,7 +134,9 @@ public final class Gateway {
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(meters.scrape() + vertxMeters())));
     Gateway gateway = new Gateway(vertx, config, services, api, jwt, relayMode);
-    return gateway.startProviders()
+    // an identity provider that does not answer yet does not stop the start: tokens are refused in words until it does
+    return jwt.start()
+        .compose(v -> gateway.startProviders())
         .compose(v -> gateway.deployFronts(routes))
         .map(v -> gateway)
         .recover(e -> gateway.close().transform(ignored -> Future.failedFuture(e)));
@@ -206,7 +208,8 @@ public final class Gateway {
   private void logStart() {
     var s = config.server();
     log.info("vncgate {} listening on http://{}:{} (WebSocket {}), JWT {} iss={} aud={}", Version.get(), s.host(),
-        httpPort(), ApiRoutes.WS_PATH, config.jwt().algorithm(), config.jwt().issuer(), config.jwt().audience());
+        httpPort(), ApiRoutes.WS_PATH, config.jwt().remote() == null ? config.jwt().algorithm()
+        : "RS256/ES256 from the identity provider", config.jwt().issuer(), config.jwt().audience());
     if (tcpFront != null) {
       log.info("native VNC viewers: {}:{} (VNC password = a one-shot ticket)", s.tcp().host(), tcpPort());
       if (!isLoopback(s.tcp().host())) {

@@ -32,11 +32,15 @@ public final class JwtService {
   public static final String CLAIM = "vncgate";
   /** Clock skew allowed between the gateway and a token's issuer, for exp, nbf and iat. */
   public static final int LEEWAY_SECONDS = 5;
+  /** What a token from an identity provider ({@code auth.jwt.jwks-url}, {@code auth.oidc.issuer}) may be signed with. */
+  static final Set<String> REMOTE_ALGORITHMS = Set.of("RS256", "ES256");
 
   private final GatewayConfig.Jwt config;
   private final JWTAuth verifier;
   private final JWTAuth signer;
   private final Set<String> admins;
+  /** The identity provider's keys; null with a static key. */
+  private final RemoteKeySet remote;
 
   public JwtService(Vertx vertx, GatewayConfig.Jwt config) {
     this(vertx, config, Set.of());
@@ -50,8 +54,16 @@ public final class JwtService {
     // string or null there threw out of authenticate) and calls a future nbf "expired"
     JWTOptions options = new JWTOptions()
         .setIssuer(config.issuer())
-        .setAudience(List.of(config.audience()))
         .setIgnoreExpiration(true);
+    // Vert.x checks aud whenever the list is not null, and an empty list matches nothing: null when not configured
+    options.setAudience(config.audience() == null ? null : List.of(config.audience()));
+    if (config.remote() != null) {
+      this.remote = new RemoteKeySet(vertx, config.remote(), options);
+      this.verifier = null;
+      this.signer = null;
+      return;
+    }
+    this.remote = null;
     this.verifier = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(key(config.algorithm(), config.key()))
         .setJWTOptions(options));
@@ -62,6 +74,14 @@ public final class JwtService {
 
   private static PubSecKeyOptions key(String algorithm, byte[] material) {
     return new PubSecKeyOptions().setAlgorithm(algorithm).setBuffer(Buffer.buffer(material));
+  }
+
+  /**
+   * With an identity provider: the first fetch of its keys (never fails; a failure is logged and
+   * tokens are refused in words until the keys arrive). With a static key: done.
+   */
+  public Future<Void> start() {
+    return remote == null ? Future.succeededFuture() : remote.prefetch();
   }
 
   /** Verifies a bearer token; fails with {@link Status#UNAUTHORIZED} saying why in words. */
@@ -75,7 +95,16 @@ public final class JwtService {
     if (alg == null) {
       return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "the bearer token is not a JWT"));
     }
-    if (!alg.equals(config.algorithm())) {
+    if (remote != null && !REMOTE_ALGORITHMS.contains(alg)) {
+      return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED,
+          "token algorithm '" + alg + "' is not accepted; tokens from the identity provider must be RS256 or ES256"));
+    }
+    String kid = header.getValue("kid") instanceof String k ? k : null;
+    if (remote != null && kid == null) {
+      return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED,
+          "invalid token: its header has no key id (kid), so the identity provider's key that signed it cannot be chosen"));
+    }
+    if (remote == null && !alg.equals(config.algorithm())) {
       return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED,
           "token algorithm '" + alg + "' is not accepted; this gateway accepts " + config.algorithm()));
     }
@@ -91,14 +120,17 @@ public final class JwtService {
     if (typeProblem != null) {
       return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: " + typeProblem));
     }
-    Future<io.vertx.ext.auth.User> checked;
-    try {
-      checked = verifier.authenticate(new TokenCredentials(token));
-    } catch (RuntimeException e) {
-      checked = Future.failedFuture(e);
-    }
-    return checked
-        .recover(e -> Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: " + describe(e))))
+    Future<JWTAuth> keys = remote == null ? Future.succeededFuture(verifier) : remote.verifierFor(kid);
+    return keys.compose(v -> {
+      Future<io.vertx.ext.auth.User> checked;
+      try {
+        checked = v.authenticate(new TokenCredentials(token));
+      } catch (RuntimeException e) {
+        checked = Future.failedFuture(e);
+      }
+      return checked
+          .recover(e -> Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: " + describe(e))));
+    })
         .compose(user -> {
           try {
             return principal(user.principal(), user.attributes());
@@ -149,10 +181,15 @@ public final class JwtService {
     if (sub == null || sub.isBlank()) {
       return Future.failedFuture(new GatewayException(Status.UNAUTHORIZED, "invalid token: it has no subject (sub)"));
     }
-    Object raw = claims.getValue(CLAIM);
+    GatewayConfig.ClaimSource source = config.claims();
+    Object raw = at(claims, source.path());
+    if (!(raw instanceof JsonObject) && !source.mapping().isEmpty()) {
+      return mapped(sub, claims, source);
+    }
     if (!(raw instanceof JsonObject claim)) {
       return Future.failedFuture(new GatewayException(Status.FORBIDDEN,
-          "the token has no '" + CLAIM + "' claim naming the targets and role it grants"));
+          "the token has no '" + source.path() + "' claim naming the targets and role it grants"
+          + (source.mapping().isEmpty() ? "" : ", and none of its " + source.groupsClaim() + " is in auth.claims-mapping")));
     }
     List<TargetGlob> globs = new ArrayList<>();
     Object targets = claim.getValue("targets");
@@ -172,12 +209,55 @@ public final class JwtService {
     return Future.succeededFuture(new UserPrincipal(sub, globs, role, admin));
   }
 
+  /** The value at a dotted claim path ({@code resource_access.vncgate}), or null. */
+  private static Object at(JsonObject claims, String path) {
+    Object at = claims;
+    for (String part : path.split("\\.")) {
+      if (!(at instanceof JsonObject o)) return null;
+      at = o.getValue(part);
+    }
+    return at;
+  }
+
+  /**
+   * The grant from {@code auth.claims-mapping}: the targets of every rule whose group is among the
+   * token's groups; the role is control only when every matching rule grants control (one role
+   * covers all the targets, so a mix gives the lesser, view).
+   */
+  private Future<UserPrincipal> mapped(String sub, JsonObject claims, GatewayConfig.ClaimSource source) {
+    Object raw = at(claims, source.groupsClaim());
+    Set<String> groups = new java.util.HashSet<>();
+    if (raw instanceof JsonArray arr) {
+      for (Object o : arr) if (o instanceof String g) groups.add(g);
+    } else if (raw instanceof String g) {
+      groups.add(g);
+    }
+    List<TargetGlob> globs = new ArrayList<>();
+    Role role = null;
+    for (GatewayConfig.GroupRule rule : source.mapping()) {
+      if (!groups.contains(rule.group())) continue;
+      for (String t : rule.targets()) globs.add(TargetGlob.of(t));
+      Role r = Role.parse(rule.role()).orElse(Role.VIEW);
+      role = role == null ? r : (role == Role.CONTROL && r == Role.CONTROL ? Role.CONTROL : Role.VIEW);
+    }
+    if (role == null) {
+      return Future.failedFuture(new GatewayException(Status.FORBIDDEN, "the token grants no target: it has no '"
+          + source.path() + "' claim and none of its " + source.groupsClaim() + " (" + groups.size()
+          + ") is a group in auth.claims-mapping"));
+    }
+    return Future.succeededFuture(new UserPrincipal(sub, globs, role, admins.contains(sub)));
+  }
+
   /** True if this gateway can mint tokens (HS* secret, or a private key for RS/ES). */
   public boolean canSign() {
     return signer != null;
   }
 
   public String mint(String subject, List<String> targets, Role role, Duration ttl) {
+    if (remote != null) {
+      throw new GatewayException(Status.BAD_REQUEST,
+          "this gateway takes its tokens from the identity provider (" + remote.source() + "); get one there");
+    }
     if (signer == null) {
       throw new GatewayException(Status.BAD_REQUEST,
           "cannot mint " + config.algorithm() + " tokens: set auth.jwt.private-key-file to the PEM private key");
@@ -216,13 +296,19 @@ public final class JwtService {
     }
   }
 
-  private static String describe(Throwable e) {
+  private String describe(Throwable e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     String lower = m.toLowerCase();
     if (lower.contains("expired")) return "it has expired; mint a new one";
     if (lower.contains("signature")) return "bad signature";
-    if (lower.contains("issuer") || lower.contains("iss")) return "wrong issuer (expected the configured auth.jwt.issuer)";
-    if (lower.contains("audience") || lower.contains("aud")) return "wrong audience (expected the configured auth.jwt.audience)";
+    if (lower.contains("issuer") || lower.contains("iss")) {
+      return remote == null ? "wrong issuer (expected the configured auth.jwt.issuer)"
+          : "wrong issuer (expected " + config.issuer() + ")";
+    }
+    if (lower.contains("audience") || lower.contains("aud")) {
+      return remote == null ? "wrong audience (expected the configured auth.jwt.audience)"
+          : "wrong audience (expected " + config.audience() + ", set in auth.oidc.audience)";
+    }
     // never echo token content
     return m.length() > 120 ? m.substring(0, 120) : m;
   }

@@ -86,9 +86,10 @@ public final class ConfigLoader {
         keepalive, zeroCopy, positive(server, "banner-timeout", Duration.ofSeconds(5)),
         positive(server, "drain-timeout", Duration.ofSeconds(10)));
 
-    ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets", "admins");
+    ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets", "admins", "oidc", "claims-path",
+        "groups-claim", "claims-mapping");
     List<String> admins = auth.strings("admins");
-    GatewayConfig.Jwt jwt = jwt(auth.section("jwt"), dir);
+    GatewayConfig.Jwt jwt = identity(auth, dir);
     Duration ticketTtl = positive(auth.section("tickets").onlyKeys("ttl"), "ttl", Duration.ofSeconds(30));
 
     ProviderConfig limits = root.section("limits").onlyKeys("clipboard", "connections", "http", "websocket", "tickets", "upstream");
@@ -172,6 +173,81 @@ public final class ConfigLoader {
     SshSettings d = SshSettings.DEFAULTS;
     return new SshSettings(positive(ssh, "connect-timeout", d.connectTimeout()), positive(ssh, "auth-timeout", d.authTimeout()),
         ssh.duration("keepalive", d.keepaliveInterval()), ssh.duration("idle-session-close", d.idleSessionClose()));
+  }
+
+  /**
+   * {@code auth.jwt} with a static key, or keys from an identity provider ({@code auth.jwt.jwks-url}
+   * or {@code auth.oidc.issuer}), and where the grant is read ({@code auth.claims-path},
+   * {@code auth.groups-claim}, {@code auth.claims-mapping}).
+   */
+  private static GatewayConfig.Jwt identity(ProviderConfig auth, Path dir) {
+    ProviderConfig jwtSection = auth.section("jwt");
+    ProviderConfig oidc = auth.section("oidc").onlyKeys("issuer", "audience", "ca-file", "refetch-interval");
+    String path = auth.string("claims-path", "vncgate");
+    if (path.isBlank() || path.startsWith(".") || path.endsWith(".") || path.contains("..")) {
+      throw auth.invalid("claims-path", "expected a dotted claim path such as resource_access.vncgate, got \"" + path + "\"");
+    }
+    String groupsClaim = auth.string("groups-claim", "groups");
+    List<GatewayConfig.GroupRule> rules = new ArrayList<>();
+    for (ProviderConfig rule : auth.sections("claims-mapping")) {
+      rule.onlyKeys("group", "targets", "role");
+      if (!rule.has("group")) throw rule.missing("group", "the group (or role) name in the token's " + groupsClaim + " claim");
+      List<String> targets = rule.strings("targets");
+      if (targets.isEmpty()) throw rule.missing("targets", "a list of target globs the group may open, e.g. [\"pve/**\"]");
+      String role = rule.string("role", "view");
+      if (!role.equals("view") && !role.equals("control")) {
+        throw rule.invalid("role", "expected view or control, got \"" + role + "\"");
+      }
+      rules.add(new GatewayConfig.GroupRule(rule.string("group"), targets, role));
+    }
+    GatewayConfig.ClaimSource claims = new GatewayConfig.ClaimSource(path, groupsClaim, rules);
+    boolean jwks = jwtSection.has("jwks-url");
+    boolean discovery = oidc.has("issuer");
+    if (!jwks && !discovery) {
+      if (oidc.has("audience") || oidc.has("ca-file") || oidc.has("refetch-interval")) {
+        throw oidc.missing("issuer", "the identity provider's issuer URL (its discovery document is <issuer>/.well-known/openid-configuration)");
+      }
+      GatewayConfig.Jwt s = jwt(jwtSection, dir);
+      return new GatewayConfig.Jwt(s.algorithm(), s.key(), s.signingKey(), s.issuer(), s.audience(), null, claims);
+    }
+    if (jwks && discovery) {
+      throw jwtSection.invalid("jwks-url", "set either auth.jwt.jwks-url or auth.oidc.issuer (discovery finds the JWKS), not both");
+    }
+    for (String k : List.of("algorithm", "secret-file", "secret-env", "public-key-file", "private-key-file")) {
+      if (jwtSection.has(k)) {
+        throw jwtSection.invalid(k, "the keys come from the identity provider ("
+            + (jwks ? "auth.jwt.jwks-url" : "auth.oidc.issuer") + "); remove this static key setting");
+      }
+    }
+    jwtSection.onlyKeys("jwks-url", "issuer", "audience");
+    java.net.URI jwksUrl = jwks ? httpsUrl(jwtSection, "jwks-url") : null;
+    java.net.URI issuerUrl = discovery ? httpsUrl(oidc, "issuer") : null;
+    String issuer = discovery ? oidc.string("issuer") : jwtSection.string("issuer", null);
+    // with an identity provider the audience is checked only when configured: IdPs differ in what they put there
+    String audience = discovery ? oidc.string("audience", null) : jwtSection.string("audience", null);
+    Path caFile = null;
+    if (oidc.has("ca-file")) {
+      caFile = dir.resolve(oidc.string("ca-file"));
+      if (!Files.isReadable(caFile)) throw oidc.invalid("ca-file", "file " + caFile + " does not exist or cannot be read");
+    }
+    Duration refetch = positive(oidc, "refetch-interval", Duration.ofSeconds(30));
+    return new GatewayConfig.Jwt("RS256", null, null, issuer, audience,
+        new GatewayConfig.RemoteKeys(jwksUrl, issuerUrl, caFile, refetch), claims);
+  }
+
+  private static java.net.URI httpsUrl(ProviderConfig c, String key) {
+    String text = c.string(key);
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(text);
+    } catch (java.net.URISyntaxException e) {
+      throw c.invalid(key, "not a URL: " + e.getReason());
+    }
+    boolean loopback = "127.0.0.1".equals(uri.getHost()) || "localhost".equals(uri.getHost()) || "[::1]".equals(uri.getHost());
+    if (uri.getHost() == null || !("https".equals(uri.getScheme()) || ("http".equals(uri.getScheme()) && loopback))) {
+      throw c.invalid(key, "expected an https:// URL (http:// only on 127.0.0.1 or localhost), got \"" + text + "\"");
+    }
+    return uri;
   }
 
   private static GatewayConfig.Jwt jwt(ProviderConfig jwt, Path dir) {

@@ -76,10 +76,50 @@ public record GatewayConfig(
    * @param key the HS256 secret, or the PEM public key for RS256/ES256
    * @param signingKey the HS256 secret, or a PEM private key for RS256/ES256; null if not configured
    */
-  public record Jwt(String algorithm, byte[] key, byte[] signingKey, String issuer, String audience) {
+  public record Jwt(String algorithm, byte[] key, byte[] signingKey, String issuer, String audience,
+      RemoteKeys remote, ClaimSource claims) {
+    /** A static key (HS secret or PEM public key), the vncgate claim where it always was. */
+    public Jwt(String algorithm, byte[] key, byte[] signingKey, String issuer, String audience) {
+      this(algorithm, key, signingKey, issuer, audience, null, ClaimSource.DEFAULT);
+    }
+
     @Override
     public String toString() {
-      return "Jwt[algorithm=" + algorithm + ", issuer=" + issuer + ", audience=" + audience + "]";
+      return "Jwt[algorithm=" + algorithm + ", issuer=" + issuer + ", audience=" + audience
+          + (remote == null ? "" : ", " + remote) + "]";
+    }
+  }
+
+  /**
+   * Keys fetched from an identity provider instead of one static key ({@code auth.jwt.jwks-url} or
+   * {@code auth.oidc.issuer}).
+   *
+   * @param jwksUrl the JWKS URL; null when found through discovery
+   * @param discoveryIssuer the issuer whose {@code /.well-known/openid-configuration} names {@code jwks_uri}; null with jwksUrl
+   * @param caFile a PEM CA bundle trusted for the IdP's HTTPS instead of the system CAs; null: system CAs
+   * @param refetchInterval the least time between two fetches of the keys (an unknown kid refetches at most this often)
+   */
+  public record RemoteKeys(java.net.URI jwksUrl, java.net.URI discoveryIssuer, Path caFile, Duration refetchInterval) {}
+
+  /**
+   * Where the {@code vncgate} grant is read from.
+   *
+   * @param path a dotted claim path to the {@code {targets, role}} object ({@code auth.claims-path}; default {@code vncgate})
+   * @param groupsClaim the claim holding the bearer's groups or roles (a dotted path; default {@code groups})
+   * @param mapping group rules used when the token has no object at {@code path} ({@code auth.claims-mapping})
+   */
+  public record ClaimSource(String path, String groupsClaim, List<GroupRule> mapping) {
+    public static final ClaimSource DEFAULT = new ClaimSource("vncgate", "groups", List.of());
+
+    public ClaimSource {
+      mapping = List.copyOf(mapping);
+    }
+  }
+
+  /** One {@code auth.claims-mapping} item: members of {@code group} get {@code targets} with {@code role}. */
+  public record GroupRule(String group, List<String> targets, String role) {
+    public GroupRule {
+      targets = List.copyOf(targets);
     }
   }
 

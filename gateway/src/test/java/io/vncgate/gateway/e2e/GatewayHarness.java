@@ -108,6 +108,7 @@ public final class GatewayHarness implements AutoCloseable {
     private String yaml = "";
     private String server = "";
     private String auth = "";
+    private String jwt = "{secret-file: jwt.key}";
     private String handshakeTimeout;
     private int httpPort;
     private String tcp = "{port: 0}";
@@ -136,6 +137,12 @@ public final class GatewayHarness implements AutoCloseable {
     /** Extra lines under {@code server:}, indented by 2. */
     public Builder server(String serverYaml) {
       this.server = serverYaml == null ? "" : serverYaml;
+      return this;
+    }
+
+    /** The {@code auth.jwt} value, a flow map (default {@code {secret-file: jwt.key}}, the HS256 secret {@link #SECRET}). */
+    public Builder jwt(String jwtFlowMap) {
+      this.jwt = jwtFlowMap;
       return this;
     }
 
@@ -186,7 +193,7 @@ public final class GatewayHarness implements AutoCloseable {
       Files.writeString(dir.resolve("jwt.key"), SECRET + "\n");
       String config = "server:\n  host: 127.0.0.1\n  port: " + httpPort + "\n  tcp: " + tcp + "\n"
           + (handshakeTimeout == null ? "" : "  handshake-timeout: " + handshakeTimeout + "\n") + server
-          + "auth:\n  jwt: {secret-file: jwt.key}\n" + auth
+          + "auth:\n  jwt: " + jwt + "\n" + auth
           + yaml
           + (targets == null ? "" : "providers:\n  static:\n    targets:\n" + targets);
       return Files.writeString(dir.resolve("vncgate.yaml"), config);
