@@ -274,6 +274,11 @@ public final class Gateway {
     return httpFronts.isEmpty() ? -1 : httpFronts.get(0).actualPort();
   }
 
+  /** The certificate served at start (subject, expiry, SHA-256), or null without server.tls. */
+  public String tlsCertificate() {
+    return tls == null ? null : tls.describe();
+  }
+
   public int tcpPort() {
     return tcpFront == null ? -1 : tcpFront.actualPort();
   }
