@@ -60,7 +60,12 @@ class TlsFrontTest {
     try {
       DemoRfbServer desktop = new DemoRfbServer();
       vertx.deployVerticle(desktop).await(10, TimeUnit.SECONDS);
-      try (GatewayHarness gateway = GatewayHarness.in(dir).noTcp()
+      int port;
+      try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        port = free.getLocalPort();
+      }
+      // a fixed port: one front per core, as in production, and every one must take the new certificate
+      try (GatewayHarness gateway = GatewayHarness.in(dir).noTcp().httpPort(port)
           .server("  tls: {cert-file: cert.pem, key-file: key.pem, check-interval: 1s}\n")
           .targets(GatewayHarness.target("demo", desktop.port(), null)).start()) {
         SSLContext trust = ca.trustingContext();
@@ -116,6 +121,9 @@ class TlsFrontTest {
           served = servedFingerprint(trust, gateway.httpPort());
         }
         assertEquals(expected, served, "new connections get the new certificate");
+        for (int i = 0; i < 8; i++) {
+          assertEquals(expected, servedFingerprint(trust, gateway.httpPort()), "connection " + i + " after the reload");
+        }
         assertNotEquals(ca.fingerprint("first.pem"), served);
 
         // the viewer's relay is still there: the RFB handshake goes on
