@@ -24,6 +24,8 @@ import io.vncgate.gateway.config.GatewayConfig;
 import io.vncgate.gateway.front.ConnectionLimiter;
 import io.vncgate.gateway.front.ListenFailure;
 import io.vncgate.gateway.front.TcpFront;
+import io.vncgate.gateway.front.TlsFiles;
+import io.vncgate.gateway.front.TlsReloader;
 import io.vncgate.gateway.front.WebSocketFront;
 import io.vncgate.gateway.provider.ProviderRegistry;
 import io.vncgate.gateway.provider.plugin.ProviderLoader;
@@ -67,6 +69,9 @@ public final class Gateway {
   private final ConnectionLimiter limiter;
   private final int maxConnections;
   private TcpFront tcpFront;
+  /** server.tls as read at start; null: plain HTTP. */
+  private TlsFiles tls;
+  private TlsReloader tlsReloader;
   private final List<String> deployments = new ArrayList<>();
 
   private Gateway(Vertx vertx, GatewayConfig config, RelayServices services, ApiServices api, JwtService jwt,
@@ -99,6 +104,14 @@ public final class Gateway {
     } catch (RuntimeException e) {
       return Future.failedFuture(new ConfigException(config.jwt().remote() != null ? e.getMessage()
           : "auth.jwt: the key cannot be used for " + config.jwt().algorithm() + ": " + e.getMessage()));
+    }
+    TlsFiles tls = null;
+    if (config.server().tls() != null) {
+      try {
+        tls = TlsFiles.read(vertx, config.server().tls()); // on the starting thread: file reads
+      } catch (ConfigException e) {
+        return Future.failedFuture(e);
+      }
     }
     ProviderRegistry registry = new ProviderRegistry(vertx, config.server().providerTimeout());
     Duration connectTimeout = config.server().handshakeTimeout().compareTo(Duration.ofSeconds(10)) < 0
@@ -134,6 +147,7 @@ public final class Gateway {
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(meters.scrape() + vertxMeters())));
     Gateway gateway = new Gateway(vertx, config, services, api, jwt, relayMode);
+    gateway.tls = tls;
     // an identity provider that does not answer yet does not stop the start: tokens are refused in words until it does
     return jwt.start()
         .compose(v -> gateway.startProviders())
@@ -183,7 +197,7 @@ public final class Gateway {
   private Future<Void> deployFronts(List<Consumer<Router>> extraRoutes) {
     int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
     Future<String> http = vertx.deployVerticle(() -> {
-      WebSocketFront front = new WebSocketFront(services, api, jwt, extraRoutes, limiter);
+      WebSocketFront front = new WebSocketFront(services, api, jwt, extraRoutes, limiter, tls);
       httpFronts.add(front);
       return front;
     }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add)
@@ -202,14 +216,27 @@ public final class Gateway {
           .recover(e -> Future.failedFuture(ListenFailure.describe(e, "server.tcp.host", config.server().tcp().host(),
               "server.tcp.port", config.server().tcp().port())));
     }
-    return Future.all(http, tcp).<Void>mapEmpty().onSuccess(v -> logStart());
+    return Future.all(http, tcp).<Void>mapEmpty().onSuccess(v -> {
+      if (tls != null) {
+        tlsReloader = new TlsReloader(vertx, config.server().tls(), tls, () -> List.copyOf(httpFronts));
+        tlsReloader.start();
+      }
+      logStart();
+    });
   }
 
   private void logStart() {
     var s = config.server();
-    log.info("vncgate {} listening on http://{}:{} (WebSocket {}), JWT {} iss={} aud={}", Version.get(), s.host(),
+    log.info("vncgate {} listening on {}://{}:{} (WebSocket {}), JWT {} iss={} aud={}", Version.get(), s.scheme(), s.host(),
         httpPort(), ApiRoutes.WS_PATH, config.jwt().remote() == null ? config.jwt().algorithm()
         : "RS256/ES256 from the identity provider", config.jwt().issuer(), config.jwt().audience());
+    if (tls != null) {
+      log.info("TLS (1.2, 1.3) with {}; {} and {} are checked for changes every {} s", tls.describe(),
+          s.tls().certFile(), s.tls().keyFile(), s.tls().checkInterval().toSeconds());
+    } else if (!isLoopback(s.host())) {
+      log.warn("server.host {} is not loopback and server.tls is not set: tokens, tickets and screens cross the network"
+          + " unencrypted; set server.tls (cert-file, key-file) or put a TLS reverse proxy in front", s.host());
+    }
     if (tcpFront != null) {
       log.info("native VNC viewers: {}:{} (VNC password = a one-shot ticket)", s.tcp().host(), tcpPort());
       if (!isLoopback(s.tcp().host())) {
@@ -250,6 +277,11 @@ public final class Gateway {
     return httpFronts.isEmpty() ? -1 : httpFronts.get(0).actualPort();
   }
 
+  /** The certificate served at start (subject, expiry, SHA-256), or null without server.tls. */
+  public String tlsCertificate() {
+    return tls == null ? null : tls.describe();
+  }
+
   public int tcpPort() {
     return tcpFront == null ? -1 : tcpFront.actualPort();
   }
@@ -273,6 +305,7 @@ public final class Gateway {
   public static final String RESTARTING = "the gateway is restarting";
 
   public Future<Void> close() {
+    if (tlsReloader != null) tlsReloader.stop();
     // viewers first, in words (WebSocket 1001 Going Away), before the fronts drop their sockets
     limiter.refuseAll(SHUTTING_DOWN);
     int told = api.sessions().goingAway(SHUTTING_DOWN);

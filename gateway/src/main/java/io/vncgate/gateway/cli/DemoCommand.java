@@ -27,6 +27,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--no-xvnc", description = "Do not start an X desktop even if Xvnc is installed.")
   boolean noXvnc;
 
+  @Option(names = "--tls", description = "Serve https:// and wss:// with a self-signed certificate made for this run (the browser warns once).")
+  boolean tls;
+
   @Option(names = "--verbose", description = "Log every connection (default: warnings only).")
   boolean verbose;
 
@@ -41,7 +44,8 @@ final class DemoCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     System.setProperty("java.awt.headless", "true");
-    Demo demo = Demo.start(new Demo.Options(port, !noXvnc, Duration.ofHours(12), System.getProperty("user.name", "demo")));
+    Demo demo = Demo.start(new Demo.Options(port, !noXvnc, Duration.ofHours(12), System.getProperty("user.name", "demo"),
+        tls));
     Thread shutdown = new Thread(demo::close, "vncgate-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     out.println("vncgate demo is running.");

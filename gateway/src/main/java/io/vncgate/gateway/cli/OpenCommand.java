@@ -108,7 +108,7 @@ final class OpenCommand implements Callable<Integer> {
     if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) host = "127.0.0.1";
     if (host.contains(":")) host = "[" + host + "]";
     int port = cfg.server().port() == 0 ? 6080 : cfg.server().port();
-    return "http://" + host + ":" + port;
+    return cfg.server().scheme() + "://" + host + ":" + port;
   }
 
   private String mint(GatewayConfig cfg) {

@@ -55,7 +55,7 @@ public final class ConfigLoader {
 
     ProviderConfig server = root.section("server")
         .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout",
-            "ws-keepalive", "zero-copy", "banner-timeout", "drain-timeout");
+            "ws-keepalive", "zero-copy", "banner-timeout", "drain-timeout", "tls");
     String host = server.string("host", "127.0.0.1");
     int port = server.integer("port", 6080, 0, 65535); // 0: any free port (tests)
     List<String> origins = server.strings("allowed-origins"); // empty: the gateway's own origin, once its port is known
@@ -84,7 +84,7 @@ public final class ConfigLoader {
         server.duration("idle-timeout", Duration.ofMinutes(30)),
         positive(server, "provider-timeout", Duration.ofSeconds(15)),
         keepalive, zeroCopy, positive(server, "banner-timeout", Duration.ofSeconds(5)),
-        positive(server, "drain-timeout", Duration.ofSeconds(10)));
+        positive(server, "drain-timeout", Duration.ofSeconds(10)), tls(server, dir));
 
     ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets", "admins", "oidc", "claims-path",
         "groups-claim", "claims-mapping");
@@ -106,6 +106,29 @@ public final class ConfigLoader {
     return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir,
         admins, auditFile, ssh(root.section("ssh")), limits(limits), pacing(limits.section("upstream")),
         sessions(root.section("sessions")));
+  }
+
+  /** {@code server.tls}: absent, or both PEM files, readable (their content is checked at start, see TlsFiles). */
+  private static GatewayConfig.Tls tls(ProviderConfig server, Path dir) {
+    if (!server.has("tls")) return null;
+    ProviderConfig tls = server.section("tls").onlyKeys("cert-file", "key-file", "check-interval");
+    if (!tls.has("cert-file")) throw tls.missing("cert-file", "a PEM certificate file (the server's certificate, then any chain)");
+    if (!tls.has("key-file")) throw tls.missing("key-file", "the certificate's PEM private key file (RSA or EC)");
+    Path cert = readable(tls, "cert-file", dir);
+    Path key = readable(tls, "key-file", dir);
+    Duration check = tls.duration("check-interval", Duration.ofSeconds(30));
+    if (check.compareTo(Duration.ofSeconds(1)) < 0) throw tls.invalid("check-interval", "must be at least 1s");
+    return new GatewayConfig.Tls(cert, key, check);
+  }
+
+  /** The file named by {@code key}, relative to the config folder, if it exists and is readable. */
+  private static Path readable(ProviderConfig c, String key, Path dir) {
+    Path p = dir.resolve(c.string(key));
+    if (!Files.exists(p)) throw c.invalid(key, "file " + p + " does not exist");
+    if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+      throw c.invalid(key, "file " + p + " cannot be read by this process (check its owner and mode)");
+    }
+    return p;
   }
 
   /** {@code sessions}: which targets fan out, and the fan-out session's bounds. */

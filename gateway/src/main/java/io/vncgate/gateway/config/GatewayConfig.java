@@ -52,7 +52,14 @@ public record GatewayConfig(
       /* how long a connected target may stay silent before its RFB banner: then it is named as no VNC server */
       Duration bannerTimeout,
       /* on SIGTERM: how long viewers told "the gateway is restarting" get to close before their sockets are dropped */
-      Duration drainTimeout) {
+      Duration drainTimeout,
+      /* HTTPS and wss:// on the HTTP port (server.tls); null: plain HTTP */
+      Tls tls) {
+
+    /** {@code https} with {@link #tls}, else {@code http}. */
+    public String scheme() {
+      return tls == null ? "http" : "https";
+    }
 
     /**
      * The origins allowed to open WebSockets: the configured ones, or by default the gateway's own
@@ -60,12 +67,23 @@ public record GatewayConfig(
      */
     public List<String> originsFor(int actualPort) {
       if (!allowedOrigins.isEmpty()) return allowedOrigins;
+      String scheme = scheme();
       if (host.equals("127.0.0.1") || host.equals("0.0.0.0") || host.equals("localhost")) {
-        return List.of("http://127.0.0.1:" + actualPort, "http://localhost:" + actualPort);
+        return List.of(scheme + "://127.0.0.1:" + actualPort, scheme + "://localhost:" + actualPort);
       }
-      return List.of("http://" + host + ":" + actualPort);
+      return List.of(scheme + "://" + host + ":" + actualPort);
     }
   }
+
+  /**
+   * TLS on the HTTP port ({@code server.tls}).
+   *
+   * @param certFile PEM certificate, the server's first, then any chain ({@code server.tls.cert-file})
+   * @param keyFile its PEM private key, RSA or EC ({@code server.tls.key-file})
+   * @param checkInterval how often both files are checked for a change, which is then served to new
+   *     connections ({@code server.tls.check-interval})
+   */
+  public record Tls(Path certFile, Path keyFile, Duration checkInterval) {}
 
   /** The TCP front for native viewers. */
   public record Tcp(boolean enabled, String host, int port) {}

@@ -38,13 +38,19 @@ public final class WebSocketFront extends VerticleBase {
   private final JwtService jwt;
   private final List<Consumer<Router>> extraRoutes;
   private final ConnectionLimiter limiter;
+  /** The certificate served at start; null: plain HTTP. */
+  private final TlsFiles tls;
   private HttpGuard guard;
   private Admission admission;
   private HttpServer server;
 
-  /** @param limiter the connection caps shared with the other front instances and the TCP front */
+  /**
+   * @param limiter the connection caps shared with the other front instances and the TCP front
+   * @param tls the certificate and key for HTTPS and wss://; null: plain HTTP
+   */
   public WebSocketFront(RelayServices services, ApiServices api, JwtService jwt, List<Consumer<Router>> extraRoutes,
-      ConnectionLimiter limiter) {
+      ConnectionLimiter limiter, TlsFiles tls) {
+    this.tls = tls;
     this.services = services;
     this.api = api;
     this.jwt = jwt;
@@ -81,7 +87,12 @@ public final class WebSocketFront extends VerticleBase {
     var cfg = services.config().server();
     var limits = services.config().limits();
     guard = new HttpGuard(vertx, limiter, limits.headerTimeout());
-    server = vertx.createHttpServer(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions();
+    if (tls != null) {
+      options.setSsl(true).setKeyCertOptions(tls.keyCertOptions());
+      options.setEnabledSecureTransportProtocols(TlsFiles.PROTOCOLS);
+    }
+    server = vertx.createHttpServer(options
         .setHost(cfg.host())
         .setPort(cfg.port())
         .setTcpNoDelay(true)
@@ -195,6 +206,11 @@ public final class WebSocketFront extends VerticleBase {
       }
     }
     return Optional.empty();
+  }
+
+  /** Serves {@code files} to new connections; open ones keep theirs. */
+  Future<Boolean> updateTls(TlsFiles files) {
+    return server.updateSSLOptions(files.sslOptions(), true);
   }
 
   public int actualPort() {

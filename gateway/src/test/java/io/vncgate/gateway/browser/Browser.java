@@ -43,6 +43,11 @@ final class Browser implements AutoCloseable {
   }
 
   Browser(Path tempDir) throws IOException {
+    this(tempDir, new String[0]);
+  }
+
+  /** @param extraArguments more Chromium switches (e.g. a pinned test certificate) */
+  Browser(Path tempDir, String... extraArguments) throws IOException {
     require();
     profile = Files.createTempDirectory(tempDir, "chromium-profile");
     ChromeOptions options = new ChromeOptions();
@@ -51,6 +56,7 @@ final class Browser implements AutoCloseable {
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-default-apps", "--disable-extensions", "--window-size=1280,900",
         "--user-data-dir=" + profile.toAbsolutePath());
+    options.addArguments(extraArguments);
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);

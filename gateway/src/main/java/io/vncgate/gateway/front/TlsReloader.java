@@ -1,0 +1,73 @@
+package io.vncgate.gateway.front;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vncgate.gateway.config.GatewayConfig;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-reads {@code server.tls}'s files when they change (certbot, cert-manager): every
+ * {@code check-interval}, on a worker thread, a hash of both files; on a change the pair is checked
+ * again and, if good, given to every HTTP front for new connections. Open connections keep the
+ * certificate they were set up with. A bad pair (half-written, mismatched) is logged and the
+ * served one kept; it is tried again at the next change.
+ */
+public final class TlsReloader {
+  private static final Logger log = LoggerFactory.getLogger(TlsReloader.class);
+
+  private final Vertx vertx;
+  private final GatewayConfig.Tls tls;
+  private final Supplier<List<WebSocketFront>> fronts;
+  private volatile byte[] served;
+  /** The hash of a pair that failed its check: logged once, not at every tick. */
+  private volatile byte[] refused;
+  private long timer = -1;
+  private volatile boolean checking;
+
+  public TlsReloader(Vertx vertx, GatewayConfig.Tls tls, TlsFiles current, Supplier<List<WebSocketFront>> fronts) {
+    this.vertx = vertx;
+    this.tls = tls;
+    this.served = current.sha256();
+    this.fronts = fronts;
+  }
+
+  public void start() {
+    timer = vertx.setPeriodic(tls.checkInterval().toMillis(), id -> check());
+  }
+
+  public void stop() {
+    if (timer != -1) vertx.cancelTimer(timer);
+  }
+
+  private void check() {
+    if (checking) return;
+    checking = true;
+    vertx.<TlsFiles>executeBlocking(() -> {
+      byte[] now = TlsFiles.currentHash(tls);
+      if (now == null || Arrays.equals(now, served) || Arrays.equals(now, refused)) return null;
+      try {
+        return TlsFiles.read(vertx, tls);
+      } catch (RuntimeException e) {
+        refused = now;
+        log.warn("server.tls: the changed files are not served, the previous certificate stays: {}", e.getMessage());
+        return null;
+      }
+    }).compose(files -> files == null ? Future.succeededFuture() : apply(files))
+        .onComplete(ar -> {
+          checking = false;
+          if (ar.failed()) log.warn("server.tls: reloading the certificate failed: {}", ar.cause().getMessage());
+        });
+  }
+
+  private Future<Void> apply(TlsFiles files) {
+    List<Future<Boolean>> updates = fronts.get().stream().map(f -> f.updateTls(files)).toList();
+    return Future.all(updates).onSuccess(v -> {
+      served = files.sha256();
+      log.info("server.tls: new certificate served to new connections: {}", files.describe());
+    }).mapEmpty();
+  }
+}
