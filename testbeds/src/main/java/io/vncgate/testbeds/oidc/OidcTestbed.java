@@ -1,5 +1,6 @@
 package io.vncgate.testbeds.oidc;
 
+import io.vncgate.testbeds.impl.OpenSsl;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -8,7 +9,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vncgate.testbeds.TestbedException;
 import io.vncgate.testbeds.impl.Launcher;
-import io.vncgate.testbeds.impl.Tools;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +38,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Counts JWKS fetches so a test can see a refetch.
  */
 public final class OidcTestbed implements AutoCloseable {
-  private static final Duration OPENSSL_TIMEOUT = Duration.ofSeconds(20);
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final Vertx vertx;
@@ -76,11 +75,11 @@ public final class OidcTestbed implements AutoCloseable {
       Path ext = Launcher.writePrivate(dir.resolve("idp.ext"), String.join("\n",
           "basicConstraints=CA:FALSE", "keyUsage=digitalSignature,keyAgreement", "extendedKeyUsage=serverAuth",
           "subjectAltName=IP:127.0.0.1,DNS:localhost", "").getBytes(StandardCharsets.US_ASCII));
-      openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+      OpenSsl.run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
           "-subj", "/CN=OIDC testbed CA", "-keyout", caKey.toString(), "-out", ca.toString());
-      openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+      OpenSsl.run("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
           "-subj", "/CN=127.0.0.1", "-keyout", key.toString(), "-out", csr.toString());
-      openssl("x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey", caKey.toString(),
+      OpenSsl.run("x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey", caKey.toString(),
           "-set_serial", "0x1a2b3c4d", "-days", "1", "-extfile", ext.toString(), "-out", cert.toString());
       OidcTestbed[] self = new OidcTestbed[1];
       HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
@@ -242,12 +241,4 @@ public final class OidcTestbed implements AutoCloseable {
     vertx.close();
     Launcher.deleteTree(dir);
   }
-
-  private static void openssl(String... args) {
-    List<String> command = new ArrayList<>();
-    command.add("openssl");
-    command.addAll(List.of(args));
-    Tools.check(Map.of(), null, OPENSSL_TIMEOUT, command);
-  }
-
 }

@@ -1,8 +1,8 @@
 package io.vncgate.testbeds.pve;
 
+import io.vncgate.testbeds.impl.OpenSsl;
 import io.vncgate.testbeds.TestbedException;
 import io.vncgate.testbeds.impl.Launcher;
-import io.vncgate.testbeds.impl.Tools;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -12,11 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The certificates of a fresh PVE cluster, made with {@code openssl} at start: a self-signed
@@ -26,8 +22,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * milliseconds).
  */
 record PveCertificates(Path caFile, Path certFile, Path keyFile, String fingerprint) {
-
-  private static final Duration OPENSSL_TIMEOUT = Duration.ofSeconds(20);
 
   static PveCertificates create(Path dir, String nodeName) {
     Path caKey = dir.resolve("pve-root-ca.key");
@@ -41,15 +35,15 @@ record PveCertificates(Path caFile, Path certFile, Path keyFile, String fingerpr
         "extendedKeyUsage=serverAuth",
         "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:" + nodeName,
         "").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    String clusterId = HexFormat.of().formatHex(randomBytes(8));
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    String clusterId = OpenSsl.randomHex(8);
+    OpenSsl.run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
         "-days", "3", "-subj", "/CN=Proxmox Virtual Environment/OU=" + clusterId + "/O=PVE Cluster Manager CA",
         "-keyout", caKey.toString(), "-out", ca.toString());
-    openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    OpenSsl.run("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
         "-subj", "/OU=PVE Cluster Node/O=Proxmox Virtual Environment/CN=" + nodeName,
         "-keyout", key.toString(), "-out", csr.toString());
-    openssl("x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey", caKey.toString(),
-        "-set_serial", "0x" + HexFormat.of().formatHex(randomBytes(8)), "-days", "2",
+    OpenSsl.run("x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey", caKey.toString(),
+        "-set_serial", OpenSsl.serial(), "-days", "2",
         "-extfile", ext.toString(), "-out", cert.toString());
     return new PveCertificates(ca, cert, key, fingerprint(cert));
   }
@@ -63,19 +57,5 @@ record PveCertificates(Path caFile, Path certFile, Path keyFile, String fingerpr
     } catch (IOException | CertificateException | NoSuchAlgorithmException e) {
       throw new TestbedException("cannot read the certificate " + pem + ": " + e.getMessage(), e);
     }
-  }
-
-  private static void openssl(String... args) {
-    List<String> command = new java.util.ArrayList<>();
-    command.add("openssl");
-    command.addAll(List.of(args));
-    Tools.check(Map.of(), null, OPENSSL_TIMEOUT, command);
-  }
-
-  private static byte[] randomBytes(int n) {
-    byte[] bytes = new byte[n];
-    ThreadLocalRandom.current().nextBytes(bytes);
-    bytes[0] &= 0x7f;
-    return bytes;
   }
 }
