@@ -8,6 +8,7 @@ import io.vncgate.gateway.ui.WebUi;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,18 +17,25 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code vncgate serve --config FILE}. */
+/** {@code vncgate serve [--config FILE]}: without --config, {@code VNCGATE_CONFIG} or /etc/vncgate/vncgate.yaml ({@link ConfigPath}). */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Run the gateway with a config file until it gets SIGTERM or Ctrl-C, then drain its viewers and exit.")
 final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gateway's YAML config file.")
+  @Option(names = "--config", paramLabel = "FILE", description = {"The gateway's YAML config file.",
+      "Default: the file named by $VNCGATE_CONFIG, else /etc/vncgate/vncgate.yaml if it exists."})
   Path config;
+
+  /** Where the default config file lives; tests point it elsewhere. */
+  Path systemDefault = ConfigPath.SYSTEM_DEFAULT;
+  Map<String, String> env = System.getenv();
 
   @Override
   public Integer call() throws Exception {
+    config = ConfigPath.choose(config, env, systemDefault)
+        .orElseThrow(() -> new IllegalArgumentException(ConfigPath.noneFound(systemDefault)));
     GatewayConfig cfg = ConfigLoader.load(config);
     Vertx vertx = Vertx.vertx(Gateway.vertxOptions());
     Gateway gateway;

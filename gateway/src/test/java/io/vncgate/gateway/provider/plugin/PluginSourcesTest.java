@@ -68,4 +68,28 @@ class PluginSourcesTest {
     assertEquals(List.of(own, example, ssh), s.zips(), "the plugins folder first, then the dev build");
     assertTrue(s.searched().get(1).endsWith("(" + PluginSources.DEV_PROPERTY + ")"), s.searched().toString());
   }
+
+  // the installation's folder (bin/vncgate of the release tarball, the container image)
+
+  @Test
+  void theInstallationsPluginsAreUsedWhenTheConfigHasNone() throws Exception {
+    Path z = zip(dir.resolve("opt/vncgate/plugins"), "vncgate-provider-ssh-0.1.0.zip");
+    Path etc = Files.createDirectories(dir.resolve("etc"));
+    PluginSources s = PluginSources.locate(null, etc, null, dir.resolve("opt/vncgate/plugins").toString());
+    assertEquals(List.of(z), s.zips());
+    assertEquals(List.of(etc.resolve("plugins") + " (absent)",
+        dir.resolve("opt/vncgate/plugins") + " (the installation's plugins, " + PluginSources.INSTALL_PROPERTY + ")"), s.searched());
+  }
+
+  @Test
+  void theInstallationsPluginsGiveWayToTheConfigs() throws Exception {
+    zip(dir.resolve("opt/plugins"), "installed.zip");
+    Path own = zip(dir.resolve("plugins"), "own.zip");
+    assertEquals(List.of(own), PluginSources.locate(null, dir, null, dir.resolve("opt/plugins").toString()).zips(),
+        "plugins/ beside the config wins");
+    Path folder = dir.resolve("elsewhere");
+    Path configured = zip(folder, "configured.zip");
+    assertEquals(List.of(configured), PluginSources.locate(folder, dir, null, dir.resolve("opt/plugins").toString()).zips(),
+        "plugins.dir wins");
+  }
 }
