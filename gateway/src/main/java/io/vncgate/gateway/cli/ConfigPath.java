@@ -26,7 +26,7 @@ final class ConfigPath {
       Path file = Path.of(fromEnv.strip());
       if (!Files.isRegularFile(file)) {
         throw new IllegalArgumentException("config file " + file.toAbsolutePath().normalize()
-            + " (from " + ENV + ") does not exist: fix " + ENV + " or unset it");
+            + " (from " + ENV + ") does not exist: create it, or set " + ENV + " to your config file");
       }
       return Optional.of(file);
     }

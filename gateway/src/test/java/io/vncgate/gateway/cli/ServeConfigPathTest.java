@@ -65,7 +65,7 @@ class ServeConfigPathTest {
   void aMissingFileInTheVariableIsNamedWithTheVariable() {
     Path missing = dir.resolve("nope.yaml");
     assertEquals(2, cli(Map.of("VNCGATE_CONFIG", missing.toString()), dir.resolve("absent.yaml")).execute("serve"));
-    assertEquals("vncgate: config file " + missing + " (from VNCGATE_CONFIG) does not exist: fix VNCGATE_CONFIG or unset it\n",
+    assertEquals("vncgate: config file " + missing + " (from VNCGATE_CONFIG) does not exist: create it, or set VNCGATE_CONFIG to your config file\n",
         err.toString());
   }
 
