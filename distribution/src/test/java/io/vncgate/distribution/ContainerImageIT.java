@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * packaging/docker/Dockerfile built from the unpacked release tarball on a base made from this
- * machine's own Java 17 (no registry is reachable: {@code docker import} of a folder, the stand-in
+ * machine's own Java (the test JVM's; no registry is reachable: {@code docker import} of a folder, the stand-in
  * for eclipse-temurin:17-jre), then run the way the Kubernetes manifests run it (non-root,
  * read-only root, no capabilities): /healthz, /readyz, Docker's HEALTHCHECK, and a native viewer
  * through it to Xvnc in another container, with the gateway doing the VNC login.
@@ -51,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ContainerImageIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BASE_SCRIPT = "build-jre-base.sh";
-  private static final Path JAVA_17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
+  /** The Java running this test (17 here; the image needs 17 or newer) is the base image's Java. */
+  private static final Path JAVA_17 = Path.of(System.getProperty("java.home"));
   private static String image;
   private final List<String> containers = new ArrayList<>();
   @TempDir Path dir;
@@ -96,7 +97,8 @@ class ContainerImageIT {
     }
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     sha.update(recipe);
-    sha.update(Files.readAllBytes(JAVA_17.resolve("release")));
+    Path release = JAVA_17.resolve("release");
+    sha.update(Files.isRegularFile(release) ? Files.readAllBytes(release) : JAVA_17.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     String tag = "vncgate-test/jre17-base:" + HexFormat.of().formatHex(sha.digest(), 0, 6);
     try (FileChannel lockFile = FileChannel.open(Path.of(System.getProperty("java.io.tmpdir"), "vncgate-jre-base.lock"),
         StandardOpenOption.CREATE, StandardOpenOption.WRITE);
