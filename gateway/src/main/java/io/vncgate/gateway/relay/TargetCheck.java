@@ -42,34 +42,41 @@ public final class TargetCheck {
    */
   public Future<Result> run(String target, UserPrincipal user) {
     long t0 = System.nanoTime();
-    return services.providers().find(target, user).compose(info -> {
-      Promise<Result> done = Promise.promise();
-      Upstream[] up = {null};
-      Duration bound = services.config().server().handshakeTimeout();
-      long timer = services.vertx().setTimer(bound.toMillis(), id -> done.tryComplete(failed(target, t0,
-          Outcome.TARGET_TIMEOUT, "target " + target + " did not answer with an RFB banner within " + Durations.human(bound)
-              + " (server.handshake-timeout)")));
-      services.providers().resolve(target, user)
-          .recover(e -> Future.failedFuture(words(GatewayException.from(e), "target " + target + " unavailable: ")))
-          .compose(route -> services.connectors().connect(route.route())
-              .recover(e -> {
-                GatewayException g = GatewayException.from(e);
-                return Future.failedFuture(words(g, "target " + target
-                    + (g.status() == Status.NEEDS_OPERATOR ? ": " : " unreachable: ")));
-              }))
-          .onSuccess(u -> {
-            up[0] = u;
-            if (done.future().isComplete()) u.close();
-            else banner(target, u, t0, done);
-          })
-          .onFailure(e -> {
-            GatewayException g = GatewayException.from(e);
-            done.tryComplete(failed(target, t0, Outcome.of(g), g.getMessage()));
-          });
-      return done.future().onComplete(ar -> {
-        services.vertx().cancelTimer(timer);
-        if (up[0] != null) up[0].close();
-      });
+    return services.providers().find(target, user).compose(info -> connect(target, user, t0), e -> {
+      GatewayException g = GatewayException.from(e);
+      if (g.status() == Status.FORBIDDEN || g.status() == Status.NOT_FOUND) return Future.failedFuture(g);
+      // its provider is not available or cannot list now: that is the check's answer
+      return Future.succeededFuture(failed(target, t0, Outcome.of(g), words(g, "target " + target + " unavailable: ").getMessage()));
+    });
+  }
+
+  private Future<Result> connect(String target, UserPrincipal user, long t0) {
+    Promise<Result> done = Promise.promise();
+    Upstream[] up = {null};
+    Duration bound = services.config().server().handshakeTimeout();
+    long timer = services.vertx().setTimer(bound.toMillis(), id -> done.tryComplete(failed(target, t0,
+        Outcome.TARGET_TIMEOUT, "target " + target + " did not answer with an RFB banner within " + Durations.human(bound)
+            + " (server.handshake-timeout)")));
+    services.providers().resolve(target, user)
+        .recover(e -> Future.failedFuture(words(GatewayException.from(e), "target " + target + " unavailable: ")))
+        .compose(route -> services.connectors().connect(route.route())
+            .recover(e -> {
+              GatewayException g = GatewayException.from(e);
+              return Future.failedFuture(words(g, "target " + target
+                  + (g.status() == Status.NEEDS_OPERATOR ? ": " : " unreachable: ")));
+            }))
+        .onSuccess(u -> {
+          up[0] = u;
+          if (done.future().isComplete()) u.close();
+          else banner(target, u, t0, done);
+        })
+        .onFailure(e -> {
+          GatewayException g = GatewayException.from(e);
+          done.tryComplete(failed(target, t0, Outcome.of(g), g.getMessage()));
+        });
+    return done.future().onComplete(ar -> {
+      services.vertx().cancelTimer(timer);
+      if (up[0] != null) up[0].close();
     });
   }
 

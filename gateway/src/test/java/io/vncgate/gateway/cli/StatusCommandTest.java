@@ -224,6 +224,15 @@ class StatusCommandTest {
           + " did not start"), r.out());
       assertTrue(r.out().contains("    rescue:  systemctl restart vncgate   # after fixing providers.fixture or its plugin"),
           r.out());
+
+      // a target of that provider: the check answers in the outcome's words, not an HTTP error
+      Result t = run("status", "fixture/a", "--gateway", g.origin(), "--token-file", token.toString());
+      assertEquals(1, t.code(), t.out());
+      assertTrue(t.out().contains("problem  target     fixture/a: the gateway is not ready"), t.out());
+      assertTrue(t.out().contains("    detail:  target fixture/a unavailable: provider fixture is not available: plugin"
+          + " fixture 1.0.0 from "), t.out());
+      assertTrue(t.out().contains("    rescue:  vncgate plugins --config /etc/vncgate/vncgate.yaml   # why provider fixture"
+          + " is not available"), t.out());
     }
   }
 
