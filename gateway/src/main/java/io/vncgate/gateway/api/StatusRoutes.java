@@ -53,6 +53,10 @@ final class StatusRoutes {
         body.put("outcome", c.outcome().label()).put("reason", c.outcome().words()).put("error", c.error())
             .put("final", c.outcome().isFinal());
       }
+      // the gateway connected to the target for this user: on the record like a viewer's attempt
+      services.audit().event("target.checked", user.subject(), target, null, null,
+          c.outcome() == null ? c.banner() : c.error(), String.valueOf(ctx.request().remoteAddress()),
+          c.outcome() == null ? "ok" : c.outcome().label());
       Json.reply(ctx, 200, body);
     }).onFailure(ctx::fail);
   }

@@ -48,6 +48,8 @@ import picocli.CommandLine;
 class StatusCommandTest {
   @TempDir static Path dir;
   static XvncServer xvnc;
+  /** Up at start, killed by one test: a VNC server that went away. */
+  static XvncServer doomed;
   static GatewayHarness gw;
   static int closedPort;
 
@@ -56,16 +58,19 @@ class StatusCommandTest {
   @BeforeAll
   static void start() throws Exception {
     xvnc = XvncServer.builder().geometry(320, 200).password("status-1").start();
+    doomed = XvncServer.builder().geometry(320, 200).start();
     closedPort = FreePorts.next();
-    gw = GatewayHarness.in(dir).auth("  admins: [ops]\n")
+    gw = GatewayHarness.in(dir).auth("  admins: [ops]\n").yaml("audit: {file: audit.log}\n")
         .targets(GatewayHarness.target("lab1", xvnc.port(), xvnc.passwordFile().toString())
-            + GatewayHarness.target("down", closedPort, null)).start();
+            + GatewayHarness.target("down", closedPort, null)
+            + GatewayHarness.target("doomed", doomed.port(), null)).start();
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (gw != null) gw.close();
     if (xvnc != null) xvnc.close();
+    if (doomed != null) doomed.close();
   }
 
   static Result run(String... args) {
@@ -93,7 +98,7 @@ class StatusCommandTest {
       assertTrue(r.out().contains("ok       target     static/lab1: RFB 003.008 (RFB 3.8) in "), r.out());
       assertTrue(r.out().contains("ok       gateway    " + gw.origin() + " answers /healthz"), r.out());
       assertTrue(r.out().contains("ok       token      alice, role control, targets [\"static/*\"]"), r.out());
-      assertTrue(r.out().contains("ok       providers  ready: static ready (2)"), r.out());
+      assertTrue(r.out().contains("ok       providers  ready: static ready (3)"), r.out());
       assertTrue(r.out().contains("ok       sessions   static/lab1: alice controls, viewers [alice (control)]"), r.out());
       assertTrue(r.out().contains("skipped  tls        plain HTTP"), r.out());
       assertTrue(r.out().strip().endsWith("healthy"), r.out());
@@ -119,6 +124,24 @@ class StatusCommandTest {
   }
 
   @Test
+  void vncServerKilledAfterAGoodCheckIsThenUnreachable() throws Exception {
+    Path token = tokenFile("frank.token", gw.token("frank", "static/doomed", Role.CONTROL));
+    Result before = run("status", "static/doomed", "--gateway", gw.origin(), "--token-file", token.toString());
+    assertEquals(0, before.code(), before.out());
+    assertTrue(before.out().contains("ok       target     static/doomed: RFB 003.008 (RFB 3.8) in "), before.out());
+    doomed.kill();
+    Result after = run("status", "static/doomed", "--json", "--gateway", gw.origin(), "--token-file", token.toString());
+    assertEquals(1, after.code(), after.out());
+    JsonObject layer = new JsonObject(after.out()).getJsonArray("layers").stream().map(JsonObject.class::cast)
+        .filter(l -> l.getString("layer").equals("target")).findFirst().orElseThrow();
+    assertEquals("problem", layer.getString("state"));
+    assertEquals("the target is unreachable (outcome unreachable)", layer.getString("problem"));
+    assertEquals("target static/doomed unreachable: connection refused", layer.getString("detail"));
+    assertEquals("unreachable", layer.getJsonObject("data").getString("outcome"));
+    assertTrue(layer.getJsonArray("rescue").getString(0).startsWith("start the VNC server of static/doomed"), layer.encode());
+  }
+
+  @Test
   void checkEndpointIsRefusedForATargetTheTokenDoesNotGrantAndAnswersTheOutcomeOtherwise() throws Exception {
     HttpResponse<String> refused = gw.get("/api/v1/targets/static/lab1/check", gw.token("carol", "static/down", Role.VIEW));
     assertEquals(403, refused.statusCode(), refused.body());
@@ -126,17 +149,35 @@ class StatusCommandTest {
         refused.body());
     HttpResponse<String> missing = gw.get("/api/v1/targets/static/nope/check", gw.token("carol", "**", Role.VIEW));
     assertEquals(404, missing.statusCode(), missing.body());
-    JsonObject down = new JsonObject(gw.get("/api/v1/targets/static/down/check", gw.token("carol", "**", Role.VIEW)).body());
-    assertEquals(false, down.getBoolean("ok"));
-    assertEquals("unreachable", down.getString("outcome"));
-    assertEquals("the target is unreachable", down.getString("reason"));
-    assertEquals(false, down.getBoolean("final"));
+    JsonObject downReply = new JsonObject(gw.get("/api/v1/targets/static/down/check", gw.token("carol", "**", Role.VIEW)).body());
+    assertEquals(false, downReply.getBoolean("ok"));
+    assertEquals("unreachable", downReply.getString("outcome"));
+    assertEquals("the target is unreachable", downReply.getString("reason"));
+    assertEquals(false, downReply.getBoolean("final"));
     // a check is no viewer: nothing in the roster, no ticket held
     JsonObject ok = new JsonObject(gw.get("/api/v1/targets/static/lab1/check", gw.token("dave", "**", Role.VIEW)).body());
     assertEquals("RFB 003.008", ok.getString("banner"));
     assertEquals(0, gw.gateway.services().tickets().liveTickets("dave"));
     String roster = gw.get("/api/v1/sessions", gw.token("ops", "**", Role.CONTROL)).body();
     assertFalse(roster.contains("\"dave\""), roster);
+    // on the record: who checked what, and how it went (the audit is written off the event loop)
+    Path audit = dir.resolve("audit.log");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!(Files.exists(audit) && Files.readString(audit).contains("\"user\":\"dave\"")) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    JsonObject checked = Files.readAllLines(audit).stream().map(JsonObject::new)
+        .filter(l -> "dave".equals(l.getString("user"))).findFirst().orElseThrow();
+    assertEquals("target.checked", checked.getString("event"));
+    assertEquals("static/lab1", checked.getString("target"));
+    assertEquals("ok", checked.getString("outcome"));
+    assertEquals("RFB 003.008", checked.getString("cause"));
+    JsonObject down = Files.readAllLines(audit).stream().map(JsonObject::new)
+        .filter(l -> "carol".equals(l.getString("user")) && "target.checked".equals(l.getString("event"))).findFirst()
+        .orElseThrow();
+    assertEquals("static/down", down.getString("target"));
+    assertEquals("unreachable", down.getString("outcome"));
+    assertEquals("target static/down unreachable: connection refused", down.getString("cause"));
   }
 
   @Test
