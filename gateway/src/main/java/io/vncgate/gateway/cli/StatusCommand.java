@@ -83,7 +83,9 @@ final class StatusCommand implements Callable<Integer> {
     if (up) up = healthz(report);
     if (!up) {
       for (String l : List.of("token", "providers", "target", "sessions")) {
-        if (!l.equals("target") || target != null) report.add(Layer.skipped(l, "not checked: the gateway is not reachable"));
+        if (!l.equals("target") || target != null) {
+          report.add(Layer.skipped(l, "not checked: the gateway cannot be used (see above)"));
+        }
       }
     } else {
       String token = token(report);
@@ -144,7 +146,11 @@ final class StatusCommand implements Callable<Integer> {
       } catch (IOException | GeneralSecurityException ignored) {
         // not even an unjudged handshake: no certificate to describe
       }
-      JsonObject data = served == null ? new JsonObject() : certJson(served);
+      if (served == null) {
+        report.add(noTls(e));
+        return false;
+      }
+      JsonObject data = certJson(served);
       boolean expired = served != null && served.getNotAfter().toInstant().isBefore(Instant.now());
       if (expired) {
         report.add(Layer.problem("tls", "the certificate expired on " + served.getNotAfter().toInstant(),
@@ -162,10 +168,7 @@ final class StatusCommand implements Callable<Integer> {
       }
       return false;
     } catch (IOException e) {
-      report.add(Layer.problem("tls", "no TLS handshake with " + base, "the gateway's port does not speak TLS",
-          e.getClass().getSimpleName() + ": " + e.getMessage(), new JsonObject(),
-          "vncgate status --gateway " + base.replaceFirst("^https", "http") + "   # if server.tls is not set",
-          "curl -v " + base + "/healthz"));
+      report.add(noTls(e));
       return false;
     }
     JsonObject data = certJson(cert);
@@ -182,6 +185,14 @@ final class StatusCommand implements Callable<Integer> {
     return true;
   }
 
+  private Layer noTls(IOException e) {
+    return Layer.problem("tls", "no TLS handshake with " + base, "the gateway's port does not speak TLS (no server.tls?)",
+        e.getClass().getSimpleName() + ": " + e.getMessage(), new JsonObject(),
+        "vncgate status --gateway " + base.replaceFirst("^https", "http") + (target == null ? "" : " " + target)
+            + "   # if the gateway has no server.tls",
+        "curl -v " + base.replaceFirst("^https", "http") + "/healthz");
+  }
+
   private static JsonObject certJson(X509Certificate c) {
     return new JsonObject().put("subject", c.getSubjectX500Principal().getName())
         .put("issuer", c.getIssuerX500Principal().getName())
@@ -192,16 +203,24 @@ final class StatusCommand implements Callable<Integer> {
     try {
       Answer a = http.get("/healthz", null);
       if (a.status() == 200 && a.json() != null) {
-        report.add(Layer.ok("gateway", base + " answers /healthz in " + a.millis() + " ms", new JsonObject().put("millis", a.millis())));
+        report.add(Layer.ok("gateway", base + " answers /healthz in " + a.millis() + " ms",
+            new JsonObject().put("millis", a.millis())));
         return true;
       }
       report.add(Layer.problem("gateway", base + " is not a vncgate gateway", base + "/healthz answered HTTP " + a.status()
           + (a.json() == null ? " without JSON" : ""), abbreviate(a.body()), new JsonObject(),
           "vncgate status --gateway https://HOST:PORT   # the gateway's own address (server.port), not a proxy's other site"));
     } catch (IOException e) {
-      report.add(Layer.problem("gateway", base + " does not answer HTTP", "the gateway accepts connections but answers no HTTP",
-          e.getClass().getSimpleName() + ": " + e.getMessage(), new JsonObject(),
-          "curl -kv " + base + "/healthz", "systemctl restart vncgate"));
+      List<String> rescue = new ArrayList<>();
+      if (base.startsWith("http://")) {
+        rescue.add("vncgate status --gateway " + base.replaceFirst("^http", "https") + (target == null ? "" : " " + target)
+            + "   # if the gateway has server.tls");
+      }
+      rescue.add("curl -kv " + base + "/healthz");
+      rescue.add("systemctl restart vncgate");
+      report.add(new Layer("gateway", StatusReport.State.PROBLEM, base + " does not answer HTTP",
+          "the gateway accepts connections but answers no HTTP" + (base.startsWith("http://") ? " (does it speak HTTPS?)" : ""),
+          e.getClass().getSimpleName() + ": " + e.getMessage(), List.copyOf(rescue), new JsonObject()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -46,7 +46,8 @@ public final class TargetCheck {
       GatewayException g = GatewayException.from(e);
       if (g.status() == Status.FORBIDDEN || g.status() == Status.NOT_FOUND) return Future.failedFuture(g);
       // its provider is not available or cannot list now: that is the check's answer
-      return Future.succeededFuture(failed(target, t0, Outcome.of(g), words(g, "target " + target + " unavailable: ").getMessage()));
+      String why = words(g, "target " + target + " unavailable: ").getMessage();
+      return Future.succeededFuture(failed(target, t0, Outcome.of(g), why));
     });
   }
 

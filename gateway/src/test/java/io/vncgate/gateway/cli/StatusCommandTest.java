@@ -225,7 +225,19 @@ class StatusCommandTest {
     assertTrue(r.out().contains("    detail:  ConnectException: Connection refused"), r.out());
     assertTrue(r.out().contains("    rescue:  systemctl restart vncgate"), r.out());
     assertTrue(r.out().contains("    rescue:  curl -k " + url + "/healthz"), r.out());
-    assertTrue(r.out().contains("skipped  target     not checked: the gateway is not reachable"), r.out());
+    assertTrue(r.out().contains("skipped  target     not checked: the gateway cannot be used (see above)"), r.out());
+  }
+
+  @Test
+  void httpsToAPlainHttpGatewayIsATlsProblemPointingAtHttp() {
+    String url = "https://127.0.0.1:" + gw.httpPort();
+    Result r = run("status", "static/lab1", "--gateway", url, "--token-file", dir.resolve("none").toString());
+    assertEquals(1, r.code(), r.out());
+    assertTrue(r.out().contains("problem  tls        no TLS handshake with " + url), r.out());
+    assertTrue(r.out().contains("    problem: the gateway's port does not speak TLS (no server.tls?)"), r.out());
+    assertTrue(r.out().contains("    rescue:  vncgate status --gateway " + gw.origin() + " static/lab1   # if the gateway"
+        + " has no server.tls"), r.out());
+    assertTrue(r.out().contains("skipped  token      not checked: the gateway cannot be used (see above)"), r.out());
   }
 
   @Test
@@ -307,6 +319,14 @@ class StatusCommandTest {
       assertTrue(trusted.out().contains("warn     tls        CN=server, trusted, expires "), trusted.out());
       assertTrue(trusted.out().contains("    problem: the certificate expires in 0 days"), trusted.out());
       assertTrue(trusted.out().contains("ok       target     static/lab1: RFB 003.008"), trusted.out());
+
+      // the wrong scheme: http:// to this HTTPS port
+      String plain = "http://127.0.0.1:" + g.httpPort();
+      Result http = run("status", "--gateway", plain, "--token-file", token.toString());
+      assertEquals(1, http.code(), http.out());
+      assertTrue(http.out().contains("problem  gateway    " + plain + " does not answer HTTP"), http.out());
+      assertTrue(http.out().contains("    rescue:  vncgate status --gateway " + url + "   # if the gateway has server.tls"),
+          http.out());
 
       String logged = logText(logs);
       assertTrue(logged.contains("server.tls: the certificate CN=server expires on ") && logged.contains(", in 0 days; renew it"),
