@@ -12,6 +12,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.vncgate.gateway.api.ApiRoutes;
 import io.vncgate.gateway.api.ApiServices;
+import io.vncgate.gateway.api.TargetProbe;
 import io.vncgate.gateway.audit.AuditLog;
 import io.vncgate.gateway.auth.InMemoryTicketStore;
 import io.vncgate.gateway.auth.TicketStore;
@@ -31,6 +32,7 @@ import io.vncgate.gateway.provider.ProviderRegistry;
 import io.vncgate.gateway.provider.plugin.ProviderLoader;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.RelayServices;
+import io.vncgate.gateway.relay.TargetCheck;
 import io.vncgate.gateway.relay.ViewerConnection;
 import io.vncgate.gateway.relay.ViewerCounts;
 import io.vncgate.gateway.failure.Outcome;
@@ -139,7 +141,9 @@ public final class Gateway {
     ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit),
         new ViewerCounts(registry)));
     RelayServices services = new RelayServices(vertx, config, tickets, registry, connectors, listener);
-    ApiServices api = new ApiServices(config, tickets, registry, sessions, audit);
+    TargetCheck targetCheck = new TargetCheck(services);
+    ApiServices api = new ApiServices(config, tickets, registry, sessions, audit, (target, user) -> targetCheck.run(target, user)
+        .map(r -> new TargetProbe.Checked(r.banner(), r.version(), r.millis(), r.outcome(), r.error())));
     metrics.pacing(services.pacer());
     metrics.fanOut(services.fanOut());
     List<Consumer<Router>> routes = new ArrayList<>(extraRoutes);

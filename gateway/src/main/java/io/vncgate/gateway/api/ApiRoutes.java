@@ -37,6 +37,7 @@ public final class ApiRoutes {
     router.get("/api/v1/targets").handler(this::listTargets);
     router.post("/api/v1/sessions").handler(this::createSession);
     new SessionRoutes(services).mount(router);
+    new StatusRoutes(services).mount(router);
     router.route("/api/v1/*").failureHandler(Json::failureHandler);
   }
 

@@ -3,6 +3,9 @@ package io.vncgate.gateway.front;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vncgate.gateway.config.GatewayConfig;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -26,21 +29,40 @@ public final class TlsReloader {
   /** The hash of a pair that failed its check: logged once, not at every tick. */
   private volatile byte[] refused;
   private long timer = -1;
+  /** The served leaf certificate, and the timer that warns once a day while it expires within {@link #EXPIRY_WARNING}. */
+  private volatile X509Certificate leaf;
+  private long expiryTimer = -1;
+  static final Duration EXPIRY_WARNING = Duration.ofDays(14);
   private volatile boolean checking;
 
   public TlsReloader(Vertx vertx, GatewayConfig.Tls tls, TlsFiles current, Supplier<List<WebSocketFront>> fronts) {
     this.vertx = vertx;
     this.tls = tls;
     this.served = current.sha256();
+    this.leaf = current.leaf();
     this.fronts = fronts;
   }
 
   public void start() {
     timer = vertx.setPeriodic(tls.checkInterval().toMillis(), id -> check());
+    warnIfExpiring();
+    expiryTimer = vertx.setPeriodic(Duration.ofDays(1).toMillis(), id -> warnIfExpiring());
+  }
+
+  /** A warning when the served certificate expires within 14 days (at start, then once a day). */
+  void warnIfExpiring() {
+    X509Certificate c = leaf;
+    Duration left = Duration.between(Instant.now(), c.getNotAfter().toInstant());
+    if (left.compareTo(EXPIRY_WARNING) < 0) {
+      log.warn("server.tls: the certificate {} expires on {}, in {} days; renew it (certbot renew, or a new one from"
+          + " your CA): the gateway serves the new files when they change", c.getSubjectX500Principal().getName(),
+          c.getNotAfter().toInstant(), Math.max(0, left.toDays()));
+    }
   }
 
   public void stop() {
     if (timer != -1) vertx.cancelTimer(timer);
+    if (expiryTimer != -1) vertx.cancelTimer(expiryTimer);
   }
 
   private void check() {
@@ -67,6 +89,7 @@ public final class TlsReloader {
     List<Future<Boolean>> updates = fronts.get().stream().map(f -> f.updateTls(files)).toList();
     return Future.all(updates).onSuccess(v -> {
       served = files.sha256();
+      leaf = files.leaf();
       log.info("server.tls: new certificate served to new connections: {}", files.describe());
     }).mapEmpty();
   }

@@ -103,6 +103,31 @@ public final class ProviderRegistry {
     });
   }
 
+  /**
+   * One configured provider's readiness as {@code GET /api/v1/providers} shows it: {@code state}
+   * is "ready" (it listed its targets), "failing" (started, but listing failed or timed out) or
+   * "unavailable" (it did not start); {@code words} say why, and {@code targets} how many it
+   * listed for the caller.
+   */
+  public record Health(String name, String state, boolean ready, int targets, String words) {}
+
+  /** Asks every started provider for the user's targets (bounded by the provider timeout); never fails. */
+  public Future<List<Health>> health(UserPrincipal user) {
+    List<Future<Health>> calls = new ArrayList<>();
+    for (ProviderFacade p : providers.values()) {
+      calls.add(p.list(user.caller())
+          .map(list -> new Health(p.name(), "ready", true, list.size(), null))
+          .otherwise(e -> new Health(p.name(), "failing", false, 0, e.getMessage())));
+    }
+    return Future.join(calls).transform(ar -> {
+      List<Health> out = new ArrayList<>();
+      for (Future<Health> f : calls) out.add(f.result());
+      unavailable.forEach((name, why) -> out.add(new Health(name, "unavailable", false, 0, why)));
+      out.sort(Comparator.comparing(Health::name));
+      return Future.succeededFuture(out);
+    });
+  }
+
   /** One target the user may open, or a 403/404 failure in words. */
   public Future<TargetInfo> find(String targetId, UserPrincipal user) {
     if (!user.mayOpen(targetId)) {
