@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vncgate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "A web VNC gateway: remote desktops in a browser tab and in native viewers, safely.",
     subcommands = {ServeCommand.class, TokenCommand.class, PluginsCommand.class, DemoCommand.class, OpenCommand.class, CompletionCommand.class,
+        BridgeCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 
