@@ -102,37 +102,58 @@ final class BridgeCommand implements java.util.concurrent.Callable<Integer> {
         return f.exitCode;
       }
       filesDir.complete(files.dir);
-      return switch (viewer) {
-        case "remote-viewer" -> remoteViewer(out, err, files, port, session);
-        case "vncviewer" -> {
-          Path passwd = files.tigerVncPasswordFile(session.ticket());
-          out.println("Listening on 127.0.0.1:" + port + " for " + target + ". Within " + session.expiresInSeconds()
-              + " s, run (the password file holds the one-time ticket):");
-          out.println();
-          out.println("  vncviewer -passwd " + passwd + " 127.0.0.1::" + port);
-          out.println();
-          out.println("The bridge ends when that viewer disconnects, or on Ctrl-C.");
-          out.flush();
-          listening.complete(port);
-          yield untilFirstConnectionEnds(tunnel);
+      // Ctrl-C or SIGTERM: the viewer we started and the ticket's files go with the bridge (the JVM
+      // then closes the port and exits 130 or 143)
+      Thread onSignal = new Thread(() -> {
+        viewerProcess.thenAccept(Process::destroy);
+        files.close();
+      }, "vncgate-bridge-stop");
+      Runtime.getRuntime().addShutdownHook(onSignal);
+      try {
+        return viewer(out, err, tunnel, files, port, session);
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(onSignal);
+        } catch (IllegalStateException e) {
+          // shutting down already: the hook runs
         }
-        default -> {
-          Path vv = files.virtViewerFile(target, port, session.ticket());
-          out.println("Listening on 127.0.0.1:" + port + " for " + target + ". Within " + session.expiresInSeconds()
-              + " s, connect a VNC viewer there with the one-time ticket as its password; the ticket is in " + vv
-              + " (a virt-viewer file: remote-viewer " + vv + ").");
-          out.println("The bridge ends when that viewer disconnects, or on Ctrl-C.");
-          out.flush();
-          listening.complete(port);
-          yield untilFirstConnectionEnds(tunnel);
-        }
-      };
+      }
     } finally {
       if (listening.isDone()) {
         out.println("Closed the local port.");
         out.flush();
       }
     }
+  }
+
+  /** Starts or explains the viewer, and waits until it is done: the exit code. */
+  private int viewer(PrintWriter out, PrintWriter err, BridgeTunnel tunnel, ViewerFiles files, int port,
+      BridgeTunnel.Session session) throws IOException, InterruptedException {
+    return switch (viewer) {
+      case "remote-viewer" -> remoteViewer(out, err, files, port, session);
+      case "vncviewer" -> {
+        Path passwd = files.tigerVncPasswordFile(session.ticket());
+        out.println("Listening on 127.0.0.1:" + port + " for " + target + ". Within " + session.expiresInSeconds()
+            + " s, run (the password file holds the one-time ticket):");
+        out.println();
+        out.println("  vncviewer -passwd " + passwd + " 127.0.0.1::" + port);
+        out.println();
+        out.println("The bridge ends when that viewer disconnects, or on Ctrl-C.");
+        out.flush();
+        listening.complete(port);
+        yield untilFirstConnectionEnds(tunnel);
+      }
+      default -> {
+        Path vv = files.virtViewerFile(target, port, session.ticket());
+        out.println("Listening on 127.0.0.1:" + port + " for " + target + ". Within " + session.expiresInSeconds()
+            + " s, connect a VNC viewer there with the one-time ticket as its password; the ticket is in " + vv
+            + " (a virt-viewer file: remote-viewer " + vv + ").");
+        out.println("The bridge ends when that viewer disconnects, or on Ctrl-C.");
+        out.flush();
+        listening.complete(port);
+        yield untilFirstConnectionEnds(tunnel);
+      }
+    };
   }
 
   private int untilFirstConnectionEnds(BridgeTunnel tunnel) throws InterruptedException {
@@ -159,12 +180,6 @@ final class BridgeCommand implements java.util.concurrent.Callable<Integer> {
       return NO_VIEWER;
     }
     viewerProcess.complete(p);
-    // Ctrl-C or SIGTERM: the viewer goes with the bridge (the JVM then closes the port and exits 130 or 143)
-    Thread stopViewer = new Thread(() -> {
-      p.destroy();
-      files.close();
-    }, "vncgate-bridge-stop");
-    Runtime.getRuntime().addShutdownHook(stopViewer);
     out.println("Started remote-viewer for " + target + " on 127.0.0.1:" + port + "; the bridge ends when it exits.");
     out.flush();
     int status;
@@ -172,11 +187,6 @@ final class BridgeCommand implements java.util.concurrent.Callable<Integer> {
       status = p.waitFor();
     } finally {
       p.destroy();
-      try {
-        Runtime.getRuntime().removeShutdownHook(stopViewer);
-      } catch (IllegalStateException e) {
-        // shutting down already
-      }
     }
     if (status == 0) return 0;
     String log = tail(files.dir.resolve("remote-viewer.log"));

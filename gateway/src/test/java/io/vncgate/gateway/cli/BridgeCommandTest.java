@@ -60,7 +60,9 @@ class BridgeCommandTest {
     tlsGateway = GatewayHarness.in(tlsDir).noTcp()
         .server("  tls: {cert-file: gateway.pem, key-file: gateway.key}\n")
         .targets(GatewayHarness.target("desk", target.port(), null)).start();
+    // the smallest frames a gateway may take: the bridge's writes must be cut to fit
     plainGateway = GatewayHarness.in(Files.createDirectory(dir.resolve("plain"))).noTcp()
+        .yaml("limits:\n  websocket: {max-frame: 1KiB, events-message: 1KiB}\n")
         .targets(GatewayHarness.target("desk", target.port(), null)).start();
   }
 
@@ -195,6 +197,11 @@ class BridgeCommandTest {
       first.handshakeVncAuth(ticket);
       assertEquals(List.of(2), first.offeredSecurityTypes(), "VNC authentication, the ticket its password");
       assertEquals(0xcc3311, first.awaitColour(320, 240, 0xcc3311, Duration.ofSeconds(20)), "the desktop, through ws://");
+      // a 40 KB paste crosses a gateway that closes on frames over 1 KiB, and lands in Xvnc's clipboard
+      String paste = "bridge paste ".repeat(3100);
+      first.sendClientCutText(paste);
+      for (int i = 0; i < 100 && !target.clipboard().equals(paste); i++) Thread.sleep(100);
+      assertEquals(paste.length(), target.clipboard().length(), "the paste reached the target: " + bridge.err);
       // the same ticket again, from a second local connection: used
       try (RfbTestClient second = RfbTestClient.connect("127.0.0.1", port).readTimeout(Duration.ofSeconds(20))) {
         RfbRefused refused = assertThrows(RfbRefused.class, () -> second.handshakeVncAuth(ticket));
