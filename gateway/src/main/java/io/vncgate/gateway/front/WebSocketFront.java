@@ -185,13 +185,12 @@ public final class WebSocketFront extends VerticleBase {
 
   /**
    * The native mode: as on the TCP front, an address that guessed too many tickets is refused (as
-   * an RFB failure reason, its socket not read for a ticket); any other gets VNC authentication
-   * whose password is the ticket.
+   * an RFB failure reason, its socket not read for a ticket; the connection's end logs it); any
+   * other gets VNC authentication whose password is the ticket.
    */
   private void nativeViewer(WebSocketViewerChannel channel, String address) {
     Optional<String> throttled = admission.throttled(address);
     if (throttled.isPresent()) {
-      log.info("native viewer (WebSocket) from {} refused: {}", address, throttled.get());
       ViewerConnection.browser(services, admission, channel,
           new Admission.Verdict(null, Outcome.TICKET_THROTTLED, throttled.get())).start();
       return;
