@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
     description = "A web VNC gateway: remote desktops in a browser tab and in native viewers, safely.",
     subcommands = {ServeCommand.class, TokenCommand.class, PluginsCommand.class, DemoCommand.class, OpenCommand.class, CompletionCommand.class,
         StatusCommand.class,
+        BridgeCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -15,6 +15,7 @@ import io.vncgate.gateway.api.Json;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.engine.HttpConnections;
 import io.vncgate.gateway.engine.WebSocketFrameLimit;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.relay.Admission;
 import io.vncgate.gateway.relay.RelayServices;
@@ -32,6 +33,11 @@ import java.util.LinkedHashMap;
  */
 public final class WebSocketFront extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WebSocketFront.class);
+  /**
+   * The subprotocol of the native mode ({@code vncgate bridge}): offered alone, without a ticket,
+   * the connection is handled like the TCP front's: VNC authentication whose password is the ticket.
+   */
+  public static final String NATIVE_PROTOCOL = "vncgate.native";
 
   private final RelayServices services;
   private final ApiServices api;
@@ -100,7 +106,7 @@ public final class WebSocketFront extends VerticleBase {
         // HTTP/1.1 only: with h2c on, Vert.x waits for a connection's first bytes (to tell HTTP/2
         // from 1.1) before the connection handler sees it, so idle sockets would escape the caps
         .setHttp2ClearTextEnabled(false)
-        .setWebSocketSubProtocols(List.of("binary", EventsSocket.PROTOCOL))
+        .setWebSocketSubProtocols(List.of("binary", EventsSocket.PROTOCOL, NATIVE_PROTOCOL))
         .setMaxWebSocketFrameSize(limits.wsMaxFrameBytes())
         // RFB frames are taken one by one and the events socket frames its own messages: nothing
         // is assembled into larger messages
@@ -161,15 +167,35 @@ public final class WebSocketFront extends VerticleBase {
     }
     var req = ctx.request();
     Optional<String> ticket = ticketOf(req.getHeader("Sec-WebSocket-Protocol"));
+    boolean nativeMode = ticket.isEmpty() && offers(req.getHeader("Sec-WebSocket-Protocol"), NATIVE_PROTOCOL);
     String address = HttpGuard.addressOf(req.remoteAddress());
     req.toWebSocket().onSuccess(ws -> {
       upgraded(req);
       WebSocketKeepAlive.start(vertx, ws, services.config().server().wsKeepalive());
       WebSocketViewerChannel channel = new WebSocketViewerChannel(ws, req.connection());
+      if (nativeMode) {
+        nativeViewer(channel, address);
+        return;
+      }
       // redeemed at the upgrade (one lookup); a refusal reaches the viewer as an RFB failure reason
       Admission.Verdict verdict = admission.browser(ticket, address);
       ViewerConnection.browser(services, admission, channel, verdict).start();
     }).onFailure(e -> log.info("WebSocket upgrade from {} failed: {}", req.remoteAddress(), e.getMessage()));
+  }
+
+  /**
+   * The native mode: as on the TCP front, an address that guessed too many tickets is refused (as
+   * an RFB failure reason, its socket not read for a ticket; the connection's end logs it); any
+   * other gets VNC authentication whose password is the ticket.
+   */
+  private void nativeViewer(WebSocketViewerChannel channel, String address) {
+    Optional<String> throttled = admission.throttled(address);
+    if (throttled.isPresent()) {
+      ViewerConnection.browser(services, admission, channel,
+          new Admission.Verdict(null, Outcome.TICKET_THROTTLED, throttled.get())).start();
+      return;
+    }
+    ViewerConnection.nativeViewer(services, admission, channel).start();
   }
 
   private void events(RoutingContext ctx) {
@@ -195,6 +221,14 @@ public final class WebSocketFront extends VerticleBase {
   /** The request method as metrics name it: itself for the methods the gateway answers, else {@code OTHER}. */
   public static String methodLabel(String method) {
     return HttpGuard.methodLabel(method);
+  }
+
+  static boolean offers(String protocolsHeader, String protocol) {
+    if (protocolsHeader == null) return false;
+    for (String p : protocolsHeader.split(",")) {
+      if (p.trim().equals(protocol)) return true;
+    }
+    return false;
   }
 
   static Optional<String> ticketOf(String protocolsHeader) {

@@ -33,7 +33,7 @@ class HelpAndCompletionTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"serve", "token", "plugins", "demo", "open", "completion", "status"})
+  @ValueSource(strings = {"serve", "token", "plugins", "demo", "open", "completion", "status", "bridge"})
   void everyCommandHasHelpThatExitsZero(String command) {
     assertEquals(0, run(command, "--help"), err.toString());
     String help = out.toString();
