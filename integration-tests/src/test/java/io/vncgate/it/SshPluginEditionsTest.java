@@ -71,6 +71,20 @@ class SshPluginEditionsTest {
     }
   }
 
+  @Test
+  void withBothZipsInTheFolderTheAwsEditionIsLoaded() throws Exception {
+    try (Ec2Testbed ec2 = Ec2Testbed.start(KEY_ID, List.of(
+        new Ec2Testbed.Instance("i-0c3", "running", "10.1.0.3", "198.51.100.3", Map.of("vncgate", "true"))), 10)) {
+      PluginZips.install(PluginZips.ssh(), dir.resolve("plugins"));
+      PluginZips.install(PluginZips.sshAws(), dir.resolve("plugins"));
+      try (GatewayHarness gw = GatewayHarness.in(dir).yaml(config(ec2)).start()) {
+        JsonArray targets = gw.targets();
+        assertEquals(1, targets.size(), targets.encode());
+        assertEquals("ssh/aws/i-0c3", targets.getJsonObject(0).getString("id"));
+      }
+    }
+  }
+
   private static String messages(Throwable e) {
     List<String> out = new ArrayList<>();
     for (Throwable t = e; t != null; t = t.getCause()) out.add(String.valueOf(t.getMessage()));
