@@ -12,6 +12,11 @@ final class PluginZips {
     return built("ssh");
   }
 
+  /** The ssh plugin's AWS edition: the same plugin with the AWS SDK for EC2 discovery. */
+  static Path sshAws() {
+    return built("ssh-aws");
+  }
+
   static Path example() {
     return built("example");
   }

@@ -56,7 +56,11 @@ public final class BuiltPluginZip {
 
   /** The zip named by {@code vncgate.plugin.zip}; fails when the build did not make it. */
   public static BuiltPluginZip ofThisModule() {
-    Path zip = Path.of(System.getProperty("vncgate.plugin.zip", "missing.zip"));
+    return of(Path.of(System.getProperty("vncgate.plugin.zip", "missing.zip")));
+  }
+
+  /** Another zip (a module that builds more than one); fails when it is not built. */
+  public static BuiltPluginZip of(Path zip) {
     if (!Files.isRegularFile(zip)) throw new AssertionError("plugin zip not built: " + zip);
     try {
       return new BuiltPluginZip(zip);

@@ -1,6 +1,7 @@
 package io.vncgate.providers.ssh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vncgate.spi.TargetInfo;
 import io.vncgate.spi.TargetProvider;
@@ -21,9 +22,26 @@ class PluginZipTest {
   void zipHoldsDescriptorClassesAndOnlyBundledLibraries() {
     BuiltPluginZip zip = BuiltPluginZip.ofThisModule()
         .assertProviderLayout("ssh", SshTargetProvider.class, "lib/apache-client-")
-        .assertBundles("jackson-databind-").assertBundles("ec2-").assertBundles("url-connection-client-");
+        .assertBundles("jackson-databind-");
     assertEquals(SshProviderPlugin.class.getName(), zip.descriptor().getProperty("plugin.class"));
     assertEquals("vncgate", zip.descriptor().getProperty("plugin.provider"));
+    // the plain edition: no AWS SDK (Hetzner and static users do not carry it)
+    assertEquals(List.of(), zip.libs().stream()
+        .filter(n -> n.startsWith("lib/ec2-") || n.startsWith("lib/sdk-core-") || n.startsWith("lib/aws-core-")).toList());
+  }
+
+  @Test
+  void awsEditionHoldsTheSameClassesAndTheAwsSdk() {
+    BuiltPluginZip plain = BuiltPluginZip.ofThisModule();
+    Path awsZip = plain.path().resolveSibling("aws-edition")
+        .resolve(plain.path().getFileName().toString().replace(".zip", "-aws.zip"));
+    BuiltPluginZip aws = BuiltPluginZip.of(awsZip)
+        .assertProviderLayout("ssh", SshTargetProvider.class, "lib/apache-client-")
+        .assertBundles("jackson-databind-").assertBundles("ec2-").assertBundles("url-connection-client-");
+    assertEquals(plain.descriptor(), aws.descriptor());
+    assertEquals(plain.entries().stream().filter(n -> n.startsWith("classes/")).sorted().toList(),
+        aws.entries().stream().filter(n -> n.startsWith("classes/")).sorted().toList());
+    assertTrue(aws.libs().containsAll(plain.libs()), "the AWS edition bundles every library of the plain one");
   }
 
   @Test

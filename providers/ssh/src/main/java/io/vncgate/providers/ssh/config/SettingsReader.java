@@ -56,7 +56,27 @@ public final class SettingsReader {
         config.duration("discovery-ttl", SshProviderSettings.DEFAULT_DISCOVERY_TTL),
         reader.hosts(config.sections("hosts")),
         config.optionalSection("hetzner").map(reader::hetzner),
-        config.optionalSection("aws").map(reader::aws));
+        config.optionalSection("aws").map(aws -> {
+          requireAwsSdk(config);
+          return reader.aws(aws);
+        }));
+  }
+
+  /** The class the AWS edition of the plugin bundles ({@code lib/ec2-*.jar}) and the plain edition does not. */
+  static final String EC2_CLIENT = "software.amazon.awssdk.services.ec2.Ec2Client";
+
+  /**
+   * EC2 discovery needs the AWS SDK, which only the AWS edition of the plugin zip bundles
+   * (vncgate-provider-ssh-VERSION-aws.zip): Hetzner and static users do not carry its ~23 MB.
+   */
+  private static void requireAwsSdk(ProviderConfig config) {
+    try {
+      Class.forName(EC2_CLIENT, false, SettingsReader.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw config.invalid("aws", "AWS EC2 discovery needs the AWS edition of the ssh plugin, which bundles the AWS"
+          + " SDK: put vncgate-provider-ssh-<version>-aws.zip in the plugins folder instead of"
+          + " vncgate-provider-ssh-<version>.zip (docs/providers-ssh.md)");
+    }
   }
 
   private List<InventoryHost> hosts(List<ProviderConfig> sections) {
