@@ -39,7 +39,8 @@ class ReleaseTarballIT {
           .map(n -> n.replaceAll("^vncgate-provider-(.+)-" + Pattern.quote(Release.version()) + "\\.zip$", "$1"))
           .sorted().toList());
     }
-    for (String file : List.of("README.md", "examples/vncgate.yaml", "systemd/vncgate.service", "docker/Dockerfile",
+    for (String file : List.of("README.md", "examples/vncgate.yaml",
+        "extras/vncgate-provider-ssh-" + Release.version() + "-aws.zip", "systemd/vncgate.service", "docker/Dockerfile",
         "kubernetes/kustomization.yaml", "kubernetes/deployment.yaml", "kubernetes/service.yaml", "kubernetes/vncgate.yaml")) {
       assertTrue(Files.isRegularFile(home.resolve(file)), file);
     }
