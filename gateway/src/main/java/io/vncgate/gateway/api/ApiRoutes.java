@@ -118,12 +118,12 @@ public final class ApiRoutes {
       var reservation = services.sessions().reserve(info.id(), user.subject(), role);
       String ticket = services.tickets().issue(
           new TicketGrant(reservation.viewerId(), reservation.sessionId(), user, info.id(), role, expires));
-      return Future.succeededFuture(sessionJson(reservation.sessionId(), info.id(), role, ticket)
+      return Future.succeededFuture(sessionJson(ctx, reservation.sessionId(), info.id(), role, ticket)
           .put("viewer", reservation.viewerId()));
     }).onSuccess(json -> Json.reply(ctx, 201, json)).onFailure(ctx::fail);
   }
 
-  private JsonObject sessionJson(String id, String target, Role role, String ticket) {
+  private JsonObject sessionJson(RoutingContext ctx, String id, String target, Role role, String ticket) {
     var server = services.config().server();
     JsonObject json = new JsonObject()
         .put("id", id)
@@ -135,8 +135,21 @@ public final class ApiRoutes {
             .put("path", WS_PATH)
             .put("protocols", new JsonArray().add("binary").add(TICKET_PROTOCOL_PREFIX + ticket)));
     if (server.tcp().enabled()) {
-      json.put("vnc", new JsonObject().put("host", server.tcp().host()).put("port", server.tcp().port()));
+      json.put("vnc", new JsonObject().put("host", vncHost(ctx, server.tcp().host())).put("port", server.tcp().port()));
     }
     return json;
+  }
+
+  /**
+   * Where a native viewer should connect: the TCP front's host, or, when it listens on every address
+   * (0.0.0.0, ::), the host name this request came in by (a container's bind address is no address
+   * to connect to).
+   */
+  static String vncHost(RoutingContext ctx, String tcpHost) {
+    boolean wildcard = tcpHost.isEmpty() || tcpHost.equals("0.0.0.0") || tcpHost.equals("::") || tcpHost.equals("[::]");
+    if (!wildcard || ctx.request().authority() == null) {
+      return tcpHost;
+    }
+    return ctx.request().authority().host();
   }
 }

@@ -170,6 +170,12 @@ public final class GatewayHarness implements AutoCloseable {
       return this;
     }
 
+    /** The TCP front's {@code server.tcp} value, a flow map (e.g. {@code {host: 0.0.0.0, port: 0}}). */
+    public Builder tcp(String flowMap) {
+      this.tcp = flowMap;
+      return this;
+    }
+
     /** No TCP front: browsers only. */
     public Builder noTcp() {
       this.tcp = "{enabled: false}";
