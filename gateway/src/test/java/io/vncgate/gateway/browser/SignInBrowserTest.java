@@ -80,12 +80,28 @@ class SignInBrowserTest {
     browser.driver.get("about:blank");
   }
 
+  /**
+   * Loads the page afresh until it offers sign-in. Chromium aborts the loads in flight when it sees
+   * the machine's network change (other tests making interfaces: net::ERR_NETWORK_CHANGED in the
+   * console), which leaves the page without its scripts: then, and only then, it is loaded again.
+   */
+  private static void loadSignInPage() {
+    for (int attempt = 1; ; attempt++) {
+      browser.driver.get(gw.origin() + "/");
+      browser.js("sessionStorage.clear()");
+      browser.driver.navigate().refresh();
+      try {
+        browser.await(SOON, "no sign-in button", d -> browser.visible("signin-idp"));
+        return;
+      } catch (org.openqa.selenium.TimeoutException e) {
+        if (attempt >= 3 || !e.getMessage().contains("ERR_NETWORK_CHANGED")) throw e;
+      }
+    }
+  }
+
   /** A fresh tab state at the page, then "Sign in with ..." pressed. */
   private static void pressSignIn() {
-    browser.driver.get(gw.origin() + "/");
-    browser.js("sessionStorage.clear()");
-    browser.driver.navigate().refresh();
-    browser.await(SOON, "no sign-in button", d -> browser.visible("signin-idp"));
+    loadSignInPage();
     assertEquals("Sign in with " + idp.origin().substring("https://".length()), browser.text("signin-idp"));
     browser.byId("signin-idp").click();
   }
