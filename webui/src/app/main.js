@@ -69,6 +69,16 @@ function showSignin(reason) {
   offerSignIn();
 }
 
+/** The gateway refused the token (401): drop it and show the sign-in with the gateway's words. */
+function signInAgain(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  if (viewer) {
+    viewer.destroy();
+    viewer = null;
+  }
+  showSignin("The gateway did not accept your sign-in token (" + message + "). Sign in again or paste a new token.");
+}
+
 /** Shows "Sign in with <issuer host>" when the gateway offers sign-in at its identity provider. */
 async function offerSignIn() {
   if (!signInConfig) signInConfig = signin.fetchConfig(location.href);
@@ -143,6 +153,10 @@ async function showTargets(token, tokenRole) {
   try {
     targets = await new Api(token).targets();
   } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      signInAgain(e.message);
+      return;
+    }
     const p = explain(e instanceof ApiError ? e.failure : { source: "network", message: String(e) });
     message.textContent = p.title + (p.detail ? ": " + p.detail : "") + ". " + p.next;
     return;
@@ -322,6 +336,8 @@ function renderOverlay(v) {
     retry.textContent = "";
   }
   $("reconnect").hidden = v.state === "requesting" || v.state === "connecting";
+  const refused = v.state === "stopped" && v.failure && v.failure.source === "http" && v.failure.status === 401;
+  $("overlay-signin").hidden = !refused;
   $("reconnect").textContent = v.state === "stopped" ? "Reconnect" : "Reconnect now";
 }
 
@@ -335,6 +351,9 @@ $("back").addEventListener("click", () => {
   location.hash = "";
 });
 $("reconnect").addEventListener("click", () => viewer && viewer.reconnectNow());
+$("overlay-signin").addEventListener("click", () => {
+  if (viewer && viewer.failure) signInAgain(viewer.failure.message || "refused");
+});
 $("disconnect").addEventListener("click", () => {
   if (!viewer) return;
   if (viewer.state === "stopped") viewer.reconnectNow();

@@ -33,7 +33,8 @@ import org.openqa.selenium.By;
  * code with PKCE, CORS on its token endpoint) in a real Chromium: the page offers "Sign in with
  * <issuer host>", goes there and comes back signed in with nothing left in the address bar, lists
  * the targets and opens a real Xvnc desktop; a wrong verifier, a forged state and a denial are
- * refused in words; after the provider rotates its signing key a new sign-in still works.
+ * refused in words, and so is a token the gateway does not accept; after the provider rotates its
+ * signing key a new sign-in still works; an expired one leads back to the sign-in.
  */
 @Timeout(180)
 class SignInBrowserTest {
@@ -222,6 +223,21 @@ class SignInBrowserTest {
     assertEquals(kid, after);
     assertNotEquals(before, after);
     assertTrue(idp.jwksFetches() > fetches, "the gateway fetched the new key");
+  }
+
+  @Test
+  void aTokenTheGatewayRefusesSendsThePageBackToSignInWithTheGatewaysWords() {
+    idp.accessTokenAudience("another-api");
+    try {
+      pressSignIn();
+      browser.await(SOON, "no words for the refused token", d -> reason().contains("did not accept your sign-in token"));
+    } finally {
+      idp.accessTokenAudience("vncgate");
+    }
+    assertTrue(reason().contains("wrong audience (expected vncgate"), reason());
+    assertTrue(browser.visible("signin-idp"));
+    assertNull(browser.js("return sessionStorage.getItem('vncgate.token')"));
+    assertNothingInTheAddressBar();
   }
 
   @Test
