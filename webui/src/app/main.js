@@ -1,6 +1,8 @@
-// The page: sign-in (token from the URL fragment), the list of desktops, and the viewer with
-// its toolbar. Everything the page shows is rendered from the Viewer's state on "change".
+// The page: sign-in (token from the URL fragment, pasted, or from the identity provider: signin.js),
+// the list of desktops, and the viewer with its toolbar. Everything the page shows is rendered
+// from the Viewer's state on "change".
 import { Api, ApiError } from "./api.js";
+import * as signin from "./signin.js";
 import { explain } from "./errors.js";
 import { fragmentFor, jwtClaims, parseFragment, secondsLeft } from "./fragment.js";
 import { pasteShortcutLabel } from "./keys.js";
@@ -13,6 +15,7 @@ const $ = (id) => document.getElementById(id);
 
 let viewer = null;
 let countdown = null;
+let signInConfig = null; // a promise of the gateway's sign-in offer (signin.fetchConfig)
 
 /** Moves a token from the fragment to sessionStorage and takes it out of the address bar. */
 function takeTokenFromUrl() {
@@ -42,7 +45,8 @@ function route() {
   const claims = jwtClaims(token);
   const left = secondsLeft(claims, Date.now());
   if (left !== null && left <= 0) {
-    showSignin("Your sign-in token has expired. Open a fresh link (run `vncgate open` again) or paste a new token.");
+    sessionStorage.removeItem(TOKEN_KEY);
+    showSignin("Your sign-in token has expired. Sign in again, open a fresh link (run `vncgate open` again) or paste a new token.");
     return;
   }
   const role = claims.vncgate && claims.vncgate.role === "view" ? "view" : "control";
@@ -62,6 +66,67 @@ function showSignin(reason) {
   $("signin-reason").textContent = reason;
   $("target-name").textContent = "";
   document.title = "vncgate";
+  offerSignIn();
+}
+
+/** The gateway refused the token (401): drop it and show the sign-in with the gateway's words. */
+function signInAgain(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  if (viewer) {
+    viewer.destroy();
+    viewer = null;
+  }
+  showSignin("The gateway did not accept your sign-in token (" + message + "). Sign in again or paste a new token.");
+}
+
+/** Shows "Sign in with <issuer host>" when the gateway offers sign-in at its identity provider. */
+async function offerSignIn() {
+  if (!signInConfig) signInConfig = signin.fetchConfig(location.href);
+  const config = await signInConfig;
+  const button = $("signin-idp");
+  const note = $("signin-idp-note");
+  if (config && config.authorizationEndpoint) {
+    button.textContent = signin.buttonText(config);
+    button.hidden = false;
+    note.hidden = true;
+  } else if (config && config.unavailable) {
+    signInConfig = null; // ask again next time
+    button.hidden = true;
+    note.textContent = "Sign-in at the identity provider is not available right now: " + config.unavailable;
+    note.hidden = false;
+  }
+}
+
+$("signin-idp").addEventListener("click", async () => {
+  const config = await signInConfig;
+  if (!config || !config.authorizationEndpoint) return;
+  $("signin-idp").disabled = true;
+  try {
+    location.assign(await signin.begin(config, location.href, sessionStorage));
+  } catch (e) {
+    $("signin-idp").disabled = false;
+    $("signin-reason").textContent = e instanceof signin.SignInError ? e.message : "Could not start the sign-in: " + e;
+  }
+});
+
+/**
+ * The identity provider's answer (?code=&state= or ?error=): out of the address bar at once, then
+ * checked against this tab's pending sign-in and exchanged for a token. Returns the words of a
+ * failure, or null (signed in, or there was no answer).
+ */
+async function finishSignIn() {
+  const answer = signin.readAnswer(location.search);
+  if (!answer) return null;
+  history.replaceState(null, "", location.pathname + signin.queryWithoutAnswer(location.search) + location.hash);
+  try {
+    const pending = signin.checkAnswer(answer, sessionStorage);
+    sessionStorage.setItem(TOKEN_KEY, await signin.exchange(pending, answer.code));
+    if (pending.fragment && !location.hash) history.replaceState(null, "", location.pathname + location.search + pending.fragment);
+    return null;
+  } catch (e) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    return e instanceof signin.SignInError ? e.message : "The sign-in failed: " + e;
+  }
 }
 
 $("signin-form").addEventListener("submit", (e) => {
@@ -88,6 +153,10 @@ async function showTargets(token, tokenRole) {
   try {
     targets = await new Api(token).targets();
   } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      signInAgain(e.message);
+      return;
+    }
     const p = explain(e instanceof ApiError ? e.failure : { source: "network", message: String(e) });
     message.textContent = p.title + (p.detail ? ": " + p.detail : "") + ". " + p.next;
     return;
@@ -267,6 +336,8 @@ function renderOverlay(v) {
     retry.textContent = "";
   }
   $("reconnect").hidden = v.state === "requesting" || v.state === "connecting";
+  const refused = v.state === "stopped" && v.failure && v.failure.source === "http" && v.failure.status === 401;
+  $("overlay-signin").hidden = !refused;
   $("reconnect").textContent = v.state === "stopped" ? "Reconnect" : "Reconnect now";
 }
 
@@ -280,6 +351,9 @@ $("back").addEventListener("click", () => {
   location.hash = "";
 });
 $("reconnect").addEventListener("click", () => viewer && viewer.reconnectNow());
+$("overlay-signin").addEventListener("click", () => {
+  if (viewer && viewer.failure) signInAgain(viewer.failure.message || "refused");
+});
 $("disconnect").addEventListener("click", () => {
   if (!viewer) return;
   if (viewer.state === "stopped") viewer.reconnectNow();
@@ -384,4 +458,12 @@ window.addEventListener("online", () => {
 });
 
 takeTokenFromUrl();
-route();
+if (signin.readAnswer(location.search)) {
+  show("signin-view");
+  setStatus("idle", "Signing in…");
+  $("signin-reason").textContent = "Signing in…";
+}
+finishSignIn().then((problem) => {
+  if (problem) showSignin(problem);
+  else route();
+});

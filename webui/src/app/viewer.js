@@ -182,6 +182,7 @@ export class Viewer extends EventTarget {
   }
 
   failed(failure) {
+    this.failure = failure; // what explain() was given: the page acts on its type (a 401 offers sign-in again)
     this.problem = explain(failure, { target: this.target });
     if (this.problem.retry === "backoff" && !this.userStopped) {
       const delay = this.backoff.next();

@@ -33,6 +33,9 @@ public final class ApiRoutes {
 
   public void mount(Router router) {
     router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(64 * 1024).setHandleFileUploads(false));
+    // before authentication: the page reads it to learn whether it may offer sign-in (nothing secret)
+    router.get("/api/v1/auth/config").handler(ctx -> jwt.signInConfig()
+        .onSuccess(json -> Json.reply(ctx, 200, json)).onFailure(ctx::fail));
     router.route("/api/v1/*").handler(this::authenticate);
     router.get("/api/v1/targets").handler(this::listTargets);
     router.post("/api/v1/sessions").handler(this::createSession);

@@ -84,6 +84,22 @@ public final class JwtService {
     return remote == null ? Future.succeededFuture() : remote.prefetch();
   }
 
+  /**
+   * What the viewer page needs to offer sign-in at the identity provider ({@code auth.oidc.client-id}):
+   * {@code {"signIn": {issuer, authorizationEndpoint, tokenEndpoint, clientId, scopes}}}, or
+   * {@code {"signIn": null}} when none is offered. Nothing secret: the client is a public one.
+   */
+  public Future<JsonObject> signInConfig() {
+    GatewayConfig.SignIn signIn = remote == null ? null : config.remote().signIn();
+    if (signIn == null) return Future.succeededFuture(new JsonObject().putNull("signIn"));
+    return remote.signInEndpoints().map(e -> new JsonObject().put("signIn", new JsonObject()
+        .put("issuer", config.issuer())
+        .put("authorizationEndpoint", e.getString("authorization_endpoint"))
+        .put("tokenEndpoint", e.getString("token_endpoint"))
+        .put("clientId", signIn.clientId())
+        .put("scopes", new JsonArray(signIn.scopes()))));
+  }
+
   /** Verifies a bearer token; fails with {@link Status#UNAUTHORIZED} saying why in words. */
   public Future<UserPrincipal> verify(String token) {
     if (token == null || token.isBlank()) {

@@ -58,6 +58,8 @@ final class RemoteKeySet {
   private boolean limited;
   private CompletableFuture<Void> inFlight;
   private String lastProblem;
+  /** The discovery document's authorization and token endpoints, once read; null before. */
+  private JsonObject signInEndpoints;
 
   RemoteKeySet(Vertx vertx, GatewayConfig.RemoteKeys config, JWTOptions options) {
     this.vertx = vertx;
@@ -180,6 +182,12 @@ final class RemoteKeySet {
       throw new IllegalStateException(discoveryUrl() + " names the issuer '" + printable(String.valueOf(issuer))
           + "', not the configured auth.oidc.issuer " + expected + " (they must be equal, character for character)");
     }
+    JsonObject endpoints = endpointsOf(discovery);
+    if (endpoints != null) {
+      synchronized (lock) {
+        signInEndpoints = endpoints;
+      }
+    }
     if (!(discovery.getValue("jwks_uri") instanceof String uri)) {
       throw new IllegalStateException(discoveryUrl() + " has no jwks_uri");
     }
@@ -191,6 +199,55 @@ final class RemoteKeySet {
       return u;
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException(discoveryUrl() + " names a jwks_uri that is not a URL");
+    }
+  }
+
+  /** {@code authorization_endpoint} and {@code token_endpoint} when both are https (or http with an http issuer), else null. */
+  private JsonObject endpointsOf(JsonObject discovery) {
+    JsonObject out = new JsonObject();
+    for (String key : List.of("authorization_endpoint", "token_endpoint")) {
+      if (!(discovery.getValue(key) instanceof String text)) return null;
+      try {
+        URI u = new URI(text);
+        if (u.getHost() == null || !("https".equals(u.getScheme()) || "http".equals(config.discoveryIssuer().getScheme()))) return null;
+      } catch (java.net.URISyntaxException e) {
+        return null;
+      }
+      out.put(key, text);
+    }
+    return out;
+  }
+
+  /**
+   * The identity provider's {@code authorization_endpoint} and {@code token_endpoint} from its
+   * discovery document, for the page's sign-in: read with the keys, or fetched now (rate-limited
+   * like the keys) when the first fetch failed. Fails with {@link Status#UNAVAILABLE} in words.
+   */
+  Future<JsonObject> signInEndpoints() {
+    CompletableFuture<Void> fetch;
+    synchronized (lock) {
+      if (signInEndpoints != null) return Future.succeededFuture(signInEndpoints);
+      boolean due = !limited || System.nanoTime() - limitedFromNanos >= config.refetchInterval().toNanos();
+      if (inFlight != null) {
+        fetch = inFlight;
+      } else if (due && config.discoveryIssuer() != null) {
+        fetch = refetch(true);
+      } else {
+        return Future.failedFuture(noEndpoints());
+      }
+    }
+    return Future.fromCompletionStage(fetch, vertx.getOrCreateContext()).otherwiseEmpty().compose(v -> {
+      synchronized (lock) {
+        return signInEndpoints != null ? Future.succeededFuture(signInEndpoints) : Future.failedFuture(noEndpoints());
+      }
+    });
+  }
+
+  private GatewayException noEndpoints() {
+    synchronized (lock) {
+      return new GatewayException(Status.UNAVAILABLE, "sign-in is not available yet: the identity provider's discovery document "
+          + discoveryUrl() + (lastProblem != null ? " could not be read (" + lastProblem + ")"
+              : " names no https authorization_endpoint and token_endpoint") + "; try again shortly or paste a token");
     }
   }
 

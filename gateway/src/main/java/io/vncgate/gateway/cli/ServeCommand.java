@@ -40,7 +40,7 @@ final class ServeCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx(Gateway.vertxOptions());
     Gateway gateway;
     try {
-      gateway = Gateway.start(vertx, cfg, List.of(WebUi::mount)).await(60, TimeUnit.SECONDS);
+      gateway = Gateway.start(vertx, cfg, List.of(WebUi.mountFor(cfg))).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
       throw e;

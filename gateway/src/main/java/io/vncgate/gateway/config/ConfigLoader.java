@@ -205,7 +205,8 @@ public final class ConfigLoader {
    */
   private static GatewayConfig.Jwt identity(ProviderConfig auth, Path dir) {
     ProviderConfig jwtSection = auth.section("jwt");
-    ProviderConfig oidc = auth.section("oidc").onlyKeys("issuer", "audience", "ca-file", "refetch-interval");
+    ProviderConfig oidc = auth.section("oidc").onlyKeys("issuer", "audience", "ca-file", "refetch-interval",
+        "client-id", "scopes");
     String path = auth.string("claims-path", "vncgate");
     if (path.isBlank() || path.startsWith(".") || path.endsWith(".") || path.contains("..")) {
       throw auth.invalid("claims-path", "expected a dotted claim path such as resource_access.vncgate, got \"" + path + "\"");
@@ -227,7 +228,8 @@ public final class ConfigLoader {
     boolean jwks = jwtSection.has("jwks-url");
     boolean discovery = oidc.has("issuer");
     if (!jwks && !discovery) {
-      if (oidc.has("audience") || oidc.has("ca-file") || oidc.has("refetch-interval")) {
+      if (oidc.has("audience") || oidc.has("ca-file") || oidc.has("refetch-interval") || oidc.has("client-id")
+          || oidc.has("scopes")) {
         throw oidc.missing("issuer", "the identity provider's issuer URL (its discovery document is <issuer>/.well-known/openid-configuration)");
       }
       GatewayConfig.Jwt s = jwt(jwtSection, dir);
@@ -255,7 +257,33 @@ public final class ConfigLoader {
     }
     Duration refetch = positive(oidc, "refetch-interval", Duration.ofSeconds(30));
     return new GatewayConfig.Jwt("RS256", null, null, issuer, audience,
-        new GatewayConfig.RemoteKeys(jwksUrl, issuerUrl, caFile, refetch), claims);
+        new GatewayConfig.RemoteKeys(jwksUrl, issuerUrl, caFile, refetch, signIn(oidc, discovery)), claims);
+  }
+
+  /** {@code auth.oidc.client-id} and {@code auth.oidc.scopes}: the page's sign-in (a public client); null when not set. */
+  private static GatewayConfig.SignIn signIn(ProviderConfig oidc, boolean discovery) {
+    if (!oidc.has("client-id")) {
+      if (oidc.has("scopes")) throw oidc.missing("client-id", "the page's client id at the identity provider (a public client)");
+      return null;
+    }
+    if (!discovery) throw oidc.missing("issuer", "sign-in from the page (auth.oidc.client-id) needs the issuer's discovery");
+    String clientId = oidc.string("client-id");
+    if (clientId.isBlank() || !clientId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw oidc.invalid("client-id", "expected the client id as registered at the identity provider (printable, no spaces)");
+    }
+    // a list, or one text value of space-separated scopes as OAuth writes them
+    List<String> scopes = oidc.has("scopes")
+        ? oidc.strings("scopes").stream().flatMap(s -> java.util.Arrays.stream(s.trim().split("\\s+"))).toList()
+        : List.of("openid");
+    for (String s : scopes) {
+      if (s.isEmpty() || !s.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '"' && c != '\\')) {
+        throw oidc.invalid("scopes", "a scope is one word of printable characters, got \"" + s + "\"");
+      }
+    }
+    if (!scopes.contains("openid")) {
+      throw oidc.invalid("scopes", "must include openid (the sign-in is OpenID Connect), got " + scopes);
+    }
+    return new GatewayConfig.SignIn(clientId, scopes);
   }
 
   private static java.net.URI httpsUrl(ProviderConfig c, String key) {

@@ -117,7 +117,25 @@ public record GatewayConfig(
    * @param caFile a PEM CA bundle trusted for the IdP's HTTPS instead of the system CAs; null: system CAs
    * @param refetchInterval the least time between two fetches of the keys (an unknown kid refetches at most this often)
    */
-  public record RemoteKeys(java.net.URI jwksUrl, java.net.URI discoveryIssuer, Path caFile, Duration refetchInterval) {}
+  public record RemoteKeys(java.net.URI jwksUrl, java.net.URI discoveryIssuer, Path caFile, Duration refetchInterval,
+      /* the page's sign-in at the identity provider (auth.oidc.client-id, .scopes); null: none offered */
+      SignIn signIn) {
+    public RemoteKeys(java.net.URI jwksUrl, java.net.URI discoveryIssuer, Path caFile, Duration refetchInterval) {
+      this(jwksUrl, discoveryIssuer, caFile, refetchInterval, null);
+    }
+  }
+
+  /**
+   * The viewer page signs in at the identity provider (authorization code with PKCE) as this public client.
+   *
+   * @param clientId {@code auth.oidc.client-id}
+   * @param scopes {@code auth.oidc.scopes} (default {@code [openid]})
+   */
+  public record SignIn(String clientId, List<String> scopes) {
+    public SignIn {
+      scopes = List.copyOf(scopes);
+    }
+  }
 
   /**
    * Where the {@code vncgate} grant is read from.

@@ -87,7 +87,7 @@ public final class Demo implements AutoCloseable {
     // the signing key lives in memory from here: a demo killed with -9 leaves no key on disk
     Files.deleteIfExists(dir.resolve("jwt.key"));
     try {
-      gateway = Gateway.start(vertx, loaded, List.of(WebUi::mount)).await(60, TimeUnit.SECONDS);
+      gateway = Gateway.start(vertx, loaded, List.of(WebUi.mountFor(loaded))).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       if (e instanceof ListenFailure.PortInUse p) {
         throw new IllegalStateException("port " + p.port() + " is in use"

@@ -4,6 +4,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vncgate.gateway.config.GatewayConfig;
+import java.net.URI;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The browser viewer (the {@code vncgate-webui} jar: our page plus noVNC's core) served from
@@ -37,6 +41,29 @@ public final class WebUi {
 
   /** Adds the UI routes; usable as one of {@code Gateway.start}'s extra routes. */
   public static void mount(Router router) {
+    mount(router, List.of());
+  }
+
+  /**
+   * The routes for a gateway whose page signs in at an identity provider: its token endpoint is
+   * fetched by the page, so the issuer's origin joins {@code connect-src} (see {@link #connectOrigins}).
+   */
+  public static Consumer<Router> mountFor(GatewayConfig config) {
+    List<String> origins = connectOrigins(config);
+    return router -> mount(router, origins);
+  }
+
+  /** The identity provider's origin when the page offers sign-in ({@code auth.oidc.client-id}), else none. */
+  public static List<String> connectOrigins(GatewayConfig config) {
+    GatewayConfig.RemoteKeys remote = config.jwt() == null ? null : config.jwt().remote();
+    if (remote == null || remote.signIn() == null || remote.discoveryIssuer() == null) return List.of();
+    URI issuer = remote.discoveryIssuer();
+    return List.of(issuer.getScheme() + "://" + issuer.getRawAuthority());
+  }
+
+  private static void mount(Router router, List<String> connectOrigins) {
+    String policy = connectOrigins.isEmpty() ? CONTENT_SECURITY_POLICY
+        : CONTENT_SECURITY_POLICY.replace("connect-src 'self'", "connect-src 'self' " + String.join(" ", connectOrigins));
     StaticHandler files = StaticHandler.create(WEB_ROOT)
         .setIndexPage("index.html")
         .setDirectoryListing(false)
@@ -44,12 +71,12 @@ public final class WebUi {
         .setCachingEnabled(false)
         .setSendVaryHeader(false);
     router.routeWithRegex("^/(?!api/|ws/).*").method(HttpMethod.GET).method(HttpMethod.HEAD)
-        .handler(WebUi::headers).handler(files);
+        .handler(ctx -> headers(ctx, policy)).handler(files);
   }
 
-  private static void headers(RoutingContext ctx) {
+  private static void headers(RoutingContext ctx, String policy) {
     ctx.response().headers()
-        .set("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        .set("Content-Security-Policy", policy)
         .set("X-Content-Type-Options", "nosniff")
         .set("Referrer-Policy", "no-referrer")
         .set("X-Frame-Options", "DENY")

@@ -89,7 +89,10 @@ public final class GatewayHarness implements AutoCloseable {
     this.dir = b.dir;
     Path config = b.writeConfig();
     try {
-      gateway = Gateway.start(vertx, ConfigLoader.load(config), b.routes, b.tickets).await(60, TimeUnit.SECONDS);
+      var loaded = ConfigLoader.load(config);
+      List<Consumer<Router>> routes = new ArrayList<>(b.routes);
+      if (b.webUi) routes.add(WebUi.mountFor(loaded)); // its CSP follows the config (sign-in's identity provider)
+      gateway = Gateway.start(vertx, loaded, routes, b.tickets).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close().await(10, TimeUnit.SECONDS);
       throw e;
@@ -114,6 +117,7 @@ public final class GatewayHarness implements AutoCloseable {
     private String tcp = "{port: 0}";
     private TicketStore tickets = new InMemoryTicketStore(Clock.systemUTC());
     private final List<Consumer<Router>> routes = new ArrayList<>();
+    private boolean webUi;
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -190,7 +194,7 @@ public final class GatewayHarness implements AutoCloseable {
 
     /** Serves the web UI (the viewer page and noVNC) as {@code vncgate serve} does. */
     public Builder webUi() {
-      routes.add(WebUi::mount);
+      webUi = true;
       return this;
     }
 

@@ -36,6 +36,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and tokens signed RS256 or ES256 with a {@code kid} header. Keys rotate on demand: {@link #rotate}
  * adds a new key and {@link #remove} drops one from the JWKS (tokens it signed keep their kid).
  * Counts JWKS fetches so a test can see a refetch.
+ *
+ * <p>It also signs users in as a browser meets it ({@link AuthorizationServer}): the authorization
+ * code flow with PKCE (S256) for a public client registered with {@link #client}, the configured
+ * test user approved without a form, tokens signed with the newest key ({@link #signingKid}), and
+ * CORS on the token endpoint for the client's web origin.
  */
 public final class OidcTestbed implements AutoCloseable {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -48,9 +53,12 @@ public final class OidcTestbed implements AutoCloseable {
   private final Map<String, KeyPair> keys = new LinkedHashMap<>();
   private final AtomicInteger jwksFetches = new AtomicInteger();
   private final AtomicInteger nextKid = new AtomicInteger(1);
+  private final AuthorizationServer authorization = new AuthorizationServer(this);
+  private final Path certFile;
 
-  private OidcTestbed(Vertx vertx, HttpServer server, Path dir, Path caFile) {
+  private OidcTestbed(Vertx vertx, HttpServer server, Path dir, Path caFile, Path certFile) {
     this.vertx = vertx;
+    this.certFile = certFile;
     this.server = server;
     this.dir = dir;
     this.caFile = caFile;
@@ -86,7 +94,7 @@ public final class OidcTestbed implements AutoCloseable {
               .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString())))
           .requestHandler(req -> self[0].handle(req));
       server.listen().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      self[0] = new OidcTestbed(vertx, server, dir, ca);
+      self[0] = new OidcTestbed(vertx, server, dir, ca, cert);
       self[0].rotate("RS256");
       self[0].rotate("ES256");
       return self[0];
@@ -107,6 +115,10 @@ public final class OidcTestbed implements AutoCloseable {
     } else if (path.equals("/realms/test/protocol/openid-connect/certs")) {
       jwksFetches.incrementAndGet();
       json(req, jwks());
+    } else if (path.equals("/realms/test/protocol/openid-connect/auth") && req.method() == io.vertx.core.http.HttpMethod.GET) {
+      authorization.authorize(req);
+    } else if (path.equals("/realms/test/protocol/openid-connect/token")) {
+      authorization.token(req);
     } else {
       req.response().setStatusCode(404).end("not found");
     }
@@ -124,6 +136,74 @@ public final class OidcTestbed implements AutoCloseable {
   /** The PEM CA certificate that signed the server's certificate. */
   public Path caFile() {
     return caFile;
+  }
+
+  /** The server certificate's SPKI hash (base64 SHA-256), for Chromium's {@code --ignore-certificate-errors-spki-list}. */
+  public String spkiHash() {
+    try (var in = Files.newInputStream(certFile)) {
+      var cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+      return Base64.getEncoder().encodeToString(
+          java.security.MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded()));
+    } catch (java.io.IOException | GeneralSecurityException e) {
+      throw new TestbedException("cannot read the OIDC testbed's certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /** The origin of the issuer ({@code https://127.0.0.1:PORT}). */
+  public String origin() {
+    return "https://127.0.0.1:" + server.actualPort();
+  }
+
+  /**
+   * Registers a public client for sign-in: its one redirect URI (compared exactly) and the web origin
+   * the token endpoint answers with CORS headers.
+   */
+  public OidcTestbed client(String clientId, String redirectUri, String webOrigin) {
+    authorization.client(new AuthorizationServer.Client(clientId, redirectUri, webOrigin));
+    return this;
+  }
+
+  /** The user the authorization endpoint signs in (default {@code alice}, no claims), and the claims its tokens carry. */
+  public OidcTestbed user(String subject, JsonObject claims) {
+    authorization.user(subject, claims);
+    return this;
+  }
+
+  /** The access token's {@code aud} (default {@code vncgate}); the ID token's is the client id. */
+  public OidcTestbed accessTokenAudience(String audience) {
+    authorization.audience(audience);
+    return this;
+  }
+
+  /** How long signed-in tokens live (default 5 minutes). */
+  public OidcTestbed tokenTtl(Duration ttl) {
+    authorization.tokenTtl(ttl);
+    return this;
+  }
+
+  /** The next authorization request is answered {@code error=access_denied} (the user pressed "No"). */
+  public void denyNext() {
+    authorization.denyNext();
+  }
+
+  /**
+   * The next authorization code is bound to a challenge the client did not send, so the client's
+   * (right) verifier fails at the token endpoint as a wrong one would: {@code invalid_grant}.
+   */
+  public void corruptNextChallenge() {
+    authorization.corruptNextChallenge();
+  }
+
+  /** How many token responses the token endpoint sent. */
+  public int tokensIssued() {
+    return authorization.tokensIssued();
+  }
+
+  /** The key that signs tokens issued at the token endpoint: the newest in the JWKS. */
+  public synchronized String signingKid() {
+    List<String> kids = kids();
+    if (kids.isEmpty()) throw new TestbedException("the OIDC testbed has no key to sign with");
+    return kids.get(kids.size() - 1);
   }
 
   /** How many times {@code jwks_uri} was fetched. */
