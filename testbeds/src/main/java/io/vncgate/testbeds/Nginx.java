@@ -29,9 +29,11 @@ public final class Nginx implements AutoCloseable {
     this.port = port;
   }
 
-  /** Whether nginx is installed ({@code .ci/install-deps} installs it). */
-  public static boolean installed() {
-    return Files.isExecutable(BINARY);
+  /** Fails, naming the Debian package, when nginx is missing (tests never skip for that). */
+  public static void require() {
+    if (!Files.isExecutable(BINARY)) {
+      throw new IllegalStateException(BINARY + " not found: install nginx (see .ci/install-deps)");
+    }
   }
 
   /**
@@ -39,6 +41,7 @@ public final class Nginx implements AutoCloseable {
    * replaced by {@code 127.0.0.1:<free port>}) and waits until it accepts connections.
    */
   public static Nginx start(Path dir, String httpLines, String serverBody) throws IOException, InterruptedException {
+    require();
     Files.createDirectories(dir.resolve("logs"));
     int port = FreePorts.next();
     String conf = String.join("\n",

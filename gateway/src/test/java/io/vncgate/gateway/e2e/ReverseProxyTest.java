@@ -3,7 +3,6 @@ package io.vncgate.gateway.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.auth.Role;
@@ -41,7 +40,7 @@ class ReverseProxyTest {
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(Nginx.installed(), "nginx is not installed (.ci/install-deps installs it)");
+    Nginx.require();
     gw = GatewayHarness.in(dir).noTcp().server(ProxiedGateway.SERVER_YAML)
         .targets(GatewayHarness.target("lab1", FreePorts.next(), null))
         .yaml("limits:\n  tickets: {failures-per-address: 2, failure-window: 60s}\naudit: {file: audit.log}\n")
