@@ -19,6 +19,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,8 @@ class ReverseProxyTest {
     Nginx.require();
     gw = GatewayHarness.in(dir).noTcp().server(ProxiedGateway.SERVER_YAML)
         .targets(GatewayHarness.target("lab1", FreePorts.next(), null))
-        .yaml("limits:\n  tickets: {failures-per-address: 2, failure-window: 60s}\naudit: {file: audit.log}\n")
+        .yaml("limits:\n  tickets: {failures-per-address: 2, failure-window: 60s}\n  connections: {per-address: 4}\n"
+            + "audit: {file: audit.log}\n")
         .start();
     nginx = ProxiedGateway.nginx(dir.resolve("nginx"), gw.httpPort());
   }
@@ -163,6 +166,30 @@ class ReverseProxyTest {
         "the trusted proxy's word on the page's origin is taken");
     assertEquals(403, upgradeStatus(ProxiedGateway.PROXY_ADDRESS, "http://evil.example", ""),
         "without forwarded headers the gateway's own origin still rules");
+  }
+
+  @Test
+  void thePerAddressCapCountsEachClientBehindNginxNotNginx() throws Exception {
+    List<RawWebSocket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        RawWebSocket ws = RawWebSocket.open("127.0.0.10", nginx.port(), "/vnc/ws/v1/events", "vncgate.events");
+        held.add(ws);
+        assertTrue(ws.upgraded(), ws.responseHead);
+      }
+      // a fifth from the same browser: over limits.connections.per-address, in words
+      HttpResponse<String> over = get(nginx.port(), "/vnc/healthz?x", null);
+      assertEquals(200, over.statusCode(), "from 127.0.0.1, another client: " + over.body());
+      try (RawWebSocket fifth = RawWebSocket.open("127.0.0.10", nginx.port(), "/vnc/ws/v1/events", "vncgate.events")) {
+        assertTrue(fifth.responseHead.startsWith("HTTP/1.1 503"), fifth.responseHead);
+      }
+      // nginx's own address holds 4 connections for 127.0.0.10 and is not capped: others still get in
+      try (RawWebSocket other = RawWebSocket.open("127.0.0.11", nginx.port(), "/vnc/ws/v1/events", "vncgate.events")) {
+        assertTrue(other.upgraded(), other.responseHead);
+      }
+    } finally {
+      for (RawWebSocket ws : held) ws.close();
+    }
   }
 
   /** The status of an events-socket upgrade sent straight to the gateway from {@code local} with {@code origin}. */
