@@ -72,7 +72,7 @@ final class HttpGuard {
     this.limiter = limiter;
     this.headerTimeoutNanos = headerTimeout.toNanos();
     this.forwarded = forwarded;
-    this.healthPaths = Set.of("/healthz", pathPrefix + "/healthz");
+    this.healthPaths = pathPrefix.isEmpty() ? Set.of("/healthz") : Set.of("/healthz", pathPrefix + "/healthz");
   }
 
   /** The client's address for throttles, logs and audit: the peer, or whom a trusted proxy forwards. */

@@ -68,7 +68,7 @@ public final class WebSocketFront extends VerticleBase {
     router.get(ApiRoutes.WS_PATH).handler(this::upgrade);
     router.get(EventsSocket.PATH).handler(this::events);
     router.get("/readyz").handler(this::readyz);
-    router.route().handler(ctx -> {
+    router.route("/api/v1/*").handler(ctx -> {
       // the client a trusted proxy names, for the API's audit lines
       ctx.put(ApiRoutes.CLIENT_ADDRESS, guard.remoteOf(ctx.request()));
       ctx.next();
