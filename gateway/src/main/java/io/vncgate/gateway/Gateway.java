@@ -248,6 +248,14 @@ public final class Gateway {
       }
     }
     log.info("WebSocket origins allowed: {}", s.originsFor(httpPort()));
+    // server.base-path and server.trusted-proxies (docs/deploy.md, "Behind a reverse proxy")
+    if (!s.pathPrefix().isEmpty()) {
+      log.info("every route under server.base-path {}/ (/healthz, /readyz and /metrics also at the root)", s.pathPrefix());
+    }
+    if (!s.trustedProxies().isEmpty()) {
+      log.info("X-Forwarded-For/-Proto/-Host and Forwarded are believed from server.trusted-proxies {} only{}",
+          s.trustedProxies(), s.allowedOrigins().isEmpty() ? "; the origin they report may open WebSockets" : "");
+    }
     log.info("{}", relayMode.describe());
     var limits = config.limits();
     long fds = maxFileDescriptors();

@@ -20,6 +20,11 @@ import java.util.LinkedHashMap;
 /** The REST API under {@code /api/v1}. */
 public final class ApiRoutes {
   public static final String WS_PATH = "/ws/v1/connect";
+  /**
+   * The routing context's key for the request's remote as the front words it for audit lines: the
+   * peer's address, or the client a trusted reverse proxy names and the proxy ({@code server.trusted-proxies}).
+   */
+  public static final String CLIENT_ADDRESS = "vncgate.client-address";
   public static final String TICKET_PROTOCOL_PREFIX = TicketStore.WS_PROTOCOL_PREFIX;
   static final String USER = "vncgate.user";
 
@@ -59,9 +64,14 @@ public final class ApiRoutes {
     }).onFailure(e -> {
       services.audit().event("auth.refused", null, null, null, null,
           ctx.request().method() + " " + ctx.request().path() + ": " + e.getMessage(),
-          String.valueOf(ctx.request().remoteAddress()));
+          remoteOf(ctx));
       ctx.fail(e);
     });
+  }
+
+  private static String remoteOf(RoutingContext ctx) {
+    String remote = ctx.get(CLIENT_ADDRESS);
+    return remote != null ? remote : String.valueOf(ctx.request().remoteAddress());
   }
 
   private void listTargets(RoutingContext ctx) {

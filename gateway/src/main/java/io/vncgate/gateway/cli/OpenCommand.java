@@ -98,8 +98,9 @@ final class OpenCommand implements Callable<Integer> {
   private String baseUrl(GatewayConfig cfg) {
     if (url != null) {
       String u = url.strip().replaceAll("/+$", "");
-      if (!u.matches("https?://[^/\\s]+")) {
-        throw new ParameterException(spec.commandLine(), "--url must look like http://host:port, got '" + url + "'");
+      if (!u.matches("https?://[^/\\s]+(/[^\\s?#]*)?")) {
+        throw new ParameterException(spec.commandLine(), "--url must look like http://host:port or, behind a reverse proxy,"
+            + " https://host/base-path, got '" + url + "'");
       }
       return u;
     }
@@ -108,7 +109,7 @@ final class OpenCommand implements Callable<Integer> {
     if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) host = "127.0.0.1";
     if (host.contains(":")) host = "[" + host + "]";
     int port = cfg.server().port() == 0 ? 6080 : cfg.server().port();
-    return cfg.server().scheme() + "://" + host + ":" + port;
+    return cfg.server().scheme() + "://" + host + ":" + port + cfg.server().pathPrefix();
   }
 
   private String mint(GatewayConfig cfg) {

@@ -90,7 +90,7 @@ final class ServeCommand implements Callable<Integer> {
     String host = cfg.server().host();
     if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) host = "127.0.0.1";
     if (host.contains(":")) host = "[" + host + "]";
-    String base = cfg.server().scheme() + "://" + host + ":" + gateway.httpPort();
+    String base = cfg.server().scheme() + "://" + host + ":" + gateway.httpPort() + cfg.server().pathPrefix();
     String configArg = config.toString().contains(" ") ? "'" + config + "'" : config.toString();
     out.println("vncgate is listening on " + base + "/ (Ctrl-C stops it).");
     out.println("To open a desktop in your browser:   vncgate open TARGET --config " + configArg

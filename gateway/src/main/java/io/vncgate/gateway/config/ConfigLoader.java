@@ -55,7 +55,8 @@ public final class ConfigLoader {
 
     ProviderConfig server = root.section("server")
         .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout",
-            "ws-keepalive", "zero-copy", "banner-timeout", "drain-timeout", "tls");
+            "ws-keepalive", "zero-copy", "banner-timeout", "drain-timeout", "tls",
+            "base-path", "trusted-proxies");
     String host = server.string("host", "127.0.0.1");
     int port = server.integer("port", 6080, 0, 65535); // 0: any free port (tests)
     List<String> origins = server.strings("allowed-origins"); // empty: the gateway's own origin, once its port is known
@@ -84,7 +85,8 @@ public final class ConfigLoader {
         server.duration("idle-timeout", Duration.ofMinutes(30)),
         positive(server, "provider-timeout", Duration.ofSeconds(15)),
         keepalive, zeroCopy, positive(server, "banner-timeout", Duration.ofSeconds(5)),
-        positive(server, "drain-timeout", Duration.ofSeconds(10)), tls(server, dir));
+        positive(server, "drain-timeout", Duration.ofSeconds(10)), tls(server, dir),
+        basePath(server), trustedProxies(server));
 
     ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets", "admins", "oidc", "claims-path",
         "groups-claim", "claims-mapping");
@@ -106,6 +108,35 @@ public final class ConfigLoader {
     return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir,
         admins, auditFile, ssh(root.section("ssh")), limits(limits), pacing(limits.section("upstream")),
         sessions(root.section("sessions")));
+  }
+
+  /** {@code server.base-path}: "/" or a path like "/vnc" (a trailing slash is dropped). */
+  private static String basePath(ProviderConfig server) {
+    String value = server.string("base-path", "/");
+    String p = value.length() > 1 && value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+    if (p.equals("/")) return p;
+    if (!p.matches("(/[A-Za-z0-9._~-]+)+") || p.matches(".*/\\.{1,2}(/.*)?")) {
+      throw server.invalid("base-path", "expected \"/\" or a path like \"/vnc\" (segments of letters, digits, "
+          + "'.', '_', '~', '-'; no '.' or '..' segment, no query), got \"" + value + "\"");
+    }
+    if (p.equals("/healthz") || p.equals("/readyz") || p.equals("/metrics")) {
+      throw server.invalid("base-path", p + " is where the probes answer at the root; choose another path");
+    }
+    return p;
+  }
+
+  /** {@code server.trusted-proxies}: IP addresses or CIDR ranges, never host names. */
+  private static List<AddressRange> trustedProxies(ProviderConfig server) {
+    List<String> values = server.strings("trusted-proxies");
+    List<AddressRange> ranges = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      try {
+        ranges.add(AddressRange.parse(values.get(i)));
+      } catch (IllegalArgumentException e) {
+        throw new ProviderConfigException(server.key("trusted-proxies") + "[" + i + "]", e.getMessage());
+      }
+    }
+    return List.copyOf(ranges);
   }
 
   /** {@code server.tls}: absent, or both PEM files, readable (their content is checked at start, see TlsFiles). */

@@ -54,7 +54,16 @@ public record GatewayConfig(
       /* on SIGTERM: how long viewers told "the gateway is restarting" get to close before their sockets are dropped */
       Duration drainTimeout,
       /* HTTPS and wss:// on the HTTP port (server.tls); null: plain HTTP */
-      Tls tls) {
+      Tls tls,
+      /* the path every HTTP route is served under (server.base-path): "/" or "/vnc" (no trailing slash) */
+      String basePath,
+      /* the peers whose X-Forwarded-* / Forwarded headers are believed (server.trusted-proxies) */
+      List<AddressRange> trustedProxies) {
+
+    /** The base path as a prefix to put before "/api/v1/...": "" at the root, else e.g. "/vnc". */
+    public String pathPrefix() {
+      return basePath.equals("/") ? "" : basePath;
+    }
 
     /** {@code https} with {@link #tls}, else {@code http}. */
     public String scheme() {

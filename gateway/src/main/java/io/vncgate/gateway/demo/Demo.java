@@ -100,7 +100,7 @@ public final class Demo implements AutoCloseable {
       notes.add("TLS: a self-signed certificate made for this run (browsers warn; accept it for 127.0.0.1): "
           + gateway.tlsCertificate());
     }
-    url = loaded.server().scheme() + "://127.0.0.1:" + gateway.httpPort() + "/#token=" + token + "&target=" + DEMO_TARGET;
+    url = loaded.server().scheme() + "://127.0.0.1:" + gateway.httpPort() + loaded.server().pathPrefix() + "/#token=" + token + "&target=" + DEMO_TARGET;
   }
 
   /**

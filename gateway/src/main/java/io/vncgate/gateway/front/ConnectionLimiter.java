@@ -31,12 +31,35 @@ public final class ConnectionLimiter {
    * @return null when admitted (call {@link #release} when it closes), else why not, in words
    */
   public String tryOpen(String address) {
+    String refusal = tryOpenTotal();
+    if (refusal != null) return refusal;
+    refusal = tryAttribute(address);
+    if (refusal != null) open.decrementAndGet();
+    return refusal;
+  }
+
+  /**
+   * Counts a new connection against {@code limits.connections.max} only: one from a trusted proxy,
+   * whose client is known once its first request arrives ({@link #tryAttribute}).
+   *
+   * @return null when admitted (call {@link #releaseTotal} when it closes), else why not, in words
+   */
+  String tryOpenTotal() {
     String c = closing;
     if (c != null) return c;
     if (open.incrementAndGet() > max) {
       open.decrementAndGet();
       return "the gateway has its maximum of " + max + " open connections (limits.connections.max): try again shortly";
     }
+    return null;
+  }
+
+  /**
+   * Counts a connection against {@code limits.connections.per-address} for {@code address}.
+   *
+   * @return null when admitted (call {@link #releaseAttributed} when it closes), else why not, in words
+   */
+  String tryAttribute(String address) {
     boolean[] over = new boolean[1];
     byAddress.compute(address, (a, n) -> {
       int count = n == null ? 0 : n;
@@ -47,7 +70,6 @@ public final class ConnectionLimiter {
       return count + 1;
     });
     if (over[0]) {
-      open.decrementAndGet();
       return "too many open connections from " + address + " (limits.connections.per-address: " + perAddress
           + "): close some, or try again shortly";
     }
@@ -85,7 +107,17 @@ public final class ConnectionLimiter {
 
   /** Forgets a connection {@link #tryOpen} admitted. */
   public void release(String address) {
+    releaseTotal();
+    releaseAttributed(address);
+  }
+
+  /** Forgets a connection {@link #tryOpenTotal} admitted. */
+  void releaseTotal() {
     open.decrementAndGet();
+  }
+
+  /** Forgets a count {@link #tryAttribute} made. */
+  void releaseAttributed(String address) {
     byAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
   }
 

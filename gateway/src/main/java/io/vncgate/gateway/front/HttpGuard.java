@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,10 @@ import org.slf4j.LoggerFactory;
  *       the same way. An upgraded WebSocket is no longer watched (the relay has its own timers);
  *   <li>requests HTTP/1.1 forbids or this gateway cannot read safely: no or several {@code Host},
  *       a {@code Transfer-Encoding} other than {@code chunked}, or one together with
- *       {@code Content-Length} (request smuggling), a method outside {@link #METHODS}.
+ *       {@code Content-Length} (request smuggling), a method outside {@link #METHODS};
+ *   <li>behind a trusted reverse proxy ({@code server.trusted-proxies}, {@link ForwardedFor}): a
+ *       connection from the proxy counts against {@code limits.connections.max} when it opens, and
+ *       against {@code .per-address} for the client its first request names.
  * </ul>
  */
 final class HttpGuard {
@@ -41,12 +45,17 @@ final class HttpGuard {
   private final Vertx vertx;
   private final ConnectionLimiter limiter;
   private final long headerTimeoutNanos;
+  private final ForwardedFor forwarded;
+  /* "/healthz" and, under a base path, "/vnc/healthz": answered even on a connection over a cap */
+  private final Set<String> healthPaths;
   private final Map<HttpConnection, Watched> watched = new HashMap<>();
   private long sweepTimer = -1;
 
   /** A connection not yet upgraded: when it opened or last finished a response, and what it is doing. */
   private static final class Watched {
-    final String refusal;
+    String refusal;
+    /* from a trusted proxy, not yet counted for a client address */
+    boolean unattributed;
     final long deadlineNanos;
     HttpServerRequest current;
     long since;
@@ -58,10 +67,30 @@ final class HttpGuard {
     }
   }
 
-  HttpGuard(Vertx vertx, ConnectionLimiter limiter, Duration headerTimeout) {
+  HttpGuard(Vertx vertx, ConnectionLimiter limiter, Duration headerTimeout, ForwardedFor forwarded, String pathPrefix) {
     this.vertx = vertx;
     this.limiter = limiter;
     this.headerTimeoutNanos = headerTimeout.toNanos();
+    this.forwarded = forwarded;
+    this.healthPaths = pathPrefix.isEmpty() ? Set.of("/healthz") : Set.of("/healthz", pathPrefix + "/healthz");
+  }
+
+  /** The client's address for throttles, logs and audit: the peer, or whom a trusted proxy forwards. */
+  String clientOf(HttpServerRequest req) {
+    return forwarded.client(addressOf(req.remoteAddress()), req.headers());
+  }
+
+  /** The request's remote for logs and audit: the peer's socket address, or the client and the proxy it came through. */
+  String remoteOf(HttpServerRequest req) {
+    String peer = addressOf(req.remoteAddress());
+    String client = forwarded.client(peer, req.headers());
+    return client.equals(peer) && !forwarded.trusts(peer) ? String.valueOf(req.remoteAddress())
+        : client + " (via " + req.remoteAddress() + ")";
+  }
+
+  /** The origin the browser used as a trusted proxy reports it; empty when the peer is not one. */
+  Optional<String> forwardedOrigin(HttpServerRequest req) {
+    return forwarded.origin(addressOf(req.remoteAddress()), req.headers());
   }
 
   /** Metrics' name for a request method: itself when the gateway answers it, else {@code OTHER}. */
@@ -82,9 +111,10 @@ final class HttpGuard {
   /** A new connection: counted against the caps (released when its socket closes) and watched. */
   void connection(HttpConnection conn) {
     String address = addressOf(conn.remoteAddress());
-    String refusal = limiter.tryOpen(address);
+    boolean proxied = forwarded.trusts(address);
+    String refusal = proxied ? limiter.tryOpenTotal() : limiter.tryOpen(address);
     if (refusal == null) {
-      HttpConnections.onClosed(conn, () -> limiter.release(address));
+      HttpConnections.onClosed(conn, proxied ? limiter::releaseTotal : () -> limiter.release(address));
     } else {
       long unlogged = limiter.logRefusal();
       if (unlogged >= 0) {
@@ -95,7 +125,9 @@ final class HttpGuard {
       }
     }
     long deadline = refusal == null ? headerTimeoutNanos : Math.min(headerTimeoutNanos, REFUSED_GRACE_MS * 1_000_000);
-    watched.put(conn, new Watched(refusal, System.nanoTime(), deadline));
+    Watched w = new Watched(refusal, System.nanoTime(), deadline);
+    w.unattributed = proxied && refusal == null;
+    watched.put(conn, w);
     HttpConnections.onClosed(conn, () -> watched.remove(conn));
   }
 
@@ -113,8 +145,9 @@ final class HttpGuard {
     if (w != null) {
       w.current = req;
       w.since = System.nanoTime();
+      if (w.unattributed) attribute(req, w);
       if (w.refusal != null) {
-        if (req.method().name().equals("GET") && "/healthz".equals(req.path())) {
+        if (req.method().name().equals("GET") && healthPaths.contains(req.path())) {
           answerAndClose(req, 200, new JsonObject().put("status", "up"));
         } else {
           req.response().putHeader("Retry-After", "5");
@@ -143,6 +176,23 @@ final class HttpGuard {
       }
     }
     return true;
+  }
+
+  /**
+   * The first request on a connection from a trusted proxy: its client is counted against
+   * {@code limits.connections.per-address} for as long as the connection lives (a WebSocket is one
+   * client's; nginx opens a new upstream connection per request unless told to keep them alive).
+   */
+  private void attribute(HttpServerRequest req, Watched w) {
+    w.unattributed = false;
+    String client = clientOf(req);
+    String refusal = limiter.tryAttribute(client);
+    if (refusal == null) {
+      HttpConnections.onClosed(req.connection(), () -> limiter.releaseAttributed(client));
+    } else {
+      log.info("HTTP request from {} through proxy {} refused: {}", client, addressOf(req.remoteAddress()), refusal);
+      w.refusal = refusal;
+    }
   }
 
   private static JsonObject error(String message) {

@@ -2,6 +2,7 @@ package io.vncgate.gateway.front;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -67,32 +68,26 @@ public final class WebSocketFront extends VerticleBase {
   @Override
   public Future<?> start() {
     admission = new Admission(services);
+    String prefix = services.config().server().pathPrefix();
     Router router = Router.router(vertx);
-    router.get("/healthz").handler(ctx -> Json.reply(ctx, 200, new JsonObject().put("status", "up")));
+    router.get("/healthz").handler(this::healthz);
     router.get(ApiRoutes.WS_PATH).handler(this::upgrade);
     router.get(EventsSocket.PATH).handler(this::events);
-    router.get("/readyz").handler(ctx -> {
-      if (limiter.draining()) {
-        Json.reply(ctx, 503, new JsonObject().put("status", "draining"));
-        return;
-      }
-      boolean ready = services.providers().ready();
-      JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready")
-          .put("providers", new JsonArray(services.providers().names()));
-      if (!services.providers().unavailable().isEmpty()) {
-        body.put("unavailable", new JsonObject(new LinkedHashMap<>(services.providers().unavailable())));
-      }
-      Json.reply(ctx, ready ? 200 : 503, body);
+    router.get("/readyz").handler(this::readyz);
+    router.route("/api/v1/*").handler(ctx -> {
+      // the client a trusted proxy names, for the API's audit lines
+      ctx.put(ApiRoutes.CLIENT_ADDRESS, guard.remoteOf(ctx.request()));
+      ctx.next();
     });
     new ApiRoutes(api, jwt).mount(router);
     extraRoutes.forEach(r -> r.accept(router));
-    router.route().last().handler(ctx -> Json.error(ctx, Status.NOT_FOUND,
-        "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    router.route().last().handler(WebSocketFront::notFound);
     router.route().failureHandler(Json::failureHandler);
+    Router root = prefix.isEmpty() ? router : underBasePath(router, prefix);
 
     var cfg = services.config().server();
     var limits = services.config().limits();
-    guard = new HttpGuard(vertx, limiter, limits.headerTimeout());
+    guard = new HttpGuard(vertx, limiter, limits.headerTimeout(), new ForwardedFor(cfg.trustedProxies()), prefix);
     HttpServerOptions options = new HttpServerOptions();
     if (tls != null) {
       options.setSsl(true).setKeyCertOptions(tls.keyCertOptions());
@@ -118,9 +113,58 @@ public final class WebSocketFront extends VerticleBase {
         .connectionHandler(guard::connection)
         .invalidRequestHandler(WebSocketFront::invalidRequest)
         .requestHandler(req -> {
-          if (guard.admit(req)) router.handle(req);
+          if (guard.admit(req)) root.handle(req);
         })
         .listen();
+  }
+
+  /**
+   * Every route under {@code server.base-path} ({@code /vnc/api/v1/...}, {@code /vnc/ws/v1/connect},
+   * the page at {@code /vnc/}); the probes answer at the root as well, for orchestrators that ask the
+   * gateway directly, and {@code /metrics} for scrapers; {@code /vnc} and {@code /} lead to the page.
+   */
+  private Router underBasePath(Router app, String prefix) {
+    Router root = Router.router(vertx);
+    root.get("/healthz").handler(this::healthz);
+    root.get("/readyz").handler(this::readyz);
+    root.get("/metrics").handler(ctx -> ctx.reroute(prefix + "/metrics"));
+    root.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
+      String path = ctx.request().path();
+      if (path.equals("/") || path.equals(prefix)) {
+        // the page's relative URLs need the trailing slash
+        String query = ctx.request().query();
+        ctx.response().setStatusCode(302).putHeader("Location", prefix + "/" + (query == null ? "" : "?" + query)).end();
+      } else {
+        ctx.next();
+      }
+    });
+    root.route(prefix + "/*").subRouter(app);
+    root.route().last().handler(ctx -> Json.error(ctx, Status.NOT_FOUND, "no such endpoint: " + ctx.request().method()
+        + " " + ctx.request().path() + " (this gateway serves everything under " + prefix + "/, server.base-path)"));
+    root.route().failureHandler(Json::failureHandler);
+    return root;
+  }
+
+  private void healthz(RoutingContext ctx) {
+    Json.reply(ctx, 200, new JsonObject().put("status", "up"));
+  }
+
+  private void readyz(RoutingContext ctx) {
+    if (limiter.draining()) {
+      Json.reply(ctx, 503, new JsonObject().put("status", "draining"));
+      return;
+    }
+    boolean ready = services.providers().ready();
+    JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready")
+        .put("providers", new JsonArray(services.providers().names()));
+    if (!services.providers().unavailable().isEmpty()) {
+      body.put("unavailable", new JsonObject(new LinkedHashMap<>(services.providers().unavailable())));
+    }
+    Json.reply(ctx, ready ? 200 : 503, body);
+  }
+
+  private static void notFound(RoutingContext ctx) {
+    Json.error(ctx, Status.NOT_FOUND, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path());
   }
 
   /** A request Netty could not parse (line or headers too long, bad syntax): a JSON error, then close. */
@@ -149,8 +193,8 @@ public final class WebSocketFront extends VerticleBase {
       return false;
     }
     String origin = req.getHeader("Origin");
-    if (origin != null && !originAllowed(origin)) {
-      log.info("refused WebSocket from {}: origin {} is not in server.allowed-origins", req.remoteAddress(), origin);
+    if (origin != null && !originAllowed(origin, req)) {
+      log.info("refused WebSocket from {}: origin {} is not in server.allowed-origins", guard.remoteOf(req), origin);
       Json.error(ctx, Status.FORBIDDEN, "origin " + origin + " is not allowed; the operator can add it to server.allowed-origins");
       return false;
     }
@@ -168,11 +212,12 @@ public final class WebSocketFront extends VerticleBase {
     var req = ctx.request();
     Optional<String> ticket = ticketOf(req.getHeader("Sec-WebSocket-Protocol"));
     boolean nativeMode = ticket.isEmpty() && offers(req.getHeader("Sec-WebSocket-Protocol"), NATIVE_PROTOCOL);
-    String address = HttpGuard.addressOf(req.remoteAddress());
+    String address = guard.clientOf(req);
+    String remote = guard.remoteOf(req);
     req.toWebSocket().onSuccess(ws -> {
       upgraded(req);
       WebSocketKeepAlive.start(vertx, ws, services.config().server().wsKeepalive());
-      WebSocketViewerChannel channel = new WebSocketViewerChannel(ws, req.connection());
+      WebSocketViewerChannel channel = new WebSocketViewerChannel(ws, req.connection(), address, remote);
       if (nativeMode) {
         nativeViewer(channel, address);
         return;
@@ -180,7 +225,7 @@ public final class WebSocketFront extends VerticleBase {
       // redeemed at the upgrade (one lookup); a refusal reaches the viewer as an RFB failure reason
       Admission.Verdict verdict = admission.browser(ticket, address);
       ViewerConnection.browser(services, admission, channel, verdict).start();
-    }).onFailure(e -> log.info("WebSocket upgrade from {} failed: {}", req.remoteAddress(), e.getMessage()));
+    }).onFailure(e -> log.info("WebSocket upgrade from {} failed: {}", remote, e.getMessage()));
   }
 
   /**
@@ -213,9 +258,15 @@ public final class WebSocketFront extends VerticleBase {
     WebSocketFrameLimit.install(req.connection(), services.config().limits().wsMaxFrameBytes());
   }
 
-  private boolean originAllowed(String origin) {
-    List<String> allowed = services.config().server().originsFor(server.actualPort());
-    return allowed.contains("*") || allowed.stream().anyMatch(a -> a.equalsIgnoreCase(origin));
+  /**
+   * {@code server.allowed-origins}; when it is not set, the gateway's own origin, or the one a
+   * trusted proxy reports the browser used ({@code X-Forwarded-Proto} and {@code -Host}).
+   */
+  private boolean originAllowed(String origin, HttpServerRequest req) {
+    var cfg = services.config().server();
+    List<String> allowed = cfg.originsFor(server.actualPort());
+    if (allowed.contains("*") || allowed.stream().anyMatch(a -> a.equalsIgnoreCase(origin))) return true;
+    return cfg.allowedOrigins().isEmpty() && guard.forwardedOrigin(req).filter(origin::equalsIgnoreCase).isPresent();
   }
 
   /** The request method as metrics name it: itself for the methods the gateway answers, else {@code OTHER}. */

@@ -19,6 +19,9 @@ final class WebSocketViewerChannel implements ViewerChannel {
   private final ServerWebSocket ws;
   private final WebSocketStreams streams;
   private boolean closing;
+  /* the client's address (a trusted proxy's word on it, else the peer's) and its words for logs */
+  private final String address;
+  private final String remote;
 
   /**
    * Made on the socket's context, before anything of it is read.
@@ -26,8 +29,10 @@ final class WebSocketViewerChannel implements ViewerChannel {
    * @param upgradedFrom the HTTP connection the WebSocket came from: how its Netty channel is found
    *     when {@code ws} is a wrapper (vertx-web wraps the sockets of routed upgrades)
    */
-  WebSocketViewerChannel(ServerWebSocket ws, HttpConnection upgradedFrom) {
+  WebSocketViewerChannel(ServerWebSocket ws, HttpConnection upgradedFrom, String address, String remote) {
     this.ws = ws;
+    this.address = address;
+    this.remote = remote;
     this.streams = new WebSocketStreams(ws, upgradedFrom,
         () -> close((short) 1003, "text frames are not accepted: send RFB in binary frames"));
   }
@@ -71,11 +76,11 @@ final class WebSocketViewerChannel implements ViewerChannel {
 
   @Override
   public String address() {
-    return HttpGuard.addressOf(ws.remoteAddress());
+    return address;
   }
 
   @Override
   public String remote() {
-    return String.valueOf(ws.remoteAddress());
+    return remote;
   }
 }

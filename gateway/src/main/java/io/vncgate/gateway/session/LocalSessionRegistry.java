@@ -101,7 +101,8 @@ public final class LocalSessionRegistry implements SessionRegistry, ConnectionLi
     viewer.relay(connection);
     boolean controls = session.join(viewer);
     audit.event("viewer.joined", grant.user().subject(), session.targetId(), session.id(), viewer.id(),
-        "role " + session.roleOf(viewer).wireName() + (viewer.maxRole() == Role.CONTROL && !controls ? " (may take control)" : ""));
+        "role " + session.roleOf(viewer).wireName() + (viewer.maxRole() == Role.CONTROL && !controls ? " (may take control)" : ""),
+        connection.remote());
     if (controls) publishControl(session);
     return controls ? MessagePolicy.CONTROLLER : MessagePolicy.OBSERVER;
   }

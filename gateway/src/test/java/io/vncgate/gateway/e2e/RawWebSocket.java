@@ -47,12 +47,18 @@ final class RawWebSocket implements AutoCloseable {
 
   /** Opens {@code path} from {@code localAddress} offering {@code protocols} (comma-separated), with the gateway's own origin. */
   static RawWebSocket open(String localAddress, int port, String path, String protocols) throws IOException {
+    return open(localAddress, port, path, protocols, "");
+  }
+
+  /** The same with {@code extraHeaders} (lines each ending in CRLF) in the request. */
+  static RawWebSocket open(String localAddress, int port, String path, String protocols, String extraHeaders)
+      throws IOException {
     Socket s = new Socket(InetAddress.getByName("127.0.0.1"), port, InetAddress.getByName(localAddress), 0);
     s.setSoTimeout(10_000);
     OutputStream o = s.getOutputStream();
     o.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        + "Sec-WebSocket-Protocol: " + protocols + "\r\nOrigin: http://127.0.0.1:" + port + "\r\n\r\n")
+        + "Sec-WebSocket-Protocol: " + protocols + "\r\nOrigin: http://127.0.0.1:" + port + "\r\n" + extraHeaders + "\r\n")
         .getBytes(StandardCharsets.US_ASCII));
     o.flush();
     InputStream i = s.getInputStream();
