@@ -170,6 +170,12 @@ public final class GatewayHarness implements AutoCloseable {
       return this;
     }
 
+    /** The {@code server.tcp} flow map, e.g. {@code {port: 0, tls: require}}. */
+    public Builder tcp(String flowMap) {
+      this.tcp = flowMap;
+      return this;
+    }
+
     /** No TCP front: browsers only. */
     public Builder noTcp() {
       this.tcp = "{enabled: false}";
