@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,7 +127,7 @@ class VeNCryptTcpFrontTest {
         viewer.awaitLog("Choosing security type X509Vnc (261)", Duration.ofSeconds(20));
         viewer.awaitLog("Enabling continuous updates", Duration.ofSeconds(20));
         for (int i = 0; i < 4; i++) repaint(i);
-        String relaying = logged("relaying (viewer", Duration.ofSeconds(5));
+        String relaying = logged("front=tcp relaying (viewer ", Duration.ofSeconds(5));
         assertTrue(relaying.contains("front=tcp"), relaying);
         assertTrue(metrics(gw).contains("vncgate_viewers{role=\"control\"} 1.0"), "the gateway relays it");
 
@@ -153,6 +154,47 @@ class VeNCryptTcpFrontTest {
         assertTrue(viewer.isAlive(), "the viewer's session survived the reload:\n" + viewer.log());
         assertFalse(viewer.log().contains("End of stream"), viewer.log());
         assertTrue(metrics(gw).contains("vncgate_viewers{role=\"control\"} 1.0"), "still relayed after the reload");
+      }
+    }
+  }
+
+  /**
+   * gtk-vnc's remote-viewer (virt-viewer) over VeNCrypt: it takes the ticket from a {@code .vv}
+   * connection file and the CA only from {@code /etc/pki/CA/cacert.pem} or {@code ~/.pki/CA/cacert.pem}
+   * of the user's passwd entry (not $HOME), so it runs in a user and mount namespace of its own
+   * ({@code unshare -rm}: uid 0 there, the test's home mounted on {@code /root}).
+   */
+  @Test
+  void remoteViewerOverX509VncIsRelayed() throws Exception {
+    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/remote-viewer")), "remote-viewer (virt-viewer) is not installed");
+    Assumptions.assumeTrue(TestCa.run(dir, "unshare", "-rm", "true").exit() == 0, "no user namespaces here (unshare -rm)");
+    try (GatewayHarness gw = gateway("require", "")) {
+      Path home = Files.createDirectories(gwDir.resolve("home"));
+      Files.createDirectories(home.resolve(".pki/CA"));
+      Files.copy(dir.resolve("ca.pem"), home.resolve(".pki/CA/cacert.pem"));
+      Path vv = Files.writeString(gwDir.resolve("desk.vv"), "[virt-viewer]\ntype=vnc\nhost=127.0.0.1\nport=" + gw.tcpPort()
+          + "\npassword=" + ticket(gw) + "\n");
+      Path log = gwDir.resolve("remote-viewer.log");
+      ProcessBuilder pb = new ProcessBuilder("unshare", "-rm", "sh", "-c",
+          "mount --bind \"$1\" /root && exec remote-viewer --debug \"$2\"", "sh", home.toString(), vv.toString())
+          .redirectErrorStream(true).redirectOutput(log.toFile());
+      pb.environment().putAll(screen.env());
+      pb.environment().put("HOME", home.toString());
+      pb.environment().put("XDG_CONFIG_HOME", home.resolve(".config").toString());
+      pb.environment().put("XDG_RUNTIME_DIR", home.toString());
+      Process viewer = pb.start();
+      try {
+        try {
+          logged("front=tcp relaying (viewer ", Duration.ofSeconds(30));
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "\nremote-viewer:\n" + Files.readString(log), e);
+        }
+        for (int i = 0; i < 4; i++) repaint(i);
+        assertTrue(viewer.isAlive(), "remote-viewer still shows the desktop:\n" + Files.readString(log));
+        assertTrue(metrics(gw).contains("vncgate_viewers{role=\"control\"} 1.0"), "the gateway relays it");
+      } finally {
+        viewer.destroy();
+        if (!viewer.waitFor(5, TimeUnit.SECONDS)) viewer.destroyForcibly();
       }
     }
   }
