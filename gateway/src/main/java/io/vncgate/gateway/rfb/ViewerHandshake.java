@@ -227,7 +227,9 @@ public final class ViewerHandshake {
       }
       case SECURITY -> {
         if (security.vencrypt()) {
-          securityFailure(out, reason); // TigerVNC's viewer reads a result after any choice it could not make
+          // no choice yet, so no exchange to end in its own terms: a viewer that reads a SecurityResult
+          // next (3.8 after a type it could not use) gets the reason; others see the connection close
+          securityFailure(out, reason);
         } else if (security == Security.VNC_AUTH) {
           out.appendBytes(VncAuth.newChallenge());
           securityFailure(out, reason);
