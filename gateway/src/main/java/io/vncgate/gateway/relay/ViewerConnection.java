@@ -144,13 +144,13 @@ public final class ViewerConnection {
       } else if (state == State.CONNECTING && ready == null && shared == null && setupFailure == null) {
         end(Outcome.TARGET_TIMEOUT, "target " + grant.targetId() + " did not complete the RFB handshake" + within);
       } else {
-        end(Outcome.VIEWER_TIMEOUT, Outcome.VIEWER_TIMEOUT.words() + within);
+        end(Outcome.VIEWER_TIMEOUT, Outcome.VIEWER_TIMEOUT.words() + within + viewerHandshake.whereStopped(false));
       }
     });
     // a WebSocket whose TCP connection ends without a close frame (a closed tab) is the viewer leaving
     viewer.input().exceptionHandler(e -> end(Outcome.VIEWER_LEFT, e instanceof HttpClosedException
         ? Outcome.VIEWER_LEFT.words() : "the viewer's connection failed: " + e.getMessage()));
-    viewer.input().endHandler(v -> end(Outcome.VIEWER_LEFT, Outcome.VIEWER_LEFT.words() + viewerHandshake.whereLeft()));
+    viewer.input().endHandler(v -> end(Outcome.VIEWER_LEFT, Outcome.VIEWER_LEFT.words() + viewerHandshake.whereStopped(true)));
     viewer.input().handler(this::onViewerHandshakeData);
     if (grant != null) admission.redeemed(this); // a browser: its ticket was redeemed at the upgrade
     viewer.output().write(viewerHandshake.start());

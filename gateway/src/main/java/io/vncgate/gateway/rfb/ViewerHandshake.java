@@ -139,17 +139,27 @@ public final class ViewerHandshake {
   }
 
   /**
-   * For the log line of a viewer that closed its connection now: where in VeNCrypt it left, or
-   * empty. A viewer that cannot (or may not) do VeNCrypt ends on its side when only that is offered,
-   * without a word to the gateway.
+   * For the log line of a viewer that closed its connection or stopped answering now: where in
+   * VeNCrypt it stopped, or empty. A viewer that cannot (or may not) do VeNCrypt ends on its side
+   * when only that is offered, without a word to the gateway; one that does not trust the
+   * certificate ends during TLS, or (TigerVNC) asks its user after it.
+   *
+   * @param left whether the viewer closed its connection (else it stopped answering)
    */
-  public String whereLeft() {
+  public String whereStopped(boolean left) {
     if (state == State.SECURITY && security == Security.VENCRYPT) {
       return " at the security types: only VeNCrypt (19) with subtype X509Vnc is offered, so a viewer without it"
           + " (or not allowed it) ends here; TigerVNC: -SecurityTypes X509Vnc -X509CA <the gateway's CA file>";
     }
     if (state == State.TLS) {
       return " during its TLS handshake (a viewer that does not accept the gateway's certificate ends here)";
+    }
+    if (state == State.VNC_AUTH && tlsChosen) {
+      return left
+          ? " after TLS, before its VNC response (a viewer that did not trust the gateway's certificate,"
+              + " or whose user declined it, ends here)"
+          : " after TLS, before its VNC response (TigerVNC asks its user here whether to trust a certificate"
+              + " it cannot verify: give it the CA with -X509CA)";
     }
     return "";
   }

@@ -243,6 +243,26 @@ class VeNCryptTcpFrontTest {
     }
   }
 
+  /**
+   * TigerVNC's viewer trusting another CA: its TLS handshake completes, then it finds the certificate
+   * unknown and asks its user whether to trust it (a dialog nobody answers here). The gateway ends
+   * the connection at server.handshake-timeout, in words.
+   */
+  @Test
+  void tigervncTrustingAnotherCaIsEndedAtTheHandshakeTimeoutInWords() throws Exception {
+    Path otherDir = Files.createDirectories(gwDir.resolve("other-ca"));
+    new TestCa(otherDir);
+    try (GatewayHarness gw = gateway("require", "  handshake-timeout: 4s\n")) {
+      try (TigerVncViewer viewer = TigerVncViewer.start(screen, "127.0.0.1", gw.tcpPort(), ticket(gw),
+          "-SecurityTypes", "X509Vnc", "-X509CA", otherDir.resolve("ca.pem").toString())) {
+        viewer.awaitLog("TLS handshake completed", Duration.ofSeconds(20));
+        String line = logged("ended before relaying", Duration.ofSeconds(15));
+        assertTrue(line.contains("viewer-timeout") && line.contains("within 4 s") && line.contains("-X509CA"), line);
+        assertFalse(viewer.log().contains("Enabling continuous updates"), "no desktop for it:\n" + viewer.log());
+      }
+    }
+  }
+
   @Test
   void aLargeRawUpdateIsRelayedThroughTlsWithZeroCopyAlways() throws Exception {
     target.setRootColor("#cc3311");
