@@ -71,6 +71,8 @@ public final class Gateway {
   private final ConnectionLimiter limiter;
   private final int maxConnections;
   private TcpFront tcpFront;
+  /** Every TCP front instance: each serves VeNCrypt with server.tls's certificate of the moment. */
+  private final List<TcpFront> tcpFronts = new CopyOnWriteArrayList<>();
   /** server.tls as read at start; null: plain HTTP. */
   private TlsFiles tls;
   private TlsReloader tlsReloader;
@@ -213,7 +215,8 @@ public final class Gateway {
       // so native viewers' relays are spread over the cores; port 0 gets one (each would pick its own)
       int tcpInstances = config.server().tcp().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       tcp = vertx.deployVerticle(() -> {
-        TcpFront front = new TcpFront(services, limiter);
+        TcpFront front = new TcpFront(services, limiter, tls);
+        tcpFronts.add(front);
         if (tcpFront == null) tcpFront = front;
         return front;
       }, new DeploymentOptions().setInstances(tcpInstances)).onSuccess(deployments::add)
@@ -222,7 +225,8 @@ public final class Gateway {
     }
     return Future.all(http, tcp).<Void>mapEmpty().onSuccess(v -> {
       if (tls != null) {
-        tlsReloader = new TlsReloader(vertx, config.server().tls(), tls, () -> List.copyOf(httpFronts));
+        tlsReloader = new TlsReloader(vertx, config.server().tls(), tls, () -> List.copyOf(httpFronts),
+            () -> List.copyOf(tcpFronts));
         tlsReloader.start();
       }
       logStart();
@@ -242,9 +246,11 @@ public final class Gateway {
           + " unencrypted; set server.tls (cert-file, key-file) or put a TLS reverse proxy in front", s.host());
     }
     if (tcpFront != null) {
-      log.info("native VNC viewers: {}:{} (VNC password = a one-shot ticket)", s.tcp().host(), tcpPort());
-      if (!isLoopback(s.tcp().host())) {
-        log.warn("server.tcp.host {} is not loopback: the TCP front (VNC auth, no TLS) is reachable from the network", s.tcp().host());
+      log.info("native VNC viewers: {}:{} (VNC password = a one-shot ticket; {})", s.tcp().host(), tcpPort(),
+          TcpFront.describe(s.tcp().tls()));
+      if (!isLoopback(s.tcp().host()) && s.tcp().tls() != GatewayConfig.TcpTls.REQUIRE) {
+        log.warn("server.tcp.host {} is not loopback and server.tcp.tls is {}: viewers may connect without TLS from the"
+            + " network (tickets and screens in the clear); set server.tcp.tls: require", s.tcp().host(), s.tcp().tls().value());
       }
     }
     log.info("WebSocket origins allowed: {}", s.originsFor(httpPort()));

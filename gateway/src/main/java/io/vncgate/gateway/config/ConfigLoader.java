@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.Arrays;
@@ -67,7 +68,8 @@ public final class ConfigLoader {
             "expected an origin like http://host:port (scheme and host, no path), got \"" + o + "\"");
       }
     }
-    ProviderConfig tcp = server.section("tcp").onlyKeys("enabled", "host", "port");
+    ProviderConfig tcp = server.section("tcp").onlyKeys("enabled", "host", "port", "tls");
+    GatewayConfig.Tls tls = tls(server, dir);
     Duration keepalive = server.duration("ws-keepalive", Duration.ofSeconds(25));
     if (!keepalive.isZero() && keepalive.compareTo(Duration.ofSeconds(1)) < 0) {
       throw server.invalid("ws-keepalive", "must be at least 1s, or 0s to send no pings");
@@ -80,12 +82,13 @@ public final class ConfigLoader {
           + (yamlBoolean ? " (YAML reads yes, no, on, off as true or false)" : ""));
     }
     GatewayConfig.Server serverConfig = new GatewayConfig.Server(host, port, List.copyOf(origins),
-        new GatewayConfig.Tcp(tcp.bool("enabled", true), tcp.string("host", "127.0.0.1"), tcp.integer("port", 6900, 0, 65535)),
+        new GatewayConfig.Tcp(tcp.bool("enabled", true), tcp.string("host", "127.0.0.1"), tcp.integer("port", 6900, 0, 65535),
+            tcpTls(tcp, tls != null)),
         positive(server, "handshake-timeout", Duration.ofSeconds(30)),
         server.duration("idle-timeout", Duration.ofMinutes(30)),
         positive(server, "provider-timeout", Duration.ofSeconds(15)),
         keepalive, zeroCopy, positive(server, "banner-timeout", Duration.ofSeconds(5)),
-        positive(server, "drain-timeout", Duration.ofSeconds(10)), tls(server, dir),
+        positive(server, "drain-timeout", Duration.ofSeconds(10)), tls,
         basePath(server), trustedProxies(server));
 
     ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets", "admins", "oidc", "claims-path",
@@ -137,6 +140,26 @@ public final class ConfigLoader {
       }
     }
     return List.copyOf(ranges);
+  }
+
+  /** {@code server.tcp.tls}: off, offer or require; offer by default when server.tls is set, else off. */
+  private static GatewayConfig.TcpTls tcpTls(ProviderConfig tcp, boolean haveTls) {
+    GatewayConfig.TcpTls dflt = haveTls ? GatewayConfig.TcpTls.OFFER : GatewayConfig.TcpTls.OFF;
+    String value = tcp.string("tls", dflt.value());
+    if (value.equals("false")) value = "off"; // YAML 1.1 reads an unquoted off (and no) as false
+    GatewayConfig.TcpTls mode = null;
+    for (GatewayConfig.TcpTls m : GatewayConfig.TcpTls.values()) {
+      if (m.value().equals(value.toLowerCase(Locale.ROOT))) mode = m;
+    }
+    if (mode == null) {
+      throw tcp.invalid("tls", "expected off, offer or require, got \"" + value + "\""
+          + (value.equals("true") ? " (YAML reads yes and on as true: write offer or require)" : ""));
+    }
+    if (mode != GatewayConfig.TcpTls.OFF && !haveTls) {
+      throw tcp.invalid("tls", mode.value() + " needs server.tls (cert-file, key-file): the TCP front uses the"
+          + " HTTP port's certificate");
+    }
+    return mode;
   }
 
   /** {@code server.tls}: absent, or both PEM files, readable (their content is checked at start, see TlsFiles). */

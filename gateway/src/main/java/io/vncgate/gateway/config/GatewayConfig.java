@@ -94,8 +94,28 @@ public record GatewayConfig(
    */
   public record Tls(Path certFile, Path keyFile, Duration checkInterval) {}
 
-  /** The TCP front for native viewers. */
-  public record Tcp(boolean enabled, String host, int port) {}
+  /**
+   * The TCP front for native viewers.
+   *
+   * @param tls whether it offers or requires VeNCrypt (TLS with {@code server.tls}'s certificate,
+   *     then VNC auth) ({@code server.tcp.tls})
+   */
+  public record Tcp(boolean enabled, String host, int port, TcpTls tls) {}
+
+  /** {@code server.tcp.tls}: what the TCP front offers native viewers. */
+  public enum TcpTls {
+    /** VNC authentication in plain TCP only. */
+    OFF,
+    /** VeNCrypt X509Vnc (TLS, then VNC auth) first, plain VNC authentication too. */
+    OFFER,
+    /** VeNCrypt X509Vnc only: a viewer that cannot do TLS is refused in words. */
+    REQUIRE;
+
+    /** The config value: {@code off}, {@code offer} or {@code require}. */
+    public String value() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /**
    * JWT verification (and, where a signing key is present, minting for {@code vncgate token}).

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Re-reads {@code server.tls}'s files when they change (certbot, cert-manager): every
  * {@code check-interval}, on a worker thread, a hash of both files; on a change the pair is checked
- * again and, if good, given to every HTTP front for new connections. Open connections keep the
+ * again and, if good, given to every HTTP front and TCP front (VeNCrypt) for new connections. Open connections keep the
  * certificate they were set up with. A bad pair (half-written, mismatched) is logged and the
  * served one kept; it is tried again at the next change.
  */
@@ -25,6 +25,7 @@ public final class TlsReloader {
   private final Vertx vertx;
   private final GatewayConfig.Tls tls;
   private final Supplier<List<WebSocketFront>> fronts;
+  private final Supplier<List<TcpFront>> tcpFronts;
   private volatile byte[] served;
   /** The hash of a pair that failed its check: logged once, not at every tick. */
   private volatile byte[] refused;
@@ -36,11 +37,18 @@ public final class TlsReloader {
   private volatile boolean checking;
 
   public TlsReloader(Vertx vertx, GatewayConfig.Tls tls, TlsFiles current, Supplier<List<WebSocketFront>> fronts) {
+    this(vertx, tls, current, fronts, List::of);
+  }
+
+  /** @param tcpFronts the TCP fronts, whose VeNCrypt connections take the new pair too */
+  public TlsReloader(Vertx vertx, GatewayConfig.Tls tls, TlsFiles current, Supplier<List<WebSocketFront>> fronts,
+      Supplier<List<TcpFront>> tcpFronts) {
     this.vertx = vertx;
     this.tls = tls;
     this.served = current.sha256();
     this.leaf = current.leaf();
     this.fronts = fronts;
+    this.tcpFronts = tcpFronts;
   }
 
   public void start() {
@@ -86,7 +94,8 @@ public final class TlsReloader {
   }
 
   private Future<Void> apply(TlsFiles files) {
-    List<Future<Boolean>> updates = fronts.get().stream().map(f -> f.updateTls(files)).toList();
+    List<Future<Boolean>> updates = new java.util.ArrayList<>(fronts.get().stream().map(f -> f.updateTls(files)).toList());
+    tcpFronts.get().forEach(f -> updates.add(f.updateTls(files)));
     return Future.all(updates).onSuccess(v -> {
       served = files.sha256();
       leaf = files.leaf();

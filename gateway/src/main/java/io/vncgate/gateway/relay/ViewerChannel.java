@@ -1,5 +1,6 @@
 package io.vncgate.gateway.relay;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
@@ -20,6 +21,15 @@ public interface ViewerChannel {
    * spliced into it from the server's socket where its socket allows and {@code mode} says so.
    */
   void prepareForRelay(ZeroCopy mode);
+
+  /**
+   * Writes {@code goAhead} in the clear, then runs a TLS handshake as server on this connection
+   * (VeNCrypt); from then on {@link #input()} and {@link #output()} carry the bytes inside TLS.
+   * Fails with a message in words when the handshake fails, or where the front has no TLS to give.
+   */
+  default Future<Void> startTls(Buffer goAhead) {
+    return Future.failedFuture("this front has no TLS to start");
+  }
 
   /** Closes after pending writes, telling the viewer why where the front can (WebSocket close reason). */
   void close(Outcome outcome, String reason);

@@ -120,7 +120,17 @@ public final class ViewerConnection {
 
   /** A native viewer that will present its ticket as the VNC password. */
   public static ViewerConnection nativeViewer(RelayServices services, Admission admission, ViewerChannel viewer) {
-    return new ViewerConnection(services, admission, viewer, ViewerHandshake.Security.VNC_AUTH, null);
+    return nativeViewer(services, admission, viewer, ViewerHandshake.Security.VNC_AUTH);
+  }
+
+  /**
+   * A native viewer that will present its ticket as the VNC password, offered {@code security}
+   * (VNC auth, or VeNCrypt: TLS through {@link ViewerChannel#startTls}, then VNC auth).
+   */
+  public static ViewerConnection nativeViewer(RelayServices services, Admission admission, ViewerChannel viewer,
+      ViewerHandshake.Security security) {
+    if (security == ViewerHandshake.Security.NONE) throw new IllegalArgumentException("a native viewer presents a ticket");
+    return new ViewerConnection(services, admission, viewer, security, null);
   }
 
   public void start() {
@@ -134,13 +144,13 @@ public final class ViewerConnection {
       } else if (state == State.CONNECTING && ready == null && shared == null && setupFailure == null) {
         end(Outcome.TARGET_TIMEOUT, "target " + grant.targetId() + " did not complete the RFB handshake" + within);
       } else {
-        end(Outcome.VIEWER_TIMEOUT, Outcome.VIEWER_TIMEOUT.words() + within);
+        end(Outcome.VIEWER_TIMEOUT, Outcome.VIEWER_TIMEOUT.words() + within + viewerHandshake.whereStopped(false));
       }
     });
     // a WebSocket whose TCP connection ends without a close frame (a closed tab) is the viewer leaving
     viewer.input().exceptionHandler(e -> end(Outcome.VIEWER_LEFT, e instanceof HttpClosedException
         ? Outcome.VIEWER_LEFT.words() : "the viewer's connection failed: " + e.getMessage()));
-    viewer.input().endHandler(v -> end(Outcome.VIEWER_LEFT, Outcome.VIEWER_LEFT.words()));
+    viewer.input().endHandler(v -> end(Outcome.VIEWER_LEFT, Outcome.VIEWER_LEFT.words() + viewerHandshake.whereStopped(true)));
     viewer.input().handler(this::onViewerHandshakeData);
     if (grant != null) admission.redeemed(this); // a browser: its ticket was redeemed at the upgrade
     viewer.output().write(viewerHandshake.start());
@@ -163,6 +173,10 @@ public final class ViewerConnection {
   private void onViewerStep(HandshakeStep step) {
     if (state == State.CLOSED) return;
     log.debug("connection={} viewer handshake: {} ({} bytes out)", id(), step.getClass().getSimpleName(), step.output().length());
+    if (step instanceof HandshakeStep.StartTls tls) {
+      startTls(tls);
+      return;
+    }
     if (step.output().length() > 0) viewer.output().write(step.output());
     if (step instanceof HandshakeStep.AwaitAdmission await) {
       admit(await);
@@ -171,6 +185,18 @@ public final class ViewerConnection {
     } else if (step instanceof HandshakeStep.Failed failed) {
       finish(Outcome.VIEWER_PROTOCOL, failed.failure().message()); // the failure is in the step's output
     }
+  }
+
+  /** VeNCrypt: the go-ahead, the TLS handshake (bounded by the handshake timer), then VNC auth inside TLS. */
+  private void startTls(HandshakeStep.StartTls step) {
+    viewer.startTls(step.output()).onComplete(ar -> {
+      if (state == State.CLOSED) return;
+      if (ar.succeeded()) {
+        onViewerStep(viewerHandshake.tlsEstablished());
+      } else {
+        end(Outcome.VIEWER_PROTOCOL, "the viewer's TLS handshake failed: " + ar.cause().getMessage());
+      }
+    });
   }
 
   private void admit(HandshakeStep.AwaitAdmission await) {

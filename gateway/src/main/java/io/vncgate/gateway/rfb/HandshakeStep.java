@@ -42,6 +42,17 @@ public sealed interface HandshakeStep {
     }
   }
 
+  /**
+   * Viewer side only: the viewer chose VeNCrypt with TLS. Write {@code output} (its last byte is
+   * the go-ahead) in the clear, then run the TLS handshake as server on the same connection, then
+   * call {@code tlsEstablished()}; nothing more is read in the clear.
+   */
+  record StartTls(Buffer output) implements HandshakeStep {
+    public StartTls {
+      Objects.requireNonNull(output, "output");
+    }
+  }
+
   /** The handshake failed; write {@code output} (the failure in wire form, maybe empty) then close. */
   record Failed(Buffer output, RfbFailure failure) implements HandshakeStep {
     public Failed {

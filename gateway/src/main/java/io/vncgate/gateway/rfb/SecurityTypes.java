@@ -6,6 +6,7 @@ final class SecurityTypes {
   static final int INVALID = 0;
   static final int NONE = 1;
   static final int VNC_AUTH = 2;
+  static final int VENCRYPT = 19;
 
   static final String SUPPORTED = describe(NONE) + ", " + describe(VNC_AUTH);
 

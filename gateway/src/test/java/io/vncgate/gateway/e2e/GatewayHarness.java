@@ -174,7 +174,7 @@ public final class GatewayHarness implements AutoCloseable {
       return this;
     }
 
-    /** The TCP front's {@code server.tcp} value, a flow map (e.g. {@code {host: 0.0.0.0, port: 0}}). */
+    /** The {@code server.tcp} flow map, e.g. {@code {port: 0, tls: require}}. */
     public Builder tcp(String flowMap) {
       this.tcp = flowMap;
       return this;
