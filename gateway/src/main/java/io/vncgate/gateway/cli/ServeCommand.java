@@ -29,6 +29,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GatewayConfig cfg = ConfigLoader.load(config);
+    LogSetup.apply(cfg.logging());
     Vertx vertx = Vertx.vertx(Gateway.vertxOptions());
     Gateway gateway;
     try {

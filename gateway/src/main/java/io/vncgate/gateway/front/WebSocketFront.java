@@ -112,6 +112,7 @@ public final class WebSocketFront extends VerticleBase {
         .connectionHandler(guard::connection)
         .invalidRequestHandler(WebSocketFront::invalidRequest)
         .requestHandler(req -> {
+          AccessLog.track(req);
           if (guard.admit(req)) router.handle(req);
         })
         .listen();
@@ -152,6 +153,7 @@ public final class WebSocketFront extends VerticleBase {
   }
 
   private void upgrade(RoutingContext ctx) {
+    long start = System.nanoTime();
     if (!acceptableUpgrade(ctx, "RFB in binary frames")) return;
     if (limiter.draining()) {
       // a request on a connection opened before the drain: refused like a new connection
@@ -164,6 +166,7 @@ public final class WebSocketFront extends VerticleBase {
     String address = HttpGuard.addressOf(req.remoteAddress());
     req.toWebSocket().onSuccess(ws -> {
       upgraded(req);
+      AccessLog.upgraded(req, start);
       WebSocketKeepAlive.start(vertx, ws, services.config().server().wsKeepalive());
       WebSocketViewerChannel channel = new WebSocketViewerChannel(ws, req.connection());
       // redeemed at the upgrade (one lookup); a refusal reaches the viewer as an RFB failure reason
@@ -173,10 +176,12 @@ public final class WebSocketFront extends VerticleBase {
   }
 
   private void events(RoutingContext ctx) {
+    long start = System.nanoTime();
     if (!acceptableUpgrade(ctx, "JSON events")) return;
     var req = ctx.request();
     req.toWebSocket().onSuccess(ws -> {
       upgraded(req);
+      AccessLog.upgraded(req, start);
       new EventsSocket(vertx, api, jwt, ws).start();
     });
   }
