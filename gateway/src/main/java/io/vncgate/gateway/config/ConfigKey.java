@@ -24,6 +24,13 @@ public @interface ConfigKey {
   /** For a record-typed component: children whose key is not their kebab-case name, as {@code component=key}. */
   String[] renames() default {};
 
+  /**
+   * What the key holds when its Java type does not say it, as a {@link ConfigKeys.Shape} name in
+   * lower case: {@code strings} for a {@code List<Cidr>} written as words, {@code size} for a byte
+   * count, {@code path}. Empty: from the type.
+   */
+  String as() default "";
+
   /** A list of two-component records written in YAML as one mapping: the first component is the key, the second its value. */
   boolean mapping() default false;
 

@@ -130,6 +130,7 @@ final class ConfigSchema {
         s.put("additionalProperties", node(n.items, Map.of()));
       }
       case OPEN -> s.put("type", "object");
+      case ANY -> { }
     }
     if (doc != null) {
       Object d = defaultOf(n, doc.defaultCell());

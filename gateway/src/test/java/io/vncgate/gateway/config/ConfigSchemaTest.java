@@ -41,6 +41,10 @@ class ConfigSchemaTest {
     Map<String, ConfigSchema.DocRow> docs = docs();
     List<String> problems = new ArrayList<>();
     for (ConfigKeys.Node leaf : ConfigKeys.root().leaves()) {
+      if (leaf.shape == ConfigKeys.Shape.ANY) {
+        problems.add(leaf.path + " has a Java type ConfigKeys cannot map to YAML: give its record component"
+            + " @ConfigKey(as = \"string\"|\"strings\"|\"integer\"|…) or teach ConfigKeys.node the type");
+      }
       if (leaf.shape == ConfigKeys.Shape.OPEN) continue; // providers: each provider's page documents its keys
       if (!docs.containsKey(leaf.path)) {
         String section = leaf.path.substring(0, leaf.path.indexOf('.') < 0 ? leaf.path.length() : leaf.path.indexOf('.'));
