@@ -68,9 +68,9 @@ public final class ConfigLoader {
    * {@code server.ttl} → {@code  — is it auth.tickets.ttl?}; else "".
    */
   static String misplaced(String key) {
-    if (key.contains("[") || ConfigKeys.find(key) != null || !key.contains(".")) return "";
+    if (key.contains("[") || ConfigKeys.find(key) != null) return "";
     String name = key.substring(key.lastIndexOf('.') + 1);
-    ConfigKeys.Node parent = ConfigKeys.find(key.substring(0, key.lastIndexOf('.')));
+    ConfigKeys.Node parent = key.contains(".") ? ConfigKeys.find(key.substring(0, key.lastIndexOf('.'))) : ConfigKeys.root();
     if (parent == null || parent.shape != ConfigKeys.Shape.SECTION) return "";
     if (ProviderConfig.closest(name, parent.children.keySet()).isPresent()) return ""; // the sibling was named
     List<String> elsewhere = new ArrayList<>();

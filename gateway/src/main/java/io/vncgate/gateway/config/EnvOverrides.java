@@ -100,6 +100,10 @@ final class EnvOverrides {
         bestKey = k;
       }
     }
+    if (best != null && best.endsWith("<n>")) { // item by item: the item's own variable
+      java.util.regex.Matcher m = Pattern.compile("^\\[(\\d+)\\]").matcher(key.substring(bestKey.length()));
+      best = m.find() ? best.replace("<n>", m.group(1)) : best.replace("_<n>", "_0, _1, …");
+    }
     return best;
   }
 

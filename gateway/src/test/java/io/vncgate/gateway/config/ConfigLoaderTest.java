@@ -57,6 +57,9 @@ class ConfigLoaderTest {
     // a key under the wrong section: the place it belongs
     String ttl = message(yaml + "server: {ttl: 5s}\n");
     assertTrue(ttl.startsWith("config vncgate.yaml: server.ttl: unknown key (the keys here: host,") && ttl.endsWith(" — is it auth.tickets.ttl?"), ttl);
+    String top = message(yaml + "port: 7000\n");
+    assertTrue(top.startsWith("config vncgate.yaml: port: unknown key (the keys here: server, auth,") && top.endsWith(
+        " — is it server.port or server.tcp.port?"), top);
     String fmt = message(yaml + "server: {format: json}\n");
     assertTrue(fmt.endsWith(" — is it logging.format?"), fmt);
     // nothing near: the keys, no guess

@@ -62,6 +62,9 @@ class EnvOverridesTest {
         Map.of("VNCGATE_SERVER_ALLOWED_ORIGINS", "http://a.example:1, http://b.example:2")).server().allowedOrigins());
     assertEquals(List.of("alice", "bob"), load(yaml, Map.of("VNCGATE_AUTH_ADMINS_0", "alice", "VNCGATE_AUTH_ADMINS_1", "bob")).admins());
     assertEquals(List.of("root"), load(yaml, Map.of()).admins());
+    String item = error(yaml, Map.of("VNCGATE_SERVER_ALLOWED_ORIGINS_0", "http://a:1", "VNCGATE_SERVER_ALLOWED_ORIGINS_1", "b"));
+    assertTrue(item.contains("server.allowed-origins[1]: expected an origin") && item.endsWith(
+        "(from the environment variable VNCGATE_SERVER_ALLOWED_ORIGINS_1)"), item);
     String gap = error(yaml, Map.of("VNCGATE_AUTH_ADMINS_0", "alice", "VNCGATE_AUTH_ADMINS_2", "bob"));
     assertTrue(gap.contains("VNCGATE_AUTH_ADMINS_1 is not set but VNCGATE_AUTH_ADMINS_2 is (auth.admins)"), gap);
   }
