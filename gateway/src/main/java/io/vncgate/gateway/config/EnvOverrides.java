@@ -206,7 +206,10 @@ final class EnvOverrides {
     try {
       v = YAML.readValue(text, Object.class);
     } catch (JsonProcessingException e) {
-      throw new ConfigException(key + " (set by " + name + "): not valid YAML flow text: " + e.getOriginalMessage());
+      // the parser's words quote the text, so only where it failed
+      String at = e.getLocation() == null ? "" : " (at character " + e.getLocation().getColumnNr() + ")";
+      throw new ConfigException(key + " (set by " + name + "): not valid YAML flow text" + at
+          + "; check its brackets, commas and quotes");
     }
     if (!type.isInstance(v)) {
       throw new ConfigException(key + " (set by " + name + "): expected " + (type == List.class

@@ -90,6 +90,11 @@ class EnvOverridesTest {
     assertTrue(providers.contains("providers holds the providers' own keys"), providers);
     String bad = error(yaml, Map.of("VNCGATE_AUTH_CLAIMS_MAPPING", "{group: staff"));
     assertTrue(bad.startsWith("auth.claims-mapping (set by VNCGATE_AUTH_CLAIMS_MAPPING): not valid YAML flow text"), bad);
+    assertFalse(bad.contains("staff"), "the variable's text is not echoed: " + bad);
+    // the whole providers mapping, as YAML flow text
+    GatewayConfig p = load("auth: {jwt: {secret-file: jwt.key}}\n",
+        Map.of("VNCGATE_PROVIDERS", "{static: {targets: [{id: lab9, host: 127.0.0.1, port: 5909}]}}"));
+    assertEquals("lab9", ((Map<?, ?>) ((List<?>) p.providers().section("static").asMap().get("targets")).get(0)).get("id"));
   }
 
   @Test
