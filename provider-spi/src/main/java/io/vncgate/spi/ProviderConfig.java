@@ -44,15 +44,56 @@ public final class ProviderConfig {
     return values.keySet();
   }
 
-  /** Fails naming the first key that is not one of {@code known} (catches typos). */
+  /**
+   * Fails naming the first key that is not one of {@code known} (catches typos), with the closest
+   * known key when one is near: {@code server.prot: unknown key — did you mean server.port? …}.
+   */
   public ProviderConfig onlyKeys(String... known) {
     Set<String> allowed = Set.of(known);
     for (String k : values.keySet()) {
       if (!allowed.contains(k)) {
-        throw new ProviderConfigException(key(k), "unknown key; expected one of " + String.join(", ", known));
+        String guess = closest(k, List.of(known)).map(c -> " — did you mean " + key(c) + "?").orElse("");
+        throw new ProviderConfigException(key(k), "unknown key" + guess + " (the keys here: " + String.join(", ", known) + ")");
       }
     }
     return this;
+  }
+
+  /**
+   * The candidate nearest to {@code word} by edits (insert, delete, replace, swap two neighbours;
+   * case ignored) if it is near enough to be a typo of it: at most 1 edit for words of up to 4
+   * letters, 2 up to 8, else a quarter of the length. Ties go to the first candidate.
+   */
+  public static Optional<String> closest(String word, java.util.Collection<String> candidates) {
+    String w = word.toLowerCase(java.util.Locale.ROOT);
+    int limit = w.length() <= 4 ? 1 : w.length() <= 8 ? 2 : w.length() / 4;
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String c : candidates) {
+      int d = editDistance(w, c.toLowerCase(java.util.Locale.ROOT));
+      if (d <= limit && d < bestDistance) {
+        best = c;
+        bestDistance = d;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** Damerau–Levenshtein distance, optimal string alignment variant. */
+  static int editDistance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+    for (int j = 0; j <= b.length(); j++) d[0][j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 
   public String string(String name) {

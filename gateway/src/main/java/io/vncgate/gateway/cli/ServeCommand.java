@@ -37,6 +37,7 @@ final class ServeCommand implements Callable<Integer> {
     config = ConfigPath.choose(config, env, systemDefault)
         .orElseThrow(() -> new IllegalArgumentException(ConfigPath.noneFound(systemDefault)));
     GatewayConfig cfg = ConfigLoader.load(config);
+    LogSetup.apply(cfg.logging());
     Vertx vertx = Vertx.vertx(Gateway.vertxOptions());
     Gateway gateway;
     try {

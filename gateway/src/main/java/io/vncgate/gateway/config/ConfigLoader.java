@@ -27,7 +27,17 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
+  /** The file, with the {@code VNCGATE_} variables of the process's environment over it. */
   public static GatewayConfig load(Path file) {
+    return load(file, System.getenv());
+  }
+
+  /**
+   * The file, with the {@code VNCGATE_} variables of {@code env} over it (see {@link EnvOverrides}):
+   * environment over file over defaults. An error in a value from the environment names the
+   * variable as well as the key.
+   */
+  public static GatewayConfig load(Path file, Map<String, String> env) {
     Path abs = file.toAbsolutePath().normalize();
     Map<String, Object> root;
     try {
@@ -43,16 +53,47 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException("config file " + abs + " cannot be read: " + e.getMessage());
     }
+    Map<String, Object> merged = new java.util.LinkedHashMap<>();
+    EnvOverrides fromEnv = EnvOverrides.apply(root, env, merged);
     try {
-      return fromMap(abs, root);
+      return fromMap(abs, merged, env);
     } catch (ProviderConfigException e) {
-      throw new ConfigException("config " + abs.getFileName() + ": " + e.getMessage());
+      String variable = fromEnv.sourceOf(e.key());
+      throw new ConfigException("config " + abs.getFileName() + ": " + e.getMessage() + misplaced(e.key())
+          + (variable == null ? "" : " (from the environment variable " + variable + ")"));
+    }
+  }
+
+  /**
+   * For an unknown key with no near sibling: the known key(s) of that name elsewhere, e.g.
+   * {@code server.ttl} → {@code  — is it auth.tickets.ttl?}; else "".
+   */
+  static String misplaced(String key) {
+    if (key.contains("[") || ConfigKeys.find(key) != null) return "";
+    String name = key.substring(key.lastIndexOf('.') + 1);
+    ConfigKeys.Node parent = key.contains(".") ? ConfigKeys.find(key.substring(0, key.lastIndexOf('.'))) : ConfigKeys.root();
+    if (parent == null || parent.shape != ConfigKeys.Shape.SECTION) return "";
+    if (ProviderConfig.closest(name, parent.children.keySet()).isPresent()) return ""; // the sibling was named
+    List<String> elsewhere = new ArrayList<>();
+    collect(ConfigKeys.root(), name, elsewhere);
+    return elsewhere.isEmpty() ? "" : " — is it " + String.join(" or ", elsewhere) + "?";
+  }
+
+  private static void collect(ConfigKeys.Node node, String name, List<String> out) {
+    for (ConfigKeys.Node c : node.children.values()) {
+      if (c.name().equals(name)) out.add(c.path);
+      if (c.shape == ConfigKeys.Shape.SECTION) collect(c, name, out);
     }
   }
 
   static GatewayConfig fromMap(Path file, Map<String, Object> map) {
+    return fromMap(file, map, System.getenv());
+  }
+
+  static GatewayConfig fromMap(Path file, Map<String, Object> map, Map<String, String> env) {
     Path dir = file.getParent();
-    ProviderConfig root = new ProviderConfig("", map).onlyKeys("server", "auth", "limits", "providers", "plugins", "audit", "ssh", "sessions");
+    ProviderConfig root = new ProviderConfig("", map).onlyKeys("server", "auth", "limits", "providers", "plugins", "audit", "ssh",
+        "sessions", "logging");
 
     ProviderConfig server = root.section("server")
         .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout",
@@ -94,7 +135,7 @@ public final class ConfigLoader {
     ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets", "admins", "oidc", "claims-path",
         "groups-claim", "claims-mapping");
     List<String> admins = auth.strings("admins");
-    GatewayConfig.Jwt jwt = identity(auth, dir);
+    GatewayConfig.Jwt jwt = identity(auth, dir, env);
     Duration ticketTtl = positive(auth.section("tickets").onlyKeys("ttl"), "ttl", Duration.ofSeconds(30));
 
     ProviderConfig limits = root.section("limits").onlyKeys("clipboard", "connections", "http", "websocket", "tickets", "upstream");
@@ -110,7 +151,20 @@ public final class ConfigLoader {
 
     return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir,
         admins, auditFile, ssh(root.section("ssh")), limits(limits), pacing(limits.section("upstream")),
-        sessions(root.section("sessions")));
+        sessions(root.section("sessions")), logging(root.section("logging")));
+  }
+
+  /** {@code logging}: the format of the log and whether each HTTP request is logged. */
+  private static GatewayConfig.Logging logging(ProviderConfig logging) {
+    logging.onlyKeys("format", "access");
+    GatewayConfig.Logging d = GatewayConfig.Logging.DEFAULTS;
+    String format = logging.string("format", d.format().name().toLowerCase(java.util.Locale.ROOT));
+    GatewayConfig.LogFormat f = switch (format) {
+      case "text" -> GatewayConfig.LogFormat.TEXT;
+      case "json" -> GatewayConfig.LogFormat.JSON;
+      default -> throw logging.invalid("format", "expected text or json, got \"" + format + "\"");
+    };
+    return new GatewayConfig.Logging(f, logging.bool("access", d.access()));
   }
 
   /** {@code server.base-path}: "/" or a path like "/vnc" (a trailing slash is dropped). */
@@ -257,7 +311,7 @@ public final class ConfigLoader {
    * or {@code auth.oidc.issuer}), and where the grant is read ({@code auth.claims-path},
    * {@code auth.groups-claim}, {@code auth.claims-mapping}).
    */
-  private static GatewayConfig.Jwt identity(ProviderConfig auth, Path dir) {
+  private static GatewayConfig.Jwt identity(ProviderConfig auth, Path dir, Map<String, String> env) {
     ProviderConfig jwtSection = auth.section("jwt");
     ProviderConfig oidc = auth.section("oidc").onlyKeys("issuer", "audience", "ca-file", "refetch-interval",
         "client-id", "scopes");
@@ -286,7 +340,7 @@ public final class ConfigLoader {
           || oidc.has("scopes")) {
         throw oidc.missing("issuer", "the identity provider's issuer URL (its discovery document is <issuer>/.well-known/openid-configuration)");
       }
-      GatewayConfig.Jwt s = jwt(jwtSection, dir);
+      GatewayConfig.Jwt s = jwt(jwtSection, dir, env);
       return new GatewayConfig.Jwt(s.algorithm(), s.key(), s.signingKey(), s.issuer(), s.audience(), null, claims);
     }
     if (jwks && discovery) {
@@ -355,7 +409,7 @@ public final class ConfigLoader {
     return uri;
   }
 
-  private static GatewayConfig.Jwt jwt(ProviderConfig jwt, Path dir) {
+  private static GatewayConfig.Jwt jwt(ProviderConfig jwt, Path dir, Map<String, String> env) {
     jwt.onlyKeys("algorithm", "secret-file", "secret-env", "public-key-file", "private-key-file", "issuer", "audience");
     String alg = jwt.string("algorithm", "HS256").toUpperCase();
     if (!ALGORITHMS.contains(alg)) {
@@ -369,7 +423,7 @@ public final class ConfigLoader {
         secret = readSecret(jwt, "secret-file", dir);
       } else if (jwt.has("secret-env")) {
         String name = jwt.string("secret-env");
-        String value = System.getenv(name);
+        String value = env.get(name);
         if (value == null || value.isBlank()) {
           throw jwt.invalid("secret-env", "environment variable " + name + " is not set");
         }

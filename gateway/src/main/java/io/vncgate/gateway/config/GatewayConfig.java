@@ -13,27 +13,29 @@ import java.util.List;
  * {@link ConfigLoader}. Every error names the key.
  */
 public record GatewayConfig(
-    Path file,
+    @ConfigKey.None Path file,
     Server server,
-    Jwt jwt,
-    Duration ticketTtl,
-    Clipboard clipboard,
+    @ConfigKey("auth.jwt") Jwt jwt,
+    @ConfigKey("auth.tickets.ttl") Duration ticketTtl,
+    @ConfigKey("limits.clipboard") Clipboard clipboard,
     ProviderConfig providers,
-    Path pluginsDir,
-    List<String> admins,
-    Path auditFile,
-    SshSettings ssh,
+    @ConfigKey("plugins.dir") Path pluginsDir,
+    @ConfigKey("auth.admins") List<String> admins,
+    @ConfigKey("audit.file") Path auditFile,
+    @ConfigKey(value = "ssh", renames = "keepaliveInterval=keepalive") SshSettings ssh,
     /* what one client may hold or try before it is authenticated (limits.connections, .http, .websocket, .tickets) */
     Limits limits,
     /* how the gateway paces its own connections to one target (limits.upstream) */
-    Pacing pacing,
+    @ConfigKey("limits.upstream") Pacing pacing,
     /* how the viewers of one target share it (sessions.*) */
-    Sessions sessions) {
+    Sessions sessions,
+    /* how the log is written (logging.*) */
+    Logging logging) {
 
   /** The same config with other {@code sessions} settings (tests). */
   public GatewayConfig withSessions(Sessions sessions) {
     return new GatewayConfig(file, server, jwt, ticketTtl, clipboard, providers, pluginsDir, admins, auditFile, ssh, limits,
-        pacing, sessions);
+        pacing, sessions, logging);
   }
 
   /** Where the gateway listens and how long it waits. */
@@ -58,7 +60,7 @@ public record GatewayConfig(
       /* the path every HTTP route is served under (server.base-path): "/" or "/vnc" (no trailing slash) */
       String basePath,
       /* the peers whose X-Forwarded-* / Forwarded headers are believed (server.trusted-proxies) */
-      List<AddressRange> trustedProxies) {
+      @ConfigKey(as = "strings") List<AddressRange> trustedProxies) {
 
     /** The base path as a prefix to put before "/api/v1/...": "" at the root, else e.g. "/vnc". */
     public String pathPrefix() {
@@ -123,8 +125,14 @@ public record GatewayConfig(
    * @param key the HS256 secret, or the PEM public key for RS256/ES256
    * @param signingKey the HS256 secret, or a PEM private key for RS256/ES256; null if not configured
    */
-  public record Jwt(String algorithm, byte[] key, byte[] signingKey, String issuer, String audience,
-      RemoteKeys remote, ClaimSource claims) {
+  public record Jwt(
+      @ConfigKey(values = {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"}) String algorithm,
+      @ConfigKey({"auth.jwt.secret-file", "auth.jwt.secret-env", "auth.jwt.public-key-file"}) byte[] key,
+      @ConfigKey("auth.jwt.private-key-file") byte[] signingKey,
+      String issuer,
+      @ConfigKey({"auth.jwt.audience", "auth.oidc.audience"}) String audience,
+      @ConfigKey("auth.oidc") RemoteKeys remote,
+      @ConfigKey("auth") ClaimSource claims) {
     /** A static key (HS secret or PEM public key), the vncgate claim where it always was. */
     public Jwt(String algorithm, byte[] key, byte[] signingKey, String issuer, String audience) {
       this(algorithm, key, signingKey, issuer, audience, null, ClaimSource.DEFAULT);
@@ -146,7 +154,8 @@ public record GatewayConfig(
    * @param caFile a PEM CA bundle trusted for the IdP's HTTPS instead of the system CAs; null: system CAs
    * @param refetchInterval the least time between two fetches of the keys (an unknown kid refetches at most this often)
    */
-  public record RemoteKeys(java.net.URI jwksUrl, java.net.URI discoveryIssuer, Path caFile, Duration refetchInterval,
+  public record RemoteKeys(@ConfigKey("auth.jwt.jwks-url") java.net.URI jwksUrl,
+      @ConfigKey("auth.oidc.issuer") java.net.URI discoveryIssuer, Path caFile, Duration refetchInterval,
       /* the page's sign-in at the identity provider (auth.oidc.client-id, .scopes); null: none offered */
       SignIn signIn) {
     public RemoteKeys(java.net.URI jwksUrl, java.net.URI discoveryIssuer, Path caFile, Duration refetchInterval) {
@@ -160,7 +169,8 @@ public record GatewayConfig(
    * @param clientId {@code auth.oidc.client-id}
    * @param scopes {@code auth.oidc.scopes} (default {@code [openid]})
    */
-  public record SignIn(String clientId, List<String> scopes) {
+  public record SignIn(@ConfigKey("auth.oidc.client-id") String clientId,
+      @ConfigKey("auth.oidc.scopes") List<String> scopes) {
     public SignIn {
       scopes = List.copyOf(scopes);
     }
@@ -173,7 +183,8 @@ public record GatewayConfig(
    * @param groupsClaim the claim holding the bearer's groups or roles (a dotted path; default {@code groups})
    * @param mapping group rules used when the token has no object at {@code path} ({@code auth.claims-mapping})
    */
-  public record ClaimSource(String path, String groupsClaim, List<GroupRule> mapping) {
+  public record ClaimSource(@ConfigKey("auth.claims-path") String path, String groupsClaim,
+      @ConfigKey("auth.claims-mapping") List<GroupRule> mapping) {
     public static final ClaimSource DEFAULT = new ClaimSource("vncgate", "groups", List.of());
 
     public ClaimSource {
@@ -182,7 +193,7 @@ public record GatewayConfig(
   }
 
   /** One {@code auth.claims-mapping} item: members of {@code group} get {@code targets} with {@code role}. */
-  public record GroupRule(String group, List<String> targets, String role) {
+  public record GroupRule(String group, List<String> targets, @ConfigKey(values = {"view", "control"}) String role) {
     public GroupRule {
       targets = List.copyOf(targets);
     }
@@ -204,8 +215,15 @@ public record GatewayConfig(
    *     refused for the rest of the window ({@code limits.tickets.failures-per-address})
    * @param ticketFailureWindow that window ({@code limits.tickets.failure-window})
    */
-  public record Limits(int maxConnections, int maxConnectionsPerAddress, Duration headerTimeout, int wsMaxFrameBytes,
-      int wsFirstMessageBytes, int ticketsPerUser, int ticketFailuresPerAddress, Duration ticketFailureWindow) {
+  public record Limits(
+      @ConfigKey("limits.connections.max") int maxConnections,
+      @ConfigKey("limits.connections.per-address") int maxConnectionsPerAddress,
+      @ConfigKey("limits.http.header-timeout") Duration headerTimeout,
+      @ConfigKey("limits.websocket.max-frame") int wsMaxFrameBytes,
+      @ConfigKey("limits.websocket.events-message") int wsFirstMessageBytes,
+      @ConfigKey("limits.tickets.per-user") int ticketsPerUser,
+      @ConfigKey("limits.tickets.failures-per-address") int ticketFailuresPerAddress,
+      @ConfigKey("limits.tickets.failure-window") Duration ticketFailureWindow) {
     /** {@code maxConnections} sized at start from the process's open-file limit. */
     public static final int AUTO = -1;
     public static final Limits DEFAULTS = new Limits(AUTO, 256, Duration.ofSeconds(10), 1024 * 1024, 8 * 1024,
@@ -251,7 +269,7 @@ public record GatewayConfig(
    * @param fanOutStallTimeout a fan-out viewer whose socket has taken no update for this long is
    *     cut off ({@code sessions.fan-out-stall-timeout})
    */
-  public record Sessions(List<SharingRule> sharing, Duration fanOutGrace, Duration fanOutStallTimeout) {
+  public record Sessions(@ConfigKey(mapping = true) List<SharingRule> sharing, Duration fanOutGrace, Duration fanOutStallTimeout) {
     public static final Sessions DEFAULTS = new Sessions(List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60));
 
     public Sessions {
@@ -261,4 +279,21 @@ public record GatewayConfig(
 
   /** One entry of {@code sessions.sharing}: targets matching {@code glob} get {@code sharing}. */
   public record SharingRule(String glob, Sharing sharing) {}
+
+  /**
+   * How the log is written ({@code logging}).
+   *
+   * @param format {@code text}: one line per event for people; {@code json}: one JSON object per line (logback's
+   *     JsonEncoder) for log collectors ({@code logging.format})
+   * @param access one line per HTTP request on the logger {@code vncgate.access} ({@code logging.access})
+   */
+  public record Logging(LogFormat format, boolean access) {
+    public static final Logging DEFAULTS = new Logging(LogFormat.TEXT, true);
+  }
+
+  /** {@code logging.format}. */
+  public enum LogFormat {
+    TEXT,
+    JSON
+  }
 }

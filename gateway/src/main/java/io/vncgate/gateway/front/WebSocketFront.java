@@ -113,6 +113,7 @@ public final class WebSocketFront extends VerticleBase {
         .connectionHandler(guard::connection)
         .invalidRequestHandler(WebSocketFront::invalidRequest)
         .requestHandler(req -> {
+          AccessLog.track(req, guard.clientOf(req));
           if (guard.admit(req)) root.handle(req);
         })
         .listen();
@@ -202,6 +203,7 @@ public final class WebSocketFront extends VerticleBase {
   }
 
   private void upgrade(RoutingContext ctx) {
+    long start = System.nanoTime();
     if (!acceptableUpgrade(ctx, "RFB in binary frames")) return;
     if (limiter.draining()) {
       // a request on a connection opened before the drain: refused like a new connection
@@ -216,6 +218,7 @@ public final class WebSocketFront extends VerticleBase {
     String remote = guard.remoteOf(req);
     req.toWebSocket().onSuccess(ws -> {
       upgraded(req);
+      AccessLog.upgraded(req, start, address);
       WebSocketKeepAlive.start(vertx, ws, services.config().server().wsKeepalive());
       WebSocketViewerChannel channel = new WebSocketViewerChannel(ws, req.connection(), address, remote);
       if (nativeMode) {
@@ -244,10 +247,12 @@ public final class WebSocketFront extends VerticleBase {
   }
 
   private void events(RoutingContext ctx) {
+    long start = System.nanoTime();
     if (!acceptableUpgrade(ctx, "JSON events")) return;
     var req = ctx.request();
     req.toWebSocket().onSuccess(ws -> {
       upgraded(req);
+      AccessLog.upgraded(req, start, guard.clientOf(req));
       new EventsSocket(vertx, api, jwt, ws).start();
     });
   }

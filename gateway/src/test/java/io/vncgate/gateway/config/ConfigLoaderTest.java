@@ -41,7 +41,40 @@ class ConfigLoaderTest {
   @Test
   void typoInKeyIsNamed() throws Exception {
     String m = message("auth: {jwt: {secret-file: jwt.key}}\nserver: {prot: 1}\n");
-    assertTrue(m.contains("server.prot: unknown key"), m);
+    assertTrue(m.contains("server.prot: unknown key — did you mean server.port? (the keys here: host, port,"), m);
+  }
+
+  @Test
+  void didYouMeanOnSiblingsAndOnKeysAtTheWrongLevel() throws Exception {
+    String yaml = "auth: {jwt: {secret-file: jwt.key}}\n";
+    assertTrue(message(yaml + "server: {handshake-timout: 5s}\n")
+        .contains("server.handshake-timout: unknown key — did you mean server.handshake-timeout?"));
+    assertTrue(message(yaml + "limits: {upstream: {queue-per-taget: 5}}\n")
+        .contains("limits.upstream.queue-per-taget: unknown key — did you mean limits.upstream.queue-per-target?"));
+    assertTrue(message("auth: {jwt: {secret-file: jwt.key, algoritm: HS256}}\n")
+        .contains("auth.jwt.algoritm: unknown key — did you mean auth.jwt.algorithm?"));
+    assertTrue(message(yaml + "sesions: {fan-out-grace: 1s}\n").contains("sesions: unknown key — did you mean sessions?"));
+    // a key under the wrong section: the place it belongs
+    String ttl = message(yaml + "server: {ttl: 5s}\n");
+    assertTrue(ttl.startsWith("config vncgate.yaml: server.ttl: unknown key (the keys here: host,") && ttl.endsWith(" — is it auth.tickets.ttl?"), ttl);
+    String top = message(yaml + "port: 7000\n");
+    assertTrue(top.startsWith("config vncgate.yaml: port: unknown key (the keys here: server, auth,") && top.endsWith(
+        " — is it server.port or server.tcp.port?"), top);
+    String fmt = message(yaml + "server: {format: json}\n");
+    assertTrue(fmt.endsWith(" — is it logging.format?"), fmt);
+    // nothing near: the keys, no guess
+    String far = message(yaml + "server: {colour: blue}\n");
+    assertTrue(far.endsWith("ws-keepalive, zero-copy, banner-timeout, drain-timeout, tls, base-path, trusted-proxies)"), far);
+  }
+
+  @Test
+  void closestIsDamerauLevenshteinWithALimit() {
+    var keys = java.util.List.of("port", "host", "tcp");
+    assertEquals("port", io.vncgate.spi.ProviderConfig.closest("prot", keys).orElseThrow()); // swapped neighbours: 1 edit
+    assertEquals("port", io.vncgate.spi.ProviderConfig.closest("Port", keys).orElseThrow());
+    assertEquals("host", io.vncgate.spi.ProviderConfig.closest("hosts", keys).orElseThrow());
+    assertTrue(io.vncgate.spi.ProviderConfig.closest("pt", keys).isEmpty()); // 2 edits from port: too far for 2 letters
+    assertTrue(io.vncgate.spi.ProviderConfig.closest("address", keys).isEmpty());
   }
 
   @Test

@@ -70,11 +70,12 @@ class DesktopConfigTest {
     assertEquals("providers.desktop.desktops[1].id: \"lab\" names two desktops", error("desktops: [{id: lab}, {id: lab}]"));
     assertEquals("providers.desktop.desktops[0].id: \"Lab/1\" is not a desktop id: lower-case letters, digits, '.', '_'"
         + " and '-', at most 63", error("desktops: [{id: Lab/1}]"));
-    assertEquals("providers.desktop.desktops[0].depht: unknown key; expected one of id, name, users, geometry, depth, session",
+    assertEquals("providers.desktop.desktops[0].depht: unknown key — did you mean providers.desktop.desktops[0].depth?"
+        + " (the keys here: id, name, users, geometry, depth, session)",
         error("desktops: [{id: lab, depht: 16}]"));
     assertEquals("providers.desktop.per-user: false and no desktops: listed: this provider would offer nothing",
         error("per-user: false"));
-    assertEquals(true, error("sesion: xterm").startsWith("providers.desktop.sesion: unknown key; expected one of state-dir,"));
+    assertEquals(true, error("sesion: xterm").startsWith("providers.desktop.sesion: unknown key — did you mean providers.desktop.session? (the keys here: state-dir,"));
   }
 
   @Test
