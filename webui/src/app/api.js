@@ -56,6 +56,11 @@ export class Api {
     return this.call("GET", "/api/v1/targets").then((r) => r.targets || []);
   }
 
+  /** Whether the target's VNC server answers through its route: {ok, banner, millis} or {ok: false, outcome, reason, error}. */
+  checkTarget(id) {
+    return this.call("GET", "/api/v1/targets/" + id.split("/").map(encodeURIComponent).join("/") + "/check");
+  }
+
   /** role null: the token's highest role. */
   createSession(target, role) {
     return this.call("POST", "/api/v1/sessions", role ? { target, role } : { target });

@@ -7,6 +7,7 @@
 // is exchanged with a fetch to the token endpoint (the provider must allow the page's origin:
 // CORS, Keycloak's "web origins"), and the access token becomes the page's token, kept where a
 // pasted one is (sessionStorage) and used the same way. No token is ever put in a URL.
+import { t } from "./i18n.js";
 import { gatewayUrl } from "./paths.js";
 
 /** Where the pending sign-in (state, verifier, redirect URI, token endpoint...) waits for the provider's answer. */
@@ -55,9 +56,9 @@ export function buttonText(config) {
   try {
     host = new URL(config.issuer || config.authorizationEndpoint).host;
   } catch {
-    host = "your identity provider";
+    host = t("signin.yourIdp");
   }
-  return "Sign in with " + host;
+  return t("signin.buttonWith", { host });
 }
 
 /** The authorization request's URL (the endpoint may carry its own query: its parameters are kept). */
