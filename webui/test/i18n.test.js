@@ -54,12 +54,13 @@ function pageWordsIn(file, text) {
   const found = [];
   const sinks = [
     /\.(?:textContent|innerText|title|placeholder)\s*=\s*([^;]*);/g,
-    /\b(?:toast|notice|link|showSignin|setStatus|openPasteDialog)\(([^;{]*)\);/g,
+    /\b(?:toast|notice|link|showSignin|setStatus|openPasteDialog|result|SignInError)\(([^;{]*)\);/g,
     /setAttribute\("(?:aria-label|title|placeholder)",([^;]*)\);/g,
   ];
   for (const sink of sinks) {
     for (const m of text.matchAll(sink)) {
-      const withoutKeys = m[1].replace(/\bt\(\s*("[^"]*"|[^,)]*)/g, "t(KEY");
+      const withoutKeys = m[1].replace(/\bt\(\s*("[^"]*"|[^,)]*)/g, "t(KEY")
+        .replace(/\.(?:startsWith|endsWith|includes)\("[^"]*"\)/g, ".test()"); // the gateway's words matched, not shown
       for (const lit of withoutKeys.matchAll(/"((?:[^"\\]|\\.)*)"|`([^`]*)`/g)) {
         const s = lit[1] ?? lit[2];
         if (isPageText(s)) found.push(`${file}: "${s}" in ${m[0].slice(0, 80)}`);
