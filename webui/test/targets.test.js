@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setLanguage } from "../src/app/i18n.js";
 import {
-  RECENT_MAX, checkText, matches, parseFilter, presence, presenceText, readRecent, recentFirst, recentKey, rememberRecent, runBounded,
+  CHECKS_KEY, CHECK_TTL_MS, RECENT_MAX, checkText, inUse, matches, parseFilter, presence, presenceText, readRecent, readChecks, recentFirst, recentKey, rememberRecent, runBounded, writeCheck,
 } from "../src/app/targets.js";
 
 const LAB = { id: "static/lab1", name: "Lab one", labels: { os: "linux", site: "Berlin" } };
@@ -94,4 +94,21 @@ test("checks run at most `limit` at a time and all of them run", async () => {
   });
   assert.equal(most, 3);
   assert.deepEqual(done.sort(), [1, 2, 3, 5, 6, 7]);
+});
+
+test("check answers are kept a while across pages, and a desktop in use needs none", () => {
+  const s = new MemoryStorage();
+  writeCheck(s, "static/lab1", { ok: true, banner: "RFB 003.008", millis: 3 }, 1_000);
+  writeCheck(s, "static/down", { ok: false, outcome: "unreachable" }, 2_000);
+  assert.deepEqual(Object.keys(readChecks(s, 2_000)).sort(), ["static/down", "static/lab1"]);
+  assert.deepEqual(Object.keys(readChecks(s, 1_000 + CHECK_TTL_MS)), ["static/down"], "an old answer is dropped");
+  assert.deepEqual(readChecks(s, 2_000 + CHECK_TTL_MS), {});
+  s.setItem(CHECKS_KEY, "{broken");
+  assert.deepEqual(readChecks(s, 0), {});
+  const roster = [{ target: "static/lab1", viewers: [{ state: "relaying" }] }, { target: "static/win", viewers: [{ state: "connecting" }] }];
+  assert.equal(inUse(roster, "static/lab1"), true);
+  assert.equal(inUse(roster, "static/win"), false, "a viewer still connecting proves nothing");
+  assert.equal(inUse(roster, "static/bare"), false);
+  setLanguage("en");
+  assert.deepEqual(checkText({ inUse: true }), { state: "ok", text: "Reachable", title: "Reachable: a viewer is connected to it now" });
 });

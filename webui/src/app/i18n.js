@@ -81,7 +81,8 @@ export function chooseLanguage(code) {
   } catch {
     // private mode: the choice holds for this page only
   }
-  setLanguage(code);
+  current = CATALOGUES[code] ? code : "en";
   document.documentElement.lang = current;
-  translateDom(document);
+  translateDom(document); // the marked words first, then the listeners redraw what the code words
+  for (const fn of listeners) fn(current);
 }

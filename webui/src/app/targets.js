@@ -8,8 +8,13 @@ import { t } from "./i18n.js";
 
 export const RECENT_PREFIX = "vncgate.recent.";
 export const RECENT_MAX = 8;
-/** A check's answer is reused for this long (the list never hammers the endpoint). */
-export const CHECK_TTL_MS = 30_000;
+/**
+ * A check's answer is reused for this long, across reloads and tabs (localStorage): each check is
+ * a connect-and-close at the target, and TigerVNC counts 5 of those from the gateway's address
+ * (every check comes from there) as failed logins and then blacklists the gateway for everyone.
+ */
+export const CHECK_TTL_MS = 60_000;
+export const CHECKS_KEY = "vncgate.checks";
 /** At most this many checks run at once. */
 export const CHECK_CONCURRENCY = 3;
 /** How often the list asks for the roster while it is shown and the tab visible. */
@@ -118,6 +123,7 @@ const OUTCOME_WORDS = {
 /** The check's answer as {state, text, title}: the page's words for the outcome, the gateway's words in the title. */
 export function checkText(result) {
   if (!result) return { state: "checking", text: t("list.checking"), title: "" };
+  if (result.inUse) return { state: "ok", text: t("list.reachable"), title: t("list.inUse.title") };
   if (result.failed) return { state: "unknown", text: t("list.checkFailed"), title: result.failed };
   if (result.ok) {
     return { state: "ok", text: t("list.reachable"), title: t("list.reachable.title", { banner: result.banner || "RFB", millis: result.millis ?? "?" }) };
@@ -145,8 +151,38 @@ export async function runBounded(items, limit, fn) {
   await Promise.all(workers);
 }
 
-/** Check answers by target id with their time, shared by every showing of the list in this page. */
-const checks = new Map();
+/** A relaying viewer means the desktop answers: no check needed (and none made). */
+export function inUse(sessions, targetId) {
+  return sessions.some((s) => s.target === targetId && (s.viewers || []).some((v) => v.state === "relaying"));
+}
+
+/** Check answers by target id ({at, result}), kept in storage for CHECK_TTL_MS. */
+export function readChecks(storage, nowMs) {
+  let all = {};
+  try {
+    all = JSON.parse(storage.getItem(CHECKS_KEY) || "{}") || {};
+  } catch {
+    all = {};
+  }
+  const fresh = {};
+  for (const [id, c] of Object.entries(all)) {
+    if (c && typeof c.at === "number" && nowMs - c.at < CHECK_TTL_MS && c.result) fresh[id] = c;
+  }
+  return fresh;
+}
+
+export function writeCheck(storage, id, result, nowMs) {
+  const all = readChecks(storage, nowMs);
+  all[id] = { at: nowMs, result };
+  try {
+    storage.setItem(CHECKS_KEY, JSON.stringify(all));
+  } catch {
+    // storage refused: the answer holds for this page only
+  }
+}
+
+/** Checks running now, by target id (one at a time per target, whatever asks). */
+const pending = new Map();
 
 // ----- the list on the page -----
 
@@ -187,8 +223,10 @@ export class TargetList {
     }
     if (this.stopped) return;
     this.render();
+    await this.refreshRoster(); // first: a desktop in use needs no check
+    if (this.stopped) return;
     this.checkVisible(false);
-    this.pollRoster();
+    this.rosterTimer = setTimeout(() => this.pollRoster(), ROSTER_POLL_MS);
   }
 
   /** For the caller: how a failure of the target list reads (errors.js's explanation). */
@@ -267,8 +305,8 @@ export class TargetList {
   paintRow(id) {
     const row = this.rows.get(id);
     if (!row) return;
-    const c = checks.get(id);
-    const words = checkText(c && c.result);
+    const c = pending.has(id) ? null : readChecks(this.storage, Date.now())[id];
+    const words = checkText(c ? c.result : null);
     row.reach.dataset.state = words.state;
     row.reach.textContent = words.text;
     row.reach.title = words.title || t("list.check.title");
@@ -298,41 +336,41 @@ export class TargetList {
   }
 
   async check(id, force) {
-    const now = Date.now();
-    const known = checks.get(id);
-    if (known && (known.pending || (!force && now - known.at < CHECK_TTL_MS))) return known.pending;
-    const entry = { at: now, result: null, pending: null };
-    checks.set(id, entry);
+    if (pending.has(id)) return pending.get(id);
+    if (!force && readChecks(this.storage, Date.now())[id]) return undefined;
+    if (!force && inUse(this.sessions, id)) {
+      writeCheck(this.storage, id, { inUse: true }, Date.now());
+      this.paintRow(id);
+      return undefined;
+    }
+    const run = this.api.checkTarget(id).then((r) => r, (e) => ({ failed: e && e.message ? e.message : String(e) }))
+      .then((result) => {
+        pending.delete(id);
+        writeCheck(this.storage, id, result, Date.now());
+        if (!this.stopped) this.paintRow(id);
+      });
+    pending.set(id, run);
     this.paintRow(id);
-    entry.pending = this.api.checkTarget(id).then((r) => {
-      entry.result = r;
-    }, (e) => {
-      entry.result = { failed: e && e.message ? e.message : String(e) };
-    }).finally(() => {
-      entry.pending = null;
-      entry.at = Date.now();
-      if (!this.stopped) this.paintRow(id);
-    });
-    return entry.pending;
+    return run;
   }
 
-  /** Asks for the roster now and then while the list is shown; a gateway without it (404) is asked once. */
-  async pollRoster() {
-    if (this.stopped) return;
-    if (document.visibilityState !== "hidden") {
-      try {
-        this.sessions = await this.api.sessions();
-      } catch (e) {
-        if (e instanceof ApiError && (e.status === 404 || e.status === 405)) {
-          this.rosterAvailable = false;
-          for (const id of this.rows.keys()) this.paintRow(id);
-          return;
-        }
-        // a passing failure: keep what was known and ask again later
-      }
-      if (this.stopped) return;
-      for (const id of this.rows.keys()) this.paintRow(id);
+  /** Asks for the roster once; a gateway without it (404) is not asked again. */
+  async refreshRoster() {
+    if (!this.rosterAvailable) return;
+    try {
+      this.sessions = await this.api.sessions();
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 405)) this.rosterAvailable = false;
+      // otherwise a passing failure: keep what was known and ask again later
     }
+    if (!this.stopped) for (const id of this.rows.keys()) this.paintRow(id);
+  }
+
+  /** The roster every ROSTER_POLL_MS while the list is shown and the tab visible. */
+  async pollRoster() {
+    if (this.stopped || !this.rosterAvailable) return;
+    if (document.visibilityState !== "hidden") await this.refreshRoster();
+    if (this.stopped || !this.rosterAvailable) return;
     this.rosterTimer = setTimeout(() => this.pollRoster(), ROSTER_POLL_MS);
   }
 }

@@ -75,6 +75,7 @@ export default {
   "list.checking": "Prüfe…",
   "list.reachable": "Erreichbar",
   "list.reachable.title": "Sein VNC-Server hat in {millis} ms geantwortet ({banner})",
+  "list.inUse.title": "Erreichbar: gerade ist ein Zuschauer damit verbunden",
   "list.unreachable": "Nicht erreichbar",
   "list.timeout": "Antwortet nicht",
   "list.notVnc": "Kein VNC-Server",

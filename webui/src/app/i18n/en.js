@@ -81,6 +81,7 @@ export default {
   "list.checking": "Checking…",
   "list.reachable": "Reachable",
   "list.reachable.title": "Its VNC server answered ({banner}) in {millis} ms",
+  "list.inUse.title": "Reachable: a viewer is connected to it now",
   "list.unreachable": "Unreachable",
   "list.timeout": "Does not answer",
   "list.notVnc": "Not a VNC server",
