@@ -48,14 +48,14 @@ function route() {
     targetList = null;
   }
   if (!token) {
-    showSignin(t("signin.needToken"));
+    showSignin(() => t("signin.needToken"));
     return;
   }
   const claims = jwtClaims(token);
   const left = secondsLeft(claims, Date.now());
   if (left !== null && left <= 0) {
     sessionStorage.removeItem(TOKEN_KEY);
-    showSignin(t("signin.expired"));
+    showSignin(() => t("signin.expired"));
     return;
   }
   const role = claims.vncgate && claims.vncgate.role === "view" ? "view" : "control";
@@ -69,10 +69,14 @@ function route() {
 
 // ----- sign-in -----
 
+/** The sign-in view's reason: words in the page's language (a function, redrawn on a switch) or the gateway's. */
+let signinReason = () => t("signin.needToken");
+
 function showSignin(reason) {
+  signinReason = typeof reason === "function" ? reason : () => reason;
   show("signin-view");
   setStatus("idle", t("state.notSignedIn"));
-  $("signin-reason").textContent = reason;
+  $("signin-reason").textContent = signinReason();
   $("target-name").textContent = "";
   document.title = "vncgate";
   offerSignIn();
@@ -89,7 +93,7 @@ function signInAgain(message) {
     targetList.stop();
     targetList = null;
   }
-  showSignin(t("signin.refused", { message }));
+  showSignin(() => t("signin.refused", { message }));
 }
 
 /** Shows "Sign in with <issuer host>" when the gateway offers sign-in at its identity provider. */
@@ -435,8 +439,8 @@ onLanguageChange(() => {
     setStatus("idle", t("state.pickDesktop"));
     document.title = t("title.list");
     targetList.render();
-  } else if (!token) {
-    $("signin-reason").textContent = t("signin.needToken");
+  } else if (document.body.dataset.view === "signin-view") {
+    $("signin-reason").textContent = signinReason();
     setStatus("idle", t("state.notSignedIn"));
   }
   if (token) {
