@@ -87,6 +87,8 @@ export default {
   "list.nobodyControls": "niemand steuert",
   "list.idle": "niemand verbunden",
 
+  "api.unreachable": "das Gateway unter {host} war nicht erreichbar ({error})",
+
   "overlay.disconnected": "Getrennt",
   "overlay.youDisconnected": "Sie haben die Verbindung zu {target} getrennt. Drücken Sie „Neu verbinden“, um weiterzumachen.",
   "overlay.connectingTo": "Verbinde mit {target}…",

@@ -93,6 +93,9 @@ export default {
   "list.nobodyControls": "nobody controls",
   "list.idle": "nobody connected",
 
+  // the page's own words on a failed request (api.js)
+  "api.unreachable": "could not reach the gateway at {host} ({error})",
+
   // the viewer's overlay
   "overlay.disconnected": "Disconnected",
   "overlay.youDisconnected": "You disconnected from {target}. Press Reconnect to continue.",
