@@ -324,6 +324,13 @@ function renderOverlay(v) {
 
 $("home").addEventListener("click", (e) => {
   e.preventDefault();
+  if (targetList && !parseFragment(location.hash).target) {
+    // already on the list: load it again (the roster and the targets; checks still kept 60 s)
+    targetList.stop();
+    targetList = null;
+    route();
+    return;
+  }
   location.hash = "";
 });
 $("back").addEventListener("click", () => {
