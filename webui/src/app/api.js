@@ -1,5 +1,6 @@
 // The gateway's REST API under /api/v1, called with the bearer token. Failures become
 // ApiError {status, message}: status 0 when the gateway could not be reached at all.
+import { t } from "./i18n.js";
 import { gatewayUrl } from "./paths.js";
 
 export class ApiError extends Error {
@@ -37,7 +38,7 @@ export class Api {
     try {
       response = await fetch(gatewayUrl(path, location.href), init);
     } catch (e) {
-      throw new ApiError(0, "could not reach the gateway at " + location.host + " (" + e.message + ")");
+      throw new ApiError(0, t("api.unreachable", { host: location.host, error: e.message }));
     }
     let json = null;
     try {
@@ -54,6 +55,11 @@ export class Api {
 
   targets() {
     return this.call("GET", "/api/v1/targets").then((r) => r.targets || []);
+  }
+
+  /** Whether the target's VNC server answers through its route: {ok, banner, millis} or {ok: false, outcome, reason, error}. */
+  checkTarget(id) {
+    return this.call("GET", "/api/v1/targets/" + id.split("/").map(encodeURIComponent).join("/") + "/check");
   }
 
   /** role null: the token's highest role. */

@@ -10,6 +10,8 @@
 // retry: "backoff" (the page reconnects by itself, with growing delays) or "never" (it waits
 // for the user: the same attempt would fail the same way).
 
+import { t } from "./i18n.js";
+
 const RETRY = "backoff";
 const STOP = "never";
 
@@ -28,13 +30,13 @@ function result(title, detail, next, retry) {
 }
 
 export function explain(failure, context = {}) {
-  const target = context.target || "this target";
+  const target = context.target || t("err.thisTarget");
   switch (failure.source) {
     case "http":
       return explainHttp(failure, target);
     case "network":
-      return result("The gateway does not answer", failure.message,
-        "Check that vncgate is running and that this computer can reach it. The page keeps trying.", RETRY);
+      return result(t("err.noAnswer"), failure.message,
+        t("err.noAnswer.next"), RETRY);
     case "rfb":
       return explainReason(failure.reason || "", target, false);
     case "close":
@@ -43,38 +45,38 @@ export function explain(failure, context = {}) {
       // the push channel's word on why this viewer's connection ended: an operator, or a plain drop
       return explainReason(failure.reason || "", target, true);
     default:
-      return result("Something went wrong", String(failure.message || ""), "Reload the page.", STOP);
+      return result(t("err.unknown"), String(failure.message || ""), t("err.reload"), STOP);
   }
 }
 
 function explainHttp({ status, message }, target) {
   if (status === 401) {
-    return result("Your sign-in token was not accepted", message,
-      "Open a fresh link: run `vncgate open " + target + "` (or `vncgate demo`) again, or ask whoever sent you the link for a new one.", STOP);
+    return result(t("err.tokenRefused"), message,
+      t("err.tokenRefused.next", { target }), STOP);
   }
   if (status === 403) {
-    return result("You are not allowed to do that", message,
-      "Ask the gateway's operator for a token that grants this target (or the control role).", STOP);
+    return result(t("err.forbidden"), message,
+      t("err.forbidden.next"), STOP);
   }
   if (status === 404) {
-    return result("There is no target " + target, message, "Pick a target from the list.", STOP);
+    return result(t("err.noTarget", { target }), message, t("err.noTarget.next"), STOP);
   }
   if (status === 400 || status === 405 || status === 413) {
-    return result("The gateway did not understand the page", message,
-      "The page and the gateway may be different versions: reload the page.", STOP);
+    return result(t("err.badRequest"), message,
+      t("err.badRequest.next"), STOP);
   }
   if (status === 502 || status === 504) {
-    return result("The desktop is not available", message,
-      "Check that the desktop is running and reachable from the gateway. The page keeps trying.", RETRY);
+    return result(t("err.desktopUnavailable"), message,
+      t("err.checkDesktop.next"), RETRY);
   }
   if (status === 503 && restarting(message)) {
-    return result("The gateway is restarting", message, "The page reconnects by itself once it is back.", RETRY);
+    return result(t("err.restarting"), message, t("err.restarting.next"), RETRY);
   }
   if (status === 503) {
-    return result("The gateway is not ready yet", message, "It is starting or its providers are not ready. The page keeps trying.", RETRY);
+    return result(t("err.notReady"), message, t("err.notReady.next"), RETRY);
   }
-  return result("The gateway failed (HTTP " + status + ")", message,
-    "The page keeps trying; if this lasts, the gateway's log says why.", RETRY);
+  return result(t("err.httpFailed", { status }), message,
+    t("err.httpFailed.next"), RETRY);
 }
 
 /** The words of a gateway that drains on SIGTERM (WebSocket close 1001, RFB failure, HTTP 503). */
@@ -87,76 +89,74 @@ function explainReason(reason, target, wasConnected) {
   if (r.includes(FINAL_NOTE)) return explainFinal(reason, r, target);
   if (restarting(r)) {
     // a graceful drain (SIGTERM): the page asks for a fresh ticket, with growing delays, until it is back
-    return result("The gateway is restarting", reason, "The page reconnects by itself once it is back.", RETRY);
+    return result(t("err.restarting"), reason, t("err.restarting.next"), RETRY);
   }
   if (r.includes("ticket")) {
-    return result("The connection ticket was not accepted", reason,
-      "Tickets work once and expire quickly; the page asks for a fresh one.", RETRY);
+    return result(t("err.ticket"), reason,
+      t("err.ticket.next"), RETRY);
   }
   if (r.includes("refusing the gateway for now")) {
     // the target blacklisted the gateway's address after a burst: not a password problem, it passes
-    return result("The desktop is refusing connections for a while", reason,
-      "Too many connections reached it at once. This is not a password problem; the page tries again by itself.", RETRY);
+    return result(t("err.refusing"), reason,
+      t("err.refusing.next"), RETRY);
   }
   if (r.includes("limits.upstream.handshakes-per-target")) {
-    return result("The desktop was busy letting other viewers in", reason,
-      "Many viewers opened it at once and your turn did not come in time. The page tries again by itself.", RETRY);
+    return result(t("err.busy"), reason,
+      t("err.busy.next"), RETRY);
   }
   if (r.includes("too many") || r.includes("blocking the gateway")) {
-    return result("The desktop's VNC server is blocking the gateway", reason,
-      "It saw too many failed logins. The operator must fix the VNC password stored for " + target
-        + " and wait for the block to expire; then press Reconnect.", STOP);
+    return result(t("err.blocking"), reason,
+      t("err.blocking.next", { target }), STOP);
   }
   if (r.includes("authentication failed") || r.includes("check the vnc password")) {
-    return result("The gateway could not log in to the desktop", reason,
-      "The VNC password the gateway holds for " + target + " is wrong; tell the operator.", STOP);
+    return result(t("err.login"), reason,
+      t("err.login.next", { target }), STOP);
   }
   if (r.startsWith("idle for") || r.includes("idle-timeout")) {
-    return result("Closed after a long idle time", reason, "Press Reconnect when you need the desktop again.", STOP);
+    return result(t("err.idle"), reason, t("err.idle.next"), STOP);
   }
   if (r.includes("by operator")) {
-    return result(r.startsWith("session ended") ? "An operator ended this session" : "An operator disconnected you", reason,
-      "Press Reconnect when you are allowed to again.", STOP);
+    return result(r.startsWith("session ended") ? t("err.operatorEnded") : t("err.operatorKicked"), reason,
+      t("err.ended.next"), STOP);
   }
   if (r.includes("session ended") || r.includes("terminated")) {
-    return result("The session was ended", reason, "Press Reconnect when you are allowed to again.", STOP);
+    return result(t("err.ended"), reason, t("err.ended.next"), STOP);
   }
   if (r.includes("not allowed") || r.includes("forbidden") || r.includes("no longer")) {
-    return result("The gateway refused the connection", reason, "Ask the gateway's operator for access.", STOP);
+    return result(t("err.refused"), reason, t("err.refused.next"), STOP);
   }
   if (r.includes("did not speak rfb") || r.includes("not a server") || r.includes("unsupported")) {
-    return result("The target does not speak VNC as expected", reason,
-      "The target's address may point at another service; tell the operator.", STOP);
+    return result(t("err.notVnc"), reason,
+      t("err.notVnc.next"), STOP);
   }
   if (wasConnected) {
-    return result("The desktop's connection closed", reason, "The page reconnects by itself.", RETRY);
+    return result(t("err.closed"), reason, t("err.closed.next"), RETRY);
   }
-  return result("The desktop is not reachable", reason,
-    "Check that the desktop is running and reachable from the gateway. The page keeps trying.", RETRY);
+  return result(t("err.unreachable"), reason,
+    t("err.checkDesktop.next"), RETRY);
 }
 
 /** A failure the gateway marked final: say what to fix, and never retry by ourselves. */
 function explainFinal(reason, r, target) {
-  const after = "The page does not retry this by itself; press Reconnect once it is fixed.";
+  const after = t("err.final.after");
   if (r.includes("too many") || r.includes("blocking the gateway")) {
-    return result("The desktop's VNC server is blocking the gateway", reason,
-      "It saw too many failed logins. The operator must fix the VNC password stored for " + target
-        + " and wait for the block to expire; then press Reconnect.", STOP);
+    return result(t("err.blocking"), reason,
+      t("err.blocking.next", { target }), STOP);
   }
   if (r.includes("requires a vnc password")) {
-    return result("The desktop needs a VNC password the gateway does not have", reason,
-      "Tell the gateway's operator: a VNC password must be configured for " + target + ". " + after, STOP);
+    return result(t("err.noPassword"), reason,
+      t("err.noPassword.next", { target }) + " " + after, STOP);
   }
   if (r.includes("authentication failed") || r.includes("check the vnc password") || r.includes("rejected the vnc password")) {
-    return result("The gateway could not log in to the desktop", reason,
-      "The VNC password the gateway holds for " + target + " is wrong; tell the operator. " + after, STOP);
+    return result(t("err.login"), reason,
+      t("err.login.next", { target }) + " " + after, STOP);
   }
   if (r.includes("stored vnc password") || r.includes("settings for this target")) {
-    return result("The gateway's settings for this desktop are wrong", reason,
-      "Tell the gateway's operator; its log says what to fix. " + after, STOP);
+    return result(t("err.settings"), reason,
+      t("err.settings.next") + " " + after, STOP);
   }
-  return result("The desktop refused the gateway", reason,
-    "Tell the gateway's operator: the detail above says what to fix. " + after, STOP);
+  return result(t("err.targetRefused"), reason,
+    t("err.targetRefused.next") + " " + after, STOP);
 }
 
 function explainClose({ code, reason, wasConnected }, target) {
@@ -165,25 +165,24 @@ function explainClose({ code, reason, wasConnected }, target) {
     return explainFinal(reason || "", (reason || "").toLowerCase() + " " + FINAL_NOTE, target);
   }
   if (code === IDLE_CLOSE_CODE) {
-    return result("Closed after a long idle time", reason || "WebSocket closed with code " + code,
-      "Press Reconnect when you need the desktop again.", STOP);
+    return result(t("err.idle"), reason || t("err.wsCode", { code }),
+      t("err.idle.next"), STOP);
   }
   if (reason) {
     const explained = explainReason(reason, target, wasConnected);
     // a policy close (1008) that no rule recognised is still not worth repeating
     return code === 1008 && explained.retry === RETRY && !reason.toLowerCase().includes("ticket")
-      ? { ...explained, title: "The gateway refused the connection", next: "Press Reconnect to try again.", retry: STOP }
+      ? { ...explained, title: t("err.refused"), next: t("err.tryAgain.next"), retry: STOP }
       : explained;
   }
   if (code === 1003) {
-    return result("The page and the gateway disagree on the protocol", "WebSocket closed with code 1003",
-      "Reload the page; if it persists, the page and gateway versions differ.", STOP);
+    return result(t("err.protocol"), t("err.ws1003"),
+      t("err.protocol.next"), STOP);
   }
   if (!wasConnected) {
-    return result("Could not open a connection to the gateway", code ? "WebSocket closed with code " + code : "",
-      "Check that the gateway is running. If it is, this page's address may be missing from the gateway's "
-        + "server.allowed-origins. The page keeps trying.", RETRY);
+    return result(t("err.noConnection"), code ? t("err.wsCode", { code }) : "",
+      t("err.noConnection.next"), RETRY);
   }
-  return result("The connection to the gateway was lost", code ? "WebSocket closed with code " + code : "",
-    "The page reconnects by itself.", RETRY);
+  return result(t("err.lost"), code ? t("err.wsCode", { code }) : "",
+    t("err.closed.next"), RETRY);
 }

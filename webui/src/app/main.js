@@ -2,6 +2,8 @@
 // the list of desktops, and the viewer with its toolbar. Everything the page shows is rendered
 // from the Viewer's state on "change".
 import { Api, ApiError } from "./api.js";
+import { CATALOGUES, LANGUAGE_NAMES, chooseLanguage, language, onLanguageChange, startLanguage, t } from "./i18n.js";
+import { TargetList, rememberRecent } from "./targets.js";
 import * as signin from "./signin.js";
 import { explain } from "./errors.js";
 import { fragmentFor, jwtClaims, parseFragment, secondsLeft } from "./fragment.js";
@@ -13,7 +15,10 @@ const TOKEN_KEY = "vncgate.token";
 const SCALE_KEY = "vncgate.scale";
 const $ = (id) => document.getElementById(id);
 
+startLanguage();
+
 let viewer = null;
+let targetList = null;
 let countdown = null;
 let signInConfig = null; // a promise of the gateway's sign-in offer (signin.fetchConfig)
 
@@ -38,21 +43,25 @@ function route() {
     viewer.destroy();
     viewer = null;
   }
+  if (targetList && (f.target || !token)) {
+    targetList.stop();
+    targetList = null;
+  }
   if (!token) {
-    showSignin("This page needs a sign-in token.");
+    showSignin(() => t("signin.needToken"));
     return;
   }
   const claims = jwtClaims(token);
   const left = secondsLeft(claims, Date.now());
   if (left !== null && left <= 0) {
     sessionStorage.removeItem(TOKEN_KEY);
-    showSignin("Your sign-in token has expired. Sign in again, open a fresh link (run `vncgate open` again) or paste a new token.");
+    showSignin(() => t("signin.expired"));
     return;
   }
   const role = claims.vncgate && claims.vncgate.role === "view" ? "view" : "control";
-  $("user").textContent = (claims.sub || "") + (role === "view" ? " (view only)" : "");
+  $("user").textContent = role === "view" ? t("user.viewOnly", { user: claims.sub || "" }) : (claims.sub || "");
   if (!f.target) {
-    showTargets(token, role);
+    if (!targetList) showTargets(token, claims, role);
   } else if (!viewer) {
     showViewer(token, claims, role, f);
   }
@@ -60,10 +69,14 @@ function route() {
 
 // ----- sign-in -----
 
+/** The sign-in view's reason: words in the page's language (a function, redrawn on a switch) or the gateway's. */
+let signinReason = () => t("signin.needToken");
+
 function showSignin(reason) {
+  signinReason = typeof reason === "function" ? reason : () => reason;
   show("signin-view");
-  setStatus("idle", "Not signed in");
-  $("signin-reason").textContent = reason;
+  setStatus("idle", t("state.notSignedIn"));
+  $("signin-reason").textContent = signinReason();
   $("target-name").textContent = "";
   document.title = "vncgate";
   offerSignIn();
@@ -76,7 +89,11 @@ function signInAgain(message) {
     viewer.destroy();
     viewer = null;
   }
-  showSignin("The gateway did not accept your sign-in token (" + message + "). Sign in again or paste a new token.");
+  if (targetList) {
+    targetList.stop();
+    targetList = null;
+  }
+  showSignin(() => t("signin.refused", { message }));
 }
 
 /** Shows "Sign in with <issuer host>" when the gateway offers sign-in at its identity provider. */
@@ -92,7 +109,7 @@ async function offerSignIn() {
   } else if (config && config.unavailable) {
     signInConfig = null; // ask again next time
     button.hidden = true;
-    note.textContent = "Sign-in at the identity provider is not available right now: " + config.unavailable;
+    note.textContent = t("signin.idpUnavailable", { reason: config.unavailable });
     note.hidden = false;
   }
 }
@@ -105,7 +122,7 @@ $("signin-idp").addEventListener("click", async () => {
     location.assign(await signin.begin(config, location.href, sessionStorage));
   } catch (e) {
     $("signin-idp").disabled = false;
-    $("signin-reason").textContent = e instanceof signin.SignInError ? e.message : "Could not start the sign-in: " + e;
+    $("signin-reason").textContent = e instanceof signin.SignInError ? e.message : t("signin.couldNotStart", { error: String(e) });
   }
 });
 
@@ -125,7 +142,7 @@ async function finishSignIn() {
     return null;
   } catch (e) {
     sessionStorage.removeItem(TOKEN_KEY);
-    return e instanceof signin.SignInError ? e.message : "The sign-in failed: " + e;
+    return e instanceof signin.SignInError ? e.message : t("signin.failed", { error: String(e) });
   }
 }
 
@@ -140,67 +157,36 @@ $("signin-form").addEventListener("submit", (e) => {
 
 // ----- the list of desktops -----
 
-async function showTargets(token, tokenRole) {
+function showTargets(token, claims, tokenRole) {
   show("targets-view");
-  setStatus("idle", "Pick a desktop");
+  setStatus("idle", t("state.pickDesktop"));
   $("target-name").textContent = "";
-  document.title = "Desktops — vncgate";
-  const list = $("target-list");
-  const message = $("targets-message");
-  list.replaceChildren();
-  message.textContent = "Loading…";
-  let targets;
-  try {
-    targets = await new Api(token).targets();
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 401) {
-      signInAgain(e.message);
-      return;
-    }
+  document.title = t("title.list");
+  targetList = new TargetList({
+    api: new Api(token),
+    user: claims.sub || "",
+    tokenRole,
+    storage: localStorage,
+    els: { list: $("target-list"), message: $("targets-message"), filter: $("target-filter") },
+    onRefused: (message) => signInAgain(message),
+  });
+  targetList.onFailure = (e) => {
     const p = explain(e instanceof ApiError ? e.failure : { source: "network", message: String(e) });
-    message.textContent = p.title + (p.detail ? ": " + p.detail : "") + ". " + p.next;
-    return;
-  }
-  message.textContent = targets.length ? "" : "Your token grants no desktops on this gateway. Ask its operator.";
-  for (const t of targets) {
-    const li = document.createElement("li");
-    const name = document.createElement("span");
-    name.className = "name";
-    name.textContent = t.name || t.id;
-    const id = document.createElement("span");
-    id.className = "id";
-    id.textContent = t.id;
-    const labels = document.createElement("span");
-    labels.className = "labels";
-    for (const [k, v] of Object.entries(t.labels || {})) {
-      const chip = document.createElement("span");
-      chip.className = "chip";
-      chip.textContent = k + "=" + v;
-      labels.append(chip);
-    }
-    const actions = document.createElement("span");
-    actions.className = "actions";
-    if (tokenRole === "control") actions.append(link("Open", fragmentFor(t.id, null), "accent"));
-    actions.append(link("Watch", fragmentFor(t.id, "view"), ""));
-    li.append(name, id, labels, actions);
-    list.append(li);
-  }
+    $("targets-message").textContent = p.title + (p.detail ? ": " + p.detail : "") + ". " + p.next;
+  };
+  targetList.start();
 }
 
-function link(text, href, cls) {
-  const a = document.createElement("a");
-  a.className = "button " + cls;
-  a.href = href;
-  a.textContent = text;
-  return a;
-}
+$("target-filter").addEventListener("input", () => targetList && targetList.filterChanged());
+$("target-check").addEventListener("click", () => targetList && targetList.checkVisible(true));
 
 // ----- the viewer -----
 
 function showViewer(token, claims, tokenRole, f) {
   show("viewer-view");
   $("target-name").textContent = f.target;
-  document.title = f.target + " — vncgate";
+  document.title = t("title.page", { name: f.target });
+  rememberRecent(localStorage, claims.sub || "", f.target);
   viewer = new Viewer({
     token,
     user: claims.sub || "",
@@ -222,23 +208,16 @@ function showViewer(token, claims, tokenRole, f) {
   viewer.start();
   const v = viewer;
   new Api(token).targets().then((targets) => {
-    const t = targets.find((x) => x.id === f.target);
-    if (!t || v !== viewer) return;
-    v.labels = t.labels || {};
-    $("target-name").textContent = t.name && t.name !== t.id ? t.name + " · " + t.id : t.id;
-    document.title = (t.name || t.id) + " — vncgate";
+    const target = targets.find((x) => x.id === f.target);
+    if (!target || v !== viewer) return;
+    v.labels = target.labels || {};
+    $("target-name").textContent = target.name && target.name !== target.id ? target.name + " · " + target.id : target.id;
+    document.title = t("title.page", { name: target.name || target.id });
     render(v);
   }, () => {});
 }
 
-const STATE_TEXT = {
-  idle: "Starting…",
-  requesting: "Connecting…",
-  connecting: "Connecting…",
-  connected: "Connected",
-  waiting: "Reconnecting",
-  stopped: "Disconnected",
-};
+const STATE_WORDS = ["idle", "requesting", "connecting", "connected", "waiting", "stopped"];
 
 function setStatus(state, text) {
   $("status").dataset.state = state;
@@ -248,8 +227,8 @@ function setStatus(state, text) {
 function render(v) {
   if (v !== viewer) return;
   const connected = v.state === "connected";
-  let text = STATE_TEXT[v.state] || v.state;
-  if (v.state === "waiting") text = "Reconnecting in " + Math.max(0, Math.ceil((v.retryAt - Date.now()) / 1000)) + " s";
+  let text = STATE_WORDS.includes(v.state) ? t("state." + v.state) : v.state;
+  if (v.state === "waiting") text = t("state.reconnectingIn", { s: Math.max(0, Math.ceil((v.retryAt - Date.now()) / 1000)) });
   if (v.state === "stopped" && v.problem) text = v.problem.title;
   if (v.state === "connecting" && v.queue) text = waitingText(v.queue, v.target, Date.now()).status;
   setStatus(v.state, text);
@@ -259,15 +238,15 @@ function render(v) {
   $("viewonly-banner").hidden = !viewOnly;
   const badge = $("role-badge");
   badge.hidden = !connected || v.role === null;
-  badge.textContent = v.viewOnly ? "View only" : "You control";
+  badge.textContent = v.viewOnly ? t("role.viewOnly") : t("role.youControl");
   badge.dataset.role = v.viewOnly ? "view" : "control";
 
   const controller = $("controller");
   let who = "";
   if (connected && v.viewOnly && v.controller && !v.isMe(v.controller) && v.controller.user) {
-    who = "Controlled by " + v.controller.user;
+    who = t("role.controlledBy", { user: v.controller.user });
   } else if (connected && v.viewOnly && v.features.control && !v.controller) {
-    who = "Nobody controls";
+    who = t("role.nobodyControls");
   }
   controller.hidden = !who;
   controller.textContent = who;
@@ -276,11 +255,11 @@ function render(v) {
   $("take-control").hidden = !(shared && v.viewOnly && v.mayControl);
   $("give-back").hidden = !(shared && !v.viewOnly && v.features.giveBack);
   $("paste").disabled = !connected || v.viewOnly;
-  $("paste").title = "Send your clipboard to the desktop, then press " + pasteShortcutLabel(v.labels) + " there";
+  $("paste").title = t("tool.paste.titleWith", { shortcut: pasteShortcutLabel(v.labels) });
   $("cad").disabled = !connected || v.viewOnly;
-  $("scale").textContent = v.scale === "fit" ? "Fit" : "1:1";
+  $("scale").textContent = v.scale === "fit" ? t("tool.scale.fit") : "1:1";
   $("scale").setAttribute("aria-pressed", String(v.scale === "fit"));
-  $("disconnect").textContent = v.state === "stopped" ? "Reconnect" : "Disconnect";
+  $("disconnect").textContent = v.state === "stopped" ? t("tool.reconnect") : t("tool.disconnect");
   $("copy").disabled = v.remoteClipboard === null;
 
   renderOverlay(v);
@@ -298,16 +277,16 @@ function renderOverlay(v) {
   overlay.dataset.state = v.state;
   const p = v.problem;
   if (v.state === "stopped" && !p) {
-    $("overlay-title").textContent = "Disconnected";
+    $("overlay-title").textContent = t("overlay.disconnected");
     $("overlay-detail").textContent = "";
-    $("overlay-next").textContent = "You disconnected from " + v.target + ". Press Reconnect to continue.";
+    $("overlay-next").textContent = t("overlay.youDisconnected", { target: v.target });
   } else if (v.state === "connecting" && v.queue) {
     const w = waitingText(v.queue, v.target, Date.now());
     $("overlay-title").textContent = w.title;
     $("overlay-detail").textContent = w.detail;
     $("overlay-next").textContent = w.next;
   } else if (!p) {
-    $("overlay-title").textContent = "Connecting to " + v.target + "…";
+    $("overlay-title").textContent = t("overlay.connectingTo", { target: v.target });
     $("overlay-detail").textContent = "";
     $("overlay-next").textContent = "";
   } else {
@@ -319,8 +298,8 @@ function renderOverlay(v) {
   if (v.state === "waiting") {
     const tick = () => {
       const s = Math.max(0, Math.ceil((v.retryAt - Date.now()) / 1000));
-      retry.textContent = "Trying again in " + s + " s.";
-      setStatus("waiting", "Reconnecting in " + s + " s");
+      retry.textContent = t("overlay.tryingAgainIn", { s });
+      setStatus("waiting", t("state.reconnectingIn", { s }));
     };
     tick();
     countdown = setInterval(tick, 1000);
@@ -331,20 +310,27 @@ function renderOverlay(v) {
     retry.textContent = "";
     countdown = setInterval(tick, 1000);
   } else if (v.state === "requesting" || v.state === "connecting") {
-    retry.textContent = p && !v.queue ? "Trying again now…" : "";
+    retry.textContent = p && !v.queue ? t("overlay.tryingAgainNow") : "";
   } else {
     retry.textContent = "";
   }
   $("reconnect").hidden = v.state === "requesting" || v.state === "connecting";
   const refused = v.state === "stopped" && v.failure && v.failure.source === "http" && v.failure.status === 401;
   $("overlay-signin").hidden = !refused;
-  $("reconnect").textContent = v.state === "stopped" ? "Reconnect" : "Reconnect now";
+  $("reconnect").textContent = v.state === "stopped" ? t("tool.reconnect") : t("overlay.reconnectNow");
 }
 
 // ----- toolbar -----
 
 $("home").addEventListener("click", (e) => {
   e.preventDefault();
+  if (targetList && !parseFragment(location.hash).target) {
+    // already on the list: load it again (the roster and the targets; checks still kept 60 s)
+    targetList.stop();
+    targetList = null;
+    route();
+    return;
+  }
   location.hash = "";
 });
 $("back").addEventListener("click", () => {
@@ -370,10 +356,10 @@ $("scale").addEventListener("click", () => {
 });
 $("fullscreen").addEventListener("click", () => {
   if (document.fullscreenElement) document.exitFullscreen();
-  else document.documentElement.requestFullscreen().catch((e) => toast("Full screen is not available: " + e.message));
+  else document.documentElement.requestFullscreen().catch((e) => toast(t("tool.fullscreen.unavailable", { error: e.message })));
 });
 document.addEventListener("fullscreenchange", () => {
-  $("fullscreen").textContent = document.fullscreenElement ? "Exit full screen" : "Full screen";
+  $("fullscreen").textContent = document.fullscreenElement ? t("tool.fullscreen.exit") : t("tool.fullscreen");
 });
 
 $("paste").addEventListener("click", async () => {
@@ -387,9 +373,7 @@ $("paste").addEventListener("click", async () => {
     }
   }
   if (text === null || text === "") {
-    openPasteDialog(text === ""
-      ? "Your clipboard is empty (or holds no text). Type or paste the text to send here, then press Send."
-      : "This browser did not let the page read your clipboard. Paste (Ctrl+V) or type the text here, then press Send.");
+    openPasteDialog(text === "" ? t("paste.empty") : t("paste.cannotRead"));
     return;
   }
   viewer.paste(text);
@@ -420,7 +404,7 @@ $("copy").addEventListener("click", async () => {
   $("copy").classList.remove("fresh");
   try {
     await navigator.clipboard.writeText(text);
-    toast("Copied " + [...text].length + " characters from the desktop's clipboard.");
+    toast(t("copy.copied", { n: [...text].length }));
   } catch {
     $("copy-text").value = text;
     $("copy-dialog").showModal();
@@ -436,6 +420,49 @@ function toast(text) {
   el.textContent = text;
   $("toasts").append(el);
   setTimeout(() => el.remove(), 5000);
+}
+
+// ----- the language switch -----
+
+{
+  const select = $("lang");
+  for (const code of Object.keys(CATALOGUES)) {
+    const option = document.createElement("option");
+    option.value = code;
+    option.textContent = LANGUAGE_NAMES[code];
+    select.append(option);
+  }
+  select.value = language();
+  select.addEventListener("change", () => chooseLanguage(select.value));
+}
+
+/** A new language: the words drawn by code are drawn again (the marked ones translateDom did). */
+onLanguageChange(() => {
+  $("lang").value = language();
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (viewer) {
+    render(viewer);
+  } else if (targetList) {
+    setStatus("idle", t("state.pickDesktop"));
+    document.title = t("title.list");
+    targetList.render();
+  } else if (document.body.dataset.view === "signin-view") {
+    $("signin-reason").textContent = signinReason();
+    setStatus("idle", t("state.notSignedIn"));
+  }
+  if (token) {
+    const claims = jwtClaims(token);
+    const viewOnly = claims.vncgate && claims.vncgate.role === "view";
+    $("user").textContent = viewOnly ? t("user.viewOnly", { user: claims.sub || "" }) : (claims.sub || "");
+  }
+  offerSignInWords();
+});
+
+function offerSignInWords() {
+  if (!signInConfig) return;
+  signInConfig.then((config) => {
+    if (config && config.authorizationEndpoint) $("signin-idp").textContent = signin.buttonText(config);
+  });
 }
 
 window.addEventListener("hashchange", () => {
@@ -460,8 +487,8 @@ window.addEventListener("online", () => {
 takeTokenFromUrl();
 if (signin.readAnswer(location.search)) {
   show("signin-view");
-  setStatus("idle", "Signing in…");
-  $("signin-reason").textContent = "Signing in…";
+  setStatus("idle", t("state.signingIn"));
+  $("signin-reason").textContent = t("state.signingIn");
 }
 finishSignIn().then((problem) => {
   if (problem) showSignin(problem);

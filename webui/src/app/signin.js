@@ -7,6 +7,7 @@
 // is exchanged with a fetch to the token endpoint (the provider must allow the page's origin:
 // CORS, Keycloak's "web origins"), and the access token becomes the page's token, kept where a
 // pasted one is (sessionStorage) and used the same way. No token is ever put in a URL.
+import { t } from "./i18n.js";
 import { gatewayUrl } from "./paths.js";
 
 /** Where the pending sign-in (state, verifier, redirect URI, token endpoint...) waits for the provider's answer. */
@@ -36,8 +37,7 @@ export function randomString(bytes = 32, random = (a) => crypto.getRandomValues(
 /** The S256 code challenge of a verifier: BASE64URL(SHA-256(ASCII(verifier))). */
 export async function s256(verifier, subtle = globalThis.crypto && globalThis.crypto.subtle) {
   if (!subtle) {
-    throw new SignInError("This browser cannot sign in here: WebCrypto is only available on https:// pages (or on localhost). "
-      + "Open the gateway over https, or paste a token.");
+    throw new SignInError(t("signin.err.noCrypto"));
   }
   const digest = await subtle.digest("SHA-256", new TextEncoder().encode(verifier));
   return base64url(new Uint8Array(digest));
@@ -55,9 +55,9 @@ export function buttonText(config) {
   try {
     host = new URL(config.issuer || config.authorizationEndpoint).host;
   } catch {
-    host = "your identity provider";
+    host = t("signin.yourIdp");
   }
-  return "Sign in with " + host;
+  return t("signin.buttonWith", { host });
 }
 
 /** The authorization request's URL (the endpoint may carry its own query: its parameters are kept). */
@@ -127,25 +127,20 @@ export function checkAnswer(answer, storage, now = Date.now()) {
     pending = null;
   }
   if (!pending || typeof pending.state !== "string") {
-    throw new SignInError("The sign-in could not be finished: this browser tab has no sign-in waiting for that answer "
-      + "(it was started in another tab, or the tab's storage was cleared). Press the sign-in button to start again.", "no_pending");
+    throw new SignInError(t("signin.err.noPending"), "no_pending");
   }
   if (answer.state !== pending.state) {
-    throw new SignInError("The sign-in was refused: the identity provider's answer does not belong to the sign-in this tab "
-      + "started (state mismatch). Nothing was signed in. Press the sign-in button to start again.", "state_mismatch");
+    throw new SignInError(t("signin.err.stateMismatch"), "state_mismatch");
   }
   if (answer.error) {
     const detail = answer.error + (answer.description ? ": " + answer.description : "");
     if (answer.error === "access_denied") {
-      throw new SignInError("The identity provider did not sign you in: access was denied (" + detail + "). "
-        + "Sign in as a user who may use vncgate, or ask its operator.", answer.error);
+      throw new SignInError(t("signin.err.denied", { detail }), answer.error);
     }
-    throw new SignInError("The identity provider refused the sign-in (" + detail + "). "
-      + "If this repeats, the client's settings there (redirect URI, PKCE) need the operator's attention.", answer.error);
+    throw new SignInError(t("signin.err.refused", { detail }), answer.error);
   }
   if (now - pending.at > PENDING_MAX_MS) {
-    throw new SignInError("The sign-in took too long (more than " + PENDING_MAX_MS / 60000 + " minutes) and was dropped. "
-      + "Press the sign-in button to start again.", "expired");
+    throw new SignInError(t("signin.err.tooLong", { minutes: PENDING_MAX_MS / 60000 }), "expired");
   }
   return pending;
 }
@@ -171,8 +166,7 @@ export async function exchange(pending, code, fetchFn = fetch, now = Date.now())
       referrerPolicy: "no-referrer",
     });
   } catch (e) {
-    throw new SignInError("Could not reach the identity provider's token endpoint at " + where + " (" + e.message + "). "
-      + "If it is up, it may not allow this page's origin: the operator must add it to the client's web origins (CORS).", "network");
+    throw new SignInError(t("signin.err.network", { where, error: e.message }), "network");
   }
   let json = null;
   try {
@@ -183,8 +177,7 @@ export async function exchange(pending, code, fetchFn = fetch, now = Date.now())
   if (!response.ok) {
     const error = json && typeof json.error === "string" ? json.error : "HTTP " + response.status;
     const detail = error + (json && typeof json.error_description === "string" ? ": " + json.error_description : "");
-    throw new SignInError("The identity provider refused to finish the sign-in (" + detail + "). "
-      + "Nothing was signed in. Press the sign-in button to try again.", error);
+    throw new SignInError(t("signin.err.exchange", { detail }), error);
   }
   return tokenFrom(json, now);
 }
@@ -197,13 +190,11 @@ export async function exchange(pending, code, fetchFn = fetch, now = Date.now())
 export function tokenFrom(json, now = Date.now()) {
   const token = json && typeof json.access_token === "string" ? json.access_token : "";
   if (token.split(".").length !== 3) {
-    throw new SignInError("The identity provider's answer holds no JWT access token, which the gateway needs. "
-      + "The operator must configure the client to issue JWT access tokens.", "no_jwt");
+    throw new SignInError(t("signin.err.noJwt"), "no_jwt");
   }
   const exp = claimsOf(token).exp;
   if (typeof exp === "number" && exp * 1000 <= now) {
-    throw new SignInError("The identity provider sent a token that has already expired. "
-      + "Check this computer's clock, then press the sign-in button again.", "expired_token");
+    throw new SignInError(t("signin.err.expiredToken"), "expired_token");
   }
   return token;
 }

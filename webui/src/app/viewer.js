@@ -7,6 +7,7 @@ import { Api, ApiError, controllerOf } from "./api.js";
 import { Backoff } from "./backoff.js";
 import { explain } from "./errors.js";
 import { SessionEvents } from "./events.js";
+import { t } from "./i18n.js";
 import { pasteKeyEvents } from "./keys.js";
 
 /** A connection that lasted this long resets the backoff. */
@@ -334,7 +335,7 @@ export class Viewer extends EventTarget {
     if (this.rfb) this.rfb.viewOnly = this.viewOnly;
     // no toast while joining (the first role messages settle who controls), only for later changes
     if (before !== null && before !== role && Date.now() >= this.claimUntil) {
-      this.notice(role === "control" ? "You have control now." : "You are now watching (view only).");
+      this.notice(role === "control" ? t("notice.youControl") : t("notice.youWatch"));
     }
     if (role === "control" && before !== "control" && this.rfb) this.rfb.focus({ preventScroll: true });
   }
@@ -351,7 +352,7 @@ export class Viewer extends EventTarget {
       this.controller = { viewer: this.session.viewer, user: this.user };
       if (this.rfb) this.rfb.focus({ preventScroll: true });
     } catch (e) {
-      if (!quiet) this.controlFailed(e, "take control");
+      if (!quiet) this.controlFailed(e, "notice.couldNotTake");
     }
     this.change();
   }
@@ -366,20 +367,20 @@ export class Viewer extends EventTarget {
     } catch (e) {
       if (e instanceof ApiError && (e.status === 405 || (e.status === 404 && /no such endpoint/.test(e.message)))) {
         this.features.giveBack = false;
-        this.notice("This gateway cannot hand control back; another viewer can take it with “Take control”.");
+        this.notice(t("notice.noGiveBack"));
       } else {
-        this.controlFailed(e, "give control back");
+        this.controlFailed(e, "notice.couldNotGiveBack");
       }
     }
     this.change();
   }
 
-  controlFailed(e, what) {
+  controlFailed(e, wordsKey) {
     if (e instanceof ApiError && e.status === 404 && /no such endpoint/.test(e.message)) {
       this.features.control = false;
-      this.notice("This gateway does not support shared sessions yet.");
+      this.notice(t("notice.noSharedSessions"));
     } else {
-      this.notice("Could not " + what + ": " + (e.message || e));
+      this.notice(t(wordsKey, { error: e.message || e }));
     }
   }
 
@@ -389,18 +390,18 @@ export class Viewer extends EventTarget {
   paste(text) {
     const rfb = this.rfb;
     if (!rfb || this.state !== "connected") {
-      this.notice("Not connected: nothing was pasted.");
+      this.notice(t("notice.notConnected"));
       return false;
     }
     if (this.viewOnly) {
-      this.notice("View only: you cannot paste.");
+      this.notice(t("notice.viewOnlyNoPaste"));
       return false;
     }
     rfb.clipboardPasteFrom(text);
     for (const [keysym, code, down] of pasteKeyEvents(this.labels)) rfb.sendKey(keysym, code, down);
     rfb.focus({ preventScroll: true });
     const lossy = [...text].some((c) => c.codePointAt(0) > 0xff);
-    this.notice("Pasted " + [...text].length + " characters" + (lossy ? " (characters outside Latin-1 may arrive as “?”)" : "") + ".");
+    this.notice(t(lossy ? "notice.pastedLossy" : "notice.pasted", { n: [...text].length }));
     return true;
   }
 

@@ -1,7 +1,8 @@
 // What the page says while its connection waits before the desktop shows, from the gateway's
 // queue events (events.js): the provider still preparing the target (a desktop started on
 // demand), or the viewer's place in the line of viewers the gateway lets in a few at a time.
-// Plain data in and out, so it is tested without a browser.
+// Plain data in and out, so it is tested without a browser. The words are the catalogue's (i18n.js).
+import { t } from "./i18n.js";
 
 /**
  * @param q {preparing, position, length, retryInSeconds, at} as the viewer holds it
@@ -12,27 +13,26 @@
 export function waitingText(q, target, nowMs) {
   if (q.preparing) {
     return {
-      status: "Starting your desktop",
-      title: "Starting your desktop…",
-      detail: target + " is being started or prepared for you; this can take a few seconds.",
-      next: "Keep this page open: it connects by itself.",
+      status: t("wait.starting"),
+      title: t("wait.starting.title"),
+      detail: t("wait.starting.detail", { target }),
+      next: t("wait.keepOpen"),
     };
   }
   return {
-    status: "Waiting for the desktop",
-    title: "Waiting for the desktop " + target + "…",
+    status: t("wait.queue"),
+    title: t("wait.queue.title", { target }),
     detail: queueText(q, nowMs),
-    next: "The gateway lets a few viewers in at a time so the desktop does not lock it out. "
-      + "Keep this page open: it connects by itself.",
+    next: t("wait.queue.next"),
   };
 }
 
 /** "Position 3 of 12", or while the desktop refuses the gateway, when it is tried again. */
 export function queueText(q, nowMs) {
-  const place = "Position " + q.position + " of " + q.length + " in line.";
+  const place = t("wait.position", { position: q.position, length: q.length });
   if (!(q.retryInSeconds > 0)) return place;
   const s = Math.max(0, Math.ceil(q.retryInSeconds - (nowMs - q.at) / 1000));
-  return "The desktop is refusing connections from the gateway for a while (too many at once); trying again in " + s + " s. " + place;
+  return t("wait.refusing", { s, place });
 }
 
 /** The queue event's fields as the viewer keeps them, or null once the wait is over. */

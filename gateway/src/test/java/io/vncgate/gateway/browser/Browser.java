@@ -48,6 +48,19 @@ final class Browser implements AutoCloseable {
 
   /** @param extraArguments more Chromium switches (e.g. a pinned test certificate) */
   Browser(Path tempDir, String... extraArguments) throws IOException {
+    this(tempDir, Map.of(), extraArguments);
+  }
+
+  /**
+   * A browser whose languages are {@code acceptLanguages} (e.g. "de-DE,de"): navigator.languages
+   * and the Accept-Language header, as a browser set up in that language sends them.
+   */
+  static Browser withLanguages(Path tempDir, String acceptLanguages) throws IOException {
+    return new Browser(tempDir, Map.of("intl.accept_languages", acceptLanguages),
+        "--lang=" + acceptLanguages.split(",")[0], "--accept-lang=" + acceptLanguages);
+  }
+
+  private Browser(Path tempDir, Map<String, Object> prefs, String... extraArguments) throws IOException {
     require();
     profile = Files.createTempDirectory(tempDir, "chromium-profile");
     ChromeOptions options = new ChromeOptions();
@@ -57,6 +70,7 @@ final class Browser implements AutoCloseable {
         "--disable-default-apps", "--disable-extensions", "--window-size=1280,900",
         "--user-data-dir=" + profile.toAbsolutePath());
     options.addArguments(extraArguments);
+    if (!prefs.isEmpty()) options.setExperimentalOption("prefs", prefs);
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
