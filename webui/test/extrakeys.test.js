@@ -71,6 +71,16 @@ test("a modifier tapped alone is sent as a press and a release; a pointer press 
   assert.deepEqual(f.keyDown("AltRight"), { swallow: false, send: [], toggle: false }, "AltGr is never held");
 });
 
+test("on Windows, AltGr's made-up left Ctrl is dropped, elsewhere it is sent", () => {
+  const win = new HotkeyFilter({ windows: true });
+  win.keyDown("ControlLeft");
+  assert.deepEqual(win.keyDown("AltRight"), { swallow: false, send: [], toggle: false });
+  assert.deepEqual(win.keyUp("ControlLeft"), { swallow: true, send: [], toggle: false });
+  const linux = new HotkeyFilter();
+  linux.keyDown("ControlLeft");
+  assert.deepEqual(linux.keyDown("AltRight").send, [[KS.Control_L, "ControlLeft", true]]);
+});
+
 test("the on-screen keyboard's text box: typed characters, Backspace and Enter", () => {
   assert.deepEqual(textInputKeys(INPUT_FILLER, INPUT_FILLER + "hi"), [0x68, 0x69]);
   assert.deepEqual(textInputKeys(INPUT_FILLER, INPUT_FILLER.slice(0, -2)), ["backspace", "backspace"]);

@@ -10,6 +10,11 @@ export const WORDS = {
   panelLabel: "Extra keys and display settings",
   panelHint: "Ctrl+Alt+Shift opens and closes this panel; those three keys are not sent to the desktop. Esc closes it.",
   keysHeading: "Keys",
+  clipboardHeading: "Clipboard",
+  paste: "Paste",
+  pasteTitle: "The toolbar's Paste: send your clipboard to the desktop and paste it there",
+  copy: "Copy",
+  copyTitle: "The toolbar's Copy: copy the desktop's clipboard to yours",
   displayHeading: "Display",
   onlyController: "Only the person in control can send keys. Take control first.",
   notConnected: "Not connected to the desktop.",
@@ -113,13 +118,22 @@ const HELD = Object.freeze({
  * toggle: the hotkey was pressed}.
  */
 export class HotkeyFilter {
-  constructor() {
+  /**
+   * @param windows on Windows, AltGr arrives as a made-up left Ctrl press followed by right Alt;
+   *     a held left Ctrl followed by right Alt is then dropped, as noVNC's keyboard does
+   */
+  constructor({ windows = false } = {}) {
+    this.windows = windows;
     this.held = new Map(); // code -> keysym: down, not sent
     this.sent = new Map(); // code -> keysym: down, sent by us (noVNC does not know them)
     this.swallowUp = new Set(); // codes of the hotkey's keys: their key-ups go nowhere
   }
 
   keyDown(code) {
+    if (this.windows && code === "AltRight" && this.held.has("ControlLeft")) {
+      this.held.delete("ControlLeft");
+      this.swallowUp.add("ControlLeft");
+    }
     const mod = HELD[code];
     if (!mod) return { swallow: false, send: this.flush(), toggle: false };
     if (this.held.has(code) || this.sent.has(code) || this.swallowUp.has(code)) {

@@ -25,7 +25,7 @@ function el(tag, props = {}, ...children) {
 export function installPanel({ getViewer, screen }) {
   let settings = loadDisplay(localStorage);
   const sticky = new Set(); // toggled modifiers that are down on the desktop
-  const filter = new HotkeyFilter();
+  const filter = new HotkeyFilter({ windows: /Win/.test(navigator.platform || navigator.userAgent) });
 
   // ----- the panel -----
   const keyButtons = [];
@@ -80,8 +80,22 @@ export function installPanel({ getViewer, screen }) {
     if (v) configure(v);
   });
 
+  // the toolbar's clipboard buttons, in reach of the keyboard once the hotkey opened the panel
+  const mirrors = ["paste", "copy"].map((id) => {
+    const b = el("button", { type: "button", id: "panel-" + id, textContent: WORDS[id], title: WORDS[id + "Title"] });
+    const original = document.getElementById(id);
+    b.addEventListener("click", () => original.click());
+    const sync = () => {
+      b.disabled = original.disabled;
+    };
+    new MutationObserver(sync).observe(original, { attributes: true, attributeFilter: ["disabled"] });
+    sync();
+    return b;
+  });
+  const clipboardRow = el("div", { className: "keys-row", role: "group", "aria-label": WORDS.clipboardHeading }, ...mirrors);
+
   const panel = el("div", { id: "keys-panel", className: "keys-panel", hidden: true, role: "region", "aria-label": WORDS.panelLabel },
-    keysRow, displayRow, el("p", { className: "hint keys-hint", textContent: WORDS.panelHint }));
+    keysRow, clipboardRow, displayRow, el("p", { className: "hint keys-hint", textContent: WORDS.panelHint }));
   screen.parentElement.insertBefore(panel, screen);
 
   // ----- toolbar buttons -----

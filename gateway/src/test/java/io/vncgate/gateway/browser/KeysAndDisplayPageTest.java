@@ -136,6 +136,7 @@ class KeysAndDisplayPageTest {
       hotkey();
       browser.await(SOON, "Ctrl+Alt+Shift should open the panel and put the focus in it", d -> browser.visible("keys-panel")
           && "key-esc".equals(browser.js("return document.activeElement.id")));
+      assertTrue(browser.byId("panel-paste").isEnabled(), "the clipboard is in reach of the keyboard");
       hotkey();
       browser.await(SOON, "Ctrl+Alt+Shift again should close the panel and give the keyboard back to the desktop",
           d -> !browser.visible("keys-panel") && "CANVAS".equals(browser.js("return document.activeElement.tagName")));
