@@ -137,6 +137,9 @@ class KeysAndDisplayPageTest {
       browser.await(SOON, "Ctrl+Alt+Shift should open the panel and put the focus in it", d -> browser.visible("keys-panel")
           && "key-esc".equals(browser.js("return document.activeElement.id")));
       assertTrue(browser.byId("panel-paste").isEnabled(), "the clipboard is in reach of the keyboard");
+      // without the mouse: Enter on the focused Esc key sends Escape
+      new Actions(browser.driver).sendKeys(Keys.ENTER).perform();
+      xev.await("Escape from the panel's key pressed with Enter", e -> e.contains("-Escape"));
       hotkey();
       browser.await(SOON, "Ctrl+Alt+Shift again should close the panel and give the keyboard back to the desktop",
           d -> !browser.visible("keys-panel") && "CANVAS".equals(browser.js("return document.activeElement.tagName")));
@@ -144,7 +147,8 @@ class KeysAndDisplayPageTest {
       new Actions(browser.driver).sendKeys("a").keyDown(Keys.SHIFT).sendKeys("b").keyUp(Keys.SHIFT).perform();
       xev.await("a and Shift+b typed into the desktop", e -> e.contains("-Shift_L"));
       List<String> events = xev.events();
-      assertTrue(containsInOrder(events, "+a", "-a", "+Shift_L", "+B"), events.toString());
+      assertTrue(containsInOrder(events, "+Escape", "-Escape", "+a", "-a", "+Shift_L", "+B"), events.toString());
+      assertFalse(events.contains("+Return"), "the Enter that pressed the panel's key is the page's: " + events);
       assertEquals(1, events.stream().filter("+Shift_L"::equals).count(), "only the Shift of Shift+b: " + events);
       assertFalse(events.stream().anyMatch(e -> e.contains("Control") || e.contains("Alt")),
           "the hotkey's Ctrl and Alt must not reach the desktop: " + events);
