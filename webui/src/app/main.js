@@ -9,6 +9,7 @@ import { explain } from "./errors.js";
 import { fragmentFor, jwtClaims, parseFragment, secondsLeft } from "./fragment.js";
 import { pasteShortcutLabel } from "./keys.js";
 import { Viewer } from "./viewer.js";
+import { installPanel } from "./panel.js";
 import { waitingText } from "./waiting.js";
 
 const TOKEN_KEY = "vncgate.token";
@@ -21,6 +22,8 @@ let viewer = null;
 let targetList = null;
 let countdown = null;
 let signInConfig = null; // a promise of the gateway's sign-in offer (signin.fetchConfig)
+// the extra keys, the display settings, the on-screen keyboard and the Ctrl+Alt+Shift hotkey
+const panel = installPanel({ getViewer: () => viewer, screen: $("screen") });
 
 /** Moves a token from the fragment to sessionStorage and takes it out of the address bar. */
 function takeTokenFromUrl() {
@@ -197,6 +200,7 @@ function showViewer(token, claims, tokenRole, f) {
     screen: $("screen"),
   });
   viewer.scale = localStorage.getItem(SCALE_KEY) === "1:1" ? "1:1" : "fit";
+  viewer.configureRfb = panel.configure;
   viewer.addEventListener("change", () => render(viewer));
   viewer.addEventListener("notice", (e) => toast(e.detail.text));
   viewer.addEventListener("clipboard", () => {
@@ -263,6 +267,7 @@ function render(v) {
   $("copy").disabled = v.remoteClipboard === null;
 
   renderOverlay(v);
+  panel.render(v);
 }
 
 function renderOverlay(v) {

@@ -41,6 +41,7 @@ export class Viewer extends EventTarget {
     this.desktopName = "";
     this.remoteClipboard = null;
     this.scale = "fit";
+    this.configureRfb = null; // (viewer) => void: sets the page's display settings on this.rfb
 
     this.conn = null; // {rfb, ws, close, failure, connectedAt}
     this.events = null;
@@ -128,6 +129,7 @@ export class Viewer extends EventTarget {
     rfb.viewOnly = this.viewOnly;
     rfb.scaleViewport = this.scale === "fit";
     rfb.background = "#101317";
+    if (this.configureRfb) this.configureRfb(this); // the page's display settings (panel.js)
     rfb.addEventListener("connect", () => {
       if (this.conn !== conn) return;
       conn.connectedAt = Date.now();
@@ -333,6 +335,7 @@ export class Viewer extends EventTarget {
     const before = this.role;
     this.role = role;
     if (this.rfb) this.rfb.viewOnly = this.viewOnly;
+    if (this.rfb && this.configureRfb) this.configureRfb(this); // remote resize only while in control
     // no toast while joining (the first role messages settle who controls), only for later changes
     if (before !== null && before !== role && Date.now() >= this.claimUntil) {
       this.notice(role === "control" ? t("notice.youControl") : t("notice.youWatch"));
