@@ -1,44 +1,12 @@
 // The extra keys, the panel hotkey, the on-screen keyboard's text diff and the display settings:
 // the pure parts (no DOM, no noVNC), so node's tests can run them. panel.js puts them on the page.
+import { t } from "./i18n.js";
 
-/** Every user-visible string of the panel, the keyboard button and the display settings. */
-export const WORDS = {
-  keysButton: "Keys",
-  keysButtonTitle: "Extra keys and display settings (Ctrl+Alt+Shift opens and closes them from the keyboard)",
-  keyboardButton: "Keyboard",
-  keyboardButtonTitle: "Show the on-screen keyboard (phones and tablets)",
-  panelLabel: "Extra keys and display settings",
-  panelHint: "Ctrl+Alt+Shift opens and closes this panel; those three keys are not sent to the desktop. Esc closes it.",
-  keysHeading: "Keys",
-  clipboardHeading: "Clipboard",
-  paste: "Paste",
-  pasteTitle: "The toolbar's Paste: send your clipboard to the desktop and paste it there",
-  copy: "Copy",
-  copyTitle: "The toolbar's Copy: copy the desktop's clipboard to yours",
-  displayHeading: "Display",
-  onlyController: "Only the person in control can send keys. Take control first.",
-  notConnected: "Not connected to the desktop.",
-  esc: "Esc",
-  tab: "Tab",
-  ctrl: "Ctrl",
-  alt: "Alt",
-  super: "Super",
-  toggleTitle: "Stays down until the next key (press again to release)",
-  ctrlAltDel: "Ctrl-Alt-Del",
-  ctrlAltBackspace: "Ctrl-Alt-Backspace",
-  printScreen: "PrintScreen",
-  ctrlAltF: "Ctrl-Alt-F…",
-  ctrlAltFTitle: "Send Ctrl-Alt with a function key (switches the virtual terminal on Linux)",
-  resize: "Resize the desktop to this window",
-  resizeTitle: "The desktop follows the size of this window, where the server supports it (Xvnc does)",
-  resizeObserver: "Only the person in control resizes the desktop; you see it scaled.",
-  quality: "Quality",
-  qualityTitle: "JPEG quality of the picture: 0 is smallest, 9 is best",
-  compression: "Compression",
-  compressionTitle: "How hard the server compresses: 0 is fastest, 9 is smallest",
-  dotCursor: "Show a dot when the desktop hides its cursor",
-  dotCursorTitle: "Shows a small dot where the pointer is when the desktop's own cursor is invisible",
-};
+/**
+ * Every user-visible string of the panel, the keyboard button and the display settings, in the
+ * page's language: WORDS.esc is t("keys.esc") (the catalogue i18n/en.js, i18n/de.js).
+ */
+export const WORDS = new Proxy({}, { get: (_, id) => (typeof id === "string" ? t("keys." + id) : undefined) });
 
 /** X11 keysyms (X11/keysymdef.h) of the keys the panel sends. */
 export const KS = Object.freeze({

@@ -6,6 +6,21 @@ import {
   applyDisplay, COMBOS, comboEvents, ctrlAltF, HotkeyFilter, INPUT_FILLER, KEY, KS, loadDisplay, saveDisplay,
   textInputKeys, TOGGLES, WORDS,
 } from "./extrakeys.js";
+import { onLanguageChange } from "./i18n.js";
+
+// Elements whose words come from WORDS, by property: set again when the page's language changes.
+const worded = [];
+function word(e, map) {
+  worded.push([e, map]);
+  applyWords(e, map);
+  return e;
+}
+function applyWords(e, map) {
+  for (const [prop, id] of Object.entries(map)) {
+    if (prop === "textContent" || prop === "title") e[prop] = WORDS[id];
+    else e.setAttribute(prop, WORDS[id]);
+  }
+}
 
 function el(tag, props = {}, ...children) {
   const e = document.createElement(tag);
@@ -30,12 +45,12 @@ export function installPanel({ getViewer, screen }) {
   // ----- the panel -----
   const keyButtons = [];
   const keyButton = (id, onClick, extra = {}) => {
-    const b = el("button", { type: "button", id: "key-" + id, textContent: WORDS[id], ...extra });
+    const b = word(el("button", { type: "button", id: "key-" + id, ...extra }), { textContent: id });
     b.addEventListener("click", onClick);
     keyButtons.push(b);
     return b;
   };
-  const keysRow = el("div", { className: "keys-row", role: "group", "aria-label": WORDS.keysHeading });
+  const keysRow = word(el("div", { className: "keys-row", role: "group" }), { "aria-label": "keysHeading" });
   keysRow.append(keyButton("esc", () => sendCombo(COMBOS.esc)), keyButton("tab", () => sendCombo(COMBOS.tab)));
   for (const t of TOGGLES) {
     keysRow.append(keyButton(t, () => toggle(t), { "aria-pressed": "false", className: "toggle" }));
@@ -43,8 +58,8 @@ export function installPanel({ getViewer, screen }) {
   keysRow.append(keyButton("ctrlAltDel", () => sendCombo(COMBOS.ctrlAltDel)),
     keyButton("ctrlAltBackspace", () => sendCombo(COMBOS.ctrlAltBackspace)),
     keyButton("printScreen", () => sendCombo(COMBOS.printScreen)));
-  const fSelect = el("select", { id: "key-ctrlAltF", title: WORDS.ctrlAltFTitle, "aria-label": WORDS.ctrlAltFTitle },
-    el("option", { value: "", textContent: WORDS.ctrlAltF }));
+  const fSelect = word(el("select", { id: "key-ctrlAltF" },
+    word(el("option", { value: "" }), { textContent: "ctrlAltF" })), { title: "ctrlAltFTitle", "aria-label": "ctrlAltFTitle" });
   for (let n = 1; n <= 12; n++) fSelect.append(el("option", { value: String(n), textContent: "F" + n }));
   fSelect.addEventListener("change", () => {
     const n = Number(fSelect.value);
@@ -55,19 +70,19 @@ export function installPanel({ getViewer, screen }) {
   keysRow.append(fSelect);
 
   const levelSelect = (id, value) => {
-    const s = el("select", { id: "display-" + id, title: WORDS[id + "Title"] });
+    const s = word(el("select", { id: "display-" + id }), { title: id + "Title" });
     for (let n = 0; n <= 9; n++) s.append(el("option", { value: String(n), textContent: String(n) }));
     s.value = String(value);
-    return el("label", { className: "setting" }, WORDS[id] + " ", s);
+    return el("label", { className: "setting" }, word(el("span"), { textContent: id }), " ", s);
   };
   const check = (id, value) => {
     const c = el("input", { type: "checkbox", id: "display-" + id, checked: value });
-    return el("label", { className: "setting", title: WORDS[id + "Title"] }, c, " " + WORDS[id]);
+    return word(el("label", { className: "setting" }, c, " ", word(el("span"), { textContent: id })), { title: id + "Title" });
   };
-  const resizeNote = el("span", { className: "setting-note", id: "display-resize-note", textContent: WORDS.resizeObserver, hidden: true });
-  const displayRow = el("div", { className: "keys-row", role: "group", "aria-label": WORDS.displayHeading },
+  const resizeNote = word(el("span", { className: "setting-note", id: "display-resize-note", hidden: true }), { textContent: "resizeObserver" });
+  const displayRow = word(el("div", { className: "keys-row", role: "group" },
     check("resize", settings.resize), resizeNote, levelSelect("quality", settings.quality),
-    levelSelect("compression", settings.compression), check("dotCursor", settings.dotCursor));
+    levelSelect("compression", settings.compression), check("dotCursor", settings.dotCursor)), { "aria-label": "displayHeading" });
   displayRow.addEventListener("change", () => {
     settings = {
       resize: document.getElementById("display-resize").checked,
@@ -82,7 +97,7 @@ export function installPanel({ getViewer, screen }) {
 
   // the toolbar's clipboard buttons, in reach of the keyboard once the hotkey opened the panel
   const mirrors = ["paste", "copy"].map((id) => {
-    const b = el("button", { type: "button", id: "panel-" + id, textContent: WORDS[id], title: WORDS[id + "Title"] });
+    const b = word(el("button", { type: "button", id: "panel-" + id }), { textContent: id, title: id + "Title" });
     const original = document.getElementById(id);
     b.addEventListener("click", () => original.click());
     const sync = () => {
@@ -92,17 +107,18 @@ export function installPanel({ getViewer, screen }) {
     sync();
     return b;
   });
-  const clipboardRow = el("div", { className: "keys-row", role: "group", "aria-label": WORDS.clipboardHeading }, ...mirrors);
+  const clipboardRow = word(el("div", { className: "keys-row", role: "group" }, ...mirrors), { "aria-label": "clipboardHeading" });
 
-  const panel = el("div", { id: "keys-panel", className: "keys-panel", hidden: true, role: "region", "aria-label": WORDS.panelLabel },
-    keysRow, clipboardRow, displayRow, el("p", { className: "hint keys-hint", textContent: WORDS.panelHint }));
+  const panel = word(el("div", { id: "keys-panel", className: "keys-panel", hidden: true, role: "region" },
+    keysRow, clipboardRow, displayRow, word(el("p", { className: "hint keys-hint" }), { textContent: "panelHint" })),
+  { "aria-label": "panelLabel" });
   screen.parentElement.insertBefore(panel, screen);
 
   // ----- toolbar buttons -----
-  const keysToggle = el("button", { type: "button", id: "keys", textContent: WORDS.keysButton, title: WORDS.keysButtonTitle,
-    "aria-expanded": "false", "aria-controls": "keys-panel" });
+  const keysToggle = word(el("button", { type: "button", id: "keys", "aria-expanded": "false", "aria-controls": "keys-panel" }),
+    { textContent: "keysButton", title: "keysButtonTitle" });
   keysToggle.addEventListener("click", () => setOpen(panel.hidden));
-  const kbd = el("button", { type: "button", id: "keyboard", textContent: WORDS.keyboardButton, title: WORDS.keyboardButtonTitle });
+  const kbd = word(el("button", { type: "button", id: "keyboard" }), { textContent: "keyboardButton", title: "keyboardButtonTitle" });
   const input = el("textarea", { id: "keyboard-input", className: "keyboard-input", autocapitalize: "off", autocomplete: "off",
     spellcheck: false, "aria-hidden": "true", tabIndex: -1 });
   input.setAttribute("autocorrect", "off");
@@ -218,7 +234,7 @@ export function installPanel({ getViewer, screen }) {
     if (v.rfb) applyDisplay(v.rfb, settings, !v.viewOnly);
   }
 
-  return {
+  const self = {
     /** Called for each new RFB and each role change (Viewer.configureRfb). */
     configure,
     render(v) {
@@ -239,4 +255,9 @@ export function installPanel({ getViewer, screen }) {
       }
     },
   };
+  onLanguageChange(() => {
+    for (const [e, map] of worded) applyWords(e, map);
+    self.render(getViewer());
+  });
+  return self;
 }
