@@ -207,7 +207,6 @@ public final class Bench {
 
       Noise.Result quiet = noise.result();
       noise.stop();
-      out.line("machine during the run: %s", quiet.line());
       Report report = new Report(s, results, Report.machine(WebsockifyProcess.version()).put("websockify_js", websockifyJsVersion)
           .put("tcp_congestion", congestion), started).noise(quiet).gateway(facts);
       JsonObject json = report.json()

@@ -67,9 +67,8 @@ final class Noise {
     /** One line for the console and the summary. */
     String line() {
       return String.format(Locale.ROOT, "%s: other processes took %.1f %% of the CPUs, steal %.1f %%, load average"
-          + " %.2f at the start, %.2f at most, %.2f at the end (limit %.0f %%)%s", noisy() ? "NOISY" : "quiet",
-          100 * otherShare, 100 * stealShare, load1Start, load1Max, load1End, 100 * limit,
-          noisy() ? ": " + String.join("; ", reasons) : "");
+          + " %.2f at the start, %.2f at most, %.2f at the end (noisy above %.0f %%)", noisy() ? "NOISY" : "quiet",
+          100 * otherShare, 100 * stealShare, load1Start, load1Max, load1End, 100 * limit);
     }
   }
 
