@@ -20,7 +20,7 @@ import java.util.Map;
 
 /**
  * {@code testbeds/bench/run [--quick|--smoke] [--json FILE] [--plots DIR]}: one run on loopback, one
- * synthetic RFB server, four ways to reach it (direct TCP, websockify, vncgate's WebSocket front,
+ * synthetic RFB server, five ways to reach it (direct TCP, websockify, websockify-js, vncgate's WebSocket front,
  * vncgate's TCP front), each measured for throughput, relay CPU per GB, round trips at 1 and at
  * many viewers, and memory per idle viewer. Prints a table, writes JSON and SVG plots. With
  * {@code --scenario class-start}, the class start against a real Xvnc instead ({@link ClassStart});
@@ -37,7 +37,7 @@ public final class Bench {
         --json       where the results go (default: WORK/results.json)
         --plots      where the SVG plots and summary.md go (default: WORK/plots)
         --profile    record JFR in the gateway while the vncgate paths run
-        --only       just these paths, no report (for experiments): direct,websockify,vncgate-ws,vncgate-tcp
+        --only       just these paths, no report (for experiments): direct,websockify,websockify-js,vncgate-ws,vncgate-tcp
         --skip-idle, --skip-rtt  leave out those phases (with --only)
         --heap-histograms  the gateway's live classes before and with the idle viewers, into WORK
         --zero-copy  the gateway's server.zero-copy (default: its own default, auto)
