@@ -11,7 +11,7 @@ stamp="$bench/target/.built"
 stale() {
   [ -f "$jar" ] && [ -f "$benchjar" ] && [ -f "$classpath" ] && [ -f "$stamp" ] || return 0
   [ -n "$(find "$root/pom.xml" "$root/provider-spi" "$root/gateway" "$root/testbeds/pom.xml" "$root/testbeds/src" "$bench" \
-    \( -path '*/src/*' -o -name pom.xml \) -not -path '*/target/*' -newer "$stamp" -print -quit 2>/dev/null)" ]
+    \( -path '*/src/*' -o -name pom.xml -o -name package-lock.json \) -not -path '*/target/*' -not -path '*/node_modules/*' -newer "$stamp" -print -quit 2>/dev/null)" ]
 }
 
 # build_if_stale NAME: NAME prefixes the messages (bench, soak)

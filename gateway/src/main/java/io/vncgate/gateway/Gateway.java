@@ -148,6 +148,7 @@ public final class Gateway {
         .map(r -> new TargetProbe.Checked(r.banner(), r.version(), r.millis(), r.outcome(), r.error())));
     metrics.pacing(services.pacer());
     metrics.fanOut(services.fanOut());
+    metrics.eventLoopDelay(vertx);
     List<Consumer<Router>> routes = new ArrayList<>(extraRoutes);
     routes.add(router -> router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

@@ -96,6 +96,11 @@ public final class GatewayMetrics implements ConnectionListener {
         .description("upstream connections fan-out sessions opened (one per session, however many viewers)").register(registry);
   }
 
+  /** The event loops' delay ({@link EventLoopDelay}): a probe timer on each loop of {@code vertx}. */
+  public void eventLoopDelay(io.vertx.core.Vertx vertx) {
+    EventLoopDelay.start(vertx, registry);
+  }
+
   /**
    * How large payloads are relayed, as a constant 1 with labels ({@code vncgate_relay_info}): for
    * dashboards and the benchmark, which reads it rather than the start-up log.

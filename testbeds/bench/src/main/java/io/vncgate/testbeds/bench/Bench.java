@@ -20,7 +20,7 @@ import java.util.Map;
 
 /**
  * {@code testbeds/bench/run [--quick|--smoke] [--json FILE] [--plots DIR]}: one run on loopback, one
- * synthetic RFB server, four ways to reach it (direct TCP, websockify, vncgate's WebSocket front,
+ * synthetic RFB server, five ways to reach it (direct TCP, websockify, websockify-js, vncgate's WebSocket front,
  * vncgate's TCP front), each measured for throughput, relay CPU per GB, round trips at 1 and at
  * many viewers, and memory per idle viewer. Prints a table, writes JSON and SVG plots. With
  * {@code --scenario class-start}, the class start against a real Xvnc instead ({@link ClassStart});
@@ -31,26 +31,41 @@ public final class Bench {
       usage: testbeds/bench/run [--scenario relay] [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
                                 [--gateway-jar FILE] [--gateway-jvm-opts "OPTS"] [--profile FILE.jfr]
                                 [--only PATH,...] [--skip-idle] [--skip-rtt] [--heap-histograms]
-                                [--zero-copy auto|always|never]
+                                [--zero-copy auto|always|never] [--idle N] [--noise-limit SHARE] [--publish]
         --quick      the same shape in under a minute (fewer samples, 600 idle viewers)
         --smoke      a few seconds; figures are well-formed, not meaningful (the test suite runs this)
         --json       where the results go (default: WORK/results.json)
         --plots      where the SVG plots and summary.md go (default: WORK/plots)
         --profile    record JFR in the gateway while the vncgate paths run
-        --only       just these paths, no report (for experiments): direct,websockify,vncgate-ws,vncgate-tcp
+        --only       just these paths, no report (for experiments): direct,websockify,websockify-js,vncgate-ws,vncgate-tcp
         --skip-idle, --skip-rtt  leave out those phases (with --only)
         --heap-histograms  the gateway's live classes before and with the idle viewers, into WORK
         --zero-copy  the gateway's server.zero-copy (default: its own default, auto)
+        --idle N     N idle viewers for the gateway and websockify-js (default 2,000; --quick 600), up to
+                     10,000: needs about 2N+256 open files (the launcher raises its soft limit to the hard one)
+        --noise-limit  a run is noisy when other processes or steal took more than this share of the
+                     CPUs (default 0.10); a noisy run is never published
+        --publish    write into docs/performance (the launcher's full run): refused for a noisy run,
+                     whose JSON and plots then stay in WORK/unpublished
         --scenario   relay (this, the default), class-start or fan-out (below)
       """ + ClassStart.USAGE + FanOut.USAGE;
 
   private Bench() {}
+
+  /** A run asked to publish that was noisy: everything is written (unpublished), the exit status is 3. */
+  static final class NoisyRunException extends RuntimeException {
+    NoisyRunException() {
+      super("the run was noisy and is not published");
+    }
+  }
 
   public static void main(String[] args) {
     int status;
     try {
       run(args, System.out);
       status = 0;
+    } catch (NoisyRunException e) {
+      status = 3;
     } catch (IllegalArgumentException e) {
       System.err.println("bench: " + e.getMessage());
       System.err.print(USAGE);
@@ -91,12 +106,16 @@ public final class Bench {
     Options o = Options.parse(args);
     PrintLog out = new PrintLog(console);
     Settings s = Settings.of(o.mode);
+    if (o.idle != null) s = s.withIdleViewers(o.idle);
+    Noise noise = Noise.start(o.noiseLimit);
     Files.createDirectories(o.work);
     checkFileLimit(s, out);
     checkEphemeralPorts(s, out);
     Instant started = Instant.now();
-    out.line("vncgate bench (%s): %d CPUs, %s, TCP congestion control %s; work folder %s", s.mode(),
-        Runtime.getRuntime().availableProcessors(), Proc.cpuModel(), Proc.tcpCongestionControl(), o.work);
+    JsonObject congestion = Noise.congestionControl();
+    out.line("vncgate bench (%s): %d CPUs, %s, TCP congestion control %s (bbr %s); load average %.2f; work folder %s",
+        s.mode(), Runtime.getRuntime().availableProcessors(), Proc.cpuModel(), Proc.tcpCongestionControl(),
+        congestion.getString("bbr"), Proc.load1(), o.work);
 
     // epoll where it loads: its timers wake the loop to the microsecond, NIO's selector only to the
     // millisecond, which makes a loop with round-trip timers due sooner than that poll without sleeping
@@ -114,11 +133,17 @@ public final class Bench {
       int serverPort = Phases.await(server.listen(), 10);
       WebsockifyProcess websockify = WebsockifyProcess.start(o.work, serverPort);
       processes.add(websockify);
+      Path benchDir = Path.of(System.getProperty("vncgate.bench.dir", "."));
+      WebsockifyJsProcess websockifyJs = WebsockifyJsProcess.start(benchDir, o.work, serverPort);
+      processes.add(websockifyJs);
+      String websockifyJsVersion = WebsockifyJsProcess.version(benchDir);
       GatewayProcess gateway = GatewayProcess.start(o.gatewayJar, o.work, serverPort, o.gatewayJvmOptions, o.zeroCopy);
       processes.add(gateway);
-      out.line("synthetic RFB server :%d (%dx%d), websockify :%d (pid %d), vncgate :%d ws / :%d tcp (pid %d)",
-          serverPort, s.width(), s.height(), websockify.port, websockify.pid(), gateway.httpPort, gateway.tcpPort,
-          gateway.pid());
+      out.line("synthetic RFB server :%d (%dx%d), websockify :%d (pid %d), %s :%d (pid %d), vncgate :%d ws / :%d tcp (pid %d)",
+          serverPort, s.width(), s.height(), websockify.port, websockify.pid(), websockifyJsVersion, websockifyJs.port,
+          websockifyJs.pid(), gateway.httpPort, gateway.tcpPort, gateway.pid());
+      GatewayFacts facts = GatewayFacts.measure(gateway, o.gatewayJar);
+      out.line("vncgate: %s", facts.line());
 
       NetClient net = clientVertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
       Tickets tickets = new Tickets(clientVertx, gateway.httpPort, gateway.token);
@@ -126,9 +151,10 @@ public final class Bench {
       Map<String, RelayPath> paths = new LinkedHashMap<>();
       paths.put(RelayPath.DIRECT, RelayPath.direct(net, serverPort));
       paths.put(RelayPath.WEBSOCKIFY, RelayPath.websockify(net, websockify));
+      paths.put(RelayPath.WEBSOCKIFY_JS, RelayPath.websockifyJs(net, websockifyJs, websockifyJsVersion));
       paths.put(RelayPath.VNCGATE_WS, RelayPath.vncgateWs(net, gateway, tickets));
       paths.put(RelayPath.VNCGATE_TCP, RelayPath.vncgateTcp(net, gateway, tickets));
-      Phases phases = new Phases(loop, server, s, out, o.heapHistograms ? o.work : null);
+      Phases phases = new Phases(loop, server, s, out, o.heapHistograms ? o.work : null, gateway);
       List<String> selected = o.only.isEmpty() ? RelayPath.ALL : o.only;
 
       Map<String, PathResult> results = new LinkedHashMap<>();
@@ -179,18 +205,31 @@ public final class Bench {
       }
       if (!o.only.isEmpty()) return null;
 
-      Report report = new Report(s, results, Report.machine(WebsockifyProcess.version()), started);
+      Noise.Result quiet = noise.result();
+      noise.stop();
+      Report report = new Report(s, results, Report.machine(WebsockifyProcess.version()).put("websockify_js", websockifyJsVersion)
+          .put("tcp_congestion", congestion), started).noise(quiet).gateway(facts);
       JsonObject json = report.json()
           .put("log_errors", new JsonObject().put("gateway", gateway.errorLines()).put("websockify", websockify.errorLines()))
           .put("gateway", new JsonObject().put("relay", relayMode)
               .put("spliced_share", Double.isNaN(splicedShare) ? null : splicedShare));
       out.line("");
       out.line(report.table());
-      Files.createDirectories(o.json.toAbsolutePath().getParent());
-      Files.writeString(o.json, json.encodePrettily() + "\n");
-      report.plots(o.plots);
-      out.line("JSON: %s", o.json.toAbsolutePath());
-      out.line("plots: %s", o.plots.toAbsolutePath());
+      Path jsonFile = o.json;
+      Path plotsDir = o.plots;
+      if (o.publish && quiet.noisy()) {
+        // figures of a noisy run are kept, marked so, but never replace the published ones
+        jsonFile = o.work.resolve("unpublished").resolve(o.json.getFileName());
+        plotsDir = o.work.resolve("unpublished").resolve("plots");
+        out.line("NOT PUBLISHED: the run was noisy (%s); its JSON and plots are in %s. Run again on a quiet machine.",
+            String.join("; ", quiet.reasons()), o.work.resolve("unpublished").toAbsolutePath());
+      }
+      Files.createDirectories(jsonFile.toAbsolutePath().getParent());
+      Files.writeString(jsonFile, json.encodePrettily() + "\n");
+      report.plots(plotsDir);
+      out.line("JSON: %s", jsonFile.toAbsolutePath());
+      out.line("plots: %s", plotsDir.toAbsolutePath());
+      if (o.publish && quiet.noisy()) throw new NoisyRunException();
       return json;
     } finally {
       processes.forEach(RelayProcess::close);
@@ -207,8 +246,14 @@ public final class Bench {
         String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
         long needed = 2L * s.idleViewers() + 256;
         if (!soft.equals("unlimited") && Long.parseLong(soft) < needed) {
-          throw new IllegalArgumentException("the open-file limit is " + soft + " but " + s.idleViewers()
-              + " idle viewers need about " + needed + ": raise it (ulimit -n " + needed + ") or use the launcher");
+          String hard = line.substring("Max open files".length()).trim().split("\\s+")[1];
+          throw new IllegalArgumentException("the open-file limit is " + soft + " (hard limit " + hard + ") but "
+              + s.idleViewers() + " idle viewers need about " + needed + " (a socket in the viewer and one in the synthetic"
+              + " server per viewer): the launcher raises the soft limit to the hard one; above the hard limit raise that"
+              + " first (ulimit -Hn " + needed + " as root with CAP_SYS_RESOURCE, \"* hard nofile " + needed
+              + "\" in /etc/security/limits.conf, LimitNOFILE= for a systemd unit, docker run --ulimit nofile="
+              + needed + ") or ask for fewer (--idle " + Math.max(1, (Long.parseLong(soft.equals("unlimited") ? "0" : hard) - 256) / 2)
+              + ")");
         }
       }
     }
@@ -235,7 +280,7 @@ public final class Bench {
         if (f.length > 3 && f[3].equals("06")) timeWait++;
       }
     }
-    long needed = 2L * (s.idleViewers() + s.websockifyIdleViewers()) + 1000;
+    long needed = 2L * (2L * s.idleViewers() + s.websockifyIdleViewers()) + 1000;
     if (ports - timeWait < needed) {
       out.line("warning: %d ephemeral ports, %d in TIME_WAIT, about %d needed: wait a minute after the last run",
           ports, timeWait, needed);
@@ -244,7 +289,8 @@ public final class Bench {
 
   /** The command line. */
   private record Options(String mode, Path work, Path json, Path plots, Path gatewayJar, List<String> gatewayJvmOptions,
-      Path profile, List<String> only, boolean skipIdle, boolean skipRtt, boolean heapHistograms, String zeroCopy) {
+      Path profile, List<String> only, boolean skipIdle, boolean skipRtt, boolean heapHistograms, String zeroCopy,
+      Integer idle, double noiseLimit, boolean publish) {
 
     static Options parse(String[] args) {
       String mode = "full";
@@ -259,6 +305,9 @@ public final class Bench {
       boolean skipRtt = false;
       boolean heapHistograms = false;
       String zeroCopy = null;
+      Integer idle = null;
+      double noiseLimit = Noise.DEFAULT_LIMIT;
+      boolean publish = false;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -268,6 +317,27 @@ public final class Bench {
           case "--skip-idle" -> skipIdle = true;
           case "--skip-rtt" -> skipRtt = true;
           case "--heap-histograms" -> heapHistograms = true;
+          case "--publish" -> publish = true;
+          case "--idle" -> {
+            String v = value(args, ++i, a);
+            try {
+              idle = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException("--idle takes a number of viewers (1 to 10000), not " + v);
+            }
+            if (idle < 1 || idle > 10_000) throw new IllegalArgumentException("--idle takes 1 to 10000 viewers, not " + v);
+          }
+          case "--noise-limit" -> {
+            String v = value(args, ++i, a);
+            try {
+              noiseLimit = Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException("--noise-limit takes a share of the CPUs between 0 and 1, e.g. 0.1, not " + v);
+            }
+            if (!(noiseLimit > 0 && noiseLimit < 1)) {
+              throw new IllegalArgumentException("--noise-limit takes a share of the CPUs between 0 and 1, e.g. 0.1, not " + v);
+            }
+          }
           case "--work" -> work = Path.of(value(args, ++i, a));
           case "--json" -> json = Path.of(value(args, ++i, a));
           case "--plots" -> plots = Path.of(value(args, ++i, a));
@@ -302,7 +372,9 @@ public final class Bench {
       if ((skipRtt || skipIdle) && only.isEmpty()) {
         throw new IllegalArgumentException("--skip-rtt and --skip-idle go with --only (the report needs every phase)");
       }
-      return new Options(mode, work, json, plots, jar, jvm, profile, only, skipIdle, skipRtt, heapHistograms, zeroCopy);
+      if (publish && !only.isEmpty()) throw new IllegalArgumentException("--publish goes with a whole run, not --only");
+      return new Options(mode, work, json, plots, jar, jvm, profile, only, skipIdle, skipRtt, heapHistograms, zeroCopy,
+          idle, noiseLimit, publish);
     }
 
     private static String value(String[] args, int i, String option) {

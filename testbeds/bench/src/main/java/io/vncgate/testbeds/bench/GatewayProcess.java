@@ -31,6 +31,8 @@ final class GatewayProcess extends RelayProcess {
   final int httpPort;
   final int tcpPort;
   final String token;
+  /** Seconds from starting the JVM to the first 200 of {@code /healthz} (a token minted alongside). */
+  double startupS = Double.NaN;
 
   private GatewayProcess(Process process, Path log, int httpPort, int tcpPort, String token) {
     super(process, log);
@@ -64,6 +66,7 @@ final class GatewayProcess extends RelayProcess {
     cmd.add(java());
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config", config.toString()));
+    long startNs = System.nanoTime();
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     String token;
     try {
@@ -74,13 +77,35 @@ final class GatewayProcess extends RelayProcess {
     }
     GatewayProcess g = new GatewayProcess(p, log, httpPort, tcpPort, token);
     try {
-      awaitPort(p, httpPort, Duration.ofSeconds(60), log);
+      g.awaitHealthy(Duration.ofSeconds(60));
+      g.startupS = (System.nanoTime() - startNs) / 1e9;
       awaitPort(p, tcpPort, Duration.ofSeconds(10), log);
     } catch (IOException e) {
       g.close();
       throw e;
     }
     return g;
+  }
+
+  /** Polls {@code /healthz} every 10 ms until it answers 200. */
+  private void awaitHealthy(Duration limit) throws IOException {
+    var client = java.net.http.HttpClient.newHttpClient();
+    var request = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/healthz"))
+        .timeout(Duration.ofSeconds(5)).build();
+    long end = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < end) {
+      try {
+        if (client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return;
+      } catch (IOException notYet) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+      if (!process.isAlive()) throw new IOException("the gateway exited with status " + process.exitValue() + "; see " + log);
+      sleep(10);
+    }
+    throw new IOException("the gateway's /healthz did not answer 200 within " + limit.toSeconds() + " s; see " + log);
   }
 
   /** {@code vncgate token}: the JWT the benchmark presents to ask for tickets. */
@@ -179,6 +204,10 @@ final class GatewayProcess extends RelayProcess {
   }
 
   /** The gateway's {@code /metrics} text; null when it cannot be read. */
+  String metricsText() {
+    return metrics();
+  }
+
   private String metrics() {
     try {
       var client = java.net.http.HttpClient.newHttpClient();

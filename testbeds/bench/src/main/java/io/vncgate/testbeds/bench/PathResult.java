@@ -28,6 +28,10 @@ final class PathResult {
   int rttViewers;
   Integer idleViewers;
   Long idlePssBytesPerViewer;
+  /** Idle viewers admitted per second (ticket, both handshakes; 32 at a time), NaN before the idle phase. */
+  double idleConnectPerS = Double.NaN;
+  /** The gateway's event-loop delay while the idle viewers connected, or null (not a gateway, or unreadable). */
+  LoopDelay idleLoopDelay;
   long errors;
   List<double[]> curve1 = List.of();
   List<double[]> curveN = List.of();
@@ -55,11 +59,17 @@ final class PathResult {
         .put("rtt_1_samples", rtt1Samples)
         .put("throughput_bytes_measured", bytesMeasured)
         .put("throughput_rounds", roundsJson())
+        .put("throughput_mb_s_spread", throughputRounds.isEmpty() ? null
+            : Spread.of(throughputRounds.stream().map(Phases.ThroughputSample::mbPerS).toList()).toJson(1))
+        .put("cpu_s_per_gb_spread", throughputRounds.isEmpty() ? null
+            : Spread.of(throughputRounds.stream().map(t -> (t.relayUserS() + t.relaySystemS()) / t.gb()).toList()).toJson(4))
         .put("cpu_user_s_per_gb", cpuUserSPerGb)
         .put("cpu_system_s_per_gb", cpuSysSPerGb)
         .put("endpoints_cpu_s_per_gb", endpointsCpuSPerGb)
         .put("idle_viewers", idleViewers)
         .put("idle_pss_bytes_per_viewer", idlePssBytesPerViewer)
+        .put("idle_connect_viewers_per_s", Double.isNaN(idleConnectPerS) ? null : round(idleConnectPerS, 1))
+        .put("idle_connect_event_loop_delay", idleLoopDelay == null ? null : idleLoopDelay.toJson())
         .put("errors", errors)
         .put("vs_direct", ratios(direct))
         .put("vs_websockify", ratios(websockify))

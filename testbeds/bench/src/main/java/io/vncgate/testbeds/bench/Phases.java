@@ -32,9 +32,14 @@ final class Phases {
   private final Settings settings;
   private final PrintLog out;
   private final Path histograms;
+  private final GatewayProcess gateway;
 
-  /** @param histograms where to write heap histograms of the idle phase, or null */
-  Phases(EventLoop loop, SyntheticRfbServer server, Settings settings, PrintLog out, Path histograms) {
+  /**
+   * @param histograms where to write heap histograms of the idle phase, or null
+   * @param gateway the gateway whose event-loop delay is read while idle viewers connect through it, or null
+   */
+  Phases(EventLoop loop, SyntheticRfbServer server, Settings settings, PrintLog out, Path histograms, GatewayProcess gateway) {
+    this.gateway = gateway;
     this.loop = loop;
     this.server = server;
     this.settings = settings;
@@ -110,7 +115,7 @@ final class Phases {
     ThroughputSample sample = new ThroughputSample(b1 - b0, (t1 - t0) / 1e9, relay1[0] - relay0[0], relay1[1] - relay0[1],
         self1 - self0);
     double gb = sample.gb();
-    out.line("  %-12s round %d: %8.1f MB/s, relay %.3f CPU-s/GB (user %.3f, system %.3f), bench JVM %.3f CPU-s/GB",
+    out.line("  %-13s round %d: %8.1f MB/s, relay %.3f CPU-s/GB (user %.3f, system %.3f), bench JVM %.3f CPU-s/GB",
         path.name, round + 1, sample.mbPerS(), path.relay == null ? 0.0 : (sample.relayUserS() + sample.relaySystemS()) / gb,
         sample.relayUserS() / gb, sample.relaySystemS() / gb, sample.endpointsS() / gb);
     return sample;
@@ -131,7 +136,7 @@ final class Phases {
     r.cpuUserSPerGb = PathResult.round(cpu.relayUserS() / cpu.gb(), 4);
     r.cpuSysSPerGb = PathResult.round(cpu.relaySystemS() / cpu.gb(), 4);
     r.endpointsCpuSPerGb = PathResult.round(cpu.endpointsS() / cpu.gb(), 4);
-    out.line("  %-12s throughput %8.1f MB/s, relay %.3f CPU-s/GB (user %.3f, system %.3f), bench JVM %.3f CPU-s/GB"
+    out.line("  %-13s throughput %8.1f MB/s, relay %.3f CPU-s/GB (user %.3f, system %.3f), bench JVM %.3f CPU-s/GB"
         + (rounds.size() > 1 ? " (medians of %d rounds)" : ""),
         path.name, r.get("throughput_mb_s"), r.get("cpu_s_per_gb"), r.cpuUserSPerGb, r.cpuSysSPerGb, r.endpointsCpuSPerGb,
         rounds.size());
@@ -178,7 +183,7 @@ final class Phases {
       r.rttViewers = viewers;
       r.curveN = l.curve();
     }
-    out.line("  %-12s %3d viewer%s RTT p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d samples)", path.name, viewers,
+    out.line("  %-13s %3d viewer%s RTT p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d samples)", path.name, viewers,
         single ? " " : "s", l.percentileMs(50), l.percentileMs(99), l.percentileMs(99.9), l.count());
   }
 
@@ -190,7 +195,11 @@ final class Phases {
     OptionalLong heap0 = relay.heapAfterGc();
     long[] mem0 = relay.memory();
     histogram(relay, path.name + "-before");
+    String delay0 = relay == gateway ? gateway.metricsText() : null;
+    long t0 = System.nanoTime();
     List<RfbViewer> vs = openAll(path, n);
+    double connectS = (System.nanoTime() - t0) / 1e9;
+    String delay1 = relay == gateway ? gateway.metricsText() : null;
     sleepMs(1000);
     // resident memory before the second full GC: a full GC may hand heap back to the OS (G1
     // shrinks to MaxHeapFreeRatio), which would subtract from what the viewers added
@@ -205,15 +214,17 @@ final class Phases {
     r.errors += (n - connected) + dropped + Math.max(0, relay.errorLines() - errorsBefore);
     r.idleViewers = connected;
     if (connected == 0) throw new IllegalStateException(path.name + ": no idle viewer connected");
+    r.idleConnectPerS = connected / connectS;
+    if (delay0 != null && delay1 != null) r.idleLoopDelay = LoopDelay.between(delay0, delay1);
     r.put("idle_rss_bytes_per_viewer", (double) ((mem1[0] - mem0[0]) / connected));
     r.idlePssBytesPerViewer = (mem1[1] - mem0[1]) / connected;
     if (heap0.isPresent() && heap1.isPresent()) {
       r.put("idle_heap_bytes_per_viewer", (double) ((heap1.getAsLong() - heap0.getAsLong()) / connected));
     }
-    out.line("  %-12s %5d idle viewers: RSS %s/viewer, PSS %s/viewer%s, %d errors", path.name, connected,
-        kib(mem1[0] - mem0[0], connected), kib(mem1[1] - mem0[1], connected),
+    out.line("  %-13s %5d idle viewers: RSS %s/viewer, PSS %s/viewer%s, %d errors; connected at %.0f viewers/s%s", path.name,
+        connected, kib(mem1[0] - mem0[0], connected), kib(mem1[1] - mem0[1], connected),
         heap1.isPresent() ? ", heap " + kib(heap1.getAsLong() - heap0.getAsLong(), connected) + "/viewer" : "",
-        r.errors);
+        r.errors, r.idleConnectPerS, r.idleLoopDelay == null ? "" : "; the gateway's event loops meanwhile: " + r.idleLoopDelay.line());
   }
 
   /** With --heap-histograms: the relay's live classes, written into the work folder. */

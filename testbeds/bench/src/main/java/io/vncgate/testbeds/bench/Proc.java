@@ -11,7 +11,7 @@ import java.util.List;
 /** Readings from Linux {@code /proc}: CPU time and memory of a process and its descendants. */
 final class Proc {
   /** {@code getconf CLK_TCK}: 100 on every Linux this runs on (USER_HZ is fixed at 100 for /proc). */
-  private static final double TICKS_PER_SECOND = 100.0;
+  static final double TICKS_PER_SECOND = 100.0;
 
   private Proc() {}
 
@@ -38,6 +38,19 @@ final class Proc {
     long utime = Long.parseLong(f[11]); // field 14
     long stime = Long.parseLong(f[12]); // field 15
     return new double[] {utime / TICKS_PER_SECOND, stime / TICKS_PER_SECOND};
+  }
+
+  /**
+   * utime + stime + cutime + cstime of the process, in seconds: its own CPU and that of the children
+   * it has waited for (a forked websockify child that ended, a jcmd the JVM reaped); 0 when it is gone.
+   */
+  static double cpuWithReapedChildren(long pid) {
+    String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
+    if (stat == null) return 0;
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    long sum = 0;
+    for (int i = 11; i <= 14; i++) sum += Long.parseLong(f[i]); // fields 14-17
+    return sum / TICKS_PER_SECOND;
   }
 
   /** {user, system} CPU seconds of the process and its live descendants. */

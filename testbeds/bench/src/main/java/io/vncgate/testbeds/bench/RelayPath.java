@@ -9,9 +9,10 @@ import java.util.function.Supplier;
 final class RelayPath {
   static final String DIRECT = "direct";
   static final String WEBSOCKIFY = "websockify";
+  static final String WEBSOCKIFY_JS = "websockify-js";
   static final String VNCGATE_WS = "vncgate-ws";
   static final String VNCGATE_TCP = "vncgate-tcp";
-  static final List<String> ALL = List.of(DIRECT, WEBSOCKIFY, VNCGATE_WS, VNCGATE_TCP);
+  static final List<String> ALL = List.of(DIRECT, WEBSOCKIFY, WEBSOCKIFY_JS, VNCGATE_WS, VNCGATE_TCP);
 
   final String name;
   final String description;
@@ -39,6 +40,13 @@ final class RelayPath {
 
   static RelayPath websockify(NetClient client, WebsockifyProcess w) {
     return new RelayPath(WEBSOCKIFY, "WebSocket through websockify " + WebsockifyProcess.version(), w, () -> {
+      RfbViewer v = new RfbViewer(null);
+      return WsLink.connect(client, w.port, "/", List.of("binary"), v).compose(x -> v.ready()).map(v);
+    });
+  }
+
+  static RelayPath websockifyJs(NetClient client, WebsockifyJsProcess w, String version) {
+    return new RelayPath(WEBSOCKIFY_JS, "WebSocket through " + version, w, () -> {
       RfbViewer v = new RfbViewer(null);
       return WsLink.connect(client, w.port, "/", List.of("binary"), v).compose(x -> v.ready()).map(v);
     });

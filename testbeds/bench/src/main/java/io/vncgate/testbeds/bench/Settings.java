@@ -38,6 +38,12 @@ record Settings(
     };
   }
 
+  /** The same, with {@code n} idle viewers for the gateway and websockify-js (--idle). */
+  Settings withIdleViewers(int n) {
+    return new Settings(mode, width, height, throughputWarmupS, throughputS, throughputRounds, rtt1WarmupS, rtt1S,
+        rtt1IntervalUs, rttViewers, rttNWarmupS, rttNS, rttNIntervalUs, n, websockifyIdleViewers, idleHoldS, gatewayWarmupS);
+  }
+
   JsonObject toJson() {
     return new JsonObject()
         .put("mode", mode)

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES) // a hang guard, not a performance limit
 class BenchSmokeTest {
-  private static final List<String> RELAYS = List.of("websockify", "vncgate-ws", "vncgate-tcp");
+  private static final List<String> RELAYS = List.of("websockify", "websockify-js", "vncgate-ws", "vncgate-tcp");
 
   @TempDir
   Path dir;
@@ -80,6 +80,25 @@ class BenchSmokeTest {
       positive(p.getJsonObject("vs_websockify"), name, "throughput_mb_s");
     }
     assertNull(result.getJsonObject("websockify").getValue("idle_heap_bytes_per_viewer"), "websockify has no JVM heap");
+    assertTrue(result.getJsonObject("machine").getString("websockify_js").startsWith("websockify-js 0.7.1 (ws 1.1.5"),
+        result.getJsonObject("machine").encode());
+    // the machine's load during the run, whatever it was; and the gateway's start-up, memory at rest and size
+    JsonObject noise = result.getJsonObject("noise");
+    assertEquals(noise.getBoolean("noisy"), result.getBoolean("noisy"));
+    assertTrue(noise.getDouble("other_processes_cpu_share") >= 0 && noise.getDouble("other_processes_cpu_share") <= 1, noise.encode());
+    assertTrue(noise.getDouble("own_cpu_s") > 0, noise.encode());
+    assertTrue(List.of("available", "loadable (modprobe tcp_bbr)", "not available")
+        .contains(result.getJsonObject("machine").getJsonObject("tcp_congestion").getString("bbr")));
+    JsonObject facts = result.getJsonObject("gateway_facts");
+    positive(facts, "gateway_facts", "startup_to_healthz_s");
+    positive(facts, "gateway_facts", "rss_at_rest_bytes");
+    positive(facts, "gateway_facts", "jar_bytes");
+    for (String name : List.of("vncgate-ws", "vncgate-tcp")) {
+      positive(result.getJsonObject(name), name, "idle_connect_viewers_per_s");
+      JsonObject delay = result.getJsonObject(name).getJsonObject("idle_connect_event_loop_delay");
+      assertTrue(delay.getLong("ticks") > 0, name + " event-loop delay " + delay.encode());
+      positive(result.getJsonObject(name).getJsonObject("throughput_mb_s_spread"), name, "median");
+    }
     for (String name : List.of("vncgate-ws", "vncgate-tcp")) {
       positive(result.getJsonObject(name), name, "idle_heap_bytes_per_viewer");
       positive(result.getJsonObject(name).getJsonObject("vs_websockify"), name, "cpu_s_per_gb");
