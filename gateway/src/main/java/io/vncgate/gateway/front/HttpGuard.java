@@ -5,6 +5,8 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
+import io.vncgate.gateway.api.Json;
+import io.vncgate.gateway.failure.Status;
 import io.vertx.core.net.SocketAddress;
 import io.vncgate.gateway.engine.HttpConnections;
 import java.time.Duration;
@@ -148,30 +150,30 @@ final class HttpGuard {
       if (w.unattributed) attribute(req, w);
       if (w.refusal != null) {
         if (req.method().name().equals("GET") && healthPaths.contains(req.path())) {
-          answerAndClose(req, 200, new JsonObject().put("status", "up"));
+          answerHealthAndClose(req);
         } else {
           req.response().putHeader("Retry-After", "5");
-          answerAndClose(req, 503, new JsonObject().put("error", w.refusal));
+          answerAndClose(req, 503, null, w.refusal);
         }
         return false;
       }
     }
     if (!METHODS.contains(req.method().name())) {
-      answerAndClose(req, 501, error("this request method is not supported: the API uses GET, POST and DELETE"));
+      answerAndClose(req, 501, null, "this request method is not supported: the API uses GET, POST and DELETE");
       return false;
     }
     if (req.version() == HttpVersion.HTTP_1_1 && req.headers().getAll("Host").size() != 1) {
-      answerAndClose(req, 400, error("an HTTP/1.1 request needs exactly one Host header"));
+      answerAndClose(req, 400, Status.BAD_REQUEST, "an HTTP/1.1 request needs exactly one Host header");
       return false;
     }
     List<String> transferEncoding = req.headers().getAll("Transfer-Encoding");
     if (!transferEncoding.isEmpty()) {
       if (req.headers().contains("Content-Length")) {
-        answerAndClose(req, 400, error("a request may not carry both Transfer-Encoding and Content-Length"));
+        answerAndClose(req, 400, Status.BAD_REQUEST, "a request may not carry both Transfer-Encoding and Content-Length");
         return false;
       }
       if (transferEncoding.size() != 1 || !transferEncoding.get(0).trim().equalsIgnoreCase("chunked")) {
-        answerAndClose(req, 501, error("Transfer-Encoding: only chunked is supported"));
+        answerAndClose(req, 501, null, "Transfer-Encoding: only chunked is supported");
         return false;
       }
     }
@@ -195,18 +197,21 @@ final class HttpGuard {
     }
   }
 
-  private static JsonObject error(String message) {
-    return new JsonObject().put("error", message);
+  /** A refusal in words as problem details (docs/api.md), then the connection is closed. */
+  private static void answerAndClose(HttpServerRequest req, int httpStatus, Status status, String words) {
+    HttpConnection conn = req.connection();
+    Json.problem(req.response().putHeader("Connection", "close"), httpStatus, status, words, req.path())
+        .onComplete(ar -> conn.close());
   }
 
-  private static void answerAndClose(HttpServerRequest req, int status, JsonObject body) {
+  private static void answerHealthAndClose(HttpServerRequest req) {
     HttpConnection conn = req.connection();
     req.response()
-        .setStatusCode(status)
+        .setStatusCode(200)
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .putHeader("Cache-Control", "no-store")
         .putHeader("Connection", "close")
-        .end(body.encode())
+        .end(new JsonObject().put("status", "up").encode())
         .onComplete(ar -> conn.close());
   }
 
