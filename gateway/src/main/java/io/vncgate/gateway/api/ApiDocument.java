@@ -11,6 +11,7 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 import io.vncgate.gateway.failure.GatewayException;
@@ -106,9 +107,11 @@ public final class ApiDocument {
         ctx.next();
       } else if (ar.cause() instanceof SchemaValidationException e) {
         ctx.fail(new GatewayException(Status.BAD_REQUEST, words(match.template, body, e.getOutputUnit())));
-      } else {
+      } else if (ar.cause() instanceof ValidatorException e) {
         ctx.fail(new GatewayException(Status.BAD_REQUEST, "the request does not fit " + match.template.method + " "
-            + match.template.path + " (see " + PATH + "): " + ar.cause().getMessage()));
+            + match.template.path + " (see " + PATH + "): " + e.getMessage()));
+      } else {
+        ctx.fail(ar.cause()); // the document did not load: a failure of the gateway (500, logged)
       }
     });
   }

@@ -5,10 +5,10 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
-import io.vncgate.gateway.api.Json;
-import io.vncgate.gateway.failure.Status;
 import io.vertx.core.net.SocketAddress;
+import io.vncgate.gateway.api.Json;
 import io.vncgate.gateway.engine.HttpConnections;
+import io.vncgate.gateway.failure.Status;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>connection caps ({@link ConnectionLimiter}): a connection over a cap is answered at its first
- *       request with 503 and a JSON error (a {@code GET /healthz} still gets 200), then closed;
+ *       request with 503 and a problem reply (a {@code GET /healthz} still gets 200), then closed;
  *   <li>a header deadline ({@code limits.http.header-timeout}): a connection must deliver a complete
  *       request head within this time of opening or of its previous response, else it is closed.
  *       Bytes trickling in do not extend it (slowloris), and an idle kept-alive connection is closed
@@ -140,7 +140,7 @@ final class HttpGuard {
 
   /**
    * A request head arrived. Returns true when the router may handle it; otherwise it has been
-   * answered (JSON error, connection closed).
+   * answered (a problem reply, docs/api.md; connection closed).
    */
   boolean admit(HttpServerRequest req) {
     Watched w = watched.get(req.connection());

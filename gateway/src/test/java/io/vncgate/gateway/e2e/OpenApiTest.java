@@ -100,6 +100,14 @@ class OpenApiTest {
   }
 
   @Test
+  void theCopyInDocsIsTheServedDocument() throws Exception {
+    Path copy = Path.of("..", "docs", "openapi.json"); // surefire runs in the module's folder
+    assertTrue(java.nio.file.Files.exists(copy), copy.toAbsolutePath() + " is missing");
+    assertEquals(served(), new JsonObject(java.nio.file.Files.readString(copy)),
+        "docs/openapi.json differs from gateway/src/main/resources/io/vncgate/gateway/api/openapi.json: copy it over");
+  }
+
+  @Test
   void everyMountedRouteIsInTheDocumentAndViceVersa() throws Exception {
     TreeSet<String> mounted = new TreeSet<>();
     for (Route route : router.get().getRoutes()) {
@@ -166,6 +174,13 @@ class OpenApiTest {
   void anUnknownRoleIs400InTheOldWords() throws Exception {
     JsonObject p = problem(gw.post("/api/v1/sessions", "{\"target\": \"static/lab1\", \"role\": \"admin\"}"), 400, null);
     assertEquals("\"role\" must be \"control\" or \"view\"", p.getString("detail"));
+    p = problem(gw.post("/api/v1/sessions", "{\"target\": \"static/lab1\", \"role\": true}"), 400, null);
+    assertEquals("\"role\" must be \"control\" or \"view\"", p.getString("detail"));
+    // as before: a null role is the token's role
+    HttpResponse<String> r = gw.post("/api/v1/sessions", gw.token("carol", "**", Role.VIEW),
+        "{\"target\": \"static/lab1\", \"role\": null, \"comment\": \"unknown members are ignored\"}");
+    assertEquals(201, r.statusCode(), r.body());
+    assertEquals("view", new JsonObject(r.body()).getString("role"));
   }
 
   @Test
