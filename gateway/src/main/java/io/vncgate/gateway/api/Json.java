@@ -1,6 +1,7 @@
 package io.vncgate.gateway.api;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -62,7 +63,7 @@ public final class Json {
    * Writes a problem reply and ends the response (401 with {@code WWW-Authenticate: Bearer}); the
    * caller adds headers such as {@code Connection: close} or {@code Retry-After} before.
    */
-  public static io.vertx.core.Future<Void> problem(HttpServerResponse response, int httpStatus, Status status,
+  public static Future<Void> problem(HttpServerResponse response, int httpStatus, Status status,
       String detail, String instance) {
     if (httpStatus == 401) response.putHeader("WWW-Authenticate", "Bearer");
     return response
