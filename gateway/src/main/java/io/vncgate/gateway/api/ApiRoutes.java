@@ -30,6 +30,7 @@ public final class ApiRoutes {
 
   private final ApiServices services;
   private final JwtService jwt;
+  private final ApiDocument document = new ApiDocument();
 
   public ApiRoutes(ApiServices services, JwtService jwt) {
     this.services = services;
@@ -41,7 +42,11 @@ public final class ApiRoutes {
     // before authentication: the page reads it to learn whether it may offer sign-in (nothing secret)
     router.get("/api/v1/auth/config").handler(ctx -> jwt.signInConfig()
         .onSuccess(json -> Json.reply(ctx, 200, json)).onFailure(ctx::fail));
+    // the API described (OpenAPI 3.1), before authentication like the sign-in config
+    router.get(ApiDocument.PATH).handler(document::serve);
     router.route("/api/v1/*").handler(this::authenticate);
+    // every request checked against the document before its handler (400 in words naming the field)
+    router.route("/api/v1/*").handler(document::validate);
     router.get("/api/v1/targets").handler(this::listTargets);
     router.post("/api/v1/sessions").handler(this::createSession);
     new SessionRoutes(services).mount(router);

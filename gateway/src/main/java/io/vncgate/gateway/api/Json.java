@@ -1,5 +1,8 @@
 package io.vncgate.gateway.api;
 
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vncgate.gateway.failure.GatewayException;
@@ -7,7 +10,11 @@ import io.vncgate.gateway.failure.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** JSON replies and the one place HTTP failures are mapped: {@code {"error": "…"}} with its status. */
+/**
+ * JSON replies and the one place HTTP failures are mapped and written: RFC 9457 problem details
+ * ({@code application/problem+json}) whose {@code detail} holds the words, with the same words in
+ * the {@code error} member that clients written before read (docs/api.md).
+ */
 public final class Json {
   private static final Logger log = LoggerFactory.getLogger(Json.class);
 
@@ -30,9 +37,40 @@ public final class Json {
         .end(body.encode());
   }
 
+  /** The media type of every error reply. */
+  public static final String PROBLEM_TYPE = "application/problem+json";
+
   public static void error(RoutingContext ctx, Status status, String message) {
-    if (status == Status.UNAUTHORIZED) ctx.response().putHeader("WWW-Authenticate", "Bearer");
-    reply(ctx, status.httpStatus(), new JsonObject().put("error", message));
+    problem(ctx.response(), status.httpStatus(), status, message, ctx.request().path());
+  }
+
+  /**
+   * A problem-details body: {@code type} and {@code title} from {@code status} (null: {@code
+   * about:blank} and the HTTP reason phrase, for statuses no {@link Status} names), {@code detail}
+   * and {@code error} the words, {@code instance} the request's path (left out when null).
+   */
+  public static JsonObject problemBody(int httpStatus, Status status, String detail, String instance) {
+    JsonObject body = new JsonObject()
+        .put("type", status == null ? "about:blank" : status.problemType())
+        .put("title", status == null ? HttpResponseStatus.valueOf(httpStatus).reasonPhrase() : status.title())
+        .put("status", httpStatus)
+        .put("detail", detail);
+    if (instance != null) body.put("instance", instance);
+    return body.put("error", detail);
+  }
+
+  /**
+   * Writes a problem reply and ends the response (401 with {@code WWW-Authenticate: Bearer}); the
+   * caller adds headers such as {@code Connection: close} or {@code Retry-After} before.
+   */
+  public static Future<Void> problem(HttpServerResponse response, int httpStatus, Status status,
+      String detail, String instance) {
+    if (httpStatus == 401) response.putHeader("WWW-Authenticate", "Bearer");
+    return response
+        .setStatusCode(httpStatus)
+        .putHeader("Content-Type", PROBLEM_TYPE)
+        .putHeader("Cache-Control", "no-store")
+        .end(problemBody(httpStatus, status, detail, instance).encode());
   }
 
   /** Router failure handler: expected failures keep their words, anything else is logged once and hidden. */
@@ -47,7 +85,7 @@ public final class Json {
         case 413 -> "request body too large";
         default -> "request failed with status " + code;
       };
-      reply(ctx, code, new JsonObject().put("error", message));
+      problem(ctx.response(), code, code == 404 ? Status.NOT_FOUND : null, message, ctx.request().path());
       return;
     }
     GatewayException g = GatewayException.from(t);

@@ -22,7 +22,7 @@ final class StatusRoutes {
   void mount(Router router) {
     router.get("/api/v1/providers").handler(this::providers);
     // target ids hold a slash (static/lab1): the id is everything between targets/ and /check
-    router.getWithRegex("/api/v1/targets/(?<id>.+)/check").handler(this::check);
+    router.getWithRegex("/api/v1/targets/(?<id>.+)/check").setName("/api/v1/targets/{id}/check").handler(this::check);
   }
 
   private void providers(RoutingContext ctx) {

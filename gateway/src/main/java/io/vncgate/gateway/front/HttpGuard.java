@@ -6,7 +6,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
+import io.vncgate.gateway.api.Json;
 import io.vncgate.gateway.engine.HttpConnections;
+import io.vncgate.gateway.failure.Status;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>connection caps ({@link ConnectionLimiter}): a connection over a cap is answered at its first
- *       request with 503 and a JSON error (a {@code GET /healthz} still gets 200), then closed;
+ *       request with 503 and a problem reply (a {@code GET /healthz} still gets 200), then closed;
  *   <li>a header deadline ({@code limits.http.header-timeout}): a connection must deliver a complete
  *       request head within this time of opening or of its previous response, else it is closed.
  *       Bytes trickling in do not extend it (slowloris), and an idle kept-alive connection is closed
@@ -138,7 +140,7 @@ final class HttpGuard {
 
   /**
    * A request head arrived. Returns true when the router may handle it; otherwise it has been
-   * answered (JSON error, connection closed).
+   * answered (a problem reply, docs/api.md; connection closed).
    */
   boolean admit(HttpServerRequest req) {
     Watched w = watched.get(req.connection());
@@ -148,30 +150,30 @@ final class HttpGuard {
       if (w.unattributed) attribute(req, w);
       if (w.refusal != null) {
         if (req.method().name().equals("GET") && healthPaths.contains(req.path())) {
-          answerAndClose(req, 200, new JsonObject().put("status", "up"));
+          answerHealthAndClose(req);
         } else {
           req.response().putHeader("Retry-After", "5");
-          answerAndClose(req, 503, new JsonObject().put("error", w.refusal));
+          answerAndClose(req, 503, null, w.refusal);
         }
         return false;
       }
     }
     if (!METHODS.contains(req.method().name())) {
-      answerAndClose(req, 501, error("this request method is not supported: the API uses GET, POST and DELETE"));
+      answerAndClose(req, 501, null, "this request method is not supported: the API uses GET, POST and DELETE");
       return false;
     }
     if (req.version() == HttpVersion.HTTP_1_1 && req.headers().getAll("Host").size() != 1) {
-      answerAndClose(req, 400, error("an HTTP/1.1 request needs exactly one Host header"));
+      answerAndClose(req, 400, Status.BAD_REQUEST, "an HTTP/1.1 request needs exactly one Host header");
       return false;
     }
     List<String> transferEncoding = req.headers().getAll("Transfer-Encoding");
     if (!transferEncoding.isEmpty()) {
       if (req.headers().contains("Content-Length")) {
-        answerAndClose(req, 400, error("a request may not carry both Transfer-Encoding and Content-Length"));
+        answerAndClose(req, 400, Status.BAD_REQUEST, "a request may not carry both Transfer-Encoding and Content-Length");
         return false;
       }
       if (transferEncoding.size() != 1 || !transferEncoding.get(0).trim().equalsIgnoreCase("chunked")) {
-        answerAndClose(req, 501, error("Transfer-Encoding: only chunked is supported"));
+        answerAndClose(req, 501, null, "Transfer-Encoding: only chunked is supported");
         return false;
       }
     }
@@ -195,18 +197,21 @@ final class HttpGuard {
     }
   }
 
-  private static JsonObject error(String message) {
-    return new JsonObject().put("error", message);
+  /** A refusal in words as problem details (docs/api.md), then the connection is closed. */
+  private static void answerAndClose(HttpServerRequest req, int httpStatus, Status status, String words) {
+    HttpConnection conn = req.connection();
+    Json.problem(req.response().putHeader("Connection", "close"), httpStatus, status, words, req.path())
+        .onComplete(ar -> conn.close());
   }
 
-  private static void answerAndClose(HttpServerRequest req, int status, JsonObject body) {
+  private static void answerHealthAndClose(HttpServerRequest req) {
     HttpConnection conn = req.connection();
     req.response()
-        .setStatusCode(status)
+        .setStatusCode(200)
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .putHeader("Cache-Control", "no-store")
         .putHeader("Connection", "close")
-        .end(body.encode())
+        .end(new JsonObject().put("status", "up").encode())
         .onComplete(ar -> conn.close());
   }
 

@@ -179,10 +179,8 @@ public final class WebSocketFront extends VerticleBase {
       default -> "the request is not valid HTTP/1.1";
     };
     var conn = req.connection();
-    req.response().setStatusCode(status)
-        .putHeader("Content-Type", "application/json; charset=utf-8")
-        .putHeader("Connection", "close")
-        .end(new JsonObject().put("error", message).encode())
+    Json.problem(req.response().putHeader("Connection", "close"), status, status == 400 ? Status.BAD_REQUEST : null,
+            message, null)
         .onComplete(ar -> conn.close());
   }
 

@@ -42,7 +42,7 @@ class ApiSecurityTest {
   }
 
   private static String error(HttpResponse<String> r) {
-    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers().toString());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"), r.headers().toString());
     return new JsonObject(r.body()).getString("error");
   }
 

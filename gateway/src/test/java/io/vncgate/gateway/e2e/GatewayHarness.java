@@ -193,6 +193,12 @@ public final class GatewayHarness implements AutoCloseable {
     }
 
     /** Serves the web UI (the viewer page and noVNC) as {@code vncgate serve} does. */
+    /** Mounts more routes on the gateway's router (under the base path), or looks at the router. */
+    public Builder route(Consumer<Router> route) {
+      routes.add(route);
+      return this;
+    }
+
     public Builder webUi() {
       webUi = true;
       return this;

@@ -44,7 +44,7 @@ class HttpRequestEdgeTest {
 
   /** The first response's JSON error (bytes the gateway read as a further request may get their own answer). */
   private static String error(String response) {
-    assertTrue(response.contains("Content-Type: application/json"), response);
+    assertTrue(response.contains("Content-Type: application/problem+json"), response);
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(response);
     assertTrue(m.find(), response);
     int start = response.indexOf("\r\n\r\n") + 4;
