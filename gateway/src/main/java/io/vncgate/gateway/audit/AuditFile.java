@@ -61,7 +61,8 @@ final class AuditFile {
     encoder.setCharset(StandardCharsets.UTF_8);
     encoder.start();
     appender.setContext(context);
-    appender.setName("vncgate-audit-file");
+    int n = INSTANCES.incrementAndGet();
+    appender.setName("vncgate-audit-file-" + n); // logback checks that no two appenders of a name share a file
     appender.setFile(path.toString());
     appender.setAppend(true);
     appender.setImmediateFlush(true);
@@ -71,7 +72,7 @@ final class AuditFile {
     appender.start();
     if (!appender.isStarted()) throw new IOException(errors(context, since));
     // one logger per audit file (tests run several gateways in one JVM), never additive: not on the console
-    ch.qos.logback.classic.Logger logger = context.getLogger("vncgate.audit.file-" + INSTANCES.incrementAndGet());
+    ch.qos.logback.classic.Logger logger = context.getLogger("vncgate.audit.file-" + n);
     logger.setAdditive(false);
     logger.setLevel(Level.INFO);
     logger.addAppender(appender);
@@ -132,12 +133,19 @@ final class AuditFile {
   /** Appends one line; first opens the file anew when something else moved or deleted it. */
   void append(String line) {
     Object now = fileKey(path);
-    if (!Objects.equals(now, fileKey)) {
-      appender.stop();
-      appender.start(); // opens the path again (creating it), appending
-    }
+    if (!Objects.equals(now, fileKey)) reopen();
     logger.info("{}", line);
     fileKey = fileKey(path);
+  }
+
+  /** Opens the path again (creating it), appending; a rolling appender's policies stop with it and start again. */
+  private void reopen() {
+    appender.stop();
+    if (appender instanceof RollingFileAppender<ILoggingEvent> rolling) {
+      rolling.getRollingPolicy().start();
+      if (rolling.getTriggeringPolicy() != rolling.getRollingPolicy()) rolling.getTriggeringPolicy().start();
+    }
+    appender.start();
   }
 
   void close() {

@@ -78,6 +78,27 @@ class AuditFileRollingTest {
   }
 
   @Test
+  void aRollingFileMovedAwayIsOpenedAnewAndRollsOn() throws Exception {
+    Path file = dir.resolve("audit.jsonl");
+    try (AuditLog audit = AuditLog.toFile(new GatewayConfig.Audit(file, 2048, Rotate.NEVER, 20, false))) {
+      for (int i = 0; i < 5; i++) audit.event("control.taken", "bob", "static/lab1", "s-1", "v-1", "line " + i);
+      awaitLines(file, 5);
+      Files.move(file, dir.resolve("moved.jsonl"), StandardCopyOption.ATOMIC_MOVE);
+      for (int i = 5; i < 60; i++) audit.event("control.taken", "bob", "static/lab1", "s-1", "v-1", "line " + i);
+    }
+    assertEquals(List.of(0, 1, 2, 3, 4), numbers(dir.resolve("moved.jsonl")));
+    assertTrue(Files.exists(dir.resolve("audit.jsonl.1")), "it rolled after the reopen: " + listing());
+    List<Integer> seen = new ArrayList<>();
+    for (int i = 20; i >= 1; i--) {
+      if (Files.exists(dir.resolve("audit.jsonl." + i))) seen.addAll(numbers(dir.resolve("audit.jsonl." + i)));
+    }
+    seen.addAll(numbers(file));
+    assertEquals(55, seen.size(), "every line after the move once: " + seen);
+    assertEquals(5, seen.get(0));
+    assertEquals(59, seen.get(54));
+  }
+
+  @Test
   void aFileTruncatedInPlaceGoesOnFromItsStartWithNoHole() throws Exception {
     Path file = dir.resolve("audit.log");
     try (AuditLog audit = AuditLog.toFile(new GatewayConfig.Audit(file, 0, Rotate.NEVER, 10, false))) {
