@@ -105,9 +105,43 @@ class ClipboardAuditTest {
     assertEquals("to-target", suppressed.getString("direction"));
   }
 
-  private static String sha256Prefix(String text) throws Exception {
-    byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    return HexFormat.of().formatHex(d).substring(0, 16);
+  @Test
+  void inAFanOutSessionThePasteAndTheDesktopsCopyAreAuditedToo(@TempDir Path shared) throws Exception {
+    XvncServer desk = XvncServer.builder().geometry(160, 100).start();
+    try (desk; GatewayHarness fan = new GatewayHarness(shared, GatewayHarness.target("fan", desk.port(), null),
+        "audit: {file: audit.jsonl}\nsessions:\n  sharing: {\"**\": fan-out}\n")) {
+      String paste = "fan-out paste 31";
+      String copy = "fan-out copy 32";
+      try (WebSocketTcpBridge bridge = fan.bridge(fan.ticket("static/fan"));
+           RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
+        client.readTimeout(Duration.ofSeconds(20));
+        client.handshakeNone();
+        client.readFramebufferUpdateRaw();
+        client.sendClientCutText(paste);
+        for (int i = 0; i < 100 && !desk.clipboard().equals(paste); i++) Thread.sleep(100);
+        assertEquals(paste, desk.clipboard(), "the paste reached Xvnc through the fan-out session");
+        desk.setClipboard(copy);
+        assertEquals(copy, client.readServerCutText());
+      }
+      assertTrue(fan.metrics().contains("\nvncgate_fanout_upstreams_opened_total 1"), "it was a fan-out session");
+      Path file = shared.resolve("audit.jsonl");
+      JsonObject toTarget = awaitIn(file, l -> sha256Prefix(paste).equals(l.getString("sha256")), "the paste's line");
+      assertEquals("to-target", toTarget.getString("direction"));
+      assertEquals("static/fan", toTarget.getString("target"));
+      JsonObject toViewer = awaitIn(file, l -> sha256Prefix(copy).equals(l.getString("sha256")), "the copy's line");
+      assertEquals("to-viewer", toViewer.getString("direction"));
+      assertEquals(copy.length(), toViewer.getLong("bytes"));
+      assertFalse(Files.readString(file).contains("fan-out"), "no text in the audit file");
+    }
+  }
+
+  private static String sha256Prefix(String text) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d).substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static JsonObject awaitLine(String event, String direction) throws Exception {
@@ -124,7 +158,10 @@ class ClipboardAuditTest {
   }
 
   private static JsonObject await(java.util.function.Predicate<JsonObject> match, String what) throws Exception {
-    Path file = dir.resolve("audit.jsonl");
+    return awaitIn(dir.resolve("audit.jsonl"), match, what);
+  }
+
+  private static JsonObject awaitIn(Path file, java.util.function.Predicate<JsonObject> match, String what) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
     while (System.nanoTime() < deadline) {
       if (Files.exists(file)) {
