@@ -9,11 +9,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-import io.vertx.micrometer.backends.BackendRegistries;
 import io.vncgate.gateway.api.ApiRoutes;
 import io.vncgate.gateway.api.ApiServices;
 import io.vncgate.gateway.api.TargetProbe;
 import io.vncgate.gateway.audit.AuditLog;
+import io.vncgate.gateway.audit.ClipboardAudit;
 import io.vncgate.gateway.auth.InMemoryTicketStore;
 import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.metrics.GatewayMetrics;
@@ -22,7 +22,12 @@ import io.vncgate.gateway.session.LocalSessionRegistry;
 import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.config.ConfigException;
 import io.vncgate.gateway.config.GatewayConfig;
+import io.vncgate.gateway.api.Json;
+import io.vncgate.gateway.engine.VertxMeters;
+import io.vncgate.gateway.failure.Status;
+import io.vncgate.gateway.front.AdminFront;
 import io.vncgate.gateway.front.ConnectionLimiter;
+import io.vncgate.gateway.front.MetricsEndpoint;
 import io.vncgate.gateway.front.ListenFailure;
 import io.vncgate.gateway.front.TcpFront;
 import io.vncgate.gateway.front.TlsFiles;
@@ -58,6 +63,7 @@ import java.util.Set;
 public final class Gateway {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
   static final String METRICS_REGISTRY = "vncgate";
+  private static final java.util.concurrent.atomic.AtomicInteger REGISTRIES = new java.util.concurrent.atomic.AtomicInteger();
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -73,6 +79,9 @@ public final class Gateway {
   private TcpFront tcpFront;
   /** Every TCP front instance: each serves VeNCrypt with server.tls's certificate of the moment. */
   private final List<TcpFront> tcpFronts = new CopyOnWriteArrayList<>();
+  private AdminFront adminFront;
+  private GatewayMetrics metrics;
+  private MetricsEndpoint metricsEndpoint;
   /** server.tls as read at start; null: plain HTTP. */
   private TlsFiles tls;
   private TlsReloader tlsReloader;
@@ -129,18 +138,30 @@ public final class Gateway {
     if (!unix.supported()) log.warn("{}: targets reached by a unix socket (providers.desktop) will fail", unix.unsupportedReason());
     AuditLog audit;
     try {
-      audit = config.auditFile() == null ? AuditLog.toLog() : AuditLog.toFile(config.auditFile());
+      audit = config.audit().file() == null ? AuditLog.toLog() : AuditLog.toFile(config.audit());
     } catch (java.io.IOException e) {
-      return Future.failedFuture(new ConfigException("audit.file: cannot open " + config.auditFile() + ": " + e.getMessage()));
+      return Future.failedFuture(new ConfigException("audit.file: cannot open " + config.audit().file() + ": " + e.getMessage()));
     }
     LocalSessionRegistry sessions = new LocalSessionRegistry(vertx, config.ticketTtl(), audit);
-    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // one registry: Vert.x's own (HTTP, net) when it measures itself (vertxOptions()), the gateway's meters beside them
+    PrometheusMeterRegistry meters = VertxMeters.registry(vertx) instanceof PrometheusMeterRegistry p ? p
+        : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(meters, sessions, tickets);
+    metrics.jvmAndProcess(Version.get(), Version.commit());
+    String metricsToken;
+    try {
+      metricsToken = metricsToken(config.server().admin()); // on the starting thread: a file read
+    } catch (ConfigException e) {
+      metrics.close();
+      audit.close();
+      return Future.failedFuture(e);
+    }
+    MetricsEndpoint metricsEndpoint = new MetricsEndpoint(meters::scrape, metricsToken);
     // on the starting thread, not an event loop: this loads JNA (a native library unpacked to disk) and reads /proc
     RelayMode relayMode = RelayMode.of(config.server().zeroCopy(), vertx.isNativeTransportEnabled(),
         vertx.unavailableNativeTransportCause());
     metrics.relayMode(relayMode);
-    ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit),
+    ConnectionListener listener = ConnectionListener.all(List.of(sessions, metrics, auditRefusals(audit), new ClipboardAudit(audit),
         new ViewerCounts(registry)));
     RelayServices services = new RelayServices(vertx, config, tickets, registry, connectors, listener);
     TargetCheck targetCheck = new TargetCheck(services);
@@ -150,11 +171,16 @@ public final class Gateway {
     metrics.fanOut(services.fanOut());
     metrics.eventLoopDelay(vertx);
     List<Consumer<Router>> routes = new ArrayList<>(extraRoutes);
-    routes.add(router -> router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(meters.scrape() + vertxMeters())));
+    if (config.server().admin().listener()) {
+      routes.add(router -> router.get("/metrics").handler(ctx -> Json.error(ctx, Status.NOT_FOUND,
+          "GET /metrics is served on the admin listener (server.admin.port), not on this port")));
+    } else {
+      routes.add(router -> router.get("/metrics").handler(metricsEndpoint));
+    }
     Gateway gateway = new Gateway(vertx, config, services, api, jwt, relayMode);
     gateway.tls = tls;
+    gateway.metrics = metrics;
+    gateway.metricsEndpoint = metricsEndpoint;
     // an identity provider that does not answer yet does not stop the start: tokens are refused in words until it does
     return jwt.start()
         .compose(v -> gateway.startProviders())
@@ -174,16 +200,33 @@ public final class Gateway {
     labels.remove(io.vertx.micrometer.Label.HTTP_METHOD);
     return new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
-        .setRegistryName(METRICS_REGISTRY)
+        // a registry per Vert.x instance (Vert.x shares one per name in the JVM): each gateway scrapes its own
+        .setRegistryName(METRICS_REGISTRY + "-" + REGISTRIES.incrementAndGet())
         .setLabels(labels)
         .setServerRequestTagsProvider(req -> io.micrometer.core.instrument.Tags.of(
             io.vertx.micrometer.Label.HTTP_METHOD.toString(), WebSocketFront.methodLabel(req.method().name())))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
   }
 
-  /** What Vert.x measured of itself (HTTP, net, event bus) when started with {@link #vertxOptions()}. */
-  private static String vertxMeters() {
-    return BackendRegistries.getNow(METRICS_REGISTRY) instanceof PrometheusMeterRegistry p ? p.scrape() : "";
+  /**
+   * The bearer token of {@code server.admin.metrics-token-file}, or null when none is set: its
+   * first line, at least 16 characters. Never logged.
+   */
+  private static String metricsToken(GatewayConfig.Admin admin) {
+    if (admin.metricsTokenFile() == null) return null;
+    String text;
+    try {
+      text = java.nio.file.Files.readString(admin.metricsTokenFile(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new ConfigException("server.admin.metrics-token-file: cannot read " + admin.metricsTokenFile() + ": "
+          + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
+    }
+    String token = text.lines().findFirst().orElse("").strip();
+    if (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+      throw new ConfigException("server.admin.metrics-token-file: " + admin.metricsTokenFile() + " must hold a token of at"
+          + " least 16 printable characters without spaces on its first line (e.g. `head -c 32 /dev/urandom | base64 > FILE`)");
+    }
+    return token;
   }
 
   /** Audits connections refused before relaying (bad tickets, failed handshakes) with their cause. */
@@ -224,7 +267,17 @@ public final class Gateway {
           .recover(e -> Future.failedFuture(ListenFailure.describe(e, "server.tcp.host", config.server().tcp().host(),
               "server.tcp.port", config.server().tcp().port())));
     }
-    return Future.all(http, tcp).<Void>mapEmpty().onSuccess(v -> {
+    Future<String> admin = Future.succeededFuture();
+    GatewayConfig.Admin adminConfig = config.server().admin();
+    if (adminConfig.listener()) {
+      admin = vertx.deployVerticle(() -> {
+        adminFront = new AdminFront(adminConfig, limiter, services.providers(), metricsEndpoint);
+        return adminFront;
+      }, new DeploymentOptions()).onSuccess(deployments::add)
+          .recover(e -> Future.failedFuture(ListenFailure.describe(e, "server.admin.host", adminConfig.host(),
+              "server.admin.port", adminConfig.port())));
+    }
+    return Future.all(http, tcp, admin).<Void>mapEmpty().onSuccess(v -> {
       if (tls != null) {
         tlsReloader = new TlsReloader(vertx, config.server().tls(), tls, () -> List.copyOf(httpFronts),
             () -> List.copyOf(tcpFronts));
@@ -255,6 +308,7 @@ public final class Gateway {
       }
     }
     log.info("WebSocket origins allowed: {}", s.originsFor(httpPort()));
+    logMetrics();
     // server.base-path and server.trusted-proxies (docs/deploy.md, "Behind a reverse proxy")
     if (!s.pathPrefix().isEmpty()) {
       log.info("every route under server.base-path {}/ (/healthz, /readyz and /metrics also at the root)", s.pathPrefix());
@@ -282,6 +336,24 @@ public final class Gateway {
     }
   }
 
+  /** Where /metrics is served and whether it wants a token (docs/deploy.md, "Metrics and the admin listener"). */
+  private void logMetrics() {
+    var s = config.server();
+    var admin = s.admin();
+    String token = admin.metricsTokenFile() == null ? "no token" : "the bearer token of server.admin.metrics-token-file";
+    if (admin.listener()) {
+      log.info("admin listener (GET /metrics, /healthz, /readyz) on http://{}:{}, /metrics with {}", admin.host(), adminPort(),
+          token);
+      if (!isLoopback(admin.host()) && admin.metricsTokenFile() == null) {
+        log.warn("server.admin.host {} is not loopback and server.admin.metrics-token-file is not set: anyone who can reach"
+            + " the admin port reads the metrics", admin.host());
+      }
+    } else if (!isLoopback(s.host()) && admin.metricsTokenFile() == null) {
+      log.warn("GET /metrics is open on the main port {}:{}: set server.admin.port (a loopback listener of its own) or"
+          + " server.admin.metrics-token-file to keep it from the network", s.host(), httpPort());
+    }
+  }
+
   /** The process's limit on open files, or -1 where the JVM does not say. */
   private static long maxFileDescriptors() {
     return ManagementFactory.getOperatingSystemMXBean()
@@ -299,6 +371,11 @@ public final class Gateway {
   /** The certificate served at start (subject, expiry, SHA-256), or null without server.tls. */
   public String tlsCertificate() {
     return tls == null ? null : tls.describe();
+  }
+
+  /** The admin listener's port, or -1 without {@code server.admin.port}. */
+  public int adminPort() {
+    return adminFront == null ? -1 : adminFront.actualPort();
   }
 
   public int tcpPort() {
@@ -364,6 +441,7 @@ public final class Gateway {
         .transform(v -> services.providers().stop())
         .transform(v -> services.connectors().close())
         .eventually(() -> {
+          if (metrics != null) metrics.close();
           api.audit().close();
           return Future.succeededFuture();
         });

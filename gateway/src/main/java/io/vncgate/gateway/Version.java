@@ -7,11 +7,28 @@ import java.util.Properties;
 /** The gateway's version, from the build. */
 public final class Version {
   private static final String VERSION = load();
+  private static final String COMMIT = readCommit();
 
   private Version() {}
 
   public static String get() {
     return VERSION;
+  }
+
+  /** The commit the jar was built from (12 hex digits), or {@code unknown} (a build outside git). */
+  public static String commit() {
+    return COMMIT;
+  }
+
+  private static String readCommit() {
+    // written by the build (gateway/pom.xml, generate-resources): `git rev-parse --short=12 HEAD`
+    try (InputStream in = Version.class.getResourceAsStream("commit.txt")) {
+      if (in == null) return "unknown";
+      String c = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+      return c.matches("[0-9a-f]{7,40}") ? c : "unknown";
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   private static String load() {

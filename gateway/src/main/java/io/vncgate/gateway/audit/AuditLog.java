@@ -1,35 +1,34 @@
 package io.vncgate.gateway.audit;
 
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedWriter;
+import io.vncgate.gateway.config.GatewayConfig;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The audit trail: one JSON line per event (viewer joined/left, control taken/released, session
- * ended, auth refused) with time, event, user, target, session, viewer and cause. Written to a
- * file ({@code audit.file}) by one background thread — never on the event loop — or, without a
- * file, to the log under the logger {@code vncgate.audit}.
+ * ended, auth refused, clipboard) with time, event, user, target, session, viewer and cause.
+ * Written by one background thread — never on the event loop — to a file ({@code audit.file},
+ * through logback's rolling appender: {@link AuditFile}) or, without a file, to the log under the
+ * logger {@code vncgate.audit}.
  */
 public final class AuditLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger("vncgate.audit");
   private static final Logger self = LoggerFactory.getLogger(AuditLog.class);
 
-  private final BufferedWriter file;
+  /** Null: lines go to the log. */
+  private final AuditFile file;
   private final ExecutorService writer;
 
-  private AuditLog(BufferedWriter file) {
+  private AuditLog(AuditFile file) {
     this.file = file;
-    this.writer = file == null ? null : Executors.newSingleThreadExecutor(r -> {
+    this.writer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "vncgate-audit");
       t.setDaemon(true);
       return t;
@@ -41,10 +40,14 @@ public final class AuditLog implements AutoCloseable {
     return new AuditLog(null);
   }
 
-  /** Audit lines are appended to {@code path} (created if missing). */
-  public static AuditLog toFile(Path path) throws IOException {
-    if (path.getParent() != null) Files.createDirectories(path.getParent());
-    return new AuditLog(Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+  /**
+   * Audit lines are appended to {@code audit.file} (created if missing), rolled as {@code audit}
+   * says (docs/configuration.md).
+   *
+   * @throws IOException the file cannot be opened (the message says why, without the key)
+   */
+  public static AuditLog toFile(GatewayConfig.Audit audit) throws IOException {
+    return new AuditLog(AuditFile.open(audit));
   }
 
   public void event(String event, String user, String target, String session, String viewer, String cause) {
@@ -59,39 +62,57 @@ public final class AuditLog implements AutoCloseable {
   /** @param outcome how a connection ended: the label of its {@code Outcome}, as in the metrics */
   public void event(String event, String user, String target, String session, String viewer, String cause, String remote,
       String outcome) {
+    JsonObject line = line(event, remote, user, target, session, viewer);
+    if (cause != null) line.put("cause", cause);
+    if (outcome != null) line.put("outcome", outcome);
+    write(line, null);
+  }
+
+  /**
+   * An event whose further fields are worked out on the audit thread (a hash of a clipboard text:
+   * never on the event loop). The time is taken now.
+   */
+  public void eventWorkedOut(String event, String user, String target, String session, String viewer, Consumer<JsonObject> more) {
+    write(line(event, null, user, target, session, viewer), more);
+  }
+
+  private static JsonObject line(String event, String remote, String user, String target, String session, String viewer) {
     JsonObject line = new JsonObject().put("time", Instant.now().toString()).put("event", event);
     if (remote != null) line.put("remote", remote);
     if (user != null) line.put("user", user);
     if (target != null) line.put("target", target);
     if (session != null) line.put("session", session);
     if (viewer != null) line.put("viewer", viewer);
-    if (cause != null) line.put("cause", cause);
-    if (outcome != null) line.put("outcome", outcome);
-    String text = line.encode();
-    if (file == null) {
-      log.info(text);
-      return;
+    return line;
+  }
+
+  private void write(JsonObject line, Consumer<JsonObject> more) {
+    try {
+      writer.execute(() -> {
+        if (more != null) {
+          try {
+            more.accept(line);
+          } catch (RuntimeException e) {
+            self.error("audit event {}: its details could not be worked out", line.getString("event"), e);
+          }
+        }
+        String text = line.encode();
+        if (file == null) log.info("{}", text);
+        else file.append(text);
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      self.warn("audit event {} after the audit log was closed: not written", line.getString("event"));
     }
-    writer.execute(() -> {
-      try {
-        file.write(text);
-        file.newLine();
-        file.flush();
-      } catch (IOException e) {
-        self.error("cannot write the audit file: {}", e.getMessage());
-      }
-    });
   }
 
   @Override
   public void close() {
-    if (writer == null) return;
     writer.shutdown();
     try {
       writer.awaitTermination(5, TimeUnit.SECONDS);
-      file.close();
-    } catch (IOException | InterruptedException e) {
-      self.warn("closing the audit file: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    if (file != null) file.close();
   }
 }

@@ -98,7 +98,7 @@ public final class ConfigLoader {
     ProviderConfig server = root.section("server")
         .onlyKeys("host", "port", "allowed-origins", "tcp", "handshake-timeout", "idle-timeout", "provider-timeout",
             "ws-keepalive", "zero-copy", "banner-timeout", "drain-timeout", "tls",
-            "base-path", "trusted-proxies");
+            "base-path", "trusted-proxies", "admin");
     String host = server.string("host", "127.0.0.1");
     int port = server.integer("port", 6080, 0, 65535); // 0: any free port (tests)
     List<String> origins = server.strings("allowed-origins"); // empty: the gateway's own origin, once its port is known
@@ -130,7 +130,7 @@ public final class ConfigLoader {
         positive(server, "provider-timeout", Duration.ofSeconds(15)),
         keepalive, zeroCopy, positive(server, "banner-timeout", Duration.ofSeconds(5)),
         positive(server, "drain-timeout", Duration.ofSeconds(10)), tls,
-        basePath(server), trustedProxies(server));
+        basePath(server), trustedProxies(server), admin(server, dir, port));
 
     ProviderConfig auth = root.section("auth").onlyKeys("jwt", "tickets", "admins", "oidc", "claims-path",
         "groups-claim", "claims-mapping");
@@ -146,11 +146,10 @@ public final class ConfigLoader {
     ProviderConfig plugins = root.section("plugins").onlyKeys("dir");
     Path pluginsDir = plugins.optionalString("dir").map(dir::resolve).orElse(null);
 
-    ProviderConfig audit = root.section("audit").onlyKeys("file");
-    Path auditFile = audit.optionalString("file").map(dir::resolve).orElse(null);
+    GatewayConfig.Audit audit = audit(root.section("audit"), dir);
 
     return new GatewayConfig(file, serverConfig, jwt, ticketTtl, clipboard, root.section("providers"), pluginsDir,
-        admins, auditFile, ssh(root.section("ssh")), limits(limits), pacing(limits.section("upstream")),
+        admins, audit, ssh(root.section("ssh")), limits(limits), pacing(limits.section("upstream")),
         sessions(root.section("sessions")), logging(root.section("logging")));
   }
 
@@ -158,13 +157,54 @@ public final class ConfigLoader {
   private static GatewayConfig.Logging logging(ProviderConfig logging) {
     logging.onlyKeys("format", "access");
     GatewayConfig.Logging d = GatewayConfig.Logging.DEFAULTS;
-    String format = logging.string("format", d.format().name().toLowerCase(java.util.Locale.ROOT));
+    String format = logging.string("format", d.format().name().toLowerCase(Locale.ROOT));
     GatewayConfig.LogFormat f = switch (format) {
       case "text" -> GatewayConfig.LogFormat.TEXT;
       case "json" -> GatewayConfig.LogFormat.JSON;
       default -> throw logging.invalid("format", "expected text or json, got \"" + format + "\"");
     };
     return new GatewayConfig.Logging(f, logging.bool("access", d.access()));
+  }
+
+  /** {@code server.admin}: a second listener for /metrics and the probes, and /metrics' token. */
+  private static GatewayConfig.Admin admin(ProviderConfig server, Path dir, int mainPort) {
+    if (!server.has("admin")) return GatewayConfig.Admin.NONE;
+    ProviderConfig admin = server.section("admin").onlyKeys("host", "port", "metrics-token-file");
+    String host = admin.string("host", "127.0.0.1");
+    int port = admin.has("port") ? admin.integer("port", 0, 0, 65535) : GatewayConfig.Admin.NO_LISTENER;
+    if (port > 0 && port == mainPort) {
+      throw admin.invalid("port", "is server.port too; the admin listener needs a port of its own");
+    }
+    if (admin.has("host") && port == GatewayConfig.Admin.NO_LISTENER) {
+      throw admin.invalid("host", "is set but server.admin.port is not: set the port to open the admin listener");
+    }
+    Path token = admin.optionalString("metrics-token-file").map(dir::resolve).orElse(null);
+    return new GatewayConfig.Admin(host, port, token);
+  }
+
+  /** {@code audit}: the file and how logback rolls it (docs/configuration.md). */
+  private static GatewayConfig.Audit audit(ProviderConfig audit, Path dir) {
+    audit.onlyKeys("file", "max-file-size", "rotate", "max-history", "compress");
+    Path file = audit.optionalString("file").map(dir::resolve).orElse(null);
+    long maxFileSize = audit.bytes("max-file-size", 0, 0, Long.MAX_VALUE);
+    if (maxFileSize > 0 && maxFileSize < 1024) {
+      throw audit.invalid("max-file-size", "must be at least 1KiB (or 0 for no size limit), got " + maxFileSize + " bytes");
+    }
+    String rotateWord = audit.string("rotate", "never");
+    GatewayConfig.Audit.Rotate rotate = switch (rotateWord) {
+      case "never" -> GatewayConfig.Audit.Rotate.NEVER;
+      case "daily" -> GatewayConfig.Audit.Rotate.DAILY;
+      case "hourly" -> GatewayConfig.Audit.Rotate.HOURLY;
+      default -> throw audit.invalid("rotate", "expected never, daily or hourly, got \"" + rotateWord + "\"");
+    };
+    // logback keeps at most 20 files in a size-only window (FixedWindowRollingPolicy)
+    boolean sizeOnly = rotate == GatewayConfig.Audit.Rotate.NEVER;
+    int maxHistory = audit.integer("max-history", 10, 1, sizeOnly ? 20 : 100_000);
+    boolean compress = audit.bool("compress", false);
+    if (file == null && (maxFileSize > 0 || rotate != GatewayConfig.Audit.Rotate.NEVER)) {
+      throw audit.invalid(maxFileSize > 0 ? "max-file-size" : "rotate", "rolls the audit file, but audit.file is not set");
+    }
+    return new GatewayConfig.Audit(file, maxFileSize, rotate, maxHistory, compress);
   }
 
   /** {@code server.base-path}: "/" or a path like "/vnc" (a trailing slash is dropped). */

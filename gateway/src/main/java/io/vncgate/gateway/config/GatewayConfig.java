@@ -21,7 +21,8 @@ public record GatewayConfig(
     ProviderConfig providers,
     @ConfigKey("plugins.dir") Path pluginsDir,
     @ConfigKey("auth.admins") List<String> admins,
-    @ConfigKey("audit.file") Path auditFile,
+    /* audit.*: the audit file and how it rolls; file null: audit lines go to the log */
+    Audit audit,
     @ConfigKey(value = "ssh", renames = "keepaliveInterval=keepalive") SshSettings ssh,
     /* what one client may hold or try before it is authenticated (limits.connections, .http, .websocket, .tickets) */
     Limits limits,
@@ -34,7 +35,7 @@ public record GatewayConfig(
 
   /** The same config with other {@code sessions} settings (tests). */
   public GatewayConfig withSessions(Sessions sessions) {
-    return new GatewayConfig(file, server, jwt, ticketTtl, clipboard, providers, pluginsDir, admins, auditFile, ssh, limits,
+    return new GatewayConfig(file, server, jwt, ticketTtl, clipboard, providers, pluginsDir, admins, audit, ssh, limits,
         pacing, sessions, logging);
   }
 
@@ -60,7 +61,9 @@ public record GatewayConfig(
       /* the path every HTTP route is served under (server.base-path): "/" or "/vnc" (no trailing slash) */
       String basePath,
       /* the peers whose X-Forwarded-* / Forwarded headers are believed (server.trusted-proxies) */
-      @ConfigKey(as = "strings") List<AddressRange> trustedProxies) {
+      @ConfigKey(as = "strings") List<AddressRange> trustedProxies,
+      /* server.admin: a second listener for /metrics and the probes, and the token /metrics wants */
+      Admin admin) {
 
     /** The base path as a prefix to put before "/api/v1/...": "" at the root, else e.g. "/vnc". */
     public String pathPrefix() {
@@ -295,5 +298,44 @@ public record GatewayConfig(
   public enum LogFormat {
     TEXT,
     JSON
+  }
+
+  /**
+   * {@code audit}: where audit lines go and how the file rolls (docs/configuration.md).
+   *
+   * @param file the audit file; null: lines go to the log (logger {@code vncgate.audit})
+   * @param maxFileSize roll when the file passes this many bytes; 0: no size limit
+   * @param rotate roll at each UTC day or hour too
+   * @param maxHistory rolled files kept (size only), or days/hours kept (with {@code rotate})
+   * @param compress gzip the rolled files
+   */
+  public record Audit(Path file, long maxFileSize, Rotate rotate, int maxHistory, boolean compress) {
+    public static final Audit NONE = new Audit(null, 0, Rotate.NEVER, 10, false);
+
+    /** {@code audit.rotate}. */
+    public enum Rotate {
+      NEVER, DAILY, HOURLY
+    }
+
+    /** Whether logback rolls the file (else it is only appended to, and logrotate may move or truncate it). */
+    public boolean rolls() {
+      return maxFileSize > 0 || rotate != Rotate.NEVER;
+    }
+  }
+
+  /**
+   * {@code server.admin} (docs/deploy.md, "Metrics and the admin listener").
+   *
+   * @param host the admin listener's address ({@code server.admin.host})
+   * @param port its port; {@link #NO_LISTENER}: none, {@code /metrics} stays on the main port ({@code server.admin.port})
+   * @param metricsTokenFile a file holding the bearer token {@code GET /metrics} needs wherever it is served; null: none
+   */
+  public record Admin(String host, int port, Path metricsTokenFile) {
+    public static final int NO_LISTENER = -1;
+    public static final Admin NONE = new Admin("127.0.0.1", NO_LISTENER, null);
+
+    public boolean listener() {
+      return port != NO_LISTENER;
+    }
   }
 }

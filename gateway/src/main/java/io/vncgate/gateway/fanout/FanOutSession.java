@@ -45,6 +45,9 @@ public final class FanOutSession {
     /** A target message was not given to this viewer (clipboard policy or size); safe from any thread. */
     void droppedFromTarget(String wireName, DropReason reason);
 
+    /** The target's clipboard text {@code latin1} was written to the viewer (for the audit); on the session's loop. */
+    default void cutTextSent(Buffer latin1) {}
+
     /** For logs. */
     String id();
   }

@@ -249,6 +249,7 @@ public final class Member {
     }
     if (cutText != null) {
       out = (out == null ? Buffer.buffer() : out).appendBuffer(ViewerEncoder.serverCutText(cutText));
+      viewer.cutTextSent(cutText);
       cutText = null;
     }
     if (request != null) {

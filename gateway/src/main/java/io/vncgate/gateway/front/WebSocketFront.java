@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -26,7 +25,6 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.LinkedHashMap;
 
 /**
  * The HTTP front: REST API, health, and the WebSocket endpoint browsers (noVNC) connect to.
@@ -147,21 +145,11 @@ public final class WebSocketFront extends VerticleBase {
   }
 
   private void healthz(RoutingContext ctx) {
-    Json.reply(ctx, 200, new JsonObject().put("status", "up"));
+    new Probes(limiter, services.providers()).healthz(ctx);
   }
 
   private void readyz(RoutingContext ctx) {
-    if (limiter.draining()) {
-      Json.reply(ctx, 503, new JsonObject().put("status", "draining"));
-      return;
-    }
-    boolean ready = services.providers().ready();
-    JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready")
-        .put("providers", new JsonArray(services.providers().names()));
-    if (!services.providers().unavailable().isEmpty()) {
-      body.put("unavailable", new JsonObject(new LinkedHashMap<>(services.providers().unavailable())));
-    }
-    Json.reply(ctx, ready ? 200 : 503, body);
+    new Probes(limiter, services.providers()).readyz(ctx);
   }
 
   private static void notFound(RoutingContext ctx) {

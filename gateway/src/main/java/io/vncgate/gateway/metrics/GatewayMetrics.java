@@ -5,6 +5,13 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.engine.RelayMode;
@@ -28,13 +35,15 @@ import java.util.function.ToLongFunction;
  * type, handshake failures by cause and front, and the connect latency (viewer connected →
  * relaying).
  */
-public final class GatewayMetrics implements ConnectionListener {
+public final class GatewayMetrics implements ConnectionListener, AutoCloseable {
   private final MeterRegistry registry;
   private final SessionRegistry sessions;
   private final Timer connectLatency;
   private final AtomicLong closedToServer = new AtomicLong();
   private final AtomicLong closedToViewer = new AtomicLong();
   private final AtomicLong closedSpliced = new AtomicLong();
+  /** Listens to the JVM's garbage collections; stopped at close. */
+  private JvmGcMetrics gc;
 
   public GatewayMetrics(MeterRegistry registry, SessionRegistry sessions, TicketStore tickets) {
     this.registry = registry;
@@ -110,6 +119,31 @@ public final class GatewayMetrics implements ConnectionListener {
         .description("how large server payloads are relayed (server.zero-copy and the machine decide)")
         .tag("transport", mode.transport()).tag("mode", mode.mode()).tag("reason", mode.reason())
         .register(registry);
+  }
+
+  /**
+   * The JVM (memory, garbage collection, threads, class loading) and the process (CPU, uptime,
+   * open file descriptors), as Micrometer names them ({@code jvm_*}, {@code process_*},
+   * {@code system_cpu_*}), and {@code vncgate_build_info{version,commit,java} 1}.
+   */
+  public void jvmAndProcess(String version, String commit) {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    Gauge.builder("vncgate.build.info", () -> 1)
+        .description("the gateway's version, the commit it was built from and the Java runtime it runs on (always 1)")
+        .tag("version", version).tag("commit", commit).tag("java", Runtime.version().toString())
+        .register(registry);
+  }
+
+  @Override
+  public void close() {
+    if (gc != null) gc.close();
   }
 
   private static double countViewers(SessionRegistry s, Role role) {

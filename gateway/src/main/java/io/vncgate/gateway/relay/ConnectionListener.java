@@ -2,6 +2,7 @@ package io.vncgate.gateway.relay;
 
 import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.rfb.ClientMessageType;
+import io.vncgate.gateway.rfb.CutText;
 import io.vncgate.gateway.rfb.DropReason;
 import io.vncgate.gateway.rfb.MessagePolicy;
 import java.util.List;
@@ -37,6 +38,15 @@ public interface ConnectionListener {
 
   /** A target message was dropped on its way to the viewer (clipboard policy or size). */
   default void droppedFromServer(ViewerConnection connection, String wireName, DropReason reason) {}
+
+  /**
+   * A clipboard text of the viewer's passed on to its target (a ClientCutText, or an extended
+   * clipboard provide). Rare: only cut-text messages copy anything.
+   */
+  default void clipboardToTarget(ViewerConnection connection, CutText text) {}
+
+  /** A clipboard text of the target's was passed on to the viewer (ServerCutText or a provide). */
+  default void clipboardToViewer(ViewerConnection connection, CutText text) {}
 
   /** The connection ended before relaying, so. */
   default void handshakeFailed(String front, Outcome outcome) {}
@@ -80,6 +90,16 @@ public interface ConnectionListener {
       @Override
       public void droppedFromServer(ViewerConnection c, String wireName, DropReason reason) {
         listeners.forEach(l -> l.droppedFromServer(c, wireName, reason));
+      }
+
+      @Override
+      public void clipboardToTarget(ViewerConnection c, CutText text) {
+        listeners.forEach(l -> l.clipboardToTarget(c, text));
+      }
+
+      @Override
+      public void clipboardToViewer(ViewerConnection c, CutText text) {
+        listeners.forEach(l -> l.clipboardToViewer(c, text));
       }
 
       @Override

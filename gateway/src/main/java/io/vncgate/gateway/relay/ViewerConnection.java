@@ -13,6 +13,7 @@ import io.vncgate.gateway.fanout.FanOutSession;
 import io.vncgate.gateway.fanout.FanOutSessions;
 import io.vncgate.gateway.fanout.Member;
 import io.vncgate.gateway.rfb.ClientMessageFramer;
+import io.vncgate.gateway.rfb.CutText;
 import io.vncgate.gateway.rfb.DropReason;
 import io.vncgate.gateway.rfb.HandshakeStep;
 import io.vncgate.gateway.rfb.MessagePolicy;
@@ -321,6 +322,8 @@ public final class ViewerConnection {
           services.listener().droppedFromServer(this, type, reason);
         });
     framer = framers.toServer();
+    framer.clipboardListener(text -> services.listener().clipboardToTarget(this, text));
+    framers.toViewer().clipboardListener(text -> services.listener().clipboardToViewer(this, text));
     // large server payloads may go socket to socket, unread, where the config and the sockets allow
     viewer.prepareForRelay(services.config().server().zeroCopy());
     WriteStream<Buffer> toViewer = RelayStreams.toViewer(new ServerFraming(framers.toViewer()), viewer.output(), bytesToViewer,
@@ -376,6 +379,10 @@ public final class ViewerConnection {
               grant.user().subject(), type.wireName(), bytes, why);
           services.listener().dropped(this, type, reason);
         });
+    // the session forwards classic cut texts only (it offers no extended clipboard upstream)
+    framer.clipboardListener(text -> {
+      if (!text.extended()) services.listener().clipboardToTarget(this, text);
+    });
     member = shared.join(new SharedViewer());
     member.policy(policy == null ? MessagePolicy.OBSERVER : policy);
     viewer.input().pause();
@@ -427,6 +434,12 @@ public final class ViewerConnection {
             grant.user().subject(), wireName, reason.label());
         services.listener().droppedFromServer(ViewerConnection.this, wireName, reason);
       });
+    }
+
+    @Override
+    public void cutTextSent(Buffer latin1) {
+      CutText text = CutText.classic(latin1.getBytes());
+      context.runOnContext(v -> services.listener().clipboardToViewer(ViewerConnection.this, text));
     }
 
     @Override

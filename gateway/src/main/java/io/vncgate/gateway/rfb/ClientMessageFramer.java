@@ -61,6 +61,11 @@ public final class ClientMessageFramer {
     }
   }
 
+  /** Told of each clipboard text the framer passes (a classic ClientCutText or an extended provide); for the audit. */
+  public interface ClipboardListener {
+    void passed(CutText text);
+  }
+
   /** Longest clipboard cap accepted: whole messages up to the cap are buffered in memory. */
   public static final long MAX_CLIPBOARD_BYTES = 1L << 30;
 
@@ -95,6 +100,7 @@ public final class ClientMessageFramer {
   private long dropped;
   private RfbException failure;
   private FormatListener formatListener = (f, s) -> { };
+  private ClipboardListener clipboardListener;
   private boolean afterSyncFence;
   private long fenceRequests;
   private boolean updatesRequested;
@@ -129,6 +135,11 @@ public final class ClientMessageFramer {
   /** Who hears about forwarded SetPixelFormat messages (the server-side framer). */
   public void formatListener(FormatListener listener) {
     this.formatListener = Objects.requireNonNull(listener, "listener");
+  }
+
+  /** Who hears of the clipboard texts passed (copies, taken only of those messages). */
+  public void clipboardListener(ClipboardListener listener) {
+    this.clipboardListener = Objects.requireNonNull(listener, "listener");
   }
 
   /** Switches the policy; messages whose header is framed from now on are judged by it. */
@@ -279,6 +290,7 @@ public final class ClientMessageFramer {
         updatesRequested = true;
         updatesBegunAtRequest = updatesBegun.getAsLong();
       }
+      if (pendingType == CLIENT_CUT_TEXT && clipboardListener != null) cutTextPassed(length);
       if (canonical == null) {
         out.add(in, length);
       } else {
@@ -287,6 +299,16 @@ public final class ClientMessageFramer {
       in.skip(length);
       passed++;
       pendingLength = -1;
+    }
+  }
+
+  /** The whole ClientCutText at the read position passes: a classic text or an extended provide is told. */
+  private void cutTextPassed(int length) {
+    int len = in.s32(4);
+    if (len >= 0) {
+      clipboardListener.passed(CutText.classic(in.bytes(8, length - 8)));
+    } else if (length >= 12 && (in.s32(8) & ACTION_MASK) == CLIPBOARD_PROVIDE) {
+      clipboardListener.passed(CutText.provide(in.s32(8), in.bytes(12, length - 12)));
     }
   }
 

@@ -24,6 +24,8 @@ abstract class HeaderStream<S> {
   private int have;
   private long run;
   private boolean skipping;
+  /** The run being forwarded is also copied here ({@link #watch}); null: not watched. */
+  private Buffer watched;
   private S next;
 
   // a message held back until judged: its first bytes are in `header`; heldInChunk is where it
@@ -61,6 +63,7 @@ abstract class HeaderStream<S> {
           } else if (runStart < 0) {
             runStart = pos;
           }
+          if (watched != null && !skipping) watched.appendBuffer(chunk, pos, n);
           pos += n;
           run -= n;
           if (run > 0) break;
@@ -90,7 +93,7 @@ abstract class HeaderStream<S> {
    * bytes are a header, are dropped, or belong to a held message.
    */
   protected final long passing() {
-    return skipping || holding ? 0 : run;
+    return skipping || holding || watched != null ? 0 : run;
   }
 
   /**
@@ -136,6 +139,23 @@ abstract class HeaderStream<S> {
       run = bytes;
       skipping = false;
     }
+  }
+
+  /**
+   * Next: {@code bytes} forwarded as {@link #pass} does, and copied (never spliced elsewhere), then
+   * {@code then}, which takes the copy with {@link #takeWatched}. For small, rare runs only (a
+   * clipboard text within its cap).
+   */
+  protected final void watch(long bytes, S then) throws RfbException {
+    watched = Buffer.buffer((int) Math.min(bytes, 1 << 16));
+    pass(bytes, then);
+  }
+
+  /** The bytes of the watched run that just ended; the run is not watched any more. */
+  protected final Buffer takeWatched() {
+    Buffer b = watched;
+    watched = null;
+    return b == null ? Buffer.buffer() : b;
   }
 
   /** Next: {@code bytes} (more than 0) dropped as they arrive, then {@code then}. */

@@ -49,7 +49,7 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
 
   /** What to do when the bytes asked for (a header or a payload run) are in. */
   enum Step {
-    TYPE, UPDATE, RECT, COLOUR_MAP, CUT_TEXT, CUT_TEXT_FLAGS, FENCE, FENCE_DONE, FENCE_DROPPED, XVP, QEMU, QEMU_AUDIO_LENGTH,
+    TYPE, UPDATE, RECT, COLOUR_MAP, CUT_TEXT, CUT_TEXT_FLAGS, CUT_TEXT_DONE, FENCE, FENCE_DONE, FENCE_DROPPED, XVP, QEMU, QEMU_AUDIO_LENGTH,
     MESSAGE_DONE, DROPPED, RECT_DONE, LENGTH_THEN_RECT_DONE, RRE, CORRE, DESKTOP_SIZES, VMWARE_CURSOR, H264,
     HEXTILE_TILE, HEXTILE_SUBRECTS, HEXTILE_TILE_DONE,
     TIGHT_CONTROL, TIGHT_FILTER, TIGHT_PALETTE, TIGHT_DATA, TIGHT_LENGTH
@@ -87,6 +87,10 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
   private int tightPaletteSize;
 
   private Runnable extendedMouseButtons = () -> { };
+  /** Told of each clipboard text forwarded; null: nobody asks, and cut texts are passed unread as before. */
+  private ClientMessageFramer.ClipboardListener clipboardListener;
+  /** The flags of the extended provide being watched; 0: a classic text. */
+  private int watchedFlags;
   private RfbException failure;
   private long forwardedMessages;
   private long droppedMessages;
@@ -143,6 +147,15 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
    */
   public void onExtendedMouseButtons(Runnable listener) {
     this.extendedMouseButtons = Objects.requireNonNull(listener, "listener");
+  }
+
+  /**
+   * Who hears of each clipboard text forwarded to the viewer (a classic ServerCutText, or an
+   * extended provide with text): such a text, within its cap, is then copied as it passes, and
+   * never spliced.
+   */
+  public void clipboardListener(ClientMessageFramer.ClipboardListener listener) {
+    this.clipboardListener = Objects.requireNonNull(listener, "listener");
   }
 
   /** FramebufferUpdates whose header has been seen. May be called from any thread. */
@@ -256,6 +269,11 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
       case COLOUR_MAP -> pass(6L * u16(3), Step.MESSAGE_DONE);
       case CUT_TEXT -> cutText();
       case CUT_TEXT_FLAGS -> cutTextFlags();
+      case CUT_TEXT_DONE -> {
+        byte[] text = takeWatched().getBytes();
+        clipboardListener.passed(watchedFlags == 0 ? CutText.classic(text) : CutText.provide(watchedFlags, text));
+        messageDone();
+      }
       case FENCE -> {
         // the whole 9-byte header is held (from the type byte): the gateway's own answers are dropped
         int payload = u8(8);
@@ -505,7 +523,12 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
     }
     if (why == null) {
       releaseHeld(8);
-      pass(body, Step.MESSAGE_DONE);
+      if (clipboardListener != null) {
+        watchedFlags = 0;
+        watch(body, Step.CUT_TEXT_DONE);
+      } else {
+        pass(body, Step.MESSAGE_DONE);
+      }
       return;
     }
     dropCutText(body, reason, why, body);
@@ -533,7 +556,12 @@ public final class ServerMessageFramer extends HeaderStream<ServerMessageFramer.
         };
     if (canonical == body) {
       releaseHeld(12);
-      pass(body - 4, Step.MESSAGE_DONE);
+      if (clipboardListener != null && action == 0x10000000 && (flags & 1) != 0) { // a provide with text
+        watchedFlags = flags;
+        watch(body - 4, Step.CUT_TEXT_DONE);
+      } else {
+        pass(body - 4, Step.MESSAGE_DONE);
+      }
       return;
     }
     dropCutText(body, DropReason.MALFORMED, ClientMessageFramer.MALFORMED + (canonical < 0

@@ -59,12 +59,12 @@ class ConfigLoaderTest {
     assertTrue(ttl.startsWith("config vncgate.yaml: server.ttl: unknown key (the keys here: host,") && ttl.endsWith(" — is it auth.tickets.ttl?"), ttl);
     String top = message(yaml + "port: 7000\n");
     assertTrue(top.startsWith("config vncgate.yaml: port: unknown key (the keys here: server, auth,") && top.endsWith(
-        " — is it server.port or server.tcp.port?"), top);
+        " — is it server.port or server.tcp.port or server.admin.port?"), top);
     String fmt = message(yaml + "server: {format: json}\n");
     assertTrue(fmt.endsWith(" — is it logging.format?"), fmt);
     // nothing near: the keys, no guess
     String far = message(yaml + "server: {colour: blue}\n");
-    assertTrue(far.endsWith("ws-keepalive, zero-copy, banner-timeout, drain-timeout, tls, base-path, trusted-proxies)"), far);
+    assertTrue(far.endsWith("ws-keepalive, zero-copy, banner-timeout, drain-timeout, tls, base-path, trusted-proxies, admin)"), far);
   }
 
   @Test
