@@ -105,8 +105,14 @@ final class StatusApiLayers {
       Answer a = http.get(path, token);
       JsonObject j = a.json() == null ? new JsonObject() : a.json();
       if (a.status() == 200 && j.getBoolean("ok", false)) {
-        report.add(Layer.ok("target", target + ": " + j.getString("banner") + " (RFB " + j.getString("version") + ") in "
-            + j.getValue("millis") + " ms", j));
+        // the gateway logged in (the stored password works), or answered from the target's live shared session
+        String how = j.getBoolean("session", false) ? "answers through its live shared session"
+            : j.getString("banner") + " (RFB " + j.getString("version") + ") in " + j.getValue("millis") + " ms, VNC login ok";
+        JsonObject desk = j.getJsonObject("desktop");
+        if (desk != null) how += ", desktop \"" + desk.getString("name") + "\" " + desk.getValue("width") + "x" + desk.getValue("height");
+        long age = j.getLong("ageSeconds", 0L);
+        if (age > 0) how += " (checked " + age + " s ago)";
+        report.add(Layer.ok("target", target + ": " + how, j));
         return;
       }
       if (a.status() == 200) {
