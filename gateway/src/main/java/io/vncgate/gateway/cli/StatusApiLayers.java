@@ -160,6 +160,9 @@ final class StatusApiLayers {
               + " in the gateway's config");
       case "misconfigured" -> out.add("fix the route of " + target + " (TLS trust, SSH host key): providers." + provider
           + " in the gateway's config");
+      case "auth-failed", "password-required", "password", "too-many-attempts", "held" ->
+          out.add("set the VNC password the gateway keeps for " + target + " to the server's (its password file,"
+              + " readable by the gateway): providers." + provider + " in the gateway's config");
       case "not-ready" -> out.add("vncgate plugins --config /etc/vncgate/vncgate.yaml   # why provider " + provider
           + " is not available");
       default -> out.add("journalctl -u vncgate | grep 'target=" + target + "'");
