@@ -119,8 +119,10 @@ final class StatusApiLayers {
         String outcome = j.getString("outcome", "");
         List<String> rescue = new ArrayList<>(targetRescue(outcome));
         rescue.add(again);
+        long age = j.getLong("ageSeconds", 0L);
         report.add(new Layer("target", StatusReport.State.PROBLEM, target + ": " + j.getString("reason"),
-            j.getString("reason") + " (outcome " + outcome + ")", j.getString("error"), List.copyOf(rescue), j));
+            j.getString("reason") + " (outcome " + outcome + ")",
+            j.getString("error") + (age > 0 ? " (checked " + age + " s ago)" : ""), List.copyOf(rescue), j));
         return;
       }
       String error = j.getString("error", abbreviate(a.body()));
