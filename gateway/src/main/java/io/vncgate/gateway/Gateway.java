@@ -166,7 +166,10 @@ public final class Gateway {
     RelayServices services = new RelayServices(vertx, config, tickets, registry, connectors, listener);
     TargetCheck targetCheck = new TargetCheck(services);
     ApiServices api = new ApiServices(config, tickets, registry, sessions, audit, (target, user) -> targetCheck.run(target, user)
-        .map(r -> new TargetProbe.Checked(r.banner(), r.version(), r.millis(), r.outcome(), r.error())));
+        .map(r -> new TargetProbe.Checked(r.banner(), r.version(), r.millis(), r.outcome(), r.error(),
+            r.desktop() == null ? null : r.desktop().name(), r.desktop() == null ? 0 : r.desktop().width(),
+            r.desktop() == null ? 0 : r.desktop().height(), r.authenticated(), r.fromSession(), r.ageSeconds(),
+            r.cacheSeconds())));
     metrics.pacing(services.pacer());
     metrics.fanOut(services.fanOut());
     metrics.eventLoopDelay(vertx);

@@ -48,14 +48,20 @@ final class StatusRoutes {
     services.probe().check(target, user).onSuccess(c -> {
       JsonObject body = new JsonObject().put("target", target).put("ok", c.outcome() == null).put("millis", c.millis());
       if (c.outcome() == null) {
-        body.put("banner", c.banner()).put("version", c.version());
+        if (c.banner() != null) body.put("banner", c.banner()).put("version", c.version());
+        body.put("desktop", new JsonObject().put("name", c.desktop()).put("width", c.width()).put("height", c.height()));
+        // answered from the target's live shared session: no connection was made for this check
+        if (c.fromSession()) body.put("session", true);
       } else {
         body.put("outcome", c.outcome().label()).put("reason", c.outcome().words()).put("error", c.error())
             .put("final", c.outcome().isFinal());
       }
+      // "ok": the stored password works; else the failure's words; absent when the check did not get that far
+      if (c.authenticated() != null) body.put("auth", c.authenticated() ? "ok" : c.error());
+      body.put("ageSeconds", c.ageSeconds()).put("cacheSeconds", c.cacheSeconds());
       // the gateway connected to the target for this user: on the record like a viewer's attempt
       services.audit().event("target.checked", user.subject(), target, null, null,
-          c.outcome() == null ? c.banner() : c.error(), String.valueOf(ctx.request().remoteAddress()),
+          c.outcome() == null ? (c.fromSession() ? "live session" : c.banner()) : c.error(), String.valueOf(ctx.request().remoteAddress()),
           c.outcome() == null ? "ok" : c.outcome().label());
       Json.reply(ctx, 200, body);
     }).onFailure(ctx::fail);

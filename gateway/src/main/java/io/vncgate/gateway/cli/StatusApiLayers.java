@@ -105,16 +105,24 @@ final class StatusApiLayers {
       Answer a = http.get(path, token);
       JsonObject j = a.json() == null ? new JsonObject() : a.json();
       if (a.status() == 200 && j.getBoolean("ok", false)) {
-        report.add(Layer.ok("target", target + ": " + j.getString("banner") + " (RFB " + j.getString("version") + ") in "
-            + j.getValue("millis") + " ms", j));
+        // the gateway logged in (the stored password works), or answered from the target's live shared session
+        String how = j.getBoolean("session", false) ? "answers through its live shared session"
+            : j.getString("banner") + " (RFB " + j.getString("version") + ") in " + j.getValue("millis") + " ms, VNC login ok";
+        JsonObject desk = j.getJsonObject("desktop");
+        if (desk != null) how += ", desktop \"" + desk.getString("name") + "\" " + desk.getValue("width") + "x" + desk.getValue("height");
+        long age = j.getLong("ageSeconds", 0L);
+        if (age > 0) how += " (checked " + age + " s ago)";
+        report.add(Layer.ok("target", target + ": " + how, j));
         return;
       }
       if (a.status() == 200) {
         String outcome = j.getString("outcome", "");
         List<String> rescue = new ArrayList<>(targetRescue(outcome));
         rescue.add(again);
+        long age = j.getLong("ageSeconds", 0L);
         report.add(new Layer("target", StatusReport.State.PROBLEM, target + ": " + j.getString("reason"),
-            j.getString("reason") + " (outcome " + outcome + ")", j.getString("error"), List.copyOf(rescue), j));
+            j.getString("reason") + " (outcome " + outcome + ")",
+            j.getString("error") + (age > 0 ? " (checked " + age + " s ago)" : ""), List.copyOf(rescue), j));
         return;
       }
       String error = j.getString("error", abbreviate(a.body()));
@@ -154,6 +162,9 @@ final class StatusApiLayers {
               + " in the gateway's config");
       case "misconfigured" -> out.add("fix the route of " + target + " (TLS trust, SSH host key): providers." + provider
           + " in the gateway's config");
+      case "auth-failed", "password-required", "password", "too-many-attempts", "held" ->
+          out.add("set the VNC password the gateway keeps for " + target + " to the server's (its password file,"
+              + " readable by the gateway): providers." + provider + " in the gateway's config");
       case "not-ready" -> out.add("vncgate plugins --config /etc/vncgate/vncgate.yaml   # why provider " + provider
           + " is not available");
       default -> out.add("journalctl -u vncgate | grep 'target=" + target + "'");

@@ -138,7 +138,8 @@ public final class ConfigLoader {
     GatewayConfig.Jwt jwt = identity(auth, dir, env);
     Duration ticketTtl = positive(auth.section("tickets").onlyKeys("ttl"), "ttl", Duration.ofSeconds(30));
 
-    ProviderConfig limits = root.section("limits").onlyKeys("clipboard", "connections", "http", "websocket", "tickets", "upstream");
+    ProviderConfig limits = root.section("limits").onlyKeys("clipboard", "connections", "http", "websocket", "tickets", "upstream",
+        "target-check");
     ProviderConfig clip = limits.section("clipboard").onlyKeys("max-bytes", "to-server", "to-viewer");
     GatewayConfig.Clipboard clipboard = new GatewayConfig.Clipboard(
         clip.bytes("max-bytes", 1024 * 1024, 0, 256L * 1024 * 1024), clip.bool("to-server", true), clip.bool("to-viewer", true));
@@ -322,10 +323,14 @@ public final class ConfigLoader {
       throw ws.invalid("events-message", "is " + eventsMessage + " bytes, more than limits.websocket.max-frame (" + maxFrame + ")");
     }
     ProviderConfig tickets = limits.section("tickets").onlyKeys("per-user", "failures-per-address", "failure-window");
+    // 0: every check connects (each one authenticates, so none counts against the target's blacklist)
+    ProviderConfig check = limits.section("target-check").onlyKeys("cache");
+    Duration checkCache = check.duration("cache", d.targetCheckCache());
+    if (checkCache.isNegative()) throw check.invalid("cache", "must not be negative (0s: every check connects)");
     return new GatewayConfig.Limits(max, perAddress, headerTimeout, maxFrame, eventsMessage,
         tickets.integer("per-user", d.ticketsPerUser(), 1, 100_000),
         tickets.integer("failures-per-address", d.ticketFailuresPerAddress(), 1, 1_000_000),
-        positive(tickets, "failure-window", d.ticketFailureWindow()));
+        positive(tickets, "failure-window", d.ticketFailureWindow()), checkCache);
   }
 
   /** {@code limits.upstream}; absent keys keep {@link GatewayConfig.Pacing#DEFAULTS}. */

@@ -226,11 +226,21 @@ public record GatewayConfig(
       @ConfigKey("limits.websocket.events-message") int wsFirstMessageBytes,
       @ConfigKey("limits.tickets.per-user") int ticketsPerUser,
       @ConfigKey("limits.tickets.failures-per-address") int ticketFailuresPerAddress,
-      @ConfigKey("limits.tickets.failure-window") Duration ticketFailureWindow) {
+      @ConfigKey("limits.tickets.failure-window") Duration ticketFailureWindow,
+      @ConfigKey("limits.target-check.cache") Duration targetCheckCache) {
     /** {@code maxConnections} sized at start from the process's open-file limit. */
     public static final int AUTO = -1;
+    /** How long one target's check answer is reused for everyone who may see the target ({@code TargetCheck}). */
+    public static final Duration TARGET_CHECK_CACHE = Duration.ofSeconds(10);
     public static final Limits DEFAULTS = new Limits(AUTO, 256, Duration.ofSeconds(10), 1024 * 1024, 8 * 1024,
-        20, 20, Duration.ofMinutes(1));
+        20, 20, Duration.ofMinutes(1), TARGET_CHECK_CACHE);
+
+    /** With the default {@code limits.target-check.cache}. */
+    public Limits(int maxConnections, int maxConnectionsPerAddress, Duration headerTimeout, int wsMaxFrameBytes,
+        int wsFirstMessageBytes, int ticketsPerUser, int ticketFailuresPerAddress, Duration ticketFailureWindow) {
+      this(maxConnections, maxConnectionsPerAddress, headerTimeout, wsMaxFrameBytes, wsFirstMessageBytes, ticketsPerUser,
+          ticketFailuresPerAddress, ticketFailureWindow, TARGET_CHECK_CACHE);
+    }
   }
 
   /**

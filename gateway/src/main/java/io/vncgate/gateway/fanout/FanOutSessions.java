@@ -89,6 +89,15 @@ public final class FanOutSessions {
     return new EntryHold(entry);
   }
 
+  /**
+   * The target's session while its upstream connection is open (held or in its grace), else null:
+   * a target check answers from it instead of opening a second connection (KubeVirt allows one).
+   */
+  public synchronized FanOutSession live(String targetId) {
+    Entry e = byTarget.get(targetId);
+    return e == null ? null : e.session;
+  }
+
   /** Fan-out sessions with an open upstream connection (the gauge {@code vncgate_fanout_sessions}). */
   public synchronized int sessions() {
     int n = 0;

@@ -4,10 +4,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vncgate.gateway.auth.TicketGrant;
+import io.vncgate.gateway.auth.UserPrincipal;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.rfb.HandshakeStep;
+import io.vncgate.gateway.rfb.RfbVersion;
 import io.vncgate.gateway.rfb.ServerInit;
 import io.vncgate.gateway.rfb.UpstreamHandshake;
 import io.vncgate.gateway.transport.StaleRouteException;
@@ -27,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * kept there) → the RFB handshake with the target. Its future holds the ready upstream (paused,
  * with the target's ServerInit and any bytes after it) or fails with an {@link Failed} that
  * carries the {@link Outcome}. Runs on the connection's event loop.
+ *
+ * <p>A viewer's connection ({@code ViewerConnection}) and a target check ({@link TargetCheck}) both
+ * take this path, so a check waits its turn at the target like a viewer and authenticates like one
+ * (TigerVNC counts a connection that ends before authenticating against the gateway's address).
  */
 final class UpstreamSetup {
   private static final Logger log = LoggerFactory.getLogger(UpstreamSetup.class);
@@ -59,7 +65,7 @@ final class UpstreamSetup {
 
   private final RelayServices services;
   private final String connectionId;
-  private final TicketGrant grant;
+  private final UserPrincipal user;
   private final String target;
   private final long deadlineNanos;
   private final Consumer<UpstreamPacer.QueueState> queueStates;
@@ -68,6 +74,7 @@ final class UpstreamSetup {
   private long resolvedAtNanos;
   private Upstream upstream;
   private boolean cancelled;
+  private RfbVersion version;
 
   /**
    * @param deadlineNanos {@link System#nanoTime()} by which the viewer's handshake must be done: a
@@ -77,12 +84,23 @@ final class UpstreamSetup {
    */
   UpstreamSetup(RelayServices services, String connectionId, TicketGrant grant, long deadlineNanos,
       Consumer<UpstreamPacer.QueueState> queueStates) {
+    this(services, connectionId, grant.targetId(), grant.user(), deadlineNanos, queueStates);
+  }
+
+  /** For {@code target} as {@code user} sees it, without a ticket (a {@link TargetCheck}). */
+  UpstreamSetup(RelayServices services, String connectionId, String target, UserPrincipal user, long deadlineNanos,
+      Consumer<UpstreamPacer.QueueState> queueStates) {
     this.services = services;
     this.connectionId = connectionId;
-    this.grant = grant;
-    this.target = grant.targetId();
+    this.user = user;
+    this.target = target;
     this.deadlineNanos = deadlineNanos;
     this.queueStates = queueStates;
+  }
+
+  /** The RFB version spoken with the target, once its banner was read; else null. */
+  RfbVersion version() {
+    return version;
   }
 
   Future<Ready> start() {
@@ -93,7 +111,7 @@ final class UpstreamSetup {
       told[0] = true;
       queueStates.accept(UpstreamPacer.QueueState.PREPARING);
     });
-    return services.providers().resolve(target, grant.user())
+    return services.providers().resolve(target, user)
         .onComplete(ar -> {
           services.vertx().cancelTimer(preparing);
           if (told[0]) queueStates.accept(null);
@@ -139,7 +157,7 @@ final class UpstreamSetup {
   }
 
   private Future<Ready> resolveAgainAndAttempt() {
-    return services.providers().resolve(target, grant.user())
+    return services.providers().resolve(target, user)
         .recover(e -> Future.failedFuture(prefix(GatewayException.from(e), "target " + target + " unavailable: ")))
         .compose(fresh -> {
           resolved = fresh;
@@ -221,6 +239,7 @@ final class UpstreamSetup {
     up.input().handler(data -> {
       services.vertx().cancelTimer(bannerTimer);
       HandshakeStep step = handshake.onData(data);
+      if (version == null) version = handshake.version();
       log.debug("connection={} upstream handshake: {} bytes in, {} ({} bytes out)", connectionId, data.length(),
           step.getClass().getSimpleName(), step.output().length());
       if (step.output().length() > 0) up.output().write(step.output());
@@ -245,9 +264,9 @@ final class UpstreamSetup {
     GatewayException g = GatewayException.from(e);
     Outcome outcome = e instanceof Failed f ? f.outcome() : e instanceof UpstreamPacer.Refusal r ? r.outcome() : Outcome.of(g);
     if (g.logDetail() != null) {
-      log.error("connection={} target={} user={}: {}", connectionId, target, grant.user().subject(), g.logDetail());
+      log.error("connection={} target={} user={}: {}", connectionId, target, user.subject(), g.logDetail());
     } else if (outcome == Outcome.INTERNAL && g.getCause() != null) {
-      log.error("connection={} target={} user={}: unexpected failure", connectionId, target, grant.user().subject(), g.getCause());
+      log.error("connection={} target={} user={}: unexpected failure", connectionId, target, user.subject(), g.getCause());
     }
     services.hold().failed(target, resolved, outcome, g.getMessage());
     return e instanceof Failed f ? f : new Failed(outcome, g.getMessage(), g.logDetail());

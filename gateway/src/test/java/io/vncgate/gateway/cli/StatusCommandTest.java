@@ -60,7 +60,8 @@ class StatusCommandTest {
     xvnc = XvncServer.builder().geometry(320, 200).password("status-1").start();
     doomed = XvncServer.builder().geometry(320, 200).start();
     closedPort = FreePorts.next();
-    gw = GatewayHarness.in(dir).auth("  admins: [ops]\n").yaml("audit: {file: audit.log}\n")
+    // every check connects (no limits.target-check.cache): a killed server shows at once
+    gw = GatewayHarness.in(dir).auth("  admins: [ops]\n").yaml("audit: {file: audit.log}\nlimits:\n  target-check: {cache: 0s}\n")
         .targets(GatewayHarness.target("lab1", xvnc.port(), xvnc.passwordFile().toString())
             + GatewayHarness.target("down", closedPort, null)
             + GatewayHarness.target("doomed", doomed.port(), null)).start();
