@@ -1,6 +1,5 @@
 package io.vncgate.gateway.api;
 
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -49,10 +48,33 @@ public final class Json {
    * about:blank} and the HTTP reason phrase, for statuses no {@link Status} names), {@code detail}
    * and {@code error} the words, {@code instance} the request's path (left out when null).
    */
+  /** The reason phrase of an HTTP status (RFC 9110 section 15), for the statuses no {@link Status} names. */
+  static String reasonPhrase(int httpStatus) {
+    return switch (httpStatus) {
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 408 -> "Request Timeout";
+      case 413 -> "Content Too Large";
+      case 414 -> "URI Too Long";
+      case 415 -> "Unsupported Media Type";
+      case 429 -> "Too Many Requests";
+      case 431 -> "Request Header Fields Too Large";
+      case 500 -> "Internal Server Error";
+      case 501 -> "Not Implemented";
+      case 502 -> "Bad Gateway";
+      case 503 -> "Service Unavailable";
+      case 504 -> "Gateway Timeout";
+      default -> httpStatus >= 500 ? "Server Error" : "Client Error";
+    };
+  }
+
   public static JsonObject problemBody(int httpStatus, Status status, String detail, String instance) {
     JsonObject body = new JsonObject()
         .put("type", status == null ? "about:blank" : status.problemType())
-        .put("title", status == null ? HttpResponseStatus.valueOf(httpStatus).reasonPhrase() : status.title())
+        .put("title", status == null ? reasonPhrase(httpStatus) : status.title())
         .put("status", httpStatus)
         .put("detail", detail);
     if (instance != null) body.put("instance", instance);

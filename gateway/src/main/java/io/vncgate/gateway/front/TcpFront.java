@@ -5,8 +5,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import io.netty.handler.ssl.SslContext;
 import io.vncgate.gateway.config.GatewayConfig;
+import io.vncgate.gateway.engine.ServerTls;
 import io.vncgate.gateway.engine.SocketStreams;
 import io.vncgate.gateway.relay.Admission;
 import io.vncgate.gateway.relay.RelayServices;
@@ -29,7 +29,7 @@ public final class TcpFront extends VerticleBase {
   private final Admission admission;
   private final ViewerHandshake.Security security;
   /** server.tls's pair of the moment for VeNCrypt; null without server.tls. */
-  private volatile SslContext sslContext;
+  private volatile ServerTls sslContext;
   private final TlsFiles startTls;
   private NetServer server;
 

@@ -1,19 +1,17 @@
 package io.vncgate.gateway.front;
 
-import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import io.netty.handler.ssl.SslContext;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
+import io.vncgate.gateway.engine.ServerTls;
 import io.vncgate.gateway.engine.SocketStreams;
 import io.vncgate.gateway.engine.ZeroCopy;
 import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.relay.ViewerChannel;
 import java.util.Locale;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLException;
 
 /**
  * A native viewer on the TCP front. The reason reaches it as the RFB failure written before.
@@ -25,14 +23,14 @@ import javax.net.ssl.SSLException;
 final class TcpViewerChannel implements ViewerChannel {
   private final NetSocket socket;
   private final SocketStreams streams;
-  private final Supplier<SslContext> tls;
+  private final Supplier<ServerTls> tls;
 
   /**
    * Made on the socket's context, before anything of it is read.
    *
    * @param tls server.tls's pair of the moment, null without one
    */
-  TcpViewerChannel(NetSocket socket, Supplier<SslContext> tls) {
+  TcpViewerChannel(NetSocket socket, Supplier<ServerTls> tls) {
     this.socket = socket;
     this.streams = SocketStreams.viewer(socket);
     this.tls = tls;
@@ -40,17 +38,14 @@ final class TcpViewerChannel implements ViewerChannel {
 
   @Override
   public Future<Void> startTls(Buffer goAhead) {
-    SslContext context = tls.get();
+    ServerTls context = tls.get();
     if (context == null) return Future.failedFuture("the TCP front has no certificate (server.tls is not set)");
-    return VeNCryptTls.start(socket, context, goAhead).recover(e -> Future.failedFuture(tlsFailure(e)));
+    return context.start(socket, goAhead).recover(e -> Future.failedFuture(tlsFailure(e)));
   }
 
   /** Why a viewer's TLS handshake failed, in words, with what to do where the cause is known. */
   static String tlsFailure(Throwable e) {
-    Throwable cause = e;
-    while ((cause instanceof DecoderException || !(cause instanceof SSLException)) && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = ServerTls.cause(e);
     String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     String m = message.toLowerCase(Locale.ROOT);
     if (m.contains("unknown_ca") || m.contains("bad_certificate") || m.contains("certificate_unknown")

@@ -2,11 +2,9 @@ package io.vncgate.gateway.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
+import io.vncgate.gateway.engine.EventLoops;
 import java.time.Duration;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,28 +19,16 @@ final class EventLoopDelay {
   private EventLoopDelay() {}
 
   static void start(Vertx vertx, MeterRegistry registry) {
-    int i = 0;
-    for (EventExecutor loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {
-      Timer timer = Timer.builder("vncgate.event.loop.delay")
+    Timer[] timers = new Timer[EventLoops.count(vertx)];
+    for (int i = 0; i < timers.length; i++) {
+      timers[i] = Timer.builder("vncgate.event.loop.delay")
           .description("how much later than due a timer on the event loop ran (a probe due every " + INTERVAL_MS + " ms)")
-          .tag("loop", Integer.toString(i++))
+          .tag("loop", Integer.toString(i))
           .publishPercentileHistogram()
           .minimumExpectedValue(Duration.ofNanos(100_000))
           .maximumExpectedValue(Duration.ofSeconds(10))
           .register(registry);
-      schedule(loop, timer);
     }
-  }
-
-  private static void schedule(EventExecutor loop, Timer timer) {
-    long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MS);
-    try {
-      loop.schedule(() -> {
-        timer.record(Math.max(0, System.nanoTime() - due), TimeUnit.NANOSECONDS);
-        schedule(loop, timer);
-      }, INTERVAL_MS, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException closed) {
-      // Vert.x is closing: the probe ends with it
-    }
+    EventLoops.probeEach(vertx, INTERVAL_MS, (loop, late) -> timers[loop].record(late, TimeUnit.NANOSECONDS));
   }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -106,7 +107,7 @@ public final class GatewayMetrics implements ConnectionListener, AutoCloseable {
   }
 
   /** The event loops' delay ({@link EventLoopDelay}): a probe timer on each loop of {@code vertx}. */
-  public void eventLoopDelay(io.vertx.core.Vertx vertx) {
+  public void eventLoopDelay(Vertx vertx) {
     EventLoopDelay.start(vertx, registry);
   }
 
