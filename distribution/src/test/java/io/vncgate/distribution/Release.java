@@ -82,11 +82,17 @@ final class Release {
 
   /** Runs a command (any path, unlike Tools.run) to its end with extra environment; killed at the timeout. */
   static Result run(Map<String, String> env, Duration timeout, List<String> command) throws IOException, InterruptedException {
+    return run(env, timeout, command, null);
+  }
+
+  /** The same in a working folder (null: this JVM's). */
+  static Result run(Map<String, String> env, Duration timeout, List<String> command, Path in) throws IOException, InterruptedException {
     Path out = Files.createTempFile("vncgate-dist-", ".out");
     Path err = Files.createTempFile("vncgate-dist-", ".err");
     try {
       ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      if (in != null) builder.directory(in.toFile());
       builder.environment().putAll(env);
       Process p = builder.start();
       if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {

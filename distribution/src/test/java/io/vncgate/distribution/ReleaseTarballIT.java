@@ -1,6 +1,7 @@
 package io.vncgate.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -12,11 +13,14 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +43,18 @@ class ReleaseTarballIT {
           .map(n -> n.replaceAll("^vncgate-provider-(.+)-" + Pattern.quote(Release.version()) + "\\.zip$", "$1"))
           .sorted().toList());
     }
+    assertTrue(Files.getPosixFilePermissions(home.resolve("bin/vncgate-sdk-install")).contains(PosixFilePermission.OTHERS_EXECUTE),
+        "bin/vncgate-sdk-install is executable");
+    String v = Release.version();
+    for (String file : List.of("vncgate-parent/" + v + "/vncgate-parent-" + v + ".pom",
+        "vncgate-provider-spi/" + v + "/vncgate-provider-spi-" + v + ".jar", "vncgate-provider-spi/" + v + "/vncgate-provider-spi-" + v + ".pom",
+        "vncgate-plugin-parent/" + v + "/vncgate-plugin-parent-" + v + ".pom",
+        "vncgate-plugin-archetype/" + v + "/vncgate-plugin-archetype-" + v + ".jar",
+        "vncgate-plugin-archetype/" + v + "/vncgate-plugin-archetype-" + v + ".pom")) {
+      assertTrue(Files.isRegularFile(home.resolve("sdk/io/vncgate/" + file)), "sdk/io/vncgate/" + file);
+    }
+    assertEquals(Files.readString(Release.repo().resolve("plugin-parent/pom.xml")),
+        Files.readString(home.resolve("sdk/io/vncgate/vncgate-plugin-parent/" + v + "/vncgate-plugin-parent-" + v + ".pom")));
     for (String file : List.of("README.md", "examples/vncgate.yaml",
         "extras/vncgate-provider-ssh-" + Release.version() + "-aws.zip", "systemd/vncgate.service", "docker/Dockerfile",
         "kubernetes/kustomization.yaml", "kubernetes/deployment.yaml", "kubernetes/service.yaml", "kubernetes/vncgate.yaml")) {
@@ -124,6 +140,89 @@ class ReleaseTarballIT {
       gateway.destroyForcibly();
       reader.join(5_000);
     }
+  }
+
+  /**
+   * A plugin author with only the tarball: bin/vncgate-sdk-install into an empty local repository, then the
+   * guide's archetype:generate and package in a folder of its own, offline. Third-party artifacts come from
+   * this build's local repository through a file:// mirror that holds everything but io/vncgate, so
+   * vncgate's own artifacts can only come from the tarball's sdk/.
+   */
+  @Test
+  @Timeout(600)
+  void theSdkInstallsIntoALocalRepositoryAndBuildsAPluginFromTheArchetypeOffline() throws Exception {
+    Path repo = dir.resolve("repo");
+    Release.Result install = Release.run(Map.of(), Duration.ofSeconds(60),
+        List.of(Release.home().resolve("bin/vncgate-sdk-install").toString(), repo.toString()));
+    assertEquals(0, install.exitCode(), install.stdout() + install.stderr());
+    assertTrue(install.stdout().contains("-DarchetypeVersion=" + Release.version() + " "), install.stdout());
+
+    Path mirror = mirrorWithoutVncgate(Path.of(System.getProperty("vncgate.m2")), dir.resolve("mirror"));
+    Path settings = Files.writeString(dir.resolve("settings.xml"), """
+        <settings>
+          <mirrors>
+            <mirror><id>build-machine</id><mirrorOf>*</mirrorOf><url>%s</url></mirror>
+          </mirrors>
+        </settings>
+        """.formatted(mirror.toUri()));
+    Path work = Files.createDirectories(dir.resolve("work"));
+    mvn(settings, repo, work, "org.apache.maven.plugins:maven-archetype-plugin:" + System.getProperty("vncgate.archetype-plugin")
+        + ":generate", "-DarchetypeGroupId=io.vncgate", "-DarchetypeArtifactId=vncgate-plugin-archetype",
+        "-DarchetypeVersion=" + Release.version(), "-DgroupId=com.example", "-DartifactId=lab-provider", "-Dversion=1.0.0",
+        "-Dpackage=com.example.lab", "-DpluginId=lab");
+    Path project = work.resolve("lab-provider");
+    mvn(settings, repo, project, "package");
+
+    Path zip = project.resolve("target/lab-provider-1.0.0.zip");
+    Properties descriptor = new Properties();
+    try (ZipFile z = new ZipFile(zip.toFile())) {
+      ZipEntry props = z.getEntry("plugin.properties");
+      assertNotNull(props, "plugin.properties in " + zip);
+      descriptor.load(z.getInputStream(props));
+      assertNotNull(z.getEntry("classes/com/example/lab/ListProvider.class"), "the provider class in " + zip);
+    }
+    assertEquals("lab", descriptor.getProperty("plugin.id"));
+    assertEquals("1.0.0", descriptor.getProperty("plugin.version"));
+    // vncgate's artifacts in the local repository are the sdk's copies, none fetched from the mirror
+    try (Stream<Path> files = Files.walk(repo.resolve("io/vncgate"))) {
+      assertEquals(List.of(), files.filter(p -> p.getFileName().toString().equals("_remote.repositories")).toList());
+    }
+  }
+
+  @Test
+  void theSdkInstallNamesAFolderItCannotWrite() throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
+    Release.Result r = Release.run(Map.of(), Duration.ofSeconds(30),
+        List.of(Release.home().resolve("bin/vncgate-sdk-install").toString(), file.toString()));
+    assertEquals(2, r.exitCode(), r.stdout() + r.stderr());
+    assertEquals("vncgate-sdk-install: cannot write to the local repository " + file
+        + ": give a folder you can write, e.g. vncgate-sdk-install ~/.m2/repository\n", r.stderr());
+  }
+
+  /** A view of a local repository (symbolic links) without io/vncgate. */
+  private static Path mirrorWithoutVncgate(Path m2, Path mirror) throws Exception {
+    assertTrue(Files.isDirectory(m2.resolve("io")), "the build's local repository " + m2);
+    Files.createDirectories(mirror.resolve("io"));
+    try (Stream<Path> top = Files.list(m2)) {
+      for (Path p : top.toList()) {
+        if (!p.getFileName().toString().equals("io")) Files.createSymbolicLink(mirror.resolve(p.getFileName().toString()), p);
+      }
+    }
+    try (Stream<Path> io = Files.list(m2.resolve("io"))) {
+      for (Path p : io.toList()) {
+        if (!p.getFileName().toString().equals("vncgate")) Files.createSymbolicLink(mirror.resolve("io").resolve(p.getFileName().toString()), p);
+      }
+    }
+    return mirror;
+  }
+
+  /** Maven offline (the file:// mirror is allowed offline), with the given settings and local repository. */
+  private static void mvn(Path settings, Path repo, Path in, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("mvn", "-B", "-o", "-Daether.offline.protocols=file",
+        "-s", settings.toString(), "-Dmaven.repo.local=" + repo));
+    command.addAll(List.of(args));
+    Release.Result r = Release.run(Map.of(), Duration.ofSeconds(300), command, in);
+    assertEquals(0, r.exitCode(), () -> String.join(" ", command) + " in " + in + " failed:\n" + r.stdout() + r.stderr());
   }
 
   /**
