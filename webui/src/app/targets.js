@@ -1,7 +1,7 @@
 // The list of desktops: each target with its live state (whether its VNC server answers, from
 // GET /api/v1/targets/{id}/check; how many watch and who controls, from GET /api/v1/sessions),
 // a filter by label (key=value) and free text, and the desktops this user opened last first.
-// The pure parts (filter, order, presence, bounded checks) are exported for the node tests.
+// The pure parts (filter, order, presence, check words, bounded checks) are exported for the node tests.
 import { ApiError } from "./api.js";
 import { fragmentFor } from "./fragment.js";
 import { t } from "./i18n.js";
@@ -9,11 +9,14 @@ import { t } from "./i18n.js";
 export const RECENT_PREFIX = "vncgate.recent.";
 export const RECENT_MAX = 8;
 /**
- * A check's answer is reused for this long, across reloads and tabs (localStorage): each check is
- * a connect-and-close at the target, and TigerVNC counts 5 of those from the gateway's address
- * (every check comes from there) as failed logins and then blacklists the gateway for everyone.
+ * A check's answer counts as fresh (no new check when the list opens or the filter changes) for as
+ * long as the gateway reuses it (the answer's `cacheSeconds`, `limits.target-check.cache`); an
+ * answer without one (a desktop in use, a check that failed) for this long. The gateway caches,
+ * single-flights and logs in on every check, so the page need not ration them.
  */
-export const CHECK_TTL_MS = 60_000;
+export const CHECK_TTL_MS = 10_000;
+/** An answer is still shown (with its age) this long, while a newer one is on its way. */
+export const CHECK_KEEP_MS = 10 * 60_000;
 export const CHECKS_KEY = "vncgate.checks";
 /** At most this many checks run at once. */
 export const CHECK_CONCURRENCY = 3;
@@ -118,20 +121,62 @@ const OUTCOME_WORDS = {
   "unsupported-version": "list.notVnc",
   misconfigured: "list.misconfigured",
   "not-ready": "list.notReady",
+  "no-common-security": "list.misconfigured",
+  queued: "list.busy",
+  "server-refused": "list.refused",
+  "address-blocked": "list.busy",
+  "auth-failed": "list.loginFails",
+  "password-required": "list.loginFails",
+  "too-many-attempts": "list.loginFails",
+  password: "list.loginFails",
+  held: "list.loginFails",
 };
 
-/** The check's answer as {state, text, title}: the page's words for the outcome, the gateway's words in the title. */
-export function checkText(result) {
+/** How old an answer is: the gateway's age when it answered plus the time it has been stored here. */
+export function ageSeconds(entry, nowMs) {
+  const atGateway = Number(entry.result && entry.result.ageSeconds) || 0;
+  return atGateway + Math.max(0, Math.floor((nowMs - entry.at) / 1000));
+}
+
+function checkedWords(age) {
+  return age == null ? "" : age < 1 ? t("list.checkedNow") : t("list.checkedAgo", { seconds: age });
+}
+
+function lines(...parts) {
+  return parts.filter(Boolean).join("\n");
+}
+
+/**
+ * The check's answer as {state, text, title}: the page's words for the outcome (a desktop whose
+ * login fails is not "Reachable"), the gateway's words, the desktop's size and the answer's age
+ * (seconds, or null when unknown) in the title.
+ */
+export function checkText(result, age = null) {
   if (!result) return { state: "checking", text: t("list.checking"), title: "" };
-  if (result.inUse) return { state: "ok", text: t("list.reachable"), title: t("list.inUse.title") };
+  const when = checkedWords(age);
+  if (result.inUse) return { state: "ok", text: t("list.reachable"), title: lines(t("list.inUse.title"), when) };
   if (result.failed) return { state: "unknown", text: t("list.checkFailed"), title: result.failed };
-  if (result.ok) {
-    return { state: "ok", text: t("list.reachable"), title: t("list.reachable.title", { banner: result.banner || "RFB", millis: result.millis ?? "?" }) };
+  const authWords = typeof result.auth === "string" && result.auth !== "ok" ? result.auth : null;
+  if (result.ok && !authWords) {
+    const desk = result.desktop;
+    return {
+      state: "ok",
+      text: t("list.reachable"),
+      title: lines(
+        result.session ? t("list.reachable.session.title")
+          : t("list.reachable.title", { banner: result.banner || "RFB", millis: result.millis ?? "?" }),
+        desk && desk.width && desk.height
+          ? t("list.desktop.title", { name: desk.name || "", width: desk.width, height: desk.height }) : "",
+        when),
+    };
+  }
+  if (authWords || OUTCOME_WORDS[result.outcome] === "list.loginFails") {
+    return { state: "down", text: t("list.loginFails"), title: lines(result.error || authWords || result.reason || result.outcome, when) };
   }
   return {
     state: "down",
     text: t(OUTCOME_WORDS[result.outcome] || "list.unreachable"),
-    title: result.error || result.reason || result.outcome || "",
+    title: lines(result.error || result.reason || result.outcome || "", when),
   };
 }
 
@@ -156,7 +201,7 @@ export function inUse(sessions, targetId) {
   return sessions.some((s) => s.target === targetId && (s.viewers || []).some((v) => v.state === "relaying"));
 }
 
-/** Check answers by target id ({at, result}), kept in storage for CHECK_TTL_MS. */
+/** Check answers by target id ({at, result}) kept in storage (for CHECK_KEEP_MS), fresh or not. */
 export function readChecks(storage, nowMs) {
   let all = {};
   try {
@@ -164,11 +209,19 @@ export function readChecks(storage, nowMs) {
   } catch {
     all = {};
   }
-  const fresh = {};
+  const kept = {};
   for (const [id, c] of Object.entries(all)) {
-    if (c && typeof c.at === "number" && nowMs - c.at < CHECK_TTL_MS && c.result) fresh[id] = c;
+    if (c && typeof c.at === "number" && nowMs - c.at < CHECK_KEEP_MS && c.result) kept[id] = c;
   }
-  return fresh;
+  return kept;
+}
+
+/** Whether a kept answer still holds: for the gateway's cacheSeconds, else CHECK_TTL_MS. */
+export function isFresh(entry, nowMs) {
+  if (!entry) return false;
+  const cache = entry.result && entry.result.cacheSeconds;
+  const ttl = typeof cache === "number" && cache >= 0 ? cache * 1000 : CHECK_TTL_MS;
+  return nowMs - entry.at < ttl;
 }
 
 export function writeCheck(storage, id, result, nowMs) {
@@ -305,8 +358,9 @@ export class TargetList {
   paintRow(id) {
     const row = this.rows.get(id);
     if (!row) return;
-    const c = pending.has(id) ? null : readChecks(this.storage, Date.now())[id];
-    const words = checkText(c ? c.result : null);
+    const now = Date.now();
+    const c = pending.has(id) ? null : readChecks(this.storage, now)[id];
+    const words = checkText(c ? c.result : null, c ? ageSeconds(c, now) : null);
     row.reach.dataset.state = words.state;
     row.reach.textContent = words.text;
     row.reach.title = words.title || t("list.check.title");
@@ -337,7 +391,7 @@ export class TargetList {
 
   async check(id, force) {
     if (pending.has(id)) return pending.get(id);
-    if (!force && readChecks(this.storage, Date.now())[id]) return undefined;
+    if (!force && isFresh(readChecks(this.storage, Date.now())[id], Date.now())) return undefined;
     if (!force && inUse(this.sessions, id)) {
       writeCheck(this.storage, id, { inUse: true }, Date.now());
       this.paintRow(id);

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Which config file {@code serve} runs with when {@code --config} is not given: the file named by
+ * Which config file {@code serve}, {@code token}, {@code plugins} and {@code open} read when
+ * {@code --config} is not given: the file named by
  * {@code VNCGATE_CONFIG}, else {@code /etc/vncgate/vncgate.yaml} when it exists (the path the
  * systemd unit, the container image and the release tarball use). There is no built-in config to
  * fall back to: a gateway needs at least a signing key, so without a file {@code serve} says what to
@@ -32,6 +33,11 @@ final class ConfigPath {
     }
     if (Files.isRegularFile(systemDefault)) return Optional.of(systemDefault);
     return Optional.empty();
+  }
+
+  /** The file to read; when there is none, an IllegalArgumentException with {@link #noneFound}'s words (exit status 2). */
+  static Path require(Path given, Map<String, String> env, Path systemDefault) {
+    return choose(given, env, systemDefault).orElseThrow(() -> new IllegalArgumentException(noneFound(systemDefault)));
   }
 
   /** Words for when no config is found at all. */

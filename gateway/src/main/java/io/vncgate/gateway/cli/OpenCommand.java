@@ -22,6 +22,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code vncgate open TARGET --config FILE [--no-browser] [--view-only] [--token JWT] [--url URL]}:
+ * {@code vncgate open TARGET [--config FILE] [--no-browser] [--view-only] [--token JWT] [--url URL]}:
  * opens a target of a running gateway in the browser. The token travels in the URL's fragment,
  * which browsers never send to a server; the page moves it to session storage at once.
  */
@@ -47,8 +48,13 @@ final class OpenCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TARGET", description = "The target id, e.g. static/lab1.")
   String target;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "The gateway's YAML config file: its signing key and address.")
+  @Option(names = "--config", paramLabel = "FILE", description = {"The gateway's YAML config file: its signing key and address.",
+      "Default without --token: the file named by $VNCGATE_CONFIG, else /etc/vncgate/vncgate.yaml if it exists."})
   Path config;
+
+  /** Where the default config file lives, and the environment; tests point them elsewhere. */
+  Path systemDefault = ConfigPath.SYSTEM_DEFAULT;
+  Map<String, String> env = System.getenv();
 
   @Option(names = "--token", paramLabel = "JWT", description = "Use this token instead of minting one.")
   String token;
@@ -73,7 +79,9 @@ final class OpenCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (config == null && token == null) {
-      throw new ParameterException(spec.commandLine(), "give --config FILE (to mint a token with its key) or --token JWT");
+      // no token to use: a config is needed to mint one, found as `serve` finds it
+      config = ConfigPath.choose(null, env, systemDefault)
+          .orElseThrow(() -> new IllegalArgumentException(ConfigPath.noneFound(systemDefault) + "; or give --token JWT"));
     }
     GatewayConfig cfg = config == null ? null : ConfigLoader.load(config);
     String base = baseUrl(cfg);

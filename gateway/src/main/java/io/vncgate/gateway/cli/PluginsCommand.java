@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vncgate plugins --config FILE}: the plugins the gateway would load for this config — each
+ * {@code vncgate plugins [--config FILE]} (without it, {@link ConfigPath}): the plugins the gateway would load for this config — each
  * zip with its id, version, whether it started and its providers, or why not — and what serves
  * each configured provider. Providers are not started (no cloud APIs are called). Exit status 0
  * when every configured provider is available, 1 when one is not.
@@ -34,15 +35,20 @@ final class PluginsCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gateway's YAML config file.")
+  @Option(names = "--config", paramLabel = "FILE", description = {"The gateway's YAML config file.",
+      "Default: the file named by $VNCGATE_CONFIG, else /etc/vncgate/vncgate.yaml if it exists."})
   Path config;
+
+  /** Where the default config file lives, and the environment; tests point them elsewhere. */
+  Path systemDefault = ConfigPath.SYSTEM_DEFAULT;
+  Map<String, String> env = System.getenv();
 
   @Option(names = "--verbose", description = "Also show PF4J's own log lines.")
   boolean verbose;
 
   @Override
   public Integer call() {
-    GatewayConfig cfg = ConfigLoader.load(config);
+    GatewayConfig cfg = ConfigLoader.load(ConfigPath.require(config, env, systemDefault));
     PrintWriter out = spec.commandLine().getOut();
     PluginSources sources = PluginSources.locate(cfg);
     Level pf4jLevel = verbose ? null : pf4jLevel(Level.OFF);

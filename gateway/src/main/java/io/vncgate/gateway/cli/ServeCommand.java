@@ -34,8 +34,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    config = ConfigPath.choose(config, env, systemDefault)
-        .orElseThrow(() -> new IllegalArgumentException(ConfigPath.noneFound(systemDefault)));
+    config = ConfigPath.require(config, env, systemDefault);
     GatewayConfig cfg = ConfigLoader.load(config);
     LogSetup.apply(cfg.logging());
     Vertx vertx = Vertx.vertx(Gateway.vertxOptions());

@@ -21,6 +21,8 @@ final class StatusApiLayers {
   private final String target;
   /** The token file as the user names it, for the commands to paste (never the token). */
   private final String tokenShown;
+  /** Why the sessions layer has nothing to say, set when the target layer found no such target or a forbidden one. */
+  private String noSessionsBecause;
 
   StatusApiLayers(StatusHttp http, String base, String target, String tokenShown) {
     this.http = http;
@@ -130,10 +132,12 @@ final class StatusApiLayers {
         report.add(Layer.problem("target", target + ": not granted by your token", "your token does not grant " + target,
             error, j, "vncgate token --config /etc/vncgate/vncgate.yaml --sub " + StatusCommand.user()
                 + " --targets '" + target + "' --ttl 8h > " + tokenShown));
+        noSessionsBecause = "not checked: your token does not grant " + target + " (see above)";
       } else if (a.status() == 404) {
         report.add(Layer.problem("target", target + ": no such target", "the gateway has no target " + target, error, j,
             "curl -H \"Authorization: Bearer $(cat " + tokenShown + ")\" " + base
                 + "/api/v1/targets   # the targets you may open"));
+        noSessionsBecause = "not checked: the gateway has no target " + target + " (see above)";
       } else {
         report.add(Layer.problem("target", target + ": HTTP " + a.status(), "the target could not be checked", error, j,
             again));
@@ -175,6 +179,10 @@ final class StatusApiLayers {
   // 5. who is connected
 
   void sessions(StatusReport report, String token) {
+    if (noSessionsBecause != null) {
+      report.add(Layer.skipped("sessions", noSessionsBecause));
+      return;
+    }
     try {
       Answer a = http.get("/api/v1/sessions", token);
       if (a.status() != 200 || a.json() == null) {

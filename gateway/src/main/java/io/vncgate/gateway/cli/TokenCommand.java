@@ -8,6 +8,7 @@ import io.vncgate.gateway.config.GatewayConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,15 +16,20 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code vncgate token --config FILE --sub NAME [--targets GLOB…] [--role control|view] [--ttl 15m]}. */
+/** {@code vncgate token [--config FILE] --sub NAME [--targets GLOB…] [--role control|view] [--ttl 15m]}. */
 @Command(name = "token", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Print a JWT signed with the configured key, for someone to open desktops with.")
 final class TokenCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gateway's YAML config file (its signing key).")
+  @Option(names = "--config", paramLabel = "FILE", description = {"The gateway's YAML config file (its signing key).",
+      "Default: the file named by $VNCGATE_CONFIG, else /etc/vncgate/vncgate.yaml if it exists."})
   Path config;
+
+  /** Where the default config file lives, and the environment; tests point them elsewhere. */
+  Path systemDefault = ConfigPath.SYSTEM_DEFAULT;
+  Map<String, String> env = System.getenv();
 
   @Option(names = "--sub", required = true, paramLabel = "NAME", description = "The user the token is for (the JWT subject).")
   String subject;
@@ -41,7 +47,7 @@ final class TokenCommand implements Callable<Integer> {
   public Integer call() {
     Role r = Role.parse(role).orElseThrow(() -> new ParameterException(spec.commandLine(), "--role must be control or view, got '" + role + "'"));
     Duration d = CliDurations.parse(spec, "--ttl", ttl);
-    GatewayConfig cfg = ConfigLoader.load(config);
+    GatewayConfig cfg = ConfigLoader.load(ConfigPath.require(config, env, systemDefault));
     Vertx vertx = Vertx.vertx();
     try {
       String token = new JwtService(vertx, cfg.jwt()).mint(subject, targets == null || targets.isEmpty() ? List.of("**") : targets, r, d);

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,9 +57,17 @@ class OpenCommandTest {
   }
 
   static Result run(String... args) {
+    // no config from this machine's environment or /etc: only what a test gives
+    return runWith(Map.of(), dir.resolve("absent.yaml"), args);
+  }
+
+  static Result runWith(Map<String, String> env, Path systemDefault, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine();
+    OpenCommand open = cli.getSubcommands().get("open").getCommand();
+    open.env = env;
+    open.systemDefault = systemDefault;
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int code = cli.execute(args);
@@ -135,6 +144,13 @@ class OpenCommandTest {
     Result r = run("open", "static/lab1", "--token", bad, "--url", "http://127.0.0.1:" + port, "--no-browser");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("refused the token (HTTP 401)"), r.err());
+  }
+
+  @Test
+  void findsTheConfigInTheVariableWithoutConfigOption() throws Exception {
+    Result r = runWith(Map.of("VNCGATE_CONFIG", config.toString()), dir.resolve("absent.yaml"), "open", "static/lab1", "--no-browser");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(List.of("static/lab1"), targetsFor(tokenIn(r.out(), "target=static/lab1")));
   }
 
   @Test

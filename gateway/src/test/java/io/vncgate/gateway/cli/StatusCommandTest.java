@@ -143,6 +143,26 @@ class StatusCommandTest {
   }
 
   @Test
+  void noSuchTargetOrAForbiddenOneSkipsTheSessionsLayer() throws Exception {
+    Path any = tokenFile("gina.token", gw.token("gina", "**", Role.VIEW));
+    Result missing = run("status", "static/nothere", "--gateway", gw.origin(), "--token-file", any.toString());
+    assertEquals(1, missing.code(), missing.out() + missing.err());
+    assertTrue(missing.out().contains("problem  target     static/nothere: no such target"), missing.out());
+    assertTrue(missing.out().contains("skipped  sessions   not checked: the gateway has no target static/nothere (see above)"),
+        missing.out());
+    assertFalse(missing.out().contains("nobody is connected"), missing.out());
+
+    Path narrow = tokenFile("hank.token", gw.token("hank", "static/down", Role.VIEW));
+    Result forbidden = run("status", "static/lab1", "--json", "--gateway", gw.origin(), "--token-file", narrow.toString());
+    assertEquals(1, forbidden.code(), forbidden.out() + forbidden.err());
+    JsonObject sessions = new JsonObject(forbidden.out()).getJsonArray("layers").stream().map(JsonObject.class::cast)
+        .filter(l -> l.getString("layer").equals("sessions")).findFirst().orElseThrow();
+    assertEquals("skipped", sessions.getString("state"), forbidden.out());
+    assertTrue(forbidden.out().contains("not checked: your token does not grant static/lab1 (see above)"), forbidden.out());
+    assertTrue(forbidden.out().contains("static/lab1: not granted by your token"), forbidden.out());
+  }
+
+  @Test
   void checkEndpointIsRefusedForATargetTheTokenDoesNotGrantAndAnswersTheOutcomeOtherwise() throws Exception {
     HttpResponse<String> refused = gw.get("/api/v1/targets/static/lab1/check", gw.token("carol", "static/down", Role.VIEW));
     assertEquals(403, refused.statusCode(), refused.body());
