@@ -47,11 +47,14 @@ import io.vncgate.gateway.transport.UnixSocketConnector;
 import io.vncgate.gateway.transport.WebSocketConnector;
 import io.vncgate.gateway.transport.ssh.SshConnector;
 import io.vncgate.spi.Route;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +66,7 @@ import java.util.Set;
 public final class Gateway {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
   static final String METRICS_REGISTRY = "vncgate";
-  private static final java.util.concurrent.atomic.AtomicInteger REGISTRIES = new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger REGISTRIES = new AtomicInteger();
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -219,7 +222,7 @@ public final class Gateway {
     if (admin.metricsTokenFile() == null) return null;
     String text;
     try {
-      text = java.nio.file.Files.readString(admin.metricsTokenFile(), java.nio.charset.StandardCharsets.UTF_8);
+      text = Files.readString(admin.metricsTokenFile(), StandardCharsets.UTF_8);
     } catch (java.io.IOException | RuntimeException e) {
       throw new ConfigException("server.admin.metrics-token-file: cannot read " + admin.metricsTokenFile() + ": "
           + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));

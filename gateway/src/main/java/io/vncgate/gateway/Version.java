@@ -2,6 +2,7 @@ package io.vncgate.gateway;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
 /** The gateway's version, from the build. */
@@ -24,7 +25,7 @@ public final class Version {
     // written by the build (gateway/pom.xml, generate-resources): `git rev-parse --short=12 HEAD`
     try (InputStream in = Version.class.getResourceAsStream("commit.txt")) {
       if (in == null) return "unknown";
-      String c = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+      String c = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
       return c.matches("[0-9a-f]{7,40}") ? c : "unknown";
     } catch (IOException e) {
       return "unknown";

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -65,12 +66,12 @@ public final class ProviderConfig {
    * letters, 2 up to 8, else a quarter of the length. Ties go to the first candidate.
    */
   public static Optional<String> closest(String word, java.util.Collection<String> candidates) {
-    String w = word.toLowerCase(java.util.Locale.ROOT);
+    String w = word.toLowerCase(Locale.ROOT);
     int limit = w.length() <= 4 ? 1 : w.length() <= 8 ? 2 : w.length() / 4;
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {
-      int d = editDistance(w, c.toLowerCase(java.util.Locale.ROOT));
+      int d = editDistance(w, c.toLowerCase(Locale.ROOT));
       if (d <= limit && d < bestDistance) {
         best = c;
         bestDistance = d;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -100,7 +101,7 @@ public final class AuditLog implements AutoCloseable {
         if (file == null) log.info("{}", text);
         else file.append(text);
       });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       self.warn("audit event {} after the audit log was closed: not written", line.getString("event"));
     }
   }

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -309,7 +310,7 @@ final class RemoteKeySet {
             throw new IllegalStateException(uri + " sent more than " + MAX_DOCUMENT_BYTES + " bytes");
           }
           try {
-            return new JsonObject(new String(resp.body(), java.nio.charset.StandardCharsets.UTF_8));
+            return new JsonObject(new String(resp.body(), StandardCharsets.UTF_8));
           } catch (RuntimeException bad) {
             throw new IllegalStateException(uri + " did not send a JSON object");
           }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "Exit codes: 0 the viewer ended normally; 1 the viewer exited with an error; 2 a usage error;",
         "3 the gateway could not be reached (or its TLS certificate is not trusted); 4 the gateway refused",
         "(invalid or expired token, unknown or forbidden target); 5 the viewer program is not installed."})
-final class BridgeCommand implements java.util.concurrent.Callable<Integer> {
+final class BridgeCommand implements Callable<Integer> {
   static final int VIEWER_FAILED = 1;
   static final int UNREACHABLE = 3;
   static final int REFUSED = 4;

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -54,7 +55,7 @@ final class StatusReport {
   StatusReport add(Layer layer) {
     layers.removeIf(l -> l.name().equals(layer.name()));
     layers.add(layer);
-    layers.sort(java.util.Comparator.comparingInt(l -> ORDER.indexOf(l.name())));
+    layers.sort(Comparator.comparingInt(l -> ORDER.indexOf(l.name())));
     return this;
   }
 

@@ -8,12 +8,14 @@ import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderConfigException;
 import io.vncgate.spi.Sharing;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,7 +55,7 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException("config file " + abs + " cannot be read: " + e.getMessage());
     }
-    Map<String, Object> merged = new java.util.LinkedHashMap<>();
+    Map<String, Object> merged = new LinkedHashMap<>();
     EnvOverrides fromEnv = EnvOverrides.apply(root, env, merged);
     try {
       return fromMap(abs, merged, env);
@@ -398,8 +400,8 @@ public final class ConfigLoader {
       }
     }
     jwtSection.onlyKeys("jwks-url", "issuer", "audience");
-    java.net.URI jwksUrl = jwks ? httpsUrl(jwtSection, "jwks-url") : null;
-    java.net.URI issuerUrl = discovery ? httpsUrl(oidc, "issuer") : null;
+    URI jwksUrl = jwks ? httpsUrl(jwtSection, "jwks-url") : null;
+    URI issuerUrl = discovery ? httpsUrl(oidc, "issuer") : null;
     String issuer = discovery ? oidc.string("issuer") : jwtSection.string("issuer", null);
     // with an identity provider the audience is checked only when configured: IdPs differ in what they put there
     String audience = discovery ? oidc.string("audience", null) : jwtSection.string("audience", null);
@@ -439,11 +441,11 @@ public final class ConfigLoader {
     return new GatewayConfig.SignIn(clientId, scopes);
   }
 
-  private static java.net.URI httpsUrl(ProviderConfig c, String key) {
+  private static URI httpsUrl(ProviderConfig c, String key) {
     String text = c.string(key);
-    java.net.URI uri;
+    URI uri;
     try {
-      uri = new java.net.URI(text);
+      uri = new URI(text);
     } catch (java.net.URISyntaxException e) {
       throw c.invalid(key, "not a URL: " + e.getReason());
     }

@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -103,7 +105,7 @@ final class EnvOverrides {
       }
     }
     if (best != null && best.endsWith("<n>")) { // item by item: the item's own variable
-      java.util.regex.Matcher m = Pattern.compile("^\\[(\\d+)\\]").matcher(key.substring(bestKey.length()));
+      Matcher m = Pattern.compile("^\\[(\\d+)\\]").matcher(key.substring(bestKey.length()));
       best = m.find() ? best.replace("<n>", m.group(1)) : best.replace("_<n>", "_0, _1, …");
     }
     return best;
@@ -175,7 +177,7 @@ final class EnvOverrides {
       m.append(here).append(" takes one value and has no parts");
     }
     m.append(" (VNCGATE_ variables set config keys, see docs/configuration.md; names that are not keys: ")
-        .append(String.join(", ", new java.util.TreeSet<>(RESERVED))).append(')');
+        .append(String.join(", ", new TreeSet<>(RESERVED))).append(')');
     return new ConfigException(m.toString());
   }
 

@@ -4,9 +4,11 @@ import io.vncgate.gateway.engine.ZeroCopy;
 import io.vncgate.gateway.transport.ssh.SshSettings;
 import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.Sharing;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The gateway's whole configuration: one typed, validated tree built once at start by
@@ -118,7 +120,7 @@ public record GatewayConfig(
 
     /** The config value: {@code off}, {@code offer} or {@code require}. */
     public String value() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -157,11 +159,11 @@ public record GatewayConfig(
    * @param caFile a PEM CA bundle trusted for the IdP's HTTPS instead of the system CAs; null: system CAs
    * @param refetchInterval the least time between two fetches of the keys (an unknown kid refetches at most this often)
    */
-  public record RemoteKeys(@ConfigKey("auth.jwt.jwks-url") java.net.URI jwksUrl,
-      @ConfigKey("auth.oidc.issuer") java.net.URI discoveryIssuer, Path caFile, Duration refetchInterval,
+  public record RemoteKeys(@ConfigKey("auth.jwt.jwks-url") URI jwksUrl,
+      @ConfigKey("auth.oidc.issuer") URI discoveryIssuer, Path caFile, Duration refetchInterval,
       /* the page's sign-in at the identity provider (auth.oidc.client-id, .scopes); null: none offered */
       SignIn signIn) {
-    public RemoteKeys(java.net.URI jwksUrl, java.net.URI discoveryIssuer, Path caFile, Duration refetchInterval) {
+    public RemoteKeys(URI jwksUrl, URI discoveryIssuer, Path caFile, Duration refetchInterval) {
       this(jwksUrl, discoveryIssuer, caFile, refetchInterval, null);
     }
   }

@@ -8,6 +8,7 @@ import io.vncgate.gateway.config.ConfigException;
 import io.vncgate.gateway.config.GatewayConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -110,7 +111,7 @@ public record TlsFiles(Buffer cert, Buffer key, byte[] sha256, X509Certificate l
   }
 
   private static List<X509Certificate> certificates(Path file, byte[] bytes) {
-    String text = new String(bytes, java.nio.charset.StandardCharsets.US_ASCII);
+    String text = new String(bytes, StandardCharsets.US_ASCII);
     if (!text.contains("-----BEGIN CERTIFICATE-----")) {
       throw new ConfigException(CERT_KEY + ": " + file + " is not a PEM certificate (expected -----BEGIN CERTIFICATE-----)"
           + (text.contains("PRIVATE KEY-----") ? "; it holds a private key: did you swap cert-file and key-file?" : ""));
@@ -128,7 +129,7 @@ public record TlsFiles(Buffer cert, Buffer key, byte[] sha256, X509Certificate l
   }
 
   private static PrivateKey privateKey(Vertx vertx, GatewayConfig.Tls tls, Buffer cert, Buffer key) {
-    String text = key.toString(java.nio.charset.StandardCharsets.US_ASCII);
+    String text = key.toString(StandardCharsets.US_ASCII);
     if (!text.contains("PRIVATE KEY-----")) {
       throw new ConfigException(KEY_KEY + ": " + tls.keyFile() + " is not a PEM private key (expected -----BEGIN PRIVATE KEY-----,"
           + " RSA PRIVATE KEY or EC PRIVATE KEY)" + (text.contains("CERTIFICATE-----") ? "; it holds a certificate: did you swap"
@@ -166,7 +167,7 @@ public record TlsFiles(Buffer cert, Buffer key, byte[] sha256, X509Certificate l
     };
     boolean matches;
     try {
-      byte[] probe = "vncgate tls key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] probe = "vncgate tls key check".getBytes(StandardCharsets.US_ASCII);
       Signature s = Signature.getInstance(alg);
       s.initSign(key);
       s.update(probe);

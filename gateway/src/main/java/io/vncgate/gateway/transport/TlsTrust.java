@@ -3,9 +3,11 @@ package io.vncgate.gateway.transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.TrustOptions;
 import io.vncgate.spi.Tls;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -102,7 +104,7 @@ final class TlsTrust implements TrustOptions {
       }
       Collection<? extends Certificate> certs;
       try (InputStream in = tls.caFile() != null ? Files.newInputStream(tls.caFile())
-          : new java.io.ByteArrayInputStream(tls.caPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+          : new ByteArrayInputStream(tls.caPem().getBytes(StandardCharsets.US_ASCII))) {
         certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
       } catch (IOException e) {
         throw new CaFileUnusable(tls, "cannot read it: " + e);
