@@ -2,6 +2,7 @@ package io.vncgate.spi;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +66,7 @@ public final class ProviderConfig {
    * case ignored) if it is near enough to be a typo of it: at most 1 edit for words of up to 4
    * letters, 2 up to 8, else a quarter of the length. Ties go to the first candidate.
    */
-  public static Optional<String> closest(String word, java.util.Collection<String> candidates) {
+  public static Optional<String> closest(String word, Collection<String> candidates) {
     String w = word.toLowerCase(Locale.ROOT);
     int limit = w.length() <= 4 ? 1 : w.length() <= 8 ? 2 : w.length() / 4;
     String best = null;

@@ -1,6 +1,7 @@
 package io.vncgate.spi;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -39,7 +40,7 @@ public final class Secret {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Secret s && java.security.MessageDigest.isEqual(value, s.value);
+    return o instanceof Secret s && MessageDigest.isEqual(value, s.value);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.vncgate.spi;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * How to trust an upstream TLS server. There is no trust-all: a self-signed server is trusted by
@@ -62,8 +63,8 @@ public record Tls(Path caFile, String pinnedSha256, String setting, String caPem
    */
   public record ClientCertificate(String certificatePem, Secret keyPem) {
     public ClientCertificate {
-      java.util.Objects.requireNonNull(certificatePem, "certificatePem");
-      java.util.Objects.requireNonNull(keyPem, "keyPem");
+      Objects.requireNonNull(certificatePem, "certificatePem");
+      Objects.requireNonNull(keyPem, "keyPem");
       if (!certificatePem.contains("-----BEGIN CERTIFICATE-----")) {
         throw new IllegalArgumentException("the client certificate is not PEM (no -----BEGIN CERTIFICATE----- line)");
       }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -48,7 +49,7 @@ final class StatusHttp {
     Collection<? extends Certificate> certs;
     try {
       certs = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(Files.readAllBytes(pem)));
-    } catch (java.security.cert.CertificateException e) {
+    } catch (CertificateException e) {
       throw new IOException(pem + " holds no PEM certificate: " + e.getMessage());
     }
     if (certs.isEmpty()) throw new IOException(pem + " holds no PEM certificate");

@@ -9,18 +9,19 @@ import io.vncgate.spi.ProviderConfigException;
 import io.vncgate.spi.Sharing;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.Arrays;
 
 /** Reads the YAML config file once, at start, into a validated {@link GatewayConfig}. */
 public final class ConfigLoader {
@@ -428,7 +429,7 @@ public final class ConfigLoader {
     }
     // a list, or one text value of space-separated scopes as OAuth writes them
     List<String> scopes = oidc.has("scopes")
-        ? oidc.strings("scopes").stream().flatMap(s -> java.util.Arrays.stream(s.trim().split("\\s+"))).toList()
+        ? oidc.strings("scopes").stream().flatMap(s -> Arrays.stream(s.trim().split("\\s+"))).toList()
         : List.of("openid");
     for (String s : scopes) {
       if (s.isEmpty() || !s.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '"' && c != '\\')) {
@@ -446,7 +447,7 @@ public final class ConfigLoader {
     URI uri;
     try {
       uri = new URI(text);
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw c.invalid(key, "not a URL: " + e.getReason());
     }
     boolean loopback = "127.0.0.1".equals(uri.getHost()) || "localhost".equals(uri.getHost()) || "[::1]".equals(uri.getHost());

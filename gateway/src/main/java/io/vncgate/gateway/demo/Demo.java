@@ -1,6 +1,7 @@
 package io.vncgate.gateway.demo;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.net.SelfSignedCertificate;
 import io.vncgate.gateway.Gateway;
 import io.vncgate.gateway.TempDirs;
 import io.vncgate.gateway.auth.Role;
@@ -108,7 +109,7 @@ public final class Demo implements AutoCloseable {
    * for localhost from Vert.x's generator (no openssl needed), deleted with the folder.
    */
   private void selfSignedCertificate() throws IOException {
-    io.vertx.core.net.SelfSignedCertificate made = io.vertx.core.net.SelfSignedCertificate.create("localhost");
+    SelfSignedCertificate made = SelfSignedCertificate.create("localhost");
     try {
       Path key = dir.resolve("tls.key");
       Files.createFile(key);

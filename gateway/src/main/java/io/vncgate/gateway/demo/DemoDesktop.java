@@ -6,6 +6,7 @@ import java.awt.image.DataBufferInt;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -109,7 +110,7 @@ final class DemoDesktop {
         int w = Math.min(WIDTH, x0 + TILE) - x0;
         for (int y = ty * TILE; y < y1; y++) {
           int i = y * WIDTH + x0;
-          if (!java.util.Arrays.equals(pixels, i, i + w, shown, i, i + w)) {
+          if (!Arrays.equals(pixels, i, i + w, shown, i, i + w)) {
             damaged.set(ty * TILES_X + tx);
             for (int yy = y; yy < y1; yy++) System.arraycopy(pixels, yy * WIDTH + x0, shown, yy * WIDTH + x0, w);
             break;

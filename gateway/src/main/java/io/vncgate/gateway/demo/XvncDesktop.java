@@ -1,10 +1,12 @@
 package io.vncgate.gateway.demo;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +16,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A real X desktop for the demo when TigerVNC's {@code Xvnc} is installed: a private display,
@@ -36,7 +37,7 @@ public final class XvncDesktop implements AutoCloseable {
 
   /** The program's path if it is on PATH. */
   public static Optional<Path> which(String program) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(java.io.File.pathSeparator)) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
       if (dir.isEmpty()) continue;
       Path p = Path.of(dir, program);
       if (Files.isExecutable(p)) return Optional.of(p);

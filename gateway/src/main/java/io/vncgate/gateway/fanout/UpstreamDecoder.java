@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vncgate.gateway.rfb.RfbException;
 import io.vncgate.gateway.rfb.RfbFailure.Cause;
 import io.vncgate.gateway.rfb.ServerMessageType;
+import java.util.Objects;
 
 /**
  * Reads what a fan-out session's target sends after ServerInit and applies it to the session's
@@ -67,8 +68,8 @@ public final class UpstreamDecoder {
    *     ({@link UpstreamEvents#cutTextDropped})
    */
   public UpstreamDecoder(Framebuffer framebuffer, UpstreamEvents events, int maxCutText) {
-    this.framebuffer = java.util.Objects.requireNonNull(framebuffer, "framebuffer");
-    this.events = java.util.Objects.requireNonNull(events, "events");
+    this.framebuffer = Objects.requireNonNull(framebuffer, "framebuffer");
+    this.events = Objects.requireNonNull(events, "events");
     this.maxCutText = maxCutText;
   }
 

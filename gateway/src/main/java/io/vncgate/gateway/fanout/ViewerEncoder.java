@@ -3,6 +3,7 @@ package io.vncgate.gateway.fanout;
 import static io.vncgate.gateway.rfb.Encodings.*;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -191,7 +192,7 @@ public final class ViewerEncoder {
       out.appendBytes(row, 0, at);
     }
     for (int y = 0; y < c.height(); y++) {
-      java.util.Arrays.fill(row, 0, rowBytes, (byte) 0);
+      Arrays.fill(row, 0, rowBytes, (byte) 0);
       for (int x = 0; x < c.width(); x++) {
         if (c.argb()[y * c.width() + x] >>> 24 != 0) row[x >> 3] |= (byte) (0x80 >> (x & 7));
       }

@@ -2,6 +2,7 @@ package io.vncgate.gateway.fanout;
 
 import io.vncgate.gateway.rfb.RfbException;
 import io.vncgate.gateway.rfb.RfbFailure.Cause;
+import java.util.Arrays;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -180,7 +181,7 @@ final class ZrleDecoder {
   static void fill(int[] pixels, int origin, int stride, int w, int h, int colour) {
     for (int row = 0; row < h; row++) {
       int at = origin + row * stride;
-      java.util.Arrays.fill(pixels, at, at + w, colour);
+      Arrays.fill(pixels, at, at + w, colour);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.vncgate.gateway.fanout;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.Arrays;
 import java.util.zip.Deflater;
 
 /**
@@ -41,7 +42,7 @@ final class ZrleEncoder {
     while (true) {
       length += deflater.deflate(compressed, length, compressed.length - length, Deflater.SYNC_FLUSH);
       if (length < compressed.length) break;
-      compressed = java.util.Arrays.copyOf(compressed, compressed.length * 2);
+      compressed = Arrays.copyOf(compressed, compressed.length * 2);
     }
     out.appendInt(length).appendBytes(compressed, 0, length);
   }
@@ -56,7 +57,7 @@ final class ZrleEncoder {
 
     // one pass: the palette (up to 127 colours) and the cost of each run-length form
     if (++stamp == 0) {
-      java.util.Arrays.fill(slotStamp, 0);
+      Arrays.fill(slotStamp, 0);
       stamp = 1;
     }
     paletteSize = 0;
@@ -185,7 +186,7 @@ final class ZrleEncoder {
   }
 
   private void ensure(int more) {
-    if (rawLength + more > raw.length) raw = java.util.Arrays.copyOf(raw, Math.max(raw.length * 2, rawLength + more));
+    if (rawLength + more > raw.length) raw = Arrays.copyOf(raw, Math.max(raw.length * 2, rawLength + more));
   }
 
   void close() {

@@ -7,8 +7,9 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import io.vncgate.gateway.auth.JwtService;
 import io.vncgate.gateway.api.ApiServices;
+import io.vncgate.gateway.auth.JwtService;
+import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.engine.WebSocketStreams;
 import io.vncgate.gateway.relay.UpstreamPacer;
 import io.vncgate.gateway.session.Session;
@@ -149,7 +150,7 @@ final class EventsSocket {
         .put("session", session.id())
         .put("viewer", viewer.id())
         .put("role", session.roleOf(viewer).wireName())
-        .put("mayControl", viewer.maxRole() == io.vncgate.gateway.auth.Role.CONTROL)
+        .put("mayControl", viewer.maxRole() == Role.CONTROL)
         .put("controller", session.controller()
             .map(c -> (Object) new JsonObject().put("viewer", c.id()).put("user", c.user())).orElse(null));
   }

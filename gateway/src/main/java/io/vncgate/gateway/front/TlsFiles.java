@@ -10,11 +10,14 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -80,7 +83,7 @@ public record TlsFiles(Buffer cert, Buffer key, byte[] sha256, X509Certificate l
     try {
       return HexFormat.ofDelimiter(":").withUpperCase().formatHex(
           MessageDigest.getInstance("SHA-256").digest(leaf.getEncoded()));
-    } catch (NoSuchAlgorithmException | java.security.cert.CertificateEncodingException e) {
+    } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -102,7 +105,7 @@ public record TlsFiles(Buffer cert, Buffer key, byte[] sha256, X509Certificate l
   private static byte[] bytes(Path file, String key) {
     try {
       return Files.readAllBytes(file);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw new ConfigException(key + ": file " + file + " does not exist");
     } catch (IOException e) {
       throw new ConfigException(key + ": file " + file + " cannot be read (" + e.getClass().getSimpleName()
@@ -176,7 +179,7 @@ public record TlsFiles(Buffer cert, Buffer key, byte[] sha256, X509Certificate l
       v.initVerify(leaf.getPublicKey());
       v.update(probe);
       matches = v.verify(sig);
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       matches = false;
     }
     if (!matches) {

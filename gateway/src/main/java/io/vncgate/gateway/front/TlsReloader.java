@@ -6,6 +6,7 @@ import io.vncgate.gateway.config.GatewayConfig;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -94,7 +95,7 @@ public final class TlsReloader {
   }
 
   private Future<Void> apply(TlsFiles files) {
-    List<Future<Boolean>> updates = new java.util.ArrayList<>(fronts.get().stream().map(f -> f.updateTls(files)).toList());
+    List<Future<Boolean>> updates = new ArrayList<>(fronts.get().stream().map(f -> f.updateTls(files)).toList());
     tcpFronts.get().forEach(f -> updates.add(f.updateTls(files)));
     return Future.all(updates).onSuccess(v -> {
       served = files.sha256();

@@ -9,6 +9,7 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vncgate.spi.Route;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,7 +140,7 @@ public final class WebSocketConnector implements Connector {
           // with a pinned certificate the pin is the check; else the URL's host must be one the certificate names
           .setHostnameVerificationAlgorithm(trust.verifiesHostName() ? "HTTPS" : "")
           .setSslHandshakeTimeout(connectTimeout.toMillis())
-          .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
+          .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
     });
   }
 
@@ -255,7 +257,7 @@ public final class WebSocketConnector implements Connector {
     String said = null;
     if (text.startsWith("{")) {
       try {
-        io.vertx.core.json.JsonObject status = new io.vertx.core.json.JsonObject(text);
+        JsonObject status = new JsonObject(text);
         if ("Status".equals(status.getValue("kind")) && status.getValue("message") instanceof String m) said = m;
       } catch (RuntimeException e) {
         // not JSON after all: say nothing more

@@ -1,8 +1,10 @@
 package io.vncgate.providers.desktop;
 
-import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.ProviderException.Kind;
+import io.vncgate.spi.ProviderException;
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -167,7 +169,7 @@ final class LaunchedDesktop {
 
   private static Process start(List<String> command, Path dir, Path log, Map<String, String> env) {
     ProcessBuilder b = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     b.environment().clear();
     b.environment().putAll(env);
     try {
@@ -211,7 +213,7 @@ final class LaunchedDesktop {
     List<String> lines;
     try (Stream<String> all = Files.lines(log, StandardCharsets.UTF_8)) {
       lines = all.map(String::strip).filter(l -> !l.isEmpty()).toList();
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       return "(no output)";
     }
     // the X server's fatal errors are its "(EE) …" lines (after a usage text, for a bad option)

@@ -1,11 +1,13 @@
 package io.vncgate.providers.kubevirt;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.ProviderException.Kind;
+import io.vncgate.spi.ProviderException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
@@ -29,7 +31,7 @@ final class KubeErrors {
     if (kube != null && kube.getCode() > 0) return status(kube, request, access);
     Throwable root = root(error);
     String api = access.apiUrl().toString();
-    if (root instanceof SSLHandshakeException || has(error, javax.net.ssl.SSLException.class)) {
+    if (root instanceof SSLHandshakeException || has(error, SSLException.class)) {
       return new ProviderException(Kind.UNAVAILABLE, "the Kubernetes API at " + api + " failed the TLS check ("
           + root.getMessage() + "): its certificate must be signed by the CA in " + access.source()
           + " (certificate-authority-data) and name the host in the server URL");
@@ -38,7 +40,7 @@ final class KubeErrors {
       return new ProviderException(Kind.UNAVAILABLE, "the Kubernetes API at " + api + " cannot be reached (connection"
           + " refused): is the server URL in " + access.source() + " right, and the API server up?");
     }
-    if (root instanceof HttpTimeoutException || root instanceof java.util.concurrent.TimeoutException) {
+    if (root instanceof HttpTimeoutException || root instanceof TimeoutException) {
       return new ProviderException(Kind.UNAVAILABLE, "the Kubernetes API at " + api + " did not answer in time");
     }
     String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();

@@ -4,8 +4,8 @@ import io.vncgate.providers.kubevirt.KubeErrors.Request;
 import io.vncgate.spi.Caller;
 import io.vncgate.spi.Credentials;
 import io.vncgate.spi.ProviderContext;
-import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.ProviderException.Kind;
+import io.vncgate.spi.ProviderException;
 import io.vncgate.spi.Route;
 import io.vncgate.spi.Secret;
 import io.vncgate.spi.Sharing;
@@ -13,6 +13,7 @@ import io.vncgate.spi.TargetInfo;
 import io.vncgate.spi.TargetProvider;
 import io.vncgate.spi.TargetRoute;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -49,7 +51,7 @@ public class KubeVirtTargetProvider implements TargetProvider {
   static final String VNC_SUBPROTOCOL = "plain.kubevirt.io";
 
   private final Supplier<Map<String, String>> environment;
-  private final java.nio.file.Path serviceAccount;
+  private final Path serviceAccount;
   private volatile KubeVirtSettings settings;
   private volatile ClusterAccess access;
   private volatile Selector selector;
@@ -61,7 +63,7 @@ public class KubeVirtTargetProvider implements TargetProvider {
   }
 
   /** With the environment and service-account folder of the test's choosing (in-cluster start). */
-  KubeVirtTargetProvider(Supplier<Map<String, String>> environment, java.nio.file.Path serviceAccount) {
+  KubeVirtTargetProvider(Supplier<Map<String, String>> environment, Path serviceAccount) {
     this.environment = environment;
     this.serviceAccount = serviceAccount;
   }
@@ -216,7 +218,7 @@ public class KubeVirtTargetProvider implements TargetProvider {
           out.completeExceptionally(KubeErrors.explain(e, request, a));
         }
       });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       out.completeExceptionally(new ProviderException(Kind.UNAVAILABLE, "the kubevirt provider is stopped"));
     }
     return out;

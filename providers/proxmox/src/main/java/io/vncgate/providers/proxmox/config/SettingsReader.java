@@ -6,6 +6,7 @@ import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderConfigException;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -78,7 +79,7 @@ public final class SettingsReader {
     URI uri;
     try {
       uri = new URI(text);
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw c.invalid("url", "expected the API's address like https://pve1.example:8006, got \"" + text + "\"");
     }
     if (!"https".equals(uri.getScheme()) || uri.getHost() == null) {

@@ -3,6 +3,7 @@ package io.vncgate.providers.proxmox.tls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -36,7 +37,7 @@ public final class TlsContexts {
     Collection<? extends Certificate> certificates;
     try (InputStream in = Files.newInputStream(caFile)) {
       certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw new IOException("file " + caFile + " does not exist");
     }
     if (certificates.isEmpty()) throw new GeneralSecurityException("file " + caFile + " holds no PEM certificate");

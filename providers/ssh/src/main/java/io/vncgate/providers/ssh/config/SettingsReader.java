@@ -4,7 +4,10 @@ import io.vncgate.spi.Credentials;
 import io.vncgate.spi.ProviderConfig;
 import io.vncgate.spi.ProviderConfigException;
 import io.vncgate.spi.VncPasswordFile;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -194,17 +198,17 @@ public final class SettingsReader {
   private static Path sayFormat(Path file) {
     if (!formatSaid.add(file)) return file;
     try {
-      VncPasswordFile.Decoded d = VncPasswordFile.decode(java.nio.file.Files.readAllBytes(file));
+      VncPasswordFile.Decoded d = VncPasswordFile.decode(Files.readAllBytes(file));
       log.info("VNC password file {} is in {} format{}", file, d.format().words(),
           d.viewOnlyPassword() ? " (its view-only password is not used)" : "");
-    } catch (java.io.IOException | IllegalArgumentException e) {
+    } catch (IOException | IllegalArgumentException e) {
       log.warn("VNC password file {} cannot be used yet ({}): connections that need it fail until it can", file,
-          e instanceof java.nio.file.NoSuchFileException ? "it does not exist" : e.getMessage());
+          e instanceof NoSuchFileException ? "it does not exist" : e.getMessage());
     }
     return file;
   }
 
-  private static final Set<Path> formatSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final Set<Path> formatSaid = ConcurrentHashMap.newKeySet();
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SettingsReader.class);
 
   private Path path(String text) {
