@@ -72,9 +72,21 @@ public final class Member {
 
   /** The viewer's connection ended: it leaves the session. Safe from any thread; idempotent. */
   public void leave() {
+    leave(Buffer.buffer());
+  }
+
+  /**
+   * The same, with the releases of the keys and buttons the viewer held down ({@code
+   * ClientMessageFramer.releaseHeld}), forwarded to the target first if the viewer was in control:
+   * the upstream stays open for the others, and a Shift left down would stay down for them.
+   */
+  public void leave(Buffer releases) {
     if (left) return;
     left = true;
-    session.context().runOnContext(v -> session.remove(this));
+    session.context().runOnContext(v -> {
+      if (releases.length() > 0 && joined && !removed) session.forward(releases);
+      session.remove(this);
+    });
   }
 
   boolean left() {

@@ -80,6 +80,8 @@ public final class ViewerConnection {
 
   private State state = State.GREETING;
   private Context context;
+  /** The viewer→server half of the relay, once relaying: the framer's way to the target. */
+  private WriteStream<Buffer> toServer;
   private TicketGrant grant;
   private UpstreamSetup setup;
   private UpstreamSetup.Ready ready;
@@ -342,7 +344,7 @@ public final class ViewerConnection {
     if (upstreamLeftover != null && upstreamLeftover.length() > 0) {
       toViewer.write(upstreamLeftover);
     }
-    WriteStream<Buffer> toServer = RelayStreams.toServer(framer::feed, upstream.output(), bytesToServer, this::touch,
+    toServer = RelayStreams.toServer(framer::feed, upstream.output(), bytesToServer, this::touch,
         this::onRelayFailure);
     if (viewerLeftover.length() > 0) {
       toServer.write(viewerLeftover).onFailure(this::onRelayFailure);
@@ -387,7 +389,7 @@ public final class ViewerConnection {
     member.policy(policy == null ? MessagePolicy.OBSERVER : policy);
     viewer.input().pause();
     viewer.input().handler(null);
-    WriteStream<Buffer> toServer = RelayStreams.toServer(framer::feed, member.input(), bytesToServer, this::touch,
+    toServer = RelayStreams.toServer(framer::feed, member.input(), bytesToServer, this::touch,
         this::onRelayFailure);
     if (viewerLeftover.length() > 0) {
       toServer.write(viewerLeftover).onFailure(this::onRelayFailure);
@@ -516,7 +518,10 @@ public final class ViewerConnection {
     if (idleTimer >= 0) services.vertx().cancelTimer(idleTimer);
     if (setup != null) setup.cancel();
     if (upstream != null) upstream.close();
-    if (member != null) member.leave();
+    if (member != null) {
+      // the session's upstream stays open: what this viewer held down must not stay down for the others
+      member.leave(relayed && framer != null ? framer.releaseHeld() : Buffer.buffer());
+    }
     if (fanOutHold != null) fanOutHold.release();
     if (outcome == Outcome.VIEWER_LEFT) {
       viewer.close();
@@ -553,10 +558,21 @@ public final class ViewerConnection {
     }
   }
 
-  /** Switches the whitelist for this viewer's messages (take-over); applies from the next message. */
+  /**
+   * Switches the whitelist for this viewer's messages (take-over); applies from the next message,
+   * and what the viewer held down that it may no longer send is released on the target at once.
+   * From any thread.
+   */
   public void policy(MessagePolicy policy) {
     if (framer != null) framer.policy(policy);
     if (member != null) member.policy(policy); // a fan-out session serves the viewer in control first
+    Context c = context;
+    if (c != null) {
+      c.runOnContext(v -> {
+        // an empty feed: the framer puts the releases between whole messages, in the stream's order
+        if (state == State.RELAYING && toServer != null) toServer.write(Buffer.buffer()).onFailure(this::onRelayFailure);
+      });
+    }
   }
 
   public String id() {

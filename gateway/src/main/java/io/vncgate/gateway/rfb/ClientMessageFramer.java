@@ -90,6 +90,10 @@ public final class ClientMessageFramer {
 
   private final ByteQueue in = new ByteQueue();
   private final ForwardedRuns out = new ForwardedRuns();
+  private final HeldInput held = new HeldInput();
+  /** The policy the pending message was judged by, and the one the held input was last released for. */
+  private MessagePolicy judgedBy;
+  private MessagePolicy releasedUnder;
   private long skipRemaining;
   private long pendingLength = -1;
   private ClientMessageType pendingType;
@@ -127,6 +131,7 @@ public final class ClientMessageFramer {
           + ", got " + clipboardMaxBytes);
     }
     this.policy = Objects.requireNonNull(policy, "policy");
+    this.releasedUnder = policy;
     this.clipboardMaxBytes = clipboardMaxBytes;
     this.clipboardAllowed = clipboardAllowed;
     this.listener = listener == null ? (t, b, r, w) -> { } : listener;
@@ -142,9 +147,28 @@ public final class ClientMessageFramer {
     this.clipboardListener = Objects.requireNonNull(listener, "listener");
   }
 
-  /** Switches the policy; messages whose header is framed from now on are judged by it. */
+  /**
+   * Switches the policy; messages whose header is framed from now on are judged by it, and an
+   * input message still arriving is forwarded only if the new policy allows it too. Keys and
+   * pointer buttons the viewer holds down and may no longer send are released by the next
+   * {@link #feed} (an empty one will do): a take-over never leaves Shift or a drag down on the
+   * desktop. May be called from any thread.
+   */
   public void policy(MessagePolicy policy) {
     this.policy = Objects.requireNonNull(policy, "policy");
+  }
+
+  /**
+   * The releases of every key and pointer button the viewer holds down on the target, which are
+   * then forgotten; empty when none is. For a viewer leaving an upstream that stays open (a fan-out
+   * session), on the framer's thread.
+   */
+  public Buffer releaseHeld() {
+    return held.releaseAll();
+  }
+
+  private static boolean isInput(ClientMessageType t) {
+    return t == ClientMessageType.KEY_EVENT || t == ClientMessageType.QEMU_KEY_EVENT || t == ClientMessageType.POINTER_EVENT;
   }
 
   public MessagePolicy policy() {
@@ -169,6 +193,13 @@ public final class ClientMessageFramer {
     }
     in.append(data);
     long passedBefore = passed;
+    MessagePolicy now = policy;
+    if (now != releasedUnder) {
+      releasedUnder = now;
+      // control may have moved away while keys or buttons were down: let them go first
+      Buffer releases = held.any() ? held.releases(now) : null;
+      if (releases != null && releases.length() > 0) out.addCopy(in, releases);
+    }
     try {
       frame();
     } catch (RfbException e) {
@@ -269,6 +300,18 @@ public final class ClientMessageFramer {
         return;
       }
       int length = (int) pendingLength;
+      if (isInput(pendingType)) {
+        MessagePolicy now = policy;
+        if (now != judgedBy && !now.allows(pendingType)) {
+          // judged by its header before control moved away, whole only after: the new role decides
+          dropped++;
+          listener.dropped(pendingType, length, DropReason.ROLE, now.describe());
+          in.skip(length);
+          pendingLength = -1;
+          continue;
+        }
+        held.passed(pendingType, in, length);
+      }
       Buffer canonical;
       if (pendingType == ClientMessageType.SET_ENCODINGS) {
         trackEncodings(length);
@@ -345,6 +388,7 @@ public final class ClientMessageFramer {
   /** Null when the framed message passes, else why it is dropped (and {@link #dropReason} set). */
   private String judge() {
     MessagePolicy current = policy;
+    judgedBy = current;
     if (!current.allows(type)) {
       dropReason = DropReason.ROLE;
       return current.describe();
