@@ -10,6 +10,7 @@ import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.config.ConfigLoader;
 import io.vncgate.gateway.ui.WebUi;
+import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.WebSocketTcpBridge;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -316,6 +317,24 @@ public final class GatewayHarness implements AutoCloseable {
         new JsonObject().put("target", target).put("role", role).encode());
     if (r.statusCode() != 201) throw new AssertionError("POST /api/v1/sessions: " + r.statusCode() + " " + r.body());
     return new JsonObject(r.body());
+  }
+
+  /** A viewer in a session: its RFB client (handshake done, security None), its session and viewer ids, its user's token. */
+  public record Joined(RfbTestClient rfb, String session, String viewer, String token) {}
+
+  /**
+   * {@code user} (a token of {@code tokenRole} for {@code static/*}) joins {@code target} as
+   * {@code role} through the WebSocket front; the bridge and the client go into {@code open} to be closed.
+   */
+  public Joined join(String user, Role tokenRole, String target, String role, List<AutoCloseable> open) throws Exception {
+    String token = token(user, "static/*", tokenRole);
+    JsonObject s = session(token, target, role);
+    WebSocketTcpBridge bridge = bridge(s.getString("ticket"));
+    open.add(bridge);
+    RfbTestClient rfb = RfbTestClient.connect(bridge.host(), bridge.port());
+    open.add(rfb);
+    rfb.handshakeNone();
+    return new Joined(rfb, s.getString("id"), s.getString("viewer"), token);
   }
 
   /** A one-shot control ticket for {@code target}, as alice. */

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.auth.Role;
-import io.vncgate.testbeds.RfbTestClient;
-import io.vncgate.testbeds.WebSocketTcpBridge;
+import io.vncgate.gateway.e2e.GatewayHarness.Joined;
 import io.vncgate.testbeds.XvncServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,21 +57,12 @@ class HeldInputOnTakeOverTest {
     open.clear();
   }
 
-  record Viewer(RfbTestClient rfb, String session, String viewer, String token) {}
-
-  private Viewer join(String user, String target) throws Exception {
-    String token = gw.token(user, "static/*", Role.CONTROL);
-    JsonObject s = gw.session(token, target, "control");
-    WebSocketTcpBridge bridge = gw.bridge(s.getString("ticket"));
-    open.add(bridge);
-    RfbTestClient rfb = RfbTestClient.connect(bridge.host(), bridge.port());
-    open.add(rfb);
-    rfb.handshakeNone();
-    return new Viewer(rfb, s.getString("id"), s.getString("viewer"), token);
+  private Joined join(String user, String target) throws Exception {
+    return gw.join(user, Role.CONTROL, target, "control", open);
   }
 
   /** Shift and button 1 down at 40,50, until xev saw both arrive. */
-  private static void holdShiftAndButton(Viewer v, Xev xev) throws Exception {
+  private static void holdShiftAndButton(Joined v, Xev xev) throws Exception {
     v.rfb().sendPointerEvent(0, 40, 50);
     v.rfb().sendKeyEvent(true, SHIFT_L);
     v.rfb().sendPointerEvent(1, 40, 50);
@@ -82,8 +72,8 @@ class HeldInputOnTakeOverTest {
   @ParameterizedTest
   @ValueSource(strings = {"static/pv", "static/fan"})
   void takingControlReleasesWhatTheOldControllerHeldDown(String target) throws Exception {
-    Viewer alice = join("alice", target);
-    Viewer bob = join("bob", target);
+    Joined alice = join("alice", target);
+    Joined bob = join("bob", target);
     try (Xev xev = new Xev()) {
       holdShiftAndButton(alice, xev);
       assertEquals(200, gw.post("/api/v1/sessions/" + bob.session() + "/control", bob.token(),
@@ -99,7 +89,7 @@ class HeldInputOnTakeOverTest {
 
   @Test
   void givingControlBackReleasesToo() throws Exception {
-    Viewer alice = join("alice", "static/pv");
+    Joined alice = join("alice", "static/pv");
     try (Xev xev = new Xev()) {
       holdShiftAndButton(alice, xev);
       assertEquals(200, gw.post("/api/v1/sessions/" + alice.session() + "/release", alice.token(),
@@ -110,8 +100,8 @@ class HeldInputOnTakeOverTest {
 
   @Test
   void aFanOutControllerThatLeavesHoldingShiftDoesNotLeaveItDownForTheOthers() throws Exception {
-    Viewer alice = join("alice", "static/fan");
-    Viewer bob = join("bob", "static/fan"); // keeps the session's upstream open
+    Joined alice = join("alice", "static/fan");
+    Joined bob = join("bob", "static/fan"); // keeps the session's upstream open
     try (Xev xev = new Xev()) {
       holdShiftAndButton(alice, xev);
       alice.rfb().close();

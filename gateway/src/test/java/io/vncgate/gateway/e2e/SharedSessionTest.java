@@ -11,8 +11,8 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.auth.Role;
+import io.vncgate.gateway.e2e.GatewayHarness.Joined;
 import io.vncgate.testbeds.RfbTestClient;
-import io.vncgate.testbeds.WebSocketTcpBridge;
 import io.vncgate.testbeds.XvncServer;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -66,18 +66,8 @@ class SharedSessionTest {
     await(() -> sessions().isEmpty(), "all viewers gone");
   }
 
-  /** A connected viewer: its RFB client, its session and viewer ids, its user's token. */
-  record ViewerHandle(RfbTestClient rfb, String session, String viewer, String token) {}
-
-  ViewerHandle join(String user, Role tokenRole, String role) throws Exception {
-    String token = gw.token(user, "static/*", tokenRole);
-    JsonObject s = gw.session(token, "static/shared", role);
-    WebSocketTcpBridge bridge = gw.bridge(s.getString("ticket"));
-    open.add(bridge);
-    RfbTestClient rfb = RfbTestClient.connect(bridge.host(), bridge.port());
-    open.add(rfb);
-    rfb.handshakeNone();
-    return new ViewerHandle(rfb, s.getString("id"), s.getString("viewer"), token);
+  Joined join(String user, Role tokenRole, String role) throws Exception {
+    return gw.join(user, tokenRole, "static/shared", role, open);
   }
 
   private static void tapCapsLock(RfbTestClient c) throws IOException {
@@ -86,7 +76,7 @@ class SharedSessionTest {
   }
 
   /** Sends pointer, key and classic cut text; returns whether each reached the X display. */
-  private static boolean[] sendInput(ViewerHandle v, int x, int y, String clip) throws Exception {
+  private static boolean[] sendInput(Joined v, int x, int y, String clip) throws Exception {
     boolean capsBefore = xvnc.capsLockOn();
     v.rfb().sendPointerEvent(0, x, y);
     tapCapsLock(v.rfb());
@@ -101,14 +91,14 @@ class SharedSessionTest {
     return new boolean[] {pointerMoved, keyArrived, clipArrived};
   }
 
-  private static void assertReaches(ViewerHandle v, int x, int y, String clip) throws Exception {
+  private static void assertReaches(Joined v, int x, int y, String clip) throws Exception {
     boolean[] r = sendInput(v, x, y, clip);
     assertTrue(r[0], "controller's pointer moved the X pointer");
     assertTrue(r[1], "controller's key reached X");
     assertTrue(r[2], "controller's paste reached the X clipboard");
   }
 
-  private static void assertDropped(ViewerHandle v, int x, int y, String clip) throws Exception {
+  private static void assertDropped(Joined v, int x, int y, String clip) throws Exception {
     String pointerBefore = xvnc.pointer();
     boolean[] r = sendInput(v, x, y, clip);
     assertFalse(r[0], "observer's pointer must not move X (" + pointerBefore + ")");
@@ -118,8 +108,8 @@ class SharedSessionTest {
 
   @Test
   void twoViewersControllerDrivesObserverIsFilteredAndTakeOverSwaps() throws Exception {
-    ViewerHandle alice = join("alice", Role.CONTROL, "control");
-    ViewerHandle bob = join("bob", Role.CONTROL, "control");
+    Joined alice = join("alice", Role.CONTROL, "control");
+    Joined bob = join("bob", Role.CONTROL, "control");
     assertEquals(alice.session(), bob.session(), "same target, same session");
 
     JsonObject s = session(alice.session());
@@ -146,14 +136,14 @@ class SharedSessionTest {
 
   @Test
   void fiveViewersOnlyTheControllerReachesTheDesktop() throws Exception {
-    List<ViewerHandle> viewers = new ArrayList<>();
+    List<Joined> viewers = new ArrayList<>();
     for (int i = 0; i < 5; i++) viewers.add(join("user" + i, Role.CONTROL, "control"));
     JsonObject s = session(viewers.get(0).session());
     assertEquals(5, s.getJsonArray("viewers").size());
     assertReaches(viewers.get(0), 20, 20, "five-0");
     for (int i = 1; i < 5; i++) assertDropped(viewers.get(i), 30 + i, 40 + i, "five-" + i);
 
-    ViewerHandle third = viewers.get(3);
+    Joined third = viewers.get(3);
     assertEquals(200, gw.post("/api/v1/sessions/" + third.session() + "/control", third.token(),
         new JsonObject().put("viewer", third.viewer()).encode()).statusCode());
     assertReaches(third, 120, 130, "five-3 controls");
@@ -162,8 +152,8 @@ class SharedSessionTest {
 
   @Test
   void viewOnlyTokenCanNeverTakeControl() throws Exception {
-    ViewerHandle alice = join("alice", Role.CONTROL, "control");
-    ViewerHandle carol = join("carol", Role.VIEW, "view");
+    Joined alice = join("alice", Role.CONTROL, "control");
+    Joined carol = join("carol", Role.VIEW, "view");
     HttpResponse<String> r = gw.post("/api/v1/sessions/" + carol.session() + "/control", carol.token(),
         new JsonObject().put("viewer", carol.viewer()).encode());
     assertEquals(403, r.statusCode());
@@ -184,8 +174,8 @@ class SharedSessionTest {
 
   @Test
   void bothViewersHearTheTakeOverWithinASecond() throws Exception {
-    ViewerHandle alice = join("alice", Role.CONTROL, "control");
-    ViewerHandle bob = join("bob", Role.CONTROL, "control");
+    Joined alice = join("alice", Role.CONTROL, "control");
+    Joined bob = join("bob", Role.CONTROL, "control");
     BlockingQueue<JsonObject> aliceEvents = events(alice);
     BlockingQueue<JsonObject> bobEvents = events(bob);
     assertEquals("control", next(aliceEvents).getString("role"));
@@ -212,7 +202,7 @@ class SharedSessionTest {
 
   @Test
   void eventsChannelRefusesSomeoneElsesViewer() throws Exception {
-    ViewerHandle alice = join("alice", Role.CONTROL, "control");
+    Joined alice = join("alice", Role.CONTROL, "control");
     WebSocketClient client = gw.vertx.createWebSocketClient();
     try {
       WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.httpPort())
@@ -229,8 +219,8 @@ class SharedSessionTest {
 
   @Test
   void operatorsEndViewersAndSessionsOthersMayNot() throws Exception {
-    ViewerHandle alice = join("alice", Role.CONTROL, "control");
-    ViewerHandle bob = join("bob", Role.CONTROL, "control");
+    Joined alice = join("alice", Role.CONTROL, "control");
+    Joined bob = join("bob", Role.CONTROL, "control");
     String url = "/api/v1/sessions/" + alice.session() + "/viewers/" + bob.viewer();
     assertEquals(403, delete(url, alice.token()).statusCode(), "alice is no operator");
     String operator = gw.gateway.jwt().mint("operator", List.of("**"), Role.CONTROL, Duration.ofMinutes(5));
@@ -243,8 +233,8 @@ class SharedSessionTest {
 
   @Test
   void auditAndMetricsFollowTheSession() throws Exception {
-    ViewerHandle alice = join("alice", Role.CONTROL, "control");
-    ViewerHandle bob = join("bob", Role.CONTROL, "control");
+    Joined alice = join("alice", Role.CONTROL, "control");
+    Joined bob = join("bob", Role.CONTROL, "control");
     assertDropped(bob, 5, 6, "metrics-bob");
     String metrics = gw.get("/metrics", null).body();
     assertPrometheusText(metrics);
@@ -290,7 +280,7 @@ class SharedSessionTest {
     return out;
   }
 
-  private BlockingQueue<JsonObject> events(ViewerHandle v) throws Exception {
+  private BlockingQueue<JsonObject> events(Joined v) throws Exception {
     BlockingQueue<JsonObject> q = new LinkedBlockingQueue<>();
     WebSocketClient client = gw.vertx.createWebSocketClient();
     open.add(() -> client.close().await(5, TimeUnit.SECONDS));
