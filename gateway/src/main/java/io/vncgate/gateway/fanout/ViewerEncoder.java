@@ -5,6 +5,7 @@ import static io.vncgate.gateway.rfb.Encodings.*;
 import io.vertx.core.buffer.Buffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.Deflater;
 
 /**
  * One viewer's side of a shared desktop: the pixel format and encodings the viewer asked for, and
@@ -38,7 +39,8 @@ public final class ViewerEncoder {
   /** A CopyRect rectangle: {@code w x h} pixels the viewer copies from {@code srcX, srcY} to {@code x, y} of its own picture. */
   public record Copy(int srcX, int srcY, int x, int y, int w, int h) {}
 
-  private final ZrleEncoder zrle = new ZrleEncoder();
+  /** The viewer's zlib stream for ZRLE, made at its first ZRLE rectangle (native memory: some 300 KiB). */
+  private Deflater zlib;
   private PixelWriter writer = new PixelWriter(PixelFormat.GATEWAY);
   private int[] encodings = new int[0];
   private byte[] row = new byte[0];
@@ -142,7 +144,10 @@ public final class ViewerEncoder {
     for (Rect r : rects) {
       if (r.w() == 0 || r.h() == 0) continue;
       header(out, r.x(), r.y(), r.w(), r.h(), encoding);
-      if (encoding == ZRLE) zrle.encode(out, framebuffer, r.x(), r.y(), r.w(), r.h(), writer);
+      if (encoding == ZRLE) {
+        if (zlib == null) zlib = ZrleEncoder.newStream();
+        ZrleEncoder.onThisThread().encode(out, framebuffer, r.x(), r.y(), r.w(), r.h(), writer, zlib);
+      }
       else raw(out, framebuffer, r);
     }
     return out;
@@ -161,7 +166,7 @@ public final class ViewerEncoder {
 
   /** Frees the zlib stream's native memory; the encoder is not used after. */
   public void close() {
-    zrle.close();
+    if (zlib != null) zlib.end();
   }
 
   private static void header(Buffer out, int x, int y, int w, int h, int encoding) {

@@ -5,16 +5,19 @@ import java.util.Arrays;
 import java.util.zip.Deflater;
 
 /**
- * One viewer's ZRLE (RFC 6143 §7.7.6): 64x64 tiles, each written the cheapest of solid, packed
- * palette (2–16 colours), palette RLE (up to 127 colours), plain RLE or raw CPIXELs, measured in
- * one pass over the tile; then one zlib stream for the viewer's life, sync-flushed per rectangle.
- * Buffers are reused from rectangle to rectangle.
+ * ZRLE (RFC 6143 §7.7.6): 64x64 tiles, each written the cheapest of solid, packed palette (2–16
+ * colours), palette RLE (up to 127 colours), plain RLE or raw CPIXELs, measured in one pass over
+ * the tile; then the viewer's own zlib stream (one for its life, {@link #newStream()}),
+ * sync-flushed per rectangle. The working buffers (some 100 KiB, and the raw tiles of the largest
+ * rectangle yet: 8 MiB for a 1920x1080 screen) are not the viewer's: one set per thread
+ * ({@link #onThisThread()}), reused by every viewer that thread encodes for, since an encode
+ * runs to its end before the next begins. Before, each fan-out viewer kept a set of its own.
  */
 final class ZrleEncoder {
   private static final int TILE = ZrleDecoder.TILE;
   private static final int SLOTS = 512;
+  private static final ThreadLocal<ZrleEncoder> PER_THREAD = ThreadLocal.withInitial(ZrleEncoder::new);
 
-  private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
   private final int[] tile = new int[TILE * TILE];
   private final int[] palette = new int[127];
   // palette lookup: open addressing, a slot is in use when its stamp is the tile's
@@ -27,8 +30,24 @@ final class ZrleEncoder {
   private int rawLength;
   private byte[] compressed = new byte[16 * 1024];
 
-  /** Appends the ZRLE payload ({@code U32 length}, zlib data) of {@code w x h} at {@code (x, y)}. */
-  void encode(Buffer out, Framebuffer fb, int x, int y, int w, int h, PixelWriter writer) {
+  private ZrleEncoder() {
+  }
+
+  /** The encoder of the calling thread (an event loop: a session's members are encoded on its loop). */
+  static ZrleEncoder onThisThread() {
+    return PER_THREAD.get();
+  }
+
+  /** A viewer's zlib stream, for its life; {@link Deflater#end()} it when the viewer is gone. */
+  static Deflater newStream() {
+    return new Deflater(Deflater.BEST_SPEED);
+  }
+
+  /**
+   * Appends the ZRLE payload ({@code U32 length}, zlib data) of {@code w x h} at {@code (x, y)},
+   * compressed into the viewer's {@code deflater}.
+   */
+  void encode(Buffer out, Framebuffer fb, int x, int y, int w, int h, PixelWriter writer, Deflater deflater) {
     rawLength = 0;
     for (int ty = 0; ty < h; ty += TILE) {
       int th = Math.min(TILE, h - ty);
@@ -189,7 +208,4 @@ final class ZrleEncoder {
     if (rawLength + more > raw.length) raw = Arrays.copyOf(raw, Math.max(raw.length * 2, rawLength + more));
   }
 
-  void close() {
-    deflater.end();
-  }
 }

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -96,6 +97,39 @@ class ViewerEncoderTest {
       assertEquals(0, update.remaining());
       fb.pixels()[0] ^= 0xFFFFFF; // the second round sees a change
     }
+  }
+
+  /**
+   * Two viewers encoded in turn on one thread (as a session's members are on its loop) share the
+   * thread's working buffers but not their zlib streams: each viewer's updates, in different pixel
+   * formats and of different sizes, read back through its own reader as its Raw.
+   */
+  @Test
+  void viewersEncodedInTurnOnOneThreadKeepTheirOwnStreams() throws Exception {
+    Framebuffer fb = desktop();
+    ViewerEncoder a = new ViewerEncoder();
+    ViewerEncoder b = new ViewerEncoder();
+    a.encodings(new int[] {ZRLE});
+    b.encodings(new int[] {ZRLE});
+    b.pixelFormat(RGB565_LE);
+    ReferenceZrle readA = new ReferenceZrle(PixelFormat.GATEWAY);
+    ReferenceZrle readB = new ReferenceZrle(RGB565_LE);
+    List<Rect> big = List.of(new Rect(0, 0, 200, 150));
+    List<Rect> small = List.of(new Rect(10, 100, 40, 30));
+    for (int round = 0; round < 3; round++) {
+      for (var step : List.of(Map.entry(a, big), Map.entry(b, small), Map.entry(b, big), Map.entry(a, small))) {
+        ViewerEncoder encoder = step.getKey();
+        Rect r = step.getValue().get(0);
+        ByteBuffer update = ByteBuffer.wrap(encoder.update(fb, step.getValue(), ViewerEncoder.Extras.NONE).getBytes());
+        update.position(4 + 12); // the message header, the rectangle's header
+        PixelFormat format = encoder == a ? PixelFormat.GATEWAY : RGB565_LE;
+        byte[] read = (encoder == a ? readA : readB).read(update, r.w(), r.h());
+        assertArrayEquals(rawPixels(fb, r, format), read, () -> r + " for viewer " + (encoder == a ? "a" : "b"));
+      }
+      fb.pixels()[5] ^= 0xFFFFFF;
+    }
+    a.close();
+    b.close();
   }
 
   /** Flat areas cost a few bytes: a 64x64 tile of one colour is a solid tile, and zlib finds the repeats. */
