@@ -316,9 +316,9 @@ final class Phases {
       loop.execute(() -> openNext(path, n, started, opened, failures, reasons, done));
     }
     try {
-      Future.join(chains).toCompletionStage().toCompletableFuture().get(OPEN_TIMEOUT_S, TimeUnit.SECONDS);
+      Future.join(chains).toCompletionStage().toCompletableFuture().get(openTimeoutS(n), TimeUnit.SECONDS);
     } catch (InterruptedException | ExecutionException | TimeoutException e) {
-      out.line("  %s: opening %d viewers did not finish in %d s", path.name, n, OPEN_TIMEOUT_S);
+      out.line("  %s: opening %d viewers did not finish in %d s", path.name, n, openTimeoutS(n));
     }
     if (failures.get() > 0) {
       out.line("  %s: %d of %d viewers failed to connect, e.g. %s", path.name, failures.get(), n,
@@ -344,6 +344,11 @@ final class Phases {
       }
       openNext(path, n, started, opened, failures, reasons, done);
     });
+  }
+
+  /** {@value #OPEN_TIMEOUT_S} s, or more for many viewers: 10,000 at 25 a second (a loaded machine) take 400 s. */
+  private static long openTimeoutS(int n) {
+    return Math.max(OPEN_TIMEOUT_S, n / 25);
   }
 
   void closeAll(List<RfbViewer> viewers) {
