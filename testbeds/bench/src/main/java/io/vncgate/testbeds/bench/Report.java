@@ -199,10 +199,12 @@ final class Report {
     Files.createDirectories(dir);
     List<String> names = new ArrayList<>(results.keySet());
     Svg.bars(dir.resolve("throughput.svg"), "Throughput at the viewer, one viewer, " + settings.width() + "x"
-        + settings.height() + " Raw updates" + fanOutNote("from its framebuffer"), "MB/s", names.stream().map(Report::label).toList(), names.stream().map(n -> results.get(n).get("throughput_mb_s")).toList());
+        + settings.height() + " Raw updates" + fanOutNote("from its framebuffer"), "MB/s", names.stream().map(Report::label).toList(),
+        names.stream().map(n -> results.get(n).get("throughput_mb_s")).toList());
     List<String> relays = names.stream().filter(n -> !n.equals(RelayPath.DIRECT)).toList();
     Svg.bars(dir.resolve("cpu-per-gb.svg"), "CPU seconds of the relay process per GB relayed (lower is better)"
-        + fanOutNote("per GB encoded"), "CPU-s/GB", relays.stream().map(Report::label).toList(), relays.stream().map(n -> results.get(n).get("cpu_s_per_gb")).toList());
+        + fanOutNote("per GB encoded"), "CPU-s/GB", relays.stream().map(Report::label).toList(),
+        relays.stream().map(n -> results.get(n).get("cpu_s_per_gb")).toList());
     Map<String, List<double[]>> curvesN = new LinkedHashMap<>();
     Map<String, List<double[]>> curves1 = new LinkedHashMap<>();
     results.forEach((n, r) -> {
