@@ -20,8 +20,9 @@ import java.util.Map;
 
 /**
  * {@code testbeds/bench/run [--quick|--smoke] [--json FILE] [--plots DIR]}: one run on loopback, one
- * synthetic RFB server, five ways to reach it (direct TCP, websockify, websockify-js, vncgate's WebSocket front,
- * vncgate's TCP front), each measured for throughput, relay CPU per GB, round trips at 1 and at
+ * synthetic RFB server, six ways to reach it (direct TCP, websockify, websockify-js, vncgate's WebSocket front,
+ * vncgate's TCP front, and vncgate's WebSocket front to a fan-out target: one upstream, every viewer
+ * served from the gateway's framebuffer, its round trip a key's), each measured for throughput, relay CPU per GB, round trips at 1 and at
  * many viewers, and memory per idle viewer. Prints a table, writes JSON and SVG plots. With
  * {@code --scenario class-start}, the class start against a real Xvnc instead ({@link ClassStart});
  * with {@code --scenario fan-out}, many viewers of one busy upstream ({@link FanOut}).
@@ -37,12 +38,15 @@ public final class Bench {
         --json       where the results go (default: WORK/results.json)
         --plots      where the SVG plots and summary.md go (default: WORK/plots)
         --profile    record JFR in the gateway while the vncgate paths run
-        --only       just these paths, no report (for experiments): direct,websockify,websockify-js,vncgate-ws,vncgate-tcp
+        --only       just these paths, no report (for experiments): direct,websockify,websockify-js,vncgate-ws,vncgate-tcp,
+                     vncgate-fanout (the WebSocket front to a fan-out target of the same server: one upstream,
+                     each viewer served from the gateway's framebuffer; its round trip is key -> update)
         --skip-idle, --skip-rtt  leave out those phases (with --only)
         --heap-histograms  the gateway's live classes before and with the idle viewers, into WORK
         --zero-copy  the gateway's server.zero-copy (default: its own default, auto)
         --idle N     N idle viewers for the gateway and websockify-js (default 2,000; --quick 600), up to
-                     10,000: needs about 2N+256 open files (the launcher raises its soft limit to the hard one)
+                     10,000: needs about 2N+256 open files (the launcher raises its soft limit to the hard one;
+                     N+256 with --only vncgate-fanout, whose viewers share one upstream)
         --noise-limit  a run is noisy when other processes or steal took more than this share of the
                      CPUs (default 0.10); a noisy run is never published
         --publish    write into docs/performance (the launcher's full run): refused for a noisy run,
@@ -109,7 +113,10 @@ public final class Bench {
     if (o.idle != null) s = s.withIdleViewers(o.idle);
     Noise noise = Noise.start(o.noiseLimit);
     Files.createDirectories(o.work);
-    checkFileLimit(s, out);
+    // an idle viewer holds a socket here and, on a per-viewer path, one in the synthetic server
+    boolean fanOutOnly = !o.skipIdle && o.only.stream().allMatch(p -> p.equals(RelayPath.VNCGATE_FANOUT) || p.equals(RelayPath.DIRECT))
+        && o.only.contains(RelayPath.VNCGATE_FANOUT);
+    checkFileLimit(s, out, fanOutOnly ? 1 : 2);
     checkEphemeralPorts(s, out);
     Instant started = Instant.now();
     JsonObject congestion = Noise.congestionControl();
@@ -154,12 +161,13 @@ public final class Bench {
       paths.put(RelayPath.WEBSOCKIFY_JS, RelayPath.websockifyJs(net, websockifyJs, websockifyJsVersion));
       paths.put(RelayPath.VNCGATE_WS, RelayPath.vncgateWs(net, gateway, tickets));
       paths.put(RelayPath.VNCGATE_TCP, RelayPath.vncgateTcp(net, gateway, tickets));
+      paths.put(RelayPath.VNCGATE_FANOUT, RelayPath.vncgateFanout(net, gateway, tickets));
       Phases phases = new Phases(loop, server, s, out, o.heapHistograms ? o.work : null, gateway);
       List<String> selected = o.only.isEmpty() ? RelayPath.ALL : o.only;
 
       Map<String, PathResult> results = new LinkedHashMap<>();
       for (String name : selected) results.put(name, new PathResult(name, paths.get(name).description));
-      for (String name : List.of(RelayPath.VNCGATE_WS, RelayPath.VNCGATE_TCP)) {
+      for (String name : List.of(RelayPath.VNCGATE_WS, RelayPath.VNCGATE_TCP, RelayPath.VNCGATE_FANOUT)) {
         if (selected.contains(name)) phases.warmUp(paths.get(name), s.gatewayWarmupS() / 2);
       }
       out.line("gateway warmed up (%.1f s of relaying, not measured)", s.gatewayWarmupS());
@@ -188,6 +196,11 @@ public final class Bench {
         out.line("%s: %s", name, path.description);
         PathResult r = results.get(name);
         if (o.skipRtt) continue;
+        if (path.fanOut()) { // a fan-out session answers an incremental request only when something changed
+          phases.inputRoundTrips(path, r, 1);
+          phases.inputRoundTrips(path, r, s.rttViewers());
+          continue;
+        }
         phases.roundTrips(path, r, 1);
         phases.roundTrips(path, r, s.rttViewers());
       }
@@ -239,20 +252,24 @@ public final class Bench {
     }
   }
 
-  /** Each idle viewer holds a socket here and one in the synthetic server: say early if that cannot fit. */
-  private static void checkFileLimit(Settings s, PrintLog out) throws IOException {
+  /**
+   * Each idle viewer holds {@code socketsPerViewer} sockets in this JVM (the viewer's, and on a
+   * per-viewer path one in the synthetic server; a fan-out path's viewers share one upstream): say
+   * early if that cannot fit.
+   */
+  private static void checkFileLimit(Settings s, PrintLog out, int socketsPerViewer) throws IOException {
     for (String line : Proc.read(Path.of("/proc/self/limits")).split("\n")) {
       if (line.startsWith("Max open files")) {
         String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-        long needed = 2L * s.idleViewers() + 256;
+        long needed = (long) socketsPerViewer * s.idleViewers() + 256;
         if (!soft.equals("unlimited") && Long.parseLong(soft) < needed) {
           String hard = line.substring("Max open files".length()).trim().split("\\s+")[1];
           throw new IllegalArgumentException("the open-file limit is " + soft + " (hard limit " + hard + ") but "
-              + s.idleViewers() + " idle viewers need about " + needed + " (a socket in the viewer and one in the synthetic"
-              + " server per viewer): the launcher raises the soft limit to the hard one; above the hard limit raise that"
+              + s.idleViewers() + " idle viewers need about " + needed + " (a socket in the viewer"
+              + (socketsPerViewer > 1 ? " and one in the synthetic server" : "") + " per viewer): the launcher raises the soft limit to the hard one; above the hard limit raise that"
               + " first (ulimit -Hn " + needed + " as root with CAP_SYS_RESOURCE, \"* hard nofile " + needed
               + "\" in /etc/security/limits.conf, LimitNOFILE= for a systemd unit, docker run --ulimit nofile="
-              + needed + ") or ask for fewer (--idle " + Math.max(1, (Long.parseLong(soft.equals("unlimited") ? "0" : hard) - 256) / 2)
+              + needed + ") or ask for fewer (--idle " + Math.max(1, (Long.parseLong(soft.equals("unlimited") ? "0" : hard) - 256) / socketsPerViewer)
               + ")");
         }
       }

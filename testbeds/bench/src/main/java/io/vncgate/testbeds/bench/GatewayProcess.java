@@ -19,10 +19,13 @@ import java.net.URI;
 
 /**
  * The real gateway, {@code java -jar vncgate.jar serve}, in a JVM of its own, configured with one
- * static target: the synthetic server. Both fronts on free loopback ports.
+ * static target: the synthetic server (for the relay run twice: per-viewer, and fan-out as
+ * {@link #FAN_OUT_TARGET}). Both fronts on free loopback ports.
  */
 final class GatewayProcess extends RelayProcess {
   static final String TARGET = "static/bench";
+  /** The same synthetic server as a second target whose viewers share one upstream (sessions.sharing: fan-out). */
+  static final String FAN_OUT_TARGET = "static/bench-fanout";
   private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
   private static final String RELAY_INFO = "vncgate_relay_info";
   /** A Prometheus label: name="value", the value's quotes and backslashes escaped. */
@@ -44,7 +47,9 @@ final class GatewayProcess extends RelayProcess {
   /** @param zeroCopy the gateway's {@code server.zero-copy}, or null for its default */
   static GatewayProcess start(Path jar, Path dir, int serverPort, List<String> jvmOptions, String zeroCopy) throws IOException {
     GatewaySetup setup = new GatewaySetup("the benchmark (testbeds/bench/run)")
-        .target(new GatewaySetup.Target("bench", "Synthetic RFB server", serverPort, null));
+        .target(new GatewaySetup.Target("bench", "Synthetic RFB server", serverPort, null))
+        .target(new GatewaySetup.Target("bench-fanout", "Synthetic RFB server, fan-out", serverPort, null))
+        .sessions("sharing: {\"" + FAN_OUT_TARGET + "\": fan-out}");
     if (zeroCopy != null) setup.server("zero-copy: " + zeroCopy);
     return start(jar, dir, setup, jvmOptions);
   }

@@ -14,6 +14,15 @@ final class PathResult {
       "rtt_p50_ms", "rtt_p99_ms", "rtt_p999_ms",
       "rtt_1_p50_ms", "rtt_1_p99_ms", "rtt_1_p999_ms",
       "idle_rss_bytes_per_viewer", "idle_heap_bytes_per_viewer");
+  /**
+   * The fan-out path's round trip instead of rtt_*: key sent by the controller → the update it caused
+   * at each viewer ({@link KeyPacer}); another measurement than the others' request → 1×1 update, so
+   * other names, compared with direct's and websockify's request round trip only under the name
+   * {@code input_rtt_vs_*_request_rtt}.
+   */
+  static final List<String> INPUT_FIGURES = List.of(
+      "input_rtt_p50_ms", "input_rtt_p99_ms", "input_rtt_p999_ms",
+      "input_rtt_1_p50_ms", "input_rtt_1_p99_ms", "input_rtt_1_p999_ms");
 
   final String name;
   final String description;
@@ -32,6 +41,10 @@ final class PathResult {
   double idleConnectPerS = Double.NaN;
   /** The gateway's event-loop delay while the idle viewers connected, or null (not a gateway, or unreadable). */
   LoopDelay idleLoopDelay;
+  /** True when the round trips are {@link #INPUT_FIGURES} (the fan-out path): curves and counts go under input_rtt_*. */
+  boolean inputRoundTrip;
+  /** Input round trips: viewers' updates that did not come within the timeout of their key. */
+  long inputRttLost;
   long errors;
   List<double[]> curve1 = List.of();
   List<double[]> curveN = List.of();
@@ -40,6 +53,7 @@ final class PathResult {
     this.name = name;
     this.description = description;
     FIGURES.forEach(f -> figures.put(f, null));
+    INPUT_FIGURES.forEach(f -> figures.put(f, null));
   }
 
   Double get(String figure) {
@@ -53,10 +67,16 @@ final class PathResult {
 
   JsonObject toJson(PathResult direct, PathResult websockify) {
     JsonObject o = new JsonObject().put("description", description);
-    figures.forEach(o::put);
-    o.put("rtt_viewers", rttViewers)
-        .put("rtt_samples", rttSamples)
-        .put("rtt_1_samples", rtt1Samples)
+    figures.forEach((f, v) -> {
+      if (!INPUT_FIGURES.contains(f) || inputRoundTrip) o.put(f, v);
+    });
+    String rtt = inputRoundTrip ? "input_rtt" : "rtt";
+    o.put("round_trip", inputRoundTrip
+        ? "input: a KeyEvent from the controller -> the update it caused (a 64x64 Raw tile from the gateway's framebuffer) at each viewer"
+        : "request: an incremental FramebufferUpdateRequest for one pixel -> the server's 1x1 Raw update")
+        .put("rtt_viewers", rttViewers)
+        .put(rtt + "_samples", rttSamples)
+        .put(rtt + "_1_samples", rtt1Samples)
         .put("throughput_bytes_measured", bytesMeasured)
         .put("throughput_rounds", roundsJson())
         .put("throughput_mb_s_spread", throughputRounds.isEmpty() ? null
@@ -73,8 +93,13 @@ final class PathResult {
         .put("errors", errors)
         .put("vs_direct", ratios(direct))
         .put("vs_websockify", ratios(websockify))
-        .put("rtt_distribution_ms", curveJson(curveN))
-        .put("rtt_1_distribution_ms", curveJson(curve1));
+        .put(rtt + "_distribution_ms", curveJson(curveN))
+        .put(rtt + "_1_distribution_ms", curveJson(curve1));
+    if (inputRoundTrip) {
+      o.put("input_rtt_lost", inputRttLost)
+          .put("input_rtt_vs_direct_request_rtt", inputRatios(direct))
+          .put("input_rtt_vs_websockify_request_rtt", inputRatios(websockify));
+    }
     return o;
   }
 
@@ -94,6 +119,17 @@ final class PathResult {
     for (String f : FIGURES) {
       Double a = get(f);
       Double b = other == null ? null : other.get(f);
+      r.put(f, a == null || b == null || b == 0 ? null : round(a / b, 3));
+    }
+    return r;
+  }
+
+  /** input_rtt_X / the other path's rtt_X: a key's round trip through fan-out against a request's through the other path. */
+  JsonObject inputRatios(PathResult other) {
+    JsonObject r = new JsonObject();
+    for (String f : INPUT_FIGURES) {
+      Double a = get(f);
+      Double b = other == null ? null : other.get(f.substring("input_".length()));
       r.put(f, a == null || b == null || b == 0 ? null : round(a / b, 3));
     }
     return r;

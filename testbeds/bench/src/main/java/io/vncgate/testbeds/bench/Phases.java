@@ -187,9 +187,66 @@ final class Phases {
         single ? " " : "s", l.percentileMs(50), l.percentileMs(99), l.percentileMs(99.9), l.count());
   }
 
+  /**
+   * The fan-out path's round trips ({@link KeyPacer}): the controller and {@code viewers - 1} observers,
+   * one key every interval (the request interval of {@link #roundTrips}); fills input_rtt_* (many) or
+   * input_rtt_1_* (the controller alone).
+   */
+  void inputRoundTrips(RelayPath path, PathResult r, int viewers) {
+    boolean single = viewers == 1;
+    long interval = TimeUnit.MICROSECONDS.toNanos(single ? settings.rtt1IntervalUs() : settings.rttNIntervalUs());
+    // the controller first: the first viewer of a session with none holds control; the rest observe
+    RfbViewer controller = await(path.open(), 30, "a " + path.name + " viewer to open");
+    List<RfbViewer> vs = new ArrayList<>(List.of(controller));
+    if (!single) vs.addAll(openAll(path, viewers - 1));
+    if (vs.size() < viewers) {
+      closeAll(vs);
+      throw new IllegalStateException(path.name + ": only " + vs.size() + " of " + viewers + " viewers connected");
+    }
+    Pacer.Recorder rec = new Pacer.Recorder();
+    KeyPacer pacer = new KeyPacer(vs, loop, interval, rec);
+    pacer.start(ThreadLocalRandom.current().nextLong(interval));
+    sleepS(single ? settings.rtt1WarmupS() : settings.rttNWarmupS());
+    rec.recording = true;
+    sleepS(single ? settings.rtt1S() : settings.rttNS());
+    rec.recording = false;
+    pacer.stop();
+    sleepMs(TimeUnit.NANOSECONDS.toMillis(interval) + 100);
+    long dropped = vs.stream().filter(v -> !v.isOpen()).count();
+    closeAll(vs);
+    if (dropped > 0) {
+      throw new IllegalStateException(path.name + ": " + dropped + " viewers were disconnected during the round trips");
+    }
+    Latencies l = onLoop(() -> rec.latencies);
+    long lost = onLoop(pacer::lost);
+    if (l.count() == 0) {
+      throw new IllegalStateException(path.name + ": no key's update reached a viewer (" + lost + " lost): did the controller"
+          + " hold control? (see the gateway's log)");
+    }
+    String prefix = single ? "input_rtt_1_" : "input_rtt_";
+    r.inputRoundTrip = true;
+    r.inputRttLost += lost;
+    r.put(prefix + "p50_ms", PathResult.round(l.percentileMs(50), 4));
+    r.put(prefix + "p99_ms", PathResult.round(l.percentileMs(99), 4));
+    r.put(prefix + "p999_ms", PathResult.round(l.percentileMs(99.9), 4));
+    if (single) {
+      r.rtt1Samples = l.count();
+      r.curve1 = l.curve();
+    } else {
+      r.rttSamples = l.count();
+      r.rttViewers = viewers;
+      r.curveN = l.curve();
+    }
+    out.line("  %-13s %3d viewer%s key->update p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d samples, %d lost)", path.name,
+        viewers, single ? " " : "s", l.percentileMs(50), l.percentileMs(99), l.percentileMs(99.9), l.count(), lost);
+  }
+
   /** Connects {@code n} viewers that then sit idle; memory of the relay before and after, per viewer. */
   void idle(RelayPath path, PathResult r, int n) {
     RelayProcess relay = path.relay;
+    // fan-out: one viewer holds the session (its upstream and framebuffer) from before the baseline
+    // to the end, so the figures per viewer are what each idle viewer adds to an open session
+    RfbViewer holder = path.fanOut() ? await(path.open(), 30, "a " + path.name + " viewer to open") : null;
     int serverBefore = server.connections();
     long errorsBefore = relay.errorLines();
     OptionalLong heap0 = relay.heapAfterGc();
@@ -209,6 +266,7 @@ final class Phases {
     sleepS(settings.idleHoldS());
     long dropped = vs.stream().filter(v -> !v.isOpen()).count();
     closeAll(vs);
+    if (holder != null) closeAll(List.of(holder));
     awaitServerConnections(serverBefore);
     int connected = vs.size();
     r.errors += (n - connected) + dropped + Math.max(0, relay.errorLines() - errorsBefore);
@@ -258,9 +316,9 @@ final class Phases {
       loop.execute(() -> openNext(path, n, started, opened, failures, reasons, done));
     }
     try {
-      Future.join(chains).toCompletionStage().toCompletableFuture().get(OPEN_TIMEOUT_S, TimeUnit.SECONDS);
+      Future.join(chains).toCompletionStage().toCompletableFuture().get(openTimeoutS(n), TimeUnit.SECONDS);
     } catch (InterruptedException | ExecutionException | TimeoutException e) {
-      out.line("  %s: opening %d viewers did not finish in %d s", path.name, n, OPEN_TIMEOUT_S);
+      out.line("  %s: opening %d viewers did not finish in %d s", path.name, n, openTimeoutS(n));
     }
     if (failures.get() > 0) {
       out.line("  %s: %d of %d viewers failed to connect, e.g. %s", path.name, failures.get(), n,
@@ -286,6 +344,11 @@ final class Phases {
       }
       openNext(path, n, started, opened, failures, reasons, done);
     });
+  }
+
+  /** {@value #OPEN_TIMEOUT_S} s, or more for many viewers: 10,000 at 25 a second (a loaded machine) take 400 s. */
+  private static long openTimeoutS(int n) {
+    return Math.max(OPEN_TIMEOUT_S, n / 25);
   }
 
   void closeAll(List<RfbViewer> viewers) {

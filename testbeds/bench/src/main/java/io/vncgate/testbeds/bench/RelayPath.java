@@ -12,7 +12,9 @@ final class RelayPath {
   static final String WEBSOCKIFY_JS = "websockify-js";
   static final String VNCGATE_WS = "vncgate-ws";
   static final String VNCGATE_TCP = "vncgate-tcp";
-  static final List<String> ALL = List.of(DIRECT, WEBSOCKIFY, WEBSOCKIFY_JS, VNCGATE_WS, VNCGATE_TCP);
+  /** The WebSocket front to the fan-out target: every viewer on the gateway's one upstream, served from its framebuffer. */
+  static final String VNCGATE_FANOUT = "vncgate-fanout";
+  static final List<String> ALL = List.of(DIRECT, WEBSOCKIFY, WEBSOCKIFY_JS, VNCGATE_WS, VNCGATE_TCP, VNCGATE_FANOUT);
 
   final String name;
   final String description;
@@ -59,6 +61,24 @@ final class RelayPath {
           return WsLink.connect(client, g.httpPort, "/ws/v1/connect", List.of("binary", "vncgate.ticket." + ticket), v)
               .compose(x -> v.ready()).map(v);
         }));
+  }
+
+  /**
+   * The WebSocket front, as {@link #vncgateWs}, to {@link GatewayProcess#FAN_OUT_TARGET}: the gateway is
+   * the synthetic server's one client and answers each viewer from its copy of the desktop.
+   */
+  static RelayPath vncgateFanout(NetClient client, GatewayProcess g, Tickets tickets) {
+    return new RelayPath(VNCGATE_FANOUT, "WebSocket through vncgate to a fan-out target (one upstream, the gateway's framebuffer"
+        + " re-encoded per viewer)", g, () -> tickets.next(GatewayProcess.FAN_OUT_TARGET)
+        .compose(ticket -> {
+          RfbViewer v = new RfbViewer(null);
+          return WsLink.connect(client, g.httpPort, "/ws/v1/connect", List.of("binary", "vncgate.ticket." + ticket), v)
+              .compose(x -> v.ready()).map(v);
+        }));
+  }
+
+  boolean fanOut() {
+    return name.equals(VNCGATE_FANOUT);
   }
 
   static RelayPath vncgateTcp(NetClient client, GatewayProcess g, Tickets tickets) {

@@ -118,13 +118,20 @@ final class Report {
   String table() {
     StringBuilder sb = new StringBuilder();
     if (noise != null) sb.append(noise.line()).append(String.format("%n%n"));
-    sb.append(String.format(Locale.ROOT, "%-13s %9s %9s | %-24s | %-24s | %10s %10s%n", "path", "MB/s", "CPU-s/GB",
+    sb.append(String.format(Locale.ROOT, "%-14s %9s %9s | %-24s | %-24s | %10s %10s%n", "path", "MB/s", "CPU-s/GB",
         "RTT 1 viewer p50/p99/p99.9", "RTT " + settings.rttViewers() + " viewers p50/p99/p99.9", "idle RSS", "idle heap"));
     for (PathResult r : results.values()) {
-      sb.append(String.format(Locale.ROOT, "%-13s %9.1f %9.3f | %-24s | %-24s | %10s %10s%n", r.name,
+      sb.append(String.format(Locale.ROOT, "%-14s %9.1f %9.3f | %-24s | %-24s | %10s %10s%n", r.name,
           r.get("throughput_mb_s"), r.get("cpu_s_per_gb"),
-          ms(r, "rtt_1_"), ms(r, "rtt_"), bytes(r.get("idle_rss_bytes_per_viewer")),
+          ms(r, r.inputRoundTrip ? "input_rtt_1_" : "rtt_1_"), ms(r, r.inputRoundTrip ? "input_rtt_" : "rtt_"),
+          bytes(r.get("idle_rss_bytes_per_viewer")),
           bytes(r.get("idle_heap_bytes_per_viewer"))));
+    }
+    if (results.values().stream().anyMatch(r -> r.inputRoundTrip)) {
+      sb.append(String.format("* %s: MB/s and CPU-s/GB are full-screen Raw updates the gateway encodes from its framebuffer"
+          + " (the upstream is idle: the synthetic desktop does not change); RTT is a key's round trip, the controller's"
+          + " KeyEvent -> the synthetic server's 1x1 update -> the gateway's 64x64 tile at each viewer (the others: a"
+          + " one-pixel request -> the server's 1x1 update)%n", RelayPath.VNCGATE_FANOUT));
     }
     PathResult wsk = results.get(RelayPath.WEBSOCKIFY);
     PathResult direct = results.get(RelayPath.DIRECT);
@@ -137,6 +144,16 @@ final class Report {
           "%-13s throughput %.2fx websockify, %.2fx direct; CPU/GB %.2fx websockify; p99@%d %.2fx websockify, %.2fx direct%n",
           name, vw.getDouble("throughput_mb_s"), vd.getDouble("throughput_mb_s"), vw.getDouble("cpu_s_per_gb"),
           g.rttViewers, vw.getDouble("rtt_p99_ms"), vd.getDouble("rtt_p99_ms")));
+    }
+    PathResult fan = results.get(RelayPath.VNCGATE_FANOUT);
+    if (fan != null) {
+      JsonObject vw = fan.ratios(wsk);
+      JsonObject vd = fan.ratios(direct);
+      sb.append(String.format(Locale.ROOT,
+          "%-13s throughput %.2fx websockify, %.2fx direct; CPU/GB %.2fx websockify; key p99@%d %.2fx websockify's request p99,"
+              + " %.2fx direct's%n", fan.name, vw.getDouble("throughput_mb_s"), vd.getDouble("throughput_mb_s"),
+          vw.getDouble("cpu_s_per_gb"), fan.rttViewers, fan.inputRatios(wsk).getDouble("input_rtt_p99_ms"),
+          fan.inputRatios(direct).getDouble("input_rtt_p99_ms")));
     }
     sb.append(String.format("%nidle viewers admitted per second (ticket, both handshakes, 32 at a time):%n"));
     for (PathResult r : results.values()) {
@@ -160,7 +177,17 @@ final class Report {
 
   private static String ms(PathResult r, String prefix) {
     return String.format(Locale.ROOT, "%.3f/%.3f/%.3f", r.get(prefix + "p50_ms"), r.get(prefix + "p99_ms"),
-        r.get(prefix + "p999_ms"));
+        r.get(prefix + "p999_ms")) + (prefix.startsWith("input_") ? " *" : "");
+  }
+
+  /** The name a path goes by in the plots: the fan-out path is marked, its figures being other measurements (the titles say). */
+  private static String label(String name) {
+    return name.equals(RelayPath.VNCGATE_FANOUT) ? name + "*" : name;
+  }
+
+  /** What the plots' titles add when the fan-out path is in them. */
+  private String fanOutNote(String what) {
+    return results.containsKey(RelayPath.VNCGATE_FANOUT) ? " (" + label(RelayPath.VNCGATE_FANOUT) + ": " + what + ")" : "";
   }
 
   private static String bytes(Double b) {
@@ -172,20 +199,23 @@ final class Report {
     Files.createDirectories(dir);
     List<String> names = new ArrayList<>(results.keySet());
     Svg.bars(dir.resolve("throughput.svg"), "Throughput at the viewer, one viewer, " + settings.width() + "x"
-        + settings.height() + " Raw updates", "MB/s", names, names.stream().map(n -> results.get(n).get("throughput_mb_s")).toList());
+        + settings.height() + " Raw updates" + fanOutNote("from its framebuffer"), "MB/s", names.stream().map(Report::label).toList(),
+        names.stream().map(n -> results.get(n).get("throughput_mb_s")).toList());
     List<String> relays = names.stream().filter(n -> !n.equals(RelayPath.DIRECT)).toList();
-    Svg.bars(dir.resolve("cpu-per-gb.svg"), "CPU seconds of the relay process per GB relayed (lower is better)",
-        "CPU-s/GB", relays, relays.stream().map(n -> results.get(n).get("cpu_s_per_gb")).toList());
+    Svg.bars(dir.resolve("cpu-per-gb.svg"), "CPU seconds of the relay process per GB relayed (lower is better)"
+        + fanOutNote("per GB encoded"), "CPU-s/GB", relays.stream().map(Report::label).toList(),
+        relays.stream().map(n -> results.get(n).get("cpu_s_per_gb")).toList());
     Map<String, List<double[]>> curvesN = new LinkedHashMap<>();
     Map<String, List<double[]>> curves1 = new LinkedHashMap<>();
     results.forEach((n, r) -> {
-      curvesN.put(n, r.curveN);
-      curves1.put(n, r.curve1);
+      curvesN.put(label(n), r.curveN);
+      curves1.put(label(n), r.curve1);
     });
     Svg.percentiles(dir.resolve("latency-" + settings.rttViewers() + "-viewers.svg"), "Round-trip time, "
-        + settings.rttViewers() + " viewers, one request each every " + settings.rttNIntervalUs() / 1000 + " ms", curvesN);
+        + settings.rttViewers() + " viewers, one request each every " + settings.rttNIntervalUs() / 1000 + " ms"
+        + fanOutNote("one key every " + settings.rttNIntervalUs() / 1000 + " ms, its update at each viewer"), curvesN);
     Svg.percentiles(dir.resolve("latency-1-viewer.svg"), "Round-trip time, one viewer, one request every "
-        + settings.rtt1IntervalUs() / 1000.0 + " ms", curves1);
+        + settings.rtt1IntervalUs() / 1000.0 + " ms" + fanOutNote("a key -> its update"), curves1);
     Files.writeString(dir.resolve("summary.md"), (noise != null && noise.noisy() ? "**NOISY RUN** (not figures to"
         + " publish): " + String.join("; ", noise.reasons()) + ".\n\n" : "") + "Run " + started.truncatedTo(ChronoUnit.SECONDS) + " (" + settings.mode()
         + "), " + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model") + ", TCP congestion control "

@@ -180,6 +180,11 @@ final class RfbViewer {
         .appendByte((byte) 4).appendByte((byte) 0).appendShort((short) 0).appendInt(keysym));
   }
 
+  /** One KeyEvent: {@code keysym} pressed ({@code down}) or released; the synthetic server answers each with a 1×1 update. */
+  void keyEvent(int keysym, boolean down) {
+    link.write(Buffer.buffer(8).appendByte((byte) 4).appendByte((byte) (down ? 1 : 0)).appendShort((short) 0).appendInt(keysym));
+  }
+
   /** PointerEvent: the pointer at x, y, no button down. */
   void pointer(int x, int y) {
     link.write(Buffer.buffer(6).appendByte((byte) 5).appendByte((byte) 0).appendUnsignedShort(x).appendUnsignedShort(y));

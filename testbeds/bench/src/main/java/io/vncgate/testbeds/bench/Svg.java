@@ -13,7 +13,8 @@ final class Svg {
       RelayPath.DIRECT, "#7f7f7f",
       RelayPath.WEBSOCKIFY, "#e6862e",
       RelayPath.VNCGATE_WS, "#2f6fd0",
-      RelayPath.VNCGATE_TCP, "#2e9e5b");
+      RelayPath.VNCGATE_TCP, "#2e9e5b",
+      RelayPath.VNCGATE_FANOUT, "#8e44ad");
 
   private static final int W = 720;
   private final StringBuilder sb = new StringBuilder();
@@ -42,7 +43,7 @@ final class Svg {
       s.text(left - 8, y + rowH / 2.0 + 4, labels.get(i), "end", 12, "normal");
       double w = v == null ? 0 : span * v / max;
       s.sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
-          left, y + 5, w, rowH - 10, COLOURS.getOrDefault(labels.get(i), "#555")));
+          left, y + 5, w, rowH - 10, colour(labels.get(i))));
       s.text(left + w + 6, y + rowH / 2.0 + 4, v == null ? "n/a" : format(v) + " " + unit, "start", 12, "normal");
     }
     s.line(left, top, left, top + rowH * labels.size(), "#333");
@@ -94,7 +95,7 @@ final class Svg {
     int legend = 0;
     for (var e : curves.entrySet()) {
       if (e.getValue().isEmpty()) continue;
-      String colour = COLOURS.getOrDefault(e.getKey(), "#555");
+      String colour = colour(e.getKey());
       StringBuilder pts = new StringBuilder();
       for (double[] p : e.getValue()) {
         pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", xOf.applyAsDouble(p[0]), yOf.applyAsDouble(p[1])));
@@ -112,6 +113,11 @@ final class Svg {
 
   private static double nines(double percentile) {
     return -Math.log10(1 - percentile / 100.0);
+  }
+
+  /** A path's colour; a label is the path's name, maybe marked ("vncgate-fanout*"). */
+  private static String colour(String label) {
+    return COLOURS.getOrDefault(label.replaceAll("[* ].*$", ""), "#555");
   }
 
   private void text(double x, double y, String t, String anchor, int size, String weight) {

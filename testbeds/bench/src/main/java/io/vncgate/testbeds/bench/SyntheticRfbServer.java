@@ -14,9 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The VNC server every path talks to: RFB 3.8 with security None, a 32 bpp true-colour desktop,
- * and two answers. A FramebufferUpdateRequest larger than one pixel gets the whole screen as one
- * Raw rectangle (the throughput load); a request for one pixel (or a KeyEvent) gets a 1×1 Raw
- * update (the round trip). Updates are prebuilt off-heap and written without copying, so the server costs
+ * and two answers. A non-incremental FramebufferUpdateRequest larger than one pixel gets the whole
+ * screen as one Raw rectangle (the throughput load); a request for one pixel (or a KeyEvent) gets a
+ * 1×1 Raw update at 0,0 (the round trip). An incremental request larger than one pixel is never
+ * answered: the desktop does not change, as a real server of a still desktop keeps it pending (a
+ * fan-out gateway, the server's only client, asks for that after each update; answering it with the
+ * whole screen would make the desktop look entirely new, as fast as the gateway can read it). Updates are prebuilt off-heap and written without copying, so the server costs
  * little next to what it measures. With a {@link ChangingDesktop} ({@link #changing}) it behaves
  * like a busy real desktop instead: incremental requests get what changed (the fan-out benchmark).
  */
@@ -191,7 +194,10 @@ final class SyntheticRfbServer {
       } else if (type == 3) {
         int w = in.getUnsignedShort(pos + 6);
         int h = in.getUnsignedShort(pos + 8);
-        socket.write(w * h > 1 ? fullUpdate : tinyUpdate);
+        boolean incremental = in.getUnsignedByte(pos + 1) != 0;
+        if (w * h <= 1) socket.write(tinyUpdate);
+        else if (!incremental) socket.write(fullUpdate);
+        // an incremental one for more than a pixel: nothing changed, nothing to send
       } else if (type == 4) {
         socket.write(tinyUpdate);
       }

@@ -1,6 +1,7 @@
 package io.vncgate.testbeds.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES) // a hang guard, not a performance limit
 class BenchSmokeTest {
-  private static final List<String> RELAYS = List.of("websockify", "websockify-js", "vncgate-ws", "vncgate-tcp");
+  private static final List<String> RELAYS = List.of("websockify", "websockify-js", "vncgate-ws", "vncgate-tcp", "vncgate-fanout");
 
   @TempDir
   Path dir;
@@ -54,12 +55,15 @@ class BenchSmokeTest {
     for (String name : RelayPath.ALL) {
       JsonObject p = result.getJsonObject(name);
       assertNotNull(p, name + " is missing");
-      for (String f : List.of("throughput_mb_s", "rtt_p50_ms", "rtt_p99_ms", "rtt_p999_ms", "rtt_1_p50_ms",
-          "rtt_1_p99_ms", "rtt_1_p999_ms", "endpoints_cpu_s_per_gb")) {
+      // the fan-out path's round trip is another measurement (a key's), under its own names
+      String rtt = name.equals(RelayPath.VNCGATE_FANOUT) ? "input_rtt" : "rtt";
+      for (String f : List.of("throughput_mb_s", rtt + "_p50_ms", rtt + "_p99_ms", rtt + "_p999_ms", rtt + "_1_p50_ms",
+          rtt + "_1_p99_ms", rtt + "_1_p999_ms", "endpoints_cpu_s_per_gb")) {
         positive(p, name, f);
       }
-      assertTrue(p.getLong("rtt_samples") > 0 && p.getLong("rtt_1_samples") > 0, name);
-      assertTrue(p.getJsonArray("rtt_distribution_ms").size() > 1, name);
+      assertTrue(p.getLong(rtt + "_samples") > 0 && p.getLong(rtt + "_1_samples") > 0, name);
+      assertTrue(p.getJsonArray(rtt + "_distribution_ms").size() > 1, name);
+      assertTrue(p.getString("round_trip").startsWith(rtt.equals("rtt") ? "request:" : "input:"), name);
       for (String ratios : List.of("vs_direct", "vs_websockify")) {
         JsonObject r = p.getJsonObject(ratios);
         for (String f : PathResult.FIGURES) assertTrue(r.containsKey(f), name + "." + ratios + "." + f);
@@ -97,17 +101,28 @@ class BenchSmokeTest {
     positive(facts, "gateway_facts", "startup_to_healthz_s");
     positive(facts, "gateway_facts", "rss_at_rest_bytes");
     positive(facts, "gateway_facts", "jar_bytes");
-    for (String name : List.of("vncgate-ws", "vncgate-tcp")) {
+    JsonObject fanOut = result.getJsonObject("vncgate-fanout");
+    for (String f : List.of("rtt_p50_ms", "rtt_p99_ms", "rtt_1_p50_ms")) {
+      assertNull(fanOut.getValue(f), "vncgate-fanout has no request round trip, " + f + " stays empty");
+    }
+    assertFalse(result.getJsonObject("vncgate-ws").containsKey("input_rtt_p50_ms"), "the per-viewer paths time requests");
+    assertInstanceOf(Number.class, fanOut.getValue("input_rtt_lost"));
+    for (String ratios : List.of("input_rtt_vs_direct_request_rtt", "input_rtt_vs_websockify_request_rtt")) {
+      positive(fanOut.getJsonObject(ratios), "vncgate-fanout." + ratios, "input_rtt_p99_ms");
+      positive(fanOut.getJsonObject(ratios), "vncgate-fanout." + ratios, "input_rtt_1_p99_ms");
+    }
+    for (String name : List.of("vncgate-ws", "vncgate-tcp", "vncgate-fanout")) {
       positive(result.getJsonObject(name), name, "idle_connect_viewers_per_s");
       JsonObject delay = result.getJsonObject(name).getJsonObject("idle_connect_event_loop_delay");
       assertTrue(delay.getLong("ticks") > 0, name + " event-loop delay " + delay.encode());
       positive(result.getJsonObject(name).getJsonObject("throughput_mb_s_spread"), name, "median");
     }
-    for (String name : List.of("vncgate-ws", "vncgate-tcp")) {
+    for (String name : List.of("vncgate-ws", "vncgate-tcp", "vncgate-fanout")) {
       positive(result.getJsonObject(name), name, "idle_heap_bytes_per_viewer");
       positive(result.getJsonObject(name).getJsonObject("vs_websockify"), name, "cpu_s_per_gb");
-      positive(result.getJsonObject(name).getJsonObject("vs_direct"), name, "rtt_p99_ms");
+      if (!name.equals("vncgate-fanout")) positive(result.getJsonObject(name).getJsonObject("vs_direct"), name, "rtt_p99_ms");
     }
+    assertNull(fanOut.getJsonObject("vs_direct").getValue("rtt_p99_ms"), "no request round trip to compare on the fan-out path");
     positive(result, "top level", "idle_heap_bytes_per_viewer");
     assertTrue(result.getInteger("idle_viewers") > 0);
 
@@ -127,6 +142,8 @@ class BenchSmokeTest {
       assertTrue(text.startsWith("<svg") && text.trim().endsWith("</svg>"), svg);
     }
     assertTrue(Files.readString(plots.resolve("summary.md")).contains("vncgate-ws"));
+    assertTrue(Files.readString(plots.resolve("summary.md")).contains("vncgate-fanout"));
+    assertTrue(Files.readString(plots.resolve("latency-1-viewer.svg")).contains("vncgate-fanout*"));
     assertTrue(console.toString(StandardCharsets.UTF_8).contains("targets:"));
     JsonArray curve = result.getJsonObject("vncgate-ws").getJsonArray("rtt_distribution_ms");
     assertTrue(curve.getJsonArray(curve.size() - 1).getDouble(1) >= curve.getJsonArray(0).getDouble(1),
