@@ -134,9 +134,14 @@ final class Proc {
   /**
    * The kernel's default TCP congestion control, which every loopback connection of the run uses.
    * It moves every figure: with {@code bbr} loopback flows pace and get reordered (fast
-   * retransmits by the thousand), with {@code cubic} (Debian's default) they do not.
+   * retransmits by the thousand), with {@code cubic} (Debian's default) they do not. Under the
+   * launcher's {@code --congestion NAME} the run is in a network namespace of its own whose loopback
+   * routes name the congestion control (the launcher checked that both ends of a connection get it,
+   * and says so in {@code BENCH_TCP_CONGESTION}): that one, not the namespace's default.
    */
   static String tcpCongestionControl() {
+    String set = System.getenv("BENCH_TCP_CONGESTION");
+    if (set != null && !set.isBlank()) return set.trim();
     String v = read(Path.of("/proc/sys/net/ipv4/tcp_congestion_control"));
     return v == null ? "unknown" : v.trim();
   }
