@@ -2,6 +2,7 @@ package io.vncgate.testbeds.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,6 +145,23 @@ final class Proc {
     if (set != null && !set.isBlank()) return set.trim();
     String v = read(Path.of("/proc/sys/net/ipv4/tcp_congestion_control"));
     return v == null ? "unknown" : v.trim();
+  }
+
+  /** Voluntary and involuntary context switches of every thread of {@code pid} (and its children) so far. */
+  static long contextSwitches(long pid) {
+    long sum = 0;
+    for (long p : tree(pid)) {
+      try (var tasks = Files.list(Path.of("/proc", String.valueOf(p), "task"))) {
+        for (Path t : (Iterable<Path>) tasks::iterator) {
+          String status = read(t.resolve("status"));
+          if (status == null) continue;
+          sum += field(status, "voluntary_ctxt_switches:") + field(status, "nonvoluntary_ctxt_switches:");
+        }
+      } catch (IOException | UncheckedIOException gone) {
+        // the process ended meanwhile
+      }
+    }
+    return sum;
   }
 
   /** The 1-minute load average; NaN when unreadable. */
