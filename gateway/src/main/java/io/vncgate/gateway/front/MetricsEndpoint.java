@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * logged). Served on the main port, or on the admin listener when {@code server.admin.port} is set.
  *
  * <p>The text is built on a worker thread, not on the event loop that took the request: a scrape
- * reads every meter, and the JVM's process and CPU gauges read /proc and cgroup files, hundreds of
- * milliseconds of CPU on a loaded machine (measured 2026-12-02, docs/performance.md), and the event
- * loop that answers it also relays viewers, whose messages would wait that long at each scrape.
+ * reads every meter, and the JVM's process and CPU gauges read /proc and cgroup files (1-5 ms of
+ * CPU on a loaded machine, 2026-12-02, docs/performance.md), and the event loop that answers it
+ * also relays viewers, whose messages would wait that long at each scrape.
  */
 public final class MetricsEndpoint implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
