@@ -177,7 +177,7 @@ public final class Gateway {
     metrics.fanOut(services.fanOut());
     metrics.eventLoopDelay(vertx);
     // /metrics before the extra routes: the page's static files (WebUi) match every GET outside
-    // /api and /ws, and looking "metrics" up among the jar's files first cost 85-110 ms of CPU per
+    // /api and /ws, and looking "metrics" up among the jar's files first cost 61-134 ms of CPU per
     // scrape (docs/performance.md, 2026-12-02)
     List<Consumer<Router>> routes = new ArrayList<>();
     if (config.server().admin().listener()) {
