@@ -7,13 +7,21 @@ import io.vncgate.gateway.failure.Status;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /metrics}: the Prometheus text of the gateway's one registry, behind the bearer token
  * of {@code server.admin.metrics-token-file} when one is set (compared in constant time; never
  * logged). Served on the main port, or on the admin listener when {@code server.admin.port} is set.
+ *
+ * <p>The text is built on a worker thread, not on the event loop that took the request: a scrape
+ * reads every meter, and the JVM's process and CPU gauges read /proc and cgroup files (1-5 ms of
+ * CPU on a loaded machine, 2026-12-02, docs/performance.md), and the event loop that answers it
+ * also relays viewers, whose messages would wait that long at each scrape.
  */
 public final class MetricsEndpoint implements Handler<RoutingContext> {
+  private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final Supplier<String> scrape;
@@ -42,6 +50,13 @@ public final class MetricsEndpoint implements Handler<RoutingContext> {
         return;
       }
     }
-    ctx.response().putHeader("Content-Type", CONTENT_TYPE).end(scrape.get());
+    ctx.vertx().executeBlocking(scrape::get, false).onComplete(ar -> {
+      if (ar.failed()) {
+        log.error("GET /metrics: the scrape failed", ar.cause());
+        Json.error(ctx, Status.INTERNAL, "the metrics could not be read");
+        return;
+      }
+      ctx.response().putHeader("Content-Type", CONTENT_TYPE).end(ar.result());
+    });
   }
 }

@@ -171,6 +171,7 @@ final class Noise {
     String bbr = names.contains("bbr") ? "available" : module ? "loadable (modprobe tcp_bbr)" : "not available";
     return new JsonObject()
         .put("in_use", Proc.tcpCongestionControl())
+        .put("network_namespace", System.getenv("BENCH_TCP_CONGESTION") != null)
         .put("available", new JsonArray(names))
         .put("bbr", bbr);
   }

@@ -160,9 +160,15 @@ final class Phases {
       p.start(ThreadLocalRandom.current().nextLong(interval));
     }
     sleepS(single ? settings.rtt1WarmupS() : settings.rttNWarmupS());
+    double[] relay0 = relayCpu(path);
+    double self0 = Proc.cpuSeconds(ProcessHandle.current().pid());
+    long switches0 = path.relay == null ? 0 : Proc.contextSwitches(path.relay.pid());
     rec.recording = true;
     sleepS(single ? settings.rtt1S() : settings.rttNS());
     rec.recording = false;
+    double[] relay1 = relayCpu(path);
+    double self1 = Proc.cpuSeconds(ProcessHandle.current().pid());
+    long switches1 = path.relay == null ? 0 : Proc.contextSwitches(path.relay.pid());
     pacers.forEach(Pacer::stop);
     sleepMs(TimeUnit.NANOSECONDS.toMillis(interval) + 100);
     long dropped = vs.stream().filter(v -> !v.isOpen()).count();
@@ -185,6 +191,13 @@ final class Phases {
     }
     out.line("  %-13s %3d viewer%s RTT p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d samples)", path.name, viewers,
         single ? " " : "s", l.percentileMs(50), l.percentileMs(99), l.percentileMs(99.9), l.count());
+    // what each round trip cost in CPU and in the relay's context switches: figures that the
+    // machine's load moves far less than the latencies (every sample is a round trip)
+    double n = Math.max(1, l.count());
+    out.line("  %-13s %3d viewer%s per round trip: relay %.1f us CPU (user %.1f, system %.1f), %.2f context switches;"
+        + " bench JVM %.1f us CPU", path.name, viewers, single ? " " : "s",
+        1e6 * (relay1[0] + relay1[1] - relay0[0] - relay0[1]) / n, 1e6 * (relay1[0] - relay0[0]) / n,
+        1e6 * (relay1[1] - relay0[1]) / n, (switches1 - switches0) / n, 1e6 * (self1 - self0) / n);
   }
 
   /**

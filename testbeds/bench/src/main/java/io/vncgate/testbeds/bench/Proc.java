@@ -2,6 +2,7 @@ package io.vncgate.testbeds.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,11 +135,33 @@ final class Proc {
   /**
    * The kernel's default TCP congestion control, which every loopback connection of the run uses.
    * It moves every figure: with {@code bbr} loopback flows pace and get reordered (fast
-   * retransmits by the thousand), with {@code cubic} (Debian's default) they do not.
+   * retransmits by the thousand), with {@code cubic} (Debian's default) they do not. Under the
+   * launcher's {@code --congestion NAME} the run is in a network namespace of its own whose loopback
+   * routes name the congestion control (the launcher checked that both ends of a connection get it,
+   * and says so in {@code BENCH_TCP_CONGESTION}): that one, not the namespace's default.
    */
   static String tcpCongestionControl() {
+    String set = System.getenv("BENCH_TCP_CONGESTION");
+    if (set != null && !set.isBlank()) return set.trim();
     String v = read(Path.of("/proc/sys/net/ipv4/tcp_congestion_control"));
     return v == null ? "unknown" : v.trim();
+  }
+
+  /** Voluntary and involuntary context switches of every thread of {@code pid} (and its children) so far. */
+  static long contextSwitches(long pid) {
+    long sum = 0;
+    for (long p : tree(pid)) {
+      try (var tasks = Files.list(Path.of("/proc", String.valueOf(p), "task"))) {
+        for (Path t : (Iterable<Path>) tasks::iterator) {
+          String status = read(t.resolve("status"));
+          if (status == null) continue;
+          sum += field(status, "voluntary_ctxt_switches:") + field(status, "nonvoluntary_ctxt_switches:");
+        }
+      } catch (IOException | UncheckedIOException gone) {
+        // the process ended meanwhile
+      }
+    }
+    return sum;
   }
 
   /** The 1-minute load average; NaN when unreadable. */
