@@ -21,6 +21,7 @@ final class GatewaySetup {
   private final List<Target> targets = new ArrayList<>();
   private final List<String> serverLines = new ArrayList<>();
   private final List<String> sessionLines = new ArrayList<>();
+  private String upstream;
   private String ticketTtl = "10m";
 
   /** @param writtenBy the tool, for the file's first comment, e.g. "the benchmark (testbeds/bench/run)" */
@@ -51,6 +52,15 @@ final class GatewaySetup {
     return this;
   }
 
+  /**
+   * {@code limits.upstream}, a flow map, e.g. {@code "{handshakes-per-target: 64, blacklist-threshold: 0}"}
+   * for targets that are no TigerVNC (no blacklist, a long accept backlog); null: the gateway's defaults.
+   */
+  GatewaySetup upstream(String flowMap) {
+    this.upstream = flowMap;
+    return this;
+  }
+
   List<Target> targets() {
     return List.copyOf(targets);
   }
@@ -74,6 +84,7 @@ final class GatewaySetup {
         "limits:",
         "  connections: {per-address: 100000}",
         "  tickets: {per-user: 100000}"));
+    if (upstream != null) lines.add("  upstream: " + upstream);
     if (!sessionLines.isEmpty()) {
       lines.add("sessions:");
       for (String s : sessionLines) lines.add("  " + s);
