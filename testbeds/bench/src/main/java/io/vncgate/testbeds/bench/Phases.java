@@ -58,7 +58,10 @@ final class Phases {
    * websockify has no JIT): streams and round trips for {@code seconds}, nothing recorded.
    */
   void warmUp(RelayPath path, double seconds) {
-    RfbViewer streamer = await(path.open(), 30, "a " + path.name + " viewer to open");
+    // viewers are opened on the client loop, never from this thread: a link's handler set from
+    // here could come after the server's first bytes, which were then lost (a viewer waiting forever
+    // for a banner already read, seen as "no answer within 30 s" once connects got fast)
+    RfbViewer streamer = await(onLoop(path::open), 30, "a " + path.name + " viewer to open");
     List<RfbViewer> pingers = openAll(path, 10);
     onLoop(() -> {
       streamer.listener((viewer, bytes) -> viewer.requestFullScreen());
@@ -96,7 +99,7 @@ final class Phases {
    * load during the run falls on every path alike.
    */
   ThroughputSample throughputRound(RelayPath path, int round) {
-    RfbViewer v = await(path.open(), 30, "a " + path.name + " viewer to open");
+    RfbViewer v = await(onLoop(path::open), 30, "a " + path.name + " viewer to open");
     onLoop(() -> {
       v.listener((viewer, bytes) -> viewer.requestFullScreen());
       for (int i = 0; i < PIPELINE; i++) v.requestFullScreen();
@@ -385,9 +388,9 @@ final class Phases {
       loop.execute(() -> openNext(path, n, started, opened, failures, reasons, done));
     }
     try {
-      Future.join(chains).toCompletionStage().toCompletableFuture().get(OPEN_TIMEOUT_S, TimeUnit.SECONDS);
+      Future.join(chains).toCompletionStage().toCompletableFuture().get(openTimeoutS(n), TimeUnit.SECONDS);
     } catch (InterruptedException | ExecutionException | TimeoutException e) {
-      out.line("  %s: opening %d viewers did not finish in %d s", path.name, n, OPEN_TIMEOUT_S);
+      out.line("  %s: opening %d viewers did not finish in %d s", path.name, n, openTimeoutS(n));
     }
     if (failures.get() > 0) {
       out.line("  %s: %d of %d viewers failed to connect, e.g. %s", path.name, failures.get(), n,
@@ -396,6 +399,11 @@ final class Phases {
     synchronized (opened) {
       return new ArrayList<>(opened);
     }
+  }
+
+  /** 120 s, and a second more per 20 viewers beyond 2,400 (10,000 on a loaded machine take minutes). */
+  private static long openTimeoutS(int n) {
+    return Math.max(OPEN_TIMEOUT_S, n / 20);
   }
 
   private void openNext(RelayPath path, int n, AtomicInteger started, List<RfbViewer> opened, AtomicInteger failures,
