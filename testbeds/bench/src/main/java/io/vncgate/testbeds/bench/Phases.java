@@ -29,7 +29,7 @@ final class Phases {
   private static final long OPEN_TIMEOUT_S = 120;
   private static final int OPEN_CONCURRENCY = 32;
   /** Idle viewers opened first, to measure the open files each adds in every process it lives in. */
-  private static final int FILE_PROBE = 128;
+  private static final int FILE_PROBE = 500;
   /** Viewers opened and closed per gateway path while warming up, so that its admission path is compiled. */
   private static final int ADMISSION_WARMUP = 1000;
 
