@@ -33,6 +33,7 @@ public final class Bench {
                                 [--gateway-jar FILE] [--gateway-jvm-opts "OPTS"] [--profile FILE.jfr]
                                 [--only PATH,...] [--skip-idle] [--skip-rtt] [--heap-histograms]
                                 [--zero-copy auto|always|never] [--idle N] [--noise-limit SHARE] [--publish]
+                                [--gateway-pacing-defaults]
         --quick      the same shape in under a minute (fewer samples, 600 idle viewers)
         --smoke      a few seconds; figures are well-formed, not meaningful (the test suite runs this)
         --json       where the results go (default: WORK/results.json)
@@ -43,16 +44,29 @@ public final class Bench {
                      each viewer served from the gateway's framebuffer; its round trip is key -> update)
         --skip-idle, --skip-rtt  leave out those phases (with --only)
         --heap-histograms  the gateway's live classes before and with the idle viewers, into WORK
+        --gateway-pacing-defaults  the gateway's own limits.upstream (3 handshakes per target at a time,
+                     TigerVNC's blacklist) instead of 64 at a time and no blacklist, which fit the
+                     synthetic server
         --zero-copy  the gateway's server.zero-copy (default: its own default, auto)
         --idle N     N idle viewers for the gateway and websockify-js (default 2,000; --quick 600), up to
-                     10,000: needs about 2N+256 open files (the launcher raises its soft limit to the hard one;
-                     N+256 with --only vncgate-fanout, whose viewers share one upstream)
+                     10,000: needs about N+256 open files in the bench and in its synthetic server (the launcher raises
+                     the soft limit to the hard one); a relay that cannot hold N gets as many as
+                     its limit fits, measured and said in the JSON (idle_open_files)
         --noise-limit  a run is noisy when other processes or steal took more than this share of the
                      CPUs (default 0.10); a noisy run is never published
         --publish    write into docs/performance (the launcher's full run): refused for a noisy run,
                      whose JSON and plots then stay in WORK/unpublished
         --scenario   relay (this, the default), class-start or fan-out (below)
       """ + ClassStart.USAGE + FanOut.USAGE;
+
+  /**
+   * The gateway's {@code limits.upstream} for the synthetic server, which is no TigerVNC: it keeps no
+   * blacklist and accepts with a backlog of 4,096, so pacing it as one (3 handshakes at a time, 4
+   * unauthenticated) would measure the pacer's protection of one real server, not the gateway's
+   * admission (docs/performance.md, "Admitting idle viewers"). {@code --gateway-pacing-defaults}
+   * keeps the gateway's defaults.
+   */
+  static final String SYNTHETIC_PACING = "{handshakes-per-target: 64, blacklist-threshold: 0}";
 
   private Bench() {}
 
@@ -113,10 +127,7 @@ public final class Bench {
     if (o.idle != null) s = s.withIdleViewers(o.idle);
     Noise noise = Noise.start(o.noiseLimit);
     Files.createDirectories(o.work);
-    // an idle viewer holds a socket here and, on a per-viewer path, one in the synthetic server
-    boolean fanOutOnly = !o.skipIdle && o.only.stream().allMatch(p -> p.equals(RelayPath.VNCGATE_FANOUT) || p.equals(RelayPath.DIRECT))
-        && o.only.contains(RelayPath.VNCGATE_FANOUT);
-    checkFileLimit(s, out, fanOutOnly ? 1 : 2);
+    checkFileLimit(s, out);
     checkEphemeralPorts(s, out);
     Instant started = Instant.now();
     JsonObject congestion = Noise.congestionControl();
@@ -126,25 +137,31 @@ public final class Bench {
 
     // epoll where it loads: its timers wake the loop to the microsecond, NIO's selector only to the
     // millisecond, which makes a loop with round-trip timers due sooner than that poll without sleeping
-    Vertx serverVertx = Vertx.vertx(benchLoop());
     Vertx clientVertx = Vertx.vertx(benchLoop());
     if (!clientVertx.isNativeTransportEnabled()) {
       out.line("note: the bench's event loops run on NIO (%s): its round-trip timers poll, taking CPU from the relays",
           String.valueOf(clientVertx.unavailableNativeTransportCause()));
     }
     List<RelayProcess> processes = new ArrayList<>();
-    Thread cleanup = new Thread(() -> processes.forEach(RelayProcess::close), "bench-cleanup");
+    SyntheticServerProcess[] serverProcess = new SyntheticServerProcess[1];
+    Thread cleanup = new Thread(() -> {
+      processes.forEach(RelayProcess::close);
+      if (serverProcess[0] != null) serverProcess[0].close();
+    }, "bench-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
-      SyntheticRfbServer server = new SyntheticRfbServer(serverVertx, s.width(), s.height());
-      int serverPort = Phases.await(server.listen(), 10);
+      // in a JVM of its own: an idle viewer then holds one socket in each process, not two in this one
+      SyntheticServerProcess server = SyntheticServerProcess.start(o.work, s.width(), s.height());
+      serverProcess[0] = server;
+      int serverPort = server.port;
       WebsockifyProcess websockify = WebsockifyProcess.start(o.work, serverPort);
       processes.add(websockify);
       Path benchDir = Path.of(System.getProperty("vncgate.bench.dir", "."));
       WebsockifyJsProcess websockifyJs = WebsockifyJsProcess.start(benchDir, o.work, serverPort);
       processes.add(websockifyJs);
       String websockifyJsVersion = WebsockifyJsProcess.version(benchDir);
-      GatewayProcess gateway = GatewayProcess.start(o.gatewayJar, o.work, serverPort, o.gatewayJvmOptions, o.zeroCopy);
+      GatewayProcess gateway = GatewayProcess.start(o.gatewayJar, o.work, serverPort, o.gatewayJvmOptions, o.zeroCopy,
+          o.pacingDefaults ? null : SYNTHETIC_PACING);
       processes.add(gateway);
       out.line("synthetic RFB server :%d (%dx%d), websockify :%d (pid %d), %s :%d (pid %d), vncgate :%d ws / :%d tcp (pid %d)",
           serverPort, s.width(), s.height(), websockify.port, websockify.pid(), websockifyJsVersion, websockifyJs.port,
@@ -152,7 +169,11 @@ public final class Bench {
       GatewayFacts facts = GatewayFacts.measure(gateway, o.gatewayJar);
       out.line("vncgate: %s", facts.line());
 
-      NetClient net = clientVertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
+      // TCP_QUICKACK as a browser's or a VNC viewer's socket: Vert.x on epoll otherwise puts the
+      // socket in delayed-ACK mode and a handshake step may wait 40-200 ms for the ACK timer,
+      // which made the bench's own viewers connect at 152/s with no relay between (docs/performance.md)
+      NetClient net = clientVertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setTcpQuickAck(true)
+          .setConnectTimeout(10_000));
       Tickets tickets = new Tickets(clientVertx, gateway.httpPort, gateway.token);
       EventLoop loop = ((ContextInternal) clientVertx.getOrCreateContext()).nettyEventLoop();
       Map<String, RelayPath> paths = new LinkedHashMap<>();
@@ -204,17 +225,18 @@ public final class Bench {
         phases.roundTrips(path, r, 1);
         phases.roundTrips(path, r, s.rttViewers());
       }
-      if (o.profile != null) {
-        gateway.stopRecording();
-        out.line("JFR recording of the gateway: %s", o.profile.toAbsolutePath());
-      }
       if (!o.skipIdle) {
         out.line("idle viewers:");
         for (String name : selected) {
-          if (name.equals(RelayPath.DIRECT)) continue;
+          // direct: the bench's own floor, how fast it opens viewers with no relay between
           int n = name.equals(RelayPath.WEBSOCKIFY) ? s.websockifyIdleViewers() : s.idleViewers();
           phases.idle(paths.get(name), results.get(name), n);
         }
+      }
+      if (o.profile != null) {
+        // after the idle phase: the recording covers the viewers' admission too
+        gateway.stopRecording();
+        out.line("JFR recording of the gateway: %s", o.profile.toAbsolutePath());
       }
       if (!o.only.isEmpty()) return null;
 
@@ -225,6 +247,7 @@ public final class Bench {
       JsonObject json = report.json()
           .put("log_errors", new JsonObject().put("gateway", gateway.errorLines()).put("websockify", websockify.errorLines()))
           .put("gateway", new JsonObject().put("relay", relayMode)
+              .put("limits_upstream", o.pacingDefaults ? "the gateway's defaults" : SYNTHETIC_PACING)
               .put("spliced_share", Double.isNaN(splicedShare) ? null : splicedShare));
       out.line("");
       out.line(report.table());
@@ -246,30 +269,30 @@ public final class Bench {
       return json;
     } finally {
       processes.forEach(RelayProcess::close);
+      if (serverProcess[0] != null) serverProcess[0].close();
       Runtime.getRuntime().removeShutdownHook(cleanup);
       clientVertx.close();
-      serverVertx.close();
     }
   }
 
   /**
-   * Each idle viewer holds {@code socketsPerViewer} sockets in this JVM (the viewer's, and on a
-   * per-viewer path one in the synthetic server; a fan-out path's viewers share one upstream): say
-   * early if that cannot fit.
+   * Each idle viewer holds a socket here (the synthetic server's end is in its own process, which
+   * has the same limit): say early if that cannot fit. A relay's own limit is measured as the
+   * viewers connect ({@link OpenFiles}).
    */
-  private static void checkFileLimit(Settings s, PrintLog out, int socketsPerViewer) throws IOException {
+  private static void checkFileLimit(Settings s, PrintLog out) throws IOException {
     for (String line : Proc.read(Path.of("/proc/self/limits")).split("\n")) {
       if (line.startsWith("Max open files")) {
         String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-        long needed = (long) socketsPerViewer * s.idleViewers() + 256;
+        long needed = s.idleViewers() + 256L;
         if (!soft.equals("unlimited") && Long.parseLong(soft) < needed) {
           String hard = line.substring("Max open files".length()).trim().split("\\s+")[1];
           throw new IllegalArgumentException("the open-file limit is " + soft + " (hard limit " + hard + ") but "
-              + s.idleViewers() + " idle viewers need about " + needed + " (a socket in the viewer"
-              + (socketsPerViewer > 1 ? " and one in the synthetic server" : "") + " per viewer): the launcher raises the soft limit to the hard one; above the hard limit raise that"
+              + s.idleViewers() + " idle viewers need about " + needed + " (a socket per viewer in this process and one"
+              + " in the synthetic server's): the launcher raises the soft limit to the hard one; above the hard limit raise that"
               + " first (ulimit -Hn " + needed + " as root with CAP_SYS_RESOURCE, \"* hard nofile " + needed
               + "\" in /etc/security/limits.conf, LimitNOFILE= for a systemd unit, docker run --ulimit nofile="
-              + needed + ") or ask for fewer (--idle " + Math.max(1, (Long.parseLong(soft.equals("unlimited") ? "0" : hard) - 256) / socketsPerViewer)
+              + needed + ") or ask for fewer (--idle " + Math.max(1, Long.parseLong(soft.equals("unlimited") ? "0" : hard) - 256)
               + ")");
         }
       }
@@ -307,7 +330,7 @@ public final class Bench {
   /** The command line. */
   private record Options(String mode, Path work, Path json, Path plots, Path gatewayJar, List<String> gatewayJvmOptions,
       Path profile, List<String> only, boolean skipIdle, boolean skipRtt, boolean heapHistograms, String zeroCopy,
-      Integer idle, double noiseLimit, boolean publish) {
+      Integer idle, double noiseLimit, boolean publish, boolean pacingDefaults) {
 
     static Options parse(String[] args) {
       String mode = "full";
@@ -325,6 +348,7 @@ public final class Bench {
       Integer idle = null;
       double noiseLimit = Noise.DEFAULT_LIMIT;
       boolean publish = false;
+      boolean pacingDefaults = false;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -334,6 +358,7 @@ public final class Bench {
           case "--skip-idle" -> skipIdle = true;
           case "--skip-rtt" -> skipRtt = true;
           case "--heap-histograms" -> heapHistograms = true;
+          case "--gateway-pacing-defaults" -> pacingDefaults = true;
           case "--publish" -> publish = true;
           case "--idle" -> {
             String v = value(args, ++i, a);
@@ -391,7 +416,7 @@ public final class Bench {
       }
       if (publish && !only.isEmpty()) throw new IllegalArgumentException("--publish goes with a whole run, not --only");
       return new Options(mode, work, json, plots, jar, jvm, profile, only, skipIdle, skipRtt, heapHistograms, zeroCopy,
-          idle, noiseLimit, publish);
+          idle, noiseLimit, publish, pacingDefaults);
     }
 
     private static String value(String[] args, int i, String option) {

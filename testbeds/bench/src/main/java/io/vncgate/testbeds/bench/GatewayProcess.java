@@ -44,13 +44,18 @@ final class GatewayProcess extends RelayProcess {
     this.token = token;
   }
 
-  /** @param zeroCopy the gateway's {@code server.zero-copy}, or null for its default */
-  static GatewayProcess start(Path jar, Path dir, int serverPort, List<String> jvmOptions, String zeroCopy) throws IOException {
+  /**
+   * @param zeroCopy the gateway's {@code server.zero-copy}, or null for its default
+   * @param upstream the gateway's {@code limits.upstream} (a flow map), or null for its defaults
+   */
+  static GatewayProcess start(Path jar, Path dir, int serverPort, List<String> jvmOptions, String zeroCopy, String upstream)
+      throws IOException {
     GatewaySetup setup = new GatewaySetup("the benchmark (testbeds/bench/run)")
         .target(new GatewaySetup.Target("bench", "Synthetic RFB server", serverPort, null))
         .target(new GatewaySetup.Target("bench-fanout", "Synthetic RFB server, fan-out", serverPort, null))
         .sessions("sharing: {\"" + FAN_OUT_TARGET + "\": fan-out}");
     if (zeroCopy != null) setup.server("zero-copy: " + zeroCopy);
+    setup.upstream(upstream);
     return start(jar, dir, setup, jvmOptions);
   }
 

@@ -21,6 +21,7 @@ final class GatewaySetup {
   private final List<Target> targets = new ArrayList<>();
   private final List<String> serverLines = new ArrayList<>();
   private final List<String> sessionLines = new ArrayList<>();
+  private String upstream;
   private String ticketTtl = "10m";
 
   /** @param writtenBy the tool, for the file's first comment, e.g. "the benchmark (testbeds/bench/run)" */
@@ -51,6 +52,15 @@ final class GatewaySetup {
     return this;
   }
 
+  /**
+   * {@code limits.upstream}, a flow map, e.g. {@code "{handshakes-per-target: 64, blacklist-threshold: 0}"}
+   * for targets that are no TigerVNC (no blacklist, a long accept backlog); null: the gateway's defaults.
+   */
+  GatewaySetup upstream(String flowMap) {
+    this.upstream = flowMap;
+    return this;
+  }
+
   List<Target> targets() {
     return List.copyOf(targets);
   }
@@ -70,10 +80,13 @@ final class GatewaySetup {
         "  jwt: {algorithm: HS256, secret-file: jwt.key, issuer: vncgate, audience: vncgate}",
         "  tickets: {ttl: " + ticketTtl + "}",
         "# every viewer of a tool comes from 127.0.0.1 as one user: the per-address and per-user caps",
-        "# would refuse most of them (limits.* in docs/configuration.md)",
+        "# would refuse most of them (limits.* in docs/configuration.md); and the default cap on all",
+        "# connections (half the open-file limit less 256) counts two sockets a viewer, where a fan-out",
+        "# viewer holds one: the bench itself opens no more idle viewers than each process's open files fit",
         "limits:",
-        "  connections: {per-address: 100000}",
+        "  connections: {max: 20000, per-address: 20000}",
         "  tickets: {per-user: 100000}"));
+    if (upstream != null) lines.add("  upstream: " + upstream);
     if (!sessionLines.isEmpty()) {
       lines.add("sessions:");
       for (String s : sessionLines) lines.add("  " + s);

@@ -45,6 +45,12 @@ final class PathResult {
   boolean inputRoundTrip;
   /** Input round trips: viewers' updates that did not come within the timeout of their key. */
   long inputRttLost;
+  /** Idle viewers asked for and opened, and each process's open files: which one bounded the count, or null before the idle phase. */
+  JsonObject idleOpenFiles;
+  /** CPU ms per viewer of the bench, the synthetic server and the relay while the idle viewers connected, or null. */
+  JsonObject idleConnectCpu;
+  /** The mean wait of the idle viewers in the gateway's upstream pacer, ms, or null. */
+  Double idlePacerWaitMs;
   long errors;
   List<double[]> curve1 = List.of();
   List<double[]> curveN = List.of();
@@ -90,6 +96,9 @@ final class PathResult {
         .put("idle_pss_bytes_per_viewer", idlePssBytesPerViewer)
         .put("idle_connect_viewers_per_s", Double.isNaN(idleConnectPerS) ? null : round(idleConnectPerS, 1))
         .put("idle_connect_event_loop_delay", idleLoopDelay == null ? null : idleLoopDelay.toJson())
+        .put("idle_open_files", idleOpenFiles)
+        .put("idle_connect_cpu_ms_per_viewer", idleConnectCpu)
+        .put("idle_connect_pacer_wait_ms_mean", idlePacerWaitMs)
         .put("errors", errors)
         .put("vs_direct", ratios(direct))
         .put("vs_websockify", ratios(websockify))

@@ -3,6 +3,8 @@ package io.vncgate.testbeds.bench;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -26,9 +28,13 @@ final class Phases {
   static final int PIPELINE = 2;
   private static final long OPEN_TIMEOUT_S = 120;
   private static final int OPEN_CONCURRENCY = 32;
+  /** Idle viewers opened first, to measure the open files each adds in every process it lives in. */
+  private static final int FILE_PROBE = 500;
+  /** Viewers opened and closed per gateway path while warming up, so that its admission path is compiled. */
+  private static final int ADMISSION_WARMUP = 1000;
 
   private final EventLoop loop;
-  private final SyntheticRfbServer server;
+  private final SyntheticServerProcess server;
   private final Settings settings;
   private final PrintLog out;
   private final Path histograms;
@@ -38,7 +44,7 @@ final class Phases {
    * @param histograms where to write heap histograms of the idle phase, or null
    * @param gateway the gateway whose event-loop delay is read while idle viewers connect through it, or null
    */
-  Phases(EventLoop loop, SyntheticRfbServer server, Settings settings, PrintLog out, Path histograms, GatewayProcess gateway) {
+  Phases(EventLoop loop, SyntheticServerProcess server, Settings settings, PrintLog out, Path histograms, GatewayProcess gateway) {
     this.gateway = gateway;
     this.loop = loop;
     this.server = server;
@@ -52,7 +58,10 @@ final class Phases {
    * websockify has no JIT): streams and round trips for {@code seconds}, nothing recorded.
    */
   void warmUp(RelayPath path, double seconds) {
-    RfbViewer streamer = await(path.open(), 30, "a " + path.name + " viewer to open");
+    // viewers are opened on the client loop, never from this thread: a link's handler set from
+    // here could come after the server's first bytes, which were then lost (a viewer waiting forever
+    // for a banner already read, seen as "no answer within 30 s" once connects got fast)
+    RfbViewer streamer = await(onLoop(path::open), 30, "a " + path.name + " viewer to open");
     List<RfbViewer> pingers = openAll(path, 10);
     onLoop(() -> {
       streamer.listener((viewer, bytes) -> viewer.requestFullScreen());
@@ -68,6 +77,9 @@ final class Phases {
     List<RfbViewer> all = new ArrayList<>(pingers);
     all.add(streamer);
     closeAll(all);
+    // the admission path too: a gateway in service has compiled it; here the first thousand viewers
+    // would otherwise pay for the JIT (C2 threads took as much CPU as the event loops while they connected)
+    closeAll(openAll(path, Math.min(ADMISSION_WARMUP, settings.idleViewers())));
   }
 
   /** One round of streaming on one path: bytes at the viewer, seconds, and CPU seconds spent. */
@@ -87,7 +99,7 @@ final class Phases {
    * load during the run falls on every path alike.
    */
   ThroughputSample throughputRound(RelayPath path, int round) {
-    RfbViewer v = await(path.open(), 30, "a " + path.name + " viewer to open");
+    RfbViewer v = await(onLoop(path::open), 30, "a " + path.name + " viewer to open");
     onLoop(() -> {
       v.listener((viewer, bytes) -> viewer.requestFullScreen());
       for (int i = 0; i < PIPELINE; i++) v.requestFullScreen();
@@ -96,12 +108,12 @@ final class Phases {
     sleepS(settings.throughputWarmupS());
     long b0 = v.received();
     double[] relay0 = relayCpu(path);
-    double self0 = Proc.cpuSeconds(ProcessHandle.current().pid());
+    double self0 = endpointsCpu();
     long t0 = System.nanoTime();
     sleepS(settings.throughputS());
     long b1 = v.received();
     double[] relay1 = relayCpu(path);
-    double self1 = Proc.cpuSeconds(ProcessHandle.current().pid());
+    double self1 = endpointsCpu();
     long t1 = System.nanoTime();
     boolean open = v.isOpen();
     closeAll(List.of(v));
@@ -257,6 +269,10 @@ final class Phases {
   /** Connects {@code n} viewers that then sit idle; memory of the relay before and after, per viewer. */
   void idle(RelayPath path, PathResult r, int n) {
     RelayProcess relay = path.relay;
+    if (relay == null) {
+      idleFloor(path, r, n);
+      return;
+    }
     // fan-out: one viewer holds the session (its upstream and framebuffer) from before the baseline
     // to the end, so the figures per viewer are what each idle viewer adds to an open session
     RfbViewer holder = path.fanOut() ? await(path.open(), 30, "a " + path.name + " viewer to open") : null;
@@ -266,9 +282,17 @@ final class Phases {
     long[] mem0 = relay.memory();
     histogram(relay, path.name + "-before");
     String delay0 = relay == gateway ? gateway.metricsText() : null;
+    // a first batch, then as many as every process's open-file limit lets in (measured, see OpenFiles)
+    List<Long> fds0 = fileCounts(relay);
+    double[] cpu0 = connectCpu(relay);
     long t0 = System.nanoTime();
-    List<RfbViewer> vs = openAll(path, n);
+    List<RfbViewer> vs = openAll(path, Math.min(n, FILE_PROBE));
     double connectS = (System.nanoTime() - t0) / 1e9;
+    int target = fitting(path, r, n, fds0, vs.size());
+    long t1 = System.nanoTime();
+    if (target > vs.size()) vs.addAll(openAll(path, target - vs.size()));
+    connectS += (System.nanoTime() - t1) / 1e9;
+    double[] cpu1 = connectCpu(relay);
     String delay1 = relay == gateway ? gateway.metricsText() : null;
     sleepMs(1000);
     // resident memory before the second full GC: a full GC may hand heap back to the OS (G1
@@ -282,20 +306,121 @@ final class Phases {
     if (holder != null) closeAll(List.of(holder));
     awaitServerConnections(serverBefore);
     int connected = vs.size();
-    r.errors += (n - connected) + dropped + Math.max(0, relay.errorLines() - errorsBefore);
+    r.errors += (target - connected) + dropped + Math.max(0, relay.errorLines() - errorsBefore);
     r.idleViewers = connected;
     if (connected == 0) throw new IllegalStateException(path.name + ": no idle viewer connected");
     r.idleConnectPerS = connected / connectS;
     if (delay0 != null && delay1 != null) r.idleLoopDelay = LoopDelay.between(delay0, delay1);
+    r.idleConnectCpu = connectCpuJson(cpu0, cpu1, connected);
+    if (delay0 != null && delay1 != null) r.idlePacerWaitMs = pacerWaitMs(delay0, delay1);
     r.put("idle_rss_bytes_per_viewer", (double) ((mem1[0] - mem0[0]) / connected));
     r.idlePssBytesPerViewer = (mem1[1] - mem0[1]) / connected;
     if (heap0.isPresent() && heap1.isPresent()) {
       r.put("idle_heap_bytes_per_viewer", (double) ((heap1.getAsLong() - heap0.getAsLong()) / connected));
     }
-    out.line("  %-13s %5d idle viewers: RSS %s/viewer, PSS %s/viewer%s, %d errors; connected at %.0f viewers/s%s", path.name,
+    out.line("  %-13s %5d idle viewers: RSS %s/viewer, PSS %s/viewer%s, %d errors; connected at %.0f viewers/s (CPU ms per viewer: %s%s)%s", path.name,
         connected, kib(mem1[0] - mem0[0], connected), kib(mem1[1] - mem0[1], connected),
         heap1.isPresent() ? ", heap " + kib(heap1.getAsLong() - heap0.getAsLong(), connected) + "/viewer" : "",
-        r.errors, r.idleConnectPerS, r.idleLoopDelay == null ? "" : "; the gateway's event loops meanwhile: " + r.idleLoopDelay.line());
+        r.errors, r.idleConnectPerS, cpuLine(r.idleConnectCpu),
+        r.idlePacerWaitMs == null ? "" : String.format("; waited %.1f ms on average for the upstream pacer", r.idlePacerWaitMs),
+        r.idleLoopDelay == null ? "" : "; the gateway's event loops meanwhile: " + r.idleLoopDelay.line());
+  }
+
+  /**
+   * A path without a relay (direct): only how fast the bench itself opens viewers, the same way as
+   * through a relay, so a relay's admission rate is read against the bench's own floor.
+   */
+  private void idleFloor(RelayPath path, PathResult r, int n) {
+    int serverBefore = server.connections();
+    double[] cpu0 = connectCpu(null);
+    long t0 = System.nanoTime();
+    List<RfbViewer> vs = openAll(path, n);
+    double connectS = (System.nanoTime() - t0) / 1e9;
+    double[] cpu1 = connectCpu(null);
+    closeAll(vs);
+    awaitServerConnections(serverBefore);
+    r.errors += n - vs.size();
+    r.idleViewers = vs.size();
+    if (vs.isEmpty()) throw new IllegalStateException(path.name + ": no idle viewer connected");
+    r.idleConnectPerS = vs.size() / connectS;
+    r.idleConnectCpu = connectCpuJson(cpu0, cpu1, vs.size());
+    out.line("  %-13s %5d idle viewers connected at %.0f viewers/s (the bench's own floor: no relay; CPU ms per viewer: %s),"
+        + " %d errors", path.name, vs.size(), r.idleConnectPerS, cpuLine(r.idleConnectCpu), r.errors);
+  }
+
+  /** CPU seconds so far of this JVM (the viewers), the synthetic server and the relay (0 without one). */
+  private double[] connectCpu(RelayProcess relay) {
+    double[] rc = relay == null ? new double[2] : relay.cpuSeconds();
+    return new double[] {Proc.cpuSeconds(ProcessHandle.current().pid()), Proc.cpuSeconds(server.pid()), rc[0] + rc[1]};
+  }
+
+  /**
+   * CPU milliseconds per viewer each process spent while the viewers connected: load-robust where
+   * the rate is not (2 CPUs hold 2,000 ms of CPU a second, whatever else runs).
+   */
+  private static JsonObject connectCpuJson(double[] a, double[] b, int viewers) {
+    return new JsonObject().put("bench", PathResult.round((b[0] - a[0]) * 1000 / viewers, 3))
+        .put("synthetic_server", PathResult.round((b[1] - a[1]) * 1000 / viewers, 3))
+        .put("relay", PathResult.round((b[2] - a[2]) * 1000 / viewers, 3));
+  }
+
+  private static String cpuLine(JsonObject cpu) {
+    return String.format("bench %.3f, server %.3f, relay %.3f", cpu.getDouble("bench"), cpu.getDouble("synthetic_server"),
+        cpu.getDouble("relay"));
+  }
+
+  /** Mean wait in the gateway's upstream pacer between two /metrics readings (vncgate_upstream_queue_wait), ms; null unreadable. */
+  static Double pacerWaitMs(String before, String after) {
+    double[] a = sumCount(before);
+    double[] b = sumCount(after);
+    if (a == null || b == null || b[1] <= a[1]) return null;
+    return PathResult.round((b[0] - a[0]) / (b[1] - a[1]) * 1000, 3);
+  }
+
+  private static double[] sumCount(String metrics) {
+    Double sum = null;
+    Double count = null;
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("vncgate_upstream_queue_wait_seconds_sum")) sum = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      if (line.startsWith("vncgate_upstream_queue_wait_seconds_count")) count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+    return sum == null || count == null ? null : new double[] {sum, count};
+  }
+
+  /** Open files now of this JVM, the synthetic server and the relay. */
+  private List<Long> fileCounts(RelayProcess relay) {
+    return List.of(OpenFiles.count(ProcessHandle.current().pid()), OpenFiles.count(server.pid()), OpenFiles.count(relay.pid()));
+  }
+
+  /**
+   * How many idle viewers to open in all: {@code n}, or fewer when a process's open-file limit
+   * cannot hold them, from the files the first {@code opened} viewers added in each process.
+   * Recorded in {@code r.idleOpenFiles} with the process that bounds it.
+   */
+  private int fitting(RelayPath path, PathResult r, int n, List<Long> fds0, int opened) {
+    List<Long> fds1 = fileCounts(path.relay);
+    List<String> names = List.of("bench (viewers)", "synthetic server", path.name);
+    List<Long> pids = List.of(ProcessHandle.current().pid(), server.pid(), path.relay.pid());
+    List<OpenFiles.Share> shares = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      if (fds0.get(i) < 0 || fds1.get(i) < 0 || opened == 0) continue;
+      shares.add(new OpenFiles.Share(names.get(i), pids.get(i), OpenFiles.limit(pids.get(i)), fds0.get(i),
+          (fds1.get(i) - fds0.get(i)) / (double) opened));
+    }
+    OpenFiles.Share tight = OpenFiles.tightest(shares);
+    long fits = tight == null ? Long.MAX_VALUE : tight.fits();
+    int target = (int) Math.max(opened, Math.min(n, fits));
+    JsonArray all = new JsonArray();
+    shares.forEach(x -> all.add(x.json()));
+    r.idleOpenFiles = new JsonObject().put("asked", n).put("opened", target).put("processes", all)
+        .put("bound_by", target < n ? tight.process() : null);
+    if (target < n) {
+      r.idleOpenFiles.put("reason", String.format("%s holds %.2f open files per idle viewer (measured with the first %d) and"
+          + " %d at rest, under an open-file limit of %d with %d spare: %d viewers fit, not %d", tight.process(), tight.perViewer(),
+          opened, tight.atRest(), tight.limit(), OpenFiles.MARGIN, fits, n));
+      out.line("  %-13s %s", path.name, r.idleOpenFiles.getString("reason"));
+    }
+    return target;
   }
 
   /** With --heap-histograms: the relay's live classes, written into the work folder. */
@@ -310,6 +435,11 @@ final class Phases {
 
   private static String kib(long bytes, int n) {
     return String.format("%.1f KiB", bytes / 1024.0 / n);
+  }
+
+  /** CPU seconds of the bench's two ends: this JVM (the viewers) and the synthetic server's. */
+  private double endpointsCpu() {
+    return Proc.cpuSeconds(ProcessHandle.current().pid()) + Proc.cpuSeconds(server.pid());
   }
 
   private double[] relayCpu(RelayPath path) {
@@ -342,6 +472,11 @@ final class Phases {
     }
   }
 
+  /** 120 s, and a second more per 20 viewers beyond 2,400 (10,000 on a loaded machine take minutes). */
+  private static long openTimeoutS(int n) {
+    return Math.max(OPEN_TIMEOUT_S, n / 20);
+  }
+
   private void openNext(RelayPath path, int n, AtomicInteger started, List<RfbViewer> opened, AtomicInteger failures,
       List<String> reasons, Promise<Void> done) {
     if (started.getAndIncrement() >= n) {
@@ -357,11 +492,6 @@ final class Phases {
       }
       openNext(path, n, started, opened, failures, reasons, done);
     });
-  }
-
-  /** {@value #OPEN_TIMEOUT_S} s, or more for many viewers: 10,000 at 25 a second (a loaded machine) take 400 s. */
-  private static long openTimeoutS(int n) {
-    return Math.max(OPEN_TIMEOUT_S, n / 25);
   }
 
   void closeAll(List<RfbViewer> viewers) {

@@ -158,8 +158,9 @@ final class Report {
     sb.append(String.format("%nidle viewers admitted per second (ticket, both handshakes, 32 at a time):%n"));
     for (PathResult r : results.values()) {
       if (Double.isNaN(r.idleConnectPerS)) continue;
-      sb.append(String.format(Locale.ROOT, "  %-13s %8.0f /s with %d viewers%s%n", r.name, r.idleConnectPerS, r.idleViewers,
-          r.idleLoopDelay == null ? "" : "; event loops: " + r.idleLoopDelay.line()));
+      sb.append(String.format(Locale.ROOT, "  %-13s %8.0f /s with %d viewers%s%s%n", r.name, r.idleConnectPerS, r.idleViewers,
+          r.idleLoopDelay == null ? "" : "; event loops: " + r.idleLoopDelay.line(),
+          r.idleOpenFiles == null || r.idleOpenFiles.getString("reason") == null ? "" : "; " + r.idleOpenFiles.getString("reason")));
     }
     if (gateway != null) sb.append(String.format("%nvncgate: %s%n", gateway.line()));
     sb.append(String.format("%ntargets:%n"));

@@ -84,7 +84,7 @@ final class SyntheticRfbServer {
   Future<Integer> listen() {
     if (desktop != null) desktop.start(vertx, rateHz);
     server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true)
-        .setAcceptBacklog(4096));
+        .setTcpQuickAck(true).setAcceptBacklog(4096));
     return server.connectHandler(this::accept).listen().map(NetServer::actualPort);
   }
 

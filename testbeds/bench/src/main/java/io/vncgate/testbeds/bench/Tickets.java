@@ -19,7 +19,8 @@ final class Tickets {
   Tickets(Vertx vertx, int port, String token) {
     // no keep-alive timeout: a pooled connection timing out as a request goes out fails the request
     // ("Connection was closed", seen once in a full run); the gateway keeps them open
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(0),
+    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(0).setTcpNoDelay(true)
+        .setTcpQuickAck(true),
         new PoolOptions().setHttp1MaxSize(16));
     this.port = port;
     this.bearer = "Bearer " + token;

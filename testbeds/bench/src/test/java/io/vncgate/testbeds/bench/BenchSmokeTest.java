@@ -123,6 +123,19 @@ class BenchSmokeTest {
       if (!name.equals("vncgate-fanout")) positive(result.getJsonObject(name).getJsonObject("vs_direct"), name, "rtt_p99_ms");
     }
     assertNull(fanOut.getJsonObject("vs_direct").getValue("rtt_p99_ms"), "no request round trip to compare on the fan-out path");
+    // the bench's own floor: direct viewers opened the same way, with no relay
+    positive(direct, "direct", "idle_connect_viewers_per_s");
+    for (String name : List.of("vncgate-ws", "vncgate-tcp")) {
+      JsonObject p = result.getJsonObject(name);
+      positive(p.getJsonObject("idle_connect_cpu_ms_per_viewer"), name, "relay");
+      // every process's open files measured; at smoke scale every limit holds all the viewers asked for
+      JsonObject files = p.getJsonObject("idle_open_files");
+      assertEquals(files.getInteger("asked"), files.getInteger("opened"), files.encode());
+      assertEquals(p.getInteger("idle_viewers"), files.getInteger("opened"), files.encode());
+      assertNull(files.getValue("bound_by"), files.encode());
+      assertEquals(3, files.getJsonArray("processes").size(), files.encode());
+      for (Object o : files.getJsonArray("processes")) positive((JsonObject) o, name, "open_file_limit");
+    }
     positive(result, "top level", "idle_heap_bytes_per_viewer");
     assertTrue(result.getInteger("idle_viewers") > 0);
 
