@@ -120,6 +120,11 @@ final class BusyXvnc implements AutoCloseable {
     return xvnc.port();
   }
 
+  /** The X display, {@code :N}, for more X clients (the desktop scenario's painter). */
+  String display() {
+    return xvnc.displayName();
+  }
+
   /** Xvnc's process (X server and VNC server in one), for its CPU time. */
   long pid() {
     return pid;
