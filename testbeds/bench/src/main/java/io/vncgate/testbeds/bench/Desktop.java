@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.IntStream;
@@ -49,8 +51,6 @@ final class Desktop {
   private static final String TARGET = "desktop";
   private static final String SHARED_TARGET = "desktop-shared";
   private static final long OPEN_TIMEOUT_S = 120;
-  /** A paint not seen by a viewer within this long counts as lost. */
-  private static final long LOST_AFTER_NS = 3_000_000_000L;
 
   static final String USAGE = """
       usage: testbeds/bench/run --scenario desktop [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
@@ -85,21 +85,36 @@ final class Desktop {
       xvnc = BusyXvnc.start(WIDTH, HEIGHT, o.linesPerS, o.work);
       long xvncPid = xvnc.pid();
       Painter paints = new Painter();
-      painter = startPainter(xvnc.display(), o, paints);
       int port = xvnc.port();
-      WebsockifyProcess websockify = null;
-      WebsockifyJsProcess websockifyJs = null;
-      GatewayProcess gateway = null;
-      if (o.paths.contains(RelayPath.WEBSOCKIFY)) relays.add(websockify = WebsockifyProcess.start(o.work, port));
-      Path benchDir = Path.of(System.getProperty("vncgate.bench.dir", "."));
-      if (o.paths.contains(RelayPath.WEBSOCKIFY_JS)) relays.add(websockifyJs = WebsockifyJsProcess.start(benchDir, o.work, port));
+      // the gateway (a JVM start-up and a token minted) starts while the rest does
+      CompletableFuture<GatewayProcess> starting = CompletableFuture.completedFuture(null);
       if (o.paths.stream().anyMatch(p -> p.startsWith("vncgate"))) {
         GatewaySetup setup = new GatewaySetup("the desktop benchmark (testbeds/bench/run --scenario desktop)")
             .target(new GatewaySetup.Target(TARGET, "Xvnc 1920x1080", port, null))
             .target(new GatewaySetup.Target(SHARED_TARGET, "Xvnc 1920x1080, shared", port, null))
             .sessions("sharing: {\"static/" + SHARED_TARGET + "\": fan-out}")
             .sessions("fan-out-grace: " + FanOut.FAN_OUT_GRACE);
-        relays.add(gateway = GatewayProcess.start(o.gatewayJar, o.work, setup, List.of()));
+        starting = CompletableFuture.supplyAsync(() -> {
+          try {
+            return GatewayProcess.start(o.gatewayJar, o.work, setup, List.of());
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+      }
+      WebsockifyProcess websockify = null;
+      WebsockifyJsProcess websockifyJs = null;
+      GatewayProcess gateway = null;
+      try {
+        painter = startPainter(xvnc.display(), o, paints);
+        if (o.paths.contains(RelayPath.WEBSOCKIFY)) relays.add(websockify = WebsockifyProcess.start(o.work, port));
+        Path benchDir = Path.of(System.getProperty("vncgate.bench.dir", "."));
+        if (o.paths.contains(RelayPath.WEBSOCKIFY_JS)) {
+          relays.add(websockifyJs = WebsockifyJsProcess.start(benchDir, o.work, port));
+        }
+      } finally {
+        gateway = starting.get(120, TimeUnit.SECONDS);
+        if (gateway != null) relays.add(gateway);
       }
       out.line("Xvnc %s :%d (pid %d); painter pid %d; %s", xvnc.display(), port, xvncPid, painter.pid(),
           relays.stream().map(r -> r.getClass().getSimpleName() + " pid " + r.pid()).toList());
@@ -113,8 +128,8 @@ final class Desktop {
 
       // the relays warm (the gateway's JIT) before anything counts
       for (Way w : ways.values()) {
-        if (w.relay == null) continue;
-        Phase warm = phase(w, o.warmViewers, loop, tickets, xvncPid, paints, o.gatewayWarmupS / 2, o.gatewayWarmupS / 2);
+        if (w.relay == null || o.gatewayWarmupS == 0) continue;
+        Phase warm = phase(w, o.warmViewers, loop, tickets, xvncPid, paints, o.gatewayWarmupS / 2, o.gatewayWarmupS / 2, o);
         out.line("  warm-up %s: %d viewers, %.1f updates/s each, %d errors", w.name, o.warmViewers, warm.updatesPerS,
             warm.errors.size());
       }
@@ -125,7 +140,7 @@ final class Desktop {
           List<Way> order = new ArrayList<>(ways.values());
           java.util.Collections.rotate(order, -(r + ci));
           for (Way w : order) {
-            Phase p = phase(w, n, loop, tickets, xvncPid, paints, o.warmupS, o.measureS);
+            Phase p = phase(w, n, loop, tickets, xvncPid, paints, o.warmupS, o.measureS, o);
             p.round = r + 1;
             phases.add(p);
             out.line("  round %d %s", r + 1, p.line());
@@ -316,7 +331,7 @@ final class Desktop {
 
   /** n viewers on one way: opened, warmed, measured, closed. */
   private static Phase phase(Way w, int n, EventLoop loop, Tickets tickets, long xvncPid, Painter paints, double warmupS,
-      double measureS) {
+      double measureS, Options o) {
     Phase p = new Phase(w.name, n);
     List<NoVncViewer> viewers = open(w, n, loop, tickets);
     try {
@@ -346,7 +361,8 @@ final class Desktop {
       p.bytesPerS = median(bps);
       p.minUpdatesPerS = Arrays.stream(ups).min().orElse(0);
       // the paints of the measured window, each timed to the first rectangle holding the marker after it
-      Phases.sleepMs(Math.min(LOST_AFTER_NS / 1_000_000, 1000));
+      Phases.sleepS(o.lostAfterS);
+      long lostAfterNs = (long) (o.lostAfterS * 1e9);
       long[] painted = paints.between(t0, t1);
       p.paints = painted.length;
       for (NoVncViewer v : viewers) {
@@ -354,7 +370,7 @@ final class Desktop {
         for (long t : painted) {
           int k = Arrays.binarySearch(seen, t);
           if (k < 0) k = -k - 1;
-          if (k < seen.length && seen[k] - t <= LOST_AFTER_NS) p.latencies.add(seen[k] - t);
+          if (k < seen.length && seen[k] - t <= lostAfterNs) p.latencies.add(seen[k] - t);
           else p.lost++;
         }
         v.rectangles().forEach((e, c) -> p.rectangles.merge(e, c, Long::sum));
@@ -432,7 +448,7 @@ final class Desktop {
 
   record Options(String mode, Path work, Path json, Path plots, Path gatewayJar, List<Integer> viewers, List<String> paths,
       int rounds, double warmupS, double measureS, double imageHz, double moveHz, double markerHz, double linesPerS,
-      int warmViewers, double gatewayWarmupS) {
+      int warmViewers, double gatewayWarmupS, double lostAfterS) {
 
     JsonObject settingsJson() {
       return new JsonObject().put("mode", mode).put("viewers", viewers).put("paths", paths).put("rounds", rounds)
@@ -444,7 +460,7 @@ final class Desktop {
               + " answered")
           .put("latency", "marker paint (after XSync, in the painter) to the end of the first rectangle holding the"
               + " marker's centre pixel that the viewer received after it; a paint not seen within "
-              + LOST_AFTER_NS / 1_000_000 + " ms is lost");
+              + lostAfterS + " s is lost");
     }
 
     static Options parse(String[] args) {
@@ -492,12 +508,12 @@ final class Desktop {
       boolean quick = mode.equals("quick");
       if (viewers == null) viewers = smoke ? List.of(1, 3) : List.of(1, 20, 100);
       if (rounds == null) rounds = smoke ? 1 : quick ? 3 : 5;
-      if (measureS == null) measureS = smoke ? 1.0 : quick ? 4.0 : 10.0;
       if (work == null) work = Path.of("target", "desktop-" + mode);
       if (json == null) json = work.resolve("desktop.json");
       if (plots == null) plots = work;
-      return new Options(mode, work, json, plots, jar, viewers, paths, rounds, smoke ? 0.3 : quick ? 1.0 : 3.0, measureS,
-          10, 20, 5, 20, smoke ? 1 : 4, smoke ? 0.4 : quick ? 2 : 6);
+      if (measureS == null) measureS = smoke ? 0.6 : quick ? 4.0 : 10.0;
+      return new Options(mode, work, json, plots, jar, viewers, paths, rounds, smoke ? 0.2 : quick ? 1.0 : 3.0, measureS,
+          10, 20, 5, 20, 4, smoke ? 0 : quick ? 2 : 6, smoke ? 0.4 : 1.0);
     }
 
     private static int positive(String v, String option) {

@@ -107,7 +107,8 @@ final class DesktopReport {
         Spread directP50 = latency(RelayPath.DIRECT, n, 50);
         Spread wsP50 = latency(RelayPath.WEBSOCKIFY, n, 50);
         JsonObject ratios = new JsonObject()
-            .put("cpu_per_viewer_vs_websockify", ratio(cpu, cpuPerViewerMs(RelayPath.WEBSOCKIFY, n)))
+            .put("cpu_per_viewer_vs_websockify", path[0].equals(RelayPath.DIRECT) ? null
+                : ratio(cpu, cpuPerViewerMs(RelayPath.WEBSOCKIFY, n)))
             .put("updates_per_s_vs_direct", ratio(spread(ps, ph -> ph.updatesPerS),
                 spread(of(RelayPath.DIRECT, n), ph -> ph.updatesPerS)))
             .put("latency_p50_added_ms", p50 == null || directP50 == null ? null
@@ -213,7 +214,7 @@ final class DesktopReport {
         List<Desktop.Phase> ps = of(path[0], n);
         if (ps.isEmpty()) continue;
         Spread cpu = cpuPerViewerMs(path[0], n);
-        Double r = ratio(cpu, cpuPerViewerMs(RelayPath.WEBSOCKIFY, n));
+        Double r = path[0].equals(RelayPath.DIRECT) ? null : ratio(cpu, cpuPerViewerMs(RelayPath.WEBSOCKIFY, n));
         sb.append(String.format(Locale.ROOT, "%-16s %7d %10s %11s %10s %10s %14s %8s %8s %6d%n", path[0], n,
             f(spread(ps, ph -> ph.updatesPerS), "%.1f"), f(spread(ps, ph -> ph.bytesPerS / 1000), "%.0f"),
             f(latency(path[0], n, 50), "%.1f"), f(latency(path[0], n, 99), "%.1f"),
@@ -262,7 +263,7 @@ final class DesktopReport {
         List<Desktop.Phase> ps = of(path[0], n);
         if (ps.isEmpty()) continue;
         Spread c = cpuPerViewerMs(path[0], n);
-        Double r = ratio(c, cpuPerViewerMs(RelayPath.WEBSOCKIFY, n));
+        Double r = path[0].equals(RelayPath.DIRECT) ? null : ratio(c, cpuPerViewerMs(RelayPath.WEBSOCKIFY, n));
         md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d |%n", path[0], n,
             fs(spread(ps, ph -> ph.updatesPerS), "%.1f"), fs(spread(ps, ph -> ph.bytesPerS / 1000), "%.0f"),
             fs(latency(path[0], n, 50), "%.1f"), fs(latency(path[0], n, 99), "%.1f"),
