@@ -82,7 +82,7 @@ final class Desktop {
     Process painter = null;
     List<RelayProcess> relays = new ArrayList<>();
     try {
-      xvnc = BusyXvnc.start(WIDTH, HEIGHT, o.linesPerS, o.work);
+      xvnc = BusyXvnc.start(WIDTH, HEIGHT, o.linesPerS, o.work, false);
       long xvncPid = xvnc.pid();
       Painter paints = new Painter();
       int port = xvnc.port();
@@ -298,6 +298,7 @@ final class Desktop {
     double updatesPerS;
     double bytesPerS;
     double minUpdatesPerS;
+    long bytes;
     Latencies latencies = new Latencies();
     int paints;
     int lost;
@@ -317,6 +318,11 @@ final class Desktop {
 
     double relayCpuPerViewer() {
       return relayCpuS / seconds / viewers;
+    }
+
+    /** The relay's CPU milliseconds per MB (10^6 bytes) its viewers received: what a path costs for what it delivers. */
+    double relayCpuMsPerMb() {
+      return bytes == 0 ? Double.NaN : relayCpuS * 1000 / (bytes / 1e6);
     }
 
     String line() {
@@ -360,6 +366,7 @@ final class Desktop {
       p.updatesPerS = median(ups);
       p.bytesPerS = median(bps);
       p.minUpdatesPerS = Arrays.stream(ups).min().orElse(0);
+      for (int i = 0; i < n; i++) p.bytes += b1[i] - b0[i];
       // the paints of the measured window, each timed to the first rectangle holding the marker after it
       Phases.sleepS(o.lostAfterS);
       long lostAfterNs = (long) (o.lostAfterS * 1e9);
@@ -399,8 +406,25 @@ final class Desktop {
     return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
-  /** Opens n viewers (tickets first, when the way needs them) and waits until each has had an update. */
+  /**
+   * Opens n viewers in batches of {@link #BATCH} (each batch has had its first updates before the
+   * next connects: a class arriving over a few seconds, not in one millisecond).
+   */
   private static List<NoVncViewer> open(Way w, int n, EventLoop loop, Tickets tickets) {
+    List<NoVncViewer> all = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i += BATCH) all.addAll(openBatch(w, Math.min(BATCH, n - i), loop, tickets));
+    } catch (RuntimeException e) {
+      close(all, loop);
+      throw e;
+    }
+    return all;
+  }
+
+  private static final int BATCH = 5;
+
+  /** Opens n viewers (tickets first, when the way needs them) and waits until each has had an update. */
+  private static List<NoVncViewer> openBatch(Way w, int n, EventLoop loop, Tickets tickets) {
     List<String> issued = w.target == null ? java.util.Collections.nCopies(n, null)
         : Phases.await(Future.all(IntStream.range(0, n).mapToObj(i -> tickets.next(w.target)).toList())
             .map(cf -> cf.<String>list()), 120, n + " tickets");
@@ -429,8 +453,12 @@ final class Desktop {
       return new ArrayList<>(Phases.await(Future.all(firsts).map(cf -> cf.<NoVncViewer>list()), OPEN_TIMEOUT_S,
           n + " viewers' first updates through " + w.name));
     } catch (RuntimeException e) {
-      close(new ArrayList<>(viewers), loop);
-      throw e;
+      List<NoVncViewer> all = new ArrayList<>(viewers);
+      long updated = all.stream().filter(v -> v.updates() > 0).count();
+      List<String> why = all.stream().filter(v -> !v.isOpen()).map(v -> v.closed().result()).distinct().limit(3).toList();
+      close(all, loop);
+      throw new IllegalStateException(e.getMessage() + ": " + all.size() + " of " + n + " past ServerInit, " + updated
+          + " with an update, " + all.stream().mapToLong(NoVncViewer::received).sum() + " bytes received; closed: " + why, e);
     }
   }
 

@@ -109,6 +109,8 @@ final class DesktopReport {
         JsonObject ratios = new JsonObject()
             .put("cpu_per_viewer_vs_websockify", path[0].equals(RelayPath.DIRECT) ? null
                 : ratio(cpu, cpuPerViewerMs(RelayPath.WEBSOCKIFY, n)))
+            .put("cpu_per_mb_vs_websockify", path[0].equals(RelayPath.DIRECT) ? null
+                : ratio(spread(ps, Desktop.Phase::relayCpuMsPerMb), spread(of(RelayPath.WEBSOCKIFY, n), Desktop.Phase::relayCpuMsPerMb)))
             .put("updates_per_s_vs_direct", ratio(spread(ps, ph -> ph.updatesPerS),
                 spread(of(RelayPath.DIRECT, n), ph -> ph.updatesPerS)))
             .put("latency_p50_added_ms", p50 == null || directP50 == null ? null
@@ -121,6 +123,7 @@ final class DesktopReport {
             .put("latency_p50_ms", js(p50, 2))
             .put("latency_p99_ms", js(p99, 2))
             .put("relay_cpu_ms_per_s_per_viewer", js(cpu, 3))
+            .put("relay_cpu_ms_per_mb_delivered", js(spread(ps, Desktop.Phase::relayCpuMsPerMb), 2))
             .put("xvnc_cpu_ms_per_s", js(spread(ps, ph -> ph.xvncCpuS / ph.seconds * 1000), 1))
             .put("load_average", js(spread(ps, ph -> ph.load), 2))
             .put("errors", errors).put("error_reasons", errorText)
@@ -139,7 +142,7 @@ final class DesktopReport {
           .put("bytes_per_s", Math.round(ph.bytesPerS))
           .put("latency_p50_ms", ph.latencies.count() == 0 ? null : PathResult.round(p(ph, 50), 2))
           .put("latency_p99_ms", ph.latencies.count() == 0 ? null : PathResult.round(p(ph, 99), 2))
-          .put("relay_cpu_s", PathResult.round(ph.relayCpuS, 3)).put("xvnc_cpu_s", PathResult.round(ph.xvncCpuS, 3))
+          .put("bytes", ph.bytes).put("relay_cpu_s", PathResult.round(ph.relayCpuS, 3)).put("xvnc_cpu_s", PathResult.round(ph.xvncCpuS, 3))
           .put("errors", ph.errors.size()).put("lost", ph.lost).put("load_average", ph.load));
     }
     return new JsonObject().put("scenario", "desktop").put("settings", o.settingsJson()).put("xvnc", xvnc)
@@ -163,6 +166,8 @@ final class DesktopReport {
         Double wsAdded = theirs == null || direct == null ? null : theirs.median() - direct.median();
         out.add(new JsonObject().put("path", g).put("viewers", n)
             .put("cpu_per_viewer_vs_websockify", r).put("cpu_goal", "<= " + CPU_GOAL)
+            .put("cpu_per_mb_vs_websockify", ratio(spread(of(g, n), Desktop.Phase::relayCpuMsPerMb),
+                spread(of(RelayPath.WEBSOCKIFY, n), Desktop.Phase::relayCpuMsPerMb)))
             .put("cpu_met", r == null ? null : r <= CPU_GOAL)
             .put("latency_p50_added_ms", added == null ? null : PathResult.round(added, 2))
             .put("websockify_latency_p50_added_ms", wsAdded == null ? null : PathResult.round(wsAdded, 2))
@@ -256,18 +261,19 @@ final class DesktopReport {
     md.append("Median of ").append(o.rounds()).append(" interleaved round(s) of ").append(o.measureS())
         .append(" s, (lowest–highest round).\n\n");
     md.append("| path | viewers | updates/s per viewer | KB/s per viewer | latency p50 ms | latency p99 ms |"
-        + " relay CPU ms/s per viewer | vs websockify | Xvnc CPU ms/s | errors |\n");
-    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + " relay CPU ms/s per viewer | vs websockify | relay CPU ms per MB | Xvnc CPU ms/s | errors |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int n : o.viewers()) {
       for (String[] path : paths) {
         List<Desktop.Phase> ps = of(path[0], n);
         if (ps.isEmpty()) continue;
         Spread c = cpuPerViewerMs(path[0], n);
         Double r = path[0].equals(RelayPath.DIRECT) ? null : ratio(c, cpuPerViewerMs(RelayPath.WEBSOCKIFY, n));
-        md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d |%n", path[0], n,
+        md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %d |%n", path[0], n,
             fs(spread(ps, ph -> ph.updatesPerS), "%.1f"), fs(spread(ps, ph -> ph.bytesPerS / 1000), "%.0f"),
             fs(latency(path[0], n, 50), "%.1f"), fs(latency(path[0], n, 99), "%.1f"),
             path[0].equals(RelayPath.DIRECT) ? "–" : fs(c, "%.2f"), r == null ? "–" : String.format(Locale.ROOT, "%.2f", r),
+            path[0].equals(RelayPath.DIRECT) ? "–" : fs(spread(ps, Desktop.Phase::relayCpuMsPerMb), "%.1f"),
             fs(spread(ps, ph -> ph.xvncCpuS / ph.seconds * 1000), "%.0f"), ps.stream().mapToInt(ph -> ph.errors.size()).sum()));
       }
     }

@@ -31,7 +31,7 @@ class NoVncViewerTest {
   void framesEveryMessageOfARealXvncRunningTheWorkload() throws Exception {
     Vertx vertx = Vertx.vertx();
     Process painter = null;
-    try (BusyXvnc xvnc = BusyXvnc.start(Desktop.WIDTH, Desktop.HEIGHT, 20, dir)) {
+    try (BusyXvnc xvnc = BusyXvnc.start(Desktop.WIDTH, Desktop.HEIGHT, 20, dir, false)) {
       ProcessBuilder pb = new ProcessBuilder(GatewayProcess.java(), "-cp", System.getProperty("java.class.path"),
           DesktopPainter.class.getName(), "" + Desktop.WIDTH, "" + Desktop.HEIGHT, "10", "20", "5")
           .redirectErrorStream(true).redirectOutput(dir.resolve("painter.log").toFile());
