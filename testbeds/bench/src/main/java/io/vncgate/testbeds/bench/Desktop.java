@@ -140,7 +140,16 @@ final class Desktop {
           List<Way> order = new ArrayList<>(ways.values());
           java.util.Collections.rotate(order, -(r + ci));
           for (Way w : order) {
-            Phase p = phase(w, n, loop, tickets, xvncPid, paints, o.warmupS, o.measureS, o);
+            Phase p;
+            try {
+              p = phase(w, n, loop, tickets, xvncPid, paints, o.warmupS, o.measureS, o);
+            } catch (RuntimeException e) {
+              // an error of the run, reported with the path and count; the other phases go on
+              p = new Phase(w.name, n);
+              p.failed = String.valueOf(e.getMessage());
+              p.errors.add("the phase failed: " + e.getMessage());
+              if (w.name.equals(FAN_OUT)) Phases.sleepS(1.5);
+            }
             p.round = r + 1;
             phases.add(p);
             out.line("  round %d %s", r + 1, p.line());
@@ -299,6 +308,8 @@ final class Desktop {
     double bytesPerS;
     double minUpdatesPerS;
     long bytes;
+    /** Why the phase could not be measured (its viewers did not all open), or null. */
+    String failed;
     Latencies latencies = new Latencies();
     int paints;
     int lost;
@@ -326,6 +337,7 @@ final class Desktop {
     }
 
     String line() {
+      if (failed != null) return path + " " + viewers + " viewers: FAILED: " + failed;
       return String.format(java.util.Locale.ROOT,
           "%-16s %3d viewers: %5.1f updates/s, %7.0f KB/s each; marker p50 %s p99 %s ms (%d lost); relay %.1f ms CPU/s"
               + " per viewer; Xvnc %.0f ms CPU/s; %d errors; load %.1f",

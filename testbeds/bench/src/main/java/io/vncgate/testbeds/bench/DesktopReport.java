@@ -37,8 +37,13 @@ final class DesktopReport {
     this.xvnc = xvnc;
   }
 
+  /** The measured phases of a path and count (a failed phase counts in errors only). */
   private List<Desktop.Phase> of(String path, int n) {
-    return phases.stream().filter(p -> p.path.equals(path) && p.viewers == n).toList();
+    return phases.stream().filter(p -> p.path.equals(path) && p.viewers == n && p.failed == null).toList();
+  }
+
+  private List<Desktop.Phase> failed(String path, int n) {
+    return phases.stream().filter(p -> p.path.equals(path) && p.viewers == n && p.failed != null).toList();
   }
 
   private static Spread spread(List<Desktop.Phase> ps, ToDoubleFunction<Desktop.Phase> f) {
@@ -80,7 +85,8 @@ final class DesktopReport {
       JsonObject byCount = new JsonObject();
       for (int n : o.viewers()) {
         List<Desktop.Phase> ps = of(path[0], n);
-        if (ps.isEmpty()) continue;
+        List<Desktop.Phase> bad = failed(path[0], n);
+        if (ps.isEmpty() && bad.isEmpty()) continue;
         Spread cpu = cpuPerViewerMs(path[0], n);
         Spread p50 = latency(path[0], n, 50);
         Spread p99 = latency(path[0], n, 99);
@@ -93,6 +99,10 @@ final class DesktopReport {
         int continuous = 0;
         long fences = 0;
         JsonArray errorText = new JsonArray();
+        for (Desktop.Phase ph : bad) {
+          errors += ph.errors.size();
+          errorText.add("round " + ph.round + ": " + ph.failed);
+        }
         for (Desktop.Phase ph : ps) {
           ph.rectangles.forEach((e, c) -> encodings.merge(encodingName(e), c, Long::sum));
           ph.tight.forEach((k, c) -> tight.merge(k, c, Long::sum));
@@ -126,7 +136,7 @@ final class DesktopReport {
             .put("relay_cpu_ms_per_mb_delivered", js(spread(ps, Desktop.Phase::relayCpuMsPerMb), 2))
             .put("xvnc_cpu_ms_per_s", js(spread(ps, ph -> ph.xvncCpuS / ph.seconds * 1000), 1))
             .put("load_average", js(spread(ps, ph -> ph.load), 2))
-            .put("errors", errors).put("error_reasons", errorText)
+            .put("errors", errors).put("error_reasons", errorText).put("failed_rounds", bad.size())
             .put("marker_paints", paints).put("latency_samples", samples).put("marker_lost", lost)
             .put("rectangles_by_encoding", new JsonObject(new TreeMap<>(encodings)))
             .put("tight_subtypes", new JsonObject(new TreeMap<>(tight)))
@@ -137,6 +147,11 @@ final class DesktopReport {
     }
     JsonArray phaseRows = new JsonArray();
     for (Desktop.Phase ph : phases) {
+      if (ph.failed != null) {
+        phaseRows.add(new JsonObject().put("round", ph.round).put("path", ph.path).put("viewers", ph.viewers)
+            .put("failed", ph.failed));
+        continue;
+      }
       phaseRows.add(new JsonObject().put("round", ph.round).put("path", ph.path).put("viewers", ph.viewers)
           .put("seconds", PathResult.round(ph.seconds, 3)).put("updates_per_s", PathResult.round(ph.updatesPerS, 2))
           .put("bytes_per_s", Math.round(ph.bytesPerS))
@@ -217,14 +232,14 @@ final class DesktopReport {
     for (int n : o.viewers()) {
       for (String[] path : paths) {
         List<Desktop.Phase> ps = of(path[0], n);
-        if (ps.isEmpty()) continue;
+        if (ps.isEmpty() && failed(path[0], n).isEmpty()) continue;
         Spread cpu = cpuPerViewerMs(path[0], n);
         Double r = path[0].equals(RelayPath.DIRECT) ? null : ratio(cpu, cpuPerViewerMs(RelayPath.WEBSOCKIFY, n));
         sb.append(String.format(Locale.ROOT, "%-16s %7d %10s %11s %10s %10s %14s %8s %8s %6d%n", path[0], n,
             f(spread(ps, ph -> ph.updatesPerS), "%.1f"), f(spread(ps, ph -> ph.bytesPerS / 1000), "%.0f"),
             f(latency(path[0], n, 50), "%.1f"), f(latency(path[0], n, 99), "%.1f"),
             path[0].equals(RelayPath.DIRECT) ? "-" : f(cpu, "%.2f"), r == null ? "-" : String.format(Locale.ROOT, "%.2f", r),
-            f(spread(ps, ph -> ph.xvncCpuS / ph.seconds * 1000), "%.0f"), ps.stream().mapToInt(ph -> ph.errors.size()).sum()));
+            f(spread(ps, ph -> ph.xvncCpuS / ph.seconds * 1000), "%.0f"), ps.stream().mapToInt(ph -> ph.errors.size()).sum() + failed(path[0], n).size()));
       }
     }
     for (Object t : targets()) {
@@ -266,7 +281,7 @@ final class DesktopReport {
     for (int n : o.viewers()) {
       for (String[] path : paths) {
         List<Desktop.Phase> ps = of(path[0], n);
-        if (ps.isEmpty()) continue;
+        if (ps.isEmpty() && failed(path[0], n).isEmpty()) continue;
         Spread c = cpuPerViewerMs(path[0], n);
         Double r = path[0].equals(RelayPath.DIRECT) ? null : ratio(c, cpuPerViewerMs(RelayPath.WEBSOCKIFY, n));
         md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %d |%n", path[0], n,
@@ -274,7 +289,7 @@ final class DesktopReport {
             fs(latency(path[0], n, 50), "%.1f"), fs(latency(path[0], n, 99), "%.1f"),
             path[0].equals(RelayPath.DIRECT) ? "–" : fs(c, "%.2f"), r == null ? "–" : String.format(Locale.ROOT, "%.2f", r),
             path[0].equals(RelayPath.DIRECT) ? "–" : fs(spread(ps, Desktop.Phase::relayCpuMsPerMb), "%.1f"),
-            fs(spread(ps, ph -> ph.xvncCpuS / ph.seconds * 1000), "%.0f"), ps.stream().mapToInt(ph -> ph.errors.size()).sum()));
+            fs(spread(ps, ph -> ph.xvncCpuS / ph.seconds * 1000), "%.0f"), ps.stream().mapToInt(ph -> ph.errors.size()).sum() + failed(path[0], n).size()));
       }
     }
     md.append("\n```\n").append(table()).append("```\n");
