@@ -25,7 +25,8 @@ import java.util.Map;
  * served from the gateway's framebuffer, its round trip a key's), each measured for throughput, relay CPU per GB, round trips at 1 and at
  * many viewers, and memory per idle viewer. Prints a table, writes JSON and SVG plots. With
  * {@code --scenario class-start}, the class start against a real Xvnc instead ({@link ClassStart});
- * with {@code --scenario fan-out}, many viewers of one busy upstream ({@link FanOut}).
+ * with {@code --scenario fan-out}, many viewers of one busy upstream ({@link FanOut}); with
+ * {@code --scenario desktop}, noVNC-like viewers of a real busy desktop through each path ({@link Desktop}).
  */
 public final class Bench {
   private static final String USAGE = """
@@ -56,8 +57,8 @@ public final class Bench {
                      CPUs (default 0.10); a noisy run is never published
         --publish    write into docs/performance (the launcher's full run): refused for a noisy run,
                      whose JSON and plots then stay in WORK/unpublished
-        --scenario   relay (this, the default), class-start or fan-out (below)
-      """ + ClassStart.USAGE + FanOut.USAGE;
+        --scenario   relay (this, the default), class-start, fan-out or desktop (below)
+      """ + ClassStart.USAGE + FanOut.USAGE + Desktop.USAGE;
 
   /**
    * The gateway's {@code limits.upstream} for the synthetic server, which is no TigerVNC: it keeps no
@@ -107,7 +108,7 @@ public final class Bench {
     List<String> rest = new ArrayList<>(List.of(args));
     int scenario = rest.indexOf("--scenario");
     if (scenario >= 0) {
-      if (scenario + 1 >= rest.size()) throw new IllegalArgumentException("--scenario needs a value: relay, class-start or fan-out");
+      if (scenario + 1 >= rest.size()) throw new IllegalArgumentException("--scenario needs a value: relay, class-start, fan-out or desktop");
       String name = rest.remove(scenario + 1);
       rest.remove(scenario);
       switch (name) {
@@ -117,8 +118,11 @@ public final class Bench {
         case "fan-out" -> {
           return FanOut.run(rest.toArray(String[]::new), console);
         }
+        case "desktop" -> {
+          return Desktop.run(rest.toArray(String[]::new), console);
+        }
         case "relay" -> args = rest.toArray(String[]::new);
-        default -> throw new IllegalArgumentException("unknown scenario " + name + ": relay, class-start or fan-out");
+        default -> throw new IllegalArgumentException("unknown scenario " + name + ": relay, class-start, fan-out or desktop");
       }
     }
     Options o = Options.parse(args);

@@ -49,8 +49,17 @@ final class BusyXvnc implements AutoCloseable {
 
   /** @param dir where the build log's line count is kept (the shell writes it after every line) */
   static BusyXvnc start(int width, int height, double linesPerSecond, Path dir) {
+    return start(width, height, linesPerSecond, dir, true);
+  }
+
+  /**
+   * @param blacklist TigerVNC's source-address blacklist as shipped (true), or off: with every
+   *     viewer on 127.0.0.1, five connections that end before authenticating (a relay's or the
+   *     gateway's, between phases) would get all the next ones refused for a while
+   */
+  static BusyXvnc start(int width, int height, double linesPerSecond, Path dir, boolean blacklist) {
     XvncServer.require();
-    XvncServer xvnc = XvncServer.builder().geometry(width, height).desktopName("fan-out")
+    XvncServer xvnc = XvncServer.builder().geometry(width, height).desktopName("fan-out").blacklist(blacklist)
         .timeout(Duration.ofSeconds(20)).start();
     try {
       // by its arguments: the executable may be a link's target (Debian: Xvnc -> Xtigervnc)
@@ -118,6 +127,11 @@ final class BusyXvnc implements AutoCloseable {
 
   int port() {
     return xvnc.port();
+  }
+
+  /** The X display, {@code :N}, for more X clients (the desktop scenario's painter). */
+  String display() {
+    return xvnc.displayName();
   }
 
   /** Xvnc's process (X server and VNC server in one), for its CPU time. */

@@ -13,7 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
  * password), then FramebufferUpdates parsed header by header with Raw pixel data skipped, never
  * copied. It reports each complete update to its {@link Listener}. Runs on one event loop.
  */
-final class RfbViewer {
+final class RfbViewer implements LinkEnd {
 
   /** Told, on the viewer's event loop, of every complete FramebufferUpdate. */
   interface Listener {
@@ -81,7 +81,8 @@ final class RfbViewer {
     this.password = password;
   }
 
-  void attach(ViewerLink link) {
+  @Override
+  public void attach(ViewerLink link) {
     this.link = link;
   }
 
@@ -204,13 +205,15 @@ final class RfbViewer {
     if (link != null) link.close();
   }
 
-  void linkClosed(String reason) {
+  @Override
+  public void linkClosed(String reason) {
     ready.tryFail(reason);
     closed.tryComplete(reason);
   }
 
   /** Bytes from the server, consumed whole (split headers are kept until the rest comes). */
-  void feed(ByteBuf in) {
+  @Override
+  public void feed(ByteBuf in) {
     received += in.readableBytes();
     while (in.isReadable() && state != State.FAILED) {
       if (state == State.RECT_PIXELS) {

@@ -14,7 +14,7 @@ final class TcpLink implements ViewerLink {
     this.socket = socket;
   }
 
-  static Future<Void> connect(NetClient client, int port, RfbViewer viewer) {
+  static Future<Void> connect(NetClient client, int port, LinkEnd viewer) {
     return client.connect(port, "127.0.0.1").map(s -> {
       NetSocketInternal socket = ViewerLink.largeReads((NetSocketInternal) s);
       TcpLink link = new TcpLink(socket);

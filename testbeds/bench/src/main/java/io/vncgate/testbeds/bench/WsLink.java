@@ -26,7 +26,7 @@ final class WsLink implements ViewerLink {
   private enum State { RESPONSE, HEAD, LEN16, LEN64, MASK, PAYLOAD, CLOSED }
 
   private final NetSocketInternal socket;
-  private final RfbViewer viewer;
+  private final LinkEnd viewer;
   private final String expectedAccept;
   private final Promise<Void> upgraded = Promise.promise();
   private final Gather gather = new Gather();
@@ -36,14 +36,14 @@ final class WsLink implements ViewerLink {
   private long payloadLeft;
   private Buffer control;
 
-  private WsLink(NetSocketInternal socket, RfbViewer viewer, String key) {
+  private WsLink(NetSocketInternal socket, LinkEnd viewer, String key) {
     this.socket = socket;
     this.viewer = viewer;
     this.expectedAccept = accept(key);
   }
 
   /** Connects and upgrades; the viewer starts receiving RFB once the server said 101. */
-  static Future<Void> connect(NetClient client, int port, String path, List<String> protocols, RfbViewer viewer) {
+  static Future<Void> connect(NetClient client, int port, String path, List<String> protocols, LinkEnd viewer) {
     return client.connect(port, "127.0.0.1").compose(s -> {
       byte[] nonce = new byte[16];
       ThreadLocalRandom.current().nextBytes(nonce);
