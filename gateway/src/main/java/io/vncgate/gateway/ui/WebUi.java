@@ -5,9 +5,21 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vncgate.gateway.config.GatewayConfig;
+import java.io.IOException;
+import java.net.JarURLConnection;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The browser viewer (the {@code vncgate-webui} jar: our page plus noVNC's core) served from
@@ -36,6 +48,12 @@ public final class WebUi {
       "base-uri 'none'",
       "form-action 'none'",
       "frame-ancestors 'none'");
+
+  private static final Logger log = LoggerFactory.getLogger(WebUi.class);
+  /** The web root's files, listed once, at the first mount (null: they could not be). */
+  private static final class Listing {
+    static final Set<String> FILES = listFiles(WebUi.class.getClassLoader());
+  }
 
   private WebUi() {}
 
@@ -70,8 +88,59 @@ public final class WebUi {
         .setIncludeHidden(false)
         .setCachingEnabled(false)
         .setSendVaryHeader(false);
-    router.routeWithRegex("^/(?!api/|ws/).*").method(HttpMethod.GET).method(HttpMethod.HEAD)
-        .handler(ctx -> headers(ctx, policy)).handler(files);
+    Set<String> known = Listing.FILES;
+    router.routeWithRegex("^/(?!api/|ws/).*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
+      // a path the web root does not hold goes on to the JSON 404 at once: looking it up in the jar
+      // costs some 70 ms of CPU (Vert.x's file resolver), which anyone could ask for again and again
+      if (known != null && !known.contains(relative(ctx))) {
+        ctx.next();
+        return;
+      }
+      headers(ctx, policy);
+      files.handle(ctx);
+    });
+  }
+
+  /** The request's path under the web root, {@code index.html} for a directory's. */
+  private static String relative(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    String mount = ctx.mountPoint();
+    if (mount != null && path.startsWith(mount)) path = path.substring(mount.endsWith("/") ? mount.length() - 1 : mount.length());
+    if (path.startsWith("/")) path = path.substring(1);
+    return path.isEmpty() || path.endsWith("/") ? path + "index.html" : path;
+  }
+
+  /**
+   * The files of the web root, paths relative to it, listed once from where the class loader finds
+   * its {@code index.html} (the gateway's jar, or the webui module's folder in a build); null, and
+   * every path is looked up, if they cannot be listed.
+   */
+  static Set<String> listFiles(ClassLoader loader) {
+    URL index = loader.getResource(WEB_ROOT + "/index.html");
+    if (index == null) return Set.of();
+    try {
+      Set<String> names = new HashSet<>();
+      if (index.getProtocol().equals("jar")) {
+        JarURLConnection c = (JarURLConnection) index.openConnection();
+        try (JarFile jar = new JarFile(Path.of(c.getJarFileURL().toURI()).toFile())) {
+          String prefix = WEB_ROOT + "/";
+          jar.stream().filter(e -> !e.isDirectory() && e.getName().startsWith(prefix))
+              .forEach(e -> names.add(e.getName().substring(prefix.length())));
+        }
+      } else if (index.getProtocol().equals("file")) {
+        Path root = Path.of(index.toURI()).getParent();
+        try (Stream<Path> walk = Files.walk(root)) {
+          walk.filter(Files::isRegularFile).forEach(f -> names.add(root.relativize(f).toString().replace('\\', '/')));
+        }
+      } else {
+        log.warn("the web page's files are at {}, which cannot be listed: every path is looked up", index);
+        return null;
+      }
+      return Set.copyOf(names);
+    } catch (IOException | URISyntaxException | RuntimeException e) {
+      log.warn("could not list the web page's files ({}): every path is looked up", e.toString());
+      return null;
+    }
   }
 
   private static void headers(RoutingContext ctx, String policy) {
@@ -84,6 +153,5 @@ public final class WebUi {
         .set("Cross-Origin-Resource-Policy", "same-origin")
         // the files change only with the gateway: revalidate rather than trust a stale copy
         .set("Cache-Control", "no-cache");
-    ctx.next();
   }
 }

@@ -6,9 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.e2e.GatewayHarness;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,6 +80,45 @@ class WebUiTest {
     assertEquals(404, missing.statusCode());
     assertTrue(new JsonObject(missing.body()).getString("error").contains("/no/such/file.js"));
     assertEquals(200, get("/healthz").statusCode());
+  }
+
+  /**
+   * The page's files are listed once, from a jar (the gateway's) or a folder (a build), so that a
+   * path the page does not have is answered without a lookup in the jar (some 70 ms of CPU each,
+   * measured, for anyone who asks).
+   */
+  @Test
+  void theWebRootIsListedFromAJarAndFromAFolder() throws Exception {
+    Path folder = dir.resolve("classes");
+    Path root = folder.resolve(WebUi.WEB_ROOT);
+    Files.createDirectories(root.resolve("app"));
+    Files.writeString(root.resolve("index.html"), "<html>");
+    Files.writeString(root.resolve("app/main.js"), "//");
+    Files.writeString(folder.resolve("Other.txt"), "not the page's");
+    Path jar = dir.resolve("webui.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      for (String name : List.of(WebUi.WEB_ROOT + "/", WebUi.WEB_ROOT + "/index.html", WebUi.WEB_ROOT + "/app/main.js", "Other.txt")) {
+        out.putNextEntry(new JarEntry(name));
+        out.closeEntry();
+      }
+    }
+    for (Path where : List.of(folder, jar)) {
+      try (URLClassLoader loader = new URLClassLoader(new URL[] {where.toUri().toURL()}, null)) {
+        assertEquals(Set.of("index.html", "app/main.js"), WebUi.listFiles(loader), where.toString());
+      }
+    }
+    try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
+      assertEquals(Set.of(), WebUi.listFiles(empty), "no page on the class path: no file is served");
+    }
+  }
+
+  @Test
+  void theGatewaysOwnPageIsListedAndServedUnderItsNames() throws Exception {
+    Set<String> files = WebUi.listFiles(WebUi.class.getClassLoader());
+    assertTrue(files.contains("index.html") && files.contains("app/main.js") && files.contains("novnc/core/rfb.js"), files.toString());
+    assertEquals(200, get("/index.html").statusCode());
+    assertEquals(404, get("/index.html/").statusCode());
+    assertEquals(404, get("/app").statusCode());
   }
 
   @Test
