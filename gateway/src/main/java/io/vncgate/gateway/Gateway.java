@@ -1,38 +1,40 @@
 package io.vncgate.gateway;
 
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vncgate.gateway.api.ApiRoutes;
 import io.vncgate.gateway.api.ApiServices;
+import io.vncgate.gateway.api.Json;
 import io.vncgate.gateway.api.TargetProbe;
 import io.vncgate.gateway.audit.AuditLog;
 import io.vncgate.gateway.audit.ClipboardAudit;
 import io.vncgate.gateway.auth.InMemoryTicketStore;
-import io.vncgate.gateway.auth.TicketStore;
-import io.vncgate.gateway.metrics.GatewayMetrics;
-import io.vncgate.gateway.engine.RelayMode;
-import io.vncgate.gateway.session.LocalSessionRegistry;
 import io.vncgate.gateway.auth.JwtService;
+import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.config.ConfigException;
 import io.vncgate.gateway.config.GatewayConfig;
-import io.vncgate.gateway.api.Json;
+import io.vncgate.gateway.engine.RelayMode;
 import io.vncgate.gateway.engine.VertxMeters;
+import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.failure.Status;
 import io.vncgate.gateway.front.AdminFront;
 import io.vncgate.gateway.front.ConnectionLimiter;
-import io.vncgate.gateway.front.MetricsEndpoint;
 import io.vncgate.gateway.front.ListenFailure;
+import io.vncgate.gateway.front.MetricsEndpoint;
 import io.vncgate.gateway.front.TcpFront;
 import io.vncgate.gateway.front.TlsFiles;
 import io.vncgate.gateway.front.TlsReloader;
 import io.vncgate.gateway.front.WebSocketFront;
+import io.vncgate.gateway.metrics.GatewayMetrics;
 import io.vncgate.gateway.provider.ProviderRegistry;
 import io.vncgate.gateway.provider.plugin.ProviderLoader;
 import io.vncgate.gateway.relay.ConnectionListener;
@@ -40,27 +42,28 @@ import io.vncgate.gateway.relay.RelayServices;
 import io.vncgate.gateway.relay.TargetCheck;
 import io.vncgate.gateway.relay.ViewerConnection;
 import io.vncgate.gateway.relay.ViewerCounts;
-import io.vncgate.gateway.failure.Outcome;
+import io.vncgate.gateway.session.LocalSessionRegistry;
 import io.vncgate.gateway.transport.Connectors;
 import io.vncgate.gateway.transport.TcpConnector;
 import io.vncgate.gateway.transport.UnixSocketConnector;
 import io.vncgate.gateway.transport.WebSocketConnector;
 import io.vncgate.gateway.transport.ssh.SshConnector;
 import io.vncgate.spi.Route;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.lang.management.ManagementFactory;
-import java.util.EnumSet;
-import java.util.Set;
 
 /** The running gateway: providers, transports and fronts, started in one chain and stopped together. */
 public final class Gateway {
@@ -142,7 +145,7 @@ public final class Gateway {
     AuditLog audit;
     try {
       audit = config.audit().file() == null ? AuditLog.toLog() : AuditLog.toFile(config.audit());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return Future.failedFuture(new ConfigException("audit.file: cannot open " + config.audit().file() + ": " + e.getMessage()));
     }
     LocalSessionRegistry sessions = new LocalSessionRegistry(vertx, config.ticketTtl(), audit);
@@ -207,14 +210,14 @@ public final class Gateway {
     // the request method is a label, but clients choose it: every name would be a new series kept
     // forever, so the label is Vert.x's own only for the methods the gateway answers, else OTHER
     var labels = EnumSet.copyOf(MicrometerMetricsOptions.DEFAULT_LABELS);
-    labels.remove(io.vertx.micrometer.Label.HTTP_METHOD);
+    labels.remove(Label.HTTP_METHOD);
     return new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         // a registry per Vert.x instance (Vert.x shares one per name in the JVM): each gateway scrapes its own
         .setRegistryName(METRICS_REGISTRY + "-" + REGISTRIES.incrementAndGet())
         .setLabels(labels)
         .setServerRequestTagsProvider(req -> io.micrometer.core.instrument.Tags.of(
-            io.vertx.micrometer.Label.HTTP_METHOD.toString(), WebSocketFront.methodLabel(req.method().name())))
+            Label.HTTP_METHOD.toString(), WebSocketFront.methodLabel(req.method().name())))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
   }
 
@@ -227,7 +230,7 @@ public final class Gateway {
     String text;
     try {
       text = Files.readString(admin.metricsTokenFile(), StandardCharsets.UTF_8);
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       throw new ConfigException("server.admin.metrics-token-file: cannot read " + admin.metricsTokenFile() + ": "
           + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
     }
@@ -439,7 +442,7 @@ public final class Gateway {
   /** Waits (up to {@code checks} × 50 ms) until no viewer is listed any more. */
   private Future<Void> viewersGone(int checks) {
     if (checks <= 0 || api.sessions().sessions().isEmpty()) return Future.succeededFuture();
-    io.vertx.core.Promise<Void> gone = io.vertx.core.Promise.promise();
+    Promise<Void> gone = Promise.promise();
     vertx.setTimer(50, id -> viewersGone(checks - 1).onComplete(gone));
     return gone.future();
   }

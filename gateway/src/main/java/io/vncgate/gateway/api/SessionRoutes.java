@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.auth.UserPrincipal;
 import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
@@ -45,7 +46,7 @@ final class SessionRoutes {
           .put("id", v.id())
           .put("user", v.user())
           .put("role", s.roleOf(v).wireName())
-          .put("mayControl", v.maxRole() == io.vncgate.gateway.auth.Role.CONTROL)
+          .put("mayControl", v.maxRole() == Role.CONTROL)
           .put("state", v.state())
           .put("connectedAt", v.connectedAt().toString()));
     }

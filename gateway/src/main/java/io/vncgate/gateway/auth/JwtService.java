@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -15,10 +16,11 @@ import io.vncgate.gateway.failure.GatewayException;
 import io.vncgate.gateway.failure.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
-import java.time.Instant;
 import java.util.Set;
 
 /**
@@ -138,7 +140,7 @@ public final class JwtService {
     }
     Future<JWTAuth> keys = remote == null ? Future.succeededFuture(verifier) : remote.verifierFor(kid);
     return keys.compose(v -> {
-      Future<io.vertx.ext.auth.User> checked;
+      Future<User> checked;
       try {
         checked = v.authenticate(new TokenCredentials(token));
       } catch (RuntimeException e) {
@@ -242,7 +244,7 @@ public final class JwtService {
    */
   private Future<UserPrincipal> mapped(String sub, JsonObject claims, GatewayConfig.ClaimSource source) {
     Object raw = at(claims, source.groupsClaim());
-    Set<String> groups = new java.util.HashSet<>();
+    Set<String> groups = new HashSet<>();
     if (raw instanceof JsonArray arr) {
       for (Object o : arr) if (o instanceof String g) groups.add(g);
     } else if (raw instanceof String g) {

@@ -13,6 +13,7 @@ import io.vncgate.gateway.failure.Status;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -198,7 +200,7 @@ final class RemoteKeySet {
         throw new IllegalStateException(discoveryUrl() + " names a jwks_uri that is not https: " + printable(uri));
       }
       return u;
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new IllegalStateException(discoveryUrl() + " names a jwks_uri that is not a URL");
     }
   }
@@ -211,7 +213,7 @@ final class RemoteKeySet {
       try {
         URI u = new URI(text);
         if (u.getHost() == null || !("https".equals(u.getScheme()) || "http".equals(config.discoveryIssuer().getScheme()))) return null;
-      } catch (java.net.URISyntaxException e) {
+      } catch (URISyntaxException e) {
         return null;
       }
       out.put(key, text);
@@ -299,7 +301,7 @@ final class RemoteKeySet {
           if (e != null) {
             Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("the identity provider at " + uri + " is unreachable: "
-                + (c instanceof javax.net.ssl.SSLException
+                + (c instanceof SSLException
                     ? "TLS failed (" + c.getMessage() + "); set auth.oidc.ca-file to the CA that signed its certificate"
                     : c.getClass().getSimpleName() + (c.getMessage() == null ? "" : " " + c.getMessage())));
           }
