@@ -24,9 +24,10 @@ import java.util.List;
  * message.
  *
  * <p>What the gateway forwards may differ from what came (padding zeroed, a pointer event's marker
- * bit cleared, the gateway's own fence before a SetPixelFormat, malformed messages dropped): the
- * expected messages are those the gateway judged and passed, plus each fence it added, which the
- * server must read as one message of its own right before that SetPixelFormat.
+ * bit cleared, the gateway's own fence before a SetPixelFormat, malformed messages dropped, the
+ * releases of keys and buttons held at a switch to observer): the expected messages are those the
+ * gateway judged and passed, plus each fence it added, which the server must read as one message
+ * of its own right before that SetPixelFormat, plus each release, read as one message at the switch.
  *
  * <p>Input: byte 0 settings (bit 0: observer first, bit 1: observer after the switch, bit 2:
  * clipboard to server allowed, bits 3-4: clipboard cap, bit 5: the target supports fences (the
@@ -120,7 +121,37 @@ class ClientFramerFuzzTest {
       if (!feedAll(before, oneByteEach)) return;
       framer.policy(then);
       if (extendedPointer) framer.extendedPointerConfirmed();
+      // as the viewer's connection does at a switch: an empty feed lets go of the keys and buttons
+      // the viewer held and may no longer send, as messages of the gateway's own
+      long passed = framer.messagesPassed();
+      byte[] releases = framer.feed(Buffer.buffer()).getBytes();
+      assertEquals(passed, framer.messagesPassed(), "an empty feed passes nothing of the viewer's");
+      int at = 0;
+      while (at < releases.length) {
+        int size = releaseSize(releases, at);
+        out.write(releases, at, size);
+        at += size;
+        if (oneByteEach) ends.add(out.size());
+      }
       feedAll(after, oneByteEach);
+    }
+
+    /** The size of the gateway's release at {@code at}: only ups of keys and buttons, never a press. */
+    private static int releaseSize(byte[] b, int at) {
+      int type = b[at] & 0xFF;
+      int size = switch (type) {
+        case 4 -> 8; // KeyEvent: down-flag 0
+        case 5 -> 6; // PointerEvent: button mask 0
+        case 255 -> 12; // QEMU extended key event: subtype 0, down-flag 0
+        default -> throw new AssertionError("the gateway released with message type " + type);
+      };
+      assertTrue(at + size <= b.length, "a release cut short");
+      boolean up = switch (type) {
+        case 4, 5 -> b[at + 1] == 0;
+        default -> b[at + 1] == 0 && b[at + 2] == 0 && b[at + 3] == 0;
+      };
+      assertTrue(up, "a release that presses");
+      return size;
     }
 
     private boolean feedAll(List<byte[]> chunks, boolean oneByteEach) throws Exception {
