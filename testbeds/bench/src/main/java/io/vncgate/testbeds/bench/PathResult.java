@@ -51,6 +51,8 @@ final class PathResult {
   JsonObject idleConnectCpu;
   /** The mean wait of the idle viewers in the gateway's upstream pacer, ms, or null. */
   Double idlePacerWaitMs;
+  /** Viewers admitted and closed to warm the gateway's admission path up before anything was measured, or null. */
+  Integer admissionWarmupViewers;
   long errors;
   List<double[]> curve1 = List.of();
   List<double[]> curveN = List.of();
@@ -99,6 +101,7 @@ final class PathResult {
         .put("idle_open_files", idleOpenFiles)
         .put("idle_connect_cpu_ms_per_viewer", idleConnectCpu)
         .put("idle_connect_pacer_wait_ms_mean", idlePacerWaitMs)
+        .put("admission_warmup_viewers", admissionWarmupViewers)
         .put("errors", errors)
         .put("vs_direct", ratios(direct))
         .put("vs_websockify", ratios(websockify))

@@ -30,8 +30,18 @@ final class Phases {
   private static final int OPEN_CONCURRENCY = 32;
   /** Idle viewers opened first, to measure the open files each adds in every process it lives in. */
   private static final int FILE_PROBE = 500;
-  /** Viewers opened and closed per gateway path while warming up, so that its admission path is compiled. */
+  /**
+   * Viewers opened and closed at a time per gateway path while warming up, so that its admission
+   * path is compiled; batches go on while the JIT took more than {@link #JIT_SETTLED} of the
+   * gateway's CPU in the last one, up to {@link #ADMISSION_WARMUP_MAX} viewers.
+   */
   private static final int ADMISSION_WARMUP = 1000;
+  /**
+   * HotSpot compiles a method with C2 after some 5,000 to 15,000 calls (Tier4InvocationThreshold,
+   * Tier4CompileThreshold): code that runs once per viewer is compiled only after as many viewers.
+   */
+  private static final int ADMISSION_WARMUP_MAX = 15_000;
+  private static final double JIT_SETTLED = 0.10;
 
   private final EventLoop loop;
   private final SyntheticServerProcess server;
@@ -55,9 +65,12 @@ final class Phases {
 
   /**
    * Runs the gateway's relay code until the JIT has compiled it (a gateway in service is warm;
-   * websockify has no JIT): streams and round trips for {@code seconds}, nothing recorded.
+   * websockify has no JIT): streams and round trips for {@code seconds}, then viewers admitted and
+   * closed in batches until the JIT has settled (see {@link #ADMISSION_WARMUP}); nothing recorded.
+   *
+   * @return the viewers admitted to warm up
    */
-  void warmUp(RelayPath path, double seconds) {
+  int warmUp(RelayPath path, double seconds) {
     // viewers are opened on the client loop, never from this thread: a link's handler set from
     // here could come after the server's first bytes, which were then lost (a viewer waiting forever
     // for a banner already read, seen as "no answer within 30 s" once connects got fast)
@@ -77,9 +90,26 @@ final class Phases {
     List<RfbViewer> all = new ArrayList<>(pingers);
     all.add(streamer);
     closeAll(all);
-    // the admission path too: a gateway in service has compiled it; here the first thousand viewers
-    // would otherwise pay for the JIT (C2 threads took as much CPU as the event loops while they connected)
-    closeAll(openAll(path, Math.min(ADMISSION_WARMUP, settings.idleViewers())));
+    // the admission path too: a gateway in service has compiled it; here the first thousands of
+    // viewers would otherwise pay for the JIT (with 1,000 of warm-up, C2 still took a third of the
+    // gateway's CPU while the next 4,000 connected)
+    int batch = Math.min(ADMISSION_WARMUP, settings.idleViewers());
+    int admitted = 0;
+    double jitShare = 1;
+    long pid = path.relay.pid();
+    List<String> shares = new ArrayList<>();
+    while (admitted < (settings.idleViewers() <= ADMISSION_WARMUP ? batch : ADMISSION_WARMUP_MAX) && jitShare > JIT_SETTLED) {
+      double cpu0 = Proc.cpuSeconds(pid);
+      double jit0 = Proc.jitGcSeconds(pid)[0];
+      closeAll(openAll(path, batch));
+      admitted += batch;
+      double cpu = Proc.cpuSeconds(pid) - cpu0;
+      jitShare = cpu > 0 ? (Proc.jitGcSeconds(pid)[0] - jit0) / cpu : 0;
+      shares.add(String.format("%.0f", jitShare * 100));
+    }
+    out.line("  %s: %,d viewers admitted to warm up; the JIT's share of the gateway's CPU in each %,d: %s %%", path.name,
+        admitted, batch, String.join(", ", shares));
+    return admitted;
   }
 
   /** One round of streaming on one path: bytes at the viewer, seconds, and CPU seconds spent. */
@@ -351,7 +381,9 @@ final class Phases {
   /** CPU seconds so far of this JVM (the viewers), the synthetic server and the relay (0 without one). */
   private double[] connectCpu(RelayProcess relay) {
     double[] rc = relay == null ? new double[2] : relay.cpuSeconds();
-    return new double[] {Proc.cpuSeconds(ProcessHandle.current().pid()), Proc.cpuSeconds(server.pid()), rc[0] + rc[1]};
+    double[] jitGc = relay == null ? new double[2] : Proc.jitGcSeconds(relay.pid());
+    return new double[] {Proc.cpuSeconds(ProcessHandle.current().pid()), Proc.cpuSeconds(server.pid()), rc[0] + rc[1],
+        jitGc[0], jitGc[1]};
   }
 
   /**
@@ -359,14 +391,21 @@ final class Phases {
    * the rate is not (2 CPUs hold 2,000 ms of CPU a second, whatever else runs).
    */
   private static JsonObject connectCpuJson(double[] a, double[] b, int viewers) {
-    return new JsonObject().put("bench", PathResult.round((b[0] - a[0]) * 1000 / viewers, 3))
+    JsonObject cpu = new JsonObject().put("bench", PathResult.round((b[0] - a[0]) * 1000 / viewers, 3))
         .put("synthetic_server", PathResult.round((b[1] - a[1]) * 1000 / viewers, 3))
         .put("relay", PathResult.round((b[2] - a[2]) * 1000 / viewers, 3));
+    // of the relay's: its JIT compiler's and its garbage collector's threads (a JVM's; none in websockify)
+    if (b[3] > a[3] || b[4] > a[4]) {
+      cpu.put("relay_jit", PathResult.round((b[3] - a[3]) * 1000 / viewers, 3))
+          .put("relay_gc", PathResult.round((b[4] - a[4]) * 1000 / viewers, 3));
+    }
+    return cpu;
   }
 
   private static String cpuLine(JsonObject cpu) {
-    return String.format("bench %.3f, server %.3f, relay %.3f", cpu.getDouble("bench"), cpu.getDouble("synthetic_server"),
-        cpu.getDouble("relay"));
+    return String.format("bench %.3f, server %.3f, relay %.3f%s", cpu.getDouble("bench"), cpu.getDouble("synthetic_server"),
+        cpu.getDouble("relay"), cpu.containsKey("relay_jit")
+            ? String.format(" (of it JIT %.3f, GC %.3f)", cpu.getDouble("relay_jit"), cpu.getDouble("relay_gc")) : "");
   }
 
   /** Mean wait in the gateway's upstream pacer between two /metrics readings (vncgate_upstream_queue_wait), ms; null unreadable. */

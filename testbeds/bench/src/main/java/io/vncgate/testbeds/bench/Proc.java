@@ -42,6 +42,34 @@ final class Proc {
   }
 
   /**
+   * utime + stime of the JVM's JIT compiler threads and of its garbage collector's threads, in
+   * seconds ({JIT, GC}): HotSpot names them "C1 CompilerThread0", "C2 CompilerThread1" and
+   * "GC Thread#0", "G1 Conc#0", "G1 Refine#0" and the like (Linux keeps 15 characters of a thread's
+   * name); zeros for a process that is gone or has none (not a JVM).
+   */
+  static double[] jitGcSeconds(long pid) {
+    double[] sum = new double[2];
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    List<Path> threads;
+    try (var list = Files.list(tasks)) {
+      threads = list.toList();
+    } catch (IOException | UncheckedIOException e) {
+      return sum;
+    }
+    for (Path thread : threads) {
+      String stat = read(thread.resolve("stat"));
+      if (stat == null) continue; // ended since the listing
+      String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      int kind = name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre") ? 0
+          : name.startsWith("GC Thread") || name.startsWith("G1 ") ? 1 : -1;
+      if (kind < 0) continue;
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+      sum[kind] += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+    }
+    return sum;
+  }
+
+  /**
    * utime + stime + cutime + cstime of the process, in seconds: its own CPU and that of the children
    * it has waited for (a forked websockify child that ended, a jcmd the JVM reaped); 0 when it is gone.
    */
