@@ -68,6 +68,28 @@ class NoiseTest {
     assertEquals(1, j.getJsonArray("reasons").size());
   }
 
+  /**
+   * What every scenario's run records of the machine's load, whatever it was: the verdict at the
+   * top and in {@code noise} with the shares, the load averages and the limit; its own CPU; the
+   * console's first table line. Returns the run's own CPU seconds.
+   */
+  static double recordedIn(JsonObject result, String printed) {
+    JsonObject noise = result.getJsonObject("noise");
+    assertEquals(noise.getBoolean("noisy"), result.getBoolean("noisy"), result.encode());
+    assertEquals(!noise.getJsonArray("reasons").isEmpty(), noise.getBoolean("noisy"), noise.encode());
+    double other = noise.getDouble("other_processes_cpu_share");
+    assertTrue(other >= 0 && other <= 1, noise.encode());
+    assertTrue(noise.getDouble("steal_share") >= 0, noise.encode());
+    assertEquals(Noise.DEFAULT_LIMIT, noise.getDouble("limit_share"));
+    for (String f : List.of("seconds", "own_cpu_s", "load1_start", "load1_max", "load1_end")) {
+      assertTrue(noise.getValue(f) instanceof Number, f + ": " + noise.encode());
+    }
+    assertTrue(noise.getDouble("own_cpu_s") > 0, noise.encode());
+    assertTrue(printed.contains(noise.getBoolean("noisy") ? "NOISY: other processes took" : "quiet: other processes took"),
+        printed);
+    return noise.getDouble("own_cpu_s");
+  }
+
   @Test
   void theMachineIsReadAndTheRunsOwnCpuIsCounted() {
     Noise.CpuStat now = Noise.CpuStat.read();
