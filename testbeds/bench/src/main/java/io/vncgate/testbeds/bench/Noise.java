@@ -12,10 +12,13 @@ import java.util.Locale;
  * How much of the machine a run had to itself. Between the start and the end of the run: the
  * machine's busy CPU time ({@code /proc/stat}: user, nice, system, irq, softirq), the time the
  * hypervisor took (steal), and the CPU time of the run's own processes (the bench JVM and every
- * process it started: relays, gateway, Xvnc; reaped children through cutime and cstime). What is
- * busy but not ours was taken by other processes; its share of the machine's capacity above
+ * process it started, all its descendants: relays, gateway, synthetic server, Xvnc with its xterms
+ * and their shells, the desktop's painter JVM, jcmd; those that ended through the cutime and cstime
+ * of the process that reaped them, so an Xvnc restarted or a gateway closed mid-run still counts).
+ * What is busy but not ours was taken by other processes; its share of the machine's capacity above
  * {@link #DEFAULT_LIMIT} (or steal above it) makes the run <em>noisy</em>: its figures are kept,
- * marked so, and never published into docs/performance.md. Load averages are sampled every second.
+ * marked so, and never published into docs/performance.md ({@link Publication}). Every scenario
+ * watches its run with one. Load averages are sampled every second.
  */
 final class Noise {
   /** A run is noisy when other processes (or the hypervisor) took more than this share of all CPUs. */
