@@ -209,8 +209,8 @@ final class ClassReport {
   }
 
   String markdown(String started) {
-    return Publication.summaryHead(noise) + "Class start, run " + started + " (" + settings.getString("mode") + "), " + machine.getInteger("nproc")
-        + " CPUs " + machine.getString("cpu_model") + ":\n\n```\n" + table() + "```\n";
+    return Publication.summaryHead(noise) + "Class start, run " + started + " (" + settings.getString("mode") + "), "
+        + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model") + ":\n\n```\n" + table() + "```\n";
   }
 
   private static String ms(Double v) {

@@ -126,7 +126,8 @@ final class ClassStart {
       Files.createDirectories(to.json().toAbsolutePath().getParent());
       Files.writeString(to.json(), json.encodePrettily() + "\n");
       Files.createDirectories(to.plots());
-      Files.writeString(to.plots().resolve("class-start.md"), report.markdown(started.truncatedTo(ChronoUnit.SECONDS).toString()));
+      Files.writeString(to.plots().resolve("class-start.md"),
+          report.markdown(started.truncatedTo(ChronoUnit.SECONDS).toString()));
       out.line("JSON: %s", to.json().toAbsolutePath());
       out.line("summary: %s", to.plots().resolve("class-start.md").toAbsolutePath());
       to.finish();

@@ -231,9 +231,9 @@ final class FanOutReport {
   }
 
   String markdown(String started) {
-    StringBuilder sb = new StringBuilder(Publication.summaryHead(noise) + "Fan-out, run " + started + " (" + settings.getString("mode") + "), "
-        + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model") + ", TCP congestion control "
-        + machine.getString("tcp_congestion_control") + ".\n\nUpstreams:\n\n");
+    StringBuilder sb = new StringBuilder(Publication.summaryHead(noise) + "Fan-out, run " + started + " ("
+        + settings.getString("mode") + "), " + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model")
+        + ", TCP congestion control " + machine.getString("tcp_congestion_control") + ".\n\nUpstreams:\n\n");
     for (String[] u : upstreams) sb.append("- `").append(u[0]).append("`: ").append(u[1]).append('\n');
     return sb.append("\n```\n").append(table()).append("```\n").toString();
   }

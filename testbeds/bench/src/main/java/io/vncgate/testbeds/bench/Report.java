@@ -217,7 +217,8 @@ final class Report {
         + fanOutNote("one key every " + settings.rttNIntervalUs() / 1000 + " ms, its update at each viewer"), curvesN);
     Svg.percentiles(dir.resolve("latency-1-viewer.svg"), "Round-trip time, one viewer, one request every "
         + settings.rtt1IntervalUs() / 1000.0 + " ms" + fanOutNote("a key -> its update"), curves1);
-    Files.writeString(dir.resolve("summary.md"), Publication.summaryHead(noise) + "Run " + started.truncatedTo(ChronoUnit.SECONDS) + " (" + settings.mode()
+    Files.writeString(dir.resolve("summary.md"), Publication.summaryHead(noise) + "Run "
+        + started.truncatedTo(ChronoUnit.SECONDS) + " (" + settings.mode()
         + "), " + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model") + ", TCP congestion control "
         + machine.getString("tcp_congestion_control") + ":\n\n```\n" + table() + "```\n");
   }
