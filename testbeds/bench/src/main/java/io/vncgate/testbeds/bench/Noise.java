@@ -70,8 +70,8 @@ final class Noise {
     /** One line for the console and the summary. */
     String line() {
       return String.format(Locale.ROOT, "%s: other processes took %.1f %% of the CPUs, steal %.1f %%, load average"
-          + " %.2f at the start, %.2f at most, %.2f at the end (noisy above %.0f %%)", noisy() ? "NOISY" : "quiet",
-          100 * otherShare, 100 * stealShare, load1Start, load1Max, load1End, 100 * limit);
+          + " %.2f at the start, %.2f at most, %.2f at the end (noisy above %s %%)", noisy() ? "NOISY" : "quiet",
+          100 * otherShare, 100 * stealShare, load1Start, load1Max, load1End, percent(limit));
     }
   }
 
@@ -93,14 +93,19 @@ final class Noise {
     }
     List<String> reasons = new ArrayList<>();
     if (otherShare > limit) {
-      reasons.add(String.format(Locale.ROOT, "other processes took %.1f %% of the CPUs (more than %.0f %%)",
-          100 * otherShare, 100 * limit));
+      reasons.add(String.format(Locale.ROOT, "other processes took %.1f %% of the CPUs (more than %s %%)",
+          100 * otherShare, percent(limit)));
     }
     if (stealShare > limit) {
-      reasons.add(String.format(Locale.ROOT, "the hypervisor took %.1f %% of the CPUs (steal, more than %.0f %%)",
-          100 * stealShare, 100 * limit));
+      reasons.add(String.format(Locale.ROOT, "the hypervisor took %.1f %% of the CPUs (steal, more than %s %%)",
+          100 * stealShare, percent(limit)));
     }
     return new Result(seconds, otherShare, stealShare, ownCpuS, load1Start, load1Max, load1End, limit, List.copyOf(reasons));
+  }
+
+  /** A limit in per cent: whole ones, or two significant digits below 1 % (a test's 0.000001 is not "0 %"). */
+  static String percent(double limit) {
+    return String.format(Locale.ROOT, 100 * limit >= 1 ? "%.0f" : "%.2g", 100 * limit);
   }
 
   private final double limit;

@@ -47,6 +47,7 @@ class NoiseTest {
     assertEquals(0.0, r.otherShare(), 1e-9, "the run's own CPU covers all the busy time");
     assertEquals(0.2, r.stealShare(), 1e-9);
     assertEquals(List.of("the hypervisor took 20.0 % of the CPUs (steal, more than 10 %)"), r.reasons());
+    assertEquals("0.00010", Noise.percent(0.000001), "a tiny limit is not said as 0 %");
   }
 
   @Test

@@ -48,6 +48,7 @@ class NoisyRunTest {
     assertFalse(Files.exists(published.resolve("class-start.json")), "a noisy run publishes no JSON");
     assertFalse(Files.exists(published.resolve("class-start.md")), "a noisy run publishes no summary");
     assertTrue(printed.contains("NOT PUBLISHED: the run was noisy (other processes took"), printed);
+    assertTrue(printed.contains("(more than 0.00010 %)"), printed);
 
     JsonObject json = new JsonObject(Files.readString(work.resolve("unpublished").resolve("class-start.json")));
     assertTrue(json.getBoolean("noisy"), json.encode());
