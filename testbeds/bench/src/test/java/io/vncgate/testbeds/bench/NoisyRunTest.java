@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,7 +42,7 @@ class NoisyRunTest {
           "--json", published.resolve("class-start.json").toString(), "--plots", published.toString()},
           new PrintStream(console, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     } finally {
-      ProcessHandle.of(burner).ifPresent(ProcessHandle::destroyForcibly);
+      stop(burner);
     }
     String printed = console.toString(StandardCharsets.UTF_8);
     assertEquals(3, status, printed + err.toString(StandardCharsets.UTF_8));
@@ -60,6 +61,17 @@ class NoisyRunTest {
     String summary = Files.readString(work.resolve("unpublished").resolve("plots").resolve("class-start.md"));
     assertTrue(summary.startsWith("**NOISY RUN** (not figures to publish): other processes took"), summary);
     assertTrue(summary.contains("NOISY: other processes took"), summary);
+  }
+
+  /** Ends the burner: {@code timeout} and the loop under it (killing {@code timeout} alone would leave the loop). */
+  private static void stop(long burner) throws Exception {
+    ProcessHandle h = ProcessHandle.of(burner).orElse(null);
+    if (h == null) return;
+    List<ProcessHandle> loop = h.descendants().toList();
+    loop.forEach(ProcessHandle::destroyForcibly);
+    h.destroyForcibly();
+    for (ProcessHandle p : loop) p.onExit().get(10, TimeUnit.SECONDS);
+    assertTrue(loop.stream().noneMatch(ProcessHandle::isAlive), "the burner is still running: " + loop);
   }
 
   /**
