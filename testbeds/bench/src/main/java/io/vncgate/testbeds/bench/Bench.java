@@ -53,10 +53,10 @@ public final class Bench {
                      10,000: needs about N+256 open files in the bench and in its synthetic server (the launcher raises
                      the soft limit to the hard one); a relay that cannot hold N gets as many as
                      its limit fits, measured and said in the JSON (idle_open_files)
-        --noise-limit  a run is noisy when other processes or steal took more than this share of the
-                     CPUs (default 0.10); a noisy run is never published
-        --publish    write into docs/performance (the launcher's full run): refused for a noisy run,
-                     whose JSON and plots then stay in WORK/unpublished
+        --noise-limit  (every scenario) a run is noisy when other processes or steal took more than this
+                     share of the CPUs (default 0.10); a noisy run is never published
+        --publish    (every scenario) write into docs/performance (the launcher's full run): refused for a
+                     noisy run, whose JSON and plots then stay in WORK/unpublished (exit status 3)
         --scenario   relay (this, the default), class-start, fan-out or desktop (below)
       """ + ClassStart.USAGE + FanOut.USAGE + Desktop.USAGE;
 
@@ -71,32 +71,31 @@ public final class Bench {
 
   private Bench() {}
 
-  /** A run asked to publish that was noisy: everything is written (unpublished), the exit status is 3. */
-  static final class NoisyRunException extends RuntimeException {
-    NoisyRunException() {
-      super("the run was noisy and is not published");
-    }
+  public static void main(String[] args) {
+    System.exit(exitStatus(args, System.out, System.err));
   }
 
-  public static void main(String[] args) {
-    int status;
+  /**
+   * Runs the benchmark as the launcher does and returns its exit status: 0 done, 1 failed, 2 a
+   * wrong command line, 3 a noisy run that was asked to publish (written unpublished).
+   */
+  static int exitStatus(String[] args, PrintStream console, PrintStream err) {
     try {
-      run(args, System.out);
-      status = 0;
-    } catch (NoisyRunException e) {
-      status = 3;
+      run(args, console);
+      return 0;
+    } catch (Publication.NoisyRunException e) {
+      return 3;
     } catch (IllegalArgumentException e) {
-      System.err.println("bench: " + e.getMessage());
-      System.err.print(USAGE);
-      status = 2;
+      err.println("bench: " + e.getMessage());
+      err.print(USAGE);
+      return 2;
     } catch (Exception e) {
-      System.err.println("bench: failed: " + e);
+      err.println("bench: failed: " + e);
       for (StackTraceElement f : e.getStackTrace()) {
-        if (f.getClassName().startsWith("io.vncgate")) System.err.println("  at " + f);
+        if (f.getClassName().startsWith("io.vncgate")) err.println("  at " + f);
       }
-      status = 1;
+      return 1;
     }
-    System.exit(status);
   }
 
   private static VertxOptions benchLoop() {
@@ -257,23 +256,16 @@ public final class Bench {
               .put("spliced_share", Double.isNaN(splicedShare) ? null : splicedShare));
       out.line("");
       out.line(report.table());
-      Path jsonFile = o.json;
-      Path plotsDir = o.plots;
-      if (o.publish && quiet.noisy()) {
-        // figures of a noisy run are kept, marked so, but never replace the published ones
-        jsonFile = o.work.resolve("unpublished").resolve(o.json.getFileName());
-        plotsDir = o.work.resolve("unpublished").resolve("plots");
-        out.line("NOT PUBLISHED: the run was noisy (%s); its JSON and plots are in %s. Run again on a quiet machine.",
-            String.join("; ", quiet.reasons()), o.work.resolve("unpublished").toAbsolutePath());
-      }
-      Files.createDirectories(jsonFile.toAbsolutePath().getParent());
-      Files.writeString(jsonFile, json.encodePrettily() + "\n");
-      report.plots(plotsDir);
-      out.line("JSON: %s", jsonFile.toAbsolutePath());
-      out.line("plots: %s", plotsDir.toAbsolutePath());
-      if (o.publish && quiet.noisy()) throw new NoisyRunException();
+      Publication.Places to = Publication.places(o.publish, quiet, o.work, o.json, o.plots, out);
+      Files.createDirectories(to.json().toAbsolutePath().getParent());
+      Files.writeString(to.json(), json.encodePrettily() + "\n");
+      report.plots(to.plots());
+      out.line("JSON: %s", to.json().toAbsolutePath());
+      out.line("plots: %s", to.plots().toAbsolutePath());
+      to.finish();
       return json;
     } finally {
+      noise.stop();
       processes.forEach(RelayProcess::close);
       if (serverProcess[0] != null) serverProcess[0].close();
       Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -375,17 +367,7 @@ public final class Bench {
             }
             if (idle < 1 || idle > 10_000) throw new IllegalArgumentException("--idle takes 1 to 10000 viewers, not " + v);
           }
-          case "--noise-limit" -> {
-            String v = value(args, ++i, a);
-            try {
-              noiseLimit = Double.parseDouble(v);
-            } catch (NumberFormatException e) {
-              throw new IllegalArgumentException("--noise-limit takes a share of the CPUs between 0 and 1, e.g. 0.1, not " + v);
-            }
-            if (!(noiseLimit > 0 && noiseLimit < 1)) {
-              throw new IllegalArgumentException("--noise-limit takes a share of the CPUs between 0 and 1, e.g. 0.1, not " + v);
-            }
-          }
+          case "--noise-limit" -> noiseLimit = Publication.noiseLimit(value(args, ++i, a));
           case "--work" -> work = Path.of(value(args, ++i, a));
           case "--json" -> json = Path.of(value(args, ++i, a));
           case "--plots" -> plots = Path.of(value(args, ++i, a));

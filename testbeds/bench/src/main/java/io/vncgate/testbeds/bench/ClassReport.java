@@ -60,12 +60,16 @@ final class ClassReport {
   private final JsonObject settings;
   private final Map<Way, List<Single>> singles;
   private final List<Scenario> scenarios;
+  private final Noise.Result noise;
 
-  ClassReport(JsonObject machine, JsonObject settings, Map<Way, List<Single>> singles, List<Scenario> scenarios) {
+  /** @param noise the machine's load over the run ({@link Noise}), or null */
+  ClassReport(JsonObject machine, JsonObject settings, Map<Way, List<Single>> singles, List<Scenario> scenarios,
+      Noise.Result noise) {
     this.machine = machine;
     this.settings = settings;
     this.singles = singles;
     this.scenarios = scenarios;
+    this.noise = noise;
   }
 
   /** n, ok, p50/p99/max of the viewers that got their first framebuffer (null figures when none did). */
@@ -113,10 +117,12 @@ final class ClassReport {
     JsonObject single = new JsonObject();
     singles.forEach((w, s) -> single.put(w.label, singleJson(s)));
     List<JsonObject> sc = scenarios.stream().map(Scenario::toJson).toList();
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("tool", "testbeds/bench/run --scenario class-start")
         .put("machine", machine)
-        .put("settings", settings)
+        .put("settings", settings);
+    if (noise != null) json.put("noisy", noise.noisy()).put("noise", noise.toJson());
+    return json
         .put("single_viewer_ms", single)
         .put("scenarios", new io.vertx.core.json.JsonArray(new ArrayList<>(sc)))
         .put("goals", goals());
@@ -154,7 +160,7 @@ final class ClassReport {
 
   /** The console table (fenced in the Markdown summary). */
   String table() {
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder(Publication.tableHead(noise));
     sb.append(String.format(Locale.ROOT, "one viewer, %d connects one after another (ms, p50 / max):%n",
         settings.getInteger("connects")));
     singles.forEach((w, s) -> {
@@ -203,8 +209,8 @@ final class ClassReport {
   }
 
   String markdown(String started) {
-    return "Class start, run " + started + " (" + settings.getString("mode") + "), " + machine.getInteger("nproc")
-        + " CPUs " + machine.getString("cpu_model") + ":\n\n```\n" + table() + "```\n";
+    return Publication.summaryHead(noise) + "Class start, run " + started + " (" + settings.getString("mode") + "), "
+        + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model") + ":\n\n```\n" + table() + "```\n";
   }
 
   private static String ms(Double v) {

@@ -36,6 +36,7 @@ final class ClassStart {
   static final String USAGE = """
       usage: testbeds/bench/run --scenario class-start [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
                                 [--viewers 30,50,100] [--window-ms 1000] [--connects 20] [--paths direct,websockify,vncgate]
+                                [--noise-limit SHARE] [--publish]
         --viewers    class sizes, one burst per size and path (default 30,50,100; --smoke 10)
         --window-ms  the viewers' connects start evenly spread over this (default 1000; 0: all at once)
         --connects   one viewer's connect latency: connects in a row per way (default 20; --smoke 5)
@@ -49,6 +50,7 @@ final class ClassStart {
   static JsonObject run(String[] args, PrintStream console) throws Exception {
     Options o = Options.parse(args);
     PrintLog out = new PrintLog(console);
+    Noise noise = Noise.start(o.noiseLimit);
     Files.createDirectories(o.work);
     Instant started = Instant.now();
     out.line("vncgate class start (%s): %d CPUs, %s; work folder %s", o.mode,
@@ -111,21 +113,27 @@ final class ClassStart {
         }
       }
 
-      ClassReport report = new ClassReport(Report.machine(WebsockifyProcess.version()), o.settingsJson(), singles, scenarios);
+      Noise.Result quiet = noise.result();
+      ClassReport report = new ClassReport(Report.machine(WebsockifyProcess.version()), o.settingsJson(), singles, scenarios,
+          quiet);
       JsonObject json = report.json()
           .put("date", started.truncatedTo(ChronoUnit.SECONDS).toString())
           .put("log_errors", new JsonObject().put("gateway", gateway.errorLines()).put("websockify", websockify.errorLines()));
       out.line("");
       out.line(report.table());
-      Files.createDirectories(o.json.toAbsolutePath().getParent());
-      Files.writeString(o.json, json.encodePrettily() + "\n");
-      Files.createDirectories(o.plots);
-      Files.writeString(o.plots.resolve("class-start.md"), report.markdown(started.truncatedTo(ChronoUnit.SECONDS).toString()));
-      out.line("JSON: %s", o.json.toAbsolutePath());
-      out.line("summary: %s", o.plots.resolve("class-start.md").toAbsolutePath());
       tickets.close();
+      Publication.Places to = Publication.places(o.publish, quiet, o.work, o.json, o.plots, out);
+      Files.createDirectories(to.json().toAbsolutePath().getParent());
+      Files.writeString(to.json(), json.encodePrettily() + "\n");
+      Files.createDirectories(to.plots());
+      Files.writeString(to.plots().resolve("class-start.md"),
+          report.markdown(started.truncatedTo(ChronoUnit.SECONDS).toString()));
+      out.line("JSON: %s", to.json().toAbsolutePath());
+      out.line("summary: %s", to.plots().resolve("class-start.md").toAbsolutePath());
+      to.finish();
       return json;
     } finally {
+      noise.stop();
       processes.forEach(RelayProcess::close);
       if (xvnc != null) xvnc.close();
       vertx.close();
@@ -146,7 +154,7 @@ final class ClassStart {
   }
 
   private record Options(String mode, Path work, Path json, Path plots, Path gatewayJar, List<Integer> viewers,
-      long windowMs, int connects, List<String> paths, int width, int height) {
+      long windowMs, int connects, List<String> paths, int width, int height, double noiseLimit, boolean publish) {
 
     JsonObject settingsJson() {
       return new JsonObject().put("mode", mode).put("viewers", viewers).put("window_ms", windowMs)
@@ -166,12 +174,16 @@ final class ClassStart {
       long windowMs = 1000;
       Integer connects = null;
       List<String> paths = PATHS;
+      double noiseLimit = Noise.DEFAULT_LIMIT;
+      boolean publish = false;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
           case "--quick" -> mode = "quick";
           case "--smoke" -> mode = "smoke";
           case "--full" -> mode = "full";
+          case "--noise-limit" -> noiseLimit = Publication.noiseLimit(value(args, ++i, a));
+          case "--publish" -> publish = true;
           case "--work" -> work = Path.of(value(args, ++i, a));
           case "--json" -> json = Path.of(value(args, ++i, a));
           case "--plots" -> plots = Path.of(value(args, ++i, a));
@@ -200,7 +212,7 @@ final class ClassStart {
       if (work == null) work = Path.of("target", "class-start-" + mode);
       if (json == null) json = work.resolve("class-start.json");
       if (plots == null) plots = work;
-      return new Options(mode, work, json, plots, jar, viewers, windowMs, connects, paths, 1024, 768);
+      return new Options(mode, work, json, plots, jar, viewers, windowMs, connects, paths, 1024, 768, noiseLimit, publish);
     }
 
     private static int positive(String v, String option) {

@@ -55,6 +55,7 @@ final class Desktop {
   static final String USAGE = """
       usage: testbeds/bench/run --scenario desktop [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
                                 [--viewers 1,20,100] [--paths direct,...] [--rounds N] [--measure-s S]
+                                [--noise-limit SHARE] [--publish]
         --viewers    viewer counts (default 1,20,100; --smoke 1,3)
         --paths      direct, websockify, websockify-js, vncgate-ws, vncgate-tcp, vncgate-fan-out (default: all)
         --rounds     interleaved rounds (default 5; --quick 3; --smoke 1)
@@ -71,6 +72,7 @@ final class Desktop {
   static JsonObject run(String[] args, PrintStream console) throws Exception {
     Options o = Options.parse(args);
     PrintLog out = new PrintLog(console);
+    Noise noise = Noise.start(o.noiseLimit);
     Files.createDirectories(o.work);
     Instant started = Instant.now();
     double load0 = Proc.load1();
@@ -156,25 +158,29 @@ final class Desktop {
           }
         }
       }
+      Noise.Result quiet = noise.result();
       JsonObject logErrors = new JsonObject();
       for (RelayProcess rp : relays) logErrors.put(rp.getClass().getSimpleName(), rp.errorLines());
       DesktopReport report = new DesktopReport(o, phases, ways.values().stream()
-          .map(w -> new String[] {w.name, w.description}).toList(), paints.describe(o), xvnc.describe());
+          .map(w -> new String[] {w.name, w.description}).toList(), paints.describe(o), xvnc.describe(), quiet);
       String date = started.truncatedTo(ChronoUnit.SECONDS).toString();
       JsonObject json = report.json().put("date", date).put("load_average_start", load0)
           .put("load_average_end", Proc.load1()).put("log_errors", logErrors)
           .put("machine", Report.machine(WebsockifyProcess.version()));
       out.line("");
       out.line(report.table());
-      Files.createDirectories(o.json.toAbsolutePath().getParent());
-      Files.writeString(o.json, json.encodePrettily() + "\n");
-      Files.createDirectories(o.plots);
-      report.plots(o.plots, date);
-      out.line("JSON: %s", o.json.toAbsolutePath());
-      out.line("summary: %s", o.plots.resolve("desktop.md").toAbsolutePath());
       if (tickets != null) Phases.await(tickets.close(), 10);
+      Publication.Places to = Publication.places(o.publish, quiet, o.work, o.json, o.plots, out);
+      Files.createDirectories(to.json().toAbsolutePath().getParent());
+      Files.writeString(to.json(), json.encodePrettily() + "\n");
+      Files.createDirectories(to.plots());
+      report.plots(to.plots(), date);
+      out.line("JSON: %s", to.json().toAbsolutePath());
+      out.line("summary: %s", to.plots().resolve("desktop.md").toAbsolutePath());
+      to.finish();
       return json;
     } finally {
+      noise.stop();
       if (painter != null) {
         painter.destroy();
         painter.waitFor(5, TimeUnit.SECONDS);
@@ -488,7 +494,7 @@ final class Desktop {
 
   record Options(String mode, Path work, Path json, Path plots, Path gatewayJar, List<Integer> viewers, List<String> paths,
       int rounds, double warmupS, double measureS, double imageHz, double moveHz, double markerHz, double linesPerS,
-      int warmViewers, double gatewayWarmupS, double lostAfterS) {
+      int warmViewers, double gatewayWarmupS, double lostAfterS, double noiseLimit, boolean publish) {
 
     JsonObject settingsJson() {
       return new JsonObject().put("mode", mode).put("viewers", viewers).put("paths", paths).put("rounds", rounds)
@@ -513,12 +519,16 @@ final class Desktop {
       List<String> paths = PATHS;
       Integer rounds = null;
       Double measureS = null;
+      double noiseLimit = Noise.DEFAULT_LIMIT;
+      boolean publish = false;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
           case "--quick" -> mode = "quick";
           case "--smoke" -> mode = "smoke";
           case "--full" -> mode = "full";
+          case "--noise-limit" -> noiseLimit = Publication.noiseLimit(value(args, ++i, a));
+          case "--publish" -> publish = true;
           case "--work" -> work = Path.of(value(args, ++i, a));
           case "--json" -> json = Path.of(value(args, ++i, a));
           case "--plots" -> plots = Path.of(value(args, ++i, a));
@@ -553,7 +563,7 @@ final class Desktop {
       if (plots == null) plots = work;
       if (measureS == null) measureS = smoke ? 0.6 : quick ? 4.0 : 10.0;
       return new Options(mode, work, json, plots, jar, viewers, paths, rounds, smoke ? 0.2 : quick ? 1.0 : 3.0, measureS,
-          10, 20, 5, 20, 4, smoke ? 0 : quick ? 2 : 6, smoke ? 0.4 : 1.0);
+          10, 20, 5, 20, 4, smoke ? 0 : quick ? 2 : 6, smoke ? 0.4 : 1.0, noiseLimit, publish);
     }
 
     private static int positive(String v, String option) {

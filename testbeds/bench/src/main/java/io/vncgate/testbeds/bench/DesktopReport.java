@@ -28,13 +28,17 @@ final class DesktopReport {
   private final List<String[]> paths;
   private final JsonObject workload;
   private final String xvnc;
+  private final Noise.Result noise;
 
-  DesktopReport(Desktop.Options o, List<Desktop.Phase> phases, List<String[]> paths, JsonObject workload, String xvnc) {
+  /** @param noise the machine's load over the run ({@link Noise}), or null */
+  DesktopReport(Desktop.Options o, List<Desktop.Phase> phases, List<String[]> paths, JsonObject workload, String xvnc,
+      Noise.Result noise) {
     this.o = o;
     this.phases = phases;
     this.paths = paths;
     this.workload = workload;
     this.xvnc = xvnc;
+    this.noise = noise;
   }
 
   /** The measured phases of a path and count (a failed phase counts in errors only). */
@@ -160,8 +164,10 @@ final class DesktopReport {
           .put("bytes", ph.bytes).put("relay_cpu_s", PathResult.round(ph.relayCpuS, 3)).put("xvnc_cpu_s", PathResult.round(ph.xvncCpuS, 3))
           .put("errors", ph.errors.size()).put("lost", ph.lost).put("load_average", ph.load));
     }
-    return new JsonObject().put("scenario", "desktop").put("settings", o.settingsJson()).put("xvnc", xvnc)
-        .put("workload", workload).put("results", results).put("targets", targets()).put("phases", phaseRows);
+    JsonObject json = new JsonObject().put("scenario", "desktop").put("settings", o.settingsJson());
+    if (noise != null) json.put("noisy", noise.noisy()).put("noise", noise.toJson());
+    return json.put("xvnc", xvnc).put("workload", workload).put("results", results).put("targets", targets())
+        .put("phases", phaseRows);
   }
 
   /** Issue #20's targets for each gateway path at 20 and 100 viewers (those measured). */
@@ -226,7 +232,7 @@ final class DesktopReport {
 
   /** The console table: one row per path and viewer count. */
   String table() {
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder(Publication.tableHead(noise));
     sb.append(String.format(Locale.ROOT, "%-16s %7s %10s %11s %10s %10s %14s %8s %8s %6s%n", "path", "viewers", "updates/s",
         "KB/s each", "p50 ms", "p99 ms", "CPU ms/s/view", "vs wsfy", "Xvnc ms/s", "errors"));
     for (int n : o.viewers()) {
@@ -272,6 +278,7 @@ final class DesktopReport {
     Svg.bars(dir.resolve("desktop-latency-p50.svg"), "Paint-to-viewer latency p50, " + top + " viewers", "ms", labels, p50);
     StringBuilder md = new StringBuilder();
     md.append("# A real desktop (").append(o.mode()).append(" run, ").append(date).append(")\n\n");
+    md.append(Publication.summaryHead(noise));
     md.append("Xvnc: ").append(xvnc).append(". Workload: ").append(workload.encode()).append(".\n\n");
     md.append("Median of ").append(o.rounds()).append(" interleaved round(s) of ").append(o.measureS())
         .append(" s, (lowest–highest round).\n\n");

@@ -49,7 +49,7 @@ final class FanOut {
   static final String USAGE = """
       usage: testbeds/bench/run --scenario fan-out [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
                                 [--viewers 1,10,50] [--modes per-viewer,fan-out] [--upstreams xvnc,synthetic]
-                                [--measure-s 15] [--round-trips 100]
+                                [--measure-s 15] [--round-trips 100] [--noise-limit SHARE] [--publish]
         --viewers    viewer counts, one phase each (default 1,10,50; --smoke 1,3)
         --modes      the gateway's sessions.sharing for the targets: per-viewer (no sharing key: the
                      default), fan-out ({"static/xvnc": fan-out, "static/synthetic": fan-out})
@@ -64,6 +64,7 @@ final class FanOut {
   static JsonObject run(String[] args, PrintStream console) throws Exception {
     Options o = Options.parse(args);
     PrintLog out = new PrintLog(console);
+    Noise noise = Noise.start(o.noiseLimit);
     Files.createDirectories(o.work);
     Instant started = Instant.now();
     out.line("vncgate fan-out (%s): %d CPUs, %s, TCP congestion control %s; work folder %s", o.mode,
@@ -136,20 +137,24 @@ final class FanOut {
         gateway = null;
       }
 
+      Noise.Result quiet = noise.result();
       FanOutReport report = new FanOutReport(Report.machine(WebsockifyProcess.version()), o.settingsJson(),
-          upstreams.stream().map(u -> new String[] {u.name, u.description}).toList(), baselines, phases);
+          upstreams.stream().map(u -> new String[] {u.name, u.description}).toList(), baselines, phases, quiet);
       String date = started.truncatedTo(ChronoUnit.SECONDS).toString();
       JsonObject json = report.json().put("date", date).put("log_errors", logErrors);
       out.line("");
       out.line(report.table());
-      Files.createDirectories(o.json.toAbsolutePath().getParent());
-      Files.writeString(o.json, json.encodePrettily() + "\n");
-      Files.createDirectories(o.plots);
-      Files.writeString(o.plots.resolve("fan-out.md"), report.markdown(date));
-      out.line("JSON: %s", o.json.toAbsolutePath());
-      out.line("summary: %s", o.plots.resolve("fan-out.md").toAbsolutePath());
+      Publication.Places to = Publication.places(o.publish, quiet, o.work, o.json, o.plots, out);
+      Files.createDirectories(to.json().toAbsolutePath().getParent());
+      Files.writeString(to.json(), json.encodePrettily() + "\n");
+      Files.createDirectories(to.plots());
+      Files.writeString(to.plots().resolve("fan-out.md"), report.markdown(date));
+      out.line("JSON: %s", to.json().toAbsolutePath());
+      out.line("summary: %s", to.plots().resolve("fan-out.md").toAbsolutePath());
+      to.finish();
       return json;
     } finally {
+      noise.stop();
       if (gateway != null) gateway.close();
       if (xvnc != null) xvnc.close();
       viewerVertx.close();
@@ -259,7 +264,8 @@ final class FanOut {
 
   record Options(String mode, Path work, Path json, Path plots, Path gatewayJar, List<Integer> viewers, List<String> modes,
       List<String> upstreams, double warmupS, double measureS, int roundTrips, long gapMs, long rttTimeoutMs,
-      int width, int height, double rateHz, int block, double linesPerSecond, int warmViewers, double gatewayWarmupS) {
+      int width, int height, double rateHz, int block, double linesPerSecond, int warmViewers, double gatewayWarmupS,
+      double noiseLimit, boolean publish) {
 
     JsonObject settingsJson() {
       return new JsonObject().put("mode", mode).put("viewers", viewers).put("modes", modes).put("upstreams", upstreams)
@@ -285,12 +291,16 @@ final class FanOut {
       List<String> upstreams = UPSTREAMS;
       Double measureS = null;
       Integer roundTrips = null;
+      double noiseLimit = Noise.DEFAULT_LIMIT;
+      boolean publish = false;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
           case "--quick" -> mode = "quick";
           case "--smoke" -> mode = "smoke";
           case "--full" -> mode = "full";
+          case "--noise-limit" -> noiseLimit = Publication.noiseLimit(value(args, ++i, a));
+          case "--publish" -> publish = true;
           case "--work" -> work = Path.of(value(args, ++i, a));
           case "--json" -> json = Path.of(value(args, ++i, a));
           case "--plots" -> plots = Path.of(value(args, ++i, a));
@@ -319,7 +329,7 @@ final class FanOut {
       if (plots == null) plots = work;
       return new Options(mode, work, json, plots, jar, viewers, modes, upstreams, smoke ? 0.5 : quick ? 2 : 5, measureS,
           roundTrips, 100, 5_000, smoke ? 640 : 1024, smoke ? 480 : 768, 30, smoke ? 128 : 256, 20, smoke ? 2 : 4,
-          smoke ? 1 : quick ? 4 : 10);
+          smoke ? 1 : quick ? 4 : 10, noiseLimit, publish);
     }
 
     private static List<String> oneOf(String value, List<String> allowed, String option) {

@@ -101,13 +101,17 @@ final class FanOutReport {
   private final List<String[]> upstreams;
   private final List<Baseline> baselines;
   private final List<Phase> phases;
+  private final Noise.Result noise;
 
-  FanOutReport(JsonObject machine, JsonObject settings, List<String[]> upstreams, List<Baseline> baselines, List<Phase> phases) {
+  /** @param noise the machine's load over the run ({@link Noise}), or null */
+  FanOutReport(JsonObject machine, JsonObject settings, List<String[]> upstreams, List<Baseline> baselines, List<Phase> phases,
+      Noise.Result noise) {
     this.machine = machine;
     this.settings = settings;
     this.upstreams = upstreams;
     this.baselines = baselines;
     this.phases = phases;
+    this.noise = noise;
   }
 
   JsonObject json() {
@@ -118,10 +122,12 @@ final class FanOutReport {
     JsonArray base = new JsonArray();
     baselines.forEach(b -> base.add(new JsonObject().put("upstream", b.upstream()).put("mode", b.mode())
         .put("gateway_rss_bytes", b.rssBytes()).put("gateway_heap_bytes", b.heapBytes() < 0 ? null : b.heapBytes())));
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("tool", "testbeds/bench/run --scenario fan-out")
         .put("machine", machine)
-        .put("settings", settings)
+        .put("settings", settings);
+    if (noise != null) json.put("noisy", noise.noisy()).put("noise", noise.toJson());
+    return json
         .put("upstreams", ups)
         .put("baselines", base)
         .put("phases", ph)
@@ -177,7 +183,7 @@ final class FanOutReport {
 
   /** The console table (fenced in the Markdown summary). */
   String table() {
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder(Publication.tableHead(noise));
     sb.append(String.format(Locale.ROOT, "%-9s %7s  %-10s %5s %8s %9s %7s %7s %8s %8s %9s  %-22s%n", "upstream", "viewers", "sharing",
         "conns", "up MB/s", "up kB/chg", "srv CPU", "gw CPU", "gw RSS", "gw heap", "upd/s/vwr", "key round trip ms"));
     sb.append(String.format(Locale.ROOT, "%-9s %7s  %-10s %5s %8s %9s %7s %7s %8s %8s %9s  %-22s%n", "", "", "", "", "", "", "%", "%",
@@ -225,9 +231,9 @@ final class FanOutReport {
   }
 
   String markdown(String started) {
-    StringBuilder sb = new StringBuilder("Fan-out, run " + started + " (" + settings.getString("mode") + "), "
-        + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model") + ", TCP congestion control "
-        + machine.getString("tcp_congestion_control") + ".\n\nUpstreams:\n\n");
+    StringBuilder sb = new StringBuilder(Publication.summaryHead(noise) + "Fan-out, run " + started + " ("
+        + settings.getString("mode") + "), " + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model")
+        + ", TCP congestion control " + machine.getString("tcp_congestion_control") + ".\n\nUpstreams:\n\n");
     for (String[] u : upstreams) sb.append("- `").append(u[0]).append("`: ").append(u[1]).append('\n');
     return sb.append("\n```\n").append(table()).append("```\n").toString();
   }

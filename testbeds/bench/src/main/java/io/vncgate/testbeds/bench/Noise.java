@@ -12,10 +12,13 @@ import java.util.Locale;
  * How much of the machine a run had to itself. Between the start and the end of the run: the
  * machine's busy CPU time ({@code /proc/stat}: user, nice, system, irq, softirq), the time the
  * hypervisor took (steal), and the CPU time of the run's own processes (the bench JVM and every
- * process it started: relays, gateway, Xvnc; reaped children through cutime and cstime). What is
- * busy but not ours was taken by other processes; its share of the machine's capacity above
+ * process it started, all its descendants: relays, gateway, synthetic server, Xvnc with its xterms
+ * and their shells, the desktop's painter JVM, jcmd; those that ended through the cutime and cstime
+ * of the process that reaped them, so an Xvnc restarted or a gateway closed mid-run still counts).
+ * What is busy but not ours was taken by other processes; its share of the machine's capacity above
  * {@link #DEFAULT_LIMIT} (or steal above it) makes the run <em>noisy</em>: its figures are kept,
- * marked so, and never published into docs/performance.md. Load averages are sampled every second.
+ * marked so, and never published into docs/performance.md ({@link Publication}). Every scenario
+ * watches its run with one. Load averages are sampled every second.
  */
 final class Noise {
   /** A run is noisy when other processes (or the hypervisor) took more than this share of all CPUs. */
@@ -67,8 +70,8 @@ final class Noise {
     /** One line for the console and the summary. */
     String line() {
       return String.format(Locale.ROOT, "%s: other processes took %.1f %% of the CPUs, steal %.1f %%, load average"
-          + " %.2f at the start, %.2f at most, %.2f at the end (noisy above %.0f %%)", noisy() ? "NOISY" : "quiet",
-          100 * otherShare, 100 * stealShare, load1Start, load1Max, load1End, 100 * limit);
+          + " %.2f at the start, %.2f at most, %.2f at the end (noisy above %s %%)", noisy() ? "NOISY" : "quiet",
+          100 * otherShare, 100 * stealShare, load1Start, load1Max, load1End, percent(limit));
     }
   }
 
@@ -90,14 +93,19 @@ final class Noise {
     }
     List<String> reasons = new ArrayList<>();
     if (otherShare > limit) {
-      reasons.add(String.format(Locale.ROOT, "other processes took %.1f %% of the CPUs (more than %.0f %%)",
-          100 * otherShare, 100 * limit));
+      reasons.add(String.format(Locale.ROOT, "other processes took %.1f %% of the CPUs (more than %s %%)",
+          100 * otherShare, percent(limit)));
     }
     if (stealShare > limit) {
-      reasons.add(String.format(Locale.ROOT, "the hypervisor took %.1f %% of the CPUs (steal, more than %.0f %%)",
-          100 * stealShare, 100 * limit));
+      reasons.add(String.format(Locale.ROOT, "the hypervisor took %.1f %% of the CPUs (steal, more than %s %%)",
+          100 * stealShare, percent(limit)));
     }
     return new Result(seconds, otherShare, stealShare, ownCpuS, load1Start, load1Max, load1End, limit, List.copyOf(reasons));
+  }
+
+  /** A limit in per cent: whole ones, or two significant digits below 1 % (a test's 0.000001 is not "0 %"). */
+  static String percent(double limit) {
+    return String.format(Locale.ROOT, 100 * limit >= 1 ? "%.0f" : "%.2g", 100 * limit);
   }
 
   private final double limit;

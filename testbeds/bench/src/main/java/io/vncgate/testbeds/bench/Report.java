@@ -117,7 +117,7 @@ final class Report {
   /** The console table (also used, fenced, in the Markdown summary). */
   String table() {
     StringBuilder sb = new StringBuilder();
-    if (noise != null) sb.append(noise.line()).append(String.format("%n%n"));
+    sb.append(Publication.tableHead(noise));
     sb.append(String.format(Locale.ROOT, "%-14s %9s %9s | %-24s | %-24s | %10s %10s%n", "path", "MB/s", "CPU-s/GB",
         "RTT 1 viewer p50/p99/p99.9", "RTT " + settings.rttViewers() + " viewers p50/p99/p99.9", "idle RSS", "idle heap"));
     for (PathResult r : results.values()) {
@@ -217,8 +217,8 @@ final class Report {
         + fanOutNote("one key every " + settings.rttNIntervalUs() / 1000 + " ms, its update at each viewer"), curvesN);
     Svg.percentiles(dir.resolve("latency-1-viewer.svg"), "Round-trip time, one viewer, one request every "
         + settings.rtt1IntervalUs() / 1000.0 + " ms" + fanOutNote("a key -> its update"), curves1);
-    Files.writeString(dir.resolve("summary.md"), (noise != null && noise.noisy() ? "**NOISY RUN** (not figures to"
-        + " publish): " + String.join("; ", noise.reasons()) + ".\n\n" : "") + "Run " + started.truncatedTo(ChronoUnit.SECONDS) + " (" + settings.mode()
+    Files.writeString(dir.resolve("summary.md"), Publication.summaryHead(noise) + "Run "
+        + started.truncatedTo(ChronoUnit.SECONDS) + " (" + settings.mode()
         + "), " + machine.getInteger("nproc") + " CPUs " + machine.getString("cpu_model") + ", TCP congestion control "
         + machine.getString("tcp_congestion_control") + ":\n\n```\n" + table() + "```\n");
   }

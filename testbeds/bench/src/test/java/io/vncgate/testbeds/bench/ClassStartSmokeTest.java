@@ -56,6 +56,7 @@ class ClassStartSmokeTest {
     JsonObject result = new JsonObject(Files.readString(json));
     assertEquals(returned, result);
     assertEquals("smoke", result.getJsonObject("settings").getString("mode"));
+    NoiseTest.recordedIn(result, printed);
 
     JsonObject single = result.getJsonObject("single_viewer_ms");
     for (Way w : Way.values()) {

@@ -37,6 +37,14 @@ class DesktopSmokeTest {
     JsonObject result = new JsonObject(Files.readString(json));
     assertEquals(returned, result);
     assertEquals("smoke", result.getJsonObject("settings").getString("mode"));
+    // the run's own CPU holds Xvnc's and the relays' (its children), measured per phase
+    double ownCpuS = NoiseTest.recordedIn(result, printed);
+    double measured = 0;
+    for (Object p : result.getJsonArray("phases")) {
+      JsonObject ph = (JsonObject) p;
+      if (!ph.containsKey("failed")) measured += ph.getDouble("relay_cpu_s") + ph.getDouble("xvnc_cpu_s");
+    }
+    assertTrue(measured > 0 && measured <= ownCpuS, measured + " CPU-s of Xvnc and the relays, own " + ownCpuS);
     assertTrue(Files.size(dir.resolve("desktop.md")) > 0);
     assertTrue(Files.size(dir.resolve("desktop-cpu-per-viewer.svg")) > 0);
     assertTrue(Files.size(dir.resolve("desktop-latency-p50.svg")) > 0);

@@ -89,6 +89,7 @@ class FanOutSmokeTest {
     JsonObject result = new JsonObject(Files.readString(json));
     assertEquals(returned, result);
     assertEquals("smoke", result.getJsonObject("settings").getString("mode"));
+    NoiseTest.recordedIn(result, printed);
     assertEquals(0L, result.getJsonObject("log_errors").getLong(mode), "ERROR lines in the gateway's log: " + printed);
 
     List<JsonObject> phases = phases(result);

@@ -47,6 +47,7 @@ class NoiseTest {
     assertEquals(0.0, r.otherShare(), 1e-9, "the run's own CPU covers all the busy time");
     assertEquals(0.2, r.stealShare(), 1e-9);
     assertEquals(List.of("the hypervisor took 20.0 % of the CPUs (steal, more than 10 %)"), r.reasons());
+    assertEquals("0.00010", Noise.percent(0.000001), "a tiny limit is not said as 0 %");
   }
 
   @Test
@@ -66,6 +67,28 @@ class NoiseTest {
     assertEquals(3.25, j.getDouble("load1_max"));
     assertEquals(0.1, j.getDouble("limit_share"));
     assertEquals(1, j.getJsonArray("reasons").size());
+  }
+
+  /**
+   * What every scenario's run records of the machine's load, whatever it was: the verdict at the
+   * top and in {@code noise} with the shares, the load averages and the limit; its own CPU; the
+   * console's first table line. Returns the run's own CPU seconds.
+   */
+  static double recordedIn(JsonObject result, String printed) {
+    JsonObject noise = result.getJsonObject("noise");
+    assertEquals(noise.getBoolean("noisy"), result.getBoolean("noisy"), result.encode());
+    assertEquals(!noise.getJsonArray("reasons").isEmpty(), noise.getBoolean("noisy"), noise.encode());
+    double other = noise.getDouble("other_processes_cpu_share");
+    assertTrue(other >= 0 && other <= 1, noise.encode());
+    assertTrue(noise.getDouble("steal_share") >= 0, noise.encode());
+    assertEquals(Noise.DEFAULT_LIMIT, noise.getDouble("limit_share"));
+    for (String f : List.of("seconds", "own_cpu_s", "load1_start", "load1_max", "load1_end")) {
+      assertTrue(noise.getValue(f) instanceof Number, f + ": " + noise.encode());
+    }
+    assertTrue(noise.getDouble("own_cpu_s") > 0, noise.encode());
+    assertTrue(printed.contains(noise.getBoolean("noisy") ? "NOISY: other processes took" : "quiet: other processes took"),
+        printed);
+    return noise.getDouble("own_cpu_s");
   }
 
   @Test
