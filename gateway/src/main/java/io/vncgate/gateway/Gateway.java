@@ -43,6 +43,7 @@ import io.vncgate.gateway.relay.TargetCheck;
 import io.vncgate.gateway.relay.ViewerConnection;
 import io.vncgate.gateway.relay.ViewerCounts;
 import io.vncgate.gateway.session.LocalSessionRegistry;
+import io.vncgate.gateway.session.SessionRegistry;
 import io.vncgate.gateway.transport.Connectors;
 import io.vncgate.gateway.transport.TcpConnector;
 import io.vncgate.gateway.transport.UnixSocketConnector;
@@ -397,6 +398,11 @@ public final class Gateway {
 
   public RelayServices services() {
     return services;
+  }
+
+  /** Who is in which session, and the places reserved for tickets not yet redeemed. */
+  public SessionRegistry sessions() {
+    return api.sessions();
   }
 
   public JwtService jwt() {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ public final class LocalSessionRegistry implements SessionRegistry, ConnectionLi
   private final AuditLog audit;
   private final Map<String, Session> byId = new ConcurrentHashMap<>();
   private final Map<String, Session> byTarget = new ConcurrentHashMap<>();
+  private final AtomicInteger reservationTimers = new AtomicInteger();
 
   public LocalSessionRegistry(Vertx vertx, Duration ticketTtl, AuditLog audit) {
     this.vertx = vertx;
@@ -53,11 +55,20 @@ public final class LocalSessionRegistry implements SessionRegistry, ConnectionLi
       });
       session.addPending(viewer);
     }
-    // a ticket that is never used must not leave a viewer (or an empty session) behind
-    vertx.setTimer(reservationTtl.toMillis(), id -> {
+    // a ticket that is never used must not leave a viewer (or an empty session) behind; the timer
+    // is cancelled when the ticket is redeemed, so that it does not hold the viewer (and a task on
+    // an event loop) for the ticket's whole lifetime after every viewer who came
+    reservationTimers.incrementAndGet();
+    viewer.reservationTimer(vertx.setTimer(reservationTtl.toMillis(), id -> {
+      reservationTimers.decrementAndGet();
       if (!viewer.connected()) drop(session, viewer);
-    });
+    }));
     return new Reservation(session.id(), viewer.id());
+  }
+
+  /** Reservations whose timer is still pending: tickets issued and neither redeemed nor expired. */
+  public int reservationTimers() {
+    return reservationTimers.get();
   }
 
   private synchronized void drop(Session session, Viewer viewer) {
@@ -75,7 +86,11 @@ public final class LocalSessionRegistry implements SessionRegistry, ConnectionLi
     Viewer viewer = session == null ? null : session.viewer(grant.connectionId()).orElse(null);
     // listed (as connecting) from now on, so the reservation's timer leaves it: an upstream
     // handshake that outlives the ticket never relays unlisted, and operators can end it
-    if (viewer != null) viewer.attach(connection);
+    if (viewer != null) {
+      viewer.attach(connection);
+      long timer = viewer.reservationTimer(-1);
+      if (timer >= 0 && vertx.cancelTimer(timer)) reservationTimers.decrementAndGet();
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.relay.UpstreamPacer;
 import io.vncgate.gateway.relay.ViewerConnection;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One viewer in a session: a connection by {@code user} that may at most have {@code maxRole}.
@@ -17,6 +18,8 @@ public final class Viewer {
   private volatile ViewerConnection connection;
   private volatile boolean relaying;
   private volatile UpstreamPacer.QueueState queue;
+  /** The timer that ends the reservation if the ticket is never redeemed, or -1. */
+  private final AtomicLong reservationTimer = new AtomicLong(-1);
 
   Viewer(String id, String user, Role maxRole) {
     this.id = id;
@@ -69,6 +72,11 @@ public final class Viewer {
 
   public boolean relaying() {
     return relaying && connection != null;
+  }
+
+  /** Sets the reservation's timer to {@code timer} and returns the one it had (-1: none). */
+  long reservationTimer(long timer) {
+    return reservationTimer.getAndSet(timer);
   }
 
   /** The ticket was redeemed by {@code c}: listed from now on, as connecting. */

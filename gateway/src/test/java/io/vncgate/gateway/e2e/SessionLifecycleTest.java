@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vncgate.gateway.auth.Role;
+import io.vncgate.gateway.session.LocalSessionRegistry;
 import io.vncgate.testbeds.RfbTestClient;
 import io.vncgate.testbeds.ScriptedRfbServer;
 import io.vncgate.testbeds.WebSocketClose;
@@ -66,6 +67,25 @@ class SessionLifecycleTest {
     JsonArray all = new JsonArray();
     for (int i = 0; i < sessions.size(); i++) all.addAll(sessions.getJsonObject(i).getJsonArray("viewers"));
     return all;
+  }
+
+  @Test
+  void aRedeemedTicketLeavesNoReservationTimerBehind() throws Exception {
+    try (ScriptedRfbServer desktop = ScriptedRfbServer.builder().noneAuth().desktop(64, 48, "lab").start();
+         GatewayHarness gw = new GatewayHarness(dir, GatewayHarness.target("lab", desktop.port(), null), "", "30s",
+             "  tickets: {ttl: 10m}\n")) {
+      LocalSessionRegistry sessions = (LocalSessionRegistry) gw.gateway.sessions();
+      String admin = gw.token("alice", "**", Role.CONTROL);
+      JsonObject used = gw.session(admin, "static/lab", "control");
+      gw.session(admin, "static/lab", "view"); // never redeemed: its reservation waits out the ticket's lifetime
+      assertEquals(2, sessions.reservationTimers());
+      try (WebSocketTcpBridge bridge = gw.bridge(used.getString("ticket"));
+           RfbTestClient client = RfbTestClient.connect(bridge.host(), bridge.port())) {
+        assertEquals(64, client.handshakeNone().width());
+        // before: every viewer who came held its reservation (and a task on an event loop) for 10 minutes
+        assertEquals(1, sessions.reservationTimers(), "the redeemed ticket's reservation timer is cancelled");
+      }
+    }
   }
 
   @Test
