@@ -192,9 +192,7 @@ public final class Bench {
       Map<String, PathResult> results = new LinkedHashMap<>();
       for (String name : selected) results.put(name, new PathResult(name, paths.get(name).description));
       for (String name : List.of(RelayPath.VNCGATE_WS, RelayPath.VNCGATE_TCP, RelayPath.VNCGATE_FANOUT)) {
-        if (selected.contains(name)) {
-          results.get(name).admissionWarmupViewers = phases.warmUp(paths.get(name), s.gatewayWarmupS() / 2);
-        }
+        if (selected.contains(name)) phases.warmUp(paths.get(name), s.gatewayWarmupS() / 2);
       }
       out.line("gateway warmed up (%.1f s of relaying, not measured)", s.gatewayWarmupS());
       // its /metrics (vncgate_relay_info): spliced or read, and why

@@ -65,12 +65,10 @@ final class Phases {
 
   /**
    * Runs the gateway's relay code until the JIT has compiled it (a gateway in service is warm;
-   * websockify has no JIT): streams and round trips for {@code seconds}, then viewers admitted and
-   * closed in batches until the JIT has settled (see {@link #ADMISSION_WARMUP}); nothing recorded.
-   *
-   * @return the viewers admitted to warm up
+   * websockify has no JIT): streams and round trips for {@code seconds}, nothing recorded. Its
+   * admission path is warmed up just before the idle phase ({@link #warmUpAdmission}).
    */
-  int warmUp(RelayPath path, double seconds) {
+  void warmUp(RelayPath path, double seconds) {
     // viewers are opened on the client loop, never from this thread: a link's handler set from
     // here could come after the server's first bytes, which were then lost (a viewer waiting forever
     // for a banner already read, seen as "no answer within 30 s" once connects got fast)
@@ -90,26 +88,6 @@ final class Phases {
     List<RfbViewer> all = new ArrayList<>(pingers);
     all.add(streamer);
     closeAll(all);
-    // the admission path too: a gateway in service has compiled it; here the first thousands of
-    // viewers would otherwise pay for the JIT (with 1,000 of warm-up, C2 still took a third of the
-    // gateway's CPU while the next 4,000 connected)
-    int batch = Math.min(ADMISSION_WARMUP, settings.idleViewers());
-    int admitted = 0;
-    double jitShare = 1;
-    long pid = path.relay.pid();
-    List<String> shares = new ArrayList<>();
-    while (admitted < (settings.idleViewers() <= ADMISSION_WARMUP ? batch : ADMISSION_WARMUP_MAX) && jitShare > JIT_SETTLED) {
-      double cpu0 = Proc.cpuSeconds(pid);
-      double jit0 = Proc.jitGcSeconds(pid)[0];
-      closeAll(openAll(path, batch));
-      admitted += batch;
-      double cpu = Proc.cpuSeconds(pid) - cpu0;
-      jitShare = cpu > 0 ? (Proc.jitGcSeconds(pid)[0] - jit0) / cpu : 0;
-      shares.add(String.format("%.0f", jitShare * 100));
-    }
-    out.line("  %s: %,d viewers admitted to warm up; the JIT's share of the gateway's CPU in each %,d: %s %%", path.name,
-        admitted, batch, String.join(", ", shares));
-    return admitted;
   }
 
   /** One round of streaming on one path: bytes at the viewer, seconds, and CPU seconds spent. */
@@ -296,6 +274,36 @@ final class Phases {
         viewers, single ? " " : "s", l.percentileMs(50), l.percentileMs(99), l.percentileMs(99.9), l.count(), lost);
   }
 
+
+  /**
+   * Admits and closes viewers in batches until the JIT has settled (see {@link #ADMISSION_WARMUP}):
+   * a gateway in service has compiled its admission path; here the first thousands of viewers would
+   * otherwise pay for the JIT (with 1,000 of warm-up, C2 still took a third of the gateway's CPU
+   * while the next 4,000 connected). Right before the idle phase, so that the compilations it sets
+   * off fall on no other phase.
+   *
+   * @return the viewers admitted to warm up
+   */
+  private int warmUpAdmission(RelayPath path) {
+    int batch = Math.min(ADMISSION_WARMUP, settings.idleViewers());
+    int admitted = 0;
+    double jitShare = 1;
+    long pid = path.relay.pid();
+    List<String> shares = new ArrayList<>();
+    while (admitted < (settings.idleViewers() <= ADMISSION_WARMUP ? batch : ADMISSION_WARMUP_MAX) && jitShare > JIT_SETTLED) {
+      double cpu0 = Proc.cpuSeconds(pid);
+      double jit0 = Proc.jitGcSeconds(pid)[0];
+      closeAll(openAll(path, batch));
+      admitted += batch;
+      double cpu = Proc.cpuSeconds(pid) - cpu0;
+      jitShare = cpu > 0 ? (Proc.jitGcSeconds(pid)[0] - jit0) / cpu : 0;
+      shares.add(String.format("%.0f", jitShare * 100));
+    }
+    out.line("  %s: %,d viewers admitted to warm up; the JIT's share of the gateway's CPU in each %,d: %s %%", path.name,
+        admitted, batch, String.join(", ", shares));
+    return admitted;
+  }
+
   /** Connects {@code n} viewers that then sit idle; memory of the relay before and after, per viewer. */
   void idle(RelayPath path, PathResult r, int n) {
     RelayProcess relay = path.relay;
@@ -303,6 +311,7 @@ final class Phases {
       idleFloor(path, r, n);
       return;
     }
+    if (relay == gateway) r.admissionWarmupViewers = warmUpAdmission(path);
     // fan-out: one viewer holds the session (its upstream and framebuffer) from before the baseline
     // to the end, so the figures per viewer are what each idle viewer adds to an open session
     RfbViewer holder = path.fanOut() ? await(path.open(), 30, "a " + path.name + " viewer to open") : null;
