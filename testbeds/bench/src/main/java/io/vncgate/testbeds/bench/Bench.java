@@ -255,10 +255,8 @@ public final class Bench {
       out.line("");
       out.line(report.table());
       Publication.Places to = Publication.places(o.publish, quiet, o.work, o.json, o.plots, out);
-      Files.createDirectories(to.json().toAbsolutePath().getParent());
-      Files.writeString(to.json(), json.encodePrettily() + "\n");
+      to.writeJson(json, out);
       report.plots(to.plots());
-      out.line("JSON: %s", to.json().toAbsolutePath());
       out.line("plots: %s", to.plots().toAbsolutePath());
       to.finish();
       return json;

@@ -123,12 +123,9 @@ final class ClassStart {
       out.line(report.table());
       tickets.close();
       Publication.Places to = Publication.places(o.publish, quiet, o.work, o.json, o.plots, out);
-      Files.createDirectories(to.json().toAbsolutePath().getParent());
-      Files.writeString(to.json(), json.encodePrettily() + "\n");
-      Files.createDirectories(to.plots());
+      to.writeJson(json, out);
       Files.writeString(to.plots().resolve("class-start.md"),
           report.markdown(started.truncatedTo(ChronoUnit.SECONDS).toString()));
-      out.line("JSON: %s", to.json().toAbsolutePath());
       out.line("summary: %s", to.plots().resolve("class-start.md").toAbsolutePath());
       to.finish();
       return json;

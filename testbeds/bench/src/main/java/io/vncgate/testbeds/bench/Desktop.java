@@ -171,11 +171,8 @@ final class Desktop {
       out.line(report.table());
       if (tickets != null) Phases.await(tickets.close(), 10);
       Publication.Places to = Publication.places(o.publish, quiet, o.work, o.json, o.plots, out);
-      Files.createDirectories(to.json().toAbsolutePath().getParent());
-      Files.writeString(to.json(), json.encodePrettily() + "\n");
-      Files.createDirectories(to.plots());
+      to.writeJson(json, out);
       report.plots(to.plots(), date);
-      out.line("JSON: %s", to.json().toAbsolutePath());
       out.line("summary: %s", to.plots().resolve("desktop.md").toAbsolutePath());
       to.finish();
       return json;

@@ -145,11 +145,8 @@ final class FanOut {
       out.line("");
       out.line(report.table());
       Publication.Places to = Publication.places(o.publish, quiet, o.work, o.json, o.plots, out);
-      Files.createDirectories(to.json().toAbsolutePath().getParent());
-      Files.writeString(to.json(), json.encodePrettily() + "\n");
-      Files.createDirectories(to.plots());
+      to.writeJson(json, out);
       Files.writeString(to.plots().resolve("fan-out.md"), report.markdown(date));
-      out.line("JSON: %s", to.json().toAbsolutePath());
       out.line("summary: %s", to.plots().resolve("fan-out.md").toAbsolutePath());
       to.finish();
       return json;

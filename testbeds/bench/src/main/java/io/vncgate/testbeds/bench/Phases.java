@@ -274,7 +274,6 @@ final class Phases {
         viewers, single ? " " : "s", l.percentileMs(50), l.percentileMs(99), l.percentileMs(99.9), l.count(), lost);
   }
 
-
   /**
    * Admits and closes viewers in batches until the JIT has settled (see {@link #ADMISSION_WARMUP}):
    * a gateway in service has compiled its admission path; here the first thousands of viewers would
@@ -286,11 +285,12 @@ final class Phases {
    */
   private int warmUpAdmission(RelayPath path) {
     int batch = Math.min(ADMISSION_WARMUP, settings.idleViewers());
+    int most = settings.idleViewers() <= ADMISSION_WARMUP ? batch : ADMISSION_WARMUP_MAX;
     int admitted = 0;
     double jitShare = 1;
     long pid = path.relay.pid();
     List<String> shares = new ArrayList<>();
-    while (admitted < (settings.idleViewers() <= ADMISSION_WARMUP ? batch : ADMISSION_WARMUP_MAX) && jitShare > JIT_SETTLED) {
+    while (admitted < most && jitShare > JIT_SETTLED) {
       double cpu0 = Proc.cpuSeconds(pid);
       double jit0 = Proc.jitGcSeconds(pid)[0];
       closeAll(openAll(path, batch));

@@ -34,11 +34,18 @@ final class Proc {
   static double[] cpuSplit(long pid) {
     String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
     if (stat == null) return new double[2];
-    // the command name (field 2) may hold spaces and parentheses: fields are counted after the last ')'
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    String[] f = fieldsAfterName(stat);
     long utime = Long.parseLong(f[11]); // field 14
     long stime = Long.parseLong(f[12]); // field 15
     return new double[] {utime / TICKS_PER_SECOND, stime / TICKS_PER_SECOND};
+  }
+
+  /**
+   * The fields of a {@code stat} line after the command name (field 2, which may hold spaces and
+   * parentheses: they are counted after the last ')'); index 0 is field 3.
+   */
+  private static String[] fieldsAfterName(String stat) {
+    return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
   }
 
   /**
@@ -63,7 +70,7 @@ final class Proc {
       int kind = name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre") ? 0
           : name.startsWith("GC Thread") || name.startsWith("G1 ") ? 1 : -1;
       if (kind < 0) continue;
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+      String[] f = fieldsAfterName(stat);
       sum[kind] += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
     }
     return sum;
@@ -76,7 +83,7 @@ final class Proc {
   static double cpuWithReapedChildren(long pid) {
     String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
     if (stat == null) return 0;
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    String[] f = fieldsAfterName(stat);
     long sum = 0;
     for (int i = 11; i <= 14; i++) sum += Long.parseLong(f[i]); // fields 14-17
     return sum / TICKS_PER_SECOND;

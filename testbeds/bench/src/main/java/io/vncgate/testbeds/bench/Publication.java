@@ -1,5 +1,8 @@
 package io.vncgate.testbeds.bench;
 
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -33,6 +36,14 @@ final class Publication {
 
   /** Where one run's JSON and plots (with its Markdown summary) go; {@code refused}: a noisy run asked to publish. */
   record Places(Path json, Path plots, boolean refused) {
+    /** Writes the run's JSON where it goes and says where; the folders of the JSON and of the plots are made. */
+    void writeJson(JsonObject result, PrintLog out) throws IOException {
+      Files.createDirectories(json.toAbsolutePath().getParent());
+      Files.writeString(json, result.encodePrettily() + "\n");
+      Files.createDirectories(plots);
+      out.line("JSON: %s", json.toAbsolutePath());
+    }
+
     /** After everything is written: a refused publication ends the run (exit status 3). */
     void finish() {
       if (refused) throw new NoisyRunException();
