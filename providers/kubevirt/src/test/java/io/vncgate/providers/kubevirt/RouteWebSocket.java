@@ -3,6 +3,7 @@ package io.vncgate.providers.kubevirt;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.ClientSSLOptions;
@@ -25,13 +26,19 @@ import java.util.concurrent.TimeUnit;
 final class RouteWebSocket implements AutoCloseable {
   private final RouteWebSocketStreams jdk;
   private final Vertx vertx;
+  /**
+   * Held for the socket's lifetime: Vert.x closes a client its caller no longer references (a
+   * {@code Cleaner}), and with it a connection still in its handshake.
+   */
+  private final WebSocketClient client;
   private final ClientWebSocket socket;
   private final RouteWebSocketStreams.Received received;
 
-  private RouteWebSocket(RouteWebSocketStreams jdk, Vertx vertx, ClientWebSocket socket,
+  private RouteWebSocket(RouteWebSocketStreams jdk, Vertx vertx, WebSocketClient client, ClientWebSocket socket,
                          RouteWebSocketStreams.Received received) {
     this.jdk = jdk;
     this.vertx = vertx;
+    this.client = client;
     this.socket = socket;
     this.received = received;
   }
@@ -69,7 +76,7 @@ final class RouteWebSocket implements AutoCloseable {
     javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
     ssl.init(null, tmf.getTrustManagers(), null);
     java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(ssl).build();
-    return new RouteWebSocket(RouteWebSocketStreams.open(http, route, query), null, null, null);
+    return new RouteWebSocket(RouteWebSocketStreams.open(http, route, query), null, null, null, null);
   }
 
   /** Opens the route; a refused upgrade throws its client's exception ({@link Refusal#of} reads it). */
@@ -95,7 +102,8 @@ final class RouteWebSocket implements AutoCloseable {
         .setSubProtocols(route.subprotocols());
     route.headers().forEach((name, value) -> options.putHeader(name, value.reveal()));
     RouteWebSocketStreams.Received received = new RouteWebSocketStreams.Received();
-    ClientWebSocket ws = vertx.createWebSocketClient(new WebSocketClientOptions()).webSocket();
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions());
+    ClientWebSocket ws = client.webSocket();
     ws.handler(b -> received.add(b.getBytes()));
     ws.closeHandler(v -> received.end());
     ws.exceptionHandler(e -> received.end());
@@ -105,7 +113,7 @@ final class RouteWebSocket implements AutoCloseable {
       vertx.close();
       throw e.getCause();
     }
-    return new RouteWebSocket(null, vertx, ws, received);
+    return new RouteWebSocket(null, vertx, client, ws, received);
   }
 
   String subprotocol() {
@@ -144,6 +152,7 @@ final class RouteWebSocket implements AutoCloseable {
   @Override
   public void close() {
     if (jdk != null) jdk.close();
+    if (client != null) client.close();
     if (vertx != null) vertx.close();
   }
 }
