@@ -72,6 +72,8 @@ public final class FanOutSession {
   private boolean askingWhy;
   private final String name;
   private final Framebuffer framebuffer;
+  /** The framebuffer's tiles as encoded for the viewers, per pixel format (each encoded once per change). */
+  private final SharedTiles tiles;
   private final UpstreamDecoder decoder;
   private final long clipboardMax;
   private final boolean clipboardToViewer;
@@ -107,6 +109,7 @@ public final class FanOutSession {
     this.clipboardToViewer = clipboardToViewer;
     this.stallTimeout = stallTimeout;
     this.framebuffer = new Framebuffer(width, height);
+    this.tiles = new SharedTiles(width, height);
     // a clipboard viewers may not get, or one past the cap, is skipped as it comes, never held
     this.decoder = new UpstreamDecoder(framebuffer, new Decoded(),
         clipboardToViewer ? (int) Math.min(Integer.MAX_VALUE - 8, clipboardMax) : 0);
@@ -173,7 +176,7 @@ public final class FanOutSession {
         viewer.end(endOutcome, endReason);
         return;
       }
-      member.joined(framebuffer);
+      member.joined(framebuffer, tiles);
       members.add(member);
       log.debug("target={} connection={} joined the fan-out session ({} viewers)", target, viewer.id(), members.size());
     });
@@ -320,11 +323,13 @@ public final class FanOutSession {
   private final class Decoded implements UpstreamEvents {
     @Override
     public void damaged(int x, int y, int w, int h) {
+      tiles.changed(x, y, w, h);
       for (Member m : members) m.dirty().mark(x, y, w, h);
     }
 
     @Override
     public void copied(int srcX, int srcY, int x, int y, int w, int h) {
+      tiles.changed(x, y, w, h);
       for (Member m : members) m.copied(srcX, srcY, x, y, w, h);
     }
 
@@ -339,6 +344,7 @@ public final class FanOutSession {
       width = w;
       height = h;
       screens = screenList == null ? null : screenList.copy();
+      tiles.resized(w, h);
       for (Member m : members) m.resized(w, h);
     }
 

@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One viewer of a {@link FanOutSession}, served as an RFB server of its own: its pixel format,
- * encodings and zlib stream ({@link ViewerEncoder}), the tiles it has not been sent
+ * One viewer of a {@link FanOutSession}, served as an RFB server of its own: its pixel format
+ * and encodings ({@link ViewerEncoder}, its tiles from the session's {@link SharedTiles}), the tiles it has not been sent
  * ({@link DirtyTiles}) and its pending FramebufferUpdateRequest. Touched on the session's event
  * loop only, except {@link #input()} (the viewer's) and {@link #leave()} (any thread).
  *
@@ -111,18 +111,17 @@ public final class Member {
   }
 
   /** On the session's loop: the member starts with the whole desktop dirty. */
-  void joined(Framebuffer framebuffer) {
-    encoder = new ViewerEncoder();
+  void joined(Framebuffer framebuffer, SharedTiles tiles) {
+    encoder = new ViewerEncoder(tiles);
     dirty = new DirtyTiles(framebuffer.width(), framebuffer.height());
     knownWidth = framebuffer.width();
     knownHeight = framebuffer.height();
     joined = true;
   }
 
-  /** On the session's loop, once the member is out of the session: frees its zlib stream. */
+  /** On the session's loop, once the member is out of the session: nothing more is built for it. */
   void removed() {
     removed = true;
-    if (encoder != null) encoder.close();
   }
 
   DirtyTiles dirty() {

@@ -5,19 +5,19 @@ import static io.vncgate.gateway.rfb.Encodings.*;
 import io.vertx.core.buffer.Buffer;
 import java.util.Arrays;
 import java.util.List;
-import java.util.zip.Deflater;
 
 /**
  * One viewer's side of a shared desktop: the pixel format and encodings the viewer asked for, and
- * its own compression state (a ZRLE zlib stream per viewer). Builds whole server→client messages
- * from the session's {@link Framebuffer}: ZRLE when the viewer listed it, else Raw; CopyRect
+ * whether its ZRLE zlib stream has begun. Builds whole server→client messages from the session's
+ * {@link Framebuffer}: ZRLE when the viewer listed it (its tiles from the session's
+ * {@link SharedTiles}, compressed once for every viewer in the same pixel format), else Raw; CopyRect
  * rectangles its member passes on (docs/fan-out.md, "Copies") and pseudo rectangles only when the
  * viewer asked for them.
  *
  * <p>Until the viewer's SetPixelFormat the format is {@link PixelFormat#GATEWAY} (what ServerInit
  * offers), and until its SetEncodings only Raw is used. Not thread-safe: one viewer, one thread.
  * {@link #update} converts every pixel of its rectangles (a table look-up each) and, for ZRLE,
- * measures and deflates each 64x64 tile (zlib level 1); its buffers are kept for the next update.
+ * measures and deflates each 64x64 tile not yet encoded for its format (zlib level 1).
  */
 public final class ViewerEncoder {
 
@@ -39,13 +39,22 @@ public final class ViewerEncoder {
   /** A CopyRect rectangle: {@code w x h} pixels the viewer copies from {@code srcX, srcY} to {@code x, y} of its own picture. */
   public record Copy(int srcX, int srcY, int x, int y, int w, int h) {}
 
-  /** The viewer's zlib stream for ZRLE, made at its first ZRLE rectangle (native memory: some 300 KiB). */
-  private Deflater zlib;
+  /** The session's encoded tiles; null: every tile is encoded for this viewer alone. */
+  private final SharedTiles tiles;
+  /** The viewer's zlib stream has its header (sent with its first ZRLE rectangle). */
+  private boolean streamStarted;
   private PixelWriter writer = new PixelWriter(PixelFormat.GATEWAY);
   private int[] encodings = new int[0];
   private byte[] row = new byte[0];
 
+  /** A viewer alone: its tiles are encoded for it. */
   public ViewerEncoder() {
+    this(null);
+  }
+
+  /** A viewer of a session whose encoded tiles are {@code tiles}. */
+  ViewerEncoder(SharedTiles tiles) {
+    this.tiles = tiles;
   }
 
   /** The viewer's SetPixelFormat (already parsed, so true colour, 8/16/32 bpp). */
@@ -145,8 +154,8 @@ public final class ViewerEncoder {
       if (r.w() == 0 || r.h() == 0) continue;
       header(out, r.x(), r.y(), r.w(), r.h(), encoding);
       if (encoding == ZRLE) {
-        if (zlib == null) zlib = ZrleEncoder.newStream();
-        ZrleEncoder.onThisThread().encode(out, framebuffer, r.x(), r.y(), r.w(), r.h(), writer, zlib);
+        ZrleEncoder.onThisThread().encode(out, framebuffer, r.x(), r.y(), r.w(), r.h(), writer, tiles, !streamStarted);
+        streamStarted = true;
       }
       else raw(out, framebuffer, r);
     }
@@ -162,11 +171,6 @@ public final class ViewerEncoder {
   /** Bell. */
   public static Buffer bell() {
     return Buffer.buffer(new byte[] {2});
-  }
-
-  /** Frees the zlib stream's native memory; the encoder is not used after. */
-  public void close() {
-    if (zlib != null) zlib.end();
   }
 
   private static void header(Buffer out, int x, int y, int w, int h, int encoding) {

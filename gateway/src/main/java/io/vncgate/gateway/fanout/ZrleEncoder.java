@@ -7,11 +7,14 @@ import java.util.zip.Deflater;
 /**
  * ZRLE (RFC 6143 §7.7.6): 64x64 tiles, each written the cheapest of solid, packed palette (2–16
  * colours), palette RLE (up to 127 colours), plain RLE or raw CPIXELs, measured in one pass over
- * the tile; then the viewer's own zlib stream (one for its life, {@link #newStream()}),
- * sync-flushed per rectangle. The working buffers (some 100 KiB, and the raw tiles of the largest
- * rectangle yet: 8 MiB for a 1920x1080 screen) are not the viewer's: one set per thread
- * ({@link #onThisThread()}), reused by every viewer that thread encodes for, since an encode
- * runs to its end before the next begins. Before, each fan-out viewer kept a set of its own.
+ * the tile; then deflated (zlib level 1) from an empty dictionary and sync-flushed, so that a
+ * tile's compressed bytes stand alone: a viewer's zlib stream is its zlib header (2 bytes, at its
+ * first ZRLE rectangle) and then the tiles it is sent, in any order, whoever they were compressed
+ * for. That lets a session compress a tile once for all its viewers in one pixel format
+ * ({@link SharedTiles}); it costs some compression against one stream per viewer (no matches
+ * across tiles or updates). The working buffers (some 100 KiB and a deflater) are not a viewer's:
+ * one set per thread ({@link #onThisThread()}), reused by every viewer that thread encodes for,
+ * since an encode runs to its end before the next begins.
  */
 final class ZrleEncoder {
   private static final int TILE = ZrleDecoder.TILE;
@@ -29,6 +32,8 @@ final class ZrleEncoder {
   private byte[] raw = new byte[64 * 1024];
   private int rawLength;
   private byte[] compressed = new byte[16 * 1024];
+  /** Raw deflate (no zlib header: the viewer's stream has one), reset before each tile. */
+  private final Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
 
   private ZrleEncoder() {
   }
@@ -38,24 +43,35 @@ final class ZrleEncoder {
     return PER_THREAD.get();
   }
 
-  /** A viewer's zlib stream, for its life; {@link Deflater#end()} it when the viewer is gone. */
-  static Deflater newStream() {
-    return new Deflater(Deflater.BEST_SPEED);
-  }
+  /** The zlib header a viewer's stream starts with (deflate, 32 KiB window, level 1), before its first tile. */
+  static final byte[] ZLIB_HEADER = {0x78, 0x01};
 
   /**
-   * Appends the ZRLE payload ({@code U32 length}, zlib data) of {@code w x h} at {@code (x, y)},
-   * compressed into the viewer's {@code deflater}.
+   * Appends the ZRLE payload ({@code U32 length}, zlib data) of {@code w x h} at {@code (x, y)}:
+   * the zlib header first when {@code startStream} (the viewer's first ZRLE rectangle), then each
+   * of its tiles, from {@code tiles} (a session's shared entries; null: encoded here).
    */
-  void encode(Buffer out, Framebuffer fb, int x, int y, int w, int h, PixelWriter writer, Deflater deflater) {
-    rawLength = 0;
+  void encode(Buffer out, Framebuffer fb, int x, int y, int w, int h, PixelWriter writer, SharedTiles tiles,
+              boolean startStream) {
+    int lengthAt = out.length();
+    out.appendInt(0);
+    if (startStream) out.appendBytes(ZLIB_HEADER);
     for (int ty = 0; ty < h; ty += TILE) {
       int th = Math.min(TILE, h - ty);
       for (int tx = 0; tx < w; tx += TILE) {
         int tw = Math.min(TILE, w - tx);
-        tile(fb, x + tx, y + ty, tw, th, writer);
+        out.appendBytes(tiles == null ? tile(fb, x + tx, y + ty, tw, th, writer)
+            : tiles.tile(fb, x + tx, y + ty, tw, th, writer, this));
       }
     }
+    out.setInt(lengthAt, out.length() - lengthAt - 4);
+  }
+
+  /** One tile's ZRLE data, deflated from an empty dictionary and sync-flushed: bytes that stand alone in any stream. */
+  byte[] tile(Framebuffer fb, int x, int y, int tw, int th, PixelWriter writer) {
+    rawLength = 0;
+    tileData(fb, x, y, tw, th, writer);
+    deflater.reset();
     deflater.setInput(raw, 0, rawLength);
     int length = 0;
     while (true) {
@@ -63,10 +79,10 @@ final class ZrleEncoder {
       if (length < compressed.length) break;
       compressed = Arrays.copyOf(compressed, compressed.length * 2);
     }
-    out.appendInt(length).appendBytes(compressed, 0, length);
+    return Arrays.copyOf(compressed, length);
   }
 
-  private void tile(Framebuffer fb, int x, int y, int tw, int th, PixelWriter writer) {
+  private void tileData(Framebuffer fb, int x, int y, int tw, int th, PixelWriter writer) {
     int area = tw * th;
     int[] pixels = fb.pixels();
     int stride = fb.width();

@@ -100,15 +100,16 @@ class ViewerEncoderTest {
   }
 
   /**
-   * Two viewers encoded in turn on one thread (as a session's members are on its loop) share the
-   * thread's working buffers but not their zlib streams: each viewer's updates, in different pixel
-   * formats and of different sizes, read back through its own reader as its Raw.
+   * Two viewers encoded in turn on one thread (as a session's members are on its loop), with the
+   * session's shared tiles, in different pixel formats and rectangles of different sizes: each
+   * viewer's updates read back through its own reader (one zlib stream each) as its Raw.
    */
   @Test
   void viewersEncodedInTurnOnOneThreadKeepTheirOwnStreams() throws Exception {
     Framebuffer fb = desktop();
-    ViewerEncoder a = new ViewerEncoder();
-    ViewerEncoder b = new ViewerEncoder();
+    SharedTiles tiles = new SharedTiles(fb.width(), fb.height());
+    ViewerEncoder a = new ViewerEncoder(tiles);
+    ViewerEncoder b = new ViewerEncoder(tiles);
     a.encodings(new int[] {ZRLE});
     b.encodings(new int[] {ZRLE});
     b.pixelFormat(RGB565_LE);
@@ -127,12 +128,81 @@ class ViewerEncoderTest {
         assertArrayEquals(rawPixels(fb, r, format), read, () -> r + " for viewer " + (encoder == a ? "a" : "b"));
       }
       fb.pixels()[5] ^= 0xFFFFFF;
+      tiles.changed(5, 0, 1, 1);
     }
-    a.close();
-    b.close();
   }
 
-  /** Flat areas cost a few bytes: a 64x64 tile of one colour is a solid tile, and zlib finds the repeats. */
+  /**
+   * The session's tiles are encoded once per pixel format and change: viewers in one format are
+   * sent the same bytes, each reads them through its own stream, including one that joins late
+   * (its stream starts with those tiles); a changed tile is encoded again, once, and the rest are
+   * still shared; a viewer in another format gets tiles of its own.
+   */
+  @Test
+  void viewersInOneFormatShareEachTileOncePerChange() throws Exception {
+    Framebuffer fb = desktop(); // 200x150: 4 x 3 tiles
+    SharedTiles tiles = new SharedTiles(fb.width(), fb.height());
+    ViewerEncoder a = new ViewerEncoder(tiles);
+    ViewerEncoder b = new ViewerEncoder(tiles);
+    ViewerEncoder low = new ViewerEncoder(tiles);
+    for (ViewerEncoder e : List.of(a, b, low)) e.encodings(new int[] {ZRLE});
+    low.pixelFormat(BGR233);
+    ReferenceZrle readA = new ReferenceZrle(PixelFormat.GATEWAY);
+    ReferenceZrle readB = new ReferenceZrle(PixelFormat.GATEWAY);
+    ReferenceZrle readLow = new ReferenceZrle(BGR233);
+    // whole rows of tiles, as a member's dirty tiles give them
+    List<Rect> all = List.of(new Rect(0, 0, 200, 64), new Rect(0, 64, 200, 64), new Rect(0, 128, 200, 22));
+
+    byte[] first = readBack(a, fb, all, readA, PixelFormat.GATEWAY);
+    assertEquals(12, tiles.encoded());
+    byte[] second = readBack(b, fb, all, readB, PixelFormat.GATEWAY);
+    assertEquals(12, tiles.encoded(), "b was sent a's tiles");
+    assertEquals(12, tiles.reused());
+    assertArrayEquals(first, second, "the same update, byte for byte");
+    readBack(low, fb, all, readLow, BGR233);
+    assertEquals(24, tiles.encoded(), "8 bpp has tiles of its own");
+
+    // a repaint inside one tile (column 1, row 1): that tile is encoded again, once for both viewers
+    for (int y = 70; y < 90; y++) Arrays.fill(fb.pixels(), y * 200 + 70, y * 200 + 120, 0x00AA00);
+    tiles.changed(70, 70, 50, 20);
+    List<Rect> row = List.of(new Rect(64, 64, 64, 64));
+    readBack(a, fb, row, readA, PixelFormat.GATEWAY);
+    readBack(b, fb, row, readB, PixelFormat.GATEWAY);
+    assertEquals(25, tiles.encoded());
+    // a late joiner's stream starts with the shared tiles
+    ViewerEncoder late = new ViewerEncoder(tiles);
+    late.encodings(new int[] {ZRLE});
+    readBack(late, fb, all, new ReferenceZrle(PixelFormat.GATEWAY), PixelFormat.GATEWAY);
+    assertEquals(25, tiles.encoded(), "the late joiner is sent only tiles already encoded");
+
+    // a viewer that knows a smaller desktop (its rectangles cut tiles short) is encoded for alone, correctly
+    readBack(a, fb, List.of(new Rect(0, 64, 100, 50)), readA, PixelFormat.GATEWAY);
+    assertEquals(27, tiles.encoded());
+    // a new size forgets every tile
+    fb.resize(130, 70);
+    tiles.resized(130, 70);
+    readBack(a, fb, List.of(new Rect(0, 0, 130, 64), new Rect(0, 64, 130, 6)), readA, PixelFormat.GATEWAY);
+    assertEquals(33, tiles.encoded());
+  }
+
+  /** One update of {@code rects}, read back through the viewer's reader and checked against Raw; the update's bytes. */
+  private static byte[] readBack(ViewerEncoder encoder, Framebuffer fb, List<Rect> rects, ReferenceZrle reader,
+                                 PixelFormat format) throws Exception {
+    byte[] bytes = encoder.update(fb, rects, ViewerEncoder.Extras.NONE).getBytes();
+    ByteBuffer update = ByteBuffer.wrap(bytes);
+    update.position(4);
+    for (Rect r : rects) {
+      update.position(update.position() + 12);
+      assertArrayEquals(rawPixels(fb, r, format), reader.read(update, r.w(), r.h()), () -> r + " in " + format);
+    }
+    assertEquals(0, update.remaining());
+    return bytes;
+  }
+
+  /**
+   * Flat areas cost a few bytes: a 64x64 tile of one colour is a solid tile (4 bytes), deflated
+   * alone and flushed (so that viewers can share it): some 10 bytes a tile.
+   */
   @Test
   void flatAreasAreCheap() {
     Framebuffer fb = new Framebuffer(640, 480);
@@ -140,7 +210,7 @@ class ViewerEncoderTest {
     ViewerEncoder encoder = new ViewerEncoder();
     encoder.encodings(new int[] {ZRLE});
     Buffer update = encoder.update(fb, List.of(new Rect(0, 0, 640, 480)), ViewerEncoder.Extras.NONE);
-    assertTrue(update.length() < 200, () -> "a flat 640x480 desktop took " + update.length() + " bytes");
+    assertTrue(update.length() < 16 + 80 * 12, () -> "a flat 640x480 desktop (80 tiles) took " + update.length() + " bytes");
   }
 
   /** In the gateway's own format the update goes back through the upstream decoder, pseudo-rectangles included. */
