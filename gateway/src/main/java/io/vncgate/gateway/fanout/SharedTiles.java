@@ -14,8 +14,8 @@ import java.util.Map;
  * a decoded rectangle or a copy touched ({@link #changed}), after the framebuffer has the pixels,
  * and {@link #resized} forgets everything. A tile cut short by a viewer that knows a smaller
  * desktop than the framebuffer's is encoded for that viewer alone. Entries are kept for
- * {@link #MAX_FORMATS} pixel formats at most (a viewer in another is encoded for alone). Touched on
- * the session's loop only.
+ * {@link #MAX_FORMATS} pixel formats at most, the ones used last (a viewer that keeps changing
+ * its pixel format cannot pin formats nobody uses). Touched on the session's loop only.
  */
 final class SharedTiles {
   static final int TILE = DirtyTiles.TILE;
@@ -28,7 +28,13 @@ final class SharedTiles {
   private int height;
   private int columns;
   private int[] versions;
-  private final Map<PixelFormat, Entry[]> byFormat = new LinkedHashMap<>();
+  /** In the order of use, the least recently used first. */
+  private final Map<PixelFormat, Entry[]> byFormat = new LinkedHashMap<>(8, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<PixelFormat, Entry[]> eldest) {
+      return size() > MAX_FORMATS;
+    }
+  };
   private long encoded;
   private long reused;
 
@@ -58,7 +64,7 @@ final class SharedTiles {
   /**
    * The tile at {@code (x, y)} (a multiple of 64 each), {@code w x h} of it, in {@code writer}'s
    * format: its entry when current, else encoded now by {@code encoder} (and kept when it is the
-   * whole tile and the format has room).
+   * whole tile).
    */
   byte[] tile(Framebuffer fb, int x, int y, int w, int h, PixelWriter writer, ZrleEncoder encoder) {
     boolean whole = x % TILE == 0 && y % TILE == 0 && fb.width() == width && fb.height() == height
@@ -68,18 +74,14 @@ final class SharedTiles {
       return encoder.tile(fb, x, y, w, h, writer);
     }
     int index = (y / TILE) * columns + x / TILE;
-    Entry[] entries = byFormat.get(writer.format);
-    if (entries == null && byFormat.size() < MAX_FORMATS) {
-      entries = new Entry[versions.length];
-      byFormat.put(writer.format, entries);
-    }
-    if (entries != null && entries[index] != null && entries[index].version == versions[index]) {
+    Entry[] entries = byFormat.computeIfAbsent(writer.format, f -> new Entry[versions.length]);
+    if (entries[index] != null && entries[index].version == versions[index]) {
       reused++;
       return entries[index].bytes;
     }
     byte[] bytes = encoder.tile(fb, x, y, w, h, writer);
     encoded++;
-    if (entries != null) entries[index] = new Entry(versions[index], bytes);
+    entries[index] = new Entry(versions[index], bytes);
     return bytes;
   }
 
