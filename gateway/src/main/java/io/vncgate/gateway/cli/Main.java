@@ -15,7 +15,9 @@ public final class Main {
 
   public static void main(String[] args) {
     RelayMode.beforeNettyLoads();
-    System.exit(run(args));
+    int status = run(args);
+    LogSetup.flushAtExit(2_000);
+    System.exit(status);
   }
 
   public static int run(String... args) {

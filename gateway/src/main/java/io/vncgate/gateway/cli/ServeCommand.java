@@ -54,6 +54,7 @@ final class ServeCommand implements Callable<Integer> {
       } catch (Exception ignored) {
         // shutting down anyway
       }
+      LogSetup.flushAtExit(2_000); // the drain's lines, before the JVM ends
       stopped.countDown();
     }, "vncgate-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
