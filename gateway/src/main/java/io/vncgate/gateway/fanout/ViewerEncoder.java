@@ -9,15 +9,16 @@ import java.util.List;
 /**
  * One viewer's side of a shared desktop: the pixel format and encodings the viewer asked for, and
  * whether its ZRLE zlib stream has begun. Builds whole server→client messages from the session's
- * {@link Framebuffer}: ZRLE when the viewer listed it (its tiles from the session's
- * {@link SharedTiles}, compressed once for every viewer in the same pixel format), else Raw; CopyRect
+ * {@link Framebuffer}: Tight or ZRLE, whichever the viewer listed first (Tight only in a 24-bit
+ * format, with JPEG at the viewer's quality level: {@link TightEncoder}), else Raw, the tiles from
+ * the session's {@link SharedTiles} (encoded once for every viewer of the same form); CopyRect
  * rectangles its member passes on (docs/fan-out.md, "Copies") and pseudo rectangles only when the
  * viewer asked for them.
  *
  * <p>Until the viewer's SetPixelFormat the format is {@link PixelFormat#GATEWAY} (what ServerInit
  * offers), and until its SetEncodings only Raw is used. Not thread-safe: one viewer, one thread.
- * {@link #update} converts every pixel of its rectangles (a table look-up each) and, for ZRLE,
- * measures and deflates each 64x64 tile not yet encoded for its format (zlib level 1).
+ * {@link #update} converts every pixel of its rectangles (a table look-up each) and, for Tight and
+ * ZRLE, encodes each 64x64 tile not yet encoded for its form.
  */
 public final class ViewerEncoder {
 
@@ -82,9 +83,28 @@ public final class ViewerEncoder {
     return false;
   }
 
-  /** The encoding rectangles go in: {@link io.vncgate.gateway.rfb.Encodings#ZRLE} when listed, else Raw. */
+  /**
+   * The encoding rectangles go in: the first of Tight (when the pixel format has 3-byte TPIXELs,
+   * {@link TightEncoder#serves}) and ZRLE in the viewer's list, else Raw.
+   */
   public int encoding() {
-    return accepts(ZRLE) ? ZRLE : RAW;
+    for (int e : encodings) {
+      if (e == TIGHT && TightEncoder.serves(writer.format)) return TIGHT;
+      if (e == ZRLE) return ZRLE;
+    }
+    return RAW;
+  }
+
+  /**
+   * The JPEG quality for Tight: from the last quality level (-32..-23) the viewer listed, as
+   * TigerVNC's server maps it; 0 (no JPEG, every tile lossless) when it listed none.
+   */
+  int jpegQuality() {
+    int quality = 0;
+    for (int e : encodings) {
+      if (e >= QUALITY_LEVEL_0 && e <= QUALITY_LEVEL_0 + 9) quality = TightEncoder.jpegQuality(e - QUALITY_LEVEL_0);
+    }
+    return quality;
   }
 
   /**
@@ -115,11 +135,13 @@ public final class ViewerEncoder {
       }
       if (c.w() > 0 && c.h() > 0) count++;
     }
+    int encoding = encoding();
     for (Rect r : rects) {
       if (!framebuffer.contains(r.x(), r.y(), r.w(), r.h())) {
         throw new IllegalArgumentException(r + " is outside the " + framebuffer.width() + "x" + framebuffer.height() + " framebuffer");
       }
-      if (r.w() > 0 && r.h() > 0) count++;
+      // Tight: a rectangle per 64x64 tile
+      if (r.w() > 0 && r.h() > 0) count += encoding == TIGHT ? tilesIn(r.w()) * tilesIn(r.h()) : 1;
     }
     Rect resize = extras.resize();
     boolean extended = resize != null && accepts(EXTENDED_DESKTOP_SIZE);
@@ -149,9 +171,13 @@ public final class ViewerEncoder {
       header(out, c.x(), c.y(), c.w(), c.h(), COPY_RECT);
       out.appendUnsignedShort(c.srcX()).appendUnsignedShort(c.srcY());
     }
-    int encoding = encoding();
+    int jpegQuality = encoding == TIGHT ? jpegQuality() : 0;
     for (Rect r : rects) {
       if (r.w() == 0 || r.h() == 0) continue;
+      if (encoding == TIGHT) {
+        tight(out, framebuffer, r, jpegQuality);
+        continue;
+      }
       header(out, r.x(), r.y(), r.w(), r.h(), encoding);
       if (encoding == ZRLE) {
         ZrleEncoder.onThisThread().encode(out, framebuffer, r.x(), r.y(), r.w(), r.h(), writer, tiles, !streamStarted);
@@ -171,6 +197,27 @@ public final class ViewerEncoder {
   /** Bell. */
   public static Buffer bell() {
     return Buffer.buffer(new byte[] {2});
+  }
+
+  private static int tilesIn(int length) {
+    return (length + TightEncoder.TILE - 1) / TightEncoder.TILE;
+  }
+
+  /** {@code r} as Tight rectangles of a tile each, from the session's shared tiles when it has them. */
+  private void tight(Buffer out, Framebuffer fb, Rect r, int jpegQuality) {
+    TightEncoder tight = TightEncoder.onThisThread();
+    SharedTiles.Form form = new SharedTiles.Form(writer.format, TIGHT, jpegQuality);
+    SharedTiles.Coder coder = (f, x, y, w, h) -> tight.tile(f, x, y, w, h, jpegQuality);
+    for (int ty = 0; ty < r.h(); ty += TightEncoder.TILE) {
+      int th = Math.min(TightEncoder.TILE, r.h() - ty);
+      for (int tx = 0; tx < r.w(); tx += TightEncoder.TILE) {
+        int tw = Math.min(TightEncoder.TILE, r.w() - tx);
+        int x = r.x() + tx;
+        int y = r.y() + ty;
+        header(out, x, y, tw, th, TIGHT);
+        out.appendBytes(tiles == null ? coder.encode(fb, x, y, tw, th) : tiles.tile(fb, x, y, tw, th, form, coder));
+      }
+    }
   }
 
   private static void header(Buffer out, int x, int y, int w, int h, int encoding) {

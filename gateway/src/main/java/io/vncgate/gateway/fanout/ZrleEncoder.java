@@ -1,6 +1,7 @@
 package io.vncgate.gateway.fanout;
 
 import io.vertx.core.buffer.Buffer;
+import io.vncgate.gateway.rfb.Encodings;
 import java.util.Arrays;
 import java.util.zip.Deflater;
 
@@ -18,17 +19,10 @@ import java.util.zip.Deflater;
  */
 final class ZrleEncoder {
   private static final int TILE = ZrleDecoder.TILE;
-  private static final int SLOTS = 512;
   private static final ThreadLocal<ZrleEncoder> PER_THREAD = ThreadLocal.withInitial(ZrleEncoder::new);
 
   private final int[] tile = new int[TILE * TILE];
-  private final int[] palette = new int[127];
-  // palette lookup: open addressing, a slot is in use when its stamp is the tile's
-  private final int[] slotColour = new int[SLOTS];
-  private final int[] slotIndex = new int[SLOTS];
-  private final int[] slotStamp = new int[SLOTS];
-  private int stamp;
-  private int paletteSize;
+  private final Palette palette = new Palette(127);
   private byte[] raw = new byte[64 * 1024];
   private int rawLength;
   private byte[] compressed = new byte[16 * 1024];
@@ -53,6 +47,8 @@ final class ZrleEncoder {
    */
   void encode(Buffer out, Framebuffer fb, int x, int y, int w, int h, PixelWriter writer, SharedTiles tiles,
               boolean startStream) {
+    SharedTiles.Form form = tiles == null ? null : new SharedTiles.Form(writer.format, Encodings.ZRLE, 0);
+    SharedTiles.Coder coder = (f, tx, ty, tw, th) -> tile(f, tx, ty, tw, th, writer);
     int lengthAt = out.length();
     out.appendInt(0);
     if (startStream) out.appendBytes(ZLIB_HEADER);
@@ -61,7 +57,7 @@ final class ZrleEncoder {
       for (int tx = 0; tx < w; tx += TILE) {
         int tw = Math.min(TILE, w - tx);
         out.appendBytes(tiles == null ? tile(fb, x + tx, y + ty, tw, th, writer)
-            : tiles.tile(fb, x + tx, y + ty, tw, th, writer, this));
+            : tiles.tile(fb, x + tx, y + ty, tw, th, form, coder));
       }
     }
     out.setInt(lengthAt, out.length() - lengthAt - 4);
@@ -91,11 +87,7 @@ final class ZrleEncoder {
     ensure(1 + 127 * cp + area * (cp + 1));
 
     // one pass: the palette (up to 127 colours) and the cost of each run-length form
-    if (++stamp == 0) {
-      Arrays.fill(slotStamp, 0);
-      stamp = 1;
-    }
-    paletteSize = 0;
+    palette.clear();
     boolean paletteFits = true;
     long plainRle = 0;
     long paletteRle = 0;
@@ -115,7 +107,7 @@ final class ZrleEncoder {
     long rawCost = (long) area * cp;
     int best = 0; // 0 raw, 1 solid, 2 packed, 3 palette RLE, 4 plain RLE
     long bestCost = rawCost;
-    if (paletteFits && paletteSize == 1) {
+    if (paletteFits && palette.size() == 1) {
       best = 1;
     } else {
       if (plainRle < bestCost) {
@@ -123,11 +115,11 @@ final class ZrleEncoder {
         bestCost = plainRle;
       }
       if (paletteFits) {
-        if (paletteSize * cp + paletteRle < bestCost) {
+        if (palette.size() * cp + paletteRle < bestCost) {
           best = 3;
-          bestCost = paletteSize * cp + paletteRle;
+          bestCost = palette.size() * cp + paletteRle;
         }
-        if (paletteSize <= 16 && paletteSize * cp + (long) th * rowBytes(tw) <= bestCost) best = 2;
+        if (palette.size() <= 16 && palette.size() * cp + (long) th * rowBytes(tw) <= bestCost) best = 2;
       }
     }
     switch (best) {
@@ -146,7 +138,7 @@ final class ZrleEncoder {
   }
 
   private int bits() {
-    return paletteSize <= 2 ? 1 : paletteSize <= 4 ? 2 : 4;
+    return palette.size() <= 2 ? 1 : palette.size() <= 4 ? 2 : 4;
   }
 
   private int rowBytes(int tw) {
@@ -154,11 +146,11 @@ final class ZrleEncoder {
   }
 
   private void writePalette(PixelWriter writer) {
-    for (int i = 0; i < paletteSize; i++) rawLength = writer.cpixel(raw, rawLength, palette[i]);
+    for (int i = 0; i < palette.size(); i++) rawLength = writer.cpixel(raw, rawLength, palette.colour(i));
   }
 
   private void packed(int tw, int th, PixelWriter writer) {
-    raw[rawLength++] = (byte) paletteSize;
+    raw[rawLength++] = (byte) palette.size();
     writePalette(writer);
     int bits = bits();
     for (int row = 0; row < th; row++) {
@@ -178,7 +170,7 @@ final class ZrleEncoder {
   }
 
   private void runs(int area, PixelWriter writer, boolean withPalette) {
-    raw[rawLength++] = (byte) (128 + (withPalette ? paletteSize : 0));
+    raw[rawLength++] = (byte) (128 + (withPalette ? palette.size() : 0));
     if (withPalette) writePalette(writer);
     int i = 0;
     while (i < area) {
@@ -205,19 +197,8 @@ final class ZrleEncoder {
     }
   }
 
-  /** The palette index of {@code colour}; when {@code add}, a new colour is added (-1: the palette is full). */
   private int indexOf(int colour, boolean add) {
-    int slot = (colour * 0x9E3779B1) >>> 23;
-    while (slotStamp[slot] == stamp) {
-      if (slotColour[slot] == colour) return slotIndex[slot];
-      slot = (slot + 1) & (SLOTS - 1);
-    }
-    if (!add || paletteSize == palette.length) return -1;
-    slotStamp[slot] = stamp;
-    slotColour[slot] = colour;
-    slotIndex[slot] = paletteSize;
-    palette[paletteSize] = colour;
-    return paletteSize++;
+    return palette.indexOf(colour, add);
   }
 
   private void ensure(int more) {

@@ -19,6 +19,8 @@ public final class Encodings {
   public static final int H264 = 50;
   public static final int TIGHT_PNG = -260;
 
+  /** The JPEG quality level 0 of Tight; levels 1..9 follow (-31..-23). */
+  public static final int QUALITY_LEVEL_0 = -32;
   public static final int DESKTOP_SIZE = -223;
   public static final int LAST_RECT = -224;
   public static final int CURSOR = -239;

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * noVNC in Chromium and two native viewers in ONE fan-out session of a real Xvnc: the page draws
- * the desktop from the gateway's own encoding (noVNC asks for ZRLE among others, at 32 bpp) and
+ * the desktop from the gateway's own encoding (noVNC lists Tight first, at 32 bpp: fill, palette and
+ * JPEG tiles) and
  * follows its changes, while the target sees one connection.
  */
 @Timeout(120)

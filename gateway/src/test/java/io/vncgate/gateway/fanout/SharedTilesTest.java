@@ -5,13 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import org.junit.jupiter.api.Test;
 
-/** The session's shared tiles: kept per pixel format, the four used last, and current only at their tile's version. */
+/** The session's shared tiles: kept per form (here ZRLE in a pixel format), the four used last, and current only at their tile's version. */
 class SharedTilesTest {
   private final Framebuffer fb = ViewerEncoderTest.desktop(); // 200x150
   private final SharedTiles tiles = new SharedTiles(fb.width(), fb.height());
 
   private byte[] tile(PixelFormat format) {
-    return tiles.tile(fb, 64, 64, 64, 64, new PixelWriter(format), ZrleEncoder.onThisThread());
+    PixelWriter writer = new PixelWriter(format);
+    return tiles.tile(fb, 64, 64, 64, 64, new SharedTiles.Form(format, io.vncgate.gateway.rfb.Encodings.ZRLE, 0),
+        (f, x, y, w, h) -> ZrleEncoder.onThisThread().tile(f, x, y, w, h, writer));
   }
 
   @Test

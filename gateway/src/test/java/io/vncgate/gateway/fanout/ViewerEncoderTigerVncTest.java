@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The encoder's ZRLE read by an independent implementation: TigerVNC's own viewer connects to a
+ * The encoder's ZRLE and Tight read by an independent implementation: TigerVNC's own viewer connects to a
  * small RFB server in the test that answers its first update request with {@link ViewerEncoder}'s
  * output, and the viewer's window (on an Xvnc screen, read back in Raw) shows the desktop pixel
  * for pixel.
@@ -34,10 +34,11 @@ class ViewerEncoderTigerVncTest {
   /**
    * Full colour: 32 bpp with 3-byte CPIXELs, shown exactly. Low colour: TigerVNC asks for 8 bpp
    * BGR233 (1-byte CPIXELs); each channel then comes back within half a step of its maximum.
+   * Tight (full colour, without JPEG: fill, palette and copy tiles, lossless) shown exactly.
    */
-  @ParameterizedTest(name = "{0}")
-  @CsvSource({"-FullColor=1, 0", "-FullColor=0, 1"})
-  void tigerVncViewerShowsTheEncodersZrle(String colour, int lowColour) throws Exception {
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"ZRLE, -FullColor=1, 0", "ZRLE, -FullColor=0, 1", "Tight, -FullColor=1, 0"})
+  void tigerVncViewerShowsTheEncodersZrleAndTight(String encoding, String colour, int lowColour) throws Exception {
     XvncServer.require();
     TigerVncViewer.require();
     io.vncgate.gateway.fanout.Framebuffer desktop = ViewerEncoderTest.desktop();
@@ -46,7 +47,8 @@ class ViewerEncoderTigerVncTest {
         ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       CompletableFuture<Void> served = CompletableFuture.runAsync(() -> serve(server, desktop, seen));
       // started without the testbed's debug log level, under which the viewer keeps a statistics graph over the picture
-      Process viewer = screen.runOnDisplay("xtigervncviewer", "-AutoSelect=0", "-PreferredEncoding=ZRLE", colour, "-LowColorLevel=2",
+      Process viewer = screen.runOnDisplay("xtigervncviewer", "-AutoSelect=0", "-PreferredEncoding=" + encoding, "-NoJPEG=1",
+          colour, "-LowColorLevel=2",
           "-geometry", "200x150+10+10", "127.0.0.1::" + server.getLocalPort());
       try (RfbTestClient eyes = RfbTestClient.connect(screen.host(), screen.port())) {
         eyes.handshakeNone();
@@ -60,7 +62,7 @@ class ViewerEncoderTigerVncTest {
         }
         int[] where = at;
         assertTrue(where != null, () -> "the viewer never showed the desktop; server saw " + seen + " (viewer alive: " + viewer.isAlive() + ")");
-        assertTrue(seen.contains("ZRLE"), () -> "the viewer asked for ZRLE: " + seen);
+        assertTrue(seen.contains(encoding), () -> "the update went in " + encoding + ": " + seen);
         String bpp = "bitsPerPixel=" + (lowColour == 1 ? 8 : 32);
         assertTrue(seen.stream().anyMatch(f -> f.startsWith("sent in") && f.contains(bpp)), () -> "the update went in " + bpp + ": " + seen);
         // the viewer lays a "Press F8" notice and a statistics graph over the picture for a few seconds: look again until they are gone
@@ -141,6 +143,7 @@ class ViewerEncoderTigerVncTest {
             for (int i = 0; i < encodings.length; i++) encodings[i] = in.readInt();
             encoder.encodings(encodings);
             if (encoder.encoding() == io.vncgate.gateway.rfb.Encodings.ZRLE) seen.add("ZRLE");
+            if (encoder.encoding() == io.vncgate.gateway.rfb.Encodings.TIGHT) seen.add("Tight");
           }
           case 3 -> {
             in.readFully(new byte[9]);

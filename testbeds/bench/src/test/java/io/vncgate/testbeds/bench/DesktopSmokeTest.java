@@ -73,9 +73,8 @@ class DesktopSmokeTest {
         assertEquals(r.getLong("marker_paints") * Integer.parseInt(n), r.getLong("latency_samples") + r.getLong("marker_lost"),
             where);
         JsonObject enc = r.getJsonObject("rectangles_by_encoding");
-        // what each path's viewers got: Tight from Xvnc, ZRLE from the gateway's fan-out encoder
-        String expected = path.equals(Desktop.FAN_OUT) ? "ZRLE" : "Tight";
-        assertTrue(enc.getLong(expected, 0L) > 0, where);
+        // what each path's viewers got: Tight, from Xvnc or from the gateway's fan-out encoder
+        assertTrue(enc.getLong("Tight", 0L) > 0, where);
         JsonObject ratios = r.getJsonObject("ratios");
         assertTrue(ratios.containsKey("cpu_per_viewer_vs_websockify") && ratios.containsKey("latency_p50_added_ms"), where);
       }

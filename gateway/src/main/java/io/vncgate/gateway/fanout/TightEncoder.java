@@ -1,0 +1,194 @@
+package io.vncgate.gateway.fanout;
+
+import io.vertx.core.buffer.Buffer;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.zip.Deflater;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Tight (encoding 7, as TigerVNC's and noVNC's decoders read it), one rectangle per 64x64 tile,
+ * for a viewer whose pixel format has 3-byte TPIXELs (32 bpp, depth 24, true colour, 8 bits a
+ * channel: red, green, blue on the wire whatever the shifts). Each tile is the cheapest fitting
+ * of:
+ * <ul>
+ *   <li><b>fill</b> ({@code 0x80}, one TPIXEL): one colour;</li>
+ *   <li><b>basic with the palette filter</b>: up to {@link #MAX_PALETTE} colours (text, window
+ *       borders, anything drawn): 1 bit a pixel for two colours, else 1 byte, lossless;</li>
+ *   <li><b>JPEG</b> ({@code 0x90}) when the viewer asked for a quality level (noVNC asks for 6),
+ *       at TigerVNC's JPEG quality for that level: photos, video, gradients;</li>
+ *   <li>else <b>basic with the copy filter</b>: the TPIXELs, lossless.</li>
+ * </ul>
+ * Basic data of 12 bytes or more is deflated (zlib level 1) into stream 0 after resetting it
+ * (control bit 0): every tile's bytes stand alone, so a session encodes a tile once for every
+ * viewer with the same quality ({@link SharedTiles}). The working buffers, the deflater and the
+ * JPEG writer are one set per thread ({@link #onThisThread()}).
+ */
+final class TightEncoder {
+  static final int TILE = DirtyTiles.TILE;
+  /** Colours up to which a tile is sent lossless with a palette, not as JPEG. */
+  static final int MAX_PALETTE = 64;
+  /** The JPEG quality for the viewer's quality level 0..9, as TigerVNC's server maps it. */
+  private static final int[] JPEG_QUALITY = {15, 29, 41, 42, 62, 77, 79, 86, 92, 100};
+  private static final int FILL = 0x80;
+  private static final int JPEG = 0x90;
+  /** Reset stream 0, then basic compression into stream 0 with an explicit filter. */
+  private static final int BASIC_FILTERED = 0x41;
+  private static final int BASIC_COPY = 0x01;
+  private static final int FILTER_PALETTE = 1;
+  private static final ThreadLocal<TightEncoder> PER_THREAD = ThreadLocal.withInitial(TightEncoder::new);
+
+  private final int[] tile = new int[TILE * TILE];
+  private final Palette palette = new Palette(MAX_PALETTE);
+  private final Deflater zlib = new Deflater(Deflater.BEST_SPEED);
+  private byte[] data = new byte[TILE * TILE * 3];
+  private byte[] compressed = new byte[16 * 1024];
+  private final BufferedImage[] images = new BufferedImage[TILE * TILE + 1];
+  private ImageWriter jpeg;
+  private ImageWriteParam jpegParam;
+  private final ByteArrayOutputStream jpegBytes = new ByteArrayOutputStream(8 * 1024);
+
+  private TightEncoder() {
+  }
+
+  static TightEncoder onThisThread() {
+    return PER_THREAD.get();
+  }
+
+  /** Whether Tight can be served in {@code format}: TPIXELs of 3 bytes (red, green, blue). */
+  static boolean serves(PixelFormat format) {
+    return format.trueColour() && format.bitsPerPixel() == 32 && format.depth() == 24
+        && format.redMax() == 255 && format.greenMax() == 255 && format.blueMax() == 255;
+  }
+
+  /** The JPEG quality (1..100) for a viewer's quality level 0..9. */
+  static int jpegQuality(int level) {
+    return JPEG_QUALITY[Math.max(0, Math.min(9, level))];
+  }
+
+  /**
+   * The Tight payload (what follows the rectangle header) of the {@code w x h} tile at
+   * {@code (x, y)}, with JPEG at {@code jpegQuality} for tiles of many colours (0: never, lossless).
+   */
+  byte[] tile(Framebuffer fb, int x, int y, int w, int h, int jpegQuality) {
+    int area = w * h;
+    int[] pixels = fb.pixels();
+    for (int row = 0; row < h; row++) System.arraycopy(pixels, (y + row) * fb.width() + x, tile, row * w, w);
+    palette.clear();
+    boolean fits = true;
+    for (int i = 0; i < area && fits; i++) {
+      if ((i == 0 || tile[i] != tile[i - 1]) && palette.indexOf(tile[i], true) < 0) fits = false;
+    }
+    Buffer out = Buffer.buffer(64);
+    if (fits && palette.size() == 1) {
+      out.appendByte((byte) FILL);
+      tpixel(out, tile[0]);
+    } else if (fits) {
+      out.appendByte((byte) BASIC_FILTERED).appendByte((byte) FILTER_PALETTE).appendByte((byte) (palette.size() - 1));
+      for (int i = 0; i < palette.size(); i++) tpixel(out, palette.colour(i));
+      basicData(out, palette.size() == 2 ? bitmap(w, h) : indices(area));
+    } else if (jpegQuality > 0) {
+      byte[] jpg = jpeg(w, h, jpegQuality);
+      out.appendByte((byte) JPEG);
+      compactLength(out, jpg.length);
+      out.appendBytes(jpg);
+    } else {
+      out.appendByte((byte) BASIC_COPY);
+      for (int i = 0; i < area; i++) {
+        int c = tile[i];
+        data[3 * i] = (byte) (c >> 16);
+        data[3 * i + 1] = (byte) (c >> 8);
+        data[3 * i + 2] = (byte) c;
+      }
+      basicData(out, 3 * area);
+    }
+    return out.getBytes();
+  }
+
+  private static void tpixel(Buffer out, int rgb) {
+    out.appendByte((byte) (rgb >> 16)).appendByte((byte) (rgb >> 8)).appendByte((byte) rgb);
+  }
+
+  /** Two colours: a bit a pixel (1: the palette's second colour), rows padded to a byte, most significant bit first. */
+  private int bitmap(int w, int h) {
+    int rowBytes = (w + 7) / 8;
+    Arrays.fill(data, 0, rowBytes * h, (byte) 0);
+    int second = palette.colour(1);
+    for (int row = 0; row < h; row++) {
+      for (int col = 0; col < w; col++) {
+        if (tile[row * w + col] == second) data[row * rowBytes + (col >> 3)] |= (byte) (0x80 >> (col & 7));
+      }
+    }
+    return rowBytes * h;
+  }
+
+  private int indices(int area) {
+    for (int i = 0; i < area; i++) data[i] = (byte) palette.indexOf(tile[i], false);
+    return area;
+  }
+
+  /** Basic compression's data: as it is under 12 bytes, else its compact length and zlib data (a fresh stream 0). */
+  private void basicData(Buffer out, int length) {
+    if (length < 12) {
+      out.appendBytes(data, 0, length);
+      return;
+    }
+    zlib.reset();
+    zlib.setInput(data, 0, length);
+    int n = 0;
+    while (true) {
+      n += zlib.deflate(compressed, n, compressed.length - n, Deflater.SYNC_FLUSH);
+      if (n < compressed.length) break;
+      compressed = Arrays.copyOf(compressed, compressed.length * 2);
+    }
+    compactLength(out, n);
+    out.appendBytes(compressed, 0, n);
+  }
+
+  /** Tight's compact length: 7 bits a byte, least significant first, the top bit set when more follow (up to 22 bits). */
+  static void compactLength(Buffer out, int length) {
+    if (length < 0 || length >= 1 << 22) throw new IllegalArgumentException("a compact length of " + length);
+    out.appendByte((byte) (length & 0x7F | (length > 0x7F ? 0x80 : 0)));
+    if (length > 0x7F) {
+      out.appendByte((byte) (length >> 7 & 0x7F | (length > 0x3FFF ? 0x80 : 0)));
+      if (length > 0x3FFF) out.appendByte((byte) (length >> 14));
+    }
+  }
+
+  private byte[] jpeg(int w, int h, int quality) {
+    BufferedImage image = image(w, h);
+    image.setRGB(0, 0, w, h, tile, 0, w);
+    if (jpeg == null) {
+      jpeg = ImageIO.getImageWritersByFormatName("jpeg").next();
+      jpegParam = jpeg.getDefaultWriteParam();
+      jpegParam.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+    }
+    jpegParam.setCompressionQuality(quality / 100f);
+    jpegBytes.reset();
+    try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(jpegBytes)) {
+      jpeg.setOutput(stream);
+      jpeg.write(null, new IIOImage(image, null, null), jpegParam);
+    } catch (IOException e) {
+      throw new UncheckedIOException("JPEG of a " + w + "x" + h + " tile: " + e.getMessage(), e);
+    }
+    return jpegBytes.toByteArray();
+  }
+
+  /** An RGB image of {@code w x h}, kept per size (a tile's sizes: 64x64 but at the right and bottom edges). */
+  private BufferedImage image(int w, int h) {
+    int key = w == TILE && h == TILE ? 0 : 1 + (w - 1) * TILE + (h - 1);
+    BufferedImage image = images[key];
+    if (image == null) {
+      image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+      images[key] = image;
+    }
+    return image;
+  }
+}
