@@ -49,7 +49,7 @@ final class TightEncoder {
   private final Palette palette = new Palette(MAX_PALETTE);
   private final Deflater zlib = new Deflater(Deflater.BEST_SPEED);
   private byte[] data = new byte[TILE * TILE * 3];
-  private byte[] compressed = new byte[16 * 1024];
+  private final Flushed compressed = new Flushed();
   private final BufferedImage[] images = new BufferedImage[TILE * TILE + 1];
   private ImageWriter jpeg;
   private ImageWriteParam jpegParam;
@@ -141,15 +141,9 @@ final class TightEncoder {
       return;
     }
     zlib.reset();
-    zlib.setInput(data, 0, length);
-    int n = 0;
-    while (true) {
-      n += zlib.deflate(compressed, n, compressed.length - n, Deflater.SYNC_FLUSH);
-      if (n < compressed.length) break;
-      compressed = Arrays.copyOf(compressed, compressed.length * 2);
-    }
+    int n = compressed.deflate(zlib, data, length);
     compactLength(out, n);
-    out.appendBytes(compressed, 0, n);
+    out.appendBytes(compressed.bytes(), 0, n);
   }
 
   /** Tight's compact length: 7 bits a byte, least significant first, the top bit set when more follow (up to 22 bits). */

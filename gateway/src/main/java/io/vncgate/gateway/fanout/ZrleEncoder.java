@@ -25,7 +25,7 @@ final class ZrleEncoder {
   private final Palette palette = new Palette(127);
   private byte[] raw = new byte[64 * 1024];
   private int rawLength;
-  private byte[] compressed = new byte[16 * 1024];
+  private final Flushed compressed = new Flushed();
   /** Raw deflate (no zlib header: the viewer's stream has one), reset before each tile. */
   private final Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
 
@@ -68,14 +68,8 @@ final class ZrleEncoder {
     rawLength = 0;
     tileData(fb, x, y, tw, th, writer);
     deflater.reset();
-    deflater.setInput(raw, 0, rawLength);
-    int length = 0;
-    while (true) {
-      length += deflater.deflate(compressed, length, compressed.length - length, Deflater.SYNC_FLUSH);
-      if (length < compressed.length) break;
-      compressed = Arrays.copyOf(compressed, compressed.length * 2);
-    }
-    return Arrays.copyOf(compressed, length);
+    int length = compressed.deflate(deflater, raw, rawLength);
+    return Arrays.copyOf(compressed.bytes(), length);
   }
 
   private void tileData(Framebuffer fb, int x, int y, int tw, int th, PixelWriter writer) {

@@ -1,8 +1,11 @@
 package io.vncgate.gateway.fanout;
 
-import java.io.ByteArrayInputStream;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.Inflater;
 import javax.imageio.ImageIO;
 
@@ -15,7 +18,7 @@ import javax.imageio.ImageIO;
  */
 final class ReferenceTight {
   private final Inflater[] streams = {new Inflater(), new Inflater(), new Inflater(), new Inflater()};
-  final java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
+  final Map<String, Integer> kinds = new TreeMap<>();
 
   /** Reads one Tight rectangle's payload of {@code w x h} at {@code in}'s position. */
   int[] read(ByteBuffer in, int w, int h) throws Exception {
@@ -27,7 +30,7 @@ final class ReferenceTight {
     int[] out = new int[w * h];
     if (type == 0x8) {
       count("fill");
-      java.util.Arrays.fill(out, tpixel(in));
+      Arrays.fill(out, tpixel(in));
       return out;
     }
     if (type == 0x9) {

@@ -3,6 +3,7 @@ package io.vncgate.gateway.fanout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.vncgate.gateway.rfb.Encodings;
 import org.junit.jupiter.api.Test;
 
 /** The session's shared tiles: kept per form (here ZRLE in a pixel format), the four used last, and current only at their tile's version. */
@@ -12,7 +13,7 @@ class SharedTilesTest {
 
   private byte[] tile(PixelFormat format) {
     PixelWriter writer = new PixelWriter(format);
-    return tiles.tile(fb, 64, 64, 64, 64, new SharedTiles.Form(format, io.vncgate.gateway.rfb.Encodings.ZRLE, 0),
+    return tiles.tile(fb, 64, 64, 64, 64, new SharedTiles.Form(format, Encodings.ZRLE, 0),
         (f, x, y, w, h) -> ZrleEncoder.onThisThread().tile(f, x, y, w, h, writer));
   }
 

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,7 +62,7 @@ class TightEncoderTest {
       }
     }
     assertEquals(0, update.remaining());
-    assertEquals(java.util.Map.of("jpeg", 1, "fill", 1, "palette-2", 1, "palette", 1), reader.kinds);
+    assertEquals(Map.of("jpeg", 1, "fill", 1, "palette-2", 1, "palette", 1), reader.kinds);
   }
 
   /** Without a quality level (TigerVNC with JPEG off) every tile is lossless: the gradient goes as the copy filter. */
@@ -73,7 +75,7 @@ class TightEncoderTest {
     ByteBuffer update = ByteBuffer.wrap(encoder.update(fb, List.of(new Rect(0, 0, 64, 64)), ViewerEncoder.Extras.NONE).getBytes());
     update.position(4 + 12);
     assertArrayEquals(pixels(fb, new int[] {0, 0, 64, 64}), reader.read(update, 64, 64));
-    assertEquals(java.util.Map.of("copy", 1), reader.kinds);
+    assertEquals(Map.of("copy", 1), reader.kinds);
   }
 
   /**
@@ -125,7 +127,7 @@ class TightEncoderTest {
   @Test
   void compactLengthsAreOneToThreeBytes() {
     for (int[] c : new int[][] {{0, 1}, {127, 1}, {128, 2}, {16383, 2}, {16384, 3}, {(1 << 22) - 1, 3}}) {
-      io.vertx.core.buffer.Buffer out = io.vertx.core.buffer.Buffer.buffer();
+      Buffer out = Buffer.buffer();
       TightEncoder.compactLength(out, c[0]);
       assertEquals(c[1], out.length(), "length " + c[0]);
       int b0 = out.getUnsignedByte(0);
