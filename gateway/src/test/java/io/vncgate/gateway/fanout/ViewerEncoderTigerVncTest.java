@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -87,6 +88,65 @@ class ViewerEncoderTigerVncTest {
     }
   }
 
+  /**
+   * Tight with JPEG, as TigerVNC's viewer asks by default (quality level 8: JPEG quality 92): the
+   * tiles of few colours (the top row) show exactly, and the smooth gradient below them, sent as
+   * JPEG, shows within a few steps of each channel, decoded by the viewer's own libjpeg.
+   */
+  @Test
+  void tigerVncViewerShowsTightJpegCloseToThePicture() throws Exception {
+    XvncServer.require();
+    TigerVncViewer.require();
+    io.vncgate.gateway.fanout.Framebuffer desktop = ViewerEncoderTest.desktop();
+    int[] p = desktop.pixels();
+    for (int y = 64; y < desktop.height(); y++) {
+      for (int x = 0; x < desktop.width(); x++) p[y * desktop.width() + x] = (x + 30) << 16 | (y + 40) << 8 | (x + y) / 2;
+    }
+    ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
+    try (XvncServer screen = XvncServer.builder().geometry(640, 480).blacklist(false).start();
+        ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Void> served = CompletableFuture.runAsync(() -> serve(server, desktop, seen));
+      Process viewer = screen.runOnDisplay("xtigervncviewer", "-AutoSelect=0", "-PreferredEncoding=Tight", "-NoJPEG=0",
+          "-QualityLevel=8", "-FullColor=1", "-geometry", "200x150+10+10", "127.0.0.1::" + server.getLocalPort());
+      try (RfbTestClient eyes = RfbTestClient.connect(screen.host(), screen.port())) {
+        eyes.handshakeNone();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        int[] at = null;
+        while (at == null && System.nanoTime() < deadline && !served.isCompletedExceptionally()) {
+          Thread.sleep(300);
+          at = find(eyes.readFramebufferUpdateRaw(), desktop, false);
+        }
+        int[] where = at;
+        assertTrue(where != null, () -> "the viewer never showed the desktop; server saw " + seen + " (viewer alive: " + viewer.isAlive() + ")");
+        assertTrue(seen.contains("Tight") && seen.contains("jpeg quality 92"), () -> "Tight with JPEG at 92: " + seen);
+        // look again until the viewer's notices over the picture are gone
+        int wrong = -1;
+        double error = -1;
+        for (int look = 0; look < 50 && (wrong != 0 || error > 4); look++) {
+          Thread.sleep(300);
+          Framebuffer shot = eyes.readFramebufferUpdateRaw();
+          wrong = 0;
+          long sum = 0;
+          for (int y = 0; y < desktop.height(); y++) {
+            for (int x = 0; x < desktop.width(); x++) {
+              int want = p[y * desktop.width() + x];
+              int got = shot.rgb(where[0] + x, where[1] + y);
+              if (y < 64) {
+                if (got != want) wrong++;
+              } else {
+                for (int shift = 0; shift <= 16; shift += 8) sum += Math.abs((got >> shift & 0xFF) - (want >> shift & 0xFF));
+              }
+            }
+          }
+          error = sum / (3.0 * desktop.width() * (desktop.height() - 64));
+        }
+        assertEquals(0, wrong, "pixels of the palette and fill tiles shown differently");
+        double meanError = error;
+        assertTrue(meanError <= 4, () -> "the JPEG tiles' mean error per channel: " + meanError);
+      }
+    }
+  }
+
   /** Equal, or in BGR233 within half a step of each channel's maximum (7, 7, 3). */
   private static boolean close(int got, int want, boolean bgr233) {
     if (!bgr233) return got == want;
@@ -144,6 +204,7 @@ class ViewerEncoderTigerVncTest {
             encoder.encodings(encodings);
             if (encoder.encoding() == io.vncgate.gateway.rfb.Encodings.ZRLE) seen.add("ZRLE");
             if (encoder.encoding() == io.vncgate.gateway.rfb.Encodings.TIGHT) seen.add("Tight");
+            seen.add("jpeg quality " + encoder.jpegQuality());
           }
           case 3 -> {
             in.readFully(new byte[9]);
