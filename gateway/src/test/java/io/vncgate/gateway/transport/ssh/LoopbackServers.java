@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,7 +21,11 @@ final class LoopbackServers {
   /** Sends bytes as fast as the connection takes them, counting them. */
   static Future<NetServer> flood(Vertx vertx, AtomicLong sent) {
     Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
-    return vertx.createNetServer().connectHandler(s -> pump(s, chunk, sent)).listen(0, "127.0.0.1");
+    return vertx.createNetServer().connectHandler(s -> {
+      AtomicBoolean ended = new AtomicBoolean();
+      s.closeHandler(v -> ended.set(true));
+      pump(s, chunk, sent, ended);
+    }).listen(0, "127.0.0.1");
   }
 
   /** Accepts a connection and does not read from it until {@code socket} is resumed by the test. */
@@ -38,11 +43,16 @@ final class LoopbackServers {
         .listen(0, "127.0.0.1");
   }
 
-  private static void pump(NetSocket s, Buffer chunk, AtomicLong sent) {
-    while (!s.writeQueueFull()) {
-      s.write(chunk);
+  /**
+   * Writes until the queue is full, again at each drain, until the connection ends: a write to a
+   * closed socket fails at once and never fills the queue, so without {@code ended} this would
+   * spin on the event loop (it did, in CI, once the test had closed its side).
+   */
+  private static void pump(NetSocket s, Buffer chunk, AtomicLong sent, AtomicBoolean ended) {
+    while (!ended.get() && !s.writeQueueFull()) {
+      s.write(chunk).onFailure(e -> ended.set(true));
       sent.addAndGet(chunk.length());
     }
-    s.drainHandler(v -> pump(s, chunk, sent));
+    if (!ended.get()) s.drainHandler(v -> pump(s, chunk, sent, ended));
   }
 }
