@@ -55,11 +55,12 @@ final class Desktop {
   static final String USAGE = """
       usage: testbeds/bench/run --scenario desktop [--quick | --smoke] [--json FILE] [--plots DIR] [--work DIR]
                                 [--viewers 1,20,100] [--paths direct,...] [--rounds N] [--measure-s S]
-                                [--noise-limit SHARE] [--publish]
+                                [--noise-limit SHARE] [--publish] [--profile FILE.jfr]
         --viewers    viewer counts (default 1,20,100; --smoke 1,3)
         --paths      direct, websockify, websockify-js, vncgate-ws, vncgate-tcp, vncgate-fan-out (default: all)
         --rounds     interleaved rounds (default 5; --quick 3; --smoke 1)
         --measure-s  seconds each phase is measured, after its warm-up (default 10; --quick 4; --smoke 1)
+        --profile    record JFR in the gateway during the measured rounds (a profile, not a published figure)
       """;
 
   private Desktop() {}
@@ -135,6 +136,7 @@ final class Desktop {
         out.line("  warm-up %s: %d viewers, %.1f updates/s each, %d errors", w.name, o.warmViewers, warm.updatesPerS,
             warm.errors.size());
       }
+      if (o.profile != null && gateway != null) gateway.startRecording(o.profile.toAbsolutePath());
       List<Phase> phases = new ArrayList<>();
       for (int r = 0; r < o.rounds; r++) {
         for (int ci = 0; ci < o.viewers.size(); ci++) {
@@ -159,6 +161,10 @@ final class Desktop {
         }
       }
       Noise.Result quiet = noise.result();
+      if (o.profile != null && gateway != null) {
+        gateway.stopRecording();
+        out.line("JFR recording of the gateway (the measured rounds): %s", o.profile.toAbsolutePath());
+      }
       JsonObject logErrors = new JsonObject();
       for (RelayProcess rp : relays) logErrors.put(rp.getClass().getSimpleName(), rp.errorLines());
       DesktopReport report = new DesktopReport(o, phases, ways.values().stream()
@@ -491,7 +497,7 @@ final class Desktop {
 
   record Options(String mode, Path work, Path json, Path plots, Path gatewayJar, List<Integer> viewers, List<String> paths,
       int rounds, double warmupS, double measureS, double imageHz, double moveHz, double markerHz, double linesPerS,
-      int warmViewers, double gatewayWarmupS, double lostAfterS, double noiseLimit, boolean publish) {
+      int warmViewers, double gatewayWarmupS, double lostAfterS, double noiseLimit, boolean publish, Path profile) {
 
     JsonObject settingsJson() {
       return new JsonObject().put("mode", mode).put("viewers", viewers).put("paths", paths).put("rounds", rounds)
@@ -518,6 +524,7 @@ final class Desktop {
       Double measureS = null;
       double noiseLimit = Noise.DEFAULT_LIMIT;
       boolean publish = false;
+      Path profile = null;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -530,6 +537,7 @@ final class Desktop {
           case "--json" -> json = Path.of(value(args, ++i, a));
           case "--plots" -> plots = Path.of(value(args, ++i, a));
           case "--gateway-jar" -> jar = Path.of(value(args, ++i, a));
+          case "--profile" -> profile = Path.of(value(args, ++i, a));
           case "--viewers" -> viewers = Arrays.stream(value(args, ++i, a).split(",")).map(v -> positive(v, a)).toList();
           case "--paths" -> {
             paths = List.of(value(args, ++i, a).split(","));
@@ -560,7 +568,7 @@ final class Desktop {
       if (plots == null) plots = work;
       if (measureS == null) measureS = smoke ? 0.6 : quick ? 4.0 : 10.0;
       return new Options(mode, work, json, plots, jar, viewers, paths, rounds, smoke ? 0.2 : quick ? 1.0 : 3.0, measureS,
-          10, 20, 5, 20, 4, smoke ? 0 : quick ? 2 : 6, smoke ? 0.4 : 1.0, noiseLimit, publish);
+          10, 20, 5, 20, 4, smoke ? 0 : quick ? 2 : 6, smoke ? 0.4 : 1.0, noiseLimit, publish, profile);
     }
 
     private static int positive(String v, String option) {
