@@ -269,7 +269,8 @@ public final class Member {
       List<Rect> rects = dirty.take(request, knownWidth, knownHeight);
       if (!rects.isEmpty() || !copies.isEmpty() || extras != ViewerEncoder.Extras.NONE) {
         // the copies first, in order, on the picture the viewer has; then the pixels, current
-        out = (out == null ? Buffer.buffer() : out).appendBuffer(encoder.update(fb, copies, rects, extras));
+        Buffer update = encoder.update(fb, copies, rects, extras);
+        out = out == null ? update : out.appendBuffer(update);
         copies.clear();
         request = null;
       }

@@ -1,7 +1,13 @@
 package io.vncgate.gateway.fanout;
 
 import io.vertx.core.buffer.Buffer;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +20,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Tight (encoding 7, as TigerVNC's and noVNC's decoders read it), one rectangle per 64x64 tile,
+ * Tight (encoding 7, as TigerVNC's and noVNC's decoders read it), a rectangle per 64x64 tile,
  * for a viewer whose pixel format has 3-byte TPIXELs (32 bpp, depth 24, true colour, 8 bits a
  * channel: red, green, blue on the wire whatever the shifts). Each tile is the cheapest fitting
  * of:
@@ -23,7 +29,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  *   <li><b>basic with the palette filter</b>: up to {@link #MAX_PALETTE} colours (text, window
  *       borders, anything drawn): 1 bit a pixel for two colours, else 1 byte, lossless;</li>
  *   <li><b>JPEG</b> ({@code 0x90}) when the viewer asked for a quality level (noVNC asks for 6),
- *       at TigerVNC's JPEG quality for that level: photos, video, gradients;</li>
+ *       at TigerVNC's JPEG quality for that level: photos, video, gradients; such tiles side by
+ *       side in a row are one JPEG rectangle ({@link #jpegRect});</li>
  *   <li>else <b>basic with the copy filter</b>: the TPIXELs, lossless.</li>
  * </ul>
  * Basic data of 12 bytes or more is deflated (zlib level 1) into stream 0 after resetting it
@@ -35,6 +42,17 @@ final class TightEncoder {
   static final int TILE = DirtyTiles.TILE;
   /** Colours up to which a tile is sent lossless with a palette, not as JPEG. */
   static final int MAX_PALETTE = 64;
+  /**
+   * Tiles of many colours side by side in a row go as one JPEG rectangle of up to this many tiles
+   * (1024x64: TigerVNC's server sends JPEG rectangles of up to 65,536 pixels too): a JPEG's
+   * tables (some 600 bytes) are sent once for them, not once a tile.
+   */
+  static final int MAX_JPEG_TILES = 16;
+  /**
+   * What {@link #tile} gives for a tile of many colours when the viewer takes JPEG: the caller
+   * sends it in a JPEG rectangle with its neighbours of many colours ({@link #jpegRect}).
+   */
+  static final byte[] MANY_COLOURS = new byte[0];
   /** The JPEG quality for the viewer's quality level 0..9, as TigerVNC's server maps it. */
   private static final int[] JPEG_QUALITY = {15, 29, 41, 42, 62, 77, 79, 86, 92, 100};
   private static final int FILL = 0x80;
@@ -50,7 +68,15 @@ final class TightEncoder {
   private final Deflater zlib = new Deflater(Deflater.BEST_SPEED);
   private byte[] data = new byte[TILE * TILE * 3];
   private final Flushed compressed = new Flushed();
-  private final BufferedImage[] images = new BufferedImage[TILE * TILE + 1];
+  /**
+   * Red, green, blue a pixel, a JPEG run's widest: each JPEG is a picture at its top left. In the
+   * order the JPEG writer copies its rows into (not TYPE_3BYTE_BGR's), so that it copies them
+   * whole, not a channel at a time: a quarter less time a JPEG, the same bytes.
+   */
+  private final BufferedImage image = new BufferedImage(
+      new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE),
+      Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, MAX_JPEG_TILES * TILE, TILE, MAX_JPEG_TILES * TILE * 3, 3,
+          new int[] {0, 1, 2}, null), false, null);
   private ImageWriter jpeg;
   private ImageWriteParam jpegParam;
   private final ByteArrayOutputStream jpegBytes = new ByteArrayOutputStream(8 * 1024);
@@ -75,7 +101,8 @@ final class TightEncoder {
 
   /**
    * The Tight payload (what follows the rectangle header) of the {@code w x h} tile at
-   * {@code (x, y)}, with JPEG at {@code jpegQuality} for tiles of many colours (0: never, lossless).
+   * {@code (x, y)}; for a tile of many colours {@link #MANY_COLOURS} when {@code jpegQuality} is
+   * above 0 (JPEG, in a rectangle with its neighbours), else lossless.
    */
   byte[] tile(Framebuffer fb, int x, int y, int w, int h, int jpegQuality) {
     int area = w * h;
@@ -95,10 +122,7 @@ final class TightEncoder {
       for (int i = 0; i < palette.size(); i++) tpixel(out, palette.colour(i));
       basicData(out, palette.size() == 2 ? bitmap(w, h) : indices(area));
     } else if (jpegQuality > 0) {
-      byte[] jpg = jpeg(w, h, jpegQuality);
-      out.appendByte((byte) JPEG);
-      compactLength(out, jpg.length);
-      out.appendBytes(jpg);
+      return MANY_COLOURS;
     } else {
       out.appendByte((byte) BASIC_COPY);
       for (int i = 0; i < area; i++) {
@@ -156,9 +180,34 @@ final class TightEncoder {
     }
   }
 
-  private byte[] jpeg(int w, int h, int quality) {
-    BufferedImage image = image(w, h);
-    image.setRGB(0, 0, w, h, tile, 0, w);
+  /**
+   * The Tight payload of the {@code w x h} rectangle at {@code (x, y)} (up to {@link
+   * #MAX_JPEG_TILES} tiles wide, a tile high) as JPEG at {@code quality} (1..100).
+   */
+  byte[] jpegRect(Framebuffer fb, int x, int y, int w, int h, int quality) {
+    if (w > image.getWidth() || h > image.getHeight() || quality < 1 || quality > 100) {
+      throw new IllegalArgumentException("a JPEG rectangle of " + w + "x" + h + " at quality " + quality);
+    }
+    // the image's own bytes: no colour model between
+    byte[] rgb = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+    int[] pixels = fb.pixels();
+    for (int row = 0; row < h; row++) {
+      int from = (y + row) * fb.width() + x;
+      int at = row * image.getWidth() * 3;
+      for (int i = 0; i < w; i++, at += 3) {
+        int c = pixels[from + i];
+        rgb[at] = (byte) (c >> 16);
+        rgb[at + 1] = (byte) (c >> 8);
+        rgb[at + 2] = (byte) c;
+      }
+    }
+    byte[] jpg = jpeg(image.getSubimage(0, 0, w, h), quality);
+    Buffer out = Buffer.buffer(4 + jpg.length).appendByte((byte) JPEG);
+    compactLength(out, jpg.length);
+    return out.appendBytes(jpg).getBytes();
+  }
+
+  private byte[] jpeg(BufferedImage image, int quality) {
     if (jpeg == null) {
       jpeg = ImageIO.getImageWritersByFormatName("jpeg").next();
       jpegParam = jpeg.getDefaultWriteParam();
@@ -170,19 +219,8 @@ final class TightEncoder {
       jpeg.setOutput(stream);
       jpeg.write(null, new IIOImage(image, null, null), jpegParam);
     } catch (IOException e) {
-      throw new UncheckedIOException("JPEG of a " + w + "x" + h + " tile: " + e.getMessage(), e);
+      throw new UncheckedIOException("JPEG of a " + image.getWidth() + "x" + image.getHeight() + " rectangle: " + e.getMessage(), e);
     }
     return jpegBytes.toByteArray();
-  }
-
-  /** An RGB image of {@code w x h}, kept per size (a tile's sizes: 64x64 but at the right and bottom edges). */
-  private BufferedImage image(int w, int h) {
-    int key = w == TILE && h == TILE ? 0 : 1 + (w - 1) * TILE + (h - 1);
-    BufferedImage image = images[key];
-    if (image == null) {
-      image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-      images[key] = image;
-    }
-    return image;
   }
 }

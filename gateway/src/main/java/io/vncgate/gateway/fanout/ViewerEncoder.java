@@ -3,6 +3,7 @@ package io.vncgate.gateway.fanout;
 import static io.vncgate.gateway.rfb.Encodings.*;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -18,7 +19,9 @@ import java.util.List;
  * <p>Until the viewer's SetPixelFormat the format is {@link PixelFormat#GATEWAY} (what ServerInit
  * offers), and until its SetEncodings only Raw is used. Not thread-safe: one viewer, one thread.
  * {@link #update} converts every pixel of its rectangles (a table look-up each) and, for Tight and
- * ZRLE, encodes each 64x64 tile not yet encoded for its form.
+ * ZRLE, encodes each 64x64 tile (and Tight's JPEG rows of tiles) not yet encoded for its form; a
+ * Tight update the session already built for another viewer in the same state is that viewer's
+ * buffer.
  */
 public final class ViewerEncoder {
 
@@ -110,7 +113,9 @@ public final class ViewerEncoder {
   /**
    * One FramebufferUpdate: the extras first, then {@code rects} (each inside the framebuffer;
    * empty ones are left out) from {@code framebuffer} in the viewer's pixel format and best
-   * encoding. Extras the viewer did not ask for are left out.
+   * encoding. Extras the viewer did not ask for are left out. A Tight update of a session's viewer
+   * may be the very buffer another viewer in the same state was sent ({@link SharedTiles#update}):
+   * it is never to be changed.
    *
    * @throws IllegalArgumentException a rectangle outside the framebuffer, or more than 65535 in all
    */
@@ -140,9 +145,21 @@ public final class ViewerEncoder {
       if (!framebuffer.contains(r.x(), r.y(), r.w(), r.h())) {
         throw new IllegalArgumentException(r + " is outside the " + framebuffer.width() + "x" + framebuffer.height() + " framebuffer");
       }
-      // Tight: a rectangle per 64x64 tile
-      if (r.w() > 0 && r.h() > 0) count += encoding == TIGHT ? tilesIn(r.w()) * tilesIn(r.h()) : 1;
+      if (r.w() > 0 && r.h() > 0 && encoding != TIGHT) count++;
     }
+    int jpegQuality = encoding == TIGHT ? jpegQuality() : 0;
+    // Tight has no state in the viewer (each tile resets its zlib stream): an update is the same
+    // for every viewer in this form with these copies and rectangles
+    SharedTiles.Form form = new SharedTiles.Form(writer.format, TIGHT, jpegQuality);
+    boolean shareable = tiles != null && encoding == TIGHT && extras == Extras.NONE;
+    if (shareable) {
+      Buffer built = tiles.update(form, copies, rects);
+      if (built != null) return built;
+    }
+    // Tight's rectangles (a tile each, or a JPEG row of them) first: their count is the update's,
+    // and the update is built in a buffer of its size (no growing copies)
+    List<TightRect> payloads = encoding == TIGHT ? tight(framebuffer, rects, form) : List.of();
+    count += payloads.size();
     Rect resize = extras.resize();
     boolean extended = resize != null && accepts(EXTENDED_DESKTOP_SIZE);
     boolean plain = resize != null && !extended && accepts(DESKTOP_SIZE);
@@ -151,7 +168,16 @@ public final class ViewerEncoder {
     count += (extended || plain ? 1 : 0) + (cursor ? 1 : 0) + (keys ? 1 : 0);
     if (count > 0xFFFF) throw new IllegalArgumentException(count + " rectangles do not fit one FramebufferUpdate");
 
-    Buffer out = Buffer.buffer(1024).appendByte((byte) 0).appendByte((byte) 0).appendUnsignedShort(count);
+    int size = 4 + 16 * copies.size() + (extended ? 12 + (extras.screens() != null ? extras.screens().length() : 20) : 0)
+        + (plain || keys ? 24 : 0);
+    if (cursor) size += 12 + extras.cursor().width() * extras.cursor().height() * writer.bytesPerPixel
+        + (extras.cursor().width() + 7) / 8 * extras.cursor().height();
+    for (TightRect t : payloads) size += 12 + t.payload.length;
+    for (Rect r : rects) {
+      if (encoding == RAW) size += 12 + r.w() * r.h() * writer.bytesPerPixel;
+      if (encoding == ZRLE) size += 16 + r.w() * r.h() / 8; // a guess: compressed
+    }
+    Buffer out = Buffer.buffer(size).appendByte((byte) 0).appendByte((byte) 0).appendUnsignedShort(count);
     if (extended) {
       header(out, resize.x(), resize.y(), resize.w(), resize.h(), EXTENDED_DESKTOP_SIZE);
       if (extras.screens() != null) {
@@ -171,20 +197,21 @@ public final class ViewerEncoder {
       header(out, c.x(), c.y(), c.w(), c.h(), COPY_RECT);
       out.appendUnsignedShort(c.srcX()).appendUnsignedShort(c.srcY());
     }
-    int jpegQuality = encoding == TIGHT ? jpegQuality() : 0;
+    for (TightRect t : payloads) {
+      header(out, t.x, t.y, t.w, t.h, TIGHT);
+      out.appendBytes(t.payload);
+    }
     for (Rect r : rects) {
-      if (r.w() == 0 || r.h() == 0) continue;
-      if (encoding == TIGHT) {
-        tight(out, framebuffer, r, jpegQuality);
-        continue;
-      }
+      if (r.w() == 0 || r.h() == 0 || encoding == TIGHT) continue;
       header(out, r.x(), r.y(), r.w(), r.h(), encoding);
       if (encoding == ZRLE) {
         ZrleEncoder.onThisThread().encode(out, framebuffer, r.x(), r.y(), r.w(), r.h(), writer, tiles, !streamStarted);
         streamStarted = true;
+      } else {
+        raw(out, framebuffer, r);
       }
-      else raw(out, framebuffer, r);
     }
+    if (shareable) tiles.keepUpdate(form, copies, rects, out);
     return out;
   }
 
@@ -199,25 +226,49 @@ public final class ViewerEncoder {
     return Buffer.buffer(new byte[] {2});
   }
 
-  private static int tilesIn(int length) {
-    return (length + TightEncoder.TILE - 1) / TightEncoder.TILE;
-  }
+  /** A Tight rectangle: where, and what follows its header. */
+  private record TightRect(int x, int y, int w, int h, byte[] payload) {}
 
-  /** {@code r} as Tight rectangles of a tile each, from the session's shared tiles when it has them. */
-  private void tight(Buffer out, Framebuffer fb, Rect r, int jpegQuality) {
+  /**
+   * {@code rects} as Tight rectangles, from the session's shared tiles when it has them: a tile
+   * each, but tiles of many colours side by side in a row are one JPEG rectangle (up to {@link
+   * TightEncoder#MAX_JPEG_TILES}).
+   */
+  private List<TightRect> tight(Framebuffer fb, List<Rect> rects, SharedTiles.Form form) {
     TightEncoder tight = TightEncoder.onThisThread();
-    SharedTiles.Form form = new SharedTiles.Form(writer.format, TIGHT, jpegQuality);
+    int jpegQuality = form.jpegQuality();
     SharedTiles.Coder coder = (f, x, y, w, h) -> tight.tile(f, x, y, w, h, jpegQuality);
-    for (int ty = 0; ty < r.h(); ty += TightEncoder.TILE) {
-      int th = Math.min(TightEncoder.TILE, r.h() - ty);
-      for (int tx = 0; tx < r.w(); tx += TightEncoder.TILE) {
-        int tw = Math.min(TightEncoder.TILE, r.w() - tx);
-        int x = r.x() + tx;
+    SharedTiles.Coder jpeg = (f, x, y, w, h) -> tight.jpegRect(f, x, y, w, h, jpegQuality);
+    List<TightRect> out = new ArrayList<>();
+    for (Rect r : rects) {
+      for (int ty = 0; ty < r.h(); ty += TightEncoder.TILE) {
         int y = r.y() + ty;
-        header(out, x, y, tw, th, TIGHT);
-        out.appendBytes(tiles == null ? coder.encode(fb, x, y, tw, th) : tiles.tile(fb, x, y, tw, th, form, coder));
+        int th = Math.min(TightEncoder.TILE, r.h() - ty);
+        int runX = -1; // where the row's current run of JPEG tiles starts
+        for (int tx = 0; tx < r.w(); tx += TightEncoder.TILE) {
+          int x = r.x() + tx;
+          int tw = Math.min(TightEncoder.TILE, r.w() - tx);
+          byte[] payload = tiles == null ? coder.encode(fb, x, y, tw, th) : tiles.tile(fb, x, y, tw, th, form, coder);
+          if (payload != TightEncoder.MANY_COLOURS) {
+            if (runX >= 0) out.add(jpegRun(fb, runX, y, x - runX, th, form, jpeg));
+            runX = -1;
+            out.add(new TightRect(x, y, tw, th, payload));
+            continue;
+          }
+          if (runX < 0) runX = x;
+          if (x + tw - runX == TightEncoder.MAX_JPEG_TILES * TightEncoder.TILE) {
+            out.add(jpegRun(fb, runX, y, x + tw - runX, th, form, jpeg));
+            runX = -1;
+          }
+        }
+        if (runX >= 0) out.add(jpegRun(fb, runX, y, r.x() + r.w() - runX, th, form, jpeg));
       }
     }
+    return out;
+  }
+
+  private TightRect jpegRun(Framebuffer fb, int x, int y, int w, int h, SharedTiles.Form form, SharedTiles.Coder jpeg) {
+    return new TightRect(x, y, w, h, tiles == null ? jpeg.encode(fb, x, y, w, h) : tiles.run(fb, x, y, w, h, form, jpeg));
   }
 
   private static void header(Buffer out, int x, int y, int w, int h, int encoding) {

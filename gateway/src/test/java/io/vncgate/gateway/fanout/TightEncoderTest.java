@@ -3,6 +3,8 @@ package io.vncgate.gateway.fanout;
 import static io.vncgate.gateway.rfb.Encodings.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.buffer.Buffer;
@@ -18,6 +20,9 @@ import org.junit.jupiter.api.Test;
  */
 class TightEncoderTest {
   /** What noVNC 1.7 lists (the part that matters here): CopyRect, Tight, ZRLE, quality level 6. */
+  /** No bound on a JPEG's error (the noise of {@link ViewerEncoderTest#desktop()}). */
+  private static final double NOISE = Double.POSITIVE_INFINITY;
+
   static final int[] NOVNC = {COPY_RECT, TIGHT, ZRLE, HEXTILE, RAW, QUALITY_LEVEL_0 + 6, -256 + 2, DESKTOP_SIZE};
 
   /** 128x70: a smooth gradient tile, a flat one, and below them a row of 6 pixels: two colours, then ten. */
@@ -93,21 +98,105 @@ class TightEncoderTest {
     b.encodings(NOVNC);
     sharp.encodings(new int[] {TIGHT, QUALITY_LEVEL_0 + 9});
     List<Rect> all = List.of(new Rect(0, 0, 200, 64), new Rect(0, 64, 200, 64), new Rect(0, 128, 200, 22));
+    // 12 tiles looked at; the 100-colour tiles of the middle row (3) and the noise of the last (4) are a JPEG each
     byte[] first = a.update(fb, all, ViewerEncoder.Extras.NONE).getBytes();
-    assertEquals(12, tiles.encoded());
+    assertEquals(14, tiles.encoded());
     byte[] second = b.update(fb, all, ViewerEncoder.Extras.NONE).getBytes();
     assertArrayEquals(first, second);
-    assertEquals(12, tiles.encoded());
-    readAll(second, fb, new ReferenceTight());
+    assertEquals(14, tiles.encoded());
+    ReferenceTight read = new ReferenceTight();
+    rectangles(second, fb, read, NOISE);
+    assertEquals(2, read.kinds.get("jpeg"));
     sharp.update(fb, all, ViewerEncoder.Extras.NONE);
-    assertEquals(24, tiles.encoded(), "quality 9 is a form of its own");
-    // a change in one tile: encoded again once; both viewers read it through their streams
+    assertEquals(28, tiles.encoded(), "quality 9 is a form of its own");
+    // a change in one tile: it is looked at again and its JPEG made (once, a run of its own as the
+    // update has only it); both viewers read it
     fb.pixels()[70 * 200 + 70] ^= 0xFFFFFF;
     tiles.changed(70, 70, 1, 1);
     ReferenceTight readA = new ReferenceTight();
-    readAll(a.update(fb, List.of(new Rect(64, 64, 64, 64)), ViewerEncoder.Extras.NONE).getBytes(), fb, readA);
-    readAll(b.update(fb, List.of(new Rect(64, 64, 64, 64)), ViewerEncoder.Extras.NONE).getBytes(), fb, new ReferenceTight());
-    assertEquals(25, tiles.encoded());
+    rectangles(a.update(fb, List.of(new Rect(64, 64, 64, 64)), ViewerEncoder.Extras.NONE).getBytes(), fb, readA, NOISE);
+    rectangles(b.update(fb, List.of(new Rect(64, 64, 64, 64)), ViewerEncoder.Extras.NONE).getBytes(), fb, new ReferenceTight(), NOISE);
+    assertEquals(30, tiles.encoded());
+    // the whole middle row again: its run of three is made afresh (a tile of it changed), once
+    a.update(fb, List.of(new Rect(0, 64, 200, 64)), ViewerEncoder.Extras.NONE);
+    b.update(fb, List.of(new Rect(0, 64, 200, 64)), ViewerEncoder.Extras.NONE);
+    assertEquals(31, tiles.encoded());
+  }
+
+  /**
+   * Viewers in one state (same form, same rectangles, nothing changed since) are sent the one
+   * buffer built for the first; other rectangles, a change, or extras (a viewer's own) build anew.
+   */
+  @Test
+  void viewersInOneStateAreSentOneBuffer() throws Exception {
+    Framebuffer fb = ViewerEncoderTest.desktop();
+    SharedTiles tiles = new SharedTiles(fb.width(), fb.height());
+    ViewerEncoder a = new ViewerEncoder(tiles);
+    ViewerEncoder b = new ViewerEncoder(tiles);
+    a.encodings(NOVNC);
+    b.encodings(NOVNC);
+    List<Rect> all = List.of(new Rect(0, 0, 200, 64), new Rect(0, 64, 200, 64), new Rect(0, 128, 200, 22));
+    Buffer first = a.update(fb, all, ViewerEncoder.Extras.NONE);
+    assertSame(first, b.update(fb, all, ViewerEncoder.Extras.NONE));
+    assertNotSame(first, b.update(fb, List.of(new Rect(0, 0, 200, 64)), ViewerEncoder.Extras.NONE), "other rectangles");
+    fb.pixels()[5] ^= 0xFFFFFF;
+    tiles.changed(5, 0, 1, 1);
+    Buffer changed = a.update(fb, all, ViewerEncoder.Extras.NONE);
+    assertNotSame(first, changed);
+    rectangles(changed.getBytes(), fb, new ReferenceTight(), NOISE); // the new pixel, exact
+    assertSame(changed, b.update(fb, all, ViewerEncoder.Extras.NONE));
+    ViewerEncoder.Extras resize = new ViewerEncoder.Extras(new Rect(0, 0, 200, 150), null, null, false);
+    assertNotSame(changed, b.update(fb, all, resize), "a viewer's own extras");
+  }
+
+  /**
+   * Tiles of many colours side by side in a row are one JPEG rectangle, of up to 16 tiles (1024
+   * pixels): a photo 1100 pixels wide is 1024 + 76 in each row of tiles; a flat tile among them
+   * splits the run, and goes as a fill.
+   */
+  @Test
+  void tilesOfManyColoursInARowAreOneJpegRectangle() throws Exception {
+    Framebuffer fb = new Framebuffer(1100, 70);
+    int[] p = fb.pixels();
+    for (int y = 0; y < 70; y++) {
+      for (int x = 0; x < 1100; x++) p[y * 1100 + x] = (x / 5 % 256) << 16 | (y * 3) << 8 | ((x + 2 * y) % 256);
+    }
+    ViewerEncoder encoder = new ViewerEncoder();
+    encoder.encodings(NOVNC);
+    List<int[]> rects = rectangles(encoder.update(fb, List.of(new Rect(0, 0, 1100, 70)), ViewerEncoder.Extras.NONE).getBytes(),
+        fb, 3);
+    assertEquals(List.of("0,0 1024x64", "1024,0 76x64", "0,64 1024x6", "1024,64 76x6"),
+        rects.stream().map(r -> r[0] + "," + r[1] + " " + r[2] + "x" + r[3]).toList());
+    // a flat tile at 320..383 of the first row
+    for (int y = 0; y < 64; y++) java.util.Arrays.fill(p, y * 1100 + 320, y * 1100 + 384, 0x204060);
+    rects = rectangles(encoder.update(fb, List.of(new Rect(0, 0, 1100, 64)), ViewerEncoder.Extras.NONE).getBytes(), fb, 3);
+    assertEquals(List.of("0,0 320x64", "320,0 64x64", "384,0 716x64"),
+        rects.stream().map(r -> r[0] + "," + r[1] + " " + r[2] + "x" + r[3]).toList());
+  }
+
+  /** An update's rectangles (x, y, w, h), each read back: lossless ones exact, JPEG within {@code jpegError} a channel on average. */
+  private static List<int[]> rectangles(byte[] bytes, Framebuffer fb, double jpegError) throws Exception {
+    return rectangles(bytes, fb, new ReferenceTight(), jpegError);
+  }
+
+  /** {@link #rectangles(byte[], Framebuffer, double)} through {@code reader} (its streams, its count of kinds). */
+  private static List<int[]> rectangles(byte[] bytes, Framebuffer fb, ReferenceTight reader, double jpegError) throws Exception {
+    ByteBuffer update = ByteBuffer.wrap(bytes);
+    update.position(2);
+    int count = update.getShort() & 0xFFFF;
+    List<int[]> out = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int[] t = {update.getShort(), update.getShort(), update.getShort(), update.getShort()};
+      assertEquals(TIGHT, update.getInt());
+      int before = reader.kinds.getOrDefault("jpeg", 0);
+      int[] got = reader.read(update, t[2], t[3]);
+      int[] want = pixels(fb, t);
+      if (reader.kinds.getOrDefault("jpeg", 0) == before) assertArrayEquals(want, got, () -> "rectangle " + t[0] + "," + t[1]);
+      else assertTrue(meanError(got, want) < jpegError, () -> "the JPEG at " + t[0] + "," + t[1] + ": " + meanError(got, want));
+      out.add(t);
+    }
+    assertEquals(0, update.remaining());
+    return out;
   }
 
   /** Tight needs 3-byte TPIXELs: in another format the viewer gets ZRLE when it listed it, else Raw. */
@@ -136,21 +225,6 @@ class TightEncoderTest {
       if (out.length() > 2) value |= out.getUnsignedByte(2) << 14;
       assertEquals(c[0], value);
     }
-  }
-
-  /** Reads every rectangle of an update (Tight, lossless here but for JPEG tiles) and checks the lossless ones. */
-  private static void readAll(byte[] bytes, Framebuffer fb, ReferenceTight reader) throws Exception {
-    ByteBuffer update = ByteBuffer.wrap(bytes);
-    update.position(2);
-    int count = update.getShort() & 0xFFFF;
-    for (int i = 0; i < count; i++) {
-      int[] t = {update.getShort(), update.getShort(), update.getShort(), update.getShort()};
-      assertEquals(TIGHT, update.getInt());
-      int before = reader.kinds.getOrDefault("jpeg", 0);
-      int[] got = reader.read(update, t[2], t[3]);
-      if (reader.kinds.getOrDefault("jpeg", 0) == before) assertArrayEquals(pixels(fb, t), got, () -> "tile " + t[0] + "," + t[1]);
-    }
-    assertEquals(0, update.remaining());
   }
 
   private static int[] pixels(Framebuffer fb, int[] t) {
