@@ -268,7 +268,7 @@ final class Desktop {
               + DesktopPainter.MOVE_STEP + " px a step to and fro between x " + strip[0] + " and " + strip[1] + " at y " + strip[2])
           .put("move_hz", o.moveHz).put("move_hz_achieved", PathResult.round(r[1], 2))
           .put("marker", DesktopPainter.MARKER + "x" + DesktopPainter.MARKER + " at " + m[0] + "," + m[1]
-              + ", filled with the other of two colours, then XSync, then its time")
+              + ", filled with the other of two colours at a random moment of each period, then XSync, then its time")
           .put("marker_hz", o.markerHz).put("marker_hz_achieved", PathResult.round(r[2], 2))
           .put("xterm_lines_per_s", o.linesPerS);
     }

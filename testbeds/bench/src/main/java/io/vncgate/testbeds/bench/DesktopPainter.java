@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>the moving window: a window of text moved {@code MOVE_STEP} pixels along a strip (to and
  *       fro), {@code moveHz} times a second;</li>
  *   <li>the marker: a small square, clear of everything else, filled with the next of two colours
- *       {@code markerHz} times a second. After each fill, {@code Toolkit.sync()} (XSync: the X server
+ *       {@code markerHz} times a second, each time at a random moment of its period (so that its
+ *       latency samples every phase of the other paints and of the server's updates). After each fill, {@code Toolkit.sync()} (XSync: the X server
  *       has done the drawing) and a line {@code M <System.nanoTime()>} on standard output: the time
  *       the paint reached the server, on the clock the bench reads (CLOCK_MONOTONIC, one per machine).</li>
  * </ul>
@@ -109,7 +110,14 @@ final class DesktopPainter {
       mover.setLocation(x, strip[2]);
       Toolkit.getDefaultToolkit().sync();
     }, 150, period(moveHz), TimeUnit.MICROSECONDS);
-    painter.scheduleAtFixedRate(() -> {
+    // the marker at a random moment of each of its periods: on a fixed rate it would keep one phase
+    // to the other paints and to the server's update clock for a whole run, and every path's
+    // latency would be that phase's (runs differed by 10 ms on one path, 2026-12-03)
+    long markerPeriod = period(markerHz);
+    Random jitter = new Random();
+    long[] slot = {System.nanoTime() / 1000 + 200};
+    Runnable[] paintMarker = new Runnable[1];
+    paintMarker[0] = () -> {
       long p = counts[2]++;
       Graphics g = marker.getGraphics();
       if (g != null) {
@@ -120,7 +128,11 @@ final class DesktopPainter {
       Toolkit.getDefaultToolkit().sync();
       System.out.println("M " + System.nanoTime());
       System.out.flush();
-    }, 200, period(markerHz), TimeUnit.MICROSECONDS);
+      slot[0] += markerPeriod;
+      long at = slot[0] + (long) (jitter.nextDouble() * markerPeriod);
+      painter.schedule(paintMarker[0], Math.max(0, at - System.nanoTime() / 1000), TimeUnit.MICROSECONDS);
+    };
+    painter.schedule(paintMarker[0], 200 + (long) (jitter.nextDouble() * markerPeriod), TimeUnit.MICROSECONDS);
     painter.scheduleAtFixedRate(() -> {
       System.out.println("F " + counts[0] + " " + counts[1] + " " + counts[2]);
       System.out.flush();
