@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -168,7 +170,7 @@ class TightEncoderTest {
     assertEquals(List.of("0,0 1024x64", "1024,0 76x64", "0,64 1024x6", "1024,64 76x6"),
         rects.stream().map(r -> r[0] + "," + r[1] + " " + r[2] + "x" + r[3]).toList());
     // a flat tile at 320..383 of the first row
-    for (int y = 0; y < 64; y++) java.util.Arrays.fill(p, y * 1100 + 320, y * 1100 + 384, 0x204060);
+    for (int y = 0; y < 64; y++) Arrays.fill(p, y * 1100 + 320, y * 1100 + 384, 0x204060);
     rects = rectangles(encoder.update(fb, List.of(new Rect(0, 0, 1100, 64)), ViewerEncoder.Extras.NONE).getBytes(), fb, 3);
     assertEquals(List.of("0,0 320x64", "320,0 64x64", "384,0 716x64"),
         rects.stream().map(r -> r[0] + "," + r[1] + " " + r[2] + "x" + r[3]).toList());
@@ -184,7 +186,7 @@ class TightEncoderTest {
     ByteBuffer update = ByteBuffer.wrap(bytes);
     update.position(2);
     int count = update.getShort() & 0xFFFF;
-    List<int[]> out = new java.util.ArrayList<>();
+    List<int[]> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int[] t = {update.getShort(), update.getShort(), update.getShort(), update.getShort()};
       assertEquals(TIGHT, update.getInt());
