@@ -53,13 +53,21 @@ public final class QmpClient implements AutoCloseable {
     });
   }
 
-  /** Connects, reads the {@code QMP} greeting and leaves capabilities negotiation mode. */
+  /** Connects, reads the {@code QMP} greeting (events before it kept) and leaves capabilities negotiation mode. */
   public static QmpClient connect(Path socket, Duration timeout) throws IOException {
     SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
     try {
       channel.connect(UnixDomainSocketAddress.of(socket));
       QmpClient client = new QmpClient(channel, timeout);
       JsonObject greeting = client.readMessage();
+      // QEMU 7.2 may send an event (RESUME, as the guest starts) before the greeting to a client
+      // that connected while it was still starting: kept like any other event
+      while (greeting.containsKey("event") && !greeting.containsKey("QMP")) {
+        synchronized (client.events) {
+          client.events.add(greeting);
+        }
+        greeting = client.readMessage();
+      }
       if (!greeting.containsKey("QMP")) {
         throw new TestbedException("QMP socket " + socket + " greeted with " + greeting.encode());
       }
