@@ -285,7 +285,7 @@ public final class ConfigLoader {
 
   /** {@code sessions}: which targets fan out, and the fan-out session's bounds. */
   private static GatewayConfig.Sessions sessions(ProviderConfig sessions) {
-    sessions.onlyKeys("sharing", "fan-out-grace", "fan-out-stall-timeout");
+    sessions.onlyKeys("sharing", "fan-out-grace", "fan-out-stall-timeout", "fan-out-upstream-encoding");
     GatewayConfig.Sessions d = GatewayConfig.Sessions.DEFAULTS;
     ProviderConfig sharing = sessions.section("sharing");
     List<GatewayConfig.SharingRule> rules = new ArrayList<>();
@@ -305,7 +305,14 @@ public final class ConfigLoader {
     if (stall.compareTo(Duration.ofSeconds(1)) < 0) {
       throw sessions.invalid("fan-out-stall-timeout", "must be at least 1s (a viewer on a slow link takes seconds per update)");
     }
-    return new GatewayConfig.Sessions(rules, grace, stall);
+    String encoding = sessions.string("fan-out-upstream-encoding", d.fanOutUpstreamEncoding().name().toLowerCase(Locale.ROOT));
+    GatewayConfig.UpstreamEncoding upstreamEncoding = switch (encoding) {
+      case "auto" -> GatewayConfig.UpstreamEncoding.AUTO;
+      case "zrle" -> GatewayConfig.UpstreamEncoding.ZRLE;
+      case "hextile" -> GatewayConfig.UpstreamEncoding.HEXTILE;
+      default -> throw sessions.invalid("fan-out-upstream-encoding", "expected auto, zrle or hextile, got \"" + encoding + "\"");
+    };
+    return new GatewayConfig.Sessions(rules, grace, stall, upstreamEncoding);
   }
 
   /** {@code limits.connections/http/websocket/tickets}; absent keys keep {@link GatewayConfig.Limits#DEFAULTS}. */

@@ -283,13 +283,33 @@ public record GatewayConfig(
    *     ({@code sessions.fan-out-grace})
    * @param fanOutStallTimeout a fan-out viewer whose socket has taken no update for this long is
    *     cut off ({@code sessions.fan-out-stall-timeout})
+   * @param fanOutUpstreamEncoding the encoding a fan-out session asks its target for first
+   *     ({@code sessions.fan-out-upstream-encoding})
    */
-  public record Sessions(@ConfigKey(mapping = true) List<SharingRule> sharing, Duration fanOutGrace, Duration fanOutStallTimeout) {
-    public static final Sessions DEFAULTS = new Sessions(List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60));
+  public record Sessions(@ConfigKey(mapping = true) List<SharingRule> sharing, Duration fanOutGrace, Duration fanOutStallTimeout,
+      UpstreamEncoding fanOutUpstreamEncoding) {
+    public static final Sessions DEFAULTS = new Sessions(List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60),
+        UpstreamEncoding.AUTO);
 
     public Sessions {
       sharing = List.copyOf(sharing);
     }
+  }
+
+  /**
+   * {@code sessions.fan-out-upstream-encoding}: what a fan-out session asks its target for first.
+   * {@link #AUTO}: Hextile when the target is near (a round trip under {@link #NEAR_MICROS}: the
+   * same host, a LAN, a data centre), where bytes are cheap and the VNC server's and the gateway's
+   * CPU are not (no zlib on either side); ZRLE when it is far or the transport cannot tell (an
+   * SSH route), where bytes count.
+   */
+  public enum UpstreamEncoding {
+    AUTO,
+    ZRLE,
+    HEXTILE;
+
+    /** {@link #AUTO}'s line between near and far, in microseconds of round trip. */
+    public static final long NEAR_MICROS = 2_000;
   }
 
   /** One entry of {@code sessions.sharing}: targets matching {@code glob} get {@code sharing}. */

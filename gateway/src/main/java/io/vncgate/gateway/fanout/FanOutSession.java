@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
+import io.vncgate.gateway.config.GatewayConfig;
 import io.vncgate.gateway.failure.Outcome;
 import io.vncgate.gateway.rfb.DropReason;
 import io.vncgate.gateway.rfb.RfbException;
@@ -14,6 +15,8 @@ import io.vncgate.spi.Limits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +81,10 @@ public final class FanOutSession {
   private final long clipboardMax;
   private final boolean clipboardToViewer;
   private final Duration stallTimeout;
+  private final GatewayConfig.UpstreamEncoding upstreamEncoding;
   private final List<Member> members = new ArrayList<>();
+  /** The viewers' writes of one turn of the session's loop, handed to their loops together. */
+  private final Handoffs handoffs;
   private volatile int width;
   private volatile int height;
   private volatile boolean upstreamFull;
@@ -94,7 +100,7 @@ public final class FanOutSession {
   private volatile String endReason;
 
   FanOutSession(Vertx vertx, FanOutSessions registry, String target, Context context, Opened opened,
-      long clipboardMax, boolean clipboardToViewer, Duration stallTimeout) {
+      long clipboardMax, boolean clipboardToViewer, Duration stallTimeout, GatewayConfig.UpstreamEncoding upstreamEncoding) {
     this.vertx = vertx;
     this.registry = registry;
     this.target = target;
@@ -108,6 +114,8 @@ public final class FanOutSession {
     this.clipboardMax = clipboardMax;
     this.clipboardToViewer = clipboardToViewer;
     this.stallTimeout = stallTimeout;
+    this.upstreamEncoding = upstreamEncoding;
+    this.handoffs = new Handoffs(context);
     this.framebuffer = new Framebuffer(width, height);
     this.tiles = new SharedTiles(width, height);
     // a clipboard viewers may not get, or one past the cap, is skipped as it comes, never held
@@ -118,8 +126,10 @@ public final class FanOutSession {
   /** On the session's loop: asks the target for the gateway's format, encodings and a whole picture, and reads. */
   void start(Buffer leftover) {
     WriteStream<Buffer> out = upstream.output();
+    OptionalLong roundTrip = upstream.roundTripMicros();
+    boolean hextile = hextileFirst(upstreamEncoding, roundTrip);
     out.write(UpstreamMessages.setPixelFormat());
-    out.write(UpstreamMessages.setEncodings());
+    out.write(UpstreamMessages.setEncodings(hextile));
     out.write(UpstreamMessages.updateRequest(false, 0, 0, width, height));
     // a close the target made itself is a normal end; one its transport reports is a lost connection
     upstream.closeHandler(reason -> {
@@ -133,7 +143,23 @@ public final class FanOutSession {
     upstream.input().resume();
     long period = Math.max(250, Math.min(stallTimeout.toMillis() / 4, 5_000));
     stallTimer = vertx.setPeriodic(period, id -> cutOffStalled());
-    log.info("target={} fan-out session open ({}x{}, upstream {})", target, width, height, upstream.describe());
+    log.info("target={} fan-out session open ({}x{}, upstream {}, {} first: {})", target, width, height, upstream.describe(),
+        hextile ? "Hextile" : "ZRLE", why(upstreamEncoding, roundTrip));
+  }
+
+  /** Whether the session asks its target for Hextile before ZRLE ({@code sessions.fan-out-upstream-encoding}). */
+  static boolean hextileFirst(GatewayConfig.UpstreamEncoding setting, OptionalLong roundTripMicros) {
+    return switch (setting) {
+      case HEXTILE -> true;
+      case ZRLE -> false;
+      case AUTO -> roundTripMicros.isPresent() && roundTripMicros.getAsLong() < GatewayConfig.UpstreamEncoding.NEAR_MICROS;
+    };
+  }
+
+  private static String why(GatewayConfig.UpstreamEncoding setting, OptionalLong roundTripMicros) {
+    if (setting != GatewayConfig.UpstreamEncoding.AUTO) return "sessions.fan-out-upstream-encoding";
+    if (roundTripMicros.isEmpty()) return "the transport does not tell its round trip";
+    return String.format(Locale.ROOT, "round trip %.2f ms", roundTripMicros.getAsLong() / 1000.0);
   }
 
   private void fromTarget(Buffer data) {
@@ -206,10 +232,12 @@ public final class FanOutSession {
   }
 
   /**
-   * The target's update is in: the viewers in control are served at once, the others one per task
-   * on the session's loop after them (a round), so their encoding never delays the controller's
-   * update, and the controller's input (a task of its own) waits for one observer's encode at most.
-   * An update that ends while a round runs starts another when it is done.
+   * The target's update is in: the viewers in control are served at once, the others after them
+   * in slices of {@link #OBSERVER_SLICE_NANOS} a task on the session's loop (a round), so their
+   * encoding never delays the controller's update, and the controller's input (a task of its own)
+   * waits for one slice at most. Observers in the same state share one update, so a slice serves
+   * many, and their writes go to their loops together ({@link Handoffs}). An update that ends while
+   * a round runs starts another when it is done.
    */
   private void serveAll() {
     for (Member m : members) {
@@ -223,13 +251,21 @@ public final class FanOutSession {
     serveObservers(List.copyOf(members), 0);
   }
 
+  /** How long one task of an observer round serves observers before the loop takes its other work (a viewer's input). */
+  static final long OBSERVER_SLICE_NANOS = 500_000;
+
   private void serveObservers(List<Member> round, int from) {
     context.runOnContext(v -> {
+      long until = System.nanoTime() + OBSERVER_SLICE_NANOS;
       int i = from;
-      while (i < round.size() && round.get(i).inControl()) i++;
-      if (i < round.size()) {
-        if (endOutcome == null) round.get(i).serve();
-        serveObservers(round, i + 1);
+      while (i < round.size() && endOutcome == null) {
+        Member m = round.get(i++);
+        if (m.inControl()) continue;
+        m.serve();
+        if (System.nanoTime() - until > 0) break;
+      }
+      if (i < round.size() && endOutcome == null) {
+        serveObservers(round, i);
       } else if (anotherRound && endOutcome == null) {
         anotherRound = false;
         serveObservers(List.copyOf(members), 0);
@@ -286,6 +322,10 @@ public final class FanOutSession {
     end(Outcome.VIEWER_LEFT, "no viewer for " + grace.toSeconds() + " s (sessions.fan-out-grace)");
   }
 
+  Handoffs handoffs() {
+    return handoffs;
+  }
+
   Context context() {
     return context;
   }
@@ -336,8 +376,17 @@ public final class FanOutSession {
     @Override
     public void updateDone() {
       upstream.output().write(UpstreamMessages.updateRequest(true, 0, 0, width, height));
+      for (int i = 0; i < counted.length; i++) {
+        int encoding = UpstreamDecoder.ENCODINGS.get(i);
+        long now = decoder.decoded(encoding);
+        registry.countUpstreamRectangles(encoding, now - counted[i]);
+        counted[i] = now;
+      }
       serveAll();
     }
+
+    /** The decoder's counts already given to the registry, per {@link UpstreamDecoder#ENCODINGS}. */
+    private final long[] counted = new long[UpstreamDecoder.ENCODINGS.size()];
 
     @Override
     public void resized(int w, int h, Buffer screenList) {

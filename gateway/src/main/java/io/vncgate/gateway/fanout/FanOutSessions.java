@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -45,6 +46,8 @@ public final class FanOutSessions {
   /** Guarded by this. */
   private final Map<String, Entry> byTarget = new HashMap<>();
   private final AtomicLong upstreamsOpened = new AtomicLong();
+  /** Rectangles the sessions decoded from their targets, per data encoding ({@link UpstreamDecoder#ENCODINGS}'s order). */
+  private final LongAdder[] upstreamRectangles = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
 
   /**
    * @param providerSharing the target's provider's answer ({@code TargetProvider.sharing}), when
@@ -110,6 +113,19 @@ public final class FanOutSessions {
     return upstreamsOpened.get();
   }
 
+  /**
+   * Rectangles the fan-out sessions have decoded from their targets in {@code encoding} (one of
+   * {@link UpstreamDecoder#ENCODINGS}): which encoding the targets send ({@code
+   * sessions.fan-out-upstream-encoding}).
+   */
+  public long upstreamRectangles(int encoding) {
+    return upstreamRectangles[UpstreamDecoder.slot(encoding)].sum();
+  }
+
+  void countUpstreamRectangles(int encoding, long n) {
+    if (n > 0) upstreamRectangles[UpstreamDecoder.slot(encoding)].add(n);
+  }
+
   /** Viewers holding a fan-out session now, those still in their handshake included. */
   public synchronized int holders() {
     int n = 0;
@@ -162,7 +178,8 @@ public final class FanOutSessions {
         FanOutSession s;
         try {
           s = new FanOutSession(vertx, FanOutSessions.this, target, context, opened, clipboardMax,
-              clip.toViewer() && limits.clipboardToViewer(), config.sessions().fanOutStallTimeout());
+              clip.toViewer() && limits.clipboardToViewer(), config.sessions().fanOutStallTimeout(),
+              config.sessions().fanOutUpstreamEncoding());
         } catch (RuntimeException e) {
           log.error("target={} fan-out session could not start", target, e);
           opened.upstream().close();

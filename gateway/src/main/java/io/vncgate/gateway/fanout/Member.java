@@ -9,6 +9,7 @@ import io.vncgate.gateway.rfb.MessagePolicy;
 import io.vncgate.gateway.rfb.RfbException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +47,17 @@ public final class Member {
   private final List<ViewerEncoder.Copy> copies = new ArrayList<>();
   /** The viewer's role lets it send input: served before the other viewers. */
   private volatile boolean inControl;
-  /** An update is on its way to the viewer's socket (written, and its queue not yet drained). */
-  private boolean busy;
+  /**
+   * An update is on its way to the viewer's socket: {@link #IDLE}, {@link #BUSY} (handed to the
+   * viewer's loop, or written and its queue not yet drained), or {@link #BUSY_WANTED} (the same,
+   * and something came to send meanwhile: the viewer's loop hands the member back when it is
+   * through). Set busy on the session's loop, back to idle on the viewer's: no hop back to the
+   * session for an update that went out with nothing waiting, which is most of them.
+   */
+  private final AtomicInteger sending = new AtomicInteger(IDLE);
+  private static final int IDLE = 0;
+  private static final int BUSY = 1;
+  private static final int BUSY_WANTED = 2;
   private long busySinceNanos;
   private boolean resizePending;
   private boolean cursorPending;
@@ -252,7 +262,7 @@ public final class Member {
    * due).
    */
   void serve() {
-    if (left || removed || !joined || busy) return;
+    if (left || removed || !joined || busy()) return;
     Buffer out = null;
     if (bellPending) {
       out = Buffer.buffer().appendBuffer(ViewerEncoder.bell());
@@ -294,11 +304,24 @@ public final class Member {
     return extras;
   }
 
-  /** Writes on the viewer's loop; the member is busy until its socket has taken it. */
+  /**
+   * Whether an update is on its way; if so, and there is something to send once it is through,
+   * the member asks to be handed back then. On the session's loop.
+   */
+  private boolean busy() {
+    boolean due = request != null || bellPending || cutText != null;
+    while (true) {
+      int s = sending.get();
+      if (s == IDLE) return false;
+      if (s == BUSY_WANTED || !due || sending.compareAndSet(BUSY, BUSY_WANTED)) return true;
+    }
+  }
+
+  /** Writes on the viewer's loop (with the other writes of this turn of the session's loop); the member is busy until its socket has taken it. */
   private void send(Buffer out) {
-    busy = true;
+    sending.set(BUSY);
     busySinceNanos = System.nanoTime();
-    viewer.context().runOnContext(v -> {
+    session.handoffs().post(viewer.context(), () -> {
       if (left) return;
       WriteStream<Buffer> socket = viewer.output();
       socket.write(out);
@@ -306,22 +329,22 @@ public final class Member {
       if (socket.writeQueueFull()) {
         socket.drainHandler(d -> {
           socket.drainHandler(null);
-          session.context().runOnContext(x -> drained());
+          sent();
         });
       } else {
-        session.context().runOnContext(x -> drained());
+        sent();
       }
     });
   }
 
-  private void drained() {
-    busy = false;
-    serve();
+  /** On the viewer's loop: its socket took the update; the session serves the member again if something waits. */
+  private void sent() {
+    if (sending.getAndSet(IDLE) == BUSY_WANTED) session.context().runOnContext(x -> serve());
   }
 
   /** Nanoseconds the viewer's socket has held its last update without taking it; 0 when not busy. */
   long stalledNanos(long now) {
-    return busy ? now - busySinceNanos : 0;
+    return sending.get() != IDLE ? now - busySinceNanos : 0;
   }
 
   /** The upstream can take input again: the viewer's input resumes. */

@@ -6,12 +6,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vncgate.gateway.rfb.RfbException;
 import io.vncgate.gateway.rfb.RfbFailure.Cause;
 import io.vncgate.gateway.rfb.ServerMessageType;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Reads what a fan-out session's target sends after ServerInit and applies it to the session's
  * {@link Framebuffer}. The gateway is the target's only RFB client: it sends {@link
- * UpstreamMessages#setPixelFormat()} and {@link UpstreamMessages#setEncodings()} right after
+ * UpstreamMessages#setPixelFormat()} and {@link UpstreamMessages#setEncodings(boolean)} right after
  * ServerInit, before its first {@link UpstreamMessages#updateRequest}, so the decoder reads
  * exactly those (Raw, CopyRect, Hextile, ZRLE; DesktopSize, ExtendedDesktopSize, LastRect,
  * Cursor, QEMU extended key events; Bell, ServerCutText, SetColourMapEntries) and refuses anything
@@ -93,12 +94,15 @@ public final class UpstreamDecoder {
     }
   }
 
-  /** How many rectangles of this data encoding (Raw, CopyRect, Hextile or ZRLE) have been decoded. */
+  /** The data encodings the decoder reads. */
+  public static final List<Integer> ENCODINGS = List.of(RAW, COPY_RECT, HEXTILE, ZRLE);
+
+  /** How many rectangles of this data encoding (one of {@link #ENCODINGS}) have been decoded. */
   long decoded(int encoding) {
     return decoded[slot(encoding)];
   }
 
-  private static int slot(int encoding) {
+  static int slot(int encoding) {
     return switch (encoding) {
       case RAW -> 0;
       case COPY_RECT -> 1;

@@ -16,15 +16,23 @@ final class UpstreamMessages {
     return Buffer.buffer(20).appendByte((byte) 0).appendBytes(new byte[3]).appendBytes(PixelFormat.GATEWAY.bytes());
   }
 
-  /** The encodings {@link #setEncodings()} lists, best first. */
+  /** The encodings {@link #setEncodings} lists, best first, for a far target (bytes count: zlib's CPU pays). */
   static final int[] ENCODINGS = {ZRLE, HEXTILE, COPY_RECT, RAW, EXTENDED_DESKTOP_SIZE, DESKTOP_SIZE, LAST_RECT, CURSOR,
       QEMU_EXTENDED_KEY_EVENT};
 
-  /** SetEncodings with what {@link UpstreamDecoder} reads, best first. */
-  static Buffer setEncodings() {
-    Buffer b = Buffer.buffer(4 + 4 * ENCODINGS.length).appendByte((byte) 2).appendByte((byte) 0)
-        .appendUnsignedShort(ENCODINGS.length);
-    for (int e : ENCODINGS) b.appendInt(e);
+  /** The same for a near one (bytes are cheap: no zlib on either side). */
+  static final int[] ENCODINGS_NEAR = {HEXTILE, ZRLE, COPY_RECT, RAW, EXTENDED_DESKTOP_SIZE, DESKTOP_SIZE, LAST_RECT, CURSOR,
+      QEMU_EXTENDED_KEY_EVENT};
+
+  /**
+   * SetEncodings with what {@link UpstreamDecoder} reads, best first: ZRLE first, or Hextile when
+   * {@code hextileFirst} (the servers send the first listed they support: TigerVNC, QEMU, x11vnc).
+   */
+  static Buffer setEncodings(boolean hextileFirst) {
+    int[] encodings = hextileFirst ? ENCODINGS_NEAR : ENCODINGS;
+    Buffer b = Buffer.buffer(4 + 4 * encodings.length).appendByte((byte) 2).appendByte((byte) 0)
+        .appendUnsignedShort(encodings.length);
+    for (int e : encodings) b.appendInt(e);
     return b;
   }
 

@@ -17,6 +17,8 @@ import io.vncgate.gateway.auth.Role;
 import io.vncgate.gateway.auth.TicketStore;
 import io.vncgate.gateway.engine.RelayMode;
 import io.vncgate.gateway.fanout.FanOutSessions;
+import io.vncgate.gateway.fanout.UpstreamDecoder;
+import io.vncgate.gateway.rfb.Encodings;
 import io.vncgate.gateway.relay.ConnectionListener;
 import io.vncgate.gateway.relay.UpstreamPacer;
 import io.vncgate.gateway.relay.ViewerConnection;
@@ -104,6 +106,17 @@ public final class GatewayMetrics implements ConnectionListener, AutoCloseable {
         .description("viewers of fan-out sessions, those still in their handshake included").register(registry);
     FunctionCounter.builder("vncgate.fanout.upstreams.opened", fanOut, FanOutSessions::upstreamsOpened)
         .description("upstream connections fan-out sessions opened (one per session, however many viewers)").register(registry);
+    for (int encoding : UpstreamDecoder.ENCODINGS) {
+      FunctionCounter.builder("vncgate.fanout.upstream.rectangles", fanOut, f -> f.upstreamRectangles(encoding))
+          .tag("encoding", switch (encoding) {
+            case Encodings.RAW -> "raw";
+            case Encodings.COPY_RECT -> "copyrect";
+            case Encodings.HEXTILE -> "hextile";
+            default -> "zrle";
+          })
+          .description("rectangles fan-out sessions decoded from their targets, per encoding (sessions.fan-out-upstream-encoding)")
+          .register(registry);
+    }
   }
 
   /** The event loops' delay ({@link EventLoopDelay}): a probe timer on each loop of {@code vertx}. */

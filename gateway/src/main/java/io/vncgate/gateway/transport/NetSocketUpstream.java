@@ -3,10 +3,12 @@ package io.vncgate.gateway.transport;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import io.vncgate.gateway.engine.SocketStreams;
+import java.util.OptionalLong;
 
 /**
  * An {@link Upstream} over a Vert.x {@link NetSocket}, read and written through the relay's
@@ -58,5 +60,10 @@ final class NetSocketUpstream implements Upstream {
   @Override
   public String describe() {
     return description;
+  }
+
+  @Override
+  public OptionalLong roundTripMicros() {
+    return RoundTrip.micros(((NetSocketInternal) socket).channelHandlerContext().channel());
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
+import java.util.OptionalLong;
 
 /**
  * A connected byte stream to a target's VNC server, whatever carries it (TCP, an SSH channel, an
@@ -32,6 +33,16 @@ public interface Upstream {
 
   /** For logs: the route, never a secret. */
   String describe();
+
+  /**
+   * The round trip to the VNC server's end of the transport, in microseconds, as the kernel has
+   * measured it on the connection (TCP's smoothed round trip; 0 on a Unix socket, the same host),
+   * or empty when the transport does not know it (an SSH channel, a transport without the native
+   * epoll transport). Any thread.
+   */
+  default OptionalLong roundTripMicros() {
+    return OptionalLong.empty();
+  }
 
   /**
    * Reads a small file on the host this transport ends at (the last SSH hop), over the

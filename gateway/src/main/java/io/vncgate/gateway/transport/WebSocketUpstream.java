@@ -8,10 +8,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.internal.http.ClientWebSocketInternal;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.OptionalLong;
 
 /**
  * An upstream WebSocket as an {@link Upstream}: the payload of the target's binary (and
@@ -108,6 +110,12 @@ final class WebSocketUpstream implements Upstream {
   @Override
   public String describe() {
     return description;
+  }
+
+  @Override
+  public OptionalLong roundTripMicros() {
+    return ws instanceof ClientWebSocketInternal internal ? RoundTrip.micros(internal.channelHandlerContext().channel())
+        : OptionalLong.empty();
   }
 
   /** Frames of at most this many bytes are sent. */

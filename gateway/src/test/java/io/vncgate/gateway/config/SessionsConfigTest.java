@@ -33,17 +33,22 @@ class SessionsConfigTest {
     assertEquals(List.of(), s.sharing());
     assertEquals(Duration.ofSeconds(30), s.fanOutGrace());
     assertEquals(Duration.ofSeconds(60), s.fanOutStallTimeout());
+    assertEquals(GatewayConfig.UpstreamEncoding.AUTO, s.fanOutUpstreamEncoding());
   }
 
   @Test
   void everyKeyIsReadAndTheGlobsKeepTheFilesOrder() throws Exception {
     GatewayConfig.Sessions s = load("sessions:\n  sharing:\n    \"static/lab-*\": fan-out\n    \"static/**\": per-viewer\n"
-        + "    \"kubevirt/**\": per-viewer\n  fan-out-grace: 0s\n  fan-out-stall-timeout: 90s\n").sessions();
+        + "    \"kubevirt/**\": per-viewer\n  fan-out-grace: 0s\n  fan-out-stall-timeout: 90s\n"
+        + "  fan-out-upstream-encoding: zrle\n").sessions();
     assertEquals(List.of(new GatewayConfig.SharingRule("static/lab-*", Sharing.FAN_OUT),
         new GatewayConfig.SharingRule("static/**", Sharing.PER_VIEWER),
         new GatewayConfig.SharingRule("kubevirt/**", Sharing.PER_VIEWER)), s.sharing());
     assertEquals(Duration.ZERO, s.fanOutGrace());
     assertEquals(Duration.ofSeconds(90), s.fanOutStallTimeout());
+    assertEquals(GatewayConfig.UpstreamEncoding.ZRLE, s.fanOutUpstreamEncoding());
+    assertEquals(GatewayConfig.UpstreamEncoding.HEXTILE,
+        load("sessions: {fan-out-upstream-encoding: hextile}\n").sessions().fanOutUpstreamEncoding());
   }
 
   @Test
@@ -54,6 +59,8 @@ class SessionsConfigTest {
     assertTrue(m.contains("sessions.fan-out-stall-timeout") && m.contains("at least 1s"), m);
     m = message("sessions:\n  fan-out-grace: soon\n");
     assertTrue(m.contains("sessions.fan-out-grace"), m);
+    m = message("sessions:\n  fan-out-upstream-encoding: tight\n");
+    assertTrue(m.contains("sessions.fan-out-upstream-encoding") && m.contains("auto, zrle or hextile") && m.contains("tight"), m);
     m = message("sessions:\n  fanout-grace: 3s\n");
     assertTrue(m.contains("sessions.fanout-grace") && m.contains("unknown key"), m);
   }

@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,6 +48,8 @@ class FanOutTest {
   static XvncServer tiger;
   static XvncServer alone;
   static XvncServer clip;
+  static XvncServer near;
+  static XvncServer far;
   static GatewayHarness gw;
 
   @BeforeAll
@@ -59,6 +63,8 @@ class FanOutTest {
     tiger = counted(XvncServer.builder().geometry(640, 480).start());
     alone = counted(XvncServer.builder().geometry(320, 240).start());
     clip = counted(XvncServer.builder().geometry(160, 100).start());
+    near = XvncServer.builder().geometry(160, 100).start();
+    far = XvncServer.builder().geometry(160, 100).start();
     gw = new GatewayHarness(dir, GatewayHarness.target("shared", shared.port(), null)
         + GatewayHarness.target("late", late.port(), null)
         + GatewayHarness.target("keys", keys.port(), null)
@@ -66,7 +72,8 @@ class FanOutTest {
         + GatewayHarness.target("big", big.port(), null)
         + GatewayHarness.target("tiger", tiger.port(), null)
         + GatewayHarness.target("alone", alone.port(), null)
-        + GatewayHarness.target("clip", clip.port(), null),
+        + GatewayHarness.target("clip", clip.port(), null)
+        + GatewayHarness.target("near", near.port(), null),
         "sessions:\n  sharing:\n    \"static/alone\": per-viewer\n    \"static/*\": fan-out\n  fan-out-grace: 2s\n"
             + "audit: {file: audit.log}\n");
   }
@@ -74,7 +81,7 @@ class FanOutTest {
   @AfterAll
   static void stop() throws Exception {
     if (gw != null) gw.close();
-    for (XvncServer s : new XvncServer[] {shared, late, keys, grace, big, tiger, alone, clip}) {
+    for (XvncServer s : new XvncServer[] {shared, late, keys, grace, big, tiger, alone, clip, near, far}) {
       if (s != null) s.close();
     }
   }
@@ -273,6 +280,58 @@ class FanOutTest {
   }
 
   @Test
+  void aTargetOnThisHostIsAskedForHextileAndTheSettingKeepsZrleForAFarOne() throws Exception {
+    // full-colour pixels on both desktops: a server sends them in the encoding listed first (Xvnc
+    // keeps ZRLE, when listed, for flat and few-colour areas)
+    paintNoise(near);
+    paintNoise(far);
+    // this gateway's setting is auto, and the target's round trip (this host) is far under 2 ms
+    double hextile0 = metric(RECTANGLES + "{encoding=\"hextile\"}");
+    try (RfbTestClient v = nativeViewer("static/near")) {
+      awaitNoise(v);
+      assertTrue(metric(RECTANGLES + "{encoding=\"hextile\"}") > hextile0, gw.metrics());
+    }
+    // the setting overrides auto: ZRLE first, as for a target over a WAN or an SSH route
+    try (GatewayHarness zrle = new GatewayHarness(Files.createDirectories(dir.resolve("zrle")),
+        GatewayHarness.target("far", far.port(), null),
+        "sessions:\n  sharing: {\"static/*\": fan-out}\n  fan-out-upstream-encoding: zrle\n");
+        RfbTestClient v = RfbTestClient.connect("127.0.0.1", zrle.tcpPort()).readTimeout(WAIT)) {
+      v.handshakeVncAuth(zrle.ticket("static/far"));
+      awaitNoise(v);
+      String metrics = zrle.metrics();
+      assertTrue(metricIn(metrics, RECTANGLES + "{encoding=\"zrle\"}") > 0, metrics);
+      assertEquals(0, metricIn(metrics, RECTANGLES + "{encoding=\"hextile\"}"), metrics);
+    }
+  }
+
+  /** Random pixels over the whole (160x100) desktop, once they show in a direct connection's picture. */
+  private static void paintNoise(XvncServer server) throws Exception {
+    server.runOnDisplay("java", "-cp",
+        System.getProperty("java.class.path"), NoisePainter.class.getName(), "160", "100");
+    try (RfbTestClient direct = RfbTestClient.connect("127.0.0.1", server.port()).readTimeout(WAIT)) {
+      direct.handshakeNone();
+      awaitNoise(direct);
+    }
+  }
+
+  /** Reads whole pictures until one is noise (more than 256 colours). */
+  private static void awaitNoise(RfbTestClient viewer) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      Framebuffer picture = viewer.readFramebufferUpdateRaw();
+      Set<Integer> colours = new HashSet<>();
+      for (int y = 0; y < 100; y++) {
+        for (int x = 0; x < 160; x++) colours.add(picture.rgb(x, y));
+      }
+      if (colours.size() > 256) return;
+      if (System.nanoTime() > deadline) throw new AssertionError("no noise in the picture, " + colours.size() + " colours");
+      Thread.sleep(100);
+    }
+  }
+
+  private static final String RECTANGLES = "vncgate_fanout_upstream_rectangles_total";
+
+  @Test
   void perViewerTargetsKeepOneUpstreamPerViewer() throws Exception {
     try (RfbTestClient a = nativeViewer("static/alone"); RfbTestClient b = nativeViewer("static/alone")) {
       a.readFramebufferUpdateRaw(0, 0, 64, 64);
@@ -426,10 +485,14 @@ class FanOutTest {
   }
 
   private static double metric(String name) throws Exception {
-    for (String line : gw.metrics().split("\n")) {
+    return metricIn(gw.metrics(), name);
+  }
+
+  private static double metricIn(String metrics, String name) {
+    for (String line : metrics.split("\n")) {
       if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1).trim());
     }
-    throw new AssertionError("no metric " + name + " in\n" + gw.metrics());
+    throw new AssertionError("no metric " + name + " in\n" + metrics);
   }
 
   /** A whole-desktop Raw update at 8 bpp (R3G3B2), and the colour of its centre pixel. */
