@@ -568,7 +568,7 @@ final class Desktop {
       if (plots == null) plots = work;
       if (measureS == null) measureS = smoke ? 0.6 : quick ? 4.0 : 10.0;
       return new Options(mode, work, json, plots, jar, viewers, paths, rounds, smoke ? 0.2 : quick ? 1.0 : 3.0, measureS,
-          10, 20, 5, 20, 4, smoke ? 0 : quick ? 2 : 6, smoke ? 0.4 : 1.0, noiseLimit, publish, profile);
+          10, 20, 5, 20, smoke || quick ? 4 : 20, smoke ? 0 : quick ? 2 : 20, smoke ? 0.4 : 1.0, noiseLimit, publish, profile);
     }
 
     private static int positive(String v, String option) {
