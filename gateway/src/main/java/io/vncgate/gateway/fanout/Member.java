@@ -10,6 +10,7 @@ import io.vncgate.gateway.rfb.RfbException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * One viewer of a {@link FanOutSession}, served as an RFB server of its own: its pixel format
  * and encodings ({@link ViewerEncoder}, its tiles from the session's {@link SharedTiles}), the tiles it has not been sent
  * ({@link DirtyTiles}) and its pending FramebufferUpdateRequest. Touched on the session's event
- * loop only, except {@link #input()} (the viewer's) and {@link #leave()} (any thread).
+ * loop only, except {@link #input()} and {@link #takeRequest} (the viewer's loop: a lone
+ * incremental request), the end of a write ({@link #sent}, the viewer's loop) and {@link #leave()}
+ * (any thread); what they share is atomic or volatile.
  *
  * <p>Flow control: at most one update is on its way at a time. An update is built only when the
  * viewer asked for one, something in its region changed and its socket took the last one (its
@@ -42,7 +45,19 @@ public final class Member {
   /** The desktop size this viewer knows: updates are clipped to it (a viewer that cannot resize). */
   private int knownWidth;
   private int knownHeight;
-  private Rect request;
+  /**
+   * The viewer's pending FramebufferUpdateRequest. Written on the session's loop, or on the
+   * viewer's for an incremental request that comes alone with nothing of the viewer's still on its
+   * way to the session ({@link #takeRequest}); consumed on the session's loop.
+   */
+  private final AtomicReference<Rect> request = new AtomicReference<>();
+  /**
+   * The session has something for this viewer (dirty tiles, copies, a resize, cursor, bell or
+   * clipboard): a request taken on the viewer's loop is handed to the session only then. Written
+   * by the session's loop before it reads {@link #request}, read by the viewer's loop after it
+   * wrote it, so at least one of the two sees the other (both volatile).
+   */
+  private volatile boolean due;
   /** The target's copies the viewer has not been sent, in order (see the class comment). */
   private final List<ViewerEncoder.Copy> copies = new ArrayList<>();
   /** The viewer's role lets it send input: served before the other viewers. */
@@ -64,7 +79,7 @@ public final class Member {
   private boolean qemuPending;
   private boolean bellPending;
   private Buffer cutText;
-  private boolean joined;
+  private volatile boolean joined;
   /** Out of the session (it left, or the session ended): nothing more is built for it. */
   private boolean removed;
   private volatile boolean left;
@@ -126,6 +141,7 @@ public final class Member {
     dirty = new DirtyTiles(framebuffer.width(), framebuffer.height());
     knownWidth = framebuffer.width();
     knownHeight = framebuffer.height();
+    due = true;
     joined = true;
   }
 
@@ -147,6 +163,27 @@ public final class Member {
       onMessage(messages.slice(at, at + length));
       at += length;
     }
+    serve(); // a new pixel format, or encodings, may have left work ({@link #due}), and a request may wait for it
+  }
+
+  /**
+   * On the viewer's loop: {@code message}, one whole message of the viewer's with nothing of
+   * its before it still on the way to the session, is an incremental FramebufferUpdateRequest:
+   * it becomes the pending request here, and goes to the session's loop only when the session has
+   * something for the viewer; else the session's next update round serves it. Saves most
+   * requests a hand-over to the session's loop (and the wake-up of that loop).
+   *
+   * @return false when it is not such a request (it goes to the session as every message does)
+   */
+  boolean takeRequest(Buffer message) {
+    if (message.length() != 10 || message.getUnsignedByte(0) != ViewerMessages.FRAMEBUFFER_UPDATE_REQUEST
+        || message.getUnsignedByte(1) == 0 || !joined || left) {
+      return false;
+    }
+    request.set(new Rect(message.getUnsignedShort(2), message.getUnsignedShort(4), message.getUnsignedShort(6),
+        message.getUnsignedShort(8)));
+    if (due) session.context().runOnContext(v -> serve());
+    return true;
   }
 
   private void onMessage(Buffer m) {
@@ -171,8 +208,7 @@ public final class Member {
         int w = m.getUnsignedShort(6);
         int h = m.getUnsignedShort(8);
         if (m.getUnsignedByte(1) == 0) dirty.mark(x, y, w, h);
-        request = new Rect(x, y, w, h);
-        serve();
+        request.set(new Rect(x, y, w, h));
       }
       case ViewerMessages.KEY_EVENT, ViewerMessages.POINTER_EVENT, ViewerMessages.SET_DESKTOP_SIZE -> session.forward(m);
       case ViewerMessages.CLIENT_CUT_TEXT -> {
@@ -262,7 +298,9 @@ public final class Member {
    * due).
    */
   void serve() {
-    if (left || removed || !joined || busy()) return;
+    if (left || removed || !joined) return;
+    due = hasWork(); // before the request is read: see takeRequest
+    if (busy()) return;
     Buffer out = null;
     if (bellPending) {
       out = Buffer.buffer().appendBuffer(ViewerEncoder.bell());
@@ -273,19 +311,29 @@ public final class Member {
       viewer.cutTextSent(cutText);
       cutText = null;
     }
-    if (request != null) {
+    Rect asked = request.get();
+    if (asked != null) {
       Framebuffer fb = session.framebuffer();
       ViewerEncoder.Extras extras = extras(fb);
-      List<Rect> rects = dirty.take(request, knownWidth, knownHeight);
+      List<Rect> rects = dirty.take(asked, knownWidth, knownHeight);
       if (!rects.isEmpty() || !copies.isEmpty() || extras != ViewerEncoder.Extras.NONE) {
         // the copies first, in order, on the picture the viewer has; then the pixels, current
         Buffer update = encoder.update(fb, copies, rects, extras);
         out = out == null ? update : out.appendBuffer(update);
         copies.clear();
-        request = null;
+        request.compareAndSet(asked, null); // a newer one, taken on the viewer's loop meanwhile, stays
       }
     }
-    if (out != null) send(out);
+    if (out != null) {
+      due = hasWork();
+      send(out);
+    }
+  }
+
+  /** Whether a request would get something now (its region aside). */
+  private boolean hasWork() {
+    return !dirty.isEmpty() || !copies.isEmpty() || resizePending || cursorPending || qemuPending || bellPending
+        || cutText != null;
   }
 
   private ViewerEncoder.Extras extras(Framebuffer fb) {
@@ -309,11 +357,11 @@ public final class Member {
    * the member asks to be handed back then. On the session's loop.
    */
   private boolean busy() {
-    boolean due = request != null || bellPending || cutText != null;
+    boolean waiting = request.get() != null || bellPending || cutText != null;
     while (true) {
       int s = sending.get();
       if (s == IDLE) return false;
-      if (s == BUSY_WANTED || !due || sending.compareAndSet(BUSY, BUSY_WANTED)) return true;
+      if (s == BUSY_WANTED || !waiting || sending.compareAndSet(BUSY, BUSY_WANTED)) return true;
     }
   }
 

@@ -29,11 +29,14 @@ final class MemberInput implements WriteStream<Buffer> {
 
   @Override
   public Future<Void> write(Buffer data) {
+    // an incremental update request alone, with nothing before it still on its way: taken here
+    if (queued.get() == 0 && member.takeRequest(data)) return Future.succeededFuture();
     Buffer copy = data.copy(); // the framer's output may share the read's buffer, released after this
     queued.addAndGet(copy.length());
     session.context().runOnContext(v -> {
-      long before = queued.getAndAdd(-copy.length());
       if (!member.left()) member.onMessages(copy);
+      // counted off once handled, so a request taken on the viewer's loop never overtakes a message before it
+      long before = queued.getAndAdd(-copy.length());
       if (before > MAX_QUEUED && !session.upstreamFull()) drained();
     });
     return Future.succeededFuture();
