@@ -170,7 +170,12 @@ final class Desktop {
       DesktopReport report = new DesktopReport(o, phases, ways.values().stream()
           .map(w -> new String[] {w.name, w.description}).toList(), paints.describe(o), xvnc.describe(), quiet);
       String date = started.truncatedTo(ChronoUnit.SECONDS).toString();
+      if (tickets != null && tickets.unanswered() > 0) {
+        out.line("tickets: %d POST(s) got no answer within %d s and were sent again (the gateway's log has each answered)",
+            tickets.unanswered(), Tickets.ANSWER_S);
+      }
       JsonObject json = report.json().put("date", date).put("load_average_start", load0)
+          .put("ticket_posts_sent_again", tickets == null ? 0 : tickets.unanswered())
           .put("load_average_end", Proc.load1()).put("log_errors", logErrors)
           .put("machine", Report.machine(WebsockifyProcess.version()));
       out.line("");
