@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,15 +45,19 @@ final class Handoffs {
     flushDue = false;
     for (Map.Entry<EventLoop, List<Piece>> e : pending.entrySet()) {
       List<Piece> batch = e.getValue();
-      e.getKey().execute(() -> {
-        for (Piece p : batch) {
-          try {
-            p.context().dispatch(p.work());
-          } catch (RuntimeException ex) {
-            log.error("fan-out: handing work to a viewer's loop failed", ex);
+      try {
+        e.getKey().execute(() -> {
+          for (Piece p : batch) {
+            try {
+              p.context().dispatch(p.work());
+            } catch (RuntimeException ex) {
+              log.error("fan-out: handing work to a viewer's loop failed", ex);
+            }
           }
-        }
-      });
+        });
+      } catch (RejectedExecutionException ex) {
+        log.debug("fan-out: a viewer's loop is shutting down; its writes are dropped with its connections");
+      }
     }
     pending.clear();
   }
