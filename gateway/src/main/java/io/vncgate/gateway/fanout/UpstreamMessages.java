@@ -16,23 +16,23 @@ final class UpstreamMessages {
     return Buffer.buffer(20).appendByte((byte) 0).appendBytes(new byte[3]).appendBytes(PixelFormat.GATEWAY.bytes());
   }
 
-  /** The encodings {@link #setEncodings} lists, best first, for a far target (bytes count: zlib's CPU pays). */
-  static final int[] ENCODINGS = {ZRLE, HEXTILE, COPY_RECT, RAW, EXTENDED_DESKTOP_SIZE, DESKTOP_SIZE, LAST_RECT, CURSOR,
-      QEMU_EXTENDED_KEY_EVENT};
-
-  /** The same for a near one (bytes are cheap: no zlib on either side). */
-  static final int[] ENCODINGS_NEAR = {HEXTILE, ZRLE, COPY_RECT, RAW, EXTENDED_DESKTOP_SIZE, DESKTOP_SIZE, LAST_RECT, CURSOR,
+  /**
+   * The encodings {@link #setEncodings} lists after the two data encodings it puts first (ZRLE and
+   * Hextile, in the order the target's distance decides).
+   */
+  private static final int[] AFTER_FIRST = {COPY_RECT, RAW, EXTENDED_DESKTOP_SIZE, DESKTOP_SIZE, LAST_RECT, CURSOR,
       QEMU_EXTENDED_KEY_EVENT};
 
   /**
-   * SetEncodings with what {@link UpstreamDecoder} reads, best first: ZRLE first, or Hextile when
-   * {@code hextileFirst} (the servers send the first listed they support: TigerVNC, QEMU, x11vnc).
+   * SetEncodings with what {@link UpstreamDecoder} reads, best first: ZRLE first (a far target:
+   * bytes count), or Hextile when {@code hextileFirst} (a near one: no zlib on either side); the
+   * servers send the first listed they support (TigerVNC, QEMU, x11vnc).
    */
   static Buffer setEncodings(boolean hextileFirst) {
-    int[] encodings = hextileFirst ? ENCODINGS_NEAR : ENCODINGS;
-    Buffer b = Buffer.buffer(4 + 4 * encodings.length).appendByte((byte) 2).appendByte((byte) 0)
-        .appendUnsignedShort(encodings.length);
-    for (int e : encodings) b.appendInt(e);
+    int count = 2 + AFTER_FIRST.length;
+    Buffer b = Buffer.buffer(4 + 4 * count).appendByte((byte) 2).appendByte((byte) 0).appendUnsignedShort(count)
+        .appendInt(hextileFirst ? HEXTILE : ZRLE).appendInt(hextileFirst ? ZRLE : HEXTILE);
+    for (int e : AFTER_FIRST) b.appendInt(e);
     return b;
   }
 
