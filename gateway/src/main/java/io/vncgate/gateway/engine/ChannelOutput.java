@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.vertx.core.Future;
@@ -52,6 +53,11 @@ final class ChannelOutput implements ByteBufSink {
    * docs/performance.md, "What the gateway does about it".
    */
   static final int LOOPBACK_SEND_BUFFER = 512 * 1024;
+
+  /** Unsent bytes the kernel holds at most for a sender that writes unasked ({@link #shortQueues}). */
+  static final int SHORT_UNSENT = 128 * 1024;
+  /** Bytes waiting in the gateway at which such a sender's channel is full ({@link #shortQueues}). */
+  static final int SHORT_QUEUE = 64 * 1024;
 
   private final ChannelHandlerContext ctx;
   private final boolean webSocket;
@@ -98,6 +104,20 @@ final class ChannelOutput implements ByteBufSink {
       ctx.channel().config().setOption(ChannelOption.SO_SNDBUF, LOOPBACK_SEND_BUFFER);
     }
     return splice != null;
+  }
+
+  /**
+   * For a sender that writes without being asked (a fan-out viewer's continuous updates), whose
+   * next write waits only for {@link #writeQueueFull()}: at most {@value #SHORT_UNSENT} bytes wait
+   * unsent in the kernel (TCP_NOTSENT_LOWAT, on the epoll transport), and the channel is full once
+   * {@value #SHORT_QUEUE} wait in the gateway. A slow viewer then has about that much queued
+   * (plus what is in flight), not 1 MiB plus the kernel's send buffer of up to 4 MiB, which at a
+   * viewer's pace would be seconds of picture behind.
+   */
+  void shortQueues() {
+    Channel channel = ctx.channel();
+    if (channel instanceof EpollSocketChannel tcp) tcp.config().setTcpNotSentLowAt(SHORT_UNSENT);
+    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(SHORT_QUEUE / 2, SHORT_QUEUE));
   }
 
   private void drained() {

@@ -84,6 +84,11 @@ public final class SocketStreams {
     output.prepareForRelay(mode);
   }
 
+  /** What waits for the peer kept short ({@link ChannelOutput#shortQueues}). */
+  public void shortQueues() {
+    output.shortQueues();
+  }
+
   /** We are closing the socket: nothing more is forwarded from it or written to it. */
   public void stop() {
     input.stopped();

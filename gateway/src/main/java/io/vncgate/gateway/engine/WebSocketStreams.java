@@ -94,6 +94,11 @@ public final class WebSocketStreams {
     if (output != null) output.prepareForRelay(mode);
   }
 
+  /** What waits for the browser kept short ({@link ChannelOutput#shortQueues}); Vert.x's own socket keeps its queue. */
+  public void shortQueues() {
+    if (output != null) output.shortQueues();
+  }
+
   /**
    * The socket is being closed: nothing more is read for the relay or written, and the socket is
    * read again if the relay had paused it (the closing handshake needs the viewer's close frame).

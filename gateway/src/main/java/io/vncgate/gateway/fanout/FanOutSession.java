@@ -51,6 +51,13 @@ public final class FanOutSession {
     /** The target's clipboard text {@code latin1} was written to the viewer (for the audit); on the session's loop. */
     default void cutTextSent(Buffer latin1) {}
 
+    /**
+     * The viewer turned continuous updates on: from now on updates are written without being
+     * asked for, so the socket's queues are kept short (the drain handler of {@link #output()} then
+     * says when the kernel has taken the last update, not when 1 MiB has gone). Safe from any thread.
+     */
+    default void writesUnasked() {}
+
     /** For logs. */
     String id();
   }

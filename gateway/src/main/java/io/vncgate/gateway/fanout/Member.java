@@ -7,6 +7,7 @@ import io.vncgate.gateway.rfb.ClientMessageType;
 import io.vncgate.gateway.rfb.Encodings;
 import io.vncgate.gateway.rfb.MessagePolicy;
 import io.vncgate.gateway.rfb.RfbException;
+import io.vncgate.gateway.rfb.ServerMessageType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * (any thread); what they share is atomic or volatile.
  *
  * <p>Flow control: at most one update is on its way at a time. An update is built only when the
- * viewer asked for one, something in its region changed and its socket took the last one (its
- * write queue is not full, else its drain handler says when); so a slow viewer costs the session
- * one encoded update and its own socket's queue, and falls behind only itself.
+ * viewer asked for one (or turned continuous updates on for the region), something in its region
+ * changed and its socket took the last one (its write queue is not full, else its drain handler
+ * says when); so a slow viewer costs the session one encoded update and its own socket's queue,
+ * and falls behind only itself. Continuous updates (noVNC turns them on) spare the viewer a
+ * request, and the gateway reading it, per update: docs/fan-out.md, "Continuous updates".
  *
  * <p>CopyRect passthrough (docs/fan-out.md, "Copies"): a target's CopyRect is queued for a viewer
  * that listed CopyRect and whose picture of the source is current (no dirty tile touches it), and
@@ -58,6 +61,16 @@ public final class Member {
    * wrote it, so at least one of the two sees the other (both volatile).
    */
   private volatile boolean due;
+  /**
+   * The region continuous updates cover (the viewer's EnableContinuousUpdates), or null while they
+   * are off and each update waits for the viewer's request. On: the member is served whenever
+   * something in the region changed and its socket took the last update, as if a request stood.
+   */
+  private Rect continuous;
+  /** The viewer listed ContinuousUpdates (-313) once: it may turn them on. */
+  private boolean continuousOffered;
+  /** An EndOfContinuousUpdates is due: continuous updates are offered (first listing) or ended. */
+  private boolean endOfContinuousPending;
   /** The target's copies the viewer has not been sent, in order (see the class comment). */
   private final List<ViewerEncoder.Copy> copies = new ArrayList<>();
   /** The viewer's role lets it send input: served before the other viewers. */
@@ -210,6 +223,7 @@ public final class Member {
         if (m.getUnsignedByte(1) == 0) dirty.mark(x, y, w, h);
         request.set(new Rect(x, y, w, h));
       }
+      case ViewerMessages.ENABLE_CONTINUOUS_UPDATES -> continuousUpdates(m);
       case ViewerMessages.KEY_EVENT, ViewerMessages.POINTER_EVENT, ViewerMessages.SET_DESKTOP_SIZE -> session.forward(m);
       case ViewerMessages.CLIENT_CUT_TEXT -> {
         // the extended clipboard (a negative length) is not offered upstream: the target would misread it
@@ -218,7 +232,7 @@ public final class Member {
       case ViewerMessages.QEMU -> {
         if (m.getUnsignedByte(1) == 0) session.forward(m); // extended key event; audio is not offered
       }
-      // fences, continuous updates and the rest: not offered to fan-out viewers
+      // fences and the rest: not offered to fan-out viewers
       default -> log.debug("connection={} fan-out: message type {} not offered, ignored", viewer.id(), m.getUnsignedByte(0));
     }
   }
@@ -237,6 +251,33 @@ public final class Member {
     if (!resizable && acceptsResize()) resized(session.framebuffer().width(), session.framebuffer().height());
     if (!cursor && encoder.accepts(Encodings.CURSOR) && session.cursor() != null) cursorPending = true;
     if (!qemu && encoder.accepts(Encodings.QEMU_EXTENDED_KEY_EVENT) && session.qemuExtendedKeys()) qemuPending = true;
+    // the first listing of ContinuousUpdates is answered with EndOfContinuousUpdates: the session serves them
+    if (!continuousOffered && encoder.accepts(Encodings.CONTINUOUS_UPDATES)) {
+      continuousOffered = true;
+      endOfContinuousPending = true;
+    }
+  }
+
+  /**
+   * EnableContinuousUpdates: on, for a region (a new one replaces the last), the member is served
+   * without requests, and its socket's queues are kept short ({@link FanOutSession.Viewer#writesUnasked}),
+   * so a slow viewer's updates wait in the session (merged into the next) rather than pile up in
+   * buffers; off, an EndOfContinuousUpdates says so and requests rule again. A viewer that did not
+   * list them is ended, as TigerVNC's server does.
+   */
+  private void continuousUpdates(Buffer m) {
+    if (!continuousOffered) {
+      viewer.end(Outcome.VIEWER_PROTOCOL, "the viewer turned on continuous updates without listing them"
+          + " (pseudo-encoding -313) in its SetEncodings");
+      return;
+    }
+    if (m.getUnsignedByte(1) != 0) {
+      if (continuous == null) viewer.writesUnasked();
+      continuous = new Rect(m.getUnsignedShort(2), m.getUnsignedShort(4), m.getUnsignedShort(6), m.getUnsignedShort(8));
+    } else {
+      continuous = null;
+      endOfContinuousPending = true;
+    }
   }
 
   private boolean acceptsResize() {
@@ -311,7 +352,13 @@ public final class Member {
       viewer.cutTextSent(cutText);
       cutText = null;
     }
+    if (endOfContinuousPending) {
+      out = (out == null ? Buffer.buffer() : out).appendByte((byte) ServerMessageType.END_OF_CONTINUOUS_UPDATES);
+      endOfContinuousPending = false;
+    }
     Rect asked = request.get();
+    boolean standing = asked == null && continuous != null; // continuous updates: as if a request stood for their region
+    if (standing) asked = continuous;
     if (asked != null) {
       Framebuffer fb = session.framebuffer();
       ViewerEncoder.Extras extras = extras(fb);
@@ -321,7 +368,7 @@ public final class Member {
         Buffer update = encoder.update(fb, copies, rects, extras);
         out = out == null ? update : out.appendBuffer(update);
         copies.clear();
-        request.compareAndSet(asked, null); // a newer one, taken on the viewer's loop meanwhile, stays
+        if (!standing) request.compareAndSet(asked, null); // a newer one, taken on the viewer's loop meanwhile, stays
       }
     }
     if (out != null) {
@@ -333,7 +380,7 @@ public final class Member {
   /** Whether a request would get something now (its region aside). */
   private boolean hasWork() {
     return !dirty.isEmpty() || !copies.isEmpty() || resizePending || cursorPending || qemuPending || bellPending
-        || cutText != null;
+        || cutText != null || endOfContinuousPending;
   }
 
   private ViewerEncoder.Extras extras(Framebuffer fb) {
@@ -357,7 +404,8 @@ public final class Member {
    * the member asks to be handed back then. On the session's loop.
    */
   private boolean busy() {
-    boolean waiting = request.get() != null || bellPending || cutText != null;
+    boolean waiting = request.get() != null || continuous != null && due || bellPending || cutText != null
+        || endOfContinuousPending;
     while (true) {
       int s = sending.get();
       if (s == IDLE) return false;

@@ -14,6 +14,7 @@ final class ViewerMessages {
   static final int KEY_EVENT = 4;
   static final int POINTER_EVENT = 5;
   static final int CLIENT_CUT_TEXT = 6;
+  static final int ENABLE_CONTINUOUS_UPDATES = 150;
   static final int SET_DESKTOP_SIZE = 251;
   static final int QEMU = 255;
 
@@ -25,7 +26,7 @@ final class ViewerMessages {
     return switch (type) {
       case SET_PIXEL_FORMAT -> 20;
       case SET_ENCODINGS -> 4 + 4 * b.getUnsignedShort(at + 2);
-      case FRAMEBUFFER_UPDATE_REQUEST, 150 -> 10; // 150: EnableContinuousUpdates
+      case FRAMEBUFFER_UPDATE_REQUEST, ENABLE_CONTINUOUS_UPDATES -> 10;
       case KEY_EVENT -> 8;
       case POINTER_EVENT -> 6;
       case CLIENT_CUT_TEXT -> 8 + Math.abs(b.getInt(at + 4));

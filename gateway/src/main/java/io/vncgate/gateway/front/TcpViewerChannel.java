@@ -78,6 +78,11 @@ final class TcpViewerChannel implements ViewerChannel {
   }
 
   @Override
+  public void shortQueues() {
+    streams.shortQueues();
+  }
+
+  @Override
   public void close(Outcome outcome, String reason) {
     close();
   }

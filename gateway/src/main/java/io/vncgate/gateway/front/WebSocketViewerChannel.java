@@ -53,6 +53,11 @@ final class WebSocketViewerChannel implements ViewerChannel {
   }
 
   @Override
+  public void shortQueues() {
+    streams.shortQueues();
+  }
+
+  @Override
   public void close(Outcome outcome, String reason) {
     close(outcome.closeCode(), reason);
   }

@@ -23,6 +23,12 @@ public interface ViewerChannel {
   void prepareForRelay(ZeroCopy mode);
 
   /**
+   * Keeps what waits for the viewer short, for a sender that writes without being asked (a fan-out
+   * viewer's continuous updates): see {@code ChannelOutput.shortQueues}. On the connection's loop.
+   */
+  default void shortQueues() {}
+
+  /**
    * Writes {@code goAhead} in the clear, then runs a TLS handshake as server on this connection
    * (VeNCrypt); from then on {@link #input()} and {@link #output()} carry the bytes inside TLS.
    * Fails with a message in words when the handshake fails, or where the front has no TLS to give.

@@ -445,6 +445,11 @@ public final class ViewerConnection {
     }
 
     @Override
+    public void writesUnasked() {
+      context.runOnContext(v -> viewer.shortQueues());
+    }
+
+    @Override
     public String id() {
       return ViewerConnection.this.id();
     }

@@ -2,6 +2,7 @@ package io.vncgate.gateway.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vncgate.gateway.auth.Role;
@@ -14,6 +15,7 @@ import io.vncgate.testbeds.WebSocketTcpBridge;
 import io.vncgate.testbeds.XvncServer;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +52,7 @@ class FanOutTest {
   static XvncServer clip;
   static XvncServer near;
   static XvncServer far;
+  static XvncServer continuous;
   static GatewayHarness gw;
 
   @BeforeAll
@@ -65,6 +68,7 @@ class FanOutTest {
     clip = counted(XvncServer.builder().geometry(160, 100).start());
     near = XvncServer.builder().geometry(160, 100).start();
     far = XvncServer.builder().geometry(160, 100).start();
+    continuous = XvncServer.builder().geometry(160, 100).start();
     gw = new GatewayHarness(dir, GatewayHarness.target("shared", shared.port(), null)
         + GatewayHarness.target("late", late.port(), null)
         + GatewayHarness.target("keys", keys.port(), null)
@@ -73,7 +77,8 @@ class FanOutTest {
         + GatewayHarness.target("tiger", tiger.port(), null)
         + GatewayHarness.target("alone", alone.port(), null)
         + GatewayHarness.target("clip", clip.port(), null)
-        + GatewayHarness.target("near", near.port(), null),
+        + GatewayHarness.target("near", near.port(), null)
+        + GatewayHarness.target("continuous", continuous.port(), null),
         "sessions:\n  sharing:\n    \"static/alone\": per-viewer\n    \"static/*\": fan-out\n  fan-out-grace: 2s\n"
             + "audit: {file: audit.log}\n");
   }
@@ -81,7 +86,7 @@ class FanOutTest {
   @AfterAll
   static void stop() throws Exception {
     if (gw != null) gw.close();
-    for (XvncServer s : new XvncServer[] {shared, late, keys, grace, big, tiger, alone, clip, near, far}) {
+    for (XvncServer s : new XvncServer[] {shared, late, keys, grace, big, tiger, alone, clip, near, far, continuous}) {
       if (s != null) s.close();
     }
   }
@@ -302,6 +307,101 @@ class FanOutTest {
       assertTrue(metricIn(metrics, RECTANGLES + "{encoding=\"zrle\"}") > 0, metrics);
       assertEquals(0, metricIn(metrics, RECTANGLES + "{encoding=\"hextile\"}"), metrics);
     }
+  }
+
+  @Test
+  void aViewerWithContinuousUpdatesOnGetsEveryChangeUnaskedUntilItTurnsThemOff() throws Exception {
+    continuous.setRootColor("#ff0000");
+    try (RfbTestClient v = nativeViewer("static/continuous"); RfbTestClient asking = nativeViewer("static/continuous")) {
+      v.sendSetPixelFormat(PixelFormat.RGB888_LE);
+      v.sendSetEncodings(0, CONTINUOUS_UPDATES);
+      assertEquals(END_OF_CONTINUOUS_UPDATES, v.readU8(), "listing them, the viewer is told the session serves them");
+      v.sendFramebufferUpdateRequest(false, 0, 0, 160, 100);
+      assertEquals(0xff0000, awaitCentre32(v, 0xff0000));
+      v.send(enableContinuousUpdates(true));
+      // from here on the viewer sends no request: each change comes as it happens
+      for (String colour : new String[] {"#00ff00", "#0000ff", "#ffffff"}) {
+        int rgb = Integer.parseInt(colour.substring(1), 16);
+        continuous.setRootColor(colour);
+        assertEquals(rgb, awaitCentre32(v, rgb), "unasked update with " + colour);
+      }
+      v.send(enableContinuousUpdates(false));
+      int type;
+      while ((type = nextMessage(v)[0]) != END_OF_CONTINUOUS_UPDATES) {
+        assertEquals(0, type, "only updates before the end of continuous updates");
+      }
+      // off: a change the session has (another viewer sees it) is not sent until asked for
+      continuous.setRootColor("#ffff00");
+      assertEquals(0xffff00, asking.awaitCentreColour(0xffff00, WAIT));
+      v.readTimeout(Duration.ofMillis(700));
+      assertThrows(SocketTimeoutException.class, v::readU8, "nothing comes unasked once they are off");
+      v.readTimeout(WAIT);
+      v.sendFramebufferUpdateRequest(true, 0, 0, 160, 100);
+      assertEquals(0xffff00, awaitCentre32(v, 0xffff00), "asked for, the change comes");
+    }
+  }
+
+  @Test
+  void aViewerTurningOnContinuousUpdatesItDidNotListIsEndedWithTheReason() throws Exception {
+    try (RfbTestClient v = nativeViewer("static/continuous")) {
+      v.sendSetEncodings(0);
+      v.send(enableContinuousUpdates(true));
+      assertTrue(v.isClosedByPeer(WAIT), "ended");
+    }
+    Path audit = dir.resolve("audit.log");
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    List<String> lines;
+    do {
+      lines = Files.readAllLines(audit);
+    } while (lines.stream().noneMatch(l -> l.contains("without listing them (pseudo-encoding -313)")) && System.nanoTime() < deadline);
+    assertTrue(lines.stream().anyMatch(l -> l.contains("\"outcome\":\"viewer-protocol\"")
+        && l.contains("turned on continuous updates without listing them (pseudo-encoding -313)")), lines.toString());
+  }
+
+  private static final int CONTINUOUS_UPDATES = -313;
+  private static final int END_OF_CONTINUOUS_UPDATES = 150;
+
+  /** EnableContinuousUpdates for the whole (160x100) desktop. */
+  private static byte[] enableContinuousUpdates(boolean on) {
+    return new byte[] {(byte) 150, (byte) (on ? 1 : 0), 0, 0, 0, 0, 0, (byte) 160, 0, 100};
+  }
+
+  /** Reads server messages until an update shows {@code rgb} at the centre of the 160x100 desktop; the last colour seen. */
+  private static int awaitCentre32(RfbTestClient c, int rgb) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    int seen = -1;
+    while (seen != rgb && System.nanoTime() < deadline) {
+      int[] m = nextMessage(c);
+      if (m[0] == 0 && m[1] >= 0) seen = m[1];
+    }
+    return seen;
+  }
+
+  /**
+   * The next server message at 32 bpp, Raw: its type and, for an update covering the centre of the
+   * 160x100 desktop, the centre's colour (else -1).
+   */
+  private static int[] nextMessage(RfbTestClient c) throws Exception {
+    int type = c.readU8();
+    if (type == END_OF_CONTINUOUS_UPDATES || type == 2) return new int[] {type, -1};
+    if (type != 0) throw new AssertionError("unexpected message type " + type);
+    c.readU8();
+    byte[] count = c.readExactly(2);
+    int rects = (count[0] & 0xFF) << 8 | count[1] & 0xFF;
+    int centre = -1;
+    for (int i = 0; i < rects; i++) {
+      byte[] h = c.readExactly(12);
+      int x = u16(h, 0);
+      int y = u16(h, 2);
+      int w = u16(h, 4);
+      int hh = u16(h, 6);
+      assertEquals(0, (h[8] & 0xFF) << 24 | (h[9] & 0xFF) << 16 | (h[10] & 0xFF) << 8 | h[11] & 0xFF, "Raw, as asked");
+      byte[] pixels = c.readExactly(w * hh * 4);
+      if (80 >= x && 80 < x + w && 50 >= y && 50 < y + hh) {
+        centre = PixelFormat.RGB888_LE.decode(pixels, 4 * ((50 - y) * w + (80 - x)));
+      }
+    }
+    return new int[] {0, centre};
   }
 
   /** Random pixels over the whole (160x100) desktop, once they show in a direct connection's picture. */

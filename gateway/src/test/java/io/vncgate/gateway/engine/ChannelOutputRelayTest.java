@@ -55,6 +55,39 @@ class ChannelOutputRelayTest {
     return result.get(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * Accepts one loopback connection from a client that never reads, writes 4 KiB at a time into its
+   * output (with short queues or not) until the output is full: the bytes it took.
+   */
+  private long takenBeforeFull(boolean shortQueues) throws Exception {
+    CompletableFuture<Long> result = new CompletableFuture<>();
+    server = vertx.createNetServer().connectHandler(s -> {
+      ChannelOutput out = new ChannelOutput(((NetSocketInternal) s).channelHandlerContext(), false, s::end);
+      if (shortQueues) out.shortQueues();
+      long taken = 0;
+      while (!out.writeQueueFull() && taken < 64 << 20) {
+        out.write(io.vertx.core.buffer.Buffer.buffer(new byte[4096]));
+        taken += 4096;
+      }
+      result.complete(taken);
+    });
+    server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    client = vertx.createNetClient();
+    client.connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS).pause();
+    return result.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void shortQueuesHoldAViewerThatDoesNotReadToAFewHundredKibibytes() throws Exception {
+    long usual = takenBeforeFull(false);
+    server.close().await(10, TimeUnit.SECONDS);
+    long bounded = takenBeforeFull(true);
+    // the kernel's unsent bytes (TCP_NOTSENT_LOWAT) and the gateway's queue, plus the peer's receive window
+    assertTrue(bounded < 3 * (ChannelOutput.SHORT_UNSENT + ChannelOutput.SHORT_QUEUE), "short: " + bounded);
+    // the usual marks let 1 MiB wait in the gateway alone
+    assertTrue(usual > ChannelOutput.WATER_MARK.high(), "usual: " + usual);
+  }
+
   @Test
   void readingAndWritingToALoopbackPeerTakesTheSmallerSendBuffer() throws Exception {
     Object[] r = prepared(ZeroCopy.NEVER);
