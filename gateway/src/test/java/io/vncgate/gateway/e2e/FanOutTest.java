@@ -385,23 +385,7 @@ class FanOutTest {
     int type = c.readU8();
     if (type == END_OF_CONTINUOUS_UPDATES || type == 2) return new int[] {type, -1};
     if (type != 0) throw new AssertionError("unexpected message type " + type);
-    c.readU8();
-    byte[] count = c.readExactly(2);
-    int rects = (count[0] & 0xFF) << 8 | count[1] & 0xFF;
-    int centre = -1;
-    for (int i = 0; i < rects; i++) {
-      byte[] h = c.readExactly(12);
-      int x = u16(h, 0);
-      int y = u16(h, 2);
-      int w = u16(h, 4);
-      int hh = u16(h, 6);
-      assertEquals(0, (h[8] & 0xFF) << 24 | (h[9] & 0xFF) << 16 | (h[10] & 0xFF) << 8 | h[11] & 0xFF, "Raw, as asked");
-      byte[] pixels = c.readExactly(w * hh * 4);
-      if (80 >= x && 80 < x + w && 50 >= y && 50 < y + hh) {
-        centre = PixelFormat.RGB888_LE.decode(pixels, 4 * ((50 - y) * w + (80 - x)));
-      }
-    }
-    return new int[] {0, centre};
+    return new int[] {0, rawUpdateCentre(c, PixelFormat.RGB888_LE, 160, 100)};
   }
 
   /** Random pixels over the whole (160x100) desktop, once they show in a direct connection's picture. */
@@ -600,14 +584,23 @@ class FanOutTest {
     c.sendSetPixelFormat(BGR233);
     c.sendSetEncodings(0);
     c.sendFramebufferUpdateRequest(false, 0, 0, width, height);
-    int centre = -1;
     int type;
     while ((type = c.readU8()) != 0) {
       if (type != 2) throw new AssertionError("unexpected message type " + type);
     }
+    return rawUpdateCentre(c, BGR233, width, height);
+  }
+
+  /**
+   * The rest of a FramebufferUpdate (its type read) of Raw rectangles in {@code format}: the
+   * colour of the desktop's centre pixel, or -1 when no rectangle covers it.
+   */
+  private static int rawUpdateCentre(RfbTestClient c, PixelFormat format, int width, int height) throws Exception {
     c.readU8();
     byte[] count = c.readExactly(2);
     int rects = (count[0] & 0xFF) << 8 | count[1] & 0xFF;
+    int centre = -1;
+    int bpp = format.bytesPerPixel();
     for (int i = 0; i < rects; i++) {
       byte[] h = c.readExactly(12);
       int x = u16(h, 0);
@@ -616,10 +609,10 @@ class FanOutTest {
       int hh = u16(h, 6);
       int encoding = (h[8] & 0xFF) << 24 | (h[9] & 0xFF) << 16 | (h[10] & 0xFF) << 8 | h[11] & 0xFF;
       assertEquals(0, encoding, "Raw, as asked");
-      byte[] pixels = c.readExactly(w * hh);
+      byte[] pixels = c.readExactly(w * hh * bpp);
       int cx = width / 2;
       int cy = height / 2;
-      if (cx >= x && cx < x + w && cy >= y && cy < y + hh) centre = BGR233.decode(pixels, (cy - y) * w + (cx - x));
+      if (cx >= x && cx < x + w && cy >= y && cy < y + hh) centre = format.decode(pixels, bpp * ((cy - y) * w + (cx - x)));
     }
     return centre;
   }
