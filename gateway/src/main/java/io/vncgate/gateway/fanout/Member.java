@@ -7,7 +7,6 @@ import io.vncgate.gateway.rfb.ClientMessageType;
 import io.vncgate.gateway.rfb.Encodings;
 import io.vncgate.gateway.rfb.MessagePolicy;
 import io.vncgate.gateway.rfb.RfbException;
-import io.vncgate.gateway.rfb.ServerMessageType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -344,16 +343,16 @@ public final class Member {
     if (busy()) return;
     Buffer out = null;
     if (bellPending) {
-      out = Buffer.buffer().appendBuffer(ViewerEncoder.bell());
+      out = ViewerEncoder.bell();
       bellPending = false;
     }
     if (cutText != null) {
-      out = (out == null ? Buffer.buffer() : out).appendBuffer(ViewerEncoder.serverCutText(cutText));
+      out = then(out, ViewerEncoder.serverCutText(cutText));
       viewer.cutTextSent(cutText);
       cutText = null;
     }
     if (endOfContinuousPending) {
-      out = (out == null ? Buffer.buffer() : out).appendByte((byte) ServerMessageType.END_OF_CONTINUOUS_UPDATES);
+      out = then(out, ViewerEncoder.endOfContinuousUpdates());
       endOfContinuousPending = false;
     }
     Rect asked = request.get();
@@ -366,7 +365,7 @@ public final class Member {
       if (!rects.isEmpty() || !copies.isEmpty() || extras != ViewerEncoder.Extras.NONE) {
         // the copies first, in order, on the picture the viewer has; then the pixels, current
         Buffer update = encoder.update(fb, copies, rects, extras);
-        out = out == null ? update : out.appendBuffer(update);
+        out = then(out, update); // last: a shared update is never appended to
         copies.clear();
         if (!standing) request.compareAndSet(asked, null); // a newer one, taken on the viewer's loop meanwhile, stays
       }
@@ -375,6 +374,15 @@ public final class Member {
       due = hasWork();
       send(out);
     }
+  }
+
+  /**
+   * {@code next} after {@code out} (null: nothing yet). Appends to {@code out}, so {@code out} is
+   * always a buffer of this member's own: the bell, cut text and end of continuous updates are
+   * fresh, and the update, which observers may share, only ever comes last.
+   */
+  private static Buffer then(Buffer out, Buffer next) {
+    return out == null ? next : out.appendBuffer(next);
   }
 
   /** Whether a request would get something now (its region aside). */

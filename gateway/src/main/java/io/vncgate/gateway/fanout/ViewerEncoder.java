@@ -3,6 +3,7 @@ package io.vncgate.gateway.fanout;
 import static io.vncgate.gateway.rfb.Encodings.*;
 
 import io.vertx.core.buffer.Buffer;
+import io.vncgate.gateway.rfb.ServerMessageType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -224,6 +225,11 @@ public final class ViewerEncoder {
   /** Bell. */
   public static Buffer bell() {
     return Buffer.buffer(new byte[] {2});
+  }
+
+  /** EndOfContinuousUpdates: continuous updates are offered, or have ended. */
+  public static Buffer endOfContinuousUpdates() {
+    return Buffer.buffer(new byte[] {(byte) ServerMessageType.END_OF_CONTINUOUS_UPDATES});
   }
 
   /** A Tight rectangle: where, and what follows its header. */
