@@ -112,10 +112,12 @@ final class ChannelOutput implements ByteBufSink {
    * unsent in the kernel (TCP_NOTSENT_LOWAT, on the epoll transport), and the channel is full once
    * {@value #SHORT_QUEUE} wait in the gateway. A slow viewer then has about that much queued
    * (plus what is in flight), not 1 MiB plus the kernel's send buffer of up to 4 MiB, which at a
-   * viewer's pace would be seconds of picture behind.
+   * viewer's pace would be seconds of picture behind. Nothing on a channel that has closed (its
+   * socket takes no option; the viewer is gone).
    */
   void shortQueues() {
     Channel channel = ctx.channel();
+    if (!channel.isOpen()) return;
     if (channel instanceof EpollSocketChannel tcp) tcp.config().setTcpNotSentLowAt(SHORT_UNSENT);
     channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(SHORT_QUEUE / 2, SHORT_QUEUE));
   }

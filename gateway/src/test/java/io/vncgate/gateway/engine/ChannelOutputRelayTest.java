@@ -89,6 +89,26 @@ class ChannelOutputRelayTest {
   }
 
   @Test
+  void shortQueuesOnAChannelThatHasClosedDoNothing() throws Exception {
+    CompletableFuture<Throwable> result = new CompletableFuture<>();
+    server = vertx.createNetServer().connectHandler(s -> {
+      ChannelOutput out = new ChannelOutput(((NetSocketInternal) s).channelHandlerContext(), false, s::end);
+      s.close().onComplete(v -> {
+        try {
+          out.shortQueues(); // a viewer that turned continuous updates on as it went away
+          result.complete(null);
+        } catch (RuntimeException e) {
+          result.complete(e);
+        }
+      });
+    });
+    server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    client = vertx.createNetClient();
+    client.connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+    assertEquals(null, result.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
   void readingAndWritingToALoopbackPeerTakesTheSmallerSendBuffer() throws Exception {
     Object[] r = prepared(ZeroCopy.NEVER);
     assertFalse((Boolean) r[0]);
